@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import type { SchemaSource } from '../schema/source';
+
+/** Reads schema files as UTF-8 text; a missing, unreadable, empty or binary file is a user error. */
+export function readSchemaFiles(files: string[], cwd: string): SchemaSource[] {
+  const sources = files.map((file) => ({ path: file, content: readText(file, cwd) }));
+  if (sources.every((s) => s.content.trim() === '')) {
+    throw new UserError([{ file: files[0], message: 'schema file is empty' }]);
+  }
+  return sources;
+}
+
+function readText(file: string, cwd: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path.resolve(cwd, file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'schema file not found' : code === 'EISDIR' ? 'is a folder, not a schema file' : `cannot read schema file (${code ?? 'unknown error'})`;
+    throw new UserError([{ file, message: why }]);
+  }
+  if (bytes.includes(0) || !isUtf8(bytes)) {
+    throw new UserError([{ file, message: 'is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text' }]);
+  }
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

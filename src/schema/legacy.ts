@@ -1,0 +1,69 @@
+import type { LoadWarning } from '../model/types';
+import { lineColumnAt, type SchemaSource } from './source';
+
+/**
+ * Schemas written for Prisma 5/6 are real users' schemas. Prisma 7's validator rejects connection
+ * URLs in the datasource and preview features it has removed; we blank those in memory (same
+ * length, newlines kept, so every line and column still points at the user's file) and warn.
+ */
+
+const LEGACY_DATASOURCE_KEYS = /^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm;
+const BLOCK = /^[ \t]*(datasource|generator)[ \t]+\w+[ \t]*\{([^}]*)\}/gm;
+const PREVIEW = /previewFeatures[ \t]*=[ \t]*\[([^\]]*)\]/g;
+const REFERENTIAL_INTEGRITY = /^([ \t]*)referentialIntegrity(?=[ \t]*=)/gm;
+
+export interface SanitizedSources {
+  sources: SchemaSource[];
+  warnings: LoadWarning[];
+}
+
+export function sanitizeLegacySyntax(sources: SchemaSource[], knownPreviewFeatures: readonly string[]): SanitizedSources {
+  const warnings: LoadWarning[] = [];
+  const known = new Set(knownPreviewFeatures.map((f) => f.toLowerCase()));
+  const out = sources.map((source) => {
+    let text = source.content;
+    text = text.replace(BLOCK, (block: string, kind: string, _body: string, blockOffset: number) => {
+      if (kind === 'datasource') {
+        return block
+          .replace(LEGACY_DATASOURCE_KEYS, (line: string, key: string, lineOffset: number) => {
+            warn(warnings, source, blockOffset + lineOffset, 'legacy-datasource-url', `\`${key}\` in the datasource is Prisma 6 syntax (Prisma 7 reads connection URLs from prisma.config.ts); ignored`);
+            return blank(line);
+          })
+          .replace(REFERENTIAL_INTEGRITY, (_m: string, indent: string, offset: number) => {
+            warn(warnings, source, blockOffset + offset, 'legacy-referential-integrity', '`referentialIntegrity` is the old name of `relationMode`; read as relationMode');
+            return `${indent}relationMode        `;
+          });
+      }
+      return block.replace(PREVIEW, (whole: string, list: string, offset: number) => {
+        const features = [...list.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
+        const removed = features.filter((f) => !known.has(f.toLowerCase()));
+        if (removed.length === 0) return whole;
+        warn(warnings, source, blockOffset + offset, 'removed-preview-feature', `preview feature${removed.length > 1 ? 's' : ''} ${removed.map((f) => `"${f}"`).join(', ')} no longer exist${removed.length > 1 ? '' : 's'} in Prisma 7; ignored`);
+        const kept = features.filter((f) => known.has(f.toLowerCase()));
+        return padTo(`previewFeatures = [${kept.map((f) => `"${f}"`).join(', ')}]`, whole);
+      });
+    });
+    return { path: source.path, content: text };
+  });
+  return { sources: out, warnings };
+}
+
+function warn(warnings: LoadWarning[], source: SchemaSource, offset: number, code: string, message: string): void {
+  const { line, column } = lineColumnAt(source.content, offset);
+  warnings.push({
+    code,
+    message,
+    span: { file: source.path, line, column, endLine: line, endColumn: column, offset, endOffset: offset },
+  });
+}
+
+function blank(text: string): string {
+  return text.replace(/[^\n]/g, ' ');
+}
+
+/** `replacement`, padded with spaces so it keeps `original`'s length and newlines. */
+function padTo(replacement: string, original: string): string {
+  const newlines = original.split('\n').length - 1;
+  const width = original.length - newlines;
+  return replacement + ' '.repeat(Math.max(0, width - replacement.length)) + '\n'.repeat(newlines);
+}

@@ -1,0 +1,47 @@
+import { UserError, type Diagnostic } from '../errors';
+import type { SchemaModel } from '../model/types';
+import { buildModel } from './build-model';
+import { sanitizeLegacySyntax } from './legacy';
+import { lineColumnAt, type SchemaSource } from './source';
+import { knownPreviewFeatures, validateWithPrisma } from './validate';
+
+export interface LoadedSchema {
+  /** The files exactly as the user wrote them (edits are applied to these). */
+  sources: SchemaSource[];
+  /** The files as Prisma 7 validated them (legacy lines blanked, same lines and columns). */
+  validated: SchemaSource[];
+  model: SchemaModel;
+}
+
+/** schema text → validated (by Prisma's own rules) → normalized model. Pure: no file system. */
+export function loadSchema(sources: SchemaSource[]): LoadedSchema {
+  const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures());
+  requirePostgres(validated);
+  const errors = validateWithPrisma(validated);
+  if (errors.length > 0) throw new UserError(errors);
+  const model = buildModel(validated);
+  model.warnings.unshift(...warnings);
+  return { sources, validated, model };
+}
+
+const DATASOURCE = /^[ \t]*datasource[ \t]+\w+[ \t]*\{[^}]*?\bprovider[ \t]*=[ \t]*"([^"]*)"/m;
+
+function requirePostgres(sources: SchemaSource[]): void {
+  for (const source of sources) {
+    const m = DATASOURCE.exec(source.content);
+    if (!m) continue;
+    const provider = m[1]!;
+    if (provider === 'postgresql' || provider === 'postgres') return;
+    const at = lineColumnAt(source.content, m.index + m[0].lastIndexOf(provider) - 1);
+    const diagnostic: Diagnostic = {
+      file: source.path,
+      line: at.line,
+      column: at.column,
+      message: `provider "${provider}": idxgen only supports PostgreSQL (provider = "postgresql") for now`,
+    };
+    throw new UserError([diagnostic]);
+  }
+  throw new UserError([
+    { file: sources[0]?.path, message: 'no datasource block found: idxgen needs `datasource db { provider = "postgresql" }`' },
+  ]);
+}

@@ -1,0 +1,84 @@
+import type { Diagnostic } from '../errors';
+import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
+
+/**
+ * Prisma's own rules decide validity: `validate` from @prisma/prisma-schema-wasm (the validator
+ * the Prisma CLI runs). It reports file and line; `lint` (slower, so only on failure) adds columns.
+ */
+
+interface PrismaSchemaWasm {
+  validate(params: string): void;
+  lint(input: string): string;
+  preview_features(): string;
+}
+
+interface LintDiagnostic {
+  file_name: string;
+  start: number;
+  end: number;
+  text: string;
+  is_warning: boolean;
+}
+
+let wasm: PrismaSchemaWasm | undefined;
+function prismaSchemaWasm(): PrismaSchemaWasm {
+  // Loaded on first use: instantiating the module costs ~35 ms.
+  wasm ??= require('@prisma/prisma-schema-wasm') as PrismaSchemaWasm;
+  return wasm;
+}
+
+export function knownPreviewFeatures(): string[] {
+  return JSON.parse(prismaSchemaWasm().preview_features()) as string[];
+}
+
+/** Every error Prisma finds, as `file:line:col` diagnostics; empty when the schema is valid. */
+export function validateWithPrisma(sources: SchemaSource[]): Diagnostic[] {
+  const files = sources.map((s) => [s.path, s.content]);
+  try {
+    prismaSchemaWasm().validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+    return [];
+  } catch (error) {
+    return withColumns(parseValidationError(error), sources, files);
+  }
+}
+
+function parseValidationError(error: unknown): Diagnostic[] {
+  const raw = error instanceof Error ? error.message : String(error);
+  let message = raw;
+  try {
+    message = (JSON.parse(raw) as { message?: string }).message ?? raw;
+  } catch {
+    // not JSON: keep the text
+  }
+  const diagnostics: Diagnostic[] = [];
+  const pattern = /^error: ([^\n]*)\n\s*-->\s+(.+?):(\d+)\s*$/gm;
+  for (const m of message.matchAll(pattern)) {
+    diagnostics.push({ message: stripPrefix(m[1]!), file: m[2]!, line: Number(m[3]) });
+  }
+  if (diagnostics.length === 0) diagnostics.push({ message: message.trim() });
+  return diagnostics;
+}
+
+function stripPrefix(message: string): string {
+  return message.replace(/^Error (validating|parsing)[^:]*: /, '');
+}
+
+function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][]): Diagnostic[] {
+  let lint: LintDiagnostic[];
+  try {
+    lint = JSON.parse(prismaSchemaWasm().lint(JSON.stringify(files))) as LintDiagnostic[];
+  } catch {
+    return diagnostics;
+  }
+  const byPath = new Map(sources.map((s) => [s.path, s.content]));
+  const located = lint
+    .filter((d) => !d.is_warning)
+    .map((d) => {
+      const text = byPath.get(d.file_name) ?? '';
+      return { ...lineColumnAt(text, charOffsetOfByte(text, d.start)), file: d.file_name, text: stripPrefix(d.text) };
+    });
+  return diagnostics.map((d) => {
+    const match = located.find((l) => l.file === d.file && l.line === d.line && l.text === d.message);
+    return match ? { ...d, column: match.column } : { ...d, column: 1 };
+  });
+}
