@@ -1,0 +1,58 @@
+import type { Span } from '../model/types';
+import type { Proposal, ProposalMessage, ProposalSpec, Severity } from '../rules/types';
+
+/** How the entry is declared in schema.prisma, or why it cannot be. */
+export type PrismaDeclaration =
+  | {
+      kind: 'attribute';
+      /** The model-level attribute line to insert, e.g. `@@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")`. */
+      attribute: string;
+      /** Preview features the attribute needs (e.g. `partialIndexes` for `where:`). */
+      previewFeatures: string[];
+    }
+  | { kind: 'drop-attribute'; /** Span of the attribute to remove from the schema. */ span: Span; attribute: string }
+  | { kind: 'none'; /** Why Prisma cannot declare it, and what that means (drift, or nothing). */ reason: string; drift: boolean };
+
+/** One statement pair: what migration.sql runs and what down.sql runs to undo it. */
+export interface RenderedSql {
+  up: string;
+  down: string;
+}
+
+export interface PlanEntry {
+  /** Stable id `table:name`, used for ordering, suppression reports and migration folder names. */
+  id: string;
+  ruleId: string;
+  /** Highest severity among the proposals this entry satisfies. */
+  severity: Exclude<Severity, 'off'>;
+  spec: ProposalSpec;
+  /** Database name of the index or constraint (Prisma's default naming, 63-byte rule). */
+  name: string;
+  model: string;
+  message: ProposalMessage;
+  evidence: string[];
+  span: Span;
+  declaration: PrismaDeclaration;
+  /** SQL statements in the order they must run (a CHECK constraint is two: NOT VALID, then VALIDATE). */
+  sql: RenderedSql[];
+  /** Other proposals this entry satisfies (e.g. a widened (fk, createdAt) index also fixes fk-index). */
+  satisfies: Proposal[];
+  /** The finding this entry was made from (same object as in `Plan.findings`). */
+  proposal: Proposal;
+}
+
+export interface Plan {
+  entries: PlanEntry[];
+  /** Every finding before merging, for `check` and for reporting what each rule saw. */
+  findings: Proposal[];
+  /** Proposals left out, with the reason (already exists, suppressed, needs a preview feature ...). */
+  skipped: { proposal: Proposal; reason: string }[];
+  /** `/// idxgen-ignore` comments that matched no finding (stale suppressions are reported, not silently kept). */
+  unusedSuppressions: UnusedSuppression[];
+}
+
+export interface UnusedSuppression {
+  ruleIds: string[];
+  reason: string;
+  span: Span;
+}
