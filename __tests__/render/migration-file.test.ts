@@ -1,0 +1,168 @@
+/**
+ * Full migration.sql / down.sql texts, compared byte for byte with the checked-in goldens in
+ * __tests__/render/golden/<case>/step-<n>/. After an intended change, rewrite them with
+ *
+ *   IDXGEN_UPDATE_GOLDEN=1 npx jest __tests__/render/migration-file
+ *
+ * and review the diff. The goldens are also what the squawk test lints.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { naiveSplit, splitStatements } from '../../src/db/split';
+import { renderEntrySql, renderMigrationFile } from '../../src/render/sql';
+import { btree, check, entryFor, GOLDEN_CASES, HOSTILE, trigram } from './fixtures';
+
+const GOLDEN = join(__dirname, 'golden');
+const UPDATE = process.env.IDXGEN_UPDATE_GOLDEN === '1';
+
+const FILES = GOLDEN_CASES.flatMap(({ id, entry }) =>
+  entry.sql.map((_, i) => {
+    const { up, down } = renderMigrationFile(entry, i);
+    return { id, step: i, dir: join(GOLDEN, id, `step-${i + 1}`), up, down, entry };
+  }),
+);
+
+describe('golden files', () => {
+  test.each(FILES.map((f) => [`${f.id} step ${f.step + 1}`, f] as const))('%s', (_label, file) => {
+    for (const [name, text] of [
+      ['migration.sql', file.up],
+      ['down.sql', file.down],
+    ] as const) {
+      const path = join(file.dir, name);
+      if (UPDATE) {
+        mkdirSync(file.dir, { recursive: true });
+        writeFileSync(path, text);
+      }
+      expect(existsSync(path)).toBe(true);
+      expect(text).toBe(readFileSync(path, 'utf8'));
+    }
+  });
+});
+
+describe('every file', () => {
+  test.each(FILES.map((f) => [`${f.id} step ${f.step + 1}`, f] as const))('%s: LF, final newline, header is inert, one statement', (_label, file) => {
+    for (const [text, statement] of [
+      [file.up, file.entry.sql[file.step].up],
+      [file.down, file.entry.sql[file.step].down],
+    ] as const) {
+      expect(text).not.toContain('\r');
+      expect(text.endsWith('\n')).toBe(true);
+      expect(text.endsWith('\n\n')).toBe(false);
+      // The file is the header, then the statement exactly as the plan holds it.
+      expect(text.endsWith(`${statement}\n`)).toBe(true);
+      const header = text.slice(0, text.length - statement.length - 1);
+      for (const line of header.split('\n').slice(0, -1)) {
+        expect(line.startsWith('--')).toBe(true);
+        expect(line).not.toContain(';');
+        expect(line).not.toMatch(/\/\*|\*\/|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+      }
+      // A real SQL lexer finds exactly the one statement (or none in a comment-only down).
+      const statements = splitStatements(text);
+      if (statement.startsWith('--')) expect(statements).toEqual([]);
+      else expect(statements.map((s) => s.sql)).toEqual([statement.slice(0, -1)]);
+    }
+  });
+
+  test('the header names the rule, step, message, declaration and the recovery query', () => {
+    const { up, down } = renderMigrationFile(entryFor(btree, 'Post_authorId_createdAt_idx'), 0);
+    expect(up).toContain('-- Rule: fk-index (warn)\n');
+    expect(up).toContain('-- Step 1 of 1: create index "Post_authorId_createdAt_idx" on "Post"\n');
+    expect(up).toContain('-- Cost: Deleting a User scans every Post row');
+    expect(up).toContain('--   @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")\n');
+    expect(up).toContain(
+      "WHERE NOT i.indisvalid AND c.relname = 'Post_authorId_createdAt_idx'\n--   2. If there is one, drop it (outside a transaction):\n" +
+        '--      DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_createdAt_idx"\n',
+    );
+    expect(up).toContain('-- squawk-ignore require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY');
+    expect(down).toContain('-- Run it with: npx prisma db execute --file <this folder>/down.sql\n');
+    expect(down).toContain('--   @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")\n');
+  });
+
+  test('no timestamp or version: two renders are byte-identical, and so are renders of equal entries', () => {
+    for (const { entry } of GOLDEN_CASES) {
+      const again = entryFor(entry.spec, entry.name, { ruleId: entry.ruleId, model: entry.model, message: entry.message });
+      entry.sql.forEach((_, i) => expect(renderMigrationFile(again, i)).toEqual(renderMigrationFile(entry, i)));
+    }
+    const text = FILES.map((f) => f.up + f.down).join('');
+    expect(text).not.toMatch(/20\d\d-\d\d-\d\d|\d\d:\d\d:\d\d|idxgen@?\s*v?\d+\.\d+/);
+  });
+
+  test('hostile names: SQL quoted (U& identifiers for names with ";"), comments show them escaped on one line', () => {
+    const file = FILES.find((f) => f.id === 'hostile-index');
+    expect(file).toBeDefined();
+    if (!file) return;
+    expect(file.up).toContain('ON "we""ird".U&"we""ird\\003B DROP TABLE x\\003B --" USING btree');
+    expect(file.up).toContain('-- Column "we"ird<semicolon> DROP TABLE x<semicolon> --"<U+000A>has no index\n');
+    expect(file.up).toContain('-- Instead: i <U+002A>/ j\n');
+    expect(file.up).toContain('--      DROP INDEX CONCURRENTLY IF EXISTS "we""ird".U&"x\\000Ay\\003B \\002A/ DROP TABLE x_idx"\n');
+    expect(HOSTILE).toContain(';');
+  });
+
+  test('every file, hostile names included, survives the naive split (adapter-pg splits on every ";"): one piece', () => {
+    for (const f of FILES) {
+      for (const [text, statement] of [
+        [f.up, f.entry.sql[f.step]!.up],
+        [f.down, f.entry.sql[f.step]!.down],
+      ] as const) {
+        const pieces = naiveSplit(text);
+        expect(pieces).toHaveLength(1);
+        // A statement file: the one piece is the header comments and the whole statement.
+        if (!statement.startsWith('--')) expect(pieces[0]!.sql.endsWith(statement.slice(0, -1))).toBe(true);
+      }
+    }
+  });
+
+  test('a step the planner dropped (an extension another entry creates) still renders by matching text', () => {
+    const entry = entryFor(trigram, 'Post_title_idx');
+    const onlyIndex = { ...entry, sql: [entry.sql[1]] };
+    const { up } = renderMigrationFile(onlyIndex, 0);
+    expect(up).toContain('-- Step 1 of 1: create index "Post_title_idx" on "Post"\n');
+    expect(up.endsWith(`${entry.sql[1].up}\n`)).toBe(true);
+  });
+
+  test('refuses a step that does not exist or was not rendered from the spec', () => {
+    const entry = entryFor(check, check.name);
+    expect(() => renderMigrationFile(entry, 2)).toThrow(/has no step 2/);
+    expect(() => renderMigrationFile(entry, -1)).toThrow(/has no step -1/);
+    const tampered = { ...entry, sql: [{ up: 'DROP TABLE "Job";', down: '' }] };
+    expect(() => renderMigrationFile(tampered, 0)).toThrow(/not rendered from the entry's spec/);
+    expect(renderEntrySql(check, check.name)).toHaveLength(2);
+  });
+});
+
+describe('squawk', () => {
+  const squawkBin = join(__dirname, '..', '..', 'node_modules', '.bin', 'squawk');
+
+  /** squawk's findings as `rule` strings; it exits 1 when it finds something, so read stdout either way. */
+  function squawk(args: string[], input?: string): { file: string; rule_name: string }[] {
+    const run = spawnSync(squawkBin, ['--pg-version', '15', '--reporter', 'json', ...args], { input, encoding: 'utf8' });
+    if (run.error) throw run.error;
+    if (run.status !== 0 && run.status !== 1) throw new Error(`squawk failed (${run.status}): ${run.stderr}`);
+    return JSON.parse(run.stdout) as { file: string; rule_name: string }[];
+  }
+
+  test('the golden files lint clean: every finding left is ignored in the file itself, with the reason in its header', () => {
+    const files = FILES.flatMap((f) => [join(f.dir, 'migration.sql'), join(f.dir, 'down.sql')]);
+    expect(squawk(files)).toEqual([]);
+  });
+
+  test('without the squawk-ignore line, squawk reports exactly the deliberate findings', () => {
+    const expected: Record<string, string[]> = {
+      'btree step 1': ['require-lock-timeout', 'require-statement-timeout'],
+      'trigram step 1': ['require-lock-timeout', 'require-statement-timeout'],
+      'check step 1': ['require-lock-timeout', 'require-statement-timeout'],
+      'check step 2': ['prefer-robust-stmts', 'require-lock-timeout', 'require-statement-timeout'],
+      'drop-index step 1': ['require-lock-timeout', 'require-statement-timeout'],
+    };
+    for (const [label, rules] of Object.entries(expected)) {
+      const file = FILES.find((f) => `${f.id} step ${f.step + 1}` === label);
+      expect(file).toBeDefined();
+      if (!file) continue;
+      const lint = (text: string) => squawk(['--stdin-filepath', 'x.sql'], text.replace(/^-- squawk-ignore .*\n/m, '')).map((f) => f.rule_name).sort();
+      expect(lint(file.up)).toEqual(rules);
+      // A down is either a statement (only the timeout rules) or comment-only (nothing to find).
+      expect(lint(file.down)).toEqual(file.entry.sql[file.step].down.startsWith('--') ? [] : ['require-lock-timeout', 'require-statement-timeout']);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The SQL templates (`templates/sql`, `templates/steps`, the migration header), through the one
+ * loader in src/templates.ts.
+ */
+import { template, templatesRoot } from '../templates';
+
+/** Every template the renderer uses, by path below `templates/` without `.sql.hbs`. */
+export const TEMPLATE_NAMES = [
+  'migration-header',
+  'sql/create-index.up',
+  'sql/create-index.down',
+  'sql/drop-index.up',
+  'sql/drop-index.down',
+  'sql/add-check.up',
+  'sql/add-check.down',
+  'sql/validate-check.up',
+  'sql/validate-check.down',
+  'sql/create-extension.up',
+  'sql/create-extension.down',
+  'steps/build-index',
+  'steps/drop-index',
+  'steps/add-check',
+  'steps/validate-check',
+  'steps/drop-constraint',
+  'steps/create-extension',
+  'steps/no-op',
+] as const;
+
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+const EXTENSION = '.sql.hbs';
+
+/** `templates/` of this package. */
+export function templatesDir(): string {
+  return templatesRoot();
+}
+
+/** Renders one template with data whose values are already safe fragments. */
+export function renderTemplate(name: TemplateName, data: Record<string, unknown>): string {
+  return template(`${name}${EXTENSION}`)(data);
+}
+
+/** Compiles every known template now (a build/test check that none is missing or broken). */
+export function loadAllTemplates(): void {
+  for (const name of TEMPLATE_NAMES) template(`${name}${EXTENSION}`);
+}

@@ -1,0 +1,60 @@
+/** `plan --format text` and `--format markdown`: the plan view through its template. */
+import { planView, type PlanView } from './plan-view';
+import { renderTemplate } from './template';
+import { finish } from './text';
+import type { PlanReportInput } from './types';
+
+export function renderPlanText(input: PlanReportInput, color: boolean): string {
+  return finish(renderTemplate('plan.text', planView(input, color)));
+}
+
+/**
+ * GitHub rejects comments longer than 65,536 characters. The Markdown report stays under this
+ * many UTF-16 units (a margin for astral characters and for bots that wrap the comment).
+ */
+export const MARKDOWN_BUDGET = 60_000;
+
+/** Largest n in [0, max] with fits(n), assuming fits is monotone (true up to some n). */
+function largest(max: number, fits: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The PR comment. When the whole plan does not fit, it degrades deterministically: the skipped
+ * list becomes a count, then `<details>` blocks are left out from the lowest priority up (info
+ * first, plan order within a severity), then summary table rows likewise; a note says how many
+ * and points to the full report.
+ */
+export function renderPlanMarkdown(input: PlanReportInput, budget = MARKDOWN_BUDGET): string {
+  const view = planView(input, false);
+  const render = (): string => finish(renderTemplate('plan.markdown', view));
+  let out = render();
+  if (out.length <= budget) return out;
+
+  const ranked = view.summary.items;
+  const withDetails = (n: number): void => {
+    ranked.forEach((entry, i) => (entry.details = i < n));
+    view.omitted.details = ranked.length - n;
+  };
+  const withRows = (n: number): void => {
+    view.summary.rows = ranked.slice(0, n);
+    view.omitted.rows = ranked.length - n;
+  };
+  const fits = (): boolean => (out = render()).length <= budget;
+  view.omitted = { details: 0, rows: 0, skipped: view.skipped.length > 0, any: true };
+
+  const details = largest(ranked.length, (n) => (withDetails(n), fits()));
+  withDetails(details);
+  if (details === 0) withRows(largest(ranked.length, (n) => (withRows(n), fits())));
+  out = render();
+  return out;
+}
+
+export type { PlanView };

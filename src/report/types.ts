@@ -1,0 +1,32 @@
+import type { PrismaDeclaration } from '../plan/types';
+import type { SchemaModel } from '../model/types';
+import type { Plan, UnusedSuppression } from '../plan/types';
+import type { Proposal, RuleMeta } from '../rules/types';
+
+/** Everything `plan` reports on. Paths in spans are printed as given (cwd-relative when below cwd). */
+export interface PlanReportInput {
+  schemaFiles: string[];
+  model: SchemaModel;
+  plan: Plan;
+  rules: RuleMeta<unknown>[];
+  toolVersion: string;
+}
+
+/** Everything `check` reports on: the findings are already filtered by level and suppressions. */
+export interface CheckReportInput {
+  findings: Proposal[];
+  model: SchemaModel;
+  rules: RuleMeta<unknown>[];
+  toolVersion: string;
+  unusedSuppressions: UnusedSuppression[];
+  /** The declaration the plan chose for each finding (a widened index, a renamed one); default naming otherwise. */
+  fixes?: ReadonlyMap<Proposal, PrismaDeclaration>;
+}
+
+export type PlanFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+export type CheckFormat = 'text' | 'json' | 'sarif' | 'github';
+
+export interface ReportOptions {
+  /** ANSI colour (text format only); never in snapshots. */
+  color: boolean;
+}
