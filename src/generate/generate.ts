@@ -1,0 +1,281 @@
+/**
+ * plan + what the migrations folder already holds → the migration folders to write, the schema
+ * edits, and what was left out and why. Pure: no file system, no clock (the timestamp is an
+ * input), so the same inputs give byte-identical output.
+ *
+ * Order of decisions for each selected plan entry:
+ *   1. a declaration Prisma needs a preview feature for → only with --preview-features;
+ *   2. drift Prisma cannot declare (INCLUDE) → only with --allow-drift;
+ *   3. each SQL step whose effect an existing migration (or an earlier step of this run, e.g. a
+ *      shared CREATE EXTENSION) already has is not written again;
+ *   4. the declaration goes into the schema, even when the migrations already hold the index
+ *      (the plan only lists entries the schema does not declare yet).
+ */
+import { UserError } from '../errors';
+import type { Table } from '../model/types';
+import type { PlanEntry } from '../plan/types';
+import { commentSqlQualified } from '../render/comment';
+import { renderMigrationFile } from '../render/sql';
+import { loadSchema } from '../schema/load';
+import { alreadyDone, applyEffects, replayMigrations, scriptEffects, type Effect } from './migration-sql';
+import { folderName, slugify } from './naming';
+import { editSchema, hasGenerator, type AddAttribute, type RemoveAttribute } from './schema-edit';
+import { selectEntries, validateOnly } from './select';
+import { renderGenerateTemplate } from './templates';
+import { addSeconds, firstTimestamp, parseTimestamp } from './timestamp';
+import type { GenerateInput, GenerateResult, PlannedFolder, Skipped, StepKind, StepRef } from './types';
+
+export const LOCK_FILE = 'migration_lock.toml';
+const THIS_RUN = '(this run)';
+
+/** What a step does, from the effects of its SQL. */
+export function stepKind(effects: readonly Effect[]): StepKind | undefined {
+  const last = effects[effects.length - 1];
+  if (!last) return undefined;
+  if (last.kind === 'extension') return 'extension';
+  if (last.kind === 'constraint') return last.action === 'validate' ? 'validate' : 'check';
+  return last.present ? 'index' : 'drop';
+}
+
+function tableKey(schema: string | undefined, table: string): string {
+  return `${schema ?? ''}\u0000${table}`;
+}
+
+function findTable(input: GenerateInput, entry: PlanEntry): Table | undefined {
+  return input.model.tables.find((t) => t.name === entry.spec.table && t.schema === entry.spec.schema);
+}
+
+/** The readable part of a step's folder name. */
+function stepSlug(step: StepRef, effects: readonly Effect[]): string {
+  const spec = step.entry.spec;
+  const table = spec.schema ? [spec.schema, spec.table] : [spec.table];
+  switch (step.kind) {
+    case 'extension':
+      return slugify(['extension', ...effects.filter((e) => e.kind === 'extension').map((e) => e.name)]);
+    case 'drop':
+      return slugify(['drop', step.entry.name]);
+    case 'check':
+    case 'validate': {
+      const columns = spec.kind === 'check' ? spec.columns : [];
+      return slugify([step.kind, ...table, ...columns]);
+    }
+    case 'index': {
+      if (spec.kind !== 'index') return slugify(['idx', ...table]);
+      // What sets it apart from a plain btree on the same columns, so that names stay distinct.
+      const traits = [spec.method === 'btree' ? '' : spec.method, spec.where !== undefined ? 'partial' : '', spec.include.length > 0 ? 'include' : ''];
+      return slugify([spec.unique ? 'unique' : 'idx', ...table, ...spec.columns.map((c) => c.column), ...traits]);
+    }
+  }
+}
+
+interface FolderDraft {
+  slug: string;
+  steps: StepRef[];
+  /** Set for --group table folders: the table the statements are on. */
+  group?: { schema?: string; table: string };
+}
+
+function draftFolders(steps: StepRef[], effectsOf: Map<StepRef, Effect[]>, group: GenerateInput['options']['group']): FolderDraft[] {
+  if (group === 'statement') return steps.map((step) => ({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] }));
+  // --group table: per table (in plan order) its extensions first (database-wide, one folder
+  // each), then one folder with every other statement, then one with the CHECK validations, so
+  // that a VALIDATE failing on old rows leaves the rest applied and the constraint NOT VALID.
+  const order: string[] = [];
+  const byTable = new Map<string, StepRef[]>();
+  for (const step of steps) {
+    const key = tableKey(step.entry.spec.schema, step.entry.spec.table);
+    if (!byTable.has(key)) {
+      byTable.set(key, []);
+      order.push(key);
+    }
+    byTable.get(key)!.push(step);
+  }
+  const drafts: FolderDraft[] = [];
+  for (const key of order) {
+    const tableSteps = byTable.get(key)!;
+    const { schema, table } = tableSteps[0]!.entry.spec;
+    const names = schema ? [schema, table] : [table];
+    for (const step of tableSteps.filter((s) => s.kind === 'extension')) drafts.push({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] });
+    const main = tableSteps.filter((s) => s.kind !== 'extension' && s.kind !== 'validate');
+    const validate = tableSteps.filter((s) => s.kind === 'validate');
+    if (main.length > 0) drafts.push({ slug: slugify(['indexes', ...names]), steps: main, group: { schema, table } });
+    if (validate.length > 0) drafts.push({ slug: slugify(['validate', ...names]), steps: validate, group: { schema, table } });
+  }
+  return drafts;
+}
+
+function folderFiles(draft: FolderDraft, name: string): PlannedFolder['files'] {
+  const rendered = draft.steps.map((s) => renderMigrationFile(s.entry, s.stepIndex));
+  if (!draft.group) {
+    return [
+      { path: `${name}/migration.sql`, content: rendered[0]!.up },
+      { path: `${name}/down.sql`, content: rendered[0]!.down },
+    ];
+  }
+  const tableText = commentSqlQualified(draft.group.table, draft.group.schema);
+  const header = (up: boolean) => renderGenerateTemplate('group-header.sql', { up, count: rendered.length, tableText });
+  return [
+    { path: `${name}/migration.sql`, content: [header(true), ...rendered.map((r) => r.up)].join('\n') },
+    { path: `${name}/down.sql`, content: [header(false), ...rendered.map((r) => r.down).reverse()].join('\n') },
+  ];
+}
+
+/** Folder names sort after every existing folder; throws when an existing name defeats that. */
+function timestamps(input: GenerateInput, count: number): string[] {
+  if (!parseTimestamp(input.timestamp)) throw new UserError(`timestamp ${JSON.stringify(input.timestamp)} is not YYYYMMDDHHMMSS (UTC)`);
+  const first = firstTimestamp(input.timestamp, input.existing.folders.map((f) => f.name));
+  return Array.from({ length: count }, (_, i) => addSeconds(first, i));
+}
+
+export function planGeneration(input: GenerateInput): GenerateResult {
+  const { options } = input;
+  validateOnly(options.only, input.ruleIds, input.model);
+  const { selected, notSelected } = selectEntries(input.plan.entries, options);
+  const state = replayMigrations(input.existing.folders);
+
+  const skipped: Skipped[] = [];
+  const drift: PlanEntry[] = [];
+  const generated: PlanEntry[] = [];
+  const inMigrations: GenerateResult['inMigrations'] = [];
+  const steps: StepRef[] = [];
+  const effectsOf = new Map<StepRef, Effect[]>();
+  const add: (AddAttribute & { entry: PlanEntry })[] = [];
+  const remove: (RemoveAttribute & { entry: PlanEntry })[] = [];
+  const features = new Set<string>();
+  const generatorAvailable = hasGenerator(input.sources);
+
+  type Gate = { kind: 'ok' } | { kind: 'drift' } | { kind: 'skip'; code: Skipped['code']; reason: string };
+  /** Whether the entry may be generated with the flags given (and what its declaration needs). */
+  const gateOf = (entry: PlanEntry, table: Table | undefined): Gate => {
+    const declaration = entry.declaration;
+    if (declaration.kind === 'none') {
+      if (!declaration.drift) return { kind: 'ok' };
+      return options.allowDrift ? { kind: 'drift' } : { kind: 'skip', code: 'drift', reason: `${declaration.reason} Rerun with --allow-drift to generate it anyway.` };
+    }
+    if (declaration.kind !== 'attribute') return { kind: 'ok' };
+    if (!table || table.kind !== 'model') {
+      return {
+        kind: 'skip',
+        code: 'not-declarable',
+        reason: `"${entry.spec.table}" has no model block in the schema to declare ${entry.name} in (an implicit many-to-many table or a view): Prisma would treat the index as drift`,
+      };
+    }
+    const missing = declaration.previewFeatures.filter((f) => !input.model.previewFeatures.includes(f));
+    if (missing.length === 0) return { kind: 'ok' };
+    const list = missing.map((f) => `"${f}"`).join(', ');
+    if (!generatorAvailable) {
+      return { kind: 'skip', code: 'needs-preview-feature', reason: `its declaration needs the preview feature ${list}, and the schema has no generator block to enable it in` };
+    }
+    if (!options.previewFeatures) {
+      return {
+        kind: 'skip',
+        code: 'needs-preview-feature',
+        reason: `its declaration needs the preview feature ${list} (without it Prisma cannot see the index and its next migration would drop it): rerun with --preview-features to add ${list} to the generator`,
+      };
+    }
+    for (const f of missing) features.add(f);
+    return { kind: 'ok' };
+  };
+  const declare = (entry: PlanEntry, table: Table | undefined) => {
+    const declaration = entry.declaration;
+    if (declaration.kind === 'attribute') add.push({ entry, table: table!, attribute: declaration.attribute });
+    else if (declaration.kind === 'drop-attribute') remove.push({ entry, span: declaration.span, attribute: declaration.attribute });
+  };
+
+  for (const entry of selected) {
+    const table = findTable(input, entry);
+    // What the migrations (and the steps planned so far in this run) already hold.
+    const stepEffects = entry.sql.map((sql) => scriptEffects(sql.up));
+    const done = stepEffects.map((effects) => alreadyDone(state, effects));
+    const gate = gateOf(entry, table);
+    if (done.every((d) => d !== undefined)) {
+      // Nothing left to run: not "skipped", whatever the flags. The declaration still follows
+      // the same consent rules (it needs the preview feature, or there is none to write).
+      inMigrations.push({ entry, folder: done.filter((d) => d !== THIS_RUN).pop() ?? THIS_RUN });
+      if (gate.kind === 'ok') declare(entry, table);
+      continue;
+    }
+    if (gate.kind === 'skip') {
+      skipped.push({ entry, code: gate.code, reason: gate.reason });
+      continue;
+    }
+    if (gate.kind === 'drift') drift.push(entry);
+    stepEffects.forEach((effects, stepIndex) => {
+      // Re-checked: an earlier step of this entry may have done it (never in practice, but cheap).
+      if (alreadyDone(state, effects) !== undefined) return;
+      const step: StepRef = { entry, stepIndex, kind: stepKind(effects) ?? 'index' };
+      steps.push(step);
+      effectsOf.set(step, effects);
+      applyEffects(state, effects, THIS_RUN);
+    });
+    generated.push(entry);
+    declare(entry, table);
+  }
+
+  const drafts = draftFolders(steps, effectsOf, options.group);
+  const stamps = timestamps(input, drafts.length);
+  const folders: PlannedFolder[] = drafts.map((draft, i) => {
+    const name = folderName(stamps[i]!, draft.slug);
+    return { name, steps: draft.steps, files: folderFiles(draft, name) };
+  });
+  const newest = input.existing.folders.map((f) => f.name).sort().pop();
+  if (folders.length > 0 && newest !== undefined && folders[0]!.name <= newest) {
+    throw new UserError(
+      `existing migration folder "${newest}" sorts after any timestamped name idxgen can write, so Prisma would apply the new folders before it. Rename it to the <YYYYMMDDHHMMSS>_<name> pattern first.`,
+    );
+  }
+
+  const previewFeaturesAdded = [...features].sort();
+  const schemaEdits = editSchema({
+    sources: input.sources,
+    add,
+    remove,
+    previewFeatures: previewFeaturesAdded,
+    generatorSpan: input.model.generatorSpan,
+  });
+  if (schemaEdits.length > 0) checkEditedSchema(input, schemaEdits, add, remove);
+
+  return {
+    folders,
+    lockFile: folders.length > 0 && !input.existing.hasLockFile ? { path: LOCK_FILE, content: renderGenerateTemplate('migration_lock.toml', {}) } : undefined,
+    schemaEdits,
+    generated,
+    inMigrations,
+    skipped,
+    drift,
+    notSelected,
+    previewFeaturesAdded,
+    declarationsAdded: add.map((a) => ({ entry: a.entry, file: a.table.closeSpan.file, attribute: a.attribute })),
+    declarationsRemoved: remove.map((r) => ({ entry: r.entry, file: r.span.file, attribute: r.attribute })),
+    statements: steps.length,
+  };
+}
+
+/**
+ * The edited schema must still be valid for Prisma and must declare exactly what was added and
+ * no longer declare what was removed. A failure here is a bug in idxgen, never written to disk.
+ */
+function checkEditedSchema(
+  input: GenerateInput,
+  edits: GenerateResult['schemaEdits'],
+  add: readonly (AddAttribute & { entry: PlanEntry })[],
+  remove: readonly (RemoveAttribute & { entry: PlanEntry })[],
+): void {
+  const sources = input.sources.map((s) => ({ path: s.path, content: edits.find((e) => e.path === s.path)?.after ?? s.content }));
+  let model;
+  try {
+    model = loadSchema(sources).model;
+  } catch (error) {
+    throw new Error(`idxgen bug: the edited schema does not validate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const declared = (schema: string | undefined, table: string, name: string) => {
+    const t = model.tables.find((x) => x.name === table && x.schema === schema);
+    return t !== undefined && [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques, ...t.indexes].some((d) => d.name === name);
+  };
+  for (const a of add) {
+    if (!declared(a.entry.spec.schema, a.entry.spec.table, a.entry.name)) throw new Error(`idxgen bug: ${a.attribute} did not end up declared on ${a.entry.spec.table}`);
+  }
+  for (const r of remove) {
+    if (declared(r.entry.spec.schema, r.entry.spec.table, r.entry.name)) throw new Error(`idxgen bug: ${r.attribute} is still declared on ${r.entry.spec.table}`);
+  }
+}

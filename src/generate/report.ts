@@ -1,0 +1,166 @@
+/**
+ * What `generate` prints: the summary (text), the PR description (markdown), the dry-run
+ * listing and the drift warning. Builds views of prepared strings; the wording is in
+ * `templates/generate/*.hbs`. Pure.
+ */
+import type { PlanEntry } from '../plan/types';
+import { codeSpan, fence, markdownText } from '../report/markdown-escape';
+import { diffLines, unifiedDiff } from './diff';
+import { renderGenerateTemplate } from './templates';
+import type { GenerateResult, StepKind, StepRef } from './types';
+
+export interface ReportContext {
+  result: GenerateResult;
+  /** The migrations folder as shown to the user (cwd-relative when below it). */
+  migrationsDir: string;
+  /** Schema file paths as shown to the user, by the path used in the result. */
+  displayPath: (schemaFile: string) => string;
+  dryRun: boolean;
+}
+
+/** Terminal-safe: control and bidirectional characters become visible `\u{…}` escapes. */
+export function plain(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
+const VERB: Record<StepKind, string> = {
+  extension: 'create extension',
+  index: 'create index',
+  check: 'add CHECK (NOT VALID)',
+  validate: 'validate CHECK',
+  drop: 'drop index',
+};
+
+function stepText(step: StepRef): string {
+  const spec = step.entry.spec;
+  const table = spec.schema ? `${spec.schema}.${spec.table}` : spec.table;
+  if (step.kind === 'extension') {
+    const ext = spec.kind === 'index' ? spec.extensions.join(', ') : '';
+    return `${VERB.extension} ${ext} (for ${step.entry.name})`;
+  }
+  const unique = spec.kind === 'index' && spec.unique ? 'create unique index' : VERB[step.kind];
+  return `${unique} ${step.entry.name} on ${table}`;
+}
+
+function entryTable(entry: PlanEntry): string {
+  return entry.spec.schema ? `${entry.spec.schema}.${entry.spec.table}` : entry.spec.table;
+}
+
+/**
+ * Lines added and removed by a schema edit, not counting blank lines and the lines Prisma's
+ * formatter only re-aligned (same text, other spacing), which are counted apart.
+ */
+export function lineCounts(before: string, after: string): { added: number; removed: number; realigned: number } {
+  const ops = diffLines(before, after);
+  const squash = (line: string) => line.replace(/\s+/g, ' ').trim();
+  const removed = ops.filter((o) => o.op === 'delete' && o.line.trim() !== '').map((o) => squash(o.line));
+  const added = ops.filter((o) => o.op === 'insert' && o.line.trim() !== '').map((o) => squash(o.line));
+  let realigned = 0;
+  for (let i = removed.length - 1; i >= 0; i--) {
+    const j = added.indexOf(removed[i]!);
+    if (j >= 0) {
+      added.splice(j, 1);
+      removed.splice(i, 1);
+      realigned++;
+    }
+  }
+  return { added: added.length, removed: removed.length, realigned };
+}
+
+function textView(ctx: ReportContext) {
+  const r = ctx.result;
+  const info = r.notSelected.filter((e) => e.severity === 'info').length;
+  return {
+    dryRun: ctx.dryRun,
+    nothing: r.folders.length === 0 && r.schemaEdits.length === 0,
+    migrationsDir: plain(ctx.migrationsDir),
+    folderCount: r.folders.length,
+    statements: r.statements,
+    folders: r.folders.map((f) => ({ name: plain(f.name), steps: f.steps.map((s) => plain(stepText(s))) })),
+    lockFile: r.lockFile ? plain(r.lockFile.path) : null,
+    schemaFiles: r.schemaEdits.map((e) => ({ file: plain(ctx.displayPath(e.path)), ...lineCounts(e.before, e.after) })),
+    declarationsAdded: r.declarationsAdded.length,
+    declarationsRemoved: r.declarationsRemoved.length,
+    previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => `"${f}"`).join(', ') : null,
+    inMigrations: r.inMigrations.length,
+    inMigrationsList: r.inMigrations.map((m) => ({ name: plain(m.entry.name), table: plain(entryTable(m.entry)), folder: plain(m.folder) })),
+    skipped: r.skipped.map((s) => ({ name: plain(s.entry.name), table: plain(entryTable(s.entry)), reason: plain(s.reason) })),
+    drift: r.drift.map((e) => plain(e.name)),
+    infoNotSelected: info,
+    onlyNotSelected: r.notSelected.length - info,
+  };
+}
+
+/** The summary printed after writing (or, with dryRun, after the listing). */
+export function renderSummary(ctx: ReportContext): string {
+  return renderGenerateTemplate('summary.txt', textView(ctx));
+}
+
+/** The loud warning printed (to stderr) when --allow-drift wrote indexes Prisma cannot declare. */
+export function renderDriftWarning(ctx: ReportContext): string {
+  if (ctx.result.drift.length === 0) return '';
+  return renderGenerateTemplate('drift-warning.txt', {
+    entries: ctx.result.drift.map((e) => ({
+      name: plain(e.name),
+      table: plain(entryTable(e)),
+      folders: ctx.result.folders.filter((f) => f.steps.some((s) => s.entry === e)).map((f) => plain(f.name)),
+    })),
+  });
+}
+
+/** `--dry-run`: every file that would be written, then the schema diff, then the summary. */
+export function renderDryRun(ctx: ReportContext): string {
+  const r = ctx.result;
+  const files = [...r.folders.flatMap((f) => f.files), ...(r.lockFile ? [r.lockFile] : [])].map((f) => ({
+    path: plain(`${ctx.migrationsDir}/${f.path}`),
+    content: f.content,
+  }));
+  const diffs = r.schemaEdits.map((e) => unifiedDiff(ctx.displayPath(e.path), e.before, e.after));
+  return renderGenerateTemplate('dry-run.txt', { files, diffs, summary: renderSummary(ctx) });
+}
+
+/** `--format markdown`: a pull-request description (what, why, how to apply, how to roll back). */
+export function renderMarkdown(ctx: ReportContext): string {
+  const r = ctx.result;
+  const dir = ctx.migrationsDir;
+  const folders = r.folders.map((f) => ({
+    name: codeSpan(f.name, true),
+    statements: f.steps.map((s) => markdownText(stepText(s))).join('<br>'),
+    tables: [...new Set(f.steps.map((s) => entryTable(s.entry)))].map((t) => codeSpan(t, true)).join(', '),
+    rules: [...new Set(f.steps.map((s) => s.entry.ruleId))].map((t) => codeSpan(t, true)).join(', '),
+  }));
+  const entries = r.generated.map((e) => ({
+    title: markdownText(e.message.title),
+    name: codeSpan(e.name),
+    cost: e.message.cost ? markdownText(e.message.cost) : null,
+    instead: e.message.instead ? markdownText(e.message.instead) : null,
+    serves: e.message.serves ? codeSpan(e.message.serves) : null,
+    evidence: e.evidence.map((x) => markdownText(x)),
+    drift: e.declaration.kind === 'none' && e.declaration.drift,
+  }));
+  const rollback = [...r.folders]
+    .reverse()
+    .map((f) => `npx prisma db execute --file ${shellWord(`${dir}/${f.name}/down.sql`)}`)
+    .join('\n');
+  const example = r.folders[r.folders.length - 1];
+  return renderGenerateTemplate('summary.md', {
+    nothing: r.folders.length === 0 && r.schemaEdits.length === 0,
+    inMigrations: r.inMigrations.length,
+    folderCount: r.folders.length,
+    statements: r.statements,
+    migrationsDir: codeSpan(dir),
+    folders,
+    entries,
+    schemaDiffs: r.schemaEdits.map((e) => fence(unifiedDiff(ctx.displayPath(e.path), e.before, e.after), 'diff')),
+    previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => codeSpan(`"${f}"`)).join(', ') : null,
+    skipped: r.skipped.map((s) => ({ name: codeSpan(s.entry.name), reason: markdownText(s.reason) })),
+    drift: r.drift.map((e) => codeSpan(e.name)),
+    rollback: r.folders.length > 0 ? fence(rollback, 'sh') : null,
+    resolveExample: example ? fence(`npx prisma migrate resolve --rolled-back ${shellWord(example.name)}`, 'sh') : null,
+  });
+}
+
+/** A path or name as one POSIX shell word (single-quoted unless plainly safe). */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

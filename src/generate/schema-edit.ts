@@ -1,0 +1,300 @@
+/**
+ * Writes declarations into the schema the way a person would: insert the `@@index(...)` line
+ * before the model's closing brace, remove a redundant index's line, add a preview feature to the
+ * generator — then let Prisma's formatter align the blocks that were touched.
+ *
+ * Only the edited blocks take the formatter's output: everything else in the file (comments,
+ * blank lines, attribute order, a model someone aligned by hand) stays byte for byte as it was.
+ * Pure: text in, text out.
+ */
+import type { Span, Table } from '../model/types';
+import type { SchemaSource } from '../schema/source';
+import { formatSchemaFiles } from './prisma-format';
+
+export interface AddAttribute {
+  table: Table;
+  attribute: string;
+}
+
+export interface RemoveAttribute {
+  span: Span;
+  attribute: string;
+}
+
+export interface SchemaEditInput {
+  /** The files exactly as the user wrote them. */
+  sources: readonly SchemaSource[];
+  add: readonly AddAttribute[];
+  remove: readonly RemoveAttribute[];
+  /** Preview features to add to the generator (already known to be missing). */
+  previewFeatures: readonly string[];
+  /** Where the model says the generator's previewFeatures (or the generator block) is. */
+  generatorSpan?: Span;
+}
+
+export interface SchemaFileEdit {
+  path: string;
+  before: string;
+  after: string;
+}
+
+interface TextEdit {
+  offset: number;
+  endOffset: number;
+  text: string;
+}
+
+/** A block: `model X {` ... `}` (whole lines). */
+interface Block {
+  keyword: string;
+  name: string;
+  start: number;
+  end: number;
+}
+
+const BLOCK_HEADER = /^[ \t]*(model|view|generator|datasource|enum|type)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\{/gm;
+
+/** Every top-level block of a file with its whole-line extent. */
+export function findBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  BLOCK_HEADER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = BLOCK_HEADER.exec(text))) {
+    const start = m.index;
+    let end = text.length;
+    let lineStart = text.indexOf('\n', start + m[0].length);
+    // The header line may itself close the block (`model A { id Int @id }`).
+    if (text.slice(start + m[0].length, lineStart < 0 ? text.length : lineStart).includes('}')) {
+      end = lineStart < 0 ? text.length : lineStart + 1;
+    } else {
+      while (lineStart >= 0) {
+        const next = text.indexOf('\n', lineStart + 1);
+        const line = text.slice(lineStart + 1, next < 0 ? text.length : next);
+        if (line.trimStart().startsWith('}')) {
+          end = next < 0 ? text.length : next + 1;
+          break;
+        }
+        lineStart = next;
+      }
+    }
+    blocks.push({ keyword: m[1]!, name: m[2]!, start, end });
+    BLOCK_HEADER.lastIndex = end;
+  }
+  return blocks;
+}
+
+function blockAt(blocks: Block[], offset: number): Block | undefined {
+  return blocks.find((b) => b.start <= offset && offset < b.end);
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function lineEndOf(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl < 0 ? text.length : nl;
+}
+
+/** Start of the block's closing line (the line holding `}`). */
+function closeLineStart(text: string, block: Block): number {
+  return text[block.end - 1] === '\n' ? lineStartOf(text, block.end - 1) : lineStartOf(text, block.end);
+}
+
+/** Lines strictly between the block's header line and its closing line. */
+function bodyLines(text: string, block: Block): string[] {
+  const headerEnd = text.indexOf('\n', block.start);
+  const close = closeLineStart(text, block);
+  if (headerEnd < 0 || headerEnd + 1 > close) return [];
+  return text.slice(headerEnd + 1, close).split('\n');
+}
+
+function indentOf(line: string): string {
+  return /^[ \t]*/.exec(line)![0];
+}
+
+/** The text edit that inserts `attributes` before the model's closing brace. */
+function insertion(text: string, block: Block, closeOffset: number, attributes: string[]): TextEdit {
+  const body = bodyLines(text, block);
+  const attributeLines = body.filter((l) => l.trimStart().startsWith('@@'));
+  const fieldLines = body.filter((l) => /^[ \t]*[A-Za-z_]/.test(l));
+  const indent = attributeLines.length > 0 ? indentOf(attributeLines[0]!) : fieldLines.length > 0 ? indentOf(fieldLines[0]!) : '  ';
+  const closeLineStart = lineStartOf(text, closeOffset);
+  const lines = attributes.map((a) => `${indent}${a}\n`).join('');
+  if (text.slice(closeLineStart, closeOffset).trim() !== '') {
+    // `... }` on one line: open a line before the brace.
+    return { offset: closeOffset, endOffset: closeOffset, text: `\n${lines}` };
+  }
+  // A blank line separates fields from the block attributes (Prisma's own style): add one when
+  // this starts the attributes block and the line above is not already blank.
+  const above = closeLineStart > 0 ? text.slice(lineStartOf(text, closeLineStart - 1), closeLineStart - 1) : '';
+  const blank = attributeLines.length === 0 && body.length > 0 && above.trim() !== '' ? '\n' : '';
+  return { offset: closeLineStart, endOffset: closeLineStart, text: blank + lines };
+}
+
+/** The text edit that removes an attribute; the whole line when nothing else is on it. */
+function removal(text: string, span: Span, attribute: string): TextEdit {
+  const found = text.slice(span.offset, span.endOffset);
+  if (!found.startsWith('@')) {
+    throw new Error(`schema edit: expected an attribute at ${span.file}:${span.line}:${span.column}, found ${JSON.stringify(found.slice(0, 40))} (for ${attribute})`);
+  }
+  const start = lineStartOf(text, span.offset);
+  const end = lineEndOf(text, span.endOffset);
+  const before = text.slice(start, span.offset);
+  const after = text.slice(span.endOffset, end).trim();
+  const trailingComment = after.startsWith('//') && !after.startsWith('///');
+  if (before.trim() === '' && (after === '' || trailingComment)) {
+    let from = start;
+    const to = Math.min(text.length, end + 1);
+    // Removing the last block attribute: take the blank line that separated it from the fields.
+    const nextLine = text.slice(to, lineEndOf(text, to));
+    if (nextLine.trim().startsWith('}') && from > 0) {
+      const prevStart = lineStartOf(text, from - 1);
+      const prevLine = text.slice(prevStart, from - 1);
+      const prevPrevLine = prevStart > 0 ? text.slice(lineStartOf(text, prevStart - 1), prevStart - 1) : '';
+      if (prevLine.trim() === '' && !prevPrevLine.trim().startsWith('@@')) from = prevStart;
+    }
+    return { offset: from, endOffset: to, text: '' };
+  }
+  // Something else shares the line (a field with its own attributes): cut the attribute only.
+  let from = span.offset;
+  while (from > start && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
+  return { offset: from, endOffset: span.endOffset, text: '' };
+}
+
+/** Adds preview features to the generator's `previewFeatures = [...]`, or adds that line. */
+function previewEdit(text: string, generator: Block, features: readonly string[]): TextEdit | undefined {
+  const blockText = text.slice(generator.start, generator.end);
+  const m = /^([ \t]*)previewFeatures[ \t]*=[ \t]*\[/m.exec(blockText);
+  const quoted = features.map((f) => `"${f}"`);
+  if (m) {
+    const open = generator.start + m.index + m[0].length;
+    const close = text.indexOf(']', open);
+    if (close < 0) throw new Error('schema edit: previewFeatures has no closing bracket');
+    const inside = text.slice(open, close);
+    const existing = [...inside.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
+    const missing = features.filter((f) => !existing.includes(f));
+    if (missing.length === 0) return undefined;
+    const list = missing.map((f) => `"${f}"`).join(', ');
+    if (inside.trim() === '') return { offset: open, endOffset: close, text: list };
+    const lastQuote = open + inside.lastIndexOf('"') + 1;
+    return { offset: lastQuote, endOffset: lastQuote, text: `, ${list}` };
+  }
+  const body = bodyLines(text, generator).filter((l) => l.trim() !== '');
+  const indent = body.length > 0 ? indentOf(body[0]!) : '  ';
+  const closeStart = closeLineStart(text, generator);
+  const closeBrace = text.lastIndexOf('}', generator.end);
+  if (text.slice(closeStart, closeBrace).trim() !== '') {
+    return { offset: closeBrace, endOffset: closeBrace, text: `\n${indent}previewFeatures = [${quoted.join(', ')}]\n` };
+  }
+  return { offset: closeStart, endOffset: closeStart, text: `${indent}previewFeatures = [${quoted.join(', ')}]\n` };
+}
+
+function applyTextEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.offset - a.offset || b.endOffset - a.endOffset);
+  let out = text;
+  let limit = Infinity;
+  for (const e of sorted) {
+    if (e.endOffset > limit) throw new Error('schema edit: overlapping edits');
+    out = out.slice(0, e.offset) + e.text + out.slice(e.endOffset);
+    limit = e.offset;
+  }
+  return out;
+}
+
+/** Where the generator to edit lives: the model's span first, else the first generator block. */
+function findGenerator(sources: readonly SchemaSource[], span: Span | undefined): { path: string; block: Block } | undefined {
+  if (span) {
+    const source = sources.find((s) => s.path === span.file);
+    const block = source && blockAt(findBlocks(source.content), span.offset);
+    if (source && block && block.keyword === 'generator') return { path: source.path, block };
+  }
+  for (const source of sources) {
+    const block = findBlocks(source.content).find((b) => b.keyword === 'generator');
+    if (block) return { path: source.path, block };
+  }
+  return undefined;
+}
+
+/** Is there a generator block to put preview features in? */
+export function hasGenerator(sources: readonly SchemaSource[]): boolean {
+  return findGenerator(sources, undefined) !== undefined;
+}
+
+/**
+ * Applies the declaration edits, formats the touched blocks with Prisma's formatter and returns
+ * the files that changed (before/after). Throws (a bug, not user error) when a model or span
+ * does not match the text.
+ */
+export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
+  const edits = new Map<string, TextEdit[]>();
+  const touched = new Map<string, Set<string>>();
+  const push = (path: string, edit: TextEdit, blockName: string) => {
+    if (!edits.has(path)) edits.set(path, []);
+    edits.get(path)!.push(edit);
+    if (!touched.has(path)) touched.set(path, new Set());
+    touched.get(path)!.add(blockName);
+  };
+  const byPath = new Map(input.sources.map((s) => [s.path, s.content]));
+
+  // Inserts, grouped per model so several lines land together and in order.
+  const perModel = new Map<Table, string[]>();
+  for (const { table, attribute } of input.add) {
+    if (!perModel.has(table)) perModel.set(table, []);
+    perModel.get(table)!.push(attribute);
+  }
+  for (const [table, attributes] of perModel) {
+    const text = byPath.get(table.closeSpan.file);
+    if (text === undefined) throw new Error(`schema edit: model ${table.model} is in ${table.closeSpan.file}, which is not loaded`);
+    const close = table.closeSpan.offset;
+    const block = blockAt(findBlocks(text), close);
+    if (text[close] !== '}' || !block || block.name !== table.model) {
+      throw new Error(`schema edit: the closing brace of model ${table.model} is not at ${table.closeSpan.file}:${table.closeSpan.line}:${table.closeSpan.column}`);
+    }
+    push(table.closeSpan.file, insertion(text, block, close, attributes), `${block.keyword} ${block.name}`);
+  }
+  for (const { span, attribute } of input.remove) {
+    const text = byPath.get(span.file);
+    if (text === undefined) throw new Error(`schema edit: ${span.file} is not loaded`);
+    const block = blockAt(findBlocks(text), span.offset);
+    if (!block) throw new Error(`schema edit: ${span.file}:${span.line} is not inside a model`);
+    push(span.file, removal(text, span, attribute), `${block.keyword} ${block.name}`);
+  }
+  if (input.previewFeatures.length > 0) {
+    const generator = findGenerator(input.sources, input.generatorSpan);
+    if (!generator) throw new Error('schema edit: no generator block to add preview features to');
+    const edit = previewEdit(byPath.get(generator.path)!, generator.block, input.previewFeatures);
+    if (edit) push(generator.path, edit, `generator ${generator.block.name}`);
+  }
+  if (edits.size === 0) return [];
+
+  const edited = input.sources.map((s) => ({ path: s.path, content: edits.has(s.path) ? applyTextEdits(s.content, edits.get(s.path)!) : s.content }));
+  const formatted = formatSchemaFiles(edited);
+  const out: SchemaFileEdit[] = [];
+  for (const source of input.sources) {
+    if (!edits.has(source.path)) continue;
+    const text = edited.find((e) => e.path === source.path)!.content;
+    const after = spliceBlocks(text, formatted.get(source.path)!, touched.get(source.path)!);
+    if (after !== source.content) out.push({ path: source.path, before: source.content, after });
+  }
+  return out;
+}
+
+/** `text` with the named blocks replaced by their formatted versions. */
+function spliceBlocks(text: string, formatted: string, names: Set<string>): string {
+  const mine = findBlocks(text);
+  const theirs = findBlocks(formatted);
+  let out = text;
+  for (const block of [...mine].reverse()) {
+    const key = `${block.keyword} ${block.name}`;
+    if (!names.has(key)) continue;
+    const other = theirs.find((b) => `${b.keyword} ${b.name}` === key);
+    if (!other) throw new Error(`Prisma formatter lost ${key}`);
+    let replacement = formatted.slice(other.start, other.end);
+    // Keep this file's own ending of the block (a block at the end of a file without newline).
+    if (!text.slice(block.start, block.end).endsWith('\n')) replacement = replacement.replace(/\n$/, '');
+    else if (!replacement.endsWith('\n')) replacement += '\n';
+    out = out.slice(0, block.start) + replacement + out.slice(block.end);
+  }
+  return out;
+}

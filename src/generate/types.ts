@@ -1,0 +1,95 @@
+import type { SchemaModel } from '../model/types';
+import type { Plan, PlanEntry } from '../plan/types';
+import type { SchemaSource } from '../schema/source';
+import type { SchemaFileEdit } from './schema-edit';
+
+export type { SchemaFileEdit } from './schema-edit';
+
+/** `statement`: one statement per folder (any Prisma). `table`: one folder per table (Prisma >= 7.4). */
+export type GroupMode = 'statement' | 'table';
+
+/** One existing migration folder, as read from disk. */
+export interface ExistingFolder {
+  name: string;
+  /** Its migration.sql ('' when the folder has none). */
+  sql: string;
+}
+
+export interface ExistingMigrations {
+  folders: ExistingFolder[];
+  /** Whether migration_lock.toml exists (it is never rewritten). */
+  hasLockFile: boolean;
+}
+
+export interface GenerateOptions {
+  group: GroupMode;
+  /** Rule ids, table names or model names; undefined = everything. */
+  only?: readonly string[];
+  includeInfo: boolean;
+  allowDrift: boolean;
+  previewFeatures: boolean;
+}
+
+export interface GenerateInput {
+  plan: Plan;
+  model: SchemaModel;
+  /** The schema files exactly as the user wrote them. */
+  sources: readonly SchemaSource[];
+  /** Every rule id idxgen knows (for validating --only). */
+  ruleIds: readonly string[];
+  existing: ExistingMigrations;
+  /** `YYYYMMDDHHMMSS`, already validated (from --timestamp or the clock). */
+  timestamp: string;
+  options: GenerateOptions;
+}
+
+/** What a migration step does, read from its SQL. */
+export type StepKind = 'extension' | 'index' | 'check' | 'validate' | 'drop';
+
+export interface StepRef {
+  entry: PlanEntry;
+  stepIndex: number;
+  kind: StepKind;
+}
+
+export interface PlannedFile {
+  /** Path relative to the migrations directory, `/`-separated. */
+  path: string;
+  content: string;
+}
+
+export interface PlannedFolder {
+  name: string;
+  steps: StepRef[];
+  /** migration.sql then down.sql. */
+  files: [PlannedFile, PlannedFile];
+}
+
+export type SkipCode = 'needs-preview-feature' | 'drift' | 'not-declarable';
+
+export interface Skipped {
+  entry: PlanEntry;
+  code: SkipCode;
+  reason: string;
+}
+
+export interface GenerateResult {
+  folders: PlannedFolder[];
+  /** migration_lock.toml, when it is missing and folders are written. */
+  lockFile?: PlannedFile;
+  schemaEdits: SchemaFileEdit[];
+  /** Entries with at least one step written. */
+  generated: PlanEntry[];
+  /** Entries every step of which an existing migration already holds, with that folder. */
+  inMigrations: { entry: PlanEntry; folder: string }[];
+  skipped: Skipped[];
+  /** Entries written with --allow-drift: Prisma's next migrate dev wants to drop them. */
+  drift: PlanEntry[];
+  /** Entries left out by severity (info without --include-info) or by --only. */
+  notSelected: PlanEntry[];
+  previewFeaturesAdded: string[];
+  /** Declaration lines written into / removed from the schema. */
+  declarationsAdded: { entry: PlanEntry; file: string; attribute: string }[];
+  declarationsRemoved: { entry: PlanEntry; file: string; attribute: string }[];
+  statements: number;
+}
