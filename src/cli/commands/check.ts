@@ -1,0 +1,33 @@
+import { ExitCode } from '../../errors';
+import { declarationsByFinding } from '../../plan/plan';
+import { renderCheck } from '../../report';
+import { allRules } from '../../rules/registry';
+import type { Severity } from '../../rules/types';
+import { loadAndPlan } from '../context';
+import { useColor, type CliIO } from '../io';
+import { toolVersion } from '../version';
+
+export interface CheckOptions {
+  schema?: string;
+  config?: string;
+  format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+  level: Exclude<Severity, 'off'>;
+}
+
+const RANK = { error: 3, warn: 2, info: 1 } as const;
+
+/** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
+export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
+  const { schema, plan } = loadAndPlan(io.cwd, options);
+  // Suppressed findings, and findings an existing index already answers, are not problems.
+  const settled = new Set(plan.skipped.map((s) => s.proposal));
+  const findings = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
+  const format = options.format === 'markdown' ? 'text' : options.format;
+  const output = renderCheck(
+    format,
+    { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan) },
+    { color: useColor(io) },
+  );
+  if (output) io.stdout(output);
+  return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
+}

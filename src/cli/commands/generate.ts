@@ -1,0 +1,110 @@
+import * as path from 'node:path';
+import { ExitCode, UserError } from '../../errors';
+import { planGeneration } from '../../generate/generate';
+import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type ReportContext } from '../../generate/report';
+import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
+import type { GroupMode } from '../../generate/types';
+import { readMigrations, readPrismaVersion, resolveMigrationsDir, type PrismaVersion } from '../../io/read-migrations';
+import { writeTree, type WriteHooks } from '../../io/write-tree';
+import { allRules } from '../../rules/registry';
+import { loadAndPlan } from '../context';
+import type { CliIO } from '../io';
+
+export interface GenerateCommandOptions {
+  schema?: string;
+  config?: string;
+  migrations?: string;
+  timestamp?: string;
+  dryRun: boolean;
+  only?: (string | number)[];
+  includeInfo: boolean;
+  allowDrift: boolean;
+  previewFeatures: boolean;
+  group: GroupMode;
+  format: 'text' | 'markdown';
+}
+
+/** The first Prisma version that runs each statement of a migration.sql on its own. */
+export const SPLITTING_PRISMA = { major: 7, minor: 4 } as const;
+
+function splitsStatements(v: PrismaVersion): boolean {
+  return v.major > SPLITTING_PRISMA.major || (v.major === SPLITTING_PRISMA.major && v.minor >= SPLITTING_PRISMA.minor);
+}
+
+/** `--group table` is only safe when the project's Prisma splits migration.sql into statements. */
+function checkGroupAllowed(cwd: string): void {
+  const version = readPrismaVersion(cwd);
+  const why =
+    'Prisma before 7.4 sends a migration.sql as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY fails inside it (25001). Use the default --group statement (one statement per folder works with every Prisma version).';
+  if (!version) {
+    throw new UserError(`--group table needs Prisma ${SPLITTING_PRISMA.major}.${SPLITTING_PRISMA.minor} or later, and this project's Prisma version is unknown (no node_modules/prisma, node_modules/@prisma/client or "prisma" in package.json). ${why}`);
+  }
+  if (!splitsStatements(version)) {
+    throw new UserError(`--group table needs Prisma ${SPLITTING_PRISMA.major}.${SPLITTING_PRISMA.minor} or later, and this project uses ${version.major}.${version.minor}.${version.patch} (from ${version.source}). ${why}`);
+  }
+}
+
+function display(cwd: string, absolute: string): string {
+  const rel = path.relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
+}
+
+/**
+ * `idxgen generate`: plan → new migration folders + schema declarations, written all-or-nothing.
+ * `hooks` lets tests inject a failure into the writer.
+ */
+export async function generateCommand(options: GenerateCommandOptions, io: CliIO, hooks: WriteHooks = {}): Promise<number> {
+  // Flags first: a bad flag fails before anything is read.
+  if (options.timestamp !== undefined && !parseTimestamp(options.timestamp)) {
+    throw new UserError(`--timestamp ${JSON.stringify(options.timestamp)}: expected YYYYMMDDHHMMSS, a real date and time in UTC (e.g. 20250101120000)`);
+  }
+  if (options.group === 'table') checkGroupAllowed(io.cwd);
+
+  const { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config });
+  const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  const migrations = resolveMigrationsDir(io.cwd, location, {
+    explicit: options.migrations,
+    datasourceFile,
+    prismaVersion: options.migrations === undefined ? readPrismaVersion(io.cwd) : undefined,
+  });
+  const migrationsShown = display(io.cwd, migrations.dir);
+  const existing = readMigrations(migrations.dir, migrationsShown);
+
+  const result = planGeneration({
+    plan,
+    model: schema.model,
+    sources: schema.sources,
+    ruleIds: allRules.map((r) => r.meta.id),
+    existing,
+    timestamp: options.timestamp ?? formatTimestamp(io.now()),
+    options: {
+      group: options.group,
+      only: options.only?.map(String),
+      includeInfo: options.includeInfo,
+      allowDrift: options.allowDrift,
+      previewFeatures: options.previewFeatures,
+    },
+  });
+
+  const ctx: ReportContext = {
+    result,
+    migrationsDir: migrationsShown,
+    displayPath: (file) => display(io.cwd, path.resolve(io.cwd, file)),
+    dryRun: options.dryRun,
+  };
+  if (!options.dryRun) {
+    writeTree(
+      {
+        migrationsDir: migrations.dir,
+        files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
+        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
+      },
+      hooks,
+    );
+  }
+  const warning = renderDriftWarning(ctx);
+  if (warning) io.stderr(warning);
+  if (options.format === 'markdown') io.stdout(renderMarkdown(ctx));
+  else io.stdout(options.dryRun ? renderDryRun(ctx) : renderSummary(ctx));
+  return ExitCode.clean;
+}

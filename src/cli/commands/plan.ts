@@ -1,0 +1,23 @@
+import { allRules } from '../../rules/registry';
+import { renderPlan } from '../../report';
+import { ExitCode } from '../../errors';
+import { loadAndPlan } from '../context';
+import { useColor, type CliIO } from '../io';
+import { toolVersion } from '../version';
+
+export interface PlanOptions {
+  schema?: string;
+  config?: string;
+  format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+}
+
+export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
+  const { location, schema, plan } = loadAndPlan(io.cwd, options);
+  const output = renderPlan(
+    options.format,
+    { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() },
+    { color: useColor(io) },
+  );
+  io.stdout(output);
+  return ExitCode.clean;
+}

@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import { ExitCode } from '../../errors';
+import { readPrismaVersion, resolveMigrationsDir } from '../../io/read-migrations';
+import { parseDatabaseUrl } from '../../verify/target';
+import { renderVerifyJson, renderVerifyText, runVerify, type VerifyHooks, type VerifyTarget } from '../../verify';
+import { formatMs } from '../../verify/render';
+import { loadAndPlan } from '../context';
+import type { CliIO } from '../io';
+
+export interface VerifyCommandOptions {
+  schema?: string;
+  config?: string;
+  migrations?: string;
+  databaseUrl?: string;
+  format: 'text' | 'json';
+  /** Rows per table for the evidence step (tests, benchmarks). Default 20,000. */
+  rowsPerTable?: number;
+}
+
+function display(cwd: string, absolute: string): string {
+  const rel = path.relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
+}
+
+/** A URL without a password takes PGPASSWORD (as libpq does). */
+function urlTarget(url: string, env: NodeJS.ProcessEnv): VerifyTarget {
+  parseDatabaseUrl(url, env); // a bad URL is a usage error (exit 2) before anything starts
+  const password = env.PGPASSWORD;
+  if (!password) return { kind: 'url', url };
+  const u = new URL(url);
+  if (!u.password) u.password = encodeURIComponent(password);
+  return { kind: 'url', url: u.toString() };
+}
+
+/**
+ * `idxgen verify`: exit 0 when every step passed, 1 when one failed or was skipped (a skipped
+ * proof is not a proof), 2 on bad input or when no scratch database can be created.
+ */
+export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): Promise<number> {
+  const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
+  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config });
+  const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  const migrations = resolveMigrationsDir(io.cwd, location, {
+    explicit: options.migrations,
+    datasourceFile,
+    prismaVersion: options.migrations === undefined ? readPrismaVersion(io.cwd) : undefined,
+  });
+  const hooks: VerifyHooks = {};
+  if (io.isTTY && options.format === 'text') {
+    hooks.onStepStart = (name) => io.stderr(`verify: ${name}...\n`);
+    hooks.onStepEnd = (step) => io.stderr(`verify: ${step.name} ${step.status} (${formatMs(step.ms)})\n`);
+  }
+  const report = await runVerify(
+    { sources: schema.validated, model: schema.model, migrationsDir: migrations.dir, target, plan, config, rowsPerTable: options.rowsPerTable },
+    hooks,
+  );
+  io.stdout(options.format === 'json' ? renderVerifyJson(report) : renderVerifyText(report, display(io.cwd, migrations.dir)));
+  return report.exitCode === 0 ? ExitCode.clean : ExitCode.findings;
+}

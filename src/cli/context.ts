@@ -1,0 +1,60 @@
+import type { Config } from '../config/config';
+import { UserError } from '../errors';
+import { discoverSchema, type SchemaLocation } from '../io/discover';
+import { readConfig } from '../io/read-config';
+import { readSchemaFiles } from '../io/read-schema';
+import type { SchemaModel } from '../model/types';
+import { buildPlan } from '../plan/plan';
+import type { Plan } from '../plan/types';
+import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/annotations';
+import { allRules } from '../rules/registry';
+import type { Rule } from '../rules/types';
+import { loadSchema, type LoadedSchema } from '../schema/load';
+
+export interface Planned {
+  location: SchemaLocation;
+  schema: LoadedSchema;
+  config: Config;
+  plan: Plan;
+}
+
+export const rules = allRules as unknown as readonly Rule<never>[];
+
+/** The shared front half of every command: find, read, validate, model, configure, plan. */
+export function loadAndPlan(cwd: string, options: { schema?: string; config?: string }): Planned {
+  const config = readConfig(cwd, rules, options.config);
+  const location = discoverSchema(cwd, options.schema);
+  const schema = loadSchema(readSchemaFiles(location.files, cwd));
+  return { location, schema, config, plan: planModel(schema.model, config) };
+}
+
+/** Plans a model; malformed `///` annotations are bad input (exit 2), like a schema error. */
+export function planModel(model: SchemaModel, config: Config): Plan {
+  const enabled = rules.filter((r) => (config.rules[r.meta.id]?.severity ?? r.meta.defaultSeverity) !== 'off');
+  const { annotations, errors } = parseAnnotations(model, { knownRuleIds: rules.map((r) => r.meta.id) });
+  if (errors.length > 0) {
+    throw new UserError(errors.map((e) => ({ file: e.span.file, line: e.span.line, column: e.span.column, message: e.message })));
+  }
+  const problems = enabled.flatMap((rule) => {
+    const options = (config.rules[rule.meta.id]?.options ?? rule.meta.defaultOptions) as never;
+    return rule.diagnose?.({ model, options, tables: model.tables.filter((t) => t.kind !== 'view') }) ?? [];
+  });
+  if (problems.length > 0) {
+    throw new UserError(problems.map((p) => (p.span ? { file: p.span.file, line: p.span.line, column: p.span.column, message: p.message } : { file: config.source, message: p.message })));
+  }
+  const { suppressions } = annotations;
+  const plan = buildPlan({
+    model,
+    config,
+    rules,
+    isSuppressed: (proposal) => {
+      const s = isSuppressed(suppressions, proposal, model);
+      return s ? `suppressed by \`/// idxgen-ignore ${s.rules.join(', ')} -- ${s.reason}\`` : undefined;
+    },
+  });
+  const enabledIds = new Set(enabled.map((r) => r.meta.id));
+  plan.unusedSuppressions = unusedSuppressions(suppressions, plan.findings, model)
+    .filter((u) => enabledIds.has(u.ruleId))
+    .map((u) => ({ ruleIds: [u.ruleId], reason: u.suppression.reason, span: u.suppression.span }));
+  return plan;
+}

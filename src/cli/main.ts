@@ -1,0 +1,98 @@
+import yargs from 'yargs';
+import { ExitCode, UserError, formatDiagnostic } from '../errors';
+import { processIO, type CliIO } from './io';
+
+const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
+
+/** Parses argv, runs one command, returns the exit code. Never throws for user error. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let code: number = ExitCode.clean;
+  const run = (task: () => Promise<number>) => async () => {
+    code = await task();
+  };
+  const parser = yargs(argv)
+    .scriptName('idxgen')
+    .usage('$0 <command> [options]\n\nPlans, generates and verifies the PostgreSQL indexes and CHECK constraints a Prisma schema needs.')
+    .option('schema', { type: 'string', describe: 'schema file or folder (default: as Prisma finds it)' })
+    .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
+    .command('plan', 'print every proposal with its reason', (y) =>
+      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }),
+    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, format: args.format }, io))())
+    .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
+      y
+        .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
+        .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' }),
+    (args) => run(async () => (require('./commands/check') as typeof import('./commands/check')).checkCommand({ schema: args.schema, config: args.config, format: args.format, level: args.level }, io))())
+    .command('generate', 'write Prisma migration folders and schema declarations', (y) =>
+      y
+        .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
+        .option('timestamp', { type: 'string', describe: 'migration timestamp (YYYYMMDDHHMMSS), for reproducible output' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the files and the schema diff, write nothing' })
+        .option('only', { type: 'array', string: true, describe: 'only these rule ids or table/model names' })
+        .option('include-info', { type: 'boolean', default: false, describe: 'also generate info-level proposals' })
+        .option('allow-drift', { type: 'boolean', default: false, describe: 'also generate what Prisma cannot declare (INCLUDE indexes): the next migrate dev will want to drop them' })
+        .option('preview-features', { type: 'boolean', default: false, describe: 'add preview features the declarations need (partialIndexes) to the generator' })
+        .option('group', { choices: ['statement', 'table'] as const, default: 'statement' as const, describe: 'one folder per statement (any Prisma) or per table (Prisma >= 7.4)' })
+        .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' }),
+    (args) =>
+      run(async () =>
+        (require('./commands/generate') as typeof import('./commands/generate')).generateCommand(
+          {
+            schema: args.schema,
+            config: args.config,
+            migrations: args.migrations,
+            timestamp: args.timestamp,
+            dryRun: args['dry-run'],
+            only: args.only,
+            includeInfo: args['include-info'],
+            allowDrift: args['allow-drift'],
+            previewFeatures: args['preview-features'],
+            group: args.group,
+            format: args.format,
+          },
+          io,
+        ),
+      )())
+    .command('verify', 'apply the result to a real PostgreSQL and prove it', (y) =>
+      y
+        .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
+        .option('database-url', { type: 'string', describe: 'use this server (a scratch database is created and dropped) instead of an embedded one' })
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+    (args) =>
+      run(async () =>
+        (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand(
+          { schema: args.schema, config: args.config, migrations: args.migrations, databaseUrl: args['database-url'], format: args.format },
+          io,
+        ),
+      )())
+    .demandCommand(1, 'name a command: plan, check, generate or verify')
+    .strict()
+    .help()
+    .version()
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      // Throwing stops yargs from running the command after a usage error.
+      throw error ?? new UsageError(message);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return reportError(error, io);
+  }
+  return code;
+}
+
+class UsageError extends Error {}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof UsageError) {
+    io.stderr(`idxgen: ${error.message}\nRun \`idxgen --help\` for usage.\n`);
+    return ExitCode.badInput;
+  }
+  if (error instanceof UserError) {
+    io.stderr(error.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join(''));
+    return ExitCode.badInput;
+  }
+  throw error;
+}
