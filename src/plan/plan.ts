@@ -3,7 +3,7 @@ import type { IndexDef, SchemaModel, Table } from '../model/types';
 import { renderDeclaration } from '../render/declaration';
 import { renderEntrySql } from '../render/sql';
 import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
-import { defaultConstraintName } from '../schema/names';
+import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import type { Plan, PlanEntry } from './types';
 
 const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
@@ -168,7 +168,7 @@ function nameEntries(entries: PlanEntry[], model: SchemaModel): void {
     if (spec.kind === 'drop-index') {
       entry.name = spec.name;
     } else if (spec.kind === 'check') {
-      entry.name = unique(spec.name, [`${spec.name}1`, `${spec.name}2`, `${spec.name}3`], spec.schema, taken);
+      entry.name = unique([spec.name], spec.schema, taken);
     } else {
       const columns = spec.columns.map((c) => c.column);
       const suffix = spec.unique ? '_key' : '_idx';
@@ -177,8 +177,7 @@ function nameEntries(entries: PlanEntry[], model: SchemaModel): void {
       const variant = spec.include.length > 0 ? 'covering' : spec.where !== undefined ? 'partial' : undefined;
       const preferred = defaultConstraintName(spec.table, variant ? [...columns, variant] : columns, suffix);
       const marker = variant ?? spec.method;
-      const fallbacks = [defaultConstraintName(spec.table, [...columns, marker], suffix), ...[2, 3, 4, 5].map((n) => defaultConstraintName(spec.table, [...columns, marker, String(n)], suffix))];
-      entry.name = unique(preferred, fallbacks, spec.schema, taken);
+      entry.name = unique([preferred, defaultConstraintName(spec.table, [...columns, marker], suffix)], spec.schema, taken);
     }
     taken.add(nameKey(spec.schema, entry.name));
     entry.id = `${spec.schema ? `${spec.schema}.` : ''}${spec.table}:${entry.name}`;
@@ -212,9 +211,20 @@ function compareForNaming(a: PlanEntry, b: PlanEntry): number {
   return rank(a) - rank(b) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareEntries(a, b);
 }
 
-function unique(preferred: string, fallbacks: string[], schema: string | undefined, taken: Set<string>): string {
-  for (const name of [preferred, ...fallbacks]) if (!taken.has(nameKey(schema, name))) return name;
-  throw new Error(`cannot find a free name for ${preferred}`);
+/**
+ * The first free candidate, else the last one numbered `_2`, `_3`, … in front of its suffix. The
+ * number is added after the 63-byte cut, so two long names that PostgreSQL would truncate to the
+ * same identifier still come out different.
+ */
+function unique(candidates: string[], schema: string | undefined, taken: Set<string>): string {
+  for (const name of candidates) if (!taken.has(nameKey(schema, name))) return name;
+  const last = candidates[candidates.length - 1];
+  const suffix = /_(idx|key|check)$/.exec(last)?.[0] ?? '';
+  const stem = last.slice(0, last.length - suffix.length);
+  for (let n = 2; ; n++) {
+    const name = fitWithSuffix(stem, `_${n}${suffix}`);
+    if (!taken.has(nameKey(schema, name))) return name;
+  }
 }
 
 function nameKey(schema: string | undefined, name: string): string {
