@@ -31,6 +31,24 @@ model Job {
 }`),
     },
     {
+      name: 'a partial index led by the due time already serves the poll (its predicate is the user\'s)',
+      schema: schema(
+        `
+enum JobStatus {
+  PENDING
+  DONE
+}
+model Job {
+  id     Int       @id
+  status JobStatus
+  runAt  DateTime
+
+  @@index([runAt], where: raw("status = 'PENDING'::\\"JobStatus\\""))
+}`,
+        { previewFeatures: ['partialIndexes'] },
+      ),
+    },
+    {
       name: 'a status that is a String, not an enum',
       schema: schema(`
 model Job {
@@ -45,8 +63,8 @@ model Job {
       name: 'fixture: mapped enum values, one pending value, no pending value, already indexed',
       schema: fixture('queue-partial-index.prisma'),
       expected: [
-        { table: 'jobs', columns: ['status', 'next_attempt_at'], where: `status = ANY (ARRAY['pending'::job_status, 'retry'::job_status])`, line: 33, column: 1 },
-        { table: 'Post', columns: ['state', 'scheduledPublishAt'], where: `state = 'SCHEDULED'::"PostState"`, line: 44, column: 1 },
+        { table: 'jobs', columns: ['next_attempt_at'], where: `status = ANY (ARRAY['pending'::job_status, 'retry'::job_status])`, line: 33, column: 1 },
+        { table: 'Post', columns: ['scheduledPublishAt'], where: `state = 'SCHEDULED'::"PostState"`, line: 44, column: 1 },
       ],
     },
     {
@@ -63,7 +81,7 @@ model Cat {
   phase  Phase
   wakeAt DateTime
 }`),
-      expected: [{ table: 'Cat', columns: ['phase', 'wakeAt'], where: `phase = ANY (ARRAY['SLEEPING'::"Phase", 'it''s'::"Phase"])`, line: 14, column: 1 }],
+      expected: [{ table: 'Cat', columns: ['wakeAt'], where: `phase = ANY (ARRAY['SLEEPING'::"Phase", 'it''s'::"Phase"])`, line: 14, column: 1 }],
     },
     {
       // Written the way PostgreSQL prints the predicate back (Prisma's diff compares the two): identifiers
@@ -91,8 +109,8 @@ model Task {
   when DateTime    @map("when")
 }`),
       expected: [
-        { table: 'Job', columns: ['jobState', 'runAt'], where: `"jobState" = 'PENDING'::"JobState"`, line: 18, column: 1 },
-        { table: 'Task', columns: ['user', 'when'], where: `"user" = ANY (ARRAY['PENDING'::lower_state, 'RETRY'::lower_state])`, line: 23, column: 1 },
+        { table: 'Job', columns: ['runAt'], where: `"jobState" = 'PENDING'::"JobState"`, line: 18, column: 1 },
+        { table: 'Task', columns: ['when'], where: `"user" = ANY (ARRAY['PENDING'::lower_state, 'RETRY'::lower_state])`, line: 23, column: 1 },
       ],
     },
     {
@@ -128,8 +146,8 @@ model Mail {
         { previewFeatures: ['multiSchema'] },
       ).replace('  provider = "postgresql"\n', '  provider = "postgresql"\n  schemas  = ["public", "app"]\n'),
       expected: [
-        { table: 'Job', columns: ['status', 'runAt'], where: `status = 'PENDING'::app."Status"`, line: 22, column: 1 },
-        { table: 'Mail', columns: ['status', 'runAt'], where: `status = 'QUEUED'::"PublicStatus"`, line: 29, column: 1 },
+        { table: 'Job', columns: ['runAt'], where: `status = 'PENDING'::app."Status"`, line: 22, column: 1 },
+        { table: 'Mail', columns: ['runAt'], where: `status = 'QUEUED'::"PublicStatus"`, line: 29, column: 1 },
       ],
     },
   ],
@@ -141,10 +159,7 @@ describe('queue-partial-index details', () => {
     expect(job!.spec).toEqual({
       kind: 'index',
       table: 'jobs',
-      columns: [
-        { column: 'status', field: 'status' },
-        { column: 'next_attempt_at', field: 'nextAttemptAt' },
-      ],
+      columns: [{ column: 'next_attempt_at', field: 'nextAttemptAt' }],
       method: 'btree',
       unique: false,
       where: `status = ANY (ARRAY['pending'::job_status, 'retry'::job_status])`,
@@ -152,10 +167,10 @@ describe('queue-partial-index details', () => {
       extensions: [],
     });
     expect(job!.message).toEqual({
-      title: `Partial index "jobs" ("status", "next_attempt_at") WHERE status = ANY (ARRAY['pending'::job_status, 'retry'::job_status]) for the queue poll`,
+      title: `Partial index "jobs" ("next_attempt_at") WHERE status = ANY (ARRAY['pending'::job_status, 'retry'::job_status]) for the queue poll`,
       cost: `Each poll for due rows of "jobs" scans the table (or a full index that also holds every 'running'/'succeeded'/'failed' row), and the work grows with the finished rows, not with the backlog.`,
       instead:
-        `Index "jobs" ("status", "next_attempt_at") WHERE status = ANY (ARRAY['pending'::job_status, 'retry'::job_status]): it holds only the waiting rows, so the poll reads just the due ones in "next_attempt_at" order. ` +
+        `Index "jobs" ("next_attempt_at") WHERE status = ANY (ARRAY['pending'::job_status, 'retry'::job_status]): it holds only the waiting rows in "next_attempt_at" order, so the poll reads the first due ones and stops. ` +
         'Prisma declares partial indexes only with the partialIndexes preview feature: add `previewFeatures = ["partialIndexes"]` to the generator and declare it with `@@index([...], where: raw("..."))`.',
       serves: `SELECT … FROM "jobs" WHERE status = ANY (ARRAY['pending'::job_status, 'retry'::job_status]) AND "next_attempt_at" <= now() ORDER BY "next_attempt_at" LIMIT 100 FOR UPDATE SKIP LOCKED`,
     });
@@ -163,7 +178,7 @@ describe('queue-partial-index details', () => {
       '"jobs"."status" is enum JobStatus: PENDING (pending), RUNNING (running), RETRY (retry), SUCCEEDED (succeeded), FAILED (failed)',
       'pending values: pending, retry',
       '"jobs"."next_attempt_at" (DateTime) is the due time',
-      'considered index "jobs_next_attempt_at_idx" ("next_attempt_at"): does not start with ("status", "next_attempt_at")',
+      'considered index "jobs_next_attempt_at_idx" ("next_attempt_at"): neither starts with ("status", "next_attempt_at") nor is partial on ("next_attempt_at")',
     ]);
   });
 

@@ -1,8 +1,8 @@
 /**
- * queue-partial-index: queue tables (a status enum + a due-time column) get a small partial index over
- * the rows still waiting to be picked up.
+ * queue-partial-index: queue tables (a status enum + a due-time column) get a small partial index on the
+ * due time over the rows still waiting to be picked up.
  */
-import type { Column, EnumDef, Table } from '../model/types';
+import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import { quoteIdent, quoteIdentAsPrinted, quoteLiteral } from '../sql/quote';
 import { btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
 import { validateShape, withDefaults } from './rule-options';
@@ -55,7 +55,7 @@ const DEFAULTS: QueuePartialIndexOptions = {
 export const rule: Rule<QueuePartialIndexOptions> = {
   meta: {
     id: 'queue-partial-index',
-    summary: 'Queue tables: a partial index on (status, due time) over the rows still waiting, e.g. WHERE status = ANY (ARRAY[\'PENDING\'::"JobStatus", \'RETRY\'::"JobStatus"]).',
+    summary: 'Queue tables: a partial index on the due time over the rows still waiting, e.g. (nextAttemptAt) WHERE status = ANY (ARRAY[\'PENDING\'::"JobStatus", \'RETRY\'::"JobStatus"]).',
     defaultSeverity: 'info',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
@@ -71,18 +71,21 @@ export const rule: Rule<QueuePartialIndexOptions> = {
         'Almost every row is done; a full index on (status, nextAttemptAt) keeps them all, and without one each poll scans the table.',
       proposal:
         'For a model with a status enum column (named in `statusFields`) and a due-time DateTime column (the first of `timestampFields` it has), ' +
-        'a btree index on (status, due time) restricted to the pending statuses: `WHERE status = ANY (ARRAY[\'PENDING\'::"JobStatus", \'RETRY\'::"JobStatus"])`, ' +
+        'a btree index on the due time alone, restricted to the pending statuses: `WHERE status = ANY (ARRAY[\'PENDING\'::"JobStatus", \'RETRY\'::"JobStatus"])`, ' +
         'or `WHERE status = \'PENDING\'::"JobStatus"` for one value. ' +
+        'The status stays out of the key: the predicate already keeps only waiting rows, and with two or more pending statuses an index led by status ' +
+        'is ordered per status, so `ORDER BY` due time `LIMIT n` has to read and sort every due row (measured on 7,000,000 rows with a 0.5% backlog: ' +
+        '5.4 ms with (status, due) against 0.66 ms with (due), both partial). ' +
         'The predicate is written the way PostgreSQL prints it back (`IN (...)` becomes `= ANY (ARRAY[...])`, each value cast to the enum type, ' +
         'identifiers quoted only where PostgreSQL quotes them, the enum type schema-qualified when it is not in `public`): ' +
         'Prisma\'s migrate diff compares the declared `where:` with the database\'s predicate and, when they differ, drops and re-creates the index. ' +
-        'The index holds only waiting rows, so it stays small however many done rows pile up, and every poll reads only due rows in due-time order per status. ' +
+        'The index holds only waiting rows, so it stays small however many done rows pile up, and every poll reads the first due rows in due-time order and stops. ' +
         'Pending statuses are the enum values whose name (or mapped database value) equals one of `pendingValues` (case-insensitive, whole name); ' +
         'the predicate uses the database values (an enum value\'s `@map`). ' +
         'When no enum value matches, nothing is proposed: the rule cannot tell which rows are waiting, and a guessed predicate would leave the poll\'s rows out of the index. ' +
         'Nothing is proposed either when an enum value to put in the predicate contains `;` (the migration statement splitter would break the literal), ' +
-        'or when an index already starts with (status, due time) (partial or not: the poll is already served). ' +
-        'Prisma declares partial indexes only with the `partialIndexes` preview feature (`previewFeatures = ["partialIndexes"]` and `@@index([status, nextAttemptAt], where: raw("..."))`). ' +
+        'or when an index already serves the poll: one that starts with (status, due time), partial or not, or a partial index that starts with the due time. ' +
+        'Prisma declares partial indexes only with the `partialIndexes` preview feature (`previewFeatures = ["partialIndexes"]` and `@@index([nextAttemptAt], where: raw("..."))`). ' +
         'Prisma sends enum filters as parameters: PostgreSQL matches the predicate when it plans with the values (always for unnamed statements, which node-postgres uses); ' +
         'the poll must ask for a subset of the indexed statuses.',
       bad: [
@@ -105,7 +108,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
         '  status        JobStatus @default(PENDING)',
         '  nextAttemptAt DateTime',
         '',
-        '  @@index([status, nextAttemptAt], where: raw("status = ANY (ARRAY[\'PENDING\'::\\"JobStatus\\", \'RETRY\'::\\"JobStatus\\"])"))',
+        '  @@index([nextAttemptAt], where: raw("status = ANY (ARRAY[\'PENDING\'::\\"JobStatus\\", \'RETRY\'::\\"JobStatus\\"])"))',
         '}',
       ].join('\n'),
     },
@@ -121,10 +124,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
       const pending = enumDef.values.filter((v) => matchesAny(v.name, options.pendingValues) || matchesAny(v.dbName, options.pendingValues));
       if (pending.length === 0) continue;
       if (pending.some((v) => v.dbName.includes(';'))) continue;
-      const existing = [...table.uniques, ...table.indexes].find(
-        (i) => i.method === 'btree' && i.columns.length >= 2 && i.columns[0]!.column === status.name && i.columns[1]!.column === due.name,
-      );
-      if (existing) continue;
+      if ([...table.uniques, ...table.indexes].some((i) => servesPoll(i, status, due))) continue;
       proposals.push(proposal(table, status, due, enumDef, pending, ctx.model.previewFeatures));
     }
     return proposals;
@@ -147,6 +147,13 @@ export function pendingPredicate(status: Column, enumDef: EnumDef, pending: Enum
   const values = pending.map((v) => `${quoteLiteral(v.dbName)}::${type}`);
   const column = quoteIdentAsPrinted(status.name);
   return values.length === 1 ? `${column} = ${values[0]}` : `${column} = ANY (ARRAY[${values.join(', ')}])`;
+}
+
+/** (status, due, …) in any form, or a partial index led by the due time (its predicate is the user's to judge). */
+function servesPoll(index: IndexDef, status: Column, due: Column): boolean {
+  if (index.method !== 'btree') return false;
+  const [first, second] = index.columns.map((c) => c.column);
+  return (first === status.name && second === due.name) || (first === due.name && index.where !== undefined);
 }
 
 function matchesAny(name: string, patterns: readonly string[]): boolean {
@@ -180,7 +187,7 @@ function proposal(
   const s = quoteIdent(status.name);
   const d = quoteIdent(due.name);
   const where = pendingPredicate(status, enumDef, pending);
-  const cols = columnList([status.name, due.name]);
+  const cols = columnList([due.name]);
   const hasPreview = previewFeatures.some((f) => f.toLowerCase() === 'partialindexes');
   const declare = hasPreview
     ? 'Declare it with `@@index([...], where: raw("..."))` (the partialIndexes preview feature is on).'
@@ -188,18 +195,18 @@ function proposal(
   const others = enumDef.values.filter((v) => !pending.includes(v)).map((v) => v.dbName);
   return {
     ruleId: 'queue-partial-index',
-    spec: btreeSpec(table, [proposedColumn(table, status.name), proposedColumn(table, due.name)], { where }),
+    spec: btreeSpec(table, [proposedColumn(table, due.name)], { where }),
     message: {
       title: `Partial index ${t} ${cols} WHERE ${where} for the queue poll`,
       cost: `Each poll for due rows of ${t} scans the table (or a full index that also holds every ${others.length > 0 ? others.map(quoteLiteral).join('/') : 'finished'} row), and the work grows with the finished rows, not with the backlog.`,
-      instead: `Index ${t} ${cols} WHERE ${where}: it holds only the waiting rows, so the poll reads just the due ones in ${d} order. ${declare}`,
+      instead: `Index ${t} ${cols} WHERE ${where}: it holds only the waiting rows in ${d} order, so the poll reads the first due ones and stops. ${declare}`,
       serves: `SELECT … FROM ${t} WHERE ${where} AND ${d} <= now() ORDER BY ${d} LIMIT 100 FOR UPDATE SKIP LOCKED`,
     },
     evidence: [
       `${t}.${s} is enum ${enumDef.name}: ${enumDef.values.map((v) => (v.dbName === v.name ? v.name : `${v.name} (${v.dbName})`)).join(', ')}`,
       `pending values: ${pending.map((v) => v.dbName).join(', ')}`,
       `${t}.${d} (${due.type}${due.nullable ? '?' : ''}) is the due time`,
-      ...[...table.uniques, ...table.indexes].filter((i) => i.columns.some((c) => c.column === status.name || c.column === due.name)).map((i) => `considered ${describeIndex(i)}: does not start with ${cols}`),
+      ...[...table.uniques, ...table.indexes].filter((i) => i.columns.some((c) => c.column === status.name || c.column === due.name)).map((i) => `considered ${describeIndex(i)}: neither starts with ${columnList([status.name, due.name])} nor is partial on ${cols}`),
     ],
     span: table.span,
     model: table.model,

@@ -2,19 +2,19 @@
 -- down.sql beside it undoes this step. Prisma never runs down.sql itself.
 --
 -- Rule: queue-partial-index (info)
--- Entry: ingest_events:ingest_events_status_next_attempt_at_partial_idx
--- Step 1 of 1: create index "ingest_events_status_next_attempt_at_partial_idx" on "ingest_events"
+-- Entry: ingest_events:ingest_events_next_attempt_at_partial_idx
+-- Step 1 of 1: create index "ingest_events_next_attempt_at_partial_idx" on "ingest_events"
 --
--- Partial index "ingest_events" ("status", "next_attempt_at") WHERE status = ANY
+-- Partial index "ingest_events" ("next_attempt_at") WHERE status = ANY
 -- (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]) for the queue poll
 -- Cost: Each poll for due rows of "ingest_events" scans the table (or a full index that also holds
 -- every 'PROCESSING'/'DONE'/'FAILED' row), and the work grows with the finished rows, not with the
 -- backlog.
--- Instead: Index "ingest_events" ("status", "next_attempt_at") WHERE status = ANY
--- (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]): it holds only the waiting rows, so
--- the poll reads just the due ones in "next_attempt_at" order. Prisma declares partial indexes
--- only with the partialIndexes preview feature: add `previewFeatures = ["partialIndexes"]` to the
--- generator and declare it with `@@index([...], where: raw("..."))`.
+-- Instead: Index "ingest_events" ("next_attempt_at") WHERE status = ANY
+-- (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]): it holds only the waiting rows in
+-- "next_attempt_at" order, so the poll reads the first due ones and stops. Prisma declares partial
+-- indexes only with the partialIndexes preview feature: add `previewFeatures = ["partialIndexes"]`
+-- to the generator and declare it with `@@index([...], where: raw("..."))`.
 -- Serves: SELECT … FROM "ingest_events" WHERE status = ANY (ARRAY['PENDING'::"IngestStatus",
 -- 'RETRY'::"IngestStatus"]) AND "next_attempt_at" <= now() ORDER BY "next_attempt_at" LIMIT 100
 -- FOR UPDATE SKIP LOCKED
@@ -24,7 +24,7 @@
 -- Evidence: "ingest_events"."next_attempt_at" (DateTime?) is the due time
 --
 -- Prisma: add this line to model IngestEvent, or the next prisma migrate dev drops the index:
---   @@index([status, nextAttemptAt], map: "ingest_events_status_next_attempt_at_partial_idx", where: raw("status = ANY (ARRAY['PENDING'::\"IngestStatus\", 'RETRY'::\"IngestStatus\"])"))
+--   @@index([nextAttemptAt], map: "ingest_events_next_attempt_at_partial_idx", where: raw("status = ANY (ARRAY['PENDING'::\"IngestStatus\", 'RETRY'::\"IngestStatus\"])"))
 -- It needs previewFeatures = ["partialIndexes"] in the generator block.
 --
 -- One statement, no BEGIN/COMMIT: CREATE INDEX CONCURRENTLY cannot run inside a transaction
@@ -35,9 +35,9 @@
 -- the build leaves an INVALID index behind, and IF NOT EXISTS would then accept it silently.
 -- Before running it again:
 --   1. Look for the invalid index:
---      SELECT n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND c.relname = 'ingest_events_status_next_attempt_at_partial_idx'
+--      SELECT n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND c.relname = 'ingest_events_next_attempt_at_partial_idx'
 --   2. If there is one, drop it (outside a transaction):
---      DROP INDEX CONCURRENTLY IF EXISTS "ingest_events_status_next_attempt_at_partial_idx"
+--      DROP INDEX CONCURRENTLY IF EXISTS "ingest_events_next_attempt_at_partial_idx"
 --   Then: npx prisma migrate resolve --rolled-back <this folder>
 --   and:  npx prisma migrate deploy
 --
@@ -47,4 +47,4 @@
 -- CONCURRENTLY build leaves an INVALID index. To bound lock waits, set lock_timeout on the role
 -- that deploys (ALTER ROLE ... SET lock_timeout = '5s') and follow the steps above if it fires.
 -- squawk-ignore require-lock-timeout, require-statement-timeout
-CREATE INDEX CONCURRENTLY IF NOT EXISTS "ingest_events_status_next_attempt_at_partial_idx" ON "ingest_events" USING btree ("status", "next_attempt_at") WHERE status = ANY (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "ingest_events_next_attempt_at_partial_idx" ON "ingest_events" USING btree ("next_attempt_at") WHERE status = ANY (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]);
