@@ -103,6 +103,16 @@ export function declarationsByFinding(plan: Plan): Map<Proposal, PlanEntry['decl
   return out;
 }
 
+/**
+ * For each finding answered by an entry another rule proposed (a widened index), that rule's id:
+ * `check` says why its fix has more columns than its message.
+ */
+export function answeredByOtherRule(plan: Plan): Map<Proposal, string> {
+  const out = new Map<Proposal, string>();
+  for (const entry of plan.entries) for (const p of entry.satisfies) if (p.ruleId !== entry.proposal.ruleId) out.set(p, entry.proposal.ruleId);
+  return out;
+}
+
 /** An existing declared index that already gives what the proposed index would. */
 function satisfiedByExisting(spec: IndexSpec, table: Table): IndexDef | undefined {
   const candidates = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];

@@ -9,7 +9,7 @@ import { sortFindings } from './check-order';
 interface CheckView {
   color: boolean;
   any: boolean;
-  findings: (FindingView & { label: string; model: string; instead: string; prisma: DeclarationView })[];
+  findings: (FindingView & { label: string; model: string; instead: string; prisma: DeclarationView; answeredBy?: string })[];
   unusedSuppressions: { rules: string; location: string }[];
   summary: string;
 }
@@ -35,6 +35,7 @@ export function renderCheckText(input: CheckReportInput, color: boolean): string
       model: printable(f.model),
       instead: printable(insteadClause(f.message.instead)),
       prisma: declarationView(findingDeclaration(f, input.fixes)),
+      answeredBy: input.answeredBy?.get(f),
     })),
     unusedSuppressions: input.unusedSuppressions.map((u) => ({ rules: printable(u.ruleIds.join(', ')), location: printable(formatLocation(u.span)) })),
     summary: checkSummary(

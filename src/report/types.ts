@@ -21,6 +21,8 @@ export interface CheckReportInput {
   unusedSuppressions: UnusedSuppression[];
   /** The declaration the plan chose for each finding (a widened index, a renamed one); default naming otherwise. */
   fixes?: ReadonlyMap<Proposal, PrismaDeclaration>;
+  /** Findings whose fix is the index another rule proposes (its id), which covers them too. */
+  answeredBy?: ReadonlyMap<Proposal, string>;
 }
 
 export type PlanFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';

@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors';
-import { declarationsByFinding } from '../../plan/plan';
+import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
@@ -25,7 +25,7 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
   const format = options.format === 'markdown' ? 'text' : options.format;
   const output = renderCheck(
     format,
-    { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan) },
+    { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan), answeredBy: answeredByOtherRule(plan) },
     { color: useColor(io) },
   );
   if (output) io.stdout(output);
