@@ -245,8 +245,7 @@ export function judgeCoverage(index: IndexDef, columns: readonly string[]): Cove
   const desc = describeIndex(index);
   const k = columns.length;
   const lead = index.columns.slice(0, k).map((c) => c.column);
-  const hashOnTheColumn = index.method === 'hash' && k === 1 && index.columns.length === 1 && index.columns[0]!.column === columns[0];
-  if (index.method !== 'btree' && !hashOnTheColumn) {
+  if (!servesMethod(index, columns)) {
     const why = index.method === 'hash' ? 'hash, which serves only a single-column equality' : `${index.method}, not btree or hash`;
     return { index, covers: false, reason: `${desc}: ${why}` };
   }
@@ -258,10 +257,30 @@ export function judgeCoverage(index: IndexDef, columns: readonly string[]): Cove
         : `${desc}: does not start with ${columnList(columns)}`;
     return { index, covers: false, reason };
   }
-  if (index.where !== undefined && !isOnlyNotNullOf(index.where, columns)) {
+  if (!servesPredicate(index, columns)) {
     return { index, covers: false, reason: `${desc}: partial (WHERE ${index.where}), does not hold every row` };
   }
   return { index, covers: true, reason: `${desc}: starts with ${columnList(columns)}` };
+}
+
+/** `judgeCoverage(index, columns).covers`, without building the evidence text (rules ask this for every FK). */
+export function covers(index: IndexDef, columns: readonly string[]): boolean {
+  const lead = index.columns.slice(0, columns.length).map((c) => c.column);
+  return servesMethod(index, columns) && sameSet(lead, columns) && servesPredicate(index, columns);
+}
+
+function servesMethod(index: IndexDef, columns: readonly string[]): boolean {
+  if (index.method === 'btree') return true;
+  return index.method === 'hash' && columns.length === 1 && index.columns.length === 1 && index.columns[0]!.column === columns[0];
+}
+
+function servesPredicate(index: IndexDef, columns: readonly string[]): boolean {
+  return index.where === undefined || isOnlyNotNullOf(index.where, columns);
+}
+
+/** Every index / unique / PK (in `allIndexes` order) that covers `columns`. */
+export function coveringIndexes(table: Table, columns: readonly string[]): IndexDef[] {
+  return allIndexes(table).filter((i) => covers(i, columns));
 }
 
 /** The first index / unique / PK (in `allIndexes` order) that covers `columns`, with the verdict for every index considered. */
@@ -271,7 +290,7 @@ export function findCovering(table: Table, columns: readonly string[]): { coveri
 }
 
 export function isFkCovered(table: Table, fk: ForeignKey): boolean {
-  return findCovering(table, fk.columns).covering !== undefined;
+  return coveringIndexes(table, fk.columns).length > 0;
 }
 
 /** A unique constraint or primary key whose columns are exactly `columns` (any order), no predicate: at most one row per value. */

@@ -7,10 +7,10 @@ import { quoteIdent } from '../sql/quote';
 import {
   btreeSpec,
   columnList,
+  coveringIndexes,
   describeIndex,
   equalityPredicate,
   findColumnByNames,
-  findCovering,
   modelTables,
   proposedColumn,
   tableRef,
@@ -96,8 +96,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
       if (isJoinTable(table)) continue;
       for (const fk of table.foreignKeys) {
         if (fk.implicitManyToMany || fk.columns.length === 0) continue;
-        const { verdicts } = findCovering(table, fk.columns);
-        const covering = verdicts.filter((v) => v.covers).map((v) => v.index);
+        const covering = coveringIndexes(table, fk.columns);
         // Widen only where it costs no extra index: nothing covers the FK yet, or (replaceExisting) only plain (fk) indexes that the
         // wider one replaces. A unique constraint or PK that covers the FK ends it here too, including the 1:1 case (FK columns unique).
         if (covering.length > 0 && !options.replaceExisting) continue;

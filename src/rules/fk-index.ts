@@ -3,7 +3,7 @@
  */
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { btreeSpec, columnList, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
+import { btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
 import { validateShape } from './rule-options';
 import type { Proposal, Rule } from './types';
 
@@ -66,8 +66,8 @@ export const rule: Rule<FkIndexOptions> = {
       const proposedSets: string[][] = [];
       for (const fk of table.foreignKeys) {
         if (fk.implicitManyToMany || fk.columns.length === 0) continue;
-        const { covering, verdicts } = findCovering(table, fk.columns);
-        if (covering) continue;
+        if (coveringIndexes(table, fk.columns).length > 0) continue;
+        const { verdicts } = findCovering(table, fk.columns);
         const order = proposedSets.find((cols) => sameSet(cols, fk.columns)) ?? [...fk.columns];
         if (!proposedSets.includes(order)) proposedSets.push(order);
         const evidence = [
