@@ -10,6 +10,7 @@ import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/ann
 import { allRules } from '../rules/registry';
 import type { Rule } from '../rules/types';
 import { loadSchema, type LoadedSchema } from '../schema/load';
+import type { ValidationCache } from '../schema/validate';
 
 export interface Planned {
   location: SchemaLocation;
@@ -21,10 +22,10 @@ export interface Planned {
 export const rules = allRules as unknown as readonly Rule<never>[];
 
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
-export function loadAndPlan(cwd: string, options: { schema?: string; config?: string }): Planned {
+export function loadAndPlan(cwd: string, options: { schema?: string; config?: string; cache?: ValidationCache }): Planned {
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
-  const schema = loadSchema(readSchemaFiles(location.files, cwd));
+  const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
   return { location, schema, config, plan: planModel(schema.model, config) };
 }
 

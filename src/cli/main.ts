@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
+import { openValidationCache } from '../io/validation-cache';
 import { processIO, type CliIO } from './io';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
@@ -10,19 +11,21 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const run = (task: () => Promise<number>) => async () => {
     code = await task();
   };
+  const cache = (enabled: boolean) => (enabled ? openValidationCache(io.cwd, io.env) : undefined);
   const parser = yargs(argv)
     .scriptName('idxgen')
     .usage('$0 <command> [options]\n\nPlans, generates and verifies the PostgreSQL indexes and CHECK constraints a Prisma schema needs.')
     .option('schema', { type: 'string', describe: 'schema file or folder (default: as Prisma finds it)' })
     .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
+    .option('cache', { type: 'boolean', default: true, describe: 'remember schemas Prisma validated clean (node_modules/.cache/idxgen); --no-cache or IDXGEN_NO_CACHE=1 turns it off' })
     .command('plan', 'print every proposal with its reason', (y) =>
       y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }),
-    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, format: args.format }, io))())
+    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format }, io))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
         .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' }),
-    (args) => run(async () => (require('./commands/check') as typeof import('./commands/check')).checkCommand({ schema: args.schema, config: args.config, format: args.format, level: args.level }, io))())
+    (args) => run(async () => (require('./commands/check') as typeof import('./commands/check')).checkCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format, level: args.level }, io))())
     .command('generate', 'write Prisma migration folders and schema declarations', (y) =>
       y
         .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
@@ -40,6 +43,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
           {
             schema: args.schema,
             config: args.config,
+            cache: cache(args.cache),
             migrations: args.migrations,
             timestamp: args.timestamp,
             dryRun: args['dry-run'],
@@ -61,7 +65,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     (args) =>
       run(async () =>
         (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand(
-          { schema: args.schema, config: args.config, migrations: args.migrations, databaseUrl: args['database-url'], format: args.format },
+          { schema: args.schema, config: args.config, cache: cache(args.cache), migrations: args.migrations, databaseUrl: args['database-url'], format: args.format },
           io,
         ),
       )())

@@ -3,7 +3,7 @@ import type { SchemaModel } from '../model/types';
 import { buildModel } from './build-model';
 import { sanitizeLegacySyntax } from './legacy';
 import { lineColumnAt, type SchemaSource } from './source';
-import { knownPreviewFeatures, validateWithPrisma } from './validate';
+import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from './validate';
 
 export interface LoadedSchema {
   /** The files exactly as the user wrote them (edits are applied to these). */
@@ -13,11 +13,11 @@ export interface LoadedSchema {
   model: SchemaModel;
 }
 
-/** schema text → validated (by Prisma's own rules) → normalized model. Pure: no file system. */
-export function loadSchema(sources: SchemaSource[]): LoadedSchema {
-  const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures());
+/** schema text → validated (by Prisma's own rules) → normalized model. Pure: no file system (a cache is passed in). */
+export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): LoadedSchema {
+  const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures(cache));
   requirePostgres(validated);
-  const errors = validateWithPrisma(validated);
+  const errors = validateWithPrisma(validated, cache);
   if (errors.length > 0) throw new UserError(errors);
   const model = buildModel(validated);
   model.warnings.unshift(...warnings);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../errors';
 import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
 
@@ -5,6 +6,24 @@ import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
  * Prisma's own rules decide validity: `validate` from @prisma/prisma-schema-wasm (the validator
  * the Prisma CLI runs). It reports file and line; `lint` (slower, so only on failure) adds columns.
  */
+
+/**
+ * Remembers what the validator said about inputs it has seen, so a repeated run (a git hook on an
+ * unchanged schema) skips loading the WASM (~150 ms cold). Holds only two kinds of entries, both
+ * keyed by a hash that includes `validator`: the validator's preview-feature list, and "this exact
+ * validate() input (every file's path and full text, as sanitized) had no errors". Failures are
+ * never stored: they are always re-validated and reported by Prisma itself.
+ */
+export interface ValidationCache {
+  /** Identifies the validator build (package name, version, .wasm size and mtime). */
+  validator: string;
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+function cacheKey(kind: string, cache: ValidationCache, input: string): string {
+  return `${kind}-${createHash('sha256').update(`${cache.validator}\u0000${input}`, 'utf8').digest('hex')}`;
+}
 
 interface PrismaSchemaWasm {
   validate(params: string): void;
@@ -27,19 +46,35 @@ function prismaSchemaWasm(): PrismaSchemaWasm {
   return wasm;
 }
 
-export function knownPreviewFeatures(): string[] {
-  return JSON.parse(prismaSchemaWasm().preview_features()) as string[];
+export function knownPreviewFeatures(cache?: ValidationCache): string[] {
+  const key = cache && cacheKey('preview-features', cache, '');
+  const cached = key && cache.get(key);
+  if (cached) {
+    try {
+      const list = JSON.parse(cached) as unknown;
+      if (Array.isArray(list) && list.every((f) => typeof f === 'string')) return list as string[];
+    } catch {
+      // a damaged entry: ask the validator
+    }
+  }
+  const json = prismaSchemaWasm().preview_features();
+  if (key) cache.set(key, json);
+  return JSON.parse(json) as string[];
 }
 
 /** Every error Prisma finds, as `file:line:col` diagnostics; empty when the schema is valid. */
-export function validateWithPrisma(sources: SchemaSource[]): Diagnostic[] {
+export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCache): Diagnostic[] {
   const files = sources.map((s) => [s.path, s.content]);
+  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  const key = cache && cacheKey('valid', cache, params);
+  if (key && cache.get(key) === 'valid') return [];
   try {
-    prismaSchemaWasm().validate(JSON.stringify({ prismaSchema: files, noColor: true }));
-    return [];
+    prismaSchemaWasm().validate(params);
   } catch (error) {
     return withColumns(parseValidationError(error), sources, files);
   }
+  if (key) cache.set(key, 'valid');
+  return [];
 }
 
 function parseValidationError(error: unknown): Diagnostic[] {

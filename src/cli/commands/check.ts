@@ -3,6 +3,7 @@ import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
+import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
@@ -10,6 +11,8 @@ import { toolVersion } from '../version';
 export interface CheckOptions {
   schema?: string;
   config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
 }

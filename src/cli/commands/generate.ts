@@ -7,12 +7,15 @@ import type { GroupMode } from '../../generate/types';
 import { readMigrations, readPrismaVersion, resolveMigrationsDir, type PrismaVersion } from '../../io/read-migrations';
 import { writeTree, type WriteHooks } from '../../io/write-tree';
 import { allRules } from '../../rules/registry';
+import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
 import type { CliIO } from '../io';
 
 export interface GenerateCommandOptions {
   schema?: string;
   config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
   migrations?: string;
   timestamp?: string;
   dryRun: boolean;
@@ -60,7 +63,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   if (options.group === 'table') checkGroupAllowed(io.cwd);
 
-  const { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config });
+  const { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const migrations = resolveMigrationsDir(io.cwd, location, {
     explicit: options.migrations,

@@ -1,6 +1,7 @@
 import { allRules } from '../../rules/registry';
 import { renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
+import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
@@ -8,6 +9,8 @@ import { toolVersion } from '../version';
 export interface PlanOptions {
   schema?: string;
   config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
 }
 

@@ -4,12 +4,15 @@ import { readPrismaVersion, resolveMigrationsDir } from '../../io/read-migration
 import { parseDatabaseUrl } from '../../verify/target';
 import { renderVerifyJson, renderVerifyText, runVerify, type VerifyHooks, type VerifyTarget } from '../../verify';
 import { formatMs } from '../../verify/render';
+import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
 import type { CliIO } from '../io';
 
 export interface VerifyCommandOptions {
   schema?: string;
   config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
   migrations?: string;
   databaseUrl?: string;
   format: 'text' | 'json';
@@ -38,7 +41,7 @@ function urlTarget(url: string, env: NodeJS.ProcessEnv): VerifyTarget {
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): Promise<number> {
   const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
-  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config });
+  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const migrations = resolveMigrationsDir(io.cwd, location, {
     explicit: options.migrations,

@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openValidationCache } from '../../src/io/validation-cache';
+import { loadSchema } from '../../src/schema/load';
+import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from '../../src/schema/validate';
+import { DATASOURCE, runCli, tempProject } from '../cli/helpers';
+
+const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
+const INVALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n  posts Post[]\n}\n`;
+
+/** An in-memory cache that records what was stored. */
+function memoryCache(validator = 'test-validator'): ValidationCache & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return { validator, entries, get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) };
+}
+
+const validEntries = (cache: { entries: Map<string, string> }) => [...cache.entries.keys()].filter((k) => k.startsWith('valid-'));
+
+describe('validation cache', () => {
+  test('a clean schema is remembered and a repeat is answered from the cache', () => {
+    const cache = memoryCache();
+    expect(validateWithPrisma([{ path: 'schema.prisma', content: VALID }], cache)).toEqual([]);
+    expect(validEntries(cache)).toHaveLength(1);
+    expect(validateWithPrisma([{ path: 'schema.prisma', content: VALID }], cache)).toEqual([]);
+    expect(validEntries(cache)).toHaveLength(1);
+  });
+
+  test('failures are never stored, and are reported every time', () => {
+    const cache = memoryCache();
+    const first = validateWithPrisma([{ path: 'schema.prisma', content: INVALID }], cache);
+    expect(first.length).toBeGreaterThan(0);
+    expect(validEntries(cache)).toHaveLength(0);
+    expect(validateWithPrisma([{ path: 'schema.prisma', content: INVALID }], cache)).toEqual(first);
+  });
+
+  test('a hit skips the validator: it is keyed by the exact input', () => {
+    const yes: ValidationCache = { validator: 'test-validator', get: () => 'valid', set: () => undefined };
+    expect(validateWithPrisma([{ path: 'schema.prisma', content: INVALID }], yes)).toEqual([]);
+  });
+
+  test('the key covers every file, its path, its full text and the validator', () => {
+    const cache = memoryCache();
+    validateWithPrisma([{ path: 'schema.prisma', content: VALID }], cache);
+    const [key] = validEntries(cache);
+    expect(validateWithPrisma([{ path: 'schema.prisma', content: INVALID }], cache).length).toBeGreaterThan(0);
+    validateWithPrisma([{ path: 'other.prisma', content: VALID }], cache);
+    validateWithPrisma([{ path: 'schema.prisma', content: `${VALID} ` }], cache);
+    validateWithPrisma([{ path: 'schema.prisma', content: VALID }, { path: 'more.prisma', content: 'model A {\n  id Int @id\n}\n' }], cache);
+    expect(new Set(validEntries(cache)).size).toBe(4);
+    expect(validEntries(cache)).toContain(key);
+    const other = memoryCache('other-validator');
+    validateWithPrisma([{ path: 'schema.prisma', content: VALID }], other);
+    expect(validEntries(other)).not.toContain(key);
+  });
+
+  test('preview features are cached per validator and a damaged entry is ignored', () => {
+    const cache = memoryCache();
+    const list = knownPreviewFeatures(cache);
+    const [key] = [...cache.entries.keys()].filter((k) => k.startsWith('preview-features-'));
+    expect(JSON.parse(cache.entries.get(key!)!)).toEqual(list);
+    cache.entries.set(key!, '{not json');
+    expect(knownPreviewFeatures(cache)).toEqual(list);
+  });
+
+  test('legacy sanitization is part of the cached input: a removed preview feature still warns on a hit', () => {
+    const legacy = `generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["metrics"]\n}\n${VALID}`;
+    const cache = memoryCache();
+    const first = loadSchema([{ path: 'schema.prisma', content: legacy }], cache);
+    const second = loadSchema([{ path: 'schema.prisma', content: legacy }], cache);
+    expect(second.model.warnings).toEqual(first.model.warnings);
+    expect(first.model.warnings.map((w) => w.code)).toContain('removed-preview-feature');
+  });
+});
+
+describe('the file store', () => {
+  test('off with IDXGEN_NO_CACHE=1', () => {
+    expect(openValidationCache(process.cwd(), { IDXGEN_NO_CACHE: '1' })).toBeUndefined();
+  });
+
+  test('lives in node_modules/.cache/idxgen, private to the user; --no-cache writes nothing', async () => {
+    const project = tempProject({ 'node_modules/.keep': '', 'prisma/schema.prisma': VALID });
+    const dir = path.join(project.dir, 'node_modules', '.cache', 'idxgen');
+    try {
+      expect((await runCli(['check', '--no-cache'], project.dir)).code).toBe(0);
+      expect(fs.existsSync(dir)).toBe(false);
+      const first = await runCli(['check'], project.dir);
+      expect(first.code).toBe(0);
+      expect(fs.readdirSync(dir).some((f) => f.startsWith('valid-'))).toBe(true);
+      expect(fs.statSync(dir).mode & 0o077).toBe(0);
+      expect(await runCli(['check'], project.dir)).toEqual(first);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  test('an unreadable or foreign store is a miss, never an error', () => {
+    const project = tempProject({ 'node_modules/.cache/idxgen/.keep': '' });
+    try {
+      const dir = path.join(project.dir, 'node_modules', '.cache', 'idxgen');
+      fs.chmodSync(dir, 0o777); // writable by others: not trusted
+      expect(openValidationCache(project.dir, {})).toBeUndefined();
+      fs.chmodSync(dir, 0o700);
+      const cache = openValidationCache(project.dir, {});
+      expect(cache?.get('valid-missing')).toBeUndefined();
+    } finally {
+      project.cleanup();
+    }
+  });
+});

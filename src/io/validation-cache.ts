@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ValidationCache } from '../schema/validate';
+
+/**
+ * The file store behind `ValidationCache`: one small file per entry in `node_modules/.cache/idxgen`
+ * (the nearest node_modules above `cwd`), or a private folder in the temp directory. Best effort:
+ * any error reads as a miss and a failed write is ignored, so the cache can only skip work, never
+ * change a result. Off with `--no-cache` or `IDXGEN_NO_CACHE=1`.
+ */
+export function openValidationCache(cwd: string, env: NodeJS.ProcessEnv): ValidationCache | undefined {
+  if (env.IDXGEN_NO_CACHE && env.IDXGEN_NO_CACHE !== '0') return undefined;
+  const validator = validatorIdentity();
+  const dir = validator && privateDir(cacheDir(cwd));
+  if (!validator || !dir) return undefined;
+  return {
+    validator,
+    get: (key) => {
+      try {
+        return fs.readFileSync(path.join(dir, key), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    set: (key, value) => {
+      const file = path.join(dir, key);
+      const temp = `${file}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(temp, value, { mode: 0o600 });
+        fs.renameSync(temp, file); // atomic: a concurrent reader sees all of it or nothing
+      } catch {
+        fs.rmSync(temp, { force: true });
+      }
+    },
+  };
+}
+
+/** The installed prisma-schema-wasm: its version, and the size and mtime of its .wasm (a patched install differs). */
+function validatorIdentity(): string | undefined {
+  try {
+    const pkgFile = require.resolve('@prisma/prisma-schema-wasm/package.json');
+    const { name, version } = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { name: string; version: string };
+    const wasm = fs.statSync(path.join(path.dirname(pkgFile), 'src', 'prisma_schema_build_bg.wasm'));
+    return `${name}@${version} ${wasm.size} ${wasm.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheDir(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'idxgen');
+    if (path.dirname(dir) === dir) break;
+  }
+  return path.join(os.tmpdir(), `idxgen-cache-${process.getuid?.() ?? 'user'}`);
+}
+
+/**
+ * `dir`, created if needed, when only this user can write to it: an entry written by someone else
+ * could make idxgen skip validating a broken schema.
+ */
+function privateDir(dir: string): string | undefined {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    const owner = process.getuid?.();
+    if (!st.isDirectory() || (owner !== undefined && st.uid !== owner) || (st.mode & 0o022) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
