@@ -100,6 +100,12 @@ describe('query shapes', () => {
     expect(queryShape(index(over), fk)).toEqual(expected);
   });
 
+  test('the queue rule\'s partial index is proven by the poll (predicate, ORDER BY due, LIMIT), not by an equality lookup', () => {
+    const queue = index({ columns: ['due'], predicate: `(status = 'pending'::text)` });
+    expect(queryShape(queue, undefined, true)).toEqual({ kind: 'order', equal: [], order: { column: 'due', descending: false } });
+    expect(queryShape(queue)).toEqual({ kind: 'lookup', equal: ['due'] });
+  });
+
   test('plan walk finds index nodes at any depth, and the top node', () => {
     const plan = [{ Plan: { 'Node Type': 'Limit', 'Total Cost': 12.5, Plans: [{ 'Node Type': 'Bitmap Heap Scan', Plans: [{ 'Node Type': 'Bitmap Index Scan', 'Index Name': 'i' }] }] } }];
     expect(planIndexNodes(plan)).toEqual({ nodes: [{ type: 'Bitmap Index Scan', index: 'i' }], top: 'Limit', cost: 12.5 });

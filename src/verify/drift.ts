@@ -61,6 +61,7 @@ export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
     const diff = await session.diffMigrationsToSchema(migrations);
     if (!diff.ok) {
       if (diff.kind === 'engine-error') {
+        details.replayFailed = true;
         return { status: 'fail', summary: 'Prisma could not replay the migrations against the schema', details, problems: [withoutBacktrace(diff.reason)] };
       }
       return { status: 'skipped', summary: `skipped: Prisma's schema engine failed (${diff.kind}): ${diff.reason}`, details, problems: [diff.reason] };

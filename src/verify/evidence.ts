@@ -7,6 +7,7 @@
  * Query shapes (`queryShape`):
  *   btree (a)               lookup          WHERE a = v
  *   btree (a, b [DESC])     order           WHERE a = v ORDER BY b [DESC] LIMIT 20
+ *   queue rule's (a) WHERE p order          WHERE p ORDER BY a LIMIT 20   (the queue poll)
  *   unique (a, b)           unique          WHERE a = v AND b = w
  *   hash (a)                lookup          WHERE a = v
  *   GIN jsonb(_path)_ops    jsonb-contains  WHERE col @> '{"k": n}'
@@ -60,7 +61,7 @@ export type QueryShape =
   | { kind: 'unsupported'; reason: string };
 
 /** The query shape an index serves (see the table at the top of this file). */
-export function queryShape(index: IndexInfo, fkColumns?: readonly string[]): QueryShape {
+export function queryShape(index: IndexInfo, fkColumns?: readonly string[], queuePoll = false): QueryShape {
   const cols = index.columns;
   if (index.expressions.some(Boolean)) return { kind: 'unsupported', reason: 'expression keys: verify does not generate queries for them' };
   if (cols.length === 0) return { kind: 'unsupported', reason: 'no key columns' };
@@ -84,6 +85,7 @@ export function queryShape(index: IndexInfo, fkColumns?: readonly string[]): Que
       return { kind: 'lookup', equal: [cols[0]!] };
     case 'btree':
       if (index.unique) return { kind: 'unique', equal: [...cols] };
+      if (queuePoll && cols.length === 1 && index.predicate) return { kind: 'order', equal: [], order: { column: cols[0]!, descending: index.descending[0] ?? false } };
       if (cols.length === 1) return { kind: 'lookup', equal: [cols[0]!] };
       return { kind: 'order', equal: cols.slice(0, -1), order: { column: cols[cols.length - 1]!, descending: index.descending[cols.length - 1] ?? false } };
     default:
@@ -248,7 +250,7 @@ async function indexEvidence(client: Client, index: IndexInfo, shape: QueryShape
   let limit = 0;
   let sampled: number | null = null;
   if (shape.kind === 'lookup' || shape.kind === 'unique' || shape.kind === 'fk-lookup' || shape.kind === 'order') {
-    const sample = await sampleKey(client, table, shape.equal, predicate);
+    const sample = shape.equal.length > 0 ? await sampleKey(client, table, shape.equal, predicate) : { values: [], n: null };
     if (!sample) {
       result.note = `no generated row has a value for (${shape.equal.join(', ')})${predicate ? ` and satisfies ${predicate}` : ''}`;
       return result;
@@ -389,7 +391,7 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
           .filter((cols) => cols.every((c) => index.columns.includes(c)))
           .sort((a, b) => b.length - a.length)[0];
       }
-      return queryShape(index, fkColumns);
+      return queryShape(index, fkColumns, rule === 'queue-partial-index');
     };
     const explainAll = async (list: readonly IndexInfo[]) => {
       const out = new Map<string, IndexEvidence>();

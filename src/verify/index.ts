@@ -18,6 +18,7 @@ import { snapshot, type CatalogSnapshot } from '../db/catalog';
 import { connect, type ScratchDatabase } from '../db/client';
 import { applyFolders, checkObjects, checkOldPrisma } from './apply';
 import { applyBase, declarationsNamed, planBase, stripDeclarations, type BaseScript } from './base';
+import { fromEmptyHint, replayHint } from './prisma-limits';
 import { checkCoverage } from './coverage';
 import { checkDrift } from './drift';
 import { rollBack } from './rollback';
@@ -132,7 +133,10 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       if (!planned.ok) return finish(base, 'the base could not be built', [planned.reason]);
       const applied = await applyBase(db, planned.scripts);
       base.details.statements = applied.statements;
-      if (!applied.ok) return finish(base, `the base failed in ${applied.folder}`, [applied.problem]);
+      if (!applied.ok) {
+        const hint = planned.details.source === 'schema' ? fromEmptyHint(input.model) : undefined;
+        return finish(base, `the base failed in ${applied.folder}`, hint ? [applied.problem, hint] : [applied.problem]);
+      }
       scripts = planned.scripts;
       before = await snapshot(db);
       const from =
@@ -209,6 +213,8 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
         const out = await checkDrift({ sources: input.sources, target, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames });
         drift.details = out.details;
         drift.problems.push(...out.problems);
+        const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
+        if (hint) drift.problems.push(hint);
         drift.status = out.status;
         drift.summary = out.summary;
       });

@@ -58,9 +58,14 @@ export function tableSql(table: string, schema?: string): string {
   return qualifiedName(table, schema && schema !== 'public' ? schema : undefined);
 }
 
-/** The qualified name as text for `$1::text::regclass`. */
+/**
+ * The qualified name as text for `$1::text::regclass`. regclass input knows only plain `"…"`
+ * quoting, not the `U&"…"` form `quoteIdent` uses for names holding `;` (the text is a bound
+ * parameter, so a `;` in it is harmless).
+ */
 export function regclassText(table: string, schema: string): string {
-  return qualifiedName(table, schema);
+  const plain = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  return `${plain(schema)}.${plain(table)}`;
 }
 
 /** Transaction control for building declarations that are rolled back (apply.ts). */

@@ -203,6 +203,8 @@ export interface DriftDetails {
   engineVersion: string | null;
   /** Statements of `diff` that were already there before idxgen's folders (the project's own drift, reported, not failed). */
   preExisting?: string[];
+  /** True when Prisma could not replay the migrations at all (no diff was computed). */
+  replayFailed?: boolean;
 }
 
 export type BaseStep = StepBase<'base', BaseDetails>;
