@@ -19,7 +19,7 @@ const MAX_GROWTH = 16;
 const CASES = [
   { id: 'fk-index', label: 'FK index (btree userId, createdAt DESC)', rule: 'fk-composite-index', table: 'GamificationEvent', column: 'userId' },
   { id: 'gin', label: 'GIN jsonb_path_ops on payload', rule: 'json-gin-index', table: 'GamificationEvent', column: 'payload' },
-  { id: 'partial', label: 'partial queue index (status, next_attempt_at) WHERE status IN (…)', rule: 'queue-partial-index', table: 'ingest_events', column: 'status' },
+  { id: 'partial', label: 'partial queue index (next_attempt_at) WHERE status IN (…)', rule: 'queue-partial-index', table: 'ingest_events', column: 'next_attempt_at' },
   { id: 'check', label: 'CHECK (attempts >= 0)', rule: 'check-constraint', table: 'ingest_events', column: 'attempts' },
 ];
 
