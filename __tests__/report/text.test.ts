@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderCheck, renderPlan } from '../../src/report';
 import { codeSpan, fence, htmlText, markdownText } from '../../src/report/markdown-escape';
-import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/report/plan-text';
+import { MARKDOWN_BUDGET, planTextChunks, renderPlanMarkdown } from '../../src/report/plan-text';
 import { reportTemplate } from '../../src/report/template';
-import { finish, insteadClause, printable, wrap } from '../../src/report/text';
+import { finish, finishChunks, insteadClause, printable, wrap } from '../../src/report/text';
 import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from './fixtures';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -140,6 +140,30 @@ describe('helpers', () => {
     expect(finish('\n')).toBe('');
   });
 
+  test('finishChunks: pieces that end at line ends, joined, equal finish of the whole', () => {
+    const cases: string[][] = [
+      ['head  \n', '\nTable a\n\n', '\n\n'],
+      ['head\n\n', '  \n', '\nTable a\r\n', ''],
+      ['\n', '\n'],
+      ['', 'only\n', '\n\n\n'],
+      [],
+    ];
+    for (const chunks of cases) expect([...finishChunks(chunks)].join('')).toBe(finish(chunks.join('')));
+    // Blank lines between pieces stay; those at the very end go.
+    expect([...finishChunks(['a\n\n', 'b\n\n'])]).toEqual(['a', '\n\nb', '\n']);
+  });
+
+  test('plan text is written in pieces: header, one per table, end (each piece written as it is made)', () => {
+    const input = planInput();
+    const chunks = [...planTextChunks(input, false)];
+    expect(chunks.join('')).toBe(renderPlan('text', input, { color: false }));
+    const tables = new Set(input.plan.entries.map((e) => e.spec.table)).size;
+    expect(tables).toBeGreaterThan(1);
+    // header + one per table + final newline; the end part holds the skipped list here.
+    expect(chunks.length).toBeGreaterThanOrEqual(tables + 2);
+    expect(chunks.filter((c) => c.includes('Table ')).length).toBe(tables);
+  });
+
   test('a missing report template is an error, not a fallback', () => {
     expect(() => reportTemplate('no-such-template')).toThrow(/missing report template templates\/report\/no-such-template\.hbs/);
     expect(() => reportTemplate('../sql/create-index.up')).toThrow(/invalid report template name/);
@@ -148,7 +172,7 @@ describe('helpers', () => {
   test('every template in templates/report compiles strict', () => {
     const dir = path.join(__dirname, '..', '..', 'templates', 'report');
     const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)).sort();
-    expect(names).toEqual(['check.text', 'message.text', 'plan.markdown', 'plan.text']);
+    expect(names).toEqual(['check.text', 'message.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
     for (const name of names) expect(typeof reportTemplate(name)).toBe('function');
   });
 });

@@ -12,6 +12,7 @@ import type { CheckFormat, CheckReportInput, PlanFormat, PlanReportInput, Report
 
 export type { CheckFormat, CheckReportInput, PlanFormat, PlanReportInput, ReportOptions } from './types';
 export { JSON_REPORT_VERSION, JSON_SCHEMA_URL } from './json';
+export { planTextChunks } from './plan-text';
 
 export function renderPlan(format: PlanFormat, input: PlanReportInput, opts: ReportOptions): string {
   switch (format) {

@@ -1,11 +1,25 @@
-/** `plan --format text` and `--format markdown`: the plan view through its template. */
-import { planView, type PlanView } from './plan-view';
+/** `plan --format text` and `--format markdown`: the plan view through its templates. */
+import { planTextEnd, planTextHead, planTextTables, planView, type PlanView } from './plan-view';
 import { renderTemplate } from './template';
-import { finish } from './text';
+import { finish, finishChunks } from './text';
 import type { PlanReportInput } from './types';
 
+/**
+ * The text report in pieces (header + summary, one per table, the end), finished as one text
+ * would be. A CLI writes each piece as it comes: on thousands of models the whole report runs to
+ * megabytes, and its views and text never need to be in memory at once.
+ */
+export function planTextChunks(input: PlanReportInput, color: boolean): Iterable<string> {
+  function* raw(): Generator<string> {
+    yield renderTemplate('plan.text', planTextHead(input, color));
+    for (const table of planTextTables(input, color)) yield renderTemplate('plan-table.text', table);
+    yield renderTemplate('plan-end.text', planTextEnd(input, color));
+  }
+  return finishChunks(raw());
+}
+
 export function renderPlanText(input: PlanReportInput, color: boolean): string {
-  return finish(renderTemplate('plan.text', planView(input, color)));
+  return [...planTextChunks(input, color)].join('');
 }
 
 /**

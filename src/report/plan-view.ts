@@ -113,9 +113,9 @@ function entryView(entry: PlanEntry): EntryView {
   };
 }
 
-/** Entries grouped by table, groups in order of first appearance (the plan is ordered by table). */
-function groupByTable(entries: PlanEntry[]): PlanView['groups'] {
-  const groups = new Map<string, PlanView['groups'][number]>();
+/** Plan entries grouped by table, groups in order of first appearance (the plan is ordered by table). */
+function entriesByTable(entries: readonly PlanEntry[]): { table: string; model: string; entries: PlanEntry[] }[] {
+  const groups = new Map<string, { table: string; model: string; entries: PlanEntry[] }>();
   for (const entry of entries) {
     const key = `${entry.spec.schema ?? ''}\u0000${entry.spec.table}`;
     let group = groups.get(key);
@@ -123,21 +123,34 @@ function groupByTable(entries: PlanEntry[]): PlanView['groups'] {
       group = { table: printable(specTable(entry.spec)), model: printable(entry.model), entries: [] };
       groups.set(key, group);
     }
-    group.entries.push(entryView(entry));
+    group.entries.push(entry);
   }
   return [...groups.values()];
 }
 
-export function planView(input: PlanReportInput, color: boolean): PlanView {
-  const { plan } = input;
+function groupByTable(entries: readonly PlanEntry[]): PlanView['groups'] {
+  return entriesByTable(entries).map((g) => ({ ...g, entries: g.entries.map(entryView) }));
+}
+
+/** `plan --format text`, part 1: header and summary (the summary needs only each entry's finding). */
+export interface PlanTextHead extends Pick<PlanView, 'color' | 'tool' | 'filesText' | 'facts' | 'warnings'> {
+  summary: { total: number; error: number; warn: number; info: number; items: FindingView[] };
+}
+
+/** Part 2, one per table: that table's entries. */
+export interface PlanTextTable {
+  color: boolean;
+  table: string;
+  model: string;
+  entries: EntryView[];
+}
+
+/** Part 3: skipped proposals and unused suppressions. */
+export type PlanTextEnd = Pick<PlanView, 'color' | 'skipped' | 'unusedSuppressions'>;
+
+function headParts(input: PlanReportInput, color: boolean): Pick<PlanView, 'color' | 'tool' | 'files' | 'filesText' | 'facts' | 'warnings'> {
   const facts = modelFacts(input.model);
-  const counts = countLevels(plan.entries.map((e) => e.severity));
   const files = input.schemaFiles.map((f) => printable(f));
-  const groups = groupByTable(plan.entries);
-  const items = bySeverity(
-    groups.flatMap((g) => g.entries),
-    (e) => e.severity,
-  );
   return {
     color,
     tool: { name: 'idxgen', version: printable(input.toolVersion) },
@@ -149,19 +162,52 @@ export function planView(input: PlanReportInput, color: boolean): PlanView {
       message: printable(w.message),
       location: w.span ? printable(formatLocation(w.span)) : null,
     })),
-    summary: {
-      total: plan.entries.length,
-      ...counts,
-      items,
-      rows: items,
-    },
-    groups,
-    skipped: plan.skipped.map((s) => ({ ...findingView(s.proposal), reason: printable(s.reason) })),
-    unusedSuppressions: plan.unusedSuppressions.map((u) => ({
+  };
+}
+
+export function planTextEnd(input: PlanReportInput, color: boolean): PlanTextEnd {
+  return {
+    color,
+    skipped: input.plan.skipped.map((s) => ({ ...findingView(s.proposal), reason: printable(s.reason) })),
+    unusedSuppressions: input.plan.unusedSuppressions.map((u) => ({
       rules: printable(u.ruleIds.join(', ')),
       reason: printable(u.reason),
       location: printable(formatLocation(u.span)),
     })),
+  };
+}
+
+export function planTextHead(input: PlanReportInput, color: boolean): PlanTextHead {
+  const head = headParts(input, color);
+  const entries = entriesByTable(input.plan.entries).flatMap((g) => g.entries);
+  return {
+    ...head,
+    summary: { total: input.plan.entries.length, ...countLevels(entries.map((e) => e.severity)), items: bySeverity(entries.map(findingView), (e) => e.severity) },
+  };
+}
+
+/** One view per table, built when asked for: a big plan never holds every entry's view at once. */
+export function* planTextTables(input: PlanReportInput, color: boolean): Generator<PlanTextTable> {
+  for (const group of entriesByTable(input.plan.entries)) yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
+}
+
+export function planView(input: PlanReportInput, color: boolean): PlanView {
+  const { plan } = input;
+  const groups = groupByTable(plan.entries);
+  const items = bySeverity(
+    groups.flatMap((g) => g.entries),
+    (e) => e.severity,
+  );
+  return {
+    ...headParts(input, color),
+    summary: {
+      total: plan.entries.length,
+      ...countLevels(plan.entries.map((e) => e.severity)),
+      items,
+      rows: items,
+    },
+    groups,
+    ...planTextEnd(input, color),
     omitted: { details: 0, rows: 0, skipped: false, any: false },
   };
 }

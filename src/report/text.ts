@@ -108,13 +108,33 @@ export function indentRest(text: string, indent: number): string {
 
 /** LF only, no trailing spaces on lines, exactly one final newline (or nothing for empty output). */
 export function finish(text: string): string {
+  // One pass per step, no array of lines: plan reports of big schemas run to megabytes.
   const body = text
     .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+$/, ''))
-    .join('\n')
+    .replace(/[ \t]+$/gm, '')
     .replace(/\n+$/, '');
   return body === '' ? '' : `${body}\n`;
+}
+
+/**
+ * `finish` over a text that comes in pieces, each piece ending at a line end: the pieces joined
+ * equal `finish` of the whole. Blank lines at the end of a piece are held back until text follows.
+ */
+export function* finishChunks(chunks: Iterable<string>): Generator<string> {
+  let held = '';
+  let any = false;
+  for (const chunk of chunks) {
+    const text = chunk.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '');
+    const body = text.replace(/\n+$/, '');
+    if (body === '') {
+      held += text;
+      continue;
+    }
+    yield held + body;
+    any = true;
+    held = text.slice(body.length);
+  }
+  if (any) yield '\n';
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;

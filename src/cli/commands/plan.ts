@@ -1,5 +1,5 @@
 import { allRules } from '../../rules/registry';
-import { renderPlan } from '../../report';
+import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
 import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
@@ -16,11 +16,11 @@ export interface PlanOptions {
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
   const { location, schema, plan } = loadAndPlan(io.cwd, options);
-  const output = renderPlan(
-    options.format,
-    { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() },
-    { color: useColor(io) },
-  );
-  io.stdout(output);
+  const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
+  if (options.format === 'text') {
+    for (const chunk of planTextChunks(input, useColor(io))) io.stdout(chunk);
+  } else {
+    io.stdout(renderPlan(options.format, input, { color: useColor(io) }));
+  }
   return ExitCode.clean;
 }
