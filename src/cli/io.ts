@@ -6,6 +6,11 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
   now: () => Date;
+  /**
+   * Resolves once stdout has taken what was written (a pipe whose reader is slower than us
+   * otherwise queues the whole report in memory). Absent: nothing to wait for.
+   */
+  stdoutDrained?: () => Promise<void>;
 }
 
 export function processIO(): CliIO {
@@ -16,6 +21,7 @@ export function processIO(): CliIO {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     now: () => new Date(),
+    stdoutDrained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : Promise.resolve()),
   };
 }
 

@@ -4,6 +4,7 @@
  * `templates/generate/*.hbs`. Pure.
  */
 import type { PlanEntry } from '../plan/types';
+import { displayIdent } from '../sql/quote';
 import { codeSpan, fence, markdownText } from '../report/markdown-escape';
 import { diffLines, unifiedDiff } from './diff';
 import { renderGenerateTemplate } from './templates';
@@ -31,19 +32,24 @@ const VERB: Record<StepKind, string> = {
   drop: 'drop index',
 };
 
+/** `schema.table` / `name` as PostgreSQL prints them: quoted only when they need it. */
+function displayTable(spec: { schema?: string; table: string }): string {
+  return spec.schema ? `${displayIdent(spec.schema)}.${displayIdent(spec.table)}` : displayIdent(spec.table);
+}
+
 function stepText(step: StepRef): string {
   const spec = step.entry.spec;
-  const table = spec.schema ? `${spec.schema}.${spec.table}` : spec.table;
+  const table = displayTable(spec);
   if (step.kind === 'extension') {
     const ext = spec.kind === 'index' ? spec.extensions.join(', ') : '';
-    return `${VERB.extension} ${ext} (for ${step.entry.name})`;
+    return `${VERB.extension} ${ext} (for ${displayIdent(step.entry.name)})`;
   }
   const unique = spec.kind === 'index' && spec.unique ? 'create unique index' : VERB[step.kind];
-  return `${unique} ${step.entry.name} on ${table}`;
+  return `${unique} ${displayIdent(step.entry.name)} on ${table}`;
 }
 
 function entryTable(entry: PlanEntry): string {
-  return entry.spec.schema ? `${entry.spec.schema}.${entry.spec.table}` : entry.spec.table;
+  return displayTable(entry.spec);
 }
 
 /**
@@ -83,8 +89,8 @@ function textView(ctx: ReportContext) {
     declarationsRemoved: r.declarationsRemoved.length,
     previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => `"${f}"`).join(', ') : null,
     inMigrations: r.inMigrations.length,
-    inMigrationsList: r.inMigrations.map((m) => ({ name: plain(m.entry.name), table: plain(entryTable(m.entry)), folder: plain(m.folder) })),
-    skipped: r.skipped.map((s) => ({ name: plain(s.entry.name), table: plain(entryTable(s.entry)), reason: plain(s.reason) })),
+    inMigrationsList: r.inMigrations.map((m) => ({ name: plain(displayIdent(m.entry.name)), table: plain(entryTable(m.entry)), folder: plain(m.folder) })),
+    skipped: r.skipped.map((s) => ({ name: plain(displayIdent(s.entry.name)), table: plain(entryTable(s.entry)), reason: plain(s.reason) })),
     drift: r.drift.map((e) => plain(e.name)),
     infoNotSelected: info,
     onlyNotSelected: r.notSelected.length - info,
@@ -101,7 +107,7 @@ export function renderDriftWarning(ctx: ReportContext): string {
   if (ctx.result.drift.length === 0) return '';
   return renderGenerateTemplate('drift-warning.txt', {
     entries: ctx.result.drift.map((e) => ({
-      name: plain(e.name),
+      name: plain(displayIdent(e.name)),
       table: plain(entryTable(e)),
       folders: ctx.result.folders.filter((f) => f.steps.some((s) => s.entry === e)).map((f) => plain(f.name)),
     })),

@@ -46,6 +46,16 @@ export function quoteIdentAsPrinted(name: string): string {
   return quoteIdent(name);
 }
 
+/**
+ * A name as people read it in a message (not SQL to run): bare when PostgreSQL would print it
+ * bare, else between double quotes with `"` doubled. Never the `U&` form, which only Prisma's
+ * statement splitter needs.
+ */
+export function displayIdent(name: string): string {
+  if (/^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name)) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /** `"schema"."name"` when a schema is set, `"name"` otherwise. */
 export function qualifiedName(name: string, schema?: string): string {
   return schema ? `${quoteIdent(schema)}.${quoteIdent(name)}` : quoteIdent(name);

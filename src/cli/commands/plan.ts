@@ -18,7 +18,10 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   const { location, schema, plan } = loadAndPlan(io.cwd, options);
   const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
   if (options.format === 'text') {
-    for (const chunk of planTextChunks(input, useColor(io))) io.stdout(chunk);
+    for (const chunk of planTextChunks(input, useColor(io))) {
+      io.stdout(chunk);
+      await io.stdoutDrained?.();
+    }
   } else {
     io.stdout(renderPlan(options.format, input, { color: useColor(io) }));
   }
