@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { schemaFromPrismaConfig } from '../../src/io/discover';
@@ -127,6 +128,16 @@ describe('check: the pre-commit contract', () => {
       expect(bad).toEqual({ code: 2, stdout: '', stderr: 'empty.prisma: schema file is empty\n' });
     } finally {
       project.cleanup();
+    }
+  });
+
+  test('the built binary piped into a reader that stops early (`| head`): no EPIPE crash, its own exit code', () => {
+    const bin = path.join(REPO, 'bin', 'idxgen.js');
+    // The plan report (~95 KB) is larger than a pipe buffer (64 KiB): idxgen is still writing when head exits.
+    for (const [args, code] of [['plan', 0], ['check', 1]] as const) {
+      const script = `"${process.execPath}" "${bin}" ${args} --schema "${EXAMPLE_SCHEMA}" | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`;
+      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.stderr).toBe(`exit ${code}\n`);
     }
   });
 });

@@ -14,14 +14,25 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // `idxgen plan | head`: once the reader is gone, stop writing and finish with the command's own
+  // exit code, instead of dying on an unhandled EPIPE with a stack trace.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+    process.stdout.emit('drain');
+  });
   return {
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     now: () => new Date(),
-    stdoutDrained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : Promise.resolve()),
+    stdoutDrained: () =>
+      stdoutClosed || !process.stdout.writableNeedDrain ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve())),
   };
 }
 
