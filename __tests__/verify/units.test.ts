@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import type { IndexInfo } from '../../src/db/catalog';
 import type { Config } from '../../src/config/config';
 import type { IndexDef, Span } from '../../src/model/types';
-import type { Plan } from '../../src/plan/types';
+import type { Plan, PlanEntry } from '../../src/plan/types';
 import type { Proposal } from '../../src/rules/types';
 import { UserError } from '../../src/errors';
 import { stripDeclarations } from '../../src/verify/base';
@@ -176,9 +176,9 @@ describe('--database-url', () => {
 
 describe('why an FK was left without an index', () => {
   const span: Span = { file: 's', line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
-  const proposal = (ruleId: string, columns: string[]): Proposal => ({
+  const proposal = (ruleId: string, columns: string[], where?: string): Proposal => ({
     ruleId, severity: 'error', model: 'Post', span, evidence: [], message: { title: '', cost: '', instead: '' },
-    spec: { kind: 'index', table: 'Post', columns: columns.map((c) => ({ column: c, field: c })), method: 'btree', unique: false, include: [], extensions: [] },
+    spec: { kind: 'index', table: 'Post', columns: columns.map((c) => ({ column: c, field: c })), method: 'btree', unique: false, include: [], extensions: [], ...(where ? { where } : {}) },
   });
   const plan = (over: Partial<Plan>): Plan => ({ entries: [], findings: [], skipped: [], unusedSuppressions: [], ...over });
   const fk = { schema: 'public', table: 'Post', columns: ['authorId'] };
@@ -196,6 +196,29 @@ describe('why an FK was left without an index', () => {
   test('"already covered" by a declaration the database lacks explains nothing', () => {
     const p = plan({ skipped: [{ proposal: proposal('fk-index', ['authorId']), reason: 'already covered by index "Post_authorId_idx"' }] });
     expect(explainUncovered(fk, p, undefined)).toEqual({ reason: null, hint: expect.stringMatching(/database has no such index/) });
+  });
+
+  const entry = (ruleId: string, severity: 'error' | 'info', columns: string[], where?: string): PlanEntry =>
+    ({ ...proposal(ruleId, columns, where), severity, name: `${ruleId}_idx` }) as unknown as PlanEntry;
+
+  test('an info-level entry that would cover it, left out by generate, explains it', () => {
+    const p = plan({ entries: [entry('fk-index', 'info', ['authorId'])] });
+    expect(explainUncovered(fk, p, undefined)).toEqual({ reason: 'fk-index proposes "fk-index_idx" at info level, which generate leaves out without --include-info' });
+  });
+
+  test('a soft-delete partial index does not cover the FK, so it explains nothing; the error-level entry is named', () => {
+    const partial = entry('soft-delete-partial-index', 'info', ['authorId'], '("deletedAt" IS NULL)');
+    expect(explainUncovered(fk, plan({ entries: [partial] }), undefined)).toEqual({ reason: null, hint: 'no rule proposed an index for it (rule options may exclude it)' });
+    const both = plan({ entries: [partial, entry('fk-composite-index', 'error', ['authorId', 'createdAt'])] });
+    expect(explainUncovered(fk, both, undefined)).toEqual({ reason: null, hint: 'fk-composite-index proposes "fk-composite-index_idx" (error), but no migration creates it: run idxgen generate' });
+    // An ignored partial index is not an ignored FK index either.
+    const ignored = plan({ skipped: [{ proposal: proposal('soft-delete-partial-index', ['authorId'], '("deletedAt" IS NULL)'), reason: 'suppressed by `/// idxgen-ignore soft-delete-partial-index -- x`' }] });
+    expect(explainUncovered(fk, ignored, undefined).reason).toBeNull();
+  });
+
+  test('an error-level entry outranks an info-level one that also covers the FK', () => {
+    const p = plan({ entries: [entry('fk-index', 'info', ['authorId']), entry('fk-composite-index', 'error', ['authorId', 'createdAt'])] });
+    expect(explainUncovered(fk, p, undefined)).toMatchObject({ reason: null, hint: expect.stringMatching(/^fk-composite-index proposes .* \(error\), but no migration creates it/) });
   });
 
   test('nothing in the plan: unexplained', () => {

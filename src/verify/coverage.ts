@@ -13,6 +13,7 @@ import { isNotNullOnlyPredicate, listForeignKeyCoverage, listIndexes, type Index
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
 import type { Plan } from '../plan/types';
+import type { IndexSpec } from '../rules/types';
 import type { CoverageDetails, UncoveredForeignKey } from './types';
 
 /** Rules whose proposals put an index on a foreign key. */
@@ -36,20 +37,38 @@ function sameTable(schema: string | undefined, table: string, fk: FkRef): boolea
   return table === fk.table && (schema ?? 'public') === fk.schema;
 }
 
+const SEVERITY_RANK = { error: 3, warn: 2, info: 1 } as const;
+
+/**
+ * Whether a proposed index would cover the FK once built, by the same rule as the catalog check:
+ * led by the FK's columns, no predicate but `fk IS NOT NULL`. A soft-delete partial index on the
+ * FK (`WHERE "deletedAt" IS NULL`) does not, so it explains nothing about an unindexed FK.
+ */
+function wouldCover(spec: IndexSpec, fk: FkRef): boolean {
+  return (
+    sameTable(spec.schema, spec.table, fk) &&
+    spec.method !== 'brin' &&
+    leadsWith(spec.columns, fk.columns) &&
+    (spec.where === undefined || isNotNullOnlyPredicate(spec.where, fk.columns))
+  );
+}
+
 /** Why an FK was left without an index, from the plan and the config; null when nothing says. */
 export function explainUncovered(fk: FkRef, plan: Plan | undefined, config: Config | undefined): { reason: string | null; hint?: string } {
   const fkIndex = config?.rules['fk-index'];
   if (fkIndex?.severity === 'off') return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
   if (!plan) return { reason: null, hint: 'no plan was given to explain it' };
-  const skips = plan.skipped.filter(
-    (s) => (FK_RULES as readonly string[]).includes(s.proposal.ruleId) && s.proposal.spec.kind === 'index' && sameTable(s.proposal.spec.schema, s.proposal.spec.table, fk) && leadsWith(s.proposal.spec.columns, fk.columns),
-  );
+  const skips = plan.skipped.filter((s) => (FK_RULES as readonly string[]).includes(s.proposal.ruleId) && s.proposal.spec.kind === 'index' && wouldCover(s.proposal.spec, fk));
   // "already covered by index X" means the schema declares X: if the database still has no index,
   // the migrations lack what the schema declares (step f shows it), which explains nothing here.
   const suppressed = skips.find((s) => !s.reason.startsWith('already covered'));
   if (suppressed) return { reason: `${suppressed.proposal.ruleId}: ${suppressed.reason}` };
   if (skips.length > 0) return { reason: null, hint: `the plan says ${skips[0]!.reason}, but the database has no such index` };
-  const entry = plan.entries.find((e) => e.spec.kind === 'index' && sameTable(e.spec.schema, e.spec.table, fk) && leadsWith(e.spec.columns, fk.columns));
+  // The most severe proposal that would cover it: an error-level one left unbuilt is a problem even
+  // when an info-level one also covers the FK.
+  const entry = plan.entries
+    .filter((e) => e.spec.kind === 'index' && wouldCover(e.spec, fk))
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
   if (entry) {
     if (entry.severity === 'info') return { reason: `${entry.ruleId} proposes "${entry.name}" at info level, which generate leaves out without --include-info` };
     return { reason: null, hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: run idxgen generate` };
