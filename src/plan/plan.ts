@@ -6,7 +6,7 @@ import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import type { Plan, PlanEntry } from './types';
 
-const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
+export const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
 
 export interface PlanInput {
   model: SchemaModel;

@@ -1,5 +1,5 @@
 /** `plan --format text` and `--format markdown`: the plan view through its templates. */
-import { planTextEnd, planTextHead, planTextTables, planView, type PlanView } from './plan-view';
+import { planTextViews, planView, type PlanView } from './plan-view';
 import { renderTemplate } from './template';
 import { finish, finishChunks } from './text';
 import type { PlanReportInput } from './types';
@@ -10,10 +10,11 @@ import type { PlanReportInput } from './types';
  * megabytes, and its views and text never need to be in memory at once.
  */
 export function planTextChunks(input: PlanReportInput, color: boolean): Iterable<string> {
+  const { head, tables, end } = planTextViews(input, color);
   function* raw(): Generator<string> {
-    yield renderTemplate('plan.text', planTextHead(input, color));
-    for (const table of planTextTables(input, color)) yield renderTemplate('plan-table.text', table);
-    yield renderTemplate('plan-end.text', planTextEnd(input, color));
+    yield renderTemplate('plan.text', head);
+    for (const table of tables) yield renderTemplate('plan-table.text', table);
+    yield renderTemplate('plan-end.text', end);
   }
   return finishChunks(raw());
 }

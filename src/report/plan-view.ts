@@ -177,18 +177,21 @@ export function planTextEnd(input: PlanReportInput, color: boolean): PlanTextEnd
   };
 }
 
-export function planTextHead(input: PlanReportInput, color: boolean): PlanTextHead {
-  const head = headParts(input, color);
-  const entries = entriesByTable(input.plan.entries).flatMap((g) => g.entries);
-  return {
-    ...head,
-    summary: { total: input.plan.entries.length, ...countLevels(entries.map((e) => e.severity)), items: bySeverity(entries.map(findingView), (e) => e.severity) },
+/**
+ * The three parts of `plan --format text`. Each table's view is built when iterated: a big plan
+ * never holds every entry's view at once.
+ */
+export function planTextViews(input: PlanReportInput, color: boolean): { head: PlanTextHead; tables: Iterable<PlanTextTable>; end: PlanTextEnd } {
+  const groups = entriesByTable(input.plan.entries);
+  const entries = groups.flatMap((g) => g.entries);
+  const head: PlanTextHead = {
+    ...headParts(input, color),
+    summary: { total: entries.length, ...countLevels(entries.map((e) => e.severity)), items: bySeverity(entries.map(findingView), (e) => e.severity) },
   };
-}
-
-/** One view per table, built when asked for: a big plan never holds every entry's view at once. */
-export function* planTextTables(input: PlanReportInput, color: boolean): Generator<PlanTextTable> {
-  for (const group of entriesByTable(input.plan.entries)) yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
+  function* tables(): Generator<PlanTextTable> {
+    for (const group of groups) yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
+  }
+  return { head, tables: tables(), end: planTextEnd(input, color) };
 }
 
 export function planView(input: PlanReportInput, color: boolean): PlanView {

@@ -10,7 +10,7 @@
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new Error('empty SQL identifier');
   if (name.includes('\u0000')) throw new Error(`SQL identifier contains a NUL byte: ${JSON.stringify(name)}`);
-  if (!name.includes(';')) return `"${name.replace(/"/g, '""')}"`;
+  if (!name.includes(';')) return doubleQuoted(name);
   return `U&"${name.replace(/\\/g, '\\\\').replace(/"/g, '""').replace(/;/g, '\\003B')}"`;
 }
 
@@ -42,8 +42,20 @@ const NON_UNRESERVED_KEYWORDS: ReadonlySet<string> = new Set(
  * migrate diff compares with the database's. A bare name is the same identifier as the quoted one.
  */
 export function quoteIdentAsPrinted(name: string): string {
-  if (/^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name)) return name;
-  return quoteIdent(name);
+  return printsBare(name) ? name : quoteIdent(name);
+}
+
+/** Whether PostgreSQL prints the name without quotes (lower-case identifier, not a reserved keyword). */
+function printsBare(name: string): boolean {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name);
+}
+
+/**
+ * `"name"` with `"` doubled, never the `U&` form: for text that is not a migration file (a bound
+ * `::regclass` parameter, a message, a search in Prisma's diff output).
+ */
+export function doubleQuoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -52,8 +64,7 @@ export function quoteIdentAsPrinted(name: string): string {
  * statement splitter needs.
  */
 export function displayIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name)) return name;
-  return `"${name.replace(/"/g, '""')}"`;
+  return printsBare(name) ? name : doubleQuoted(name);
 }
 
 /** `"schema"."name"` when a schema is set, `"name"` otherwise. */

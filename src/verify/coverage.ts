@@ -12,6 +12,7 @@ import type { Client } from 'pg';
 import { isNotNullOnlyPredicate, listForeignKeyCoverage, listIndexes, type IndexInfo } from '../db/catalog';
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
+import { SEVERITY_RANK } from '../plan/plan';
 import type { Plan } from '../plan/types';
 import type { IndexSpec } from '../rules/types';
 import type { CoverageDetails, UncoveredForeignKey } from './types';
@@ -36,8 +37,6 @@ function leadsWith(columns: readonly { column: string }[], fk: readonly string[]
 function sameTable(schema: string | undefined, table: string, fk: FkRef): boolean {
   return table === fk.table && (schema ?? 'public') === fk.schema;
 }
-
-const SEVERITY_RANK = { error: 3, warn: 2, info: 1 } as const;
 
 /**
  * Whether a proposed index would cover the FK once built, by the same rule as the catalog check:

@@ -6,6 +6,7 @@
  * the reason, which fails the run: a proof that did not run is not a proof.
  */
 import type { DbTarget } from '../db/client';
+import { doubleQuoted } from '../sql/quote';
 import { openSchemaEngine, type MigrationsInput } from '../db/schema-engine';
 import type { SchemaSource } from '../schema/source';
 import type { BaseScript } from './base';
@@ -70,7 +71,7 @@ export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
     if (diff.value.trim() === '') return { status: 'pass', summary: `no drift: Prisma's migrate diff from the ${migrations.folders.length} migration(s) to schema.prisma is empty`, details, problems: [] };
     const statements = diffStatements(diff.value);
     const preExisting = await baselineDrift(input);
-    const touchesIdxgen = (statement: string) => [...(input.idxgenNames ?? [])].some((name) => statement.includes(`"${name.replace(/"/g, '""')}"`));
+    const touchesIdxgen = (statement: string) => [...(input.idxgenNames ?? [])].some((name) => statement.includes(doubleQuoted(name)));
     const ours = statements.filter((s) => touchesIdxgen(s) || !preExisting.has(s));
     details.preExisting = statements.filter((s) => !ours.includes(s));
     if (ours.length === 0) {

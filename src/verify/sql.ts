@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import type Handlebars from 'handlebars';
 import { template, templatesRoot } from '../templates';
-import { qualifiedName, quoteIdent, quoteLiteral } from '../sql/quote';
+import { doubleQuoted, qualifiedName, quoteIdent, quoteLiteral } from '../sql/quote';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -64,8 +64,7 @@ export function tableSql(table: string, schema?: string): string {
  * parameter, so a `;` in it is harmless).
  */
 export function regclassText(table: string, schema: string): string {
-  const plain = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  return `${plain(schema)}.${plain(table)}`;
+  return `${doubleQuoted(schema)}.${doubleQuoted(table)}`;
 }
 
 /** Transaction control for building declarations that are rolled back (apply.ts). */
