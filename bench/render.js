@@ -73,6 +73,9 @@ function evaluateTargets(r) {
     const shown = cases.filter((c) => c.control.maxMs > 100 && c.control.ddlMs >= r.concurrency.minPlainMs);
     add('control-stall', 'the blocking control shows the stall (plain build ≥ 1 s, writes wait for it)', cases.map((c) => `${c.id}: ${c.control.maxMs} ms max write, build ${c.control.ddlMs} ms`).join('; '), shown.length === cases.length, r.mode === 'quick' ? 'quick: tables are not grown, so plain builds stay short; every write still waits for the whole build' : null);
   }
+  if (r.record) {
+    add('record-overhead', 'recordQueryShapes costs < 20 µs a query in the application', `${r.record.perQueryUs} µs (median of ${r.record.repetitions} × ${r.record.iterations.toLocaleString('en-US')} calls)`, r.record.perQueryUs < 20, `with callSites: true ${r.record.perQueryUsCallSites} µs (a stack trace a query; off by default)`);
+  }
   const totalS = r.timings.totalMs / 1000;
   add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600);
   return t;

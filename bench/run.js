@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick] [-- --only speed,gains,concurrency]`
+ * `npm run bench [-- --quick] [-- --only speed,gains,concurrency,record]`
  *
  * 1. tool speed (bench/tool-speed.js), 2. what the indexes buy (bench/index-gains.js),
- * 3. concurrent safety (bench/concurrency.js), 4. the chart (bench/chart.js); then
+ * 3. concurrent safety (bench/concurrency.js), 4. the chart (bench/chart.js), 5. the cost of
+ * recording query shapes in the application (bench/record-overhead.js); then
  * bench/results.json and BENCHMARKS.md (bench/render.js). --quick writes
  * bench/results-quick.json and bench/BENCHMARKS-quick.md instead, leaving the full results alone.
  * Builds dist/ first when any src/ file is newer than its compiled output.
@@ -149,6 +150,13 @@ async function main() {
       results.speed = await runToolSpeed({ quick, work, log });
       results.timings.speedMs = Math.round(performance.now() - t);
       fs.writeFileSync(path.join(__dirname, `speed${suffix}.svg`), renderSpeedChart(results.speed));
+    }
+    if (want('record')) {
+      const t = performance.now();
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'record-overhead.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8' });
+      results.record = JSON.parse(out);
+      results.timings.recordMs = Math.round(performance.now() - t);
+      log(`query-shape recording: ${results.record.perQueryUs} µs a query (${results.record.perQueryUsCallSites} µs with call sites)`);
     }
     if (want('gains') || want('concurrency')) {
       const { dist } = require('./lib');
