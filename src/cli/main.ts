@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
 import { openValidationCache } from '../io/validation-cache';
 import { processIO, type CliIO } from './io';
+import { testFault } from './test-fault';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
 
@@ -69,6 +70,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
           io,
         ),
       )())
+    // Before validation, once for every command: a single-valued option given twice is refused
+    // (yargs would hand the command an array); then the tests' deliberate fault, if asked for.
+    .middleware((argv) => {
+      refuseRepeatedOptions(argv, declaredOptions(parser));
+      testFault(io.env, String(argv._[0]));
+    }, true)
     .demandCommand(1, 'name a command: plan, check, generate or verify')
     .strict()
     .help()
@@ -88,6 +95,26 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 }
 
 class UsageError extends Error {}
+
+/**
+ * `--format json --format text`, `--level error --level warn`: yargs collects a repeated option
+ * into an array, which a single-valued option's command would misread (or crash on). Every option
+ * not declared as an array must come once. Booleans are not collected (`--no-cache --cache`: the
+ * last one wins, as in most CLIs).
+ */
+/** yargs' own record of the declared options (a public method its type declarations leave out). */
+function declaredOptions(parser: object): { array: string[]; key: Record<string, unknown> } {
+  return (parser as { getOptions(): { array: string[]; key: Record<string, unknown> } }).getOptions();
+}
+
+function refuseRepeatedOptions(argv: Record<string, unknown>, options: { array: string[]; key: Record<string, unknown> }): void {
+  const repeated = Object.keys(options.key).filter((name) => !options.array.includes(name) && Array.isArray(argv[name]));
+  if (repeated.length > 0) {
+    const name = repeated[0]!;
+    const values = (argv[name] as unknown[]).map((v) => JSON.stringify(String(v))).join(', ');
+    throw new UsageError(`--${name} was given ${(argv[name] as unknown[]).length} times (${values}); it takes one value`);
+  }
+}
 
 function reportError(error: unknown, io: CliIO): number {
   if (error instanceof UsageError) {
