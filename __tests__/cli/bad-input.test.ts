@@ -48,6 +48,24 @@ describe('bad input: one clear message, exit 2, nothing written', () => {
       argv: ['plam'],
       stderr: /^idxgen: Unknown argument: plam\n/,
     },
+    // A single-valued option given twice is refused (yargs would pass an array on); --only is a list.
+    ...(
+      [
+        ['plan', '--schema', 'a.prisma', '--schema', 'schema.prisma'],
+        ['plan', '--format', 'json', '--format', 'text'],
+        ['check', '--level', 'error', '--level', 'warn'],
+        ['check', '--config', 'a.json', '--config', 'b.json'],
+        ['generate', '--group', 'statement', '--group', 'table'],
+        ['generate', '--group', 'x', '--group', 'y'],
+        ['generate', '--timestamp', '20250101000000', '--timestamp', '20250101000001'],
+        ['verify', '--database-url', 'postgresql://a/b', '--database-url', 'postgresql://c/d'],
+      ] as const
+    ).map((argv) => ({
+      name: `repeated ${argv[1]} (${argv[0]})`,
+      files: { 'schema.prisma': VALID },
+      argv: [...argv],
+      stderr: new RegExp(`^idxgen: ${argv[1]} was given 2 times \\("${argv[2]}", "${argv[4]}"\\); it takes one value\n`),
+    })),
     {
       name: 'config with an unknown rule and a bad severity',
       files: { 'schema.prisma': VALID, 'idxgen.config.json': JSON.stringify({ rules: { 'fk-idx': 'off', 'fk-index': 'loud' }, extra: 1 }) },
@@ -152,4 +170,16 @@ model Post {
       project.cleanup();
     }
   });
+});
+
+test('a list option may repeat: --only fk-index --only Post', async () => {
+  const project = tempProject({ 'schema.prisma': VALID });
+  try {
+    const result = await runCli(['generate', '--dry-run', '--timestamp', '20250101000000', '--only', 'fk-index', '--only', 'Post'], project.dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('20250101000000_idx_post_authorid');
+  } finally {
+    project.cleanup();
+  }
 });
