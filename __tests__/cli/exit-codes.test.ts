@@ -34,7 +34,7 @@ const INDEXED = UNINDEXED.replace('  author   User @relation(fields: [authorId],
 
 /** The real binary, in `cwd`, with only the environment a test names on top of this process's. */
 function bin(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): RunResult {
-  const base = { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' };
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' };
   delete base.IDXGEN_TEST_FAULT;
   const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, encoding: 'utf8', env: { ...base, ...env }, timeout: 180_000 });
   if (r.error) throw r.error;

@@ -25,7 +25,7 @@ function findConfig(cwd: string, explicit?: string): { file: string; raw: unknow
   const pkgFile = path.join(cwd, 'package.json');
   if (fs.existsSync(pkgFile)) {
     const pkg = readJson(pkgFile, 'package.json');
-    if (typeof pkg === 'object' && pkg !== null && 'idxgen' in pkg) {
+    if (typeof pkg === 'object' && pkg !== null && Object.hasOwn(pkg, 'idxgen')) {
       return { file: 'package.json#idxgen', raw: (pkg as { idxgen: unknown }).idxgen };
     }
   }

@@ -54,7 +54,8 @@ function checkObject(path: string | undefined, raw: unknown, shape: OptionShape,
   const known = Object.keys(shape);
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const at = path === undefined ? key : `${path}.${key}`;
-    const type = shape[key];
+    // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's.
+    const type = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!type) {
       problems.push(
         known.length > 0 ? `${at}: unknown option${didYouMean(key, known)} (known: ${known.join(', ')})` : `${at}: unknown option (this rule takes no options)`,
