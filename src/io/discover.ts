@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { INPUT_LIMITS, InputFileError, readInputText } from './read-input';
 
 /**
  * Finds the schema the way Prisma does: `--schema`, then `schema` in prisma.config.*, then
@@ -24,7 +25,7 @@ export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   for (const name of CONFIG_FILES) {
     const configPath = path.join(cwd, name);
     if (!fs.existsSync(configPath)) continue;
-    const schema = schemaFromPrismaConfig(fs.readFileSync(configPath, 'utf8'));
+    const schema = schemaFromPrismaConfig(readPrismaConfig(configPath, name));
     if (schema) return locate(path.dirname(configPath), schema, name, cwd);
   }
   const fromPackage = schemaFromPackageJson(cwd);
@@ -35,6 +36,15 @@ export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   throw new UserError(
     'Could not find a Prisma schema: looked for --schema, prisma.config.ts, package.json "prisma.schema", prisma/schema.prisma, schema.prisma and prisma/schema/. Pass --schema <file|folder>.',
   );
+}
+
+function readPrismaConfig(file: string, shown: string): string {
+  try {
+    return readInputText(file, INPUT_LIMITS.config);
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    throw new UserError([{ file: shown, message: `cannot read the Prisma config${error.code === 'ENOTREG' || error.code === 'EFBIG' ? `: ${error.message}` : ` (${error.code})`}` }]);
+  }
 }
 
 /** Reads `schema: "..."` from a prisma.config file without running it: only a literal string counts. */
@@ -48,7 +58,7 @@ function schemaFromPackageJson(cwd: string): string | undefined {
   const file = path.join(cwd, 'package.json');
   if (!fs.existsSync(file)) return undefined;
   try {
-    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { prisma?: { schema?: unknown } };
+    const pkg = JSON.parse(readInputText(file, INPUT_LIMITS.config)) as { prisma?: { schema?: unknown } };
     return typeof pkg.prisma?.schema === 'string' ? pkg.prisma.schema : undefined;
   } catch {
     return undefined;
@@ -64,17 +74,25 @@ function locate(base: string, target: string, origin: string, cwd: string = base
     throw new UserError([{ file: display(cwd, absolute), message: `schema not found (from ${origin})` }]);
   }
   if (!stat.isDirectory()) return { target: display(cwd, absolute), origin, files: [display(cwd, absolute)] };
-  const files = listPrismaFiles(absolute).map((f) => display(cwd, f));
+  const files = listPrismaFiles(absolute, cwd).map((f) => display(cwd, f));
   if (files.length === 0) throw new UserError([{ file: display(cwd, absolute), message: `folder holds no .prisma files (from ${origin})` }]);
   return { target: display(cwd, absolute), origin, files };
 }
 
-function listPrismaFiles(dir: string): string[] {
+function listPrismaFiles(dir: string, cwd: string): string[] {
   const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENAMETOOLONG' ? 'the path is too long' : code;
+    throw new UserError([{ file: display(cwd, dir), message: `cannot read this folder of the schema (${code === why ? code : `${code}: ${why}`})` }]);
+  }
+  for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'migrations' && entry.name !== 'node_modules') out.push(...listPrismaFiles(full));
+      if (entry.name !== 'migrations' && entry.name !== 'node_modules') out.push(...listPrismaFiles(full, cwd));
     } else if (entry.name.endsWith('.prisma')) {
       out.push(full);
     }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig, type Config } from '../config/config';
 import { UserError } from '../errors';
+import { INPUT_LIMITS, InputFileError, readInputText } from './read-input';
 import type { Rule } from '../rules/types';
 
 const CONFIG_FILES = ['idxgen.config.json', '.idxgenrc.json'];
@@ -35,9 +36,11 @@ function findConfig(cwd: string, explicit?: string): { file: string; raw: unknow
 function readJson(file: string, shown: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputText(file, INPUT_LIMITS.config);
   } catch (error) {
-    throw new UserError([{ file: shown, message: `cannot read config (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    if (!(error instanceof InputFileError)) throw error;
+    const why = error.code === 'ENOTREG' || error.code === 'EFBIG' ? `: ${error.message}` : ` (${error.code})`;
+    throw new UserError([{ file: shown, message: `cannot read config${why}` }]);
   }
   try {
     return JSON.parse(text);

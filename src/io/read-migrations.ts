@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { INPUT_LIMITS, readInputText } from './read-input';
 import type { ExistingMigrations } from '../generate/types';
 import type { SchemaLocation } from './discover';
 
@@ -53,7 +54,7 @@ export function resolveMigrationsDir(
     const file = path.join(cwd, name);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readInputText(file, INPUT_LIMITS.config);
     } catch {
       continue;
     }
@@ -107,10 +108,10 @@ export function readMigrations(dir: string, shown: string = dir): ExistingMigrat
     .map((name) => {
       let sql = '';
       try {
-        sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+        sql = readInputText(path.join(dir, name, 'migration.sql'), INPUT_LIMITS.migration);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          throw new UserError([{ file: path.join(shown, name, 'migration.sql'), message: `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+          throw new UserError([{ file: path.join(shown, name, 'migration.sql'), message: `cannot read (${(error as Error).message})` }]);
         }
       }
       return { name, sql };

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { INPUT_LIMITS, InputFileError, readInputFile } from './read-input';
 import type { SchemaSource } from '../schema/source';
 
 /** Reads schema files as UTF-8 text; a missing, unreadable, empty or binary file is a user error. */
@@ -15,10 +15,18 @@ export function readSchemaFiles(files: string[], cwd: string): SchemaSource[] {
 function readText(file: string, cwd: string): string {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(path.resolve(cwd, file));
+    bytes = readInputFile(path.resolve(cwd, file), INPUT_LIMITS.schema);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'schema file not found' : code === 'EISDIR' ? 'is a folder, not a schema file' : `cannot read schema file (${code ?? 'unknown error'})`;
+    if (!(error instanceof InputFileError)) throw error;
+    const code = error.code;
+    const why =
+      code === 'ENOENT'
+        ? 'schema file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a schema file'
+          : code === 'ENOTREG' || code === 'EFBIG'
+            ? `cannot read schema file: ${error.message}`
+            : `cannot read schema file (${code})`;
     throw new UserError([{ file, message: why }]);
   }
   if (bytes.includes(0) || !isUtf8(bytes)) {

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { INPUT_LIMITS, readInputText } from '../io/read-input';
 import { UserError } from '../errors';
 import { naiveSplit } from '../db/split';
 import { applyEffects, scriptEffects, type Effect, type MigrationState } from '../generate/migration-sql';
@@ -56,10 +57,10 @@ function isGroupedMigration(sql: string): boolean {
 
 function readOptional(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readInputText(file, INPUT_LIMITS.migration);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserError([{ file, message: `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+    throw new UserError([{ file, message: `cannot read (${(error as Error).message})` }]);
   }
 }
 
