@@ -61,6 +61,21 @@ export interface WriteTreeResult {
 
 const STAGING_PREFIX = '.idxgen-staging-';
 
+/**
+ * The write cannot go ahead for a reason on disk that the user fixes (a file where a folder goes,
+ * a target that exists, a schema changed meanwhile): bad input, exit 2, reported with `path`.
+ * File system errors (EACCES, EROFS, ENOSPC...) are thrown as they come, with their own path.
+ */
+export class WriteRefused extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`write-tree: ${path} ${reason}`);
+    this.name = 'WriteRefused';
+  }
+}
+
 function checkRelative(rel: string): string[] {
   const parts = rel.split('/');
   if (rel === '' || path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\u0000'))) {
@@ -80,12 +95,12 @@ export function writeTree(input: WriteTreeInput, hooks: WriteHooks = {}): WriteT
   }
 
   // Nothing is created until every check passed.
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new Error(`write-tree: ${dir} is not a folder`);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new WriteRefused(dir, 'is a file, not a folder');
   for (const [name] of tops) {
-    if (fs.existsSync(path.join(dir, name))) throw new Error(`write-tree: ${path.join(dir, name)} already exists; existing migrations are never touched`);
+    if (fs.existsSync(path.join(dir, name))) throw new WriteRefused(path.join(dir, name), 'already exists; existing migrations are never touched');
   }
   for (const w of input.schemaWrites) {
-    if (fs.readFileSync(w.file, 'utf8') !== w.before) throw new Error(`write-tree: ${w.file} changed since it was read; nothing written`);
+    if (fs.readFileSync(w.file, 'utf8') !== w.before) throw new WriteRefused(w.file, 'changed since it was read');
   }
 
   const createdDirs: string[] = []; // parents created for the migrations folder, deepest last
@@ -126,7 +141,7 @@ export function writeTree(input: WriteTreeInput, hooks: WriteHooks = {}): WriteT
       const to = path.join(dir, name);
       if (kind === 'folder') {
         step({ kind: 'commit-folder', path: to });
-        if (fs.existsSync(to)) throw new Error(`write-tree: ${to} appeared while writing; nothing written`);
+        if (fs.existsSync(to)) throw new WriteRefused(to, 'appeared while idxgen was writing');
         fs.renameSync(from, to);
       } else {
         step({ kind: 'commit-file', path: to });

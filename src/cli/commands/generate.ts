@@ -5,7 +5,7 @@ import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type R
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, readPrismaVersion, resolveMigrationsDir, type PrismaVersion } from '../../io/read-migrations';
-import { writeTree, type WriteHooks } from '../../io/write-tree';
+import { WriteRefused, writeTree, type WriteHooks } from '../../io/write-tree';
 import { allRules } from '../../rules/registry';
 import type { ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
@@ -53,6 +53,22 @@ function display(cwd: string, absolute: string): string {
 }
 
 /**
+ * What the disk refused (a file where a folder goes, a folder that cannot be written) is bad input:
+ * exit 2 with the path and the reason. writeTree has already undone everything by then. Any
+ * other error is a bug and stays one (exit 3).
+ */
+function writeFailure(error: unknown, shown: (file: string) => string): unknown {
+  const nothing = 'nothing was written';
+  if (error instanceof WriteRefused) return new UserError([{ file: shown(error.path), message: `${error.reason}; ${nothing}` }]);
+  const e = error as NodeJS.ErrnoException & { dest?: string };
+  if (!(error instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return error;
+  // A rename names its source (in the staging folder) first; the target is what the user knows.
+  const file = e.dest ?? e.path;
+  const reason = /^[A-Z]+: ([^,]+),/.exec(e.message)?.[1];
+  return new UserError([{ file: shown(file), message: `cannot write here (${e.syscall}: ${e.code}${reason ? `, ${reason}` : ''}); ${nothing}` }]);
+}
+
+/**
  * `idxgen generate`: plan → new migration folders + schema declarations, written all-or-nothing.
  * `hooks` lets tests inject a failure into the writer.
  */
@@ -96,14 +112,18 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
     dryRun: options.dryRun,
   };
   if (!options.dryRun) {
-    writeTree(
-      {
-        migrationsDir: migrations.dir,
-        files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
-        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
-      },
-      hooks,
-    );
+    try {
+      writeTree(
+        {
+          migrationsDir: migrations.dir,
+          files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
+          schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
+        },
+        hooks,
+      );
+    } catch (error) {
+      throw writeFailure(error, (file) => display(io.cwd, file));
+    }
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
