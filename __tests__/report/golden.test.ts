@@ -18,6 +18,7 @@ const CHECK_FORMATS = [
   ['text', 'check.txt'],
   ['json', 'check.json'],
   ['sarif', 'check.sarif.json'],
+  ['markdown', 'check.md'],
   ['github', 'check.github.txt'],
 ] as const;
 

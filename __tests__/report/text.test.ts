@@ -172,7 +172,7 @@ describe('helpers', () => {
   test('every template in templates/report compiles strict', () => {
     const dir = path.join(__dirname, '..', '..', 'templates', 'report');
     const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)).sort();
-    expect(names).toEqual(['check.text', 'message.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
+    expect(names).toEqual(['check.markdown', 'check.text', 'message.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
     for (const name of names) expect(typeof reportTemplate(name)).toBe('function');
   });
 });

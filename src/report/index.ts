@@ -6,6 +6,7 @@
 import { renderCheckGithub, renderPlanGithub } from './github';
 import { renderCheckJson, renderPlanJson } from './json';
 import { renderCheckSarif, renderPlanSarif } from './sarif';
+import { renderCheckMarkdown } from './check-markdown';
 import { renderCheckText } from './check-text';
 import { renderPlanMarkdown, renderPlanText } from './plan-text';
 import type { CheckFormat, CheckReportInput, PlanFormat, PlanReportInput, ReportOptions } from './types';
@@ -40,6 +41,8 @@ export function renderCheck(format: CheckFormat, input: CheckReportInput, opts: 
       return renderCheckJson(input);
     case 'sarif':
       return renderCheckSarif(input);
+    case 'markdown':
+      return renderCheckMarkdown(input);
     case 'github':
       return renderCheckGithub(input);
     default:

@@ -26,7 +26,7 @@ export interface CheckReportInput {
 }
 
 export type PlanFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
-export type CheckFormat = 'text' | 'json' | 'sarif' | 'github';
+export type CheckFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
 
 export interface ReportOptions {
   /** ANSI colour (text format only); never in snapshots. */

@@ -25,9 +25,8 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
   // Suppressed findings, and findings an existing index already answers, are not problems.
   const settled = new Set(plan.skipped.map((s) => s.proposal));
   const findings = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
-  const format = options.format === 'markdown' ? 'text' : options.format;
   const output = renderCheck(
-    format,
+    options.format,
     { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan), answeredBy: answeredByOtherRule(plan) },
     { color: useColor(io) },
   );
