@@ -11,13 +11,15 @@ require('node:v8').setFlagsFromString('--liftoff-only');
 // what was written (a pipe may still hold it), this calls process.exit(code) itself: no
 // 'beforeExit' fires, and no other module's hook chooses the code.
 let exiting = false;
+let faulted = false;
 function exitWith(code) {
   if (exiting) return;
   exiting = true;
   process.exitCode = code;
   let pending = 2;
   const done = () => {
-    if (--pending === 0) process.exit(code);
+    // A bug reported while the streams drain still makes it exit 3.
+    if (--pending === 0) process.exit(faulted ? 3 : code);
   };
   for (const stream of [process.stdout, process.stderr]) {
     // The callback of an empty write runs after every earlier write was handed to the OS (or failed,
@@ -29,6 +31,7 @@ function exitWith(code) {
 
 function internalError(error) {
   // Only bugs reach here: user errors are reported by main() with exit code 2.
+  faulted = true;
   process.stderr.write(`idxgen: internal error (please report it): ${error && error.stack ? error.stack : error}\n`);
   exitWith(3);
 }
