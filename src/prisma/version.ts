@@ -177,7 +177,7 @@ export function unsupportedIndex(caps: PrismaCapabilities, spec: IndexSpec): str
  * is not its own Prisma's.
  */
 export function driftJudge(engineVersion: string | null, prisma: ProjectPrisma | undefined): string {
-  const engine = `Prisma's schema engine ${engineVersion ?? `(bundled, Prisma ${CURRENT_PRISMA.major}.${CURRENT_PRISMA.minor})`}`;
+  const engine = `Prisma ${CURRENT_PRISMA.major}.${CURRENT_PRISMA.minor}'s schema engine${engineVersion ? ` (build ${engineVersion})` : ''}`;
   if (!prisma || prisma.version.major === CURRENT_PRISMA.major) return `drift judged by ${engine}${prisma ? `, the project's Prisma major (${describePrisma(prisma)})` : ''}`;
   return `drift judged by ${engine}, not by the project's ${describePrisma(prisma)}: idxgen bundles no Prisma ${prisma.version.major} schema engine, so Prisma ${prisma.version.major}'s own verdict may differ`;
 }
