@@ -9,10 +9,11 @@ const SCHEMA_6 = SCHEMA.replace(/^  provider = "postgresql"$/m, '  provider = "p
 const ARGS = ['generate', '--include-info', '--preview-features', '--timestamp', '20260101000000', '--no-cache'];
 
 describe.each([
-  ['package.json pins prisma 6.19.3', { 'package.json': JSON.stringify({ devDependencies: { prisma: '6.19.3' } }) }, 'package.json devDependencies.prisma (6.19.3)'],
-  ['node_modules/prisma/package.json is 6.19.3', { 'node_modules/prisma/package.json': JSON.stringify({ name: 'prisma', version: '6.19.3' }) }, `${path.join('node_modules', 'prisma', 'package.json')} (6.19.3)`],
-])('a Prisma 6 project (%s)', (_name, files, source) => {
-  test('generate writes no where:/partialIndexes, says why without advising a flag, and the schema validates with Prisma 6', () => {
+  ['package.json pins prisma 6.19.3', { 'package.json': JSON.stringify({ devDependencies: { prisma: '6.19.3' } }) }, 'Prisma 6.19.3 (from package.json devDependencies.prisma (6.19.3))', 6 as const],
+  ['node_modules/prisma/package.json is 6.19.3', { 'node_modules/prisma/package.json': JSON.stringify({ name: 'prisma', version: '6.19.3' }) }, `Prisma 6.19.3 (from ${path.join('node_modules', 'prisma', 'package.json')} (6.19.3))`, 6 as const],
+  ['@prisma/client 5.22.0 in dependencies', { 'package.json': JSON.stringify({ dependencies: { '@prisma/client': '^5.22.0' } }) }, 'Prisma 5.22.0 (from package.json dependencies.@prisma/client (^5.22.0))', 5 as const],
+])('an older Prisma project (%s)', (_name, files, who, major) => {
+  test('generate writes no where:/partialIndexes, says why without advising a flag, and the schema validates with its own Prisma', () => {
     const p = tempProject({ 'prisma/schema.prisma': SCHEMA_6, ...files });
     try {
       const r = runBin(ARGS, p.dir);
@@ -23,11 +24,11 @@ describe.each([
       const sql = fs.readdirSync(path.join(p.dir, 'prisma', 'migrations')).filter((f) => f !== 'migration_lock.toml').map((f) => fs.readFileSync(path.join(p.dir, 'prisma', 'migrations', f, 'migration.sql'), 'utf8'));
       expect(sql.length).toBeGreaterThan(10);
       expect(sql.some((s) => s.split('\n').some((l) => !l.startsWith('--') && / WHERE /.test(l)))).toBe(false);
-      const reason = `needs Prisma 7.4 or later, and this project uses Prisma 6.19.3 (from ${source}), whose schema validator rejects it. Upgrade Prisma to generate it`;
+      const reason = `needs Prisma 7.4 or later, and this project uses ${who}, whose schema validator rejects it. Upgrade Prisma to generate it`;
       expect(r.stdout).toContain(`"Comment_authorId_partial_idx" on "Comment": its declaration cannot be written for this project: a partial index (\`where:\` and the partialIndexes preview feature) ${reason}`);
       expect(r.stdout).not.toContain('--preview-features');
-      expect(r.stderr).toBe(`idxgen: the edited schema validates with Prisma 6's validator (Prisma 6.19.3 (from ${source}))\n`);
-      expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: schema }], 6)).toEqual([]);
+      expect(r.stderr).toBe(`idxgen: the edited schema validates with Prisma ${major}'s validator (${who})\n`);
+      expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: schema }], major)).toEqual([]);
     } finally {
       p.cleanup();
     }

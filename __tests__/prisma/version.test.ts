@@ -98,6 +98,7 @@ describe("the project's own validator", () => {
     const six = validateWithPrismaMajor([{ path: 'schema.prisma', content: edited }], 6);
     expect(six.map((d) => d.message)).toEqual(expect.arrayContaining(['No such argument.']));
     expect(six.some((d) => /preview feature "partialIndexes" is not known/.test(d.message))).toBe(true);
+    expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: edited }], 5).map((d) => d.message)).toEqual(expect.arrayContaining(['No such argument.']));
     expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: SCHEMA_6 }], 6)).toEqual([]);
     expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: SCHEMA_6 }], 5)).toEqual([]);
     expect(validateWithPrismaMajor([{ path: 'schema.prisma', content: edited.replace(/^  url .*\n/m, '') }], 7)).toEqual([]);
