@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../../src/errors';
 import { migrationsPathFromPrismaConfig, readMigrations, resolveMigrationsDir } from '../../src/io/read-migrations';
-import { readPrismaVersion } from '../../src/prisma/version';
+import { readPrismaVersion } from '../../src/compat/prisma-version';
 
 let root: string;
 beforeEach(() => {

@@ -4,7 +4,7 @@
  * input), so the same inputs give byte-identical output.
  *
  * Order of decisions for each selected plan entry:
- *   1. a declaration the project's Prisma version cannot take (src/prisma/version.ts) → skipped;
+ *   1. a declaration the project's Prisma version cannot take (src/compat/prisma-version.ts) → skipped;
  *      one Prisma needs a preview feature for → only with --preview-features;
  *   2. drift Prisma cannot declare (INCLUDE) → only with --allow-drift;
  *   3. each SQL step whose effect an existing migration (or an earlier step of this run, e.g. a
@@ -17,7 +17,7 @@ import type { Table } from '../model/types';
 import type { PlanEntry } from '../plan/types';
 import { commentSqlQualified } from '../render/comment';
 import { renderMigrationFile } from '../render/sql';
-import { unsupportedIndex } from '../prisma/version';
+import { unsupportedIndex } from '../compat/prisma-version';
 import { loadSchema } from '../schema/load';
 import { alreadyDone, applyEffects, replayMigrations, scriptEffects, type Effect } from './migration-sql';
 import { folderName, slugify } from './naming';

@@ -1,7 +1,7 @@
 import type { SchemaModel } from '../model/types';
 import type { Diagnostic } from '../errors';
 import type { Plan, PlanEntry } from '../plan/types';
-import type { PrismaCapabilities } from '../prisma/version';
+import type { PrismaCapabilities } from '../compat/prisma-version';
 import type { SchemaSource } from '../schema/source';
 import type { SchemaFileEdit } from './schema-edit';
 
@@ -46,7 +46,7 @@ export interface GenerateInput {
   /** What the project's Prisma can declare; undefined = the bundled Prisma 7 (everything). */
   prisma?: PrismaCapabilities;
   /**
-   * The project's own Prisma validator (src/prisma/version.ts picks its major), run on the edited
+   * The project's own Prisma validator (src/compat/prisma-version.ts picks its major), run on the edited
    * files exactly as they will be written; undefined = only the bundled Prisma 7 check.
    */
   validateForProject?: (sources: SchemaSource[]) => Diagnostic[];

@@ -3,11 +3,11 @@
  *   - where the migrations folder is (Prisma's rule, see `resolveMigrationsDir`),
  *   - the existing migration folders and their migration.sql,
  *   - whether migration_lock.toml exists,
- *   (the project's Prisma version is read by src/prisma/version.ts).
+ *   (the project's Prisma version is read by src/compat/prisma-version.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PrismaVersion } from '../prisma/version';
+import type { PrismaVersion } from '../compat/prisma-version';
 import { UserError } from '../errors';
 import type { ExistingMigrations } from '../generate/types';
 import type { SchemaLocation } from './discover';

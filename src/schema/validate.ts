@@ -47,7 +47,7 @@ function prismaSchemaWasm(): PrismaSchemaWasm {
 }
 
 /**
- * The validator each Prisma major ships (package.json aliases; see src/prisma/version.ts): Prisma
+ * The validator each Prisma major ships (package.json aliases; see src/compat/prisma-version.ts): Prisma
  * 6.19.3 ships prisma-schema-wasm 7.1.1-3.c2990dca, Prisma 5.22.0 ships 5.22.0-44.60519735. Each
  * is ~2.9 MB and is loaded only when a generate for a project of that major edits the schema.
  */

@@ -21,7 +21,7 @@ import { applyBase, declarationsNamed, planBase, stripDeclarations, type BaseScr
 import { fromEmptyHint, replayHint } from './prisma-limits';
 import { checkCoverage } from './coverage';
 import { checkDrift } from './drift';
-import { driftJudge } from '../prisma/version';
+import { driftJudge } from '../compat/prisma-version';
 import { rollBack } from './rollback';
 import { collectEvidence, DEFAULT_ROWS_PER_TABLE, SCALE_UP } from './evidence';
 import { idxgenEndState, idxgenStatements, readMigrationsForVerify, ruleOfIndex, splitFolders } from './migrations';

@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors';
 import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
-import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../prisma/version';
+import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';

@@ -6,7 +6,7 @@ import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
 import { writeTree, type WriteHooks } from '../../io/write-tree';
-import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../prisma/version';
+import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { validateWithPrismaMajor, type ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';

@@ -1,4 +1,4 @@
-import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../prisma/version';
+import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';

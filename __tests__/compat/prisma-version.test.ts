@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { capabilitiesOf, capabilityNote, driftJudge, projectPrisma, readPrismaVersion, unsupportedIndex, type ProjectPrisma } from '../../src/prisma/version';
+import { capabilitiesOf, capabilityNote, driftJudge, projectPrisma, readPrismaVersion, unsupportedIndex, type ProjectPrisma } from '../../src/compat/prisma-version';
 import type { IndexSpec } from '../../src/rules/types';
 import { tempProject, EXAMPLE_SCHEMA } from '../cli/helpers';
 import { validateWithPrismaMajor } from '../../src/schema/validate';
