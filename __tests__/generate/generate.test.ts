@@ -130,7 +130,9 @@ describe('schema and migrations out of step', () => {
 });
 
 describe('Prisma 6 schemas (url in the datasource, removed preview features)', () => {
-  test('are edited as written: legacy lines stay, the new feature is appended', async () => {
+  // Prisma 7 rejects `url` in the datasource, so with no version found such a schema is Prisma 6's:
+  // no partialIndexes preview (Prisma 6.19's validator rejects it), and the reason says so.
+  test('are edited as written: legacy lines stay; no partialIndexes for a schema in Prisma 6 syntax', async () => {
     const legacy = [
       'generator client {',
       '  provider        = "prisma-client-js"',
@@ -159,9 +161,14 @@ describe('Prisma 6 schemas (url in the datasource, removed preview features)', (
     const p = project({ 'prisma/schema.prisma': legacy });
     expect(await p.cli('--timestamp', TS, '--include-info', '--preview-features')).toBe(0);
     const after = p.read('prisma/schema.prisma');
-    expect(after).toContain('  previewFeatures = ["metrics", "driverAdapters", "partialIndexes"]\n');
+    expect(after).toContain('  previewFeatures = ["metrics", "driverAdapters"]\n');
+    expect(after).not.toContain('where:');
     expect(after).toContain('  url       = env("DATABASE_URL")\n  directUrl = env("DIRECT_URL")\n');
     expect(after).toMatch(/\n {2}deletedAt DateTime\?\n\n {2}@@index\(\[authorId\]/);
+    expect(p.stdout()).toContain(
+      'needs Prisma 7.4 or later, and this project uses Prisma 6.0.0 (no version found; the datasource has `url`, which Prisma 7 rejects, so Prisma 6 is assumed)',
+    );
+    expect(p.stderr()).toContain("idxgen: the edited schema validates with Prisma 6's validator");
   });
 });
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../../src/errors';
-import { migrationsPathFromPrismaConfig, readMigrations, readPrismaVersion, resolveMigrationsDir } from '../../src/io/read-migrations';
+import { migrationsPathFromPrismaConfig, readMigrations, resolveMigrationsDir } from '../../src/io/read-migrations';
+import { readPrismaVersion } from '../../src/compat/prisma-version';
 
 let root: string;
 beforeEach(() => {

@@ -62,8 +62,24 @@ test('text report: one PASS/FAIL line per step with its time, no colour codes, e
   const stepLines = lines.filter((l) => /^(PASS|FAIL|SKIP) /.test(l));
   expect(stepLines.map((l) => l.replace(/ +\d+ ms {2}.*$/, ''))).toEqual(['PASS a. base', 'PASS b. apply', 'PASS c. coverage', 'PASS d. evidence', 'PASS e. rollback', 'FAIL f. drift']);
   expect(text).toContain('      ! prisma migrate dev would run: DROP INDEX "Post_title_idx";\n');
+  expect(text).toMatch(/\n {6}drift judged by Prisma 7\.10's schema engine \(build [0-9a-f]{40}\), the project's Prisma major \(Prisma 7\.\d+\.\d+ \(.*\)\)\n/);
   expect(lines.filter((l) => l !== '').pop()).toMatch(/^FAIL: 1 step did not pass: drift \(failed\) \(\d+ ms in all; exit code 1\)$/);
   expect(text.endsWith('\n')).toBe(true);
+});
+
+test("a Prisma 6 project: verify says its drift was judged by Prisma 7.10's engine, not by the project's Prisma", async () => {
+  const src = path.join(FIXTURES, 'pass');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-verify-p6-'));
+  roots.push(root);
+  fs.cpSync(src, root, { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ devDependencies: { prisma: '6.19.3' } }));
+  const io = testIO(root);
+  expect(await main(['verify', '--database-url', clusterUrl()], io)).toBe(0);
+  expect(io.out.join('')).toMatch(
+    /\n {6}drift judged by Prisma 7\.10's schema engine \(build [0-9a-f]{40}\), not by the project's Prisma 6\.19\.3 \(from package\.json devDependencies\.prisma \(6\.19\.3\)\): idxgen bundles no Prisma 6 schema engine, so Prisma 6's own verdict may differ\n/,
+  );
+  const json = JSON.parse((await (async () => { const j = testIO(root); await main(['verify', '--database-url', clusterUrl(), '--format', 'json'], j); return j.out.join(''); })())) as { steps: { name: string; details: { judgedBy?: string } }[] };
+  expect(json.steps.find((s) => s.name === 'drift')!.details.judgedBy).toMatch(/^drift judged by Prisma 7\.10's schema engine .*not by the project's Prisma 6\.19\.3/);
 });
 
 test('hostile names (spaces, accents, mapped enum), uuid keys, varchar lengths: rows load and every index is proven', async () => {

@@ -4,7 +4,8 @@
  * input), so the same inputs give byte-identical output.
  *
  * Order of decisions for each selected plan entry:
- *   1. a declaration Prisma needs a preview feature for → only with --preview-features;
+ *   1. a declaration the project's Prisma version cannot take (src/compat/prisma-version.ts) → skipped;
+ *      one Prisma needs a preview feature for → only with --preview-features;
  *   2. drift Prisma cannot declare (INCLUDE) → only with --allow-drift;
  *   3. each SQL step whose effect an existing migration (or an earlier step of this run, e.g. a
  *      shared CREATE EXTENSION) already has is not written again;
@@ -16,6 +17,7 @@ import type { Table } from '../model/types';
 import type { PlanEntry } from '../plan/types';
 import { commentSqlQualified } from '../render/comment';
 import { renderMigrationFile } from '../render/sql';
+import { unsupportedIndex } from '../compat/prisma-version';
 import { loadSchema } from '../schema/load';
 import { alreadyDone, applyEffects, replayMigrations, scriptEffects, type Effect } from './migration-sql';
 import { folderName, slugify } from './naming';
@@ -153,6 +155,8 @@ export function planGeneration(input: GenerateInput): GenerateResult {
       return options.allowDrift ? { kind: 'drift' } : { kind: 'skip', code: 'drift', reason: `${declaration.reason} Rerun with --allow-drift to generate it anyway.` };
     }
     if (declaration.kind !== 'attribute') return { kind: 'ok' };
+    const unsupported = input.prisma && entry.spec.kind === 'index' ? unsupportedIndex(input.prisma, entry.spec) : undefined;
+    if (unsupported) return { kind: 'skip', code: 'needs-newer-prisma', reason: `its declaration cannot be written for this project: ${unsupported}` };
     if (!table || table.kind !== 'model') {
       return {
         kind: 'skip',
@@ -234,6 +238,7 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     generatorSpan: input.model.generatorSpan,
   });
   if (schemaEdits.length > 0) checkEditedSchema(input, schemaEdits, add, remove);
+  const projectValidatorNotes = schemaEdits.length > 0 ? checkWithProjectValidator(input, schemaEdits) : [];
 
   return {
     folders,
@@ -248,7 +253,26 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     declarationsAdded: add.map((a) => ({ entry: a.entry, file: a.table.closeSpan.file, attribute: a.attribute })),
     declarationsRemoved: remove.map((r) => ({ entry: r.entry, file: r.span.file, attribute: r.attribute })),
     statements: steps.length,
+    projectValidatorNotes,
   };
+}
+
+/**
+ * The edited files, exactly as they will be written, through the project's own Prisma validator.
+ * An error the unedited schema does not have is idxgen's (a bug: nothing is written); errors the
+ * schema already had are the project's own and are returned as notes.
+ */
+function checkWithProjectValidator(input: GenerateInput, edits: GenerateResult['schemaEdits']): string[] {
+  if (!input.validateForProject) return [];
+  const edited = input.sources.map((s) => ({ path: s.path, content: edits.find((e) => e.path === s.path)?.after ?? s.content }));
+  const after = input.validateForProject(edited);
+  if (after.length === 0) return [];
+  const before = new Set(input.validateForProject(input.sources.map((s) => ({ path: s.path, content: s.content }))).map((d) => d.message));
+  const ours = after.filter((d) => !before.has(d.message));
+  if (ours.length > 0) {
+    throw new Error(`idxgen bug: the edited schema does not validate with this project's Prisma: ${ours.map((d) => `${d.file ?? ''}:${d.line ?? ''}: ${d.message}`).join('; ')}`);
+  }
+  return after.map((d) => `${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`);
 }
 
 /**

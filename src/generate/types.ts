@@ -1,5 +1,7 @@
 import type { SchemaModel } from '../model/types';
+import type { Diagnostic } from '../errors';
 import type { Plan, PlanEntry } from '../plan/types';
+import type { PrismaCapabilities } from '../compat/prisma-version';
 import type { SchemaSource } from '../schema/source';
 import type { SchemaFileEdit } from './schema-edit';
 
@@ -41,6 +43,13 @@ export interface GenerateInput {
   /** `YYYYMMDDHHMMSS`, already validated (from --timestamp or the clock). */
   timestamp: string;
   options: GenerateOptions;
+  /** What the project's Prisma can declare; undefined = the bundled Prisma 7 (everything). */
+  prisma?: PrismaCapabilities;
+  /**
+   * The project's own Prisma validator (src/compat/prisma-version.ts picks its major), run on the edited
+   * files exactly as they will be written; undefined = only the bundled Prisma 7 check.
+   */
+  validateForProject?: (sources: SchemaSource[]) => Diagnostic[];
 }
 
 /** What a migration step does, read from its SQL. */
@@ -65,7 +74,7 @@ export interface PlannedFolder {
   files: [PlannedFile, PlannedFile];
 }
 
-export type SkipCode = 'needs-preview-feature' | 'drift' | 'not-declarable';
+export type SkipCode = 'needs-preview-feature' | 'drift' | 'not-declarable' | 'needs-newer-prisma';
 
 export interface Skipped {
   entry: PlanEntry;
@@ -92,4 +101,6 @@ export interface GenerateResult {
   declarationsAdded: { entry: PlanEntry; file: string; attribute: string }[];
   declarationsRemoved: { entry: PlanEntry; file: string; attribute: string }[];
   statements: number;
+  /** Problems the project's Prisma validator already reported on the schema before idxgen's edits. */
+  projectValidatorNotes: string[];
 }

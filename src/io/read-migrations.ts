@@ -3,10 +3,11 @@
  *   - where the migrations folder is (Prisma's rule, see `resolveMigrationsDir`),
  *   - the existing migration folders and their migration.sql,
  *   - whether migration_lock.toml exists,
- *   - which Prisma version the project uses (for `--group table`).
+ *   (the project's Prisma version is read by src/compat/prisma-version.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { PrismaVersion } from '../compat/prisma-version';
 import { UserError } from '../errors';
 import { INPUT_LIMITS, readInputText } from './read-input';
 import type { ExistingMigrations } from '../generate/types';
@@ -118,62 +119,4 @@ export function readMigrations(dir: string, shown: string = dir): ExistingMigrat
     });
   const hasLockFile = entries.some((e) => e.name === 'migration_lock.toml');
   return { folders, hasLockFile };
-}
-
-export interface PrismaVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  /** `node_modules/prisma/package.json`, or `package.json devDependencies.prisma (^7.4.0)`. */
-  source: string;
-}
-
-function parseVersion(text: string): { major: number; minor: number; patch: number } | undefined {
-  const m = /^\s*(?:[\^~]|>=|=)?\s*v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?/.exec(text);
-  if (!m) return undefined;
-  const num = (s: string | undefined) => (s === undefined || s === 'x' || s === '*' ? 0 : Number(s));
-  return { major: Number(m[1]), minor: num(m[2]), patch: num(m[3]) };
-}
-
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The Prisma version the project runs: the installed `prisma` CLI, else `@prisma/client`
- * (node_modules, searched from cwd upwards like Node does), else the lowest version the nearest
- * package.json allows (`^7.4.0` → 7.4.0). Undefined when none says.
- */
-export function readPrismaVersion(cwd: string): PrismaVersion | undefined {
-  for (const pkg of ['prisma', '@prisma/client']) {
-    for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-      const file = path.join(dir, 'node_modules', pkg, 'package.json');
-      const json = readJson(file);
-      const version = typeof json?.version === 'string' ? parseVersion(json.version) : undefined;
-      if (version) return { ...version, source: `${path.relative(cwd, file) || file} (${String(json!.version)})` };
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    const json = readJson(file);
-    if (json) {
-      for (const field of ['dependencies', 'devDependencies']) {
-        const deps = json[field];
-        if (typeof deps !== 'object' || deps === null) continue;
-        for (const pkg of ['prisma', '@prisma/client']) {
-          const range = (deps as Record<string, unknown>)[pkg];
-          const version = typeof range === 'string' ? parseVersion(range) : undefined;
-          if (version) return { ...version, source: `${path.relative(cwd, file) || 'package.json'} ${field}.${pkg} (${String(range)})` };
-        }
-      }
-      return undefined; // the nearest package.json is the project's: do not look above it
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }

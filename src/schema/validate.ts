@@ -46,6 +46,42 @@ function prismaSchemaWasm(): PrismaSchemaWasm {
   return wasm;
 }
 
+/**
+ * The validator each Prisma major ships (package.json aliases; see src/compat/prisma-version.ts): Prisma
+ * 6.19.3 ships prisma-schema-wasm 7.1.1-3.c2990dca, Prisma 5.22.0 ships 5.22.0-44.60519735. Each
+ * is ~2.9 MB and is loaded only when a generate for a project of that major edits the schema.
+ */
+const OLDER_VALIDATORS = { 5: 'prisma-schema-wasm-5', 6: 'prisma-schema-wasm-6' } as const;
+const older = new Map<5 | 6, PrismaSchemaWasm>();
+function olderSchemaWasm(major: 5 | 6): PrismaSchemaWasm {
+  let loaded = older.get(major);
+  if (!loaded) {
+    loaded = require(OLDER_VALIDATORS[major]) as PrismaSchemaWasm;
+    older.set(major, loaded);
+  }
+  return loaded;
+}
+
+/** Whether the validator of that Prisma major was loaded in this process (tests: it must stay off the check path). */
+export function olderValidatorLoaded(major: 5 | 6): boolean {
+  return older.has(major);
+}
+
+/**
+ * Every error the validator of Prisma `major` finds in the files exactly as given (a Prisma 5/6
+ * schema keeps its datasource `url`: that validator wants it). Major 7 is the bundled validator.
+ */
+export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 7): Diagnostic[] {
+  const validator = major === 7 ? prismaSchemaWasm() : olderSchemaWasm(major);
+  const files = sources.map((s) => [s.path, s.content]);
+  try {
+    validator.validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+  } catch (error) {
+    return withColumns(parseValidationError(error), sources, files, validator);
+  }
+  return [];
+}
+
 export function knownPreviewFeatures(cache?: ValidationCache): string[] {
   const key = cache && cacheKey('preview-features', cache, '');
   const cached = key && cache.get(key);
@@ -98,10 +134,10 @@ function stripPrefix(message: string): string {
   return message.replace(/^Error (validating|parsing)[^:]*: /, '');
 }
 
-function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][]): Diagnostic[] {
+function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][], validator: PrismaSchemaWasm = prismaSchemaWasm()): Diagnostic[] {
   let lint: LintDiagnostic[];
   try {
-    lint = JSON.parse(prismaSchemaWasm().lint(JSON.stringify(files))) as LintDiagnostic[];
+    lint = JSON.parse(validator.lint(JSON.stringify(files))) as LintDiagnostic[];
   } catch {
     return diagnostics;
   }

@@ -21,6 +21,7 @@ import { applyBase, declarationsNamed, planBase, stripDeclarations, type BaseScr
 import { fromEmptyHint, replayHint } from './prisma-limits';
 import { checkCoverage } from './coverage';
 import { checkDrift } from './drift';
+import { driftJudge } from '../compat/prisma-version';
 import { rollBack } from './rollback';
 import { collectEvidence, DEFAULT_ROWS_PER_TABLE, SCALE_UP } from './evidence';
 import { idxgenEndState, idxgenStatements, readMigrationsForVerify, ruleOfIndex, splitFolders } from './migrations';
@@ -211,7 +212,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
           ? { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: scripts }
           : undefined;
         const out = await checkDrift({ sources: input.sources, target, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames });
-        drift.details = out.details;
+        drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
         drift.problems.push(...out.problems);
         const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
         if (hint) drift.problems.push(hint);

@@ -51,9 +51,11 @@ function stepLines(s: VerifyStep): string[] {
       ];
     case 'rollback':
       return s.details.ignored.map((line) => `not compared (the project's own later folders): ${line}`);
-    case 'drift':
-      if (s.status === 'pass') return (s.details.preExisting ?? []).map((line) => `the project's own drift (there before idxgen): ${line}`);
-      return s.details.diff.trim() !== '' ? s.details.diff.trim().split('\n') : [];
+    case 'drift': {
+      const judged = s.details.judgedBy ? [s.details.judgedBy] : [];
+      if (s.status === 'pass') return [...judged, ...(s.details.preExisting ?? []).map((line) => `the project's own drift (there before idxgen): ${line}`)];
+      return [...judged, ...(s.details.diff.trim() !== '' ? s.details.diff.trim().split('\n') : [])];
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * report, `version: 1`). Every field here is part of the documented JSON format: add fields, never
  * rename or remove them without bumping `version`.
  */
+import type { ProjectPrisma } from '../compat/prisma-version';
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
 import type { Plan } from '../plan/types';
@@ -30,6 +31,8 @@ export interface VerifyInput {
   config?: Config;
   /** Rows generated per table for the EXPLAIN evidence (step d). Default 20,000. */
   rowsPerTable?: number;
+  /** The project's Prisma (src/compat/prisma-version.ts): step f says whether its engine judged drift. */
+  prisma?: ProjectPrisma;
 }
 
 export type StepName = 'base' | 'apply' | 'coverage' | 'evidence' | 'rollback' | 'drift';
@@ -201,6 +204,8 @@ export interface DriftDetails {
   /** SQL Prisma would run to bring the migrations to the schema ('' = no drift). */
   diff: string;
   engineVersion: string | null;
+  /** One line: which Prisma's engine judged drift, and whether it is the project's (src/compat/prisma-version.ts). */
+  judgedBy?: string;
   /** Statements of `diff` that were already there before idxgen's folders (the project's own drift, reported, not failed). */
   preExisting?: string[];
   /** True when Prisma could not replay the migrations at all (no diff was computed). */

@@ -1,6 +1,7 @@
 import { ExitCode } from '../../errors';
 import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
+import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
@@ -31,5 +32,7 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
     { color: useColor(io) },
   );
   if (output) io.stdout(output);
+  const note = findings.length > 0 ? capabilityNote(capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)), findings.map((f) => f.spec)) : undefined;
+  if (note) io.stderr(note);
   return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
 }

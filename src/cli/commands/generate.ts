@@ -4,10 +4,11 @@ import { planGeneration } from '../../generate/generate';
 import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type ReportContext } from '../../generate/report';
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import type { GroupMode } from '../../generate/types';
-import { readMigrations, readPrismaVersion, resolveMigrationsDir, type PrismaVersion } from '../../io/read-migrations';
+import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
 import { WriteRefused, writeTree, type WriteHooks } from '../../io/write-tree';
+import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import type { ValidationCache } from '../../schema/validate';
+import { validateWithPrismaMajor, type ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
 import type { CliIO } from '../io';
 
@@ -27,24 +28,29 @@ export interface GenerateCommandOptions {
   format: 'text' | 'markdown';
 }
 
-/** The first Prisma version that runs each statement of a migration.sql on its own. */
-export const SPLITTING_PRISMA = { major: 7, minor: 4 } as const;
-
-function splitsStatements(v: PrismaVersion): boolean {
-  return v.major > SPLITTING_PRISMA.major || (v.major === SPLITTING_PRISMA.major && v.minor >= SPLITTING_PRISMA.minor);
+/** `--group table` is only safe when the project's Prisma (read, never assumed) splits migration.sql into statements. */
+function checkGroupAllowed(cwd: string): void {
+  const read = readPrismaVersion(cwd);
+  const needs = `--group table needs Prisma ${SPLITTING_SINCE.major}.${SPLITTING_SINCE.minor} or later`;
+  const why =
+    `Prisma before ${SPLITTING_SINCE.major}.${SPLITTING_SINCE.minor} sends a migration.sql as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY fails inside it (25001). Use the default --group statement (one statement per folder works with every Prisma version).`;
+  if (!read) {
+    throw new UserError(`${needs}, and this project's Prisma version is unknown (no node_modules/prisma, node_modules/@prisma/client or "prisma" in package.json). ${why}`);
+  }
+  const caps = capabilitiesOf(projectPrisma(read, { warnings: [], previewFeatures: [] }));
+  if (!caps.groupedFolders) throw new UserError(`${needs}, and this project uses ${read.major}.${read.minor}.${read.patch} (from ${read.source}). ${why}`);
 }
 
-/** `--group table` is only safe when the project's Prisma splits migration.sql into statements. */
-function checkGroupAllowed(cwd: string): void {
-  const version = readPrismaVersion(cwd);
-  const why =
-    'Prisma before 7.4 sends a migration.sql as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY fails inside it (25001). Use the default --group statement (one statement per folder works with every Prisma version).';
-  if (!version) {
-    throw new UserError(`--group table needs Prisma ${SPLITTING_PRISMA.major}.${SPLITTING_PRISMA.minor} or later, and this project's Prisma version is unknown (no node_modules/prisma, node_modules/@prisma/client or "prisma" in package.json). ${why}`);
-  }
-  if (!splitsStatements(version)) {
-    throw new UserError(`--group table needs Prisma ${SPLITTING_PRISMA.major}.${SPLITTING_PRISMA.minor} or later, and this project uses ${version.major}.${version.minor}.${version.patch} (from ${version.source}). ${why}`);
-  }
+/** One line: which Prisma validator checked the edited schema (and what it already disliked). */
+function validatedWith(prisma: PrismaCapabilities, notes: readonly string[]): string {
+  const who = describePrisma(prisma.prisma);
+  const head =
+    prisma.validatorMajor === null
+      ? `idxgen: the edited schema was checked with Prisma 7's validator only: idxgen has no validator for ${who}\n`
+      : notes.length === 0
+        ? `idxgen: the edited schema validates with Prisma ${prisma.validatorMajor}'s validator (${who})\n`
+        : `idxgen: idxgen's edits add no error for Prisma ${prisma.validatorMajor}'s validator (${who}); the schema already had these:\n`;
+  return head + notes.map((n) => `  ${n}\n`).join('');
 }
 
 function display(cwd: string, absolute: string): string {
@@ -81,10 +87,12 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
 
   const { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  const read = readPrismaVersion(io.cwd);
+  const prisma = capabilitiesOf(projectPrisma(read, schema.model));
   const migrations = resolveMigrationsDir(io.cwd, location, {
     explicit: options.migrations,
     datasourceFile,
-    prismaVersion: options.migrations === undefined ? readPrismaVersion(io.cwd) : undefined,
+    prismaVersion: options.migrations === undefined ? read : undefined,
   });
   const migrationsShown = display(io.cwd, migrations.dir);
   const existing = readMigrations(migrations.dir, migrationsShown);
@@ -103,6 +111,9 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
       allowDrift: options.allowDrift,
       previewFeatures: options.previewFeatures,
     },
+    prisma,
+    // Prisma 7's check runs anyway (loadSchema); an older major's validator is loaded only here.
+    validateForProject: prisma.validatorMajor === 5 || prisma.validatorMajor === 6 ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6) : undefined,
   });
 
   const ctx: ReportContext = {
@@ -127,6 +138,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
+  if (result.schemaEdits.length > 0 && prisma.validatorMajor !== 7) io.stderr(validatedWith(prisma, result.projectValidatorNotes));
   if (options.format === 'markdown') io.stdout(renderMarkdown(ctx));
   else io.stdout(options.dryRun ? renderDryRun(ctx) : renderSummary(ctx));
   return ExitCode.clean;

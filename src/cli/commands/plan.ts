@@ -1,3 +1,4 @@
+import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
@@ -25,5 +26,7 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   } else {
     io.stdout(renderPlan(options.format, input, { color: useColor(io) }));
   }
+  const note = capabilityNote(capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)), plan.entries.map((e) => e.spec));
+  if (note) io.stderr(note);
   return ExitCode.clean;
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ExitCode } from '../../errors';
-import { readPrismaVersion, resolveMigrationsDir } from '../../io/read-migrations';
+import { resolveMigrationsDir } from '../../io/read-migrations';
+import { projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { parseDatabaseUrl } from '../../verify/target';
 import { renderVerifyJson, renderVerifyText, runVerify, type VerifyHooks, type VerifyTarget } from '../../verify';
 import { formatMs } from '../../verify/render';
@@ -44,10 +45,11 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): P
   const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
   const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  const read = readPrismaVersion(io.cwd);
   const migrations = resolveMigrationsDir(io.cwd, location, {
     explicit: options.migrations,
     datasourceFile,
-    prismaVersion: options.migrations === undefined ? readPrismaVersion(io.cwd) : undefined,
+    prismaVersion: options.migrations === undefined ? read : undefined,
   });
   const hooks: VerifyHooks = {};
   if (io.isTTY && options.format === 'text') {
@@ -60,7 +62,7 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): P
     announce?.(name);
   };
   const report = await runVerify(
-    { sources: schema.validated, model: schema.model, migrationsDir: migrations.dir, target, plan, config, rowsPerTable: options.rowsPerTable },
+    { sources: schema.validated, model: schema.model, migrationsDir: migrations.dir, target, plan, config, rowsPerTable: options.rowsPerTable, prisma: projectPrisma(read, schema.model) },
     hooks,
   );
   io.stdout(options.format === 'json' ? renderVerifyJson(report) : renderVerifyText(report, display(io.cwd, migrations.dir)));
