@@ -246,6 +246,41 @@ describe('tokenize', () => {
   });
 });
 
+describe('identifiers: Prisma\'s rule (a Unicode letter or ASCII digit, then letters, digits, _ and -)', () => {
+  const identifiers = (text: string): string[] => {
+    const tokens = tokenize('t.prisma', text);
+    const out: string[] = [];
+    for (let i = 0; i < tokens.count; i++) if (tokens.kinds[i] === TokenKind.identifier) out.push(tokens.texts[i]!);
+    return out;
+  };
+
+  it.each([['état'], ['名前'], ['\u212A'], ['\u212Aelvin'], ['aß'], ['ǅa'], ['ℌx'], ['x_ü-2'], ['𝒜b'], ['1abc']])('%s is one identifier', (name) => {
+    expect(identifiers(`${name} Int`)).toEqual([name, 'Int']);
+  });
+
+  it('reads a model, fields and references with non-ASCII names', () => {
+    const f = parseSchema('u.prisma', 'model état {\n  id Int @id\n  名前 String\n  \u212A Int\n  @@index([名前, \u212A])\n}\n');
+    const m = model(f, 'état');
+    expect(m.fields.map((x) => x.name)).toEqual(['id', '名前', '\u212A']);
+    const list = m.attributes[0]!.args[0]!.value as Expression & { kind: 'array' };
+    expect(list.items.map((i) => (i.kind === 'path' ? i.name : '?'))).toEqual(['名前', '\u212A']);
+  });
+
+  it.each([
+    ['a combining mark', 'e\u0301x', ['e', 'x']],
+    ['a non-ASCII digit', 'a\u0661', ['a']],
+    ['a letter number', '\u2167x', ['x']],
+    ['an emoji', 'a\u{1F600}b', ['a', 'b']],
+    ['a middle dot', 'x\u00B7y', ['x', 'y']],
+  ])('%s is not part of an identifier (Prisma rejects it)', (_what, text, expected) => {
+    expect(identifiers(text)).toEqual(expected);
+  });
+
+  it('a number followed by a letter is an identifier, as in Prisma', () => {
+    expect(identifiers('1é 2 3.5')).toEqual(['1é']);
+  });
+});
+
 describe('real schemas', () => {
   const files = readdirSync(CORPUS).filter((f) => f.endsWith('.prisma'));
 

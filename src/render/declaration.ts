@@ -13,6 +13,7 @@
 import type { Span } from '../model/types';
 import type { PrismaDeclaration } from '../plan/types';
 import type { IndexSpec, ProposalSpec, ProposedColumn } from '../rules/types';
+import { isPrismaIdentifier } from '../schema/identifier';
 
 /** Prisma's `type:` argument for each access method (btree is the default and is left out). */
 const PRISMA_INDEX_TYPE: Record<IndexSpec['method'], string | undefined> = {
@@ -25,8 +26,6 @@ const PRISMA_INDEX_TYPE: Record<IndexSpec['method'], string | undefined> = {
 };
 
 export const CHECK_DECLARATION_REASON = 'Prisma cannot declare CHECK constraints and does not treat them as drift';
-
-const PRISMA_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * A Prisma string literal: `"` and `\` escaped with a backslash, line breaks and tabs as `\n`,
@@ -49,7 +48,7 @@ export function prismaString(value: string): string {
 }
 
 function prismaIdentifier(name: string, what: string): string {
-  if (!PRISMA_IDENTIFIER.test(name)) throw new Error(`not a Prisma ${what} name: ${JSON.stringify(name)}`);
+  if (!isPrismaIdentifier(name)) throw new Error(`not a Prisma ${what} name: ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -1,4 +1,5 @@
 import type { LoadWarning } from '../model/types';
+import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
 import { lineColumnAt, type SchemaSource } from './source';
 
 /**
@@ -8,7 +9,7 @@ import { lineColumnAt, type SchemaSource } from './source';
  */
 
 const LEGACY_DATASOURCE_KEYS = /^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm;
-const BLOCK = /^[ \t]*(datasource|generator)[ \t]+\w+[ \t]*\{([^}]*)\}/gm;
+const BLOCK = new RegExp(`^[ \\t]*(datasource|generator)[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*)\\}`, 'gmu');
 const PREVIEW = /previewFeatures[ \t]*=[ \t]*\[([^\]]*)\]/g;
 const REFERENTIAL_INTEGRITY = /^([ \t]*)referentialIntegrity(?=[ \t]*=)/gm;
 

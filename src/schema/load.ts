@@ -2,6 +2,7 @@ import { UserError, type Diagnostic } from '../errors';
 import type { SchemaModel } from '../model/types';
 import { buildModel } from './build-model';
 import { sanitizeLegacySyntax } from './legacy';
+import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
 import { lineColumnAt, type SchemaSource } from './source';
 import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from './validate';
 
@@ -24,7 +25,7 @@ export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): Lo
   return { sources, validated, model };
 }
 
-const DATASOURCE = /^[ \t]*datasource[ \t]+\w+[ \t]*\{[^}]*?\bprovider[ \t]*=[ \t]*"([^"]*)"/m;
+const DATASOURCE = new RegExp(`^[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{[^}]*?(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`, 'mu');
 
 function requirePostgres(sources: SchemaSource[]): void {
   for (const source of sources) {

@@ -12,7 +12,8 @@
  * - Comments: `//`, `///` (documentation), and `/* ... *\/` anywhere, including inside models;
  *   Prisma 7 treats a block comment before a declaration as its documentation, and so do we.
  * - Strings are JSON-like: `\"`, `\\`, `\n`, `\t`, `\uXXXX`, ... on one line.
- * - Identifiers: ASCII letters, digits, `_` and `-`.
+ * - Identifiers: Prisma's rule (identifier.ts): a Unicode letter or ASCII digit, then letters,
+ *   ASCII digits, `_` and `-` (`état`, `名前`).
  * - Expressions: strings, numbers, paths (`Cascade`, `db.VarChar`), arrays, calls with positional
  *   and named arguments, and Prisma 7's `{ key: value }` objects (in `where:`).
  *
@@ -209,9 +210,16 @@ class TokenWriter {
   }
 }
 
-const IDENT_RE = /[A-Za-z0-9_][A-Za-z0-9_-]*/y;
-/** A number not followed by identifier characters (`1abc` is an identifier). */
-const NUMBER_RE = /-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_-])/y;
+/**
+ * The rest of an identifier (identifier.ts) after its first character. ASCII first: `/u` with
+ * `\p{L}` scans several times slower, so it only runs from the first non-ASCII character on.
+ */
+const ASCII_IDENT_REST_RE = /[A-Za-z0-9_-]*/y;
+const IDENT_REST_RE = /[\p{L}0-9_-]*/uy;
+/** A number (the caller checks that no identifier character follows: `1abc` is an identifier). */
+const NUMBER_RE = /-?[0-9]+(?:\.[0-9]+)?/y;
+/** A letter outside ASCII (identifier.ts): the tokenizer tests ASCII by char code first. */
+const NON_ASCII_LETTER = /\p{L}/uy;
 const LINE_REST_RE = /[^\r\n]*/y;
 /** A JSON-like string literal, on one line. */
 const STRING_RE = /"(?:[^"\\\r\n]|\\[^\r\n])*"/y;
@@ -277,12 +285,10 @@ export function tokenize(file: string, content: string): Tokens {
       continue;
     }
 
-    // Identifiers (and numbers): a letter, digit or `_` first. The regular expressions scan
-    // natively, which matters before the JIT has warmed up.
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
-      IDENT_RE.lastIndex = i;
-      IDENT_RE.test(content);
-      const end = IDENT_RE.lastIndex;
+    // Identifiers (and numbers): a letter or digit first. The regular expressions scan natively,
+    // which matters before the JIT has warmed up.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c > 127 && isLetterAt(content, i))) {
+      const end = identifierEnd(content, c > 0xffff || (c >= 0xd800 && c <= 0xdbff) ? i + 2 : i + 1);
       out.push(IDENT, content.slice(i, end), i, end);
       i = end;
       continue;
@@ -291,15 +297,15 @@ export function tokenize(file: string, content: string): Tokens {
       NUMBER_RE.lastIndex = i;
       if (NUMBER_RE.test(content)) {
         const end = NUMBER_RE.lastIndex;
-        out.push(NUMBER, content.slice(i, end), i, end);
-        i = end;
-        continue;
+        if (!continuesIdentifier(content, end)) {
+          out.push(NUMBER, content.slice(i, end), i, end);
+          i = end;
+          continue;
+        }
       }
       if (c !== 45) {
         // An identifier that starts with a digit (Prisma's grammar allows it).
-        IDENT_RE.lastIndex = i;
-        IDENT_RE.test(content);
-        const end = IDENT_RE.lastIndex;
+        const end = identifierEnd(content, i + 1);
         out.push(IDENT, content.slice(i, end), i, end);
         i = end;
         continue;
@@ -366,6 +372,32 @@ export function tokenize(file: string, content: string): Tokens {
   }
   out.push(EOF, '', n, n);
   return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, texts: out.finish(), lineStarts: new Int32Array(lineStarts) };
+}
+
+/** End of the identifier whose rest starts at `i`. */
+function identifierEnd(content: string, i: number): number {
+  ASCII_IDENT_REST_RE.lastIndex = i;
+  ASCII_IDENT_REST_RE.test(content);
+  let end = ASCII_IDENT_REST_RE.lastIndex;
+  if (content.charCodeAt(end) > 127) {
+    IDENT_REST_RE.lastIndex = end;
+    IDENT_REST_RE.test(content);
+    end = IDENT_REST_RE.lastIndex;
+  }
+  return end;
+}
+
+/** Whether an identifier character (letter, digit, `_`, `-`) is at `i`. */
+function continuesIdentifier(content: string, i: number): boolean {
+  const c = content.charCodeAt(i);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45) return true;
+  return c > 127 && isLetterAt(content, i);
+}
+
+/** Whether a non-ASCII letter (possibly a surrogate pair) starts at `i`. */
+function isLetterAt(content: string, i: number): boolean {
+  NON_ASCII_LETTER.lastIndex = i;
+  return NON_ASCII_LETTER.test(content);
 }
 
 /** Resolves the escapes of a string literal's content; undefined when one is invalid. */
