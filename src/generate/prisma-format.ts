@@ -7,24 +7,16 @@
  * unchanged, silently — so the JSON form is the only one used here, and an answer that is not
  * that shape is an error, never "nothing to format". Pure (no file system).
  */
+import { callPrismaSchemaWasm } from '../schema/prisma-wasm';
 import type { SchemaSource } from '../schema/source';
 
-interface PrismaSchemaWasm {
-  format(schema: string, params: string): string;
-}
-
-let wasm: PrismaSchemaWasm | undefined;
-function prismaSchemaWasm(): PrismaSchemaWasm {
-  wasm ??= require('@prisma/prisma-schema-wasm') as PrismaSchemaWasm;
-  return wasm;
-}
 
 const PARAMS = JSON.stringify({ textDocument: { uri: 'file:/schema.prisma' }, options: { tabSize: 2, insertSpaces: true } });
 
 /** Formats all files together; returns path → formatted content. */
 export function formatSchemaFiles(sources: readonly SchemaSource[]): Map<string, string> {
   const input = JSON.stringify(sources.map((s) => [s.path, s.content]));
-  const output = prismaSchemaWasm().format(input, PARAMS);
+  const output = callPrismaSchemaWasm((wasm) => wasm.format(input, PARAMS));
   let parsed: unknown;
   try {
     parsed = JSON.parse(output);

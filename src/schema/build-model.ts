@@ -40,7 +40,7 @@ import {
   uniqueConstraintName,
   utf8ByteLength,
 } from './names';
-import { parseSchema, SchemaError, spanAt } from './parse';
+import { parseSchema, SchemaError, SchemaLimitError, spanAt } from './parse';
 
 /** The schema parses but does not make sense as a model (unknown type, missing field, ...). */
 export class SchemaModelError extends SchemaError {
@@ -288,13 +288,20 @@ class ModelBuilder {
             if (item.kind === 'path') return item.name;
             if (item.kind === 'call') {
               const map = namedArg(item.args, 'map');
-              return map ? this.stringValue(map, 'map') : item.name;
+              if (!map) return item.name;
+              const name = this.stringValue(map, 'map');
+              this.checkDatabaseName(name, 'extension', this.spanOf(map));
+              return name;
             }
             return this.failAt(item, 'expected an extension name');
           });
           break;
         case 'schemas':
-          result.schemas = this.arrayItems(value, 'schemas').map((item) => this.stringValue(item, 'schemas'));
+          result.schemas = this.arrayItems(value, 'schemas').map((item) => {
+            const schema = this.stringValue(item, 'schemas');
+            this.checkDatabaseName(schema, 'schema', this.spanOf(item));
+            return schema;
+          });
           break;
       }
     }
@@ -328,11 +335,11 @@ class ModelBuilder {
   private addEnum(block: EnumBlock, file: SchemaFile): void {
     this.file = file;
     if (this.enums.has(block.name)) this.fail(block.nameSpan, `enum \`${block.name}\` is defined twice`);
-    const mapped = this.mappedName(block.attributes, 'map', true);
+    const mapped = this.mappedName(block.attributes, 'map', true, 'enum type');
     const def: EnumDef = {
       name: block.name,
       dbName: mapped ?? block.name,
-      values: block.values.map((v) => ({ name: v.name, dbName: this.mappedName(v.attributes, 'map', false) ?? v.name })),
+      values: block.values.map((v) => ({ name: v.name, dbName: this.mappedName(v.attributes, 'map', false, 'enum value') ?? v.name })),
       span: block.span,
     };
     const schema = this.blockSchema(block.attributes);
@@ -344,7 +351,7 @@ class ModelBuilder {
 
   private startTable(block: ModelBlock, file: SchemaFile): ModelInfo {
     this.file = file;
-    const fullName = this.mappedName(block.attributes, 'map', true) ?? block.name;
+    const fullName = this.mappedName(block.attributes, 'map', true, block.kind === 'view' ? 'view' : 'table') ?? block.name;
     const table: Table = {
       name: this.databaseIdentifier(fullName, 'table', block.nameSpan),
       model: block.name,
@@ -384,7 +391,7 @@ class ModelBuilder {
         this.failAt(type, `unknown type \`${type.name}\``);
       }
 
-      const fullName = this.mappedName(field.attributes, 'map', false) ?? field.name;
+      const fullName = this.mappedName(field.attributes, 'map', false, 'column') ?? field.name;
       const column: Column = {
         name: this.databaseIdentifier(fullName, 'column', field.span),
         field: field.name,
@@ -479,6 +486,7 @@ class ModelBuilder {
         } else if (ops.kind === 'call' && ops.name === 'raw') {
           const raw = positionalArg(ops.args, 0);
           if (!raw || raw.kind !== 'string') return this.failAt(ops, 'raw(...) needs a string');
+          this.checkSqlText(raw.value, 'operator class', this.spanOf(raw));
           result.opclass = raw.value;
         } else {
           return this.failAt(ops, 'expected an operator class');
@@ -498,6 +506,7 @@ class ModelBuilder {
     let name: string;
     if (explicit) {
       name = this.stringValue(explicit, 'map');
+      this.checkDatabaseName(name, kind === 'primary' ? 'primary key' : kind === 'unique' ? 'unique constraint' : 'index', this.spanOf(explicit));
       this.checkQuote(name, this.spanOf(explicit));
     } else {
       const cols = columns.map((c) => model.fullColumnNames.get(c.field)!);
@@ -533,6 +542,7 @@ class ModelBuilder {
     if (where.kind === 'call' && where.name === 'raw') {
       const raw = positionalArg(where.args, 0);
       if (!raw || raw.kind !== 'string') return this.failAt(where, 'raw(...) needs a string');
+      this.checkSqlText(raw.value, 'predicate', this.spanOf(raw));
       return raw.value;
     }
     if (where.kind !== 'object') return this.failAt(where, 'expected raw("...") or { field: value } after `where:`');
@@ -553,7 +563,10 @@ class ModelBuilder {
   }
 
   private sqlValue(model: ModelInfo, value: Expression): string {
-    if (value.kind === 'string') return quoteLiteral(value.value);
+    if (value.kind === 'string') {
+      this.checkSqlText(value.value, 'value', this.spanOf(value));
+      return quoteLiteral(value.value);
+    }
     if (value.kind === 'number') return value.text;
     if (value.kind === 'path' && (value.name === 'true' || value.name === 'false')) return value.name;
     return this.failAt(value, `unexpected value in a where clause of \`${model.block.name}\``);
@@ -584,6 +597,7 @@ class ModelBuilder {
     const map = namedArg(attribute.args, 'map');
     if (map) {
       info.map = this.stringValue(map, 'map');
+      this.checkDatabaseName(info.map, 'foreign key', this.spanOf(map));
       this.checkQuote(info.map, this.spanOf(map));
     }
     return info;
@@ -672,6 +686,7 @@ class ModelBuilder {
     const modelB = fieldB.model;
     const relationName = fieldA.explicitName ?? defaultRelationName(modelA.block.name, modelB.block.name);
     const names = implicitJoinTableNames(relationName);
+    this.checkDatabaseName(names.table, 'join table', fieldA.attribute?.span ?? fieldA.field.span);
     this.checkQuote(names.table, fieldA.attribute?.span ?? fieldA.field.span);
     const idOf = (m: ModelInfo, rf: RelationFieldInfo): Column => {
       const pk = m.table.primaryKey;
@@ -732,13 +747,18 @@ class ModelBuilder {
 
   // -- small helpers ---------------------------------------------------------------------------
 
-  /** `@map("x")` / `@@map("x")` (first positional or `name:`), with the unescaped-quote check. */
-  private mappedName(attributes: readonly Attribute[], name: string, block: boolean): string | undefined {
+  /**
+   * `@map("x")` / `@@map("x")` (first positional or `name:`), checked as a database name (an enum
+   * value is a label, a string: only NUL is refused) and for unescaped quotes.
+   */
+  private mappedName(attributes: readonly Attribute[], name: string, block: boolean, what: string): string | undefined {
     const attribute = findAttribute(attributes, name, block);
     if (!attribute) return undefined;
     const value = positionalArg(attribute.args, 0) ?? namedArg(attribute.args, 'name');
     if (!value) return this.fail(attribute.span, `${block ? '@@' : '@'}${name} needs a name`);
     const mapped = this.stringValue(value, name);
+    if (what === 'enum value') this.checkSqlText(mapped, 'enum value', attribute.span);
+    else this.checkDatabaseName(mapped, what, attribute.span);
     this.checkQuote(mapped, attribute.span);
     return mapped;
   }
@@ -748,7 +768,28 @@ class ModelBuilder {
     if (!attribute) return undefined;
     const value = positionalArg(attribute.args, 0);
     if (!value) return this.fail(attribute.span, '@@schema needs a name');
-    return this.stringValue(value, 'schema');
+    const schema = this.stringValue(value, 'schema');
+    this.checkDatabaseName(schema, 'schema', attribute.span);
+    return schema;
+  }
+
+  /**
+   * A name idxgen writes into SQL as an identifier: PostgreSQL has no empty identifier (`""` is a
+   * syntax error) and no NUL byte in any text, so Prisma's engine cannot create the object either.
+   * Bad input at the attribute that gives the name.
+   */
+  private checkDatabaseName(name: string, what: string, span: Span): void {
+    if (name.length === 0) {
+      throw new SchemaLimitError(span.file, span.line, span.column, `the ${what} name is empty: PostgreSQL has no empty identifier, so neither Prisma nor idxgen can create it. Instead, give it a non-empty name`);
+    }
+    this.checkSqlText(name, `${what} name`, span);
+  }
+
+  /** Text idxgen writes into SQL (a name, a label, a raw predicate): PostgreSQL refuses a NUL byte in any of it. */
+  private checkSqlText(text: string, what: string, span: Span): void {
+    if (text.includes('\u0000')) {
+      throw new SchemaLimitError(span.file, span.line, span.column, `the ${what} ${JSON.stringify(text)} holds a NUL character (\\u0000): PostgreSQL cannot store it in any text or name. Instead, remove it`);
+    }
   }
 
   private checkQuote(name: string, span: Span): void {

@@ -2,6 +2,7 @@ import { UserError, type Diagnostic } from '../errors';
 import type { SchemaModel } from '../model/types';
 import { buildModel } from './build-model';
 import { sanitizeLegacySyntax } from './legacy';
+import { findNesting, MAX_NESTING, nestingLimitMessage, SchemaLimitError } from './parse';
 import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
 import { lineColumnAt, type SchemaSource } from './source';
 import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from './validate';
@@ -18,11 +19,30 @@ export interface LoadedSchema {
 export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): LoadedSchema {
   const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures(cache));
   requirePostgres(validated);
+  requireNestingWithinLimit(validated);
   const errors = validateWithPrisma(validated, cache);
   if (errors.length > 0) throw new UserError(errors);
-  const model = buildModel(validated);
+  const model = buildModelOrReport(validated);
   model.warnings.unshift(...warnings);
   return { sources, validated, model };
+}
+
+/** Nesting past MAX_NESTING is refused before Prisma's validator, which crashes on it. */
+function requireNestingWithinLimit(sources: SchemaSource[]): void {
+  for (const source of sources) {
+    const point = findNesting(source.content);
+    if (point.depth > MAX_NESTING) throw new UserError([{ file: source.path, line: point.line, column: point.column, message: nestingLimitMessage() }]);
+  }
+}
+
+/** Builds the model; valid Prisma that PostgreSQL or idxgen cannot take is bad input (exit 2). */
+function buildModelOrReport(sources: SchemaSource[]): SchemaModel {
+  try {
+    return buildModel(sources);
+  } catch (error) {
+    if (error instanceof SchemaLimitError) throw new UserError([{ file: error.file, line: error.line, column: error.column, message: error.reason }]);
+    throw error;
+  }
 }
 
 const DATASOURCE = new RegExp(`^[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{[^}]*?(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`, 'mu');

@@ -64,6 +64,18 @@ export class SchemaSyntaxError extends SchemaError {
   }
 }
 
+/**
+ * Valid Prisma that idxgen or PostgreSQL cannot take: a database name PostgreSQL cannot store
+ * (empty, or holding a NUL byte), or nesting deeper than idxgen reads. Bad input (exit 2), unlike
+ * the other schema errors, which mean idxgen disagrees with Prisma's validator (a bug).
+ */
+export class SchemaLimitError extends SchemaError {
+  constructor(file: string, line: number, column: number, reason: string) {
+    super(file, line, column, reason);
+    this.name = 'SchemaLimitError';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tokens
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +443,84 @@ function unescape(raw: string): string | undefined {
 const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
 // ---------------------------------------------------------------------------------------------
+// Nesting limit
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * idxgen reads `(`, `[` and `{` nested at most this deep (a block's own braces count). Real schemas
+ * stay below 5; Prisma accepts deeper values in generator blocks, but its validator overflows its
+ * stack from about 1,500 to 5,000 levels, depending on the stack left to it (measured on 7.10:
+ * "memory access out of bounds" or "Maximum call stack size exceeded"). Checked before Prisma's
+ * validator runs, so it never gets that far, and by the parser, whose recursion it bounds.
+ */
+export const MAX_NESTING = 256;
+
+export interface NestingPoint {
+  depth: number;
+  /** 1-based, counted as the tokenizer counts (`\n`, `\r\n` and `\r` end a line). */
+  line: number;
+  column: number;
+}
+
+/**
+ * The first bracket that opens level `limit + 1`, or else the deepest point, outside strings and
+ * comments. A plain character scan that never throws (it runs before anything has validated the text).
+ */
+export function findNesting(content: string, limit = MAX_NESTING): NestingPoint {
+  const n = content.length;
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let deepest: NestingPoint = { depth: 0, line: 1, column: 1 };
+  for (let i = 0; i < n; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (c === 13 && content.charCodeAt(i + 1) === 10) i++;
+      line++;
+      lineStart = i + 1;
+    } else if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      if (depth > deepest.depth) {
+        deepest = { depth, line, column: i - lineStart + 1 };
+        if (depth > limit) return deepest;
+      }
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    } else if (c === 34 /* " */) {
+      // A string ends at its closing quote or, unterminated, at the end of the line.
+      for (i++; i < n; i++) {
+        const d = content.charCodeAt(i);
+        if (d === 92 /* \ */ && i + 1 < n && content.charCodeAt(i + 1) !== 10 && content.charCodeAt(i + 1) !== 13) i++;
+        else if (d === 34) break;
+        else if (d === 10 || d === 13) {
+          i--;
+          break;
+        }
+      }
+    } else if (c === 47 /* / */ && content.charCodeAt(i + 1) === 47) {
+      while (i + 1 < n && content.charCodeAt(i + 1) !== 10 && content.charCodeAt(i + 1) !== 13) i++;
+    } else if (c === 47 && content.charCodeAt(i + 1) === 42 /* * */) {
+      const close = content.indexOf('*/', i + 2);
+      const end = close < 0 ? n : close + 2;
+      for (let k = i + 2; k < end; k++) {
+        const d = content.charCodeAt(k);
+        if (d === 10 || (d === 13 && content.charCodeAt(k + 1) !== 10)) {
+          line++;
+          lineStart = k + 1;
+        }
+      }
+      i = end - 1;
+    }
+  }
+  return deepest;
+}
+
+/** The message for nesting past `MAX_NESTING` (the same from the pre-check and from the parser). */
+export function nestingLimitMessage(): string {
+  return `brackets nested more than ${MAX_NESTING} levels deep: idxgen reads at most ${MAX_NESTING} (Prisma's own validator crashes on deep nesting). Instead, flatten this value`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parser
 // ---------------------------------------------------------------------------------------------
 
@@ -463,6 +553,8 @@ class Parser {
   private readonly lineStarts: Int32Array;
   /** Line index of the last position looked up: spans are requested in ascending order. */
   private lineHint = 0;
+  /** Open `(`, `[`, `{` (a block's braces count), bounded by MAX_NESTING. */
+  private depth = 0;
 
   constructor(
     private readonly file: string,
@@ -493,6 +585,14 @@ class Parser {
     if (this.kinds[t] !== kind) this.fail(t, `expected \`${text}\` ${what}, found ${this.describe(t)}`);
     this.pos = t + 1;
     return t;
+  }
+
+  /** Enters one level of brackets at token `t` (the opening one). */
+  private enter(t: Tok): void {
+    if (++this.depth > MAX_NESTING) {
+      const { line, column } = positionAt(this.lineStarts, this.starts[t]!);
+      throw new SchemaLimitError(this.file, line, column, nestingLimitMessage());
+    }
   }
 
   private fail(t: Tok, message: string): never {
@@ -592,16 +692,22 @@ class Parser {
     this.expect(this.peekInline(), LBRACE, '{', `to open ${keywordText} \`${name}\``);
     this.skipLine(); // Prisma ignores the rest of the line after `{`.
     const nameSpan = this.span(nameToken, nameToken);
+    this.depth = 1;
+    let block: Block;
     switch (keywordText) {
       case 'model':
       case 'view':
       case 'type':
-        return this.parseModelBody(keyword, keywordText, name, nameSpan, docs);
+        block = this.parseModelBody(keyword, keywordText, name, nameSpan, docs);
+        break;
       case 'enum':
-        return this.parseEnumBody(keyword, name, nameSpan, docs);
+        block = this.parseEnumBody(keyword, name, nameSpan, docs);
+        break;
       default:
-        return this.parseConfigBody(keyword, keywordText as ConfigBlock['kind'], name, nameSpan, docs);
+        block = this.parseConfigBody(keyword, keywordText as ConfigBlock['kind'], name, nameSpan, docs);
     }
+    this.depth = 0;
+    return block;
   }
 
   /** Skips to the start of the next line. */
@@ -832,10 +938,11 @@ class Parser {
 
   /** `( arg, name: value, name:, ... )`; the next token is `(`. Leaves `pos` just after `)`. */
   private parseArguments(): readonly Argument[] {
-    this.expect(this.peekInline(), LPAREN, '(', 'to start the arguments');
+    this.enter(this.expect(this.peekInline(), LPAREN, '(', 'to start the arguments'));
     let t = this.peekGrouped();
     if (this.kinds[t] === RPAREN) {
       this.pos++;
+      this.depth--;
       return NO_ARGUMENTS; // `now()`, `cuid()`, ...
     }
     const args: Argument[] = [];
@@ -843,6 +950,7 @@ class Parser {
       t = this.peekGrouped();
       if (this.kinds[t] === RPAREN) {
         this.pos++;
+        this.depth--;
         return args;
       }
       if (args.length > 0) {
@@ -894,12 +1002,14 @@ class Parser {
         return { kind: 'path', name, start, end: this.ends[last]! };
       }
       case LBRACKET: {
+        this.enter(t);
         this.pos++;
         const items: Expression[] = [];
         for (;;) {
           let n = this.peekGrouped();
           if (this.kinds[n] === RBRACKET) {
             this.pos++;
+            this.depth--;
             return { kind: 'array', items, start, end: this.ends[n]! };
           }
           if (items.length > 0) {
@@ -911,12 +1021,14 @@ class Parser {
         }
       }
       case LBRACE: {
+        this.enter(t);
         this.pos++;
         const entries: ObjectEntry[] = [];
         for (;;) {
           let n = this.peekGrouped();
           if (this.kinds[n] === RBRACE) {
             this.pos++;
+            this.depth--;
             return { kind: 'object', entries, start, end: this.ends[n]! };
           }
           if (entries.length > 0) {

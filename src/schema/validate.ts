@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../errors';
+import { findNesting } from './parse';
+import { callPrismaSchemaWasm, PRISMA_SCHEMA_WASM, prismaSchemaWasmLoaded, PrismaWasmCrash } from './prisma-wasm';
 import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
 
 /**
@@ -25,12 +27,6 @@ function cacheKey(kind: string, cache: ValidationCache, input: string): string {
   return `${kind}-${createHash('sha256').update(`${cache.validator}\u0000${input}`, 'utf8').digest('hex')}`;
 }
 
-interface PrismaSchemaWasm {
-  validate(params: string): void;
-  lint(input: string): string;
-  preview_features(): string;
-}
-
 interface LintDiagnostic {
   file_name: string;
   start: number;
@@ -39,32 +35,16 @@ interface LintDiagnostic {
   is_warning: boolean;
 }
 
-let wasm: PrismaSchemaWasm | undefined;
-function prismaSchemaWasm(): PrismaSchemaWasm {
-  // Loaded on first use: instantiating the module costs ~35 ms.
-  wasm ??= require('@prisma/prisma-schema-wasm') as PrismaSchemaWasm;
-  return wasm;
-}
-
 /**
  * The validator each Prisma major ships (package.json aliases; see src/compat/prisma-version.ts): Prisma
  * 6.19.3 ships prisma-schema-wasm 7.1.1-3.c2990dca, Prisma 5.22.0 ships 5.22.0-44.60519735. Each
  * is ~2.9 MB and is loaded only when a generate for a project of that major edits the schema.
  */
-const OLDER_VALIDATORS = { 5: 'prisma-schema-wasm-5', 6: 'prisma-schema-wasm-6' } as const;
-const older = new Map<5 | 6, PrismaSchemaWasm>();
-function olderSchemaWasm(major: 5 | 6): PrismaSchemaWasm {
-  let loaded = older.get(major);
-  if (!loaded) {
-    loaded = require(OLDER_VALIDATORS[major]) as PrismaSchemaWasm;
-    older.set(major, loaded);
-  }
-  return loaded;
-}
+const VALIDATORS = { 5: 'prisma-schema-wasm-5', 6: 'prisma-schema-wasm-6', 7: PRISMA_SCHEMA_WASM } as const;
 
 /** Whether the validator of that Prisma major was loaded in this process (tests: it must stay off the check path). */
 export function olderValidatorLoaded(major: 5 | 6): boolean {
-  return older.has(major);
+  return prismaSchemaWasmLoaded(VALIDATORS[major]);
 }
 
 /**
@@ -72,12 +52,13 @@ export function olderValidatorLoaded(major: 5 | 6): boolean {
  * schema keeps its datasource `url`: that validator wants it). Major 7 is the bundled validator.
  */
 export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 7): Diagnostic[] {
-  const validator = major === 7 ? prismaSchemaWasm() : olderSchemaWasm(major);
+  const module = VALIDATORS[major];
   const files = sources.map((s) => [s.path, s.content]);
   try {
-    validator.validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+    callPrismaSchemaWasm((validator) => validator.validate(JSON.stringify({ prismaSchema: files, noColor: true })), module);
   } catch (error) {
-    return withColumns(parseValidationError(error), sources, files, validator);
+    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error, sources)];
+    return withColumns(parseValidationError(error), sources, files, module);
   }
   return [];
 }
@@ -93,7 +74,7 @@ export function knownPreviewFeatures(cache?: ValidationCache): string[] {
       // a damaged entry: ask the validator
     }
   }
-  const json = prismaSchemaWasm().preview_features();
+  const json = callPrismaSchemaWasm((wasm) => wasm.preview_features());
   if (key) cache.set(key, json);
   return JSON.parse(json) as string[];
 }
@@ -105,12 +86,28 @@ export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCa
   const key = cache && cacheKey('valid', cache, params);
   if (key && cache.get(key) === 'valid') return [];
   try {
-    prismaSchemaWasm().validate(params);
+    callPrismaSchemaWasm((wasm) => wasm.validate(params));
   } catch (error) {
+    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error, sources)];
     return withColumns(parseValidationError(error), sources, files);
   }
   if (key) cache.set(key, 'valid');
   return [];
+}
+
+/**
+ * Prisma's validator crashed (a WASM trap such as "memory access out of bounds", or a stack
+ * overflow) instead of answering: the schema is beyond what it can read. Reported as bad input at
+ * the deepest nesting, the usual cause, since the crash itself says nothing about where.
+ */
+function crashDiagnostic(crash: PrismaWasmCrash, sources: SchemaSource[]): Diagnostic {
+  let where: { file: string; line: number; column: number; depth: number } | undefined;
+  for (const source of sources) {
+    const point = findNesting(source.content, Infinity);
+    if (!where || point.depth > where.depth) where = { file: source.path, ...point };
+  }
+  const message = `Prisma's schema validator crashed reading this schema (${crash.message}), so idxgen cannot check it; the deepest nesting (${where?.depth ?? 0} levels) is here. Instead, simplify the schema until \`prisma validate\` answers`;
+  return where ? { file: where.file, line: where.line, column: where.column, message } : { message };
 }
 
 function parseValidationError(error: unknown): Diagnostic[] {
@@ -134,10 +131,10 @@ function stripPrefix(message: string): string {
   return message.replace(/^Error (validating|parsing)[^:]*: /, '');
 }
 
-function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][], validator: PrismaSchemaWasm = prismaSchemaWasm()): Diagnostic[] {
+function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][], module: string = PRISMA_SCHEMA_WASM): Diagnostic[] {
   let lint: LintDiagnostic[];
   try {
-    lint = JSON.parse(validator.lint(JSON.stringify(files))) as LintDiagnostic[];
+    lint = JSON.parse(callPrismaSchemaWasm((validator) => validator.lint(JSON.stringify(files)), module)) as LintDiagnostic[];
   } catch {
     return diagnostics;
   }
