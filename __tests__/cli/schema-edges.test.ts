@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DATASOURCE, runBin, runCli, snapshotTree, tempProject } from './helpers';
 
 /** Schemas Prisma accepts, with names outside ASCII: idxgen must read them (issue 9, item 5). */
@@ -39,6 +41,19 @@ describe('names Prisma accepts are read', () => {
       cleanup();
     }
   });
+});
+
+test('generate writes the index into a model named with a non-ASCII letter (U+212A)', async () => {
+  const schema = `${DATASOURCE}\nmodel User {\n  id Int @id\n  ks \u212A[]\n}\n\nmodel \u212A {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n`;
+  const { dir, cleanup } = tempProject({ 'schema.prisma': schema });
+  try {
+    const r = await runCli(['generate', '--schema', 'schema.prisma', '--no-cache', '--timestamp', '20260101000000'], dir);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const written = fs.readFileSync(path.join(dir, 'schema.prisma'), 'utf8');
+    expect(written).toMatch(/model \u212A \{\n[^}]*\n  @@index\(\[userId\], map: "\u212A_userId_idx"\)\n\}/);
+  } finally {
+    cleanup();
+  }
 });
 
 /** Each case: Prisma (or idxgen) refuses the schema: exit 2, `file:line:col`, nothing written. */

@@ -281,6 +281,19 @@ describe('identifiers: Prisma\'s rule (a Unicode letter or ASCII digit, then let
   });
 });
 
+describe("a block's opening line", () => {
+  it('ignores the rest of the line after `{`, as Prisma does, even an unclosed `/*`', () => {
+    const f = parseSchema('s.prisma', 'model A { /* not a comment\n  id Int @id\n  name String /* a comment */\n}\nenum E {/*\n  X\n}\n');
+    expect(model(f, 'A').fields.map((x) => x.name)).toEqual(['id', 'name']);
+    expect((f.blocks[1] as EnumBlock).values.map((v) => v.name)).toEqual(['X']);
+  });
+
+  it('keeps a `{` inside an expression an object', () => {
+    const f = parseSchema('s.prisma', 'model A {\n  id Int @id\n  @@index([id], where: { id: 1 }) /* c */\n}\n');
+    expect(model(f, 'A').attributes[0]!.args[1]!.value?.kind).toBe('object');
+  });
+});
+
 describe('real schemas', () => {
   const files = readdirSync(CORPUS).filter((f) => f.endsWith('.prisma'));
 

@@ -8,6 +8,7 @@
  * Pure: text in, text out.
  */
 import type { Span, Table } from '../model/types';
+import { PRISMA_IDENTIFIER_SOURCE } from '../schema/identifier';
 import type { SchemaSource } from '../schema/source';
 import { formatSchemaFiles } from './prisma-format';
 
@@ -52,7 +53,7 @@ interface Block {
   end: number;
 }
 
-const BLOCK_HEADER = /^[ \t]*(model|view|generator|datasource|enum|type)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\{/gm;
+const BLOCK_HEADER = new RegExp(`^[ \\t]*(model|view|generator|datasource|enum|type)[ \\t]+(${PRISMA_IDENTIFIER_SOURCE})[ \\t]*\\{`, 'gmu');
 
 /** Every top-level block of a file with its whole-line extent. */
 export function findBlocks(text: string): Block[] {
@@ -117,7 +118,7 @@ function indentOf(line: string): string {
 function insertion(text: string, block: Block, closeOffset: number, attributes: string[]): TextEdit {
   const body = bodyLines(text, block);
   const attributeLines = body.filter((l) => l.trimStart().startsWith('@@'));
-  const fieldLines = body.filter((l) => /^[ \t]*[A-Za-z_]/.test(l));
+  const fieldLines = body.filter((l) => /^[ \t]*[\p{L}0-9]/u.test(l));
   const indent = attributeLines.length > 0 ? indentOf(attributeLines[0]!) : fieldLines.length > 0 ? indentOf(fieldLines[0]!) : '  ';
   const closeLineStart = lineStartOf(text, closeOffset);
   const lines = attributes.map((a) => `${indent}${a}\n`).join('');

@@ -372,6 +372,13 @@ export function tokenize(file: string, content: string): Tokens {
     if (punctuation !== 0) {
       out.push(punctuation as TokenKind, content[i]!, i, i + 1);
       i++;
+      if (punctuation === LBRACE && opensBlock(out)) {
+        // Prisma ignores the rest of a block's opening line (BLOCK_OPEN in its grammar), even a
+        // `/*` there: it neither starts a comment nor needs closing.
+        LINE_REST_RE.lastIndex = i;
+        LINE_REST_RE.test(content);
+        i = LINE_REST_RE.lastIndex;
+      }
       continue;
     }
     if (c === 11 || c === 12 || (c > 127 && /\s/.test(content[i]!))) {
@@ -384,6 +391,17 @@ export function tokenize(file: string, content: string): Tokens {
   }
   out.push(EOF, '', n, n);
   return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, texts: out.finish(), lineStarts: new Int32Array(lineStarts) };
+}
+
+/** Keywords that open a block: `model A {`, `datasource db {`, ... */
+const BLOCK_OPENERS = new Set(['model', 'view', 'type', 'enum', 'datasource', 'generator']);
+
+/** Is the `{` just written the opening brace of a block (`keyword name {` at the start of a line)? */
+function opensBlock(out: TokenWriter): boolean {
+  const brace = out.count - 1;
+  const keyword = brace - 2;
+  if (keyword < 0 || out.kinds[brace - 1] !== IDENT || out.kinds[keyword] !== IDENT || !BLOCK_OPENERS.has(out.texts[keyword]!)) return false;
+  return keyword === 0 || out.kinds[keyword - 1] === NEWLINE;
 }
 
 /** End of the identifier whose rest starts at `i`. */
