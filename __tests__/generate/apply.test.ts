@@ -72,8 +72,9 @@ suite('generated tree for the bundled example on PostgreSQL' + (ENGINE_LOADABLE 
         for (const folder of folders.slice(1)) {
           const res = await applyMigrationSql(client, sqlOf(folder), mode);
           if (!res.ok) throw new Error(`${folder}: ${res.error.code} ${res.error.message}`);
-          // One statement per folder: the shape that works under every Prisma version.
-          expect(res.queries).toBe(1);
+          // One statement per folder: the shape that works under every Prisma version. The NOT VALID
+          // step of a CHECK (no CONCURRENTLY) is its ALTER between SET and RESET lock_timeout.
+          expect(res.queries).toBe(mode === 'per-statement' && /^SET lock_timeout = /m.test(sqlOf(folder)) ? 3 : 1);
         }
         const indexes = await listIndexes(client);
         expect(indexes.filter((i) => !i.valid)).toEqual([]);
