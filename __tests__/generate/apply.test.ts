@@ -72,8 +72,9 @@ suite('generated tree for the bundled example on PostgreSQL' + (ENGINE_LOADABLE 
         for (const folder of folders.slice(1)) {
           const res = await applyMigrationSql(client, sqlOf(folder), mode);
           if (!res.ok) throw new Error(`${folder}: ${res.error.code} ${res.error.message}`);
-          // One statement per folder: the shape that works under every Prisma version.
-          expect(res.queries).toBe(1);
+          // One statement per folder: the shape that works under every Prisma version. The NOT VALID
+          // step of a CHECK (no CONCURRENTLY) is its ALTER between SET and RESET lock_timeout.
+          expect(res.queries).toBe(mode === 'per-statement' && /^SET lock_timeout = /m.test(sqlOf(folder)) ? 3 : 1);
         }
         const indexes = await listIndexes(client);
         expect(indexes.filter((i) => !i.valid)).toEqual([]);
@@ -114,9 +115,10 @@ suite('generated tree for the bundled example on PostgreSQL' + (ENGINE_LOADABLE 
       } finally {
         await client.end();
       }
-      // What Prisma would generate next from the edited schema: nothing (the queue partial index
-      // included: its predicate is written the way PostgreSQL prints it back).
-      expect(folders.map((f) => sqlOf(f)).join('\n')).toContain(`WHERE status = ANY (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]);`);
+      // What Prisma would generate next from the edited schema: nothing (the soft-delete partial
+      // indexes included: their predicates are written the way PostgreSQL prints them back).
+      expect(folders.map((f) => sqlOf(f)).join('\n')).toContain(`ON "ingest_events" USING btree ("status", "next_attempt_at");`);
+      expect(folders.map((f) => sqlOf(f)).join('\n')).toContain(`WHERE "deletedAt" IS NULL;`);
       expect(ok(await session.diffMigrationsToSchema(migrations))).toBe('');
     });
   });
@@ -305,9 +307,10 @@ suite('partial-index predicates through Prisma\'s migrate diff' + (ENGINE_LOADAB
       'queue and soft-delete predicates',
       PREDICATES_SCHEMA,
       [
-        `WHERE status = ANY (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]);`,
-        `WHERE "order" = ANY (ARRAY['queued'::mail_status, 'retry'::mail_status]);`,
-        `WHERE "TaskStatus" = 'PENDING'::"TaskStatus";`,
+        // Queue tables get (status, due time), no enum predicate (see enum-migration.test.ts).
+        `USING btree ("status", "nextAttemptAt");`,
+        `USING btree ("order", "run_at");`,
+        `USING btree ("TaskStatus", "scheduledAt");`,
         `WHERE "deletedAt" IS NULL;`,
         `WHERE "isDeleted" = false;`,
         `WHERE "deleted_at" IS NULL;`,
@@ -316,7 +319,7 @@ suite('partial-index predicates through Prisma\'s migrate diff' + (ENGINE_LOADAB
     [
       'multiSchema: enum types in another schema and in public',
       MULTI_SCHEMA,
-      [`WHERE status = ANY (ARRAY['PENDING'::app."JobStatus", 'RETRY'::app."JobStatus"]);`, `WHERE status = 'QUEUED'::"PublicStatus";`],
+      [`ON "app"."Job" USING btree ("status", "runAt");`, `ON "app"."Mail" USING btree ("status", "runAt");`],
     ],
   ])('%s: generated, applied by migrate deploy, nothing to diff', async (_label, schemaText, predicates) => {
     const init = ok(await schemaFromEmptySql([{ path: 'schema.prisma', content: schemaText }]));
@@ -330,6 +333,8 @@ suite('partial-index predicates through Prisma\'s migrate diff' + (ENGINE_LOADAB
       .map((f) => q.read(`prisma/migrations/${f}/migration.sql`))
       .join('\n');
     for (const predicate of predicates) expect(written).toContain(predicate);
+    // No index predicate compares an enum: it would break Prisma's migration that removes a value.
+    expect([...written.matchAll(/^CREATE INDEX .* WHERE (.*);$/gm)].map((m) => m[1]).filter((w) => /::/.test(w!))).toEqual([]);
 
     const db = await scratch('t_gen_predicates');
     const schema = [{ path: path.join(q.root, 'prisma/schema.prisma'), content: q.read('prisma/schema.prisma') }];

@@ -57,9 +57,11 @@ describe('every file', () => {
         expect(line).not.toContain(';');
         expect(line).not.toMatch(/\/\*|\*\/|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
       }
-      // A real SQL lexer finds exactly the one statement (or none in a comment-only down).
+      // A real SQL lexer finds exactly the one statement (or none in a comment-only down). The
+      // NOT VALID step of a CHECK is the exception: its ALTER between SET and RESET lock_timeout.
       const statements = splitStatements(text);
       if (statement.startsWith('--')) expect(statements).toEqual([]);
+      else if (statement.startsWith('SET lock_timeout')) expect(statements.map((s) => s.sql)).toEqual(splitStatements(statement).map((s) => s.sql));
       else expect(statements.map((s) => s.sql)).toEqual([statement.slice(0, -1)]);
     }
   });
@@ -74,7 +76,7 @@ describe('every file', () => {
       "WHERE NOT i.indisvalid AND c.relname = 'Post_authorId_createdAt_idx'\n--   2. If there is one, drop it (outside a transaction):\n" +
         '--      DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_createdAt_idx"\n',
     );
-    expect(up).toContain('-- squawk-ignore require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY');
+    expect(up).toContain('-- squawk-ignore-file require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY');
     expect(down).toContain('-- Run it with: npx prisma db execute --file <this folder>/down.sql\n');
     expect(down).toContain('--   @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")\n');
   });
@@ -106,9 +108,11 @@ describe('every file', () => {
         [f.down, f.entry.sql[f.step]!.down],
       ] as const) {
         const pieces = naiveSplit(text);
-        expect(pieces).toHaveLength(1);
-        // A statement file: the one piece is the header comments and the whole statement.
-        if (!statement.startsWith('--')) expect(pieces[0]!.sql.endsWith(statement.slice(0, -1))).toBe(true);
+        // A statement file: the first piece is the header comments and the first statement, and
+        // every statement is one piece (only the CHECK's NOT VALID step has three: SET, ALTER, RESET).
+        const statements = statement.startsWith('--') ? [statement] : splitStatements(statement).map((s) => s.sql);
+        expect(pieces).toHaveLength(statements.length);
+        if (!statement.startsWith('--')) pieces.forEach((piece, i) => expect(piece.sql.endsWith(statements[i]!)).toBe(true));
       }
     }
   });
@@ -151,7 +155,7 @@ describe('squawk', () => {
     const expected: Record<string, string[]> = {
       'btree step 1': ['require-lock-timeout', 'require-statement-timeout'],
       'trigram step 1': ['require-lock-timeout', 'require-statement-timeout'],
-      'check step 1': ['require-lock-timeout', 'require-statement-timeout'],
+      'check step 1': ['require-statement-timeout'], // it sets its own lock_timeout
       'check step 2': ['prefer-robust-stmts', 'require-lock-timeout', 'require-statement-timeout'],
       'drop-index step 1': ['require-lock-timeout', 'require-statement-timeout'],
     };
@@ -159,7 +163,7 @@ describe('squawk', () => {
       const file = FILES.find((f) => `${f.id} step ${f.step + 1}` === label);
       expect(file).toBeDefined();
       if (!file) continue;
-      const lint = (text: string) => squawk(['--stdin-filepath', 'x.sql'], text.replace(/^-- squawk-ignore .*\n/m, '')).map((f) => f.rule_name).sort();
+      const lint = (text: string) => squawk(['--stdin-filepath', 'x.sql'], text.replace(/^-- squawk-ignore-file .*\n/m, '')).map((f) => f.rule_name).sort();
       expect(lint(file.up)).toEqual(rules);
       // A down is either a statement (only the timeout rules) or comment-only (nothing to find).
       expect(lint(file.down)).toEqual(file.entry.sql[file.step].down.startsWith('--') ? [] : ['require-lock-timeout', 'require-statement-timeout']);

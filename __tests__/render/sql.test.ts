@@ -82,12 +82,21 @@ describe('renderEntrySql: check', () => {
     const sql = renderEntrySql(check, 'Job_attempts_check');
     expect(sql).toHaveLength(2);
     expect(sql[0]).toEqual({
-      up: 'ALTER TABLE "Job" DROP CONSTRAINT IF EXISTS "Job_attempts_check", ADD CONSTRAINT "Job_attempts_check" CHECK ("attempts" >= 0) NOT VALID;',
+      up:
+        "SET lock_timeout = '5000ms';\n" +
+        'ALTER TABLE "Job" DROP CONSTRAINT IF EXISTS "Job_attempts_check", ADD CONSTRAINT "Job_attempts_check" CHECK ("attempts" >= 0) NOT VALID;\n' +
+        'RESET lock_timeout;',
       down: 'ALTER TABLE "Job" DROP CONSTRAINT IF EXISTS "Job_attempts_check";',
     });
     expect(sql[1].up).toBe('ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_attempts_check";');
     expect(sql[1].down.split('\n').every((line) => line.startsWith('-- '))).toBe(true);
     expect(sql[1].down).toContain('a validated constraint cannot be made NOT VALID again');
+  });
+
+  test('the lock wait of the NOT VALID step is bounded by the configured timeout', () => {
+    expect(renderEntrySql({ ...check, lockTimeoutMs: 1500 }, check.name)[0].up.split('\n')[0]).toBe("SET lock_timeout = '1500ms';");
+    expect(() => renderEntrySql({ ...check, lockTimeoutMs: 0 }, check.name)).toThrow(/lock timeout/);
+    expect(() => renderEntrySql({ ...check, lockTimeoutMs: 1.5 }, check.name)).toThrow(/lock timeout/);
   });
 
   test('the entry name wins over spec.name (the plan renames on a clash)', () => {
@@ -96,7 +105,7 @@ describe('renderEntrySql: check', () => {
 
   test('hostile table and constraint names: U& identifiers, no ";" but the terminator', () => {
     const [add, validate] = renderEntrySql(hostileCheck, hostileCheck.name);
-    expect(add!.up).toBe(
+    expect(add!.up.split('\n')[1]).toBe(
       'ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" DROP CONSTRAINT IF EXISTS U&"c\\003B DROP TABLE x\\003B --_check", ' +
         'ADD CONSTRAINT U&"c\\003B DROP TABLE x\\003B --_check" CHECK (U&"we""ird\\003B DROP TABLE x\\003B --" >= 0) NOT VALID;',
     );
@@ -136,7 +145,8 @@ test('hostile names too: the terminator is the only ";" in a statement (adapter-
     [hostileCheck, hostileCheck.name],
   ] as const) {
     for (const { up, down } of renderEntrySql(spec, name)) {
-      for (const sql of [up, down]) {
+      // The NOT VALID step is SET lock_timeout, the ALTER, RESET: one statement per line.
+      for (const sql of [...(spec.kind === 'check' ? up.split('\n') : [up]), down]) {
         if (sql.startsWith('--')) {
           expect(sql).not.toContain(';');
           continue;
@@ -156,7 +166,9 @@ test('every statement is one line ending in ";" (names with line breaks aside), 
     [dropIndex, dropIndex.name],
   ] as const) {
     for (const { up, down } of renderEntrySql(spec, name)) {
-      for (const sql of [up, down]) {
+      const lines = spec.kind === 'check' && !up.startsWith('ALTER TABLE') ? up.split('\n') : [up];
+      if (lines.length > 1) expect([lines[0], lines[2]]).toEqual(["SET lock_timeout = '5000ms';", 'RESET lock_timeout;']);
+      for (const sql of [...lines, down]) {
         if (sql.startsWith('--')) {
           expect(sql).not.toContain(';');
           continue;

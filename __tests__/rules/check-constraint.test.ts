@@ -7,6 +7,7 @@ import { parseCheckExpression } from '../../src/sql/check-expression';
 import { quoteIdent } from '../../src/sql/quote';
 import { CORPUS, at, fixture, fixtureText, load, run, schema, writable, type Finding } from '../fixtures/rules2/helpers';
 import { testDatabase } from '../support/pg';
+import type { CheckSpec } from '../../src/rules/types';
 
 const F = 'check-constraint.prisma';
 
@@ -155,11 +156,23 @@ describe('check-constraint: options', () => {
     [{ heuristics: { nonNegativeCounters: 'yes' } }, ['heuristics.nonNegativeCounters: expected true or false, got "yes"']],
     [{ heuristics: { nonNegativeCouters: true } }, ['heuristics.nonNegativeCouters: unknown option (did you mean "nonNegativeCounters"?) (known: nonNegativeCounters, nonNegativeQuantities)']],
     [{ heuristics: 5 }, ['heuristics: expected an object']],
-    [{ heuristic: {} }, ['heuristic: unknown option (did you mean "heuristics"?) (known: heuristics)']],
+    [{ heuristic: {} }, ['heuristic: unknown option (did you mean "heuristics"?) (known: heuristics, lockTimeoutMs)']],
+    [{ lockTimeoutMs: 3000 }, []],
+    [{ lockTimeoutMs: 0 }, ['lockTimeoutMs: must be at least 1, got 0']],
+    [{ lockTimeoutMs: '5s' }, ['lockTimeoutMs: expected an integer, got string "5s"']],
     ['on', ['options: expected an object']],
   ] as [unknown, string[]][])('%j', (options, problems) => {
     expect(rule.meta.validateOptions(options)).toEqual(problems);
   });
+});
+
+test('the configured lock timeout reaches every CHECK it proposes (default 5000 ms)', () => {
+  const model = fixture('check-constraint.prisma');
+  const specs = (options?: Partial<CheckConstraintOptions>) =>
+    rule.check({ model, tables: writable(model), options: options as CheckConstraintOptions }).map((p) => p.spec as CheckSpec);
+  expect(specs().length).toBeGreaterThan(0);
+  expect(new Set(specs().map((s) => s.lockTimeoutMs))).toEqual(new Set([5000]));
+  expect(new Set(specs({ heuristics: { nonNegativeCounters: true, nonNegativeQuantities: false }, lockTimeoutMs: 1234 }).map((s) => s.lockTimeoutMs))).toEqual(new Set([1234]));
 });
 
 describe('violatingExample', () => {

@@ -8,7 +8,7 @@
  * the whole file as one query (an implicit transaction, where CONCURRENTLY fails).
  */
 import type { PlanEntry, PrismaDeclaration, RenderedSql } from '../plan/types';
-import type { CheckSpec, DropIndexSpec, IndexSpec, ProposalSpec, ProposedColumn } from '../rules/types';
+import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type DropIndexSpec, type IndexSpec, type ProposalSpec, type ProposedColumn } from '../rules/types';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, wrapComment } from './comment';
 import { renderTemplate, type TemplateName } from './templates';
@@ -26,7 +26,7 @@ interface About {
   template: AboutTemplate;
   data: Record<string, unknown>;
   /**
-   * squawk rules this statement breaks on purpose, written as a `-- squawk-ignore` line right
+   * squawk rules this statement breaks on purpose, written as a `-- squawk-ignore-file` line right
    * before it (the header says why). Empty for comment-only files.
    */
   squawkIgnore: string[];
@@ -169,7 +169,9 @@ function checkSteps(spec: CheckSpec, name: string): Step[] {
   const expression = spec.expression.trim();
   if (!expression) throw new Error(`check constraint ${JSON.stringify(name)} has an empty expression`);
   const table = qualifiedName(spec.table, spec.schema);
-  const data = { table, name: quoteIdent(name), expression };
+  const lockTimeoutMs = spec.lockTimeoutMs ?? DEFAULT_CHECK_LOCK_TIMEOUT_MS;
+  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 1) throw new Error(`check constraint ${JSON.stringify(name)}: lock timeout must be a positive integer of ms`);
+  const data = { table, name: quoteIdent(name), expression, lockTimeout: `${lockTimeoutMs}ms` };
   const tableText = commentSqlQualified(spec.table, spec.schema);
   const constraintText = commentSqlIdent(name);
   return [
@@ -177,7 +179,8 @@ function checkSteps(spec: CheckSpec, name: string): Step[] {
       kind: 'add-check',
       sql: { up: statement('sql/add-check.up', data), down: statement('sql/add-check.down', data) },
       summary: `add CHECK constraint ${constraintText} to ${tableText} as NOT VALID`,
-      aboutUp: { template: 'steps/add-check', data: { tableText }, squawkIgnore: NO_TIMEOUTS },
+      // The SET lock_timeout is in the file: only the statement timeout is left out on purpose.
+      aboutUp: { template: 'steps/add-check', data: { tableText, lockTimeout: `${lockTimeoutMs}ms` }, squawkIgnore: ['require-statement-timeout'] },
       aboutDown: { template: 'steps/drop-constraint', data: { tableText }, squawkIgnore: NO_TIMEOUTS },
     },
     {

@@ -32,7 +32,7 @@ import { renderCheckExpression, type CheckExpr } from '../sql/check-expression';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { parseAnnotations, type CheckAnnotation } from './annotations';
 import { validateShape } from './rule-options';
-import type { CheckSpec, Proposal, Rule } from './types';
+import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type Proposal, type Rule } from './types';
 
 export interface CheckConstraintHeuristics {
   /** Int/BigInt counters (`…Count`, `attempts`, `retries`) must be >= 0. Default on. */
@@ -43,6 +43,11 @@ export interface CheckConstraintHeuristics {
 
 export interface CheckConstraintOptions {
   heuristics: CheckConstraintHeuristics;
+  /**
+   * Milliseconds the NOT VALID step may wait for its ACCESS EXCLUSIVE lock (behind an open
+   * transaction on the table) before it fails, instead of queueing every query on the table.
+   */
+  lockTimeoutMs: number;
 }
 
 const DEFAULT_HEURISTICS: CheckConstraintHeuristics = { nonNegativeCounters: true, nonNegativeQuantities: false };
@@ -66,9 +71,16 @@ export const rule: Rule<CheckConstraintOptions> = {
     id: 'check-constraint',
     summary: 'Propose CHECK constraints from /// @idxgen.check annotations and from conservative naming heuristics (counters cannot be negative).',
     defaultSeverity: 'warn',
-    defaultOptions: { heuristics: { ...DEFAULT_HEURISTICS } },
+    defaultOptions: { heuristics: { ...DEFAULT_HEURISTICS }, lockTimeoutMs: DEFAULT_CHECK_LOCK_TIMEOUT_MS },
     validateOptions: (raw) =>
-      validateShape(raw, { heuristics: { type: 'object', shape: { nonNegativeCounters: { type: 'boolean' }, nonNegativeQuantities: { type: 'boolean' } } } }, 'json'),
+      validateShape(
+        raw,
+        {
+          heuristics: { type: 'object', shape: { nonNegativeCounters: { type: 'boolean' }, nonNegativeQuantities: { type: 'boolean' } } },
+          lockTimeoutMs: { type: 'integer', min: 1, max: 600000 },
+        },
+        'json',
+      ),
     docs: {
       problem:
         'Prisma cannot declare CHECK constraints, so the rules a column obeys live only in application code. One racing decrement, backfill script or manual fix stores a negative counter or a progress of 5000, and every reader inherits it.',
@@ -98,6 +110,7 @@ export const rule: Rule<CheckConstraintOptions> = {
 
   check(ctx) {
     const heuristics = { ...DEFAULT_HEURISTICS, ...(ctx.options?.heuristics ?? {}) };
+    const lockTimeoutMs = ctx.options?.lockTimeoutMs ?? DEFAULT_CHECK_LOCK_TIMEOUT_MS;
     const { annotations } = parseAnnotations(ctx.model);
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of ctx.tables) {
@@ -151,6 +164,7 @@ export const rule: Rule<CheckConstraintOptions> = {
           name,
           expression: c.sql,
           columns: c.columns,
+          lockTimeoutMs,
         };
         const example = violatingExample(c.expr);
         const subject = example ? `a write of ${example}` : `a row that breaks (${c.sql}) from being written`;

@@ -37,7 +37,15 @@ export interface CheckSpec {
   /** Canonical SQL boolean expression with quoted identifiers; validated, never pasted raw. */
   expression: string;
   columns: string[];
+  /**
+   * How long the ADD CONSTRAINT ... NOT VALID step may wait for its ACCESS EXCLUSIVE lock before
+   * it gives up (SET lock_timeout around the statement). Default DEFAULT_CHECK_LOCK_TIMEOUT_MS.
+   */
+  lockTimeoutMs?: number;
 }
+
+/** Default bound on the NOT VALID step's lock wait (check-constraint option lockTimeoutMs). */
+export const DEFAULT_CHECK_LOCK_TIMEOUT_MS = 5000;
 
 export interface DropIndexSpec {
   kind: 'drop-index';

@@ -41,5 +41,7 @@
 -- stays on for every later migration on Prisma's connection, and a timeout that fires during a
 -- CONCURRENTLY build leaves an INVALID index. To bound lock waits, set lock_timeout on the role
 -- that deploys (ALTER ROLE ... SET lock_timeout = '5s') and follow the steps above if it fires.
--- squawk-ignore require-lock-timeout, require-statement-timeout
+-- squawk-ignore-file require-statement-timeout
+SET lock_timeout = '5000ms';
 ALTER TABLE "GameProfile" DROP CONSTRAINT IF EXISTS "GameProfile_xp_check", ADD CONSTRAINT "GameProfile_xp_check" CHECK ("xp" >= 0) NOT VALID;
+RESET lock_timeout;

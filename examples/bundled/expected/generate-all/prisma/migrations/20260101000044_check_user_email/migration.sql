@@ -43,5 +43,7 @@
 -- stays on for every later migration on Prisma's connection, and a timeout that fires during a
 -- CONCURRENTLY build leaves an INVALID index. To bound lock waits, set lock_timeout on the role
 -- that deploys (ALTER ROLE ... SET lock_timeout = '5s') and follow the steps above if it fires.
--- squawk-ignore require-lock-timeout, require-statement-timeout
+-- squawk-ignore-file require-statement-timeout
+SET lock_timeout = '5000ms';
 ALTER TABLE "User" DROP CONSTRAINT IF EXISTS "User_email_check", ADD CONSTRAINT "User_email_check" CHECK ("email" ~* '^[^@[:space:]]+@[^@[:space:]]+$') NOT VALID;
+RESET lock_timeout;

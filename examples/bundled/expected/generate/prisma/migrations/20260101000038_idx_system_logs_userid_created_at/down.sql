@@ -37,5 +37,5 @@
 -- stays on for every later migration on Prisma's connection, and a timeout that fires during a
 -- CONCURRENTLY build leaves an INVALID index. To bound lock waits, set lock_timeout on the role
 -- that deploys (ALTER ROLE ... SET lock_timeout = '5s') and follow the steps above if it fires.
--- squawk-ignore require-lock-timeout, require-statement-timeout
+-- squawk-ignore-file require-lock-timeout, require-statement-timeout
 DROP INDEX CONCURRENTLY IF EXISTS "system_logs_userId_created_at_idx";

@@ -6,22 +6,17 @@
 -- Roll the steps of one entry back last to first.
 --
 -- Rule: queue-partial-index (info)
--- Entry: ingest_events:ingest_events_next_attempt_at_partial_idx
--- Step 1 of 1: create index "ingest_events_next_attempt_at_partial_idx" on "ingest_events"
+-- Entry: ingest_events:ingest_events_status_next_attempt_at_idx
+-- Step 1 of 1: create index "ingest_events_status_next_attempt_at_idx" on "ingest_events"
 --
--- Partial index "ingest_events" ("next_attempt_at") WHERE status = ANY
--- (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]) for the queue poll
--- Cost: Each poll for due rows of "ingest_events" scans the table (or a full index that also holds
--- every 'PROCESSING'/'DONE'/'FAILED' row), and the work grows with the finished rows, not with the
--- backlog.
--- Instead: Index "ingest_events" ("next_attempt_at") WHERE status = ANY
--- (ARRAY['PENDING'::"IngestStatus", 'RETRY'::"IngestStatus"]): it holds only the waiting rows in
--- "next_attempt_at" order, so the poll reads the first due ones and stops. Prisma declares partial
--- indexes only with the partialIndexes preview feature: add `previewFeatures = ["partialIndexes"]`
--- to the generator and declare it with `@@index([...], where: raw("..."))`.
--- Serves: SELECT … FROM "ingest_events" WHERE status = ANY (ARRAY['PENDING'::"IngestStatus",
--- 'RETRY'::"IngestStatus"]) AND "next_attempt_at" <= now() ORDER BY "next_attempt_at" LIMIT 100
--- FOR UPDATE SKIP LOCKED
+-- Index "ingest_events" ("status", "next_attempt_at") for the queue poll
+-- Cost: Each poll for due rows of "ingest_events" scans the table, and the work grows with the
+-- 'PROCESSING'/'DONE'/'FAILED' rows, not with the backlog.
+-- Instead: Index "ingest_events" ("status", "next_attempt_at"): the poll reads only the waiting
+-- rows of each pending status and sorts the due ones. Not a partial index on "status": an enum
+-- constant in an index predicate breaks the migration Prisma writes to remove an enum value.
+-- Serves: SELECT … FROM "ingest_events" WHERE "status" IN ('PENDING', 'RETRY') AND
+-- "next_attempt_at" <= now() ORDER BY "next_attempt_at" LIMIT 100 FOR UPDATE SKIP LOCKED
 -- Evidence: "ingest_events"."status" is enum IngestStatus: PENDING, PROCESSING, RETRY, DONE,
 -- FAILED
 -- Evidence: pending values: PENDING, RETRY
@@ -29,12 +24,11 @@
 --
 -- Prisma: remove this line from model IngestEvent as well, or the next prisma migrate dev creates
 -- the index again:
---   @@index([nextAttemptAt], map: "ingest_events_next_attempt_at_partial_idx", where: raw("status = ANY (ARRAY['PENDING'::\"IngestStatus\", 'RETRY'::\"IngestStatus\"])"))
--- It needs previewFeatures = ["partialIndexes"] in the generator block.
+--   @@index([status, nextAttemptAt], map: "ingest_events_status_next_attempt_at_idx")
 --
 -- One statement, no BEGIN/COMMIT: DROP INDEX CONCURRENTLY cannot run inside a transaction block.
 -- It never blocks reads or writes, and waits for the queries that use the index to finish.
--- Index: "ingest_events_next_attempt_at_partial_idx" on "ingest_events"
+-- Index: "ingest_events_status_next_attempt_at_idx" on "ingest_events"
 --
 -- If it fails (lock timeout, cancel), the index may be left behind marked INVALID. IF EXISTS
 -- makes the statement safe to run again, and running it again removes the leftover.
@@ -45,5 +39,5 @@
 -- stays on for every later migration on Prisma's connection, and a timeout that fires during a
 -- CONCURRENTLY build leaves an INVALID index. To bound lock waits, set lock_timeout on the role
 -- that deploys (ALTER ROLE ... SET lock_timeout = '5s') and follow the steps above if it fires.
--- squawk-ignore require-lock-timeout, require-statement-timeout
-DROP INDEX CONCURRENTLY IF EXISTS "ingest_events_next_attempt_at_partial_idx";
+-- squawk-ignore-file require-lock-timeout, require-statement-timeout
+DROP INDEX CONCURRENTLY IF EXISTS "ingest_events_status_next_attempt_at_idx";
