@@ -233,7 +233,7 @@ describe('hostile names', () => {
       columns: [{ column, field: 'c' }],
       method: 'btree',
       unique: false,
-      where: `${quoteIdent(column)} IS NOT NULL`,
+      where: { kind: 'null-test', column, isNull: false },
       include: [],
       extensions: [],
     };

@@ -279,7 +279,7 @@ export const coveringFinding: Proposal = {
 export const skippedFinding: Proposal = {
   ruleId: 'soft-delete-partial-index',
   severity: 'info',
-  spec: { ...nameIndex, where: '"deletedAt" IS NULL' },
+  spec: { ...nameIndex, where: { kind: 'null-test', column: 'deletedAt', isNull: true } },
   message: {
     title: 'Soft-deleted rows of "User" are read by name',
     cost: 'Reads skip deleted rows one by one.',

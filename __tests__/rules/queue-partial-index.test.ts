@@ -1,3 +1,4 @@
+import { readPredicate } from '../../src/sql/predicate';
 import { rule } from '../../src/rules/queue-partial-index';
 import { corpusSchema, fixture, ruleTester, runRule, schema } from './helpers';
 
@@ -162,7 +163,7 @@ describe('queue-partial-index details', () => {
       columns: [{ column: 'next_attempt_at', field: 'nextAttemptAt' }],
       method: 'btree',
       unique: false,
-      where: `status = ANY (ARRAY['pending'::job_status, 'retry'::job_status])`,
+      where: readPredicate(`status = ANY (ARRAY['pending'::job_status, 'retry'::job_status])`),
       include: [],
       extensions: [],
     });

@@ -1,9 +1,11 @@
 import type { Config } from '../config/config';
 import type { IndexDef, SchemaModel, Table } from '../model/types';
+import { servingDeclared } from '../model/serves';
 import { renderDeclaration } from '../render/declaration';
 import { renderEntrySql } from '../render/sql';
 import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
+import { samePredicate } from '../sql/predicate';
 import type { Plan, PlanEntry } from './types';
 
 export const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
@@ -118,7 +120,7 @@ function satisfiedByExisting(spec: IndexSpec, table: Table): IndexDef | undefine
   const candidates = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];
   return candidates.find((def) => {
     if (def.kind === 'fulltext' || def.method !== spec.method) return false;
-    if (normalizePredicate(def.where) !== normalizePredicate(spec.where)) return false;
+    if (!samePredicate(servingDeclared(table, def).predicate, spec.where)) return false;
     if (spec.include.length > 0) return false;
     const keys = def.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
     const wanted = spec.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
@@ -146,7 +148,7 @@ function subsumesSpec(wide: Proposal['spec'], narrow: Proposal['spec']): boolean
   if (wide.kind !== 'index' || narrow.kind !== 'index') return false;
   // An INCLUDE index is drift Prisma cannot declare and is generated only on request: never let it absorb others.
   if (wide.include.length > 0 || narrow.include.length > 0) return wide.include.join() === narrow.include.join() && sameColumns(wide, narrow);
-  if (wide.method !== narrow.method || normalizePredicate(wide.where) !== normalizePredicate(narrow.where)) return false;
+  if (wide.method !== narrow.method || !samePredicate(wide.where, narrow.where)) return false;
   if (narrow.unique) return wide.unique && sameColumns(wide, narrow);
   if (wide.unique) return sameColumns(wide, narrow);
   if (wide.method !== 'btree') return sameColumns(wide, narrow);
@@ -160,10 +162,6 @@ function sameColumns(a: IndexSpec, b: IndexSpec): boolean {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function normalizePredicate(where: string | undefined): string {
-  return (where ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 /** Prisma's default names (63-byte rule); a clash with an existing or planned name gets the method, then a number. */

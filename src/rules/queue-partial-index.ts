@@ -3,7 +3,9 @@
  * due time over the rows still waiting to be picked up.
  */
 import type { Column, EnumDef, IndexDef, Table } from '../model/types';
-import { quoteIdent, quoteIdentAsPrinted, quoteLiteral } from '../sql/quote';
+import type { Predicate, TypeRef } from '../model/query-shape';
+import { renderPredicateSql } from '../render/predicate';
+import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
 import { validateShape, withDefaults } from './rule-options';
 import type { Proposal, Rule } from './types';
@@ -132,21 +134,14 @@ export const rule: Rule<QueuePartialIndexOptions> = {
 };
 
 /**
- * `status = ANY (ARRAY['PENDING'::"JobStatus", 'RETRY'::"JobStatus"])`, or `status = 'PENDING'::"JobStatus"`
- * for one value: the predicate as PostgreSQL prints it back (pg_get_expr), so that Prisma's migrate
- * diff finds the declared `where:` equal to the database's. Measured with Prisma 7.10: `"status" IN (...)`,
- * `"status" = ANY (...)` (a quoted column inside ANY), `'x'::"job_status"` (a quoted lower-case type)
- * and `'x'::"public"."E"` all drift; this form does not. The enum type is schema-qualified when
- * its schema is not `public` (PostgreSQL prints types on the search path bare).
+ * `status IN (pending values)`, each value cast to the enum type. src/render/predicate.ts prints it
+ * the way PostgreSQL prints it back (`status = ANY (ARRAY['PENDING'::"JobStatus", ...])`), so that
+ * Prisma's migrate diff finds the declared `where:` equal to the database's. The enum type is
+ * schema-qualified when its schema is not `public` (PostgreSQL prints types on the search path bare).
  */
-export function pendingPredicate(status: Column, enumDef: EnumDef, pending: EnumDef['values']): string {
-  const type =
-    enumDef.schema && enumDef.schema !== 'public'
-      ? `${quoteIdentAsPrinted(enumDef.schema)}.${quoteIdentAsPrinted(enumDef.dbName)}`
-      : quoteIdentAsPrinted(enumDef.dbName);
-  const values = pending.map((v) => `${quoteLiteral(v.dbName)}::${type}`);
-  const column = quoteIdentAsPrinted(status.name);
-  return values.length === 1 ? `${column} = ${values[0]}` : `${column} = ANY (ARRAY[${values.join(', ')}])`;
+export function pendingPredicate(status: Column, enumDef: EnumDef, pending: EnumDef['values']): Predicate {
+  const cast: TypeRef = enumDef.schema && enumDef.schema !== 'public' ? { schema: enumDef.schema, name: enumDef.dbName } : { name: enumDef.dbName };
+  return { kind: 'in-list', column: status.name, values: pending.map((v) => ({ kind: 'string', value: v.dbName, cast })) };
 }
 
 /** (status, due, …) in any form, or a partial index led by the due time (its predicate is the user's to judge). */
@@ -186,7 +181,8 @@ function proposal(
   const t = tableRef(table);
   const s = quoteIdent(status.name);
   const d = quoteIdent(due.name);
-  const where = pendingPredicate(status, enumDef, pending);
+  const predicate = pendingPredicate(status, enumDef, pending);
+  const where = renderPredicateSql(predicate);
   const cols = columnList([due.name]);
   const hasPreview = previewFeatures.some((f) => f.toLowerCase() === 'partialindexes');
   const declare = hasPreview
@@ -195,7 +191,7 @@ function proposal(
   const others = enumDef.values.filter((v) => !pending.includes(v)).map((v) => v.dbName);
   return {
     ruleId: 'queue-partial-index',
-    spec: btreeSpec(table, [proposedColumn(table, due.name)], { where }),
+    spec: btreeSpec(table, [proposedColumn(table, due.name)], { where: predicate }),
     message: {
       title: `Partial index ${t} ${cols} WHERE ${where} for the queue poll`,
       cost: `Each poll for due rows of ${t} scans the table (or a full index that also holds every ${others.length > 0 ? others.map(quoteLiteral).join('/') : 'finished'} row), and the work grows with the finished rows, not with the backlog.`,

@@ -1,3 +1,4 @@
+import type { Predicate } from '../model/query-shape';
 import type { IndexMethod, SchemaModel, SortOrder, Span, Table } from '../model/types';
 
 export type Severity = 'error' | 'warn' | 'info' | 'off';
@@ -20,8 +21,8 @@ export interface IndexSpec {
   columns: ProposedColumn[];
   method: IndexMethod;
   unique: boolean;
-  /** SQL predicate (already validated/rendered with quoted identifiers). */
-  where?: string;
+  /** Partial-index predicate as a tree; src/render/predicate.ts makes it SQL. */
+  where?: Predicate;
   /** INCLUDE columns (database names). */
   include: string[];
   /** PostgreSQL extensions the index needs (pg_trgm for gin_trgm_ops). */
