@@ -136,7 +136,7 @@ export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<Pl
     satisfies: [],
     ...overrides,
   };
-  return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, message: base.message, evidence: base.evidence, span: base.span, model: base.model } };
+  return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, serves: [], message: base.message, evidence: base.evidence, span: base.span, model: base.model } };
 }
 
 /** Every golden case: one entry per statement shape, and hostile names. */

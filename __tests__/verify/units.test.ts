@@ -178,7 +178,7 @@ describe('--database-url', () => {
 describe('why an FK was left without an index', () => {
   const span: Span = { file: 's', line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
   const proposal = (ruleId: string, columns: string[], where?: string): Proposal => ({
-    ruleId, severity: 'error', model: 'Post', span, evidence: [], message: { title: '', cost: '', instead: '' },
+    ruleId, severity: 'error', model: 'Post', span, evidence: [], serves: [], message: { title: '', cost: '', instead: '' },
     spec: { kind: 'index', table: 'Post', columns: columns.map((c) => ({ column: c, field: c })), method: 'btree', unique: false, include: [], extensions: [], ...(where ? { where: readPredicate(where) } : {}) },
   });
   const plan = (over: Partial<Plan>): Plan => ({ entries: [], findings: [], skipped: [], unusedSuppressions: [], ...over });

@@ -4,7 +4,7 @@
  * Pure functions over the normalized model; no SQL is built here except through `quoteIdent`.
  */
 import type { Column, ForeignKey, IndexColumn, IndexDef, SchemaModel, Table } from '../model/types';
-import type { Predicate } from '../model/query-shape';
+import { queryShape, type Predicate, type QueryShape } from '../model/query-shape';
 import { coversFk, servingDeclared, type ServingIndex } from '../model/serves';
 import { renderPredicateSql } from '../render/predicate';
 import { readPredicate } from '../sql/predicate';
@@ -196,6 +196,11 @@ export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { wher
   if (table.schema) spec.schema = table.schema;
   if (extra.where !== undefined) spec.where = extra.where;
   return spec;
+}
+
+/** A read of `table` (its schema filled in), for a proposal's `serves`. */
+export function readOf(table: Pick<Table, 'name' | 'schema'>, parts: Omit<Partial<QueryShape>, 'table' | 'schema'>): QueryShape {
+  return queryShape({ table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), ...parts });
 }
 
 /** `"schema"."table"` or `"table"` for message text. */

@@ -3,7 +3,7 @@
  */
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
+import { readOf, btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
 import { validateShape } from './rule-options';
 import type { Proposal, Rule } from './types';
 
@@ -85,6 +85,7 @@ export const rule: Rule<FkIndexOptions> = {
             order.map((c) => proposedColumn(table, c)),
           ),
           message: message(table, fk, prismaMode),
+          serves: [readOf(table, { equal: [...fk.columns] })],
           evidence,
           span: fk.span,
           model: table.model,

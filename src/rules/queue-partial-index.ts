@@ -6,7 +6,7 @@ import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import type { Predicate, TypeRef } from '../model/query-shape';
 import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
+import { readOf, btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
 import { validateShape, withDefaults } from './rule-options';
 import type { Proposal, Rule } from './types';
 
@@ -192,6 +192,8 @@ function proposal(
   return {
     ruleId: 'queue-partial-index',
     spec: btreeSpec(table, [proposedColumn(table, due.name)], { where: predicate }),
+    // The poll: due rows among the pending ones, oldest first.
+    serves: [readOf(table, { where: predicate, ranges: [{ column: due.name, op: '<=' }], orderBy: [{ column: due.name, direction: 'asc' }], limit: 100 })],
     message: {
       title: `Partial index ${t} ${cols} WHERE ${where} for the queue poll`,
       cost: `Each poll for due rows of ${t} scans the table (or a full index that also holds every ${others.length > 0 ? others.map(quoteLiteral).join('/') : 'finished'} row), and the work grows with the finished rows, not with the backlog.`,

@@ -150,6 +150,7 @@ function proposal(table: Table, index: IndexDef, coveredBy: IndexDef): Omit<Prop
     ruleId: 'redundant-index',
     spec,
     message,
+    serves: [],
     evidence: [what, `both ${index.method}${index.where !== undefined ? `, both WHERE ${index.where}` : ', neither partial'}`],
     span: index.span,
     model: table.model,

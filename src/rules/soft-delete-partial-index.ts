@@ -8,6 +8,7 @@ import { readPredicate, samePredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
 import {
   btreeSpec,
+  readOf,
   columnByName,
   columnList,
   equalityPredicate,
@@ -171,6 +172,7 @@ function proposal(table: Table, fk: ForeignKey, marker: SoftDeleteMarker, previe
       fk.columns.map((c) => proposedColumn(table, c)),
       { where: marker.livePredicate },
     ),
+    serves: [readOf(table, { equal: [...fk.columns], where: marker.livePredicate })],
     message: {
       title: `Partial index ${child} ${cols} WHERE ${marker.live} for live rows`,
       cost: `Reads of ${child} by ${cols} skip soft-deleted rows (${marker.live}), but an index on ${cols} holds the deleted rows too: it grows with them, and each lookup fetches deleted rows to discard them.`,

@@ -1,4 +1,4 @@
-import type { Predicate } from '../model/query-shape';
+import type { Predicate, QueryShape } from '../model/query-shape';
 import type { IndexMethod, SchemaModel, SortOrder, Span, Table } from '../model/types';
 
 export type Severity = 'error' | 'warn' | 'info' | 'off';
@@ -71,6 +71,12 @@ export interface Proposal {
   severity: Exclude<Severity, 'off'>;
   spec: ProposalSpec;
   message: ProposalMessage;
+  /**
+   * The reads (or, for a unique index, the lookups of its conflict check) the proposed index
+   * serves, stated by the rule: verify's evidence runs them, the plan merges proposals that serve
+   * the same read. Empty for CHECK constraints and drops.
+   */
+  serves: QueryShape[];
   /** Evidence the rule relied on (e.g. "no index starts with (authorId)"; "enum QueueStatus: PENDING, RETRY"). */
   evidence: string[];
   /** Where in the schema the proposal comes from (the FK field, the Json field, the model). */
