@@ -100,6 +100,12 @@ const partial: (Case & { unserved: string[] })[] = [
     shape: read({ in: ['a'], orderBy: [{ column: 'b', direction: 'asc' }] }),
     unserved: ['order b'],
   },
+  {
+    name: 'a full index for a read of live rows filters the deleted ones row by row',
+    index: idx('btree', ['a']),
+    shape: read({ equal: ['a'], where: { kind: 'null-test', column: 'deletedAt', isNull: true } }),
+    unserved: ['where deletedAt'],
+  },
   { name: 'btree with a jsonb operator on another column', index: idx('btree', ['a']), shape: read({ equal: ['a'], operators: [{ column: 'data', op: '@>' }] }), unserved: ['operator data'] },
 ];
 

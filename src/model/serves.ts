@@ -9,9 +9,9 @@
  * counts when the FK's columns lead it; a hash index covers a single-column FK; GIN, GiST, SP-GiST
  * and BRIN do not. It is the general rule applied to the FK's lookup `WHERE fk = $1`.
  */
-import { type ContainmentOp, type Predicate, type QueryShape, queryShape } from './query-shape';
+import { conjuncts, type ContainmentOp, type Predicate, type QueryShape, queryShape } from './query-shape';
 import type { IndexDef, IndexMethod, SortOrder, Table } from './types';
-import { impliedBy, readPredicate } from '../sql/predicate';
+import { impliedBy, predicateKey, readPredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
 
 /** An index as `indexServes` sees it, whatever it comes from (schema, proposal, catalog). */
@@ -86,7 +86,14 @@ export function indexServes(index: ServingIndex, shape: QueryShape): ServesVerdi
     const reason = methodVerdict.verdict === 'partial' ? methodVerdict.reason : `partial (WHERE ${index.predicateText ?? '…'}), does not hold every row`;
     return { verdict: 'none', reason };
   }
-  return methodVerdict;
+  // The read's constant predicate is served when the index holds only the rows it selects.
+  const held = new Set(conjuncts(index.predicate).map(predicateKey));
+  const filtered = conjuncts(shape.where).filter((c) => !held.has(predicateKey(c)));
+  if (filtered.length === 0) return methodVerdict;
+  const whereParts: ShapePart[] = filtered.map((c) => ({ part: 'where', ...(columnOf(c) !== undefined ? { column: columnOf(c) } : {}) }));
+  const served = methodVerdict.verdict === 'serves' ? allParts(shape) : methodVerdict.served;
+  const unserved = methodVerdict.verdict === 'serves' ? [] : methodVerdict.unserved;
+  return { verdict: 'partial', served, unserved: [...unserved, ...whereParts], reason: `filters ${describeParts(whereParts)} row by row: the index also holds rows the read skips` };
 }
 
 function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
@@ -192,6 +199,10 @@ function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdic
   }
   const why = `${index.method}, not btree or hash`;
   return verdictOf(served, unserved, { all: `${index.method} serves ${describeParts(served)}`, some: `${index.method} serves ${describeParts(served)}; not ${describeParts(unserved)}`, none: why });
+}
+
+function columnOf(predicate: Predicate): string | undefined {
+  return predicate.kind === 'null-test' || predicate.kind === 'compare' || predicate.kind === 'in-list' ? predicate.column : undefined;
 }
 
 function allParts(shape: QueryShape): ShapePart[] {

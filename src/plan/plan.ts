@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { IndexDef, SchemaModel, Table } from '../model/types';
-import { servingDeclared } from '../model/serves';
+import { indexServes, servingDeclared } from '../model/serves';
+import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
 import { renderEntrySql } from '../render/sql';
 import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
@@ -41,7 +42,7 @@ export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Pl
     }
     let planned = byTable.get(key);
     if (!planned) byTable.set(key, (planned = []));
-    const into = planned.find((entry) => subsumes(entry, proposal));
+    const into = planned.find((entry) => subsumes(entry, proposal) || servesNeed(entry.spec, proposal));
     if (into) {
       into.satisfies.push(proposal);
       if (SEVERITY_RANK[proposal.severity] > SEVERITY_RANK[into.severity]) into.severity = proposal.severity;
@@ -49,7 +50,7 @@ export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Pl
     }
     // A wider proposal arriving later takes over narrower entries already planned.
     const entry = toEntry(proposal);
-    for (const old of planned.filter((e) => subsumesSpec(proposal.spec, e.spec))) {
+    for (const old of planned.filter((e) => subsumesSpec(proposal.spec, e.spec) || servesNeed(proposal.spec, e.proposal))) {
       planned.splice(planned.indexOf(old), 1);
       entry.satisfies.push(...proposalsOf(old));
       if (SEVERITY_RANK[old.severity] > SEVERITY_RANK[entry.severity]) entry.severity = old.severity;
@@ -134,6 +135,21 @@ function sortsCompatible(spec: IndexSpec, def: IndexDef): boolean {
   // A btree scans both ways: (a DESC, b DESC) serves (a, b) too; mixed directions must match up to a flip.
   const flip = (spec.columns[0]?.sort ?? 'asc') !== (def.columns[0]?.sort ?? 'asc');
   return spec.columns.every((c, i) => ((c.sort ?? 'asc') !== (def.columns[i]?.sort ?? 'asc')) === flip);
+}
+
+/**
+ * Dedupe by need: `spec`'s index serves every read `proposal` states (its `serves`), so one index
+ * answers both, e.g. a hash index and a btree index for the same FK lookup, or an
+ * (fk, createdAt DESC) index and an FK index of another method. Only for plain reads: a unique
+ * index is there for its constraint, an INCLUDE index is generated only on request.
+ */
+function servesNeed(spec: Proposal['spec'], proposal: Proposal): boolean {
+  const narrow = proposal.spec;
+  if (spec.kind !== 'index' || narrow.kind !== 'index' || proposal.serves.length === 0) return false;
+  if (spec.table !== narrow.table || spec.schema !== narrow.schema) return false;
+  if (narrow.unique || narrow.include.length > 0 || spec.include.length > 0) return false;
+  const index = servingProposed(spec);
+  return proposal.serves.every((shape) => indexServes(index, shape).verdict === 'serves');
 }
 
 /** Does a planned entry already give everything `proposal` asks for? */

@@ -109,6 +109,8 @@ export interface RuleMeta<Options> {
   summary: string;
   defaultSeverity: Severity;
   defaultOptions: Options;
+  /** Option name → one line for RULES.md. */
+  optionDocs?: Readonly<Record<string, string>>;
   /** Validates user options, returns a list of `path: problem` strings (empty when fine). */
   validateOptions(raw: unknown): string[];
   docs: RuleDocs;
