@@ -110,10 +110,18 @@ function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
   }
 }
 
-function verdictOf(served: ShapePart[], unserved: ShapePart[], reasons: { all: string; some: string; none: string }): ServesVerdict {
-  if (unserved.length === 0) return { verdict: 'serves', reason: reasons.all };
-  if (served.length === 0) return { verdict: 'none', reason: reasons.none };
-  return { verdict: 'partial', served, unserved, reason: reasons.some };
+/**
+ * The verdict, its reason text built only when read: rules ask about every FK against every index
+ * of its table in the latency-critical `check`, and mostly only want the verdict.
+ */
+function verdictOf(served: ShapePart[], unserved: ShapePart[], reasons: { all: () => string; some: () => string; none: () => string }): ServesVerdict {
+  const lazy = <V extends object>(value: V, reason: () => string): V & { reason: string } => {
+    let text: string | undefined;
+    return Object.defineProperty(value, 'reason', { enumerable: true, get: () => (text ??= reason()) }) as V & { reason: string };
+  };
+  if (unserved.length === 0) return lazy({ verdict: 'serves' as const }, reasons.all);
+  if (served.length === 0) return lazy({ verdict: 'none' as const }, reasons.none);
+  return lazy({ verdict: 'partial' as const, served, unserved }, reasons.some);
 }
 
 function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
@@ -144,19 +152,19 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   }
   unserved.push(...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })), ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })));
   if (isEqualityOnly(shape)) {
-    const k = shape.equal.length;
-    const lead = keys.slice(0, k).map((c) => c ?? '(expression)');
-    const present = shape.equal.filter((c) => lead.includes(c));
-    const none =
-      present.length > 0
+    const none = () => {
+      const k = shape.equal.length;
+      const lead = keys.slice(0, k).map((c) => c ?? '(expression)');
+      return shape.equal.some((c) => lead.includes(c))
         ? `its first ${k} column${k > 1 ? 's are' : ' is'} ${columnList(lead)}, not ${columnList(shape.equal)}`
         : `does not start with ${columnList(shape.equal)}`;
-    return verdictOf(served, unserved, { all: `starts with ${columnList(shape.equal)}`, some: none, none });
+    };
+    return verdictOf(served, unserved, { all: () => `starts with ${columnList(shape.equal)}`, some: none, none });
   }
   return verdictOf(served, unserved, {
-    all: 'serves the whole read',
-    some: `serves ${describeParts(served)}; not ${describeParts(unserved)}`,
-    none: `does not start with a column the read filters or sorts on`,
+    all: () => 'serves the whole read',
+    some: () => `serves ${describeParts(served)}; not ${describeParts(unserved)}`,
+    none: () => `does not start with a column the read filters or sorts on`,
   });
 }
 
@@ -181,7 +189,7 @@ function servesHash(index: ServingIndex, shape: QueryShape): ServesVerdict {
   if (only === null || !shape.equal.includes(only)) return { verdict: 'none', reason: why };
   const served: ShapePart[] = [{ part: 'equal', column: only }];
   const unserved = allParts(shape).filter((p) => !(p.part === 'equal' && p.column === only));
-  return verdictOf(served, unserved, { all: `starts with ${columnList([only])}`, some: why, none: why });
+  return verdictOf(served, unserved, { all: () => `starts with ${columnList([only])}`, some: () => why, none: () => why });
 }
 
 function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdict {
@@ -198,7 +206,11 @@ function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdic
     (ok ? served : unserved).push(part);
   }
   const why = `${index.method}, not btree or hash`;
-  return verdictOf(served, unserved, { all: `${index.method} serves ${describeParts(served)}`, some: `${index.method} serves ${describeParts(served)}; not ${describeParts(unserved)}`, none: why });
+  return verdictOf(served, unserved, {
+    all: () => `${index.method} serves ${describeParts(served)}`,
+    some: () => `${index.method} serves ${describeParts(served)}; not ${describeParts(unserved)}`,
+    none: () => why,
+  });
 }
 
 function columnOf(predicate: Predicate): string | undefined {
@@ -238,7 +250,7 @@ export function fkLookup(fk: FkRef): QueryShape {
 export function coversFk(index: ServingIndex, fk: FkRef): { covers: boolean; reason: string } {
   if (fk.columns.length === 0) return { covers: false, reason: 'the foreign key has no columns' };
   const verdict = indexServes(index, fkLookup(fk));
-  return { covers: verdict.verdict === 'serves', reason: verdict.reason };
+  return Object.defineProperty({ covers: verdict.verdict === 'serves' }, 'reason', { enumerable: true, get: () => verdict.reason }) as { covers: boolean; reason: string };
 }
 
 // ---------------------------------------------------------------------------

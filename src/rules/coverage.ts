@@ -97,7 +97,11 @@ export function covers(table: Table, index: IndexDef, columns: readonly string[]
 }
 
 /** A proposed index as `indexServes` sees it (once built, it is valid). */
+const proposedCache = new WeakMap<IndexSpec, ServingIndex>();
+
 export function servingProposed(spec: IndexSpec): ServingIndex {
+  const cached = proposedCache.get(spec);
+  if (cached) return cached;
   const serving: ServingIndex = {
     table: spec.table,
     method: spec.method,
@@ -111,6 +115,7 @@ export function servingProposed(spec: IndexSpec): ServingIndex {
     serving.predicate = spec.where.kind === 'sql' ? readPredicate(spec.where.text) : spec.where;
     serving.predicateText = renderPredicateSql(spec.where);
   }
+  proposedCache.set(spec, serving);
   return serving;
 }
 
