@@ -141,16 +141,21 @@ describe('indexServes', () => {
     if (verdict.verdict === 'partial') expect(verdict.unserved.map((p) => `${p.part} ${p.column}`)).toEqual(c.unserved);
   });
   test.each(none.map((c) => [c.name, c] as const))('does not serve: %s', (_name, c) => {
-    expect(indexServes(c.index, c.shape)).toEqual({ verdict: 'none', reason: c.reason });
+    const verdict = indexServes(c.index, c.shape);
+    expect({ verdict: verdict.verdict, reason: verdict.reason }).toEqual({ verdict: 'none', reason: c.reason });
   });
 });
 
 describe('coversFk (FACTS.md sound rule)', () => {
   const fk = { table: 't', columns: ['a', 'b'] };
+  const coverage = (index: ServingIndex) => {
+    const c = coversFk(index, fk);
+    return { covers: c.covers, reason: c.reason };
+  };
   it('covers only when the index serves the whole lookup', () => {
-    expect(coversFk(idx('btree', ['b', 'a', 'c']), fk)).toEqual({ covers: true, reason: 'starts with ("a", "b")' });
+    expect(coverage(idx('btree', ['b', 'a', 'c']))).toEqual({ covers: true, reason: 'starts with ("a", "b")' });
     expect(coversFk(idx('btree', ['a']), fk).covers).toBe(false);
-    expect(coversFk(idx('btree', ['a', 'c', 'b']), fk)).toEqual({ covers: false, reason: 'its first 2 columns are ("a", "c"), not ("a", "b")' });
+    expect(coverage(idx('btree', ['a', 'c', 'b']))).toEqual({ covers: false, reason: 'its first 2 columns are ("a", "c"), not ("a", "b")' });
     expect(coversFk(idx('hash', ['a', 'b']), fk).covers).toBe(false);
     expect(coversFk(idx('gin', ['a', 'b']), fk).covers).toBe(false);
     expect(coversFk(idx('gist', ['a', 'b']), fk).covers).toBe(false);

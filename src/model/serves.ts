@@ -114,14 +114,33 @@ function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
  * The verdict, its reason text built only when read: rules ask about every FK against every index
  * of its table in the latency-critical `check`, and mostly only want the verdict.
  */
+class LazyReason {
+  private text: string | undefined;
+  constructor(private readonly explain: () => string) {}
+  get reason(): string {
+    return (this.text ??= this.explain());
+  }
+}
+
+class Serves extends LazyReason {
+  readonly verdict = 'serves' as const;
+}
+
+class None extends LazyReason {
+  readonly verdict = 'none' as const;
+}
+
+class Partial extends LazyReason {
+  readonly verdict = 'partial' as const;
+  constructor(readonly served: ShapePart[], readonly unserved: ShapePart[], explain: () => string) {
+    super(explain);
+  }
+}
+
 function verdictOf(served: ShapePart[], unserved: ShapePart[], reasons: { all: () => string; some: () => string; none: () => string }): ServesVerdict {
-  const lazy = <V extends object>(value: V, reason: () => string): V & { reason: string } => {
-    let text: string | undefined;
-    return Object.defineProperty(value, 'reason', { enumerable: true, get: () => (text ??= reason()) }) as V & { reason: string };
-  };
-  if (unserved.length === 0) return lazy({ verdict: 'serves' as const }, reasons.all);
-  if (served.length === 0) return lazy({ verdict: 'none' as const }, reasons.none);
-  return lazy({ verdict: 'partial' as const, served, unserved }, reasons.some);
+  if (unserved.length === 0) return new Serves(reasons.all);
+  if (served.length === 0) return new None(reasons.none);
+  return new Partial(served, unserved, reasons.some);
 }
 
 function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
@@ -246,11 +265,17 @@ export function fkLookup(fk: FkRef): QueryShape {
   return queryShape({ table: fk.table, ...(fk.schema !== undefined ? { schema: fk.schema } : {}), equal: [...fk.columns] });
 }
 
+class FkCoverage extends LazyReason {
+  constructor(readonly covers: boolean, explain: () => string) {
+    super(explain);
+  }
+}
+
 /** Does `index` cover the FK (FACTS.md's sound rule)? The reason is for evidence. */
 export function coversFk(index: ServingIndex, fk: FkRef): { covers: boolean; reason: string } {
   if (fk.columns.length === 0) return { covers: false, reason: 'the foreign key has no columns' };
   const verdict = indexServes(index, fkLookup(fk));
-  return Object.defineProperty({ covers: verdict.verdict === 'serves' }, 'reason', { enumerable: true, get: () => verdict.reason }) as { covers: boolean; reason: string };
+  return new FkCoverage(verdict.verdict === 'serves', () => verdict.reason);
 }
 
 // ---------------------------------------------------------------------------
