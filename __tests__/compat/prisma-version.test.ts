@@ -9,7 +9,7 @@ import { planGeneration } from '../../src/generate/generate';
 import { allRules } from '../../src/rules/registry';
 
 const read = (version: string, major: number, minor: number, patch = 0): ProjectPrisma => ({ version: { major, minor, patch }, basis: 'read', source: `package.json devDependencies.prisma (${version})` });
-const partial: IndexSpec = { kind: 'index', table: 't', columns: [{ column: 'a', field: 'a' }], method: 'btree', unique: false, where: '"a" IS NOT NULL', include: [], extensions: [] };
+const partial: IndexSpec = { kind: 'index', table: 't', columns: [{ column: 'a', field: 'a' }], method: 'btree', unique: false, where: { kind: 'null-test', column: 'a', isNull: false }, include: [], extensions: [] };
 const gin: IndexSpec = { kind: 'index', table: 't', columns: [{ column: 'd', field: 'd', opclass: 'jsonb_path_ops', prismaOps: 'JsonbPathOps' }], method: 'gin', unique: false, include: [], extensions: [] };
 const plain: IndexSpec = { ...partial, where: undefined };
 const noSyntax = { warnings: [], previewFeatures: [] };

@@ -1,6 +1,5 @@
 import {
   diffSnapshots,
-  isNotNullOnlyPredicate,
   listCheckConstraints,
   listForeignKeyCoverage,
   listIndexes,
@@ -180,22 +179,6 @@ describe('hash indexes and foreign keys on PostgreSQL', () => {
     expect(after.seq - before.seq).toBe(0);
     expect((await db.client.query('SELECT count(*)::int AS n FROM hash_child WHERE pid = 7')).rows).toEqual([{ n: 0 }]);
     await db.client.query('DROP TABLE hash_child, hash_parent');
-  });
-});
-
-describe('isNotNullOnlyPredicate', () => {
-  test.each([
-    ['("authorId" IS NOT NULL)', ['authorId'], true],
-    ['(a IS NOT NULL)', ['a', 'b'], true],
-    ['((a IS NOT NULL) AND (b IS NOT NULL))', ['a', 'b'], true],
-    ['("we""ird" IS NOT NULL)', ['we"ird'], true],
-    ['(x IS NOT NULL)', ['a'], false],
-    ['((a IS NOT NULL) AND (x > 0))', ['a'], false],
-    ['((a IS NOT NULL) OR (b IS NOT NULL))', ['a', 'b'], false],
-    ['(a IS NULL)', ['a'], false],
-    ['(NOT deleted)', ['a'], false],
-  ])('%s over %j → %s', (predicate, columns, result) => {
-    expect(isNotNullOnlyPredicate(predicate, columns)).toBe(result);
   });
 });
 

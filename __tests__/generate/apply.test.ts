@@ -174,7 +174,7 @@ suite('generated tree for the bundled example on PostgreSQL' + (ENGINE_LOADABLE 
  * Prisma's own engine, must leave nothing to diff: queue predicates (IN written as = ANY (ARRAY[...])
  * with casts, identifiers quoted the way PostgreSQL quotes them: mixed case, reserved word, a
  * lower-case mapped enum, enums in another schema and in public) and soft-delete predicates
- * (`"deletedAt" IS NULL`, `"deleted_at" IS NULL`, `"isDeleted" = false`).
+ * (`"deletedAt" IS NULL`, `deleted_at IS NULL`, `"isDeleted" = false`: identifiers as PostgreSQL prints them).
  */
 const PREDICATES_SCHEMA = `datasource db {
   provider = "postgresql"
@@ -313,7 +313,7 @@ suite('partial-index predicates through Prisma\'s migrate diff' + (ENGINE_LOADAB
         `USING btree ("TaskStatus", "scheduledAt");`,
         `WHERE "deletedAt" IS NULL;`,
         `WHERE "isDeleted" = false;`,
-        `WHERE "deleted_at" IS NULL;`,
+        `WHERE deleted_at IS NULL;`,
       ],
     ],
     [

@@ -55,7 +55,7 @@ export const partialUnique: IndexSpec = {
   columns: [{ column: 'email', field: 'email' }],
   method: 'btree',
   unique: true,
-  where: '"deletedAt" IS NULL',
+  where: { kind: 'null-test', column: 'deletedAt', isNull: true },
   include: [],
   extensions: [],
 };
@@ -69,7 +69,7 @@ export const partialInclude: IndexSpec = {
   ],
   method: 'btree',
   unique: false,
-  where: `"status" IN ('PENDING', 'RETRY')`,
+  where: { kind: 'sql', text: `"status" IN ('PENDING', 'RETRY')` },
   include: ['id'],
   extensions: [],
 };
@@ -100,8 +100,8 @@ export const hostileIndex: IndexSpec = {
   ],
   method: 'btree',
   unique: false,
-  // Built the way rules build predicates: identifiers through quoteIdent (U&"..." for a name with ";").
-  where: `${quoteIdent(HOSTILE)} IS NOT NULL`,
+  // Built the way rules build predicates: a tree; the renderer quotes (U&"..." for a name with ";").
+  where: { kind: 'null-test', column: HOSTILE, isNull: false },
   include: [],
   extensions: [],
 };
@@ -136,7 +136,7 @@ export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<Pl
     satisfies: [],
     ...overrides,
   };
-  return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, message: base.message, evidence: base.evidence, span: base.span, model: base.model } };
+  return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, serves: [], message: base.message, evidence: base.evidence, span: base.span, model: base.model } };
 }
 
 /** Every golden case: one entry per statement shape, and hostile names. */

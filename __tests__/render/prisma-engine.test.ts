@@ -82,12 +82,12 @@ const ENTRIES: { model: string; entry: PlanEntry }[] = [
   },
   { model: 'Post', entry: entryFor(index('Post', [{ column: 'payload', field: 'payload', opclass: 'jsonb_path_ops', prismaOps: 'JsonbPathOps' }], { method: 'gin' }), 'Post_payload_idx') },
   { model: 'Post', entry: entryFor(index('Post', [{ column: 'title', field: 'title', opclass: 'gin_trgm_ops' }], { method: 'gin', extensions: ['pg_trgm'] }), 'Post_title_idx') },
-  { model: 'User', entry: entryFor(index('User', [{ column: 'email', field: 'email' }], { unique: true, where: '"deletedAt" IS NULL' }), 'User_email_key') },
+  { model: 'User', entry: entryFor(index('User', [{ column: 'email', field: 'email' }], { unique: true, where: { kind: 'null-test', column: 'deletedAt', isNull: true } }), 'User_email_key') },
   { model: 'Job', entry: entryFor(check, check.name) },
   {
     model: 'Job',
     entry: entryFor(
-      index('Job', [{ column: 'runAt', field: 'runAt' }], { where: `"status" IN ('PENDING', 'RETRY')`, include: ['id'] }),
+      index('Job', [{ column: 'runAt', field: 'runAt' }], { where: { kind: 'sql', text: `"status" IN ('PENDING', 'RETRY')` }, include: ['id'] }),
       'Job_runAt_idx',
     ),
   },

@@ -7,7 +7,7 @@
  * The recovery SQL printed in the headers is run too, copied out of the comments.
  */
 import { applyMigrationSql, type ApplyMode } from '../../src/db/apply';
-import { diffSnapshots, listCheckConstraints, listIndexes, snapshot, type IndexInfo } from '../../src/db/catalog';
+import { coveringCatalogIndex, diffSnapshots, listCheckConstraints, listIndexes, snapshot, type IndexInfo } from '../../src/db/catalog';
 import { query } from '../../src/db/client';
 import type { PlanEntry } from '../../src/plan/types';
 import { renderMigrationFile } from '../../src/render/sql';
@@ -233,7 +233,7 @@ describe('hostile names', () => {
       columns: [{ column, field: 'c' }],
       method: 'btree',
       unique: false,
-      where: `${quoteIdent(column)} IS NOT NULL`,
+      where: { kind: 'null-test', column, isNull: false },
       include: [],
       extensions: [],
     };
@@ -352,5 +352,16 @@ describe('when a step fails, the header tells how to recover', () => {
     const [ext] = files(entry('trigram'));
     await apply(commentSql(ext.up, 'CREATE EXTENSION'));
     expect(ext.up.endsWith(`${commentSql(ext.up, 'CREATE EXTENSION')};\n`)).toBe(true);
+  });
+});
+
+describe('fk-index with method "hash"', () => {
+  test.each(MODES)('the hash index applies, rolls back, and the catalog counts it as covering the FK: %s', async (mode) => {
+    const spec: IndexSpec = { kind: 'index', table: 'Post', columns: [{ column: 'authorId', field: 'authorId' }], method: 'hash', unique: false, include: [], extensions: [] };
+    await roundTrip(entryFor(spec, 'Post_authorId_hash_idx'), mode, async () => {
+      const index = await indexNamed('Post_authorId_hash_idx');
+      expect(index).toMatchObject({ method: 'hash', columns: ['authorId'], valid: true });
+      expect(coveringCatalogIndex({ table: 'Post', columns: ['authorId'] }, [index!])).toBe('Post_authorId_hash_idx');
+    });
   });
 });

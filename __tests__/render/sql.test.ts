@@ -71,7 +71,7 @@ describe('renderEntrySql: index', () => {
     expect(() => renderEntrySql({ ...btree, columns: [] }, 'x')).toThrow(/no columns/);
     expect(() => renderEntrySql({ ...btree, method: 'rtree' as IndexSpec['method'] }, 'x')).toThrow(/unsupported index method/);
     expect(() => renderEntrySql({ ...ginJsonb, columns: [{ column: 'p', field: 'p', opclass: 'x); DROP TABLE t; --' }] }, 'x')).toThrow(/unsupported operator class/);
-    expect(() => renderEntrySql({ ...btree, where: '  ' }, 'x')).toThrow(/empty WHERE/);
+    expect(() => renderEntrySql({ ...btree, where: { kind: 'sql', text: '  ' } }, 'x')).toThrow(/empty SQL predicate/);
     expect(() => renderEntrySql(btree, '')).toThrow(/empty SQL identifier/);
     expect(() => renderEntrySql({ ...btree, table: 'a\u0000b' }, 'x')).toThrow(/NUL/);
   });

@@ -343,10 +343,12 @@ view UserInfo {
     expect(found).toEqual([]);
   });
 
-  it('rejects options (it has none)', () => {
+  it('takes one option, method, and rejects others', () => {
     expect(rule.meta.validateOptions({})).toEqual([]);
     expect(rule.meta.validateOptions(undefined)).toEqual([]);
-    expect(rule.meta.validateOptions({ strict: true })).toEqual(['strict: unknown option (this rule takes no options)']);
+    expect(rule.meta.validateOptions({ method: 'hash' })).toEqual([]);
+    expect(rule.meta.validateOptions({ method: 'gin' })).toEqual(['method: expected "btree" or "hash", got "gin"']);
+    expect(rule.meta.validateOptions({ strict: true })).toEqual([expect.stringMatching(/^strict: unknown option/)]);
     expect(rule.meta.validateOptions([])).toEqual(['options: expected an object, got an array']);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SchemaModel } from '../../src/model/types';
 import { loadSchema } from '../../src/schema/load';
 import type { IndexSpec, Proposal, Rule } from '../../src/rules/types';
+import { renderPredicateSql } from '../../src/render/predicate';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 export const CORPUS = '/work/shared/corpus';
@@ -70,7 +71,7 @@ export function summarize(p: RuleFinding): Required<Omit<Expected, 'where'>> & {
     line: p.span.line,
     column: p.span.column,
   };
-  if (spec.where !== undefined) out.where = spec.where;
+  if (spec.where !== undefined) out.where = renderPredicateSql(spec.where);
   return out;
 }
 

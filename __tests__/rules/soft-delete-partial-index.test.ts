@@ -1,3 +1,4 @@
+import { readPredicate } from '../../src/sql/predicate';
 import { rule as fkIndex } from '../../src/rules/fk-index';
 import { rule } from '../../src/rules/soft-delete-partial-index';
 import { fixture, ruleTester, runRule, schema } from './helpers';
@@ -65,7 +66,7 @@ model Child {
       expected: [
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
         { table: 'Document', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 32, column: 3 },
-        { table: 'comments', columns: ['document_id'], where: '"is_deleted" = false', line: 43, column: 3 },
+        { table: 'comments', columns: ['document_id'], where: 'is_deleted = false', line: 43, column: 3 },
         { table: 'Folder', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 55, column: 3 },
       ],
     },
@@ -75,7 +76,7 @@ model Child {
       schema: fixture('soft-delete-partial-index.prisma'),
       expected: [
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
-        { table: 'comments', columns: ['document_id'], where: '"is_deleted" = false', line: 43, column: 3 },
+        { table: 'comments', columns: ['document_id'], where: 'is_deleted = false', line: 43, column: 3 },
         { table: 'Folder', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 55, column: 3 },
       ],
     },
@@ -87,7 +88,7 @@ model Child {
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
         { table: 'Document', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 32, column: 3 },
         { table: 'Document', columns: ['reviewerId'], where: '"deletedAt" IS NULL', line: 28, column: 3 },
-        { table: 'comments', columns: ['document_id'], where: '"is_deleted" = false', line: 43, column: 3 },
+        { table: 'comments', columns: ['document_id'], where: 'is_deleted = false', line: 43, column: 3 },
         { table: 'Folder', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 55, column: 3 },
       ],
     },
@@ -106,7 +107,7 @@ model Post {
   deletedAt DateTime?
   trashed   Boolean?
 }`),
-      expected: [{ table: 'Post', columns: ['authorId'], where: '"trashed" = false', line: 16, column: 3 }],
+      expected: [{ table: 'Post', columns: ['authorId'], where: 'trashed = false', line: 16, column: 3 }],
     },
   ],
 });
@@ -122,7 +123,7 @@ describe('soft-delete-partial-index details', () => {
       columns: [{ column: 'authorId', field: 'authorId' }],
       method: 'btree',
       unique: false,
-      where: '"deletedAt" IS NULL',
+      where: readPredicate('"deletedAt" IS NULL'),
       include: [],
       extensions: [],
     });

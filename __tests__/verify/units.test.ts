@@ -8,6 +8,7 @@ import type { Proposal } from '../../src/rules/types';
 import { UserError } from '../../src/errors';
 import { stripDeclarations } from '../../src/verify/base';
 import { explainUncovered } from '../../src/verify/coverage';
+import { readPredicate } from '../../src/sql/predicate';
 import { withoutBacktrace } from '../../src/verify/drift';
 import { dominantLabel, planIndexNodes, queryShape, trigramPart } from '../../src/verify/evidence';
 import { idxgenStatements, isIdxgenMigration, splitFolders, type VerifyFolder } from '../../src/verify/migrations';
@@ -177,8 +178,8 @@ describe('--database-url', () => {
 describe('why an FK was left without an index', () => {
   const span: Span = { file: 's', line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
   const proposal = (ruleId: string, columns: string[], where?: string): Proposal => ({
-    ruleId, severity: 'error', model: 'Post', span, evidence: [], message: { title: '', cost: '', instead: '' },
-    spec: { kind: 'index', table: 'Post', columns: columns.map((c) => ({ column: c, field: c })), method: 'btree', unique: false, include: [], extensions: [], ...(where ? { where } : {}) },
+    ruleId, severity: 'error', model: 'Post', span, evidence: [], serves: [], message: { title: '', cost: '', instead: '' },
+    spec: { kind: 'index', table: 'Post', columns: columns.map((c) => ({ column: c, field: c })), method: 'btree', unique: false, include: [], extensions: [], ...(where ? { where: readPredicate(where) } : {}) },
   });
   const plan = (over: Partial<Plan>): Plan => ({ entries: [], findings: [], skipped: [], unusedSuppressions: [], ...over });
   const fk = { schema: 'public', table: 'Post', columns: ['authorId'] };

@@ -3,6 +3,8 @@
  * no index covers.
  */
 import type { Client } from 'pg';
+import { coversFk, type FkRef, type ServingIndex } from '../model/serves';
+import { readPredicate } from '../sql/predicate';
 import { query, type DbTarget } from './client';
 
 type Db = Client | DbTarget;
@@ -180,33 +182,13 @@ export async function listCheckConstraints(db: Db, filter: CatalogFilter = {}): 
   return (await listConstraints(db, filter)).filter((c) => c.type === 'check');
 }
 
-// Candidates: VALID indexes on the FK's table whose first k key columns (k = number of FK
-// columns) are exactly the FK's columns, in any order. INCLUDE columns are beyond indnkeyatts
-// and so never count; expression keys have attnum 0 and never match an FK column. Only btree
-// counts, and hash when the FK has one column (the FK check and the join are equality lookups,
-// which hash serves; PostgreSQL has no multicolumn hash index). GIN, GiST, SP-GiST and BRIN are
-// left out (BRIN cannot find the referencing rows without scanning block ranges). The predicate
-// of a partial candidate is judged in TypeScript (isNotNullOnlyPredicate).
 const FOREIGN_KEYS_SQL = `
 SELECT n.nspname AS schema, t.relname AS table, c.conname AS name,
   ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
   rn.nspname AS referenced_schema, rt.relname AS referenced_table,
   ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS referenced_columns,
-  COALESCE((
-    SELECT json_agg(json_build_object('name', i.relname, 'predicate', pg_get_expr(x.indpred, x.indrelid)) ORDER BY i.relname)
-    FROM pg_index x
-    JOIN pg_class i ON i.oid = x.indexrelid
-    JOIN pg_am am ON am.oid = i.relam
-    WHERE x.indrelid = c.conrelid AND x.indisvalid
-      AND (am.amname = 'btree' OR (am.amname = 'hash' AND cardinality(c.conkey) = 1))
-      AND x.indnkeyatts >= cardinality(c.conkey)
-      AND (SELECT array_agg(k.attnum) FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-           WHERE k.ord <= cardinality(c.conkey)) @> c.conkey
-      AND (SELECT array_agg(k.attnum) FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-           WHERE k.ord <= cardinality(c.conkey)) <@ c.conkey
-  ), '[]'::json) AS candidates
+        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS referenced_columns
 FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -223,12 +205,38 @@ interface ForeignKeyRow {
   referenced_schema: string;
   referenced_table: string;
   referenced_columns: string[];
-  candidates: { name: string; predicate: string | null }[];
 }
 
-/** Every foreign key with the index that covers it (the sound rule in shared/FACTS.md), if any. */
-export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {}): Promise<ForeignKeyCoverage[]> {
+/** A catalog index as `indexServes` sees it: expression keys have no column, INCLUDE columns are not keys. */
+export function servingCatalog(index: IndexInfo): ServingIndex {
+  const serving: ServingIndex = {
+    table: index.table,
+    schema: index.schema,
+    method: index.method,
+    keys: index.columns.map((column, k) => ({
+      column: index.expressions[k] ? null : column,
+      sort: index.descending[k] ? 'desc' : 'asc',
+      ...(index.opclasses[k] !== undefined ? { opclass: index.opclasses[k] } : {}),
+    })),
+    include: [...index.include],
+    valid: index.valid,
+  };
+  if (index.predicate !== null) {
+    serving.predicate = readPredicate(index.predicate);
+    serving.predicateText = index.predicate;
+  }
+  return serving;
+}
+
+/** The first catalog index (in name order) that covers the FK by `coversFk`, or null. */
+export function coveringCatalogIndex(fk: FkRef, indexes: readonly IndexInfo[]): string | null {
+  return indexes.find((i) => i.table === fk.table && i.schema === (fk.schema ?? 'public') && coversFk(servingCatalog(i), fk).covers)?.name ?? null;
+}
+
+/** Every foreign key with the index that covers it (`coversFk`, the sound rule in shared/FACTS.md), if any. */
+export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {}, indexes?: readonly IndexInfo[]): Promise<ForeignKeyCoverage[]> {
   const rows = await query<ForeignKeyRow>(db, FOREIGN_KEYS_SQL, [filter.schemas ?? null]);
+  const all = indexes ?? (await listIndexes(db, filter));
   return rows.map((r) => ({
     schema: r.schema,
     table: r.table,
@@ -237,82 +245,13 @@ export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {})
     referencedSchema: r.referenced_schema,
     referencedTable: r.referenced_table,
     referencedColumns: r.referenced_columns,
-    coveredBy:
-      r.candidates.find((c) => c.predicate === null || isNotNullOnlyPredicate(c.predicate, r.columns))?.name ?? null,
+    coveredBy: coveringCatalogIndex({ schema: r.schema, table: r.table, columns: r.columns }, all),
   }));
 }
 
 /** Foreign keys no index covers. */
 export async function listUnindexedForeignKeys(db: Db, filter: CatalogFilter = {}): Promise<ForeignKeyCoverage[]> {
   return (await listForeignKeyCoverage(db, filter)).filter((fk) => fk.coveredBy === null);
-}
-
-/**
- * True when a partial-index predicate, as `pg_get_expr` prints it, is only `col IS NOT NULL`
- * conjuncts over the given FK columns (e.g. `("authorId" IS NOT NULL)` or
- * `((a IS NOT NULL) AND (b IS NOT NULL))`). The FK lookup `fk = $1` implies each of them, so
- * such an index still serves it.
- */
-export function isNotNullOnlyPredicate(predicate: string, fkColumns: readonly string[]): boolean {
-  const conjuncts = splitTopLevelAnd(stripParens(predicate.trim()));
-  return conjuncts.every((part) => {
-    const m = /^("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) IS NOT NULL$/.exec(stripParens(part.trim()));
-    return m !== null && fkColumns.includes(unquoteIdent(m[1]));
-  });
-}
-
-function unquoteIdent(text: string): string {
-  return text.startsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
-}
-
-/** Removes parentheses that wrap the whole text, as many times as they do. */
-function stripParens(text: string): string {
-  let t = text;
-  while (t.startsWith('(') && t.endsWith(')') && closingParen(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
-  return t;
-}
-
-/** Index of the `)` that closes the `(` at `open`, skipping quoted identifiers and strings. */
-function closingParen(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"' || ch === "'") i = skipQuote(text, i);
-    else if (ch === '(') depth++;
-    else if (ch === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-function skipQuote(text: string, at: number): number {
-  const q = text[at];
-  let i = at + 1;
-  while (i < text.length) {
-    if (text[i] === q && text[i + 1] === q) i += 2;
-    else if (text[i] === q) return i;
-    else i++;
-  }
-  return text.length;
-}
-
-/** Splits on ` AND ` at parenthesis depth 0, outside quotes. */
-function splitTopLevelAnd(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"' || ch === "'") i = skipQuote(text, i);
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (depth === 0 && text.startsWith(' AND ', i)) {
-      parts.push(text.slice(from, i));
-      from = i + 5;
-      i += 4;
-    }
-  }
-  parts.push(text.slice(from));
-  return parts;
 }
 
 /** Indexes and constraints, for comparing a database before and after a migration round trip. */

@@ -1,9 +1,12 @@
 import type { Config } from '../config/config';
 import type { IndexDef, SchemaModel, Table } from '../model/types';
+import { indexServes, servingDeclared } from '../model/serves';
+import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
 import { renderEntrySql } from '../render/sql';
 import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
+import { samePredicate } from '../sql/predicate';
 import type { Plan, PlanEntry } from './types';
 
 export const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
@@ -39,7 +42,7 @@ export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Pl
     }
     let planned = byTable.get(key);
     if (!planned) byTable.set(key, (planned = []));
-    const into = planned.find((entry) => subsumes(entry, proposal));
+    const into = planned.find((entry) => subsumes(entry, proposal) || servesNeed(entry.spec, proposal));
     if (into) {
       into.satisfies.push(proposal);
       if (SEVERITY_RANK[proposal.severity] > SEVERITY_RANK[into.severity]) into.severity = proposal.severity;
@@ -47,7 +50,7 @@ export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Pl
     }
     // A wider proposal arriving later takes over narrower entries already planned.
     const entry = toEntry(proposal);
-    for (const old of planned.filter((e) => subsumesSpec(proposal.spec, e.spec))) {
+    for (const old of planned.filter((e) => subsumesSpec(proposal.spec, e.spec) || servesNeed(proposal.spec, e.proposal))) {
       planned.splice(planned.indexOf(old), 1);
       entry.satisfies.push(...proposalsOf(old));
       if (SEVERITY_RANK[old.severity] > SEVERITY_RANK[entry.severity]) entry.severity = old.severity;
@@ -118,7 +121,7 @@ function satisfiedByExisting(spec: IndexSpec, table: Table): IndexDef | undefine
   const candidates = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];
   return candidates.find((def) => {
     if (def.kind === 'fulltext' || def.method !== spec.method) return false;
-    if (normalizePredicate(def.where) !== normalizePredicate(spec.where)) return false;
+    if (!samePredicate(servingDeclared(table, def).predicate, spec.where)) return false;
     if (spec.include.length > 0) return false;
     const keys = def.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
     const wanted = spec.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
@@ -134,6 +137,21 @@ function sortsCompatible(spec: IndexSpec, def: IndexDef): boolean {
   return spec.columns.every((c, i) => ((c.sort ?? 'asc') !== (def.columns[i]?.sort ?? 'asc')) === flip);
 }
 
+/**
+ * Dedupe by need: `spec`'s index serves every read `proposal` states (its `serves`), so one index
+ * answers both, e.g. a hash index and a btree index for the same FK lookup, or an
+ * (fk, createdAt DESC) index and an FK index of another method. Only for plain reads: a unique
+ * index is there for its constraint, an INCLUDE index is generated only on request.
+ */
+function servesNeed(spec: Proposal['spec'], proposal: Proposal): boolean {
+  const narrow = proposal.spec;
+  if (spec.kind !== 'index' || narrow.kind !== 'index' || proposal.serves.length === 0) return false;
+  if (spec.table !== narrow.table || spec.schema !== narrow.schema) return false;
+  if (narrow.unique || narrow.include.length > 0 || spec.include.length > 0) return false;
+  const index = servingProposed(spec);
+  return proposal.serves.every((shape) => indexServes(index, shape).verdict === 'serves');
+}
+
 /** Does a planned entry already give everything `proposal` asks for? */
 function subsumes(entry: PlanEntry, proposal: Proposal): boolean {
   return subsumesSpec(entry.spec, proposal.spec);
@@ -146,7 +164,7 @@ function subsumesSpec(wide: Proposal['spec'], narrow: Proposal['spec']): boolean
   if (wide.kind !== 'index' || narrow.kind !== 'index') return false;
   // An INCLUDE index is drift Prisma cannot declare and is generated only on request: never let it absorb others.
   if (wide.include.length > 0 || narrow.include.length > 0) return wide.include.join() === narrow.include.join() && sameColumns(wide, narrow);
-  if (wide.method !== narrow.method || normalizePredicate(wide.where) !== normalizePredicate(narrow.where)) return false;
+  if (wide.method !== narrow.method || !samePredicate(wide.where, narrow.where)) return false;
   if (narrow.unique) return wide.unique && sameColumns(wide, narrow);
   if (wide.unique) return sameColumns(wide, narrow);
   if (wide.method !== 'btree') return sameColumns(wide, narrow);
@@ -160,10 +178,6 @@ function sameColumns(a: IndexSpec, b: IndexSpec): boolean {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function normalizePredicate(where: string | undefined): string {
-  return (where ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 /** Prisma's default names (63-byte rule); a clash with an existing or planned name gets the method, then a number. */

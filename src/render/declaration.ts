@@ -12,8 +12,10 @@
  */
 import type { Span } from '../model/types';
 import type { PrismaDeclaration } from '../plan/types';
+import type { Predicate } from '../model/query-shape';
 import type { IndexSpec, ProposalSpec, ProposedColumn } from '../rules/types';
 import { isPrismaIdentifier } from '../schema/identifier';
+import { renderPredicateSql } from './predicate';
 
 /** Prisma's `type:` argument for each access method (btree is the default and is left out). */
 const PRISMA_INDEX_TYPE: Record<IndexSpec['method'], string | undefined> = {
@@ -61,13 +63,18 @@ function fieldArgument(column: ProposedColumn): string {
   return args.length > 0 ? `${field}(${args.join(', ')})` : field;
 }
 
+/** `raw("...")`: a predicate as Prisma's `where:` argument of `@@index` (the one printer of it). */
+export function prismaRawWhere(predicate: Predicate): string {
+  return `raw(${prismaString(renderPredicateSql(predicate))})`;
+}
+
 /** The `@@index(...)` / `@@unique(...)` line for an index Prisma can declare. */
 export function indexAttribute(spec: IndexSpec, name: string): string {
   if (spec.columns.length === 0) throw new Error(`index ${JSON.stringify(name)} has no columns`);
   const args = [`[${spec.columns.map(fieldArgument).join(', ')}]`, `map: ${prismaString(name)}`];
   const type = PRISMA_INDEX_TYPE[spec.method];
   if (type) args.push(`type: ${type}`);
-  if (spec.where !== undefined) args.push(`where: raw(${prismaString(spec.where)})`);
+  if (spec.where !== undefined) args.push(`where: ${prismaRawWhere(spec.where)}`);
   return `@@${spec.unique ? 'unique' : 'index'}(${args.join(', ')})`;
 }
 

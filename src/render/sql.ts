@@ -11,6 +11,7 @@ import type { PlanEntry, PrismaDeclaration, RenderedSql } from '../plan/types';
 import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type DropIndexSpec, type IndexSpec, type ProposalSpec, type ProposedColumn } from '../rules/types';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, wrapComment } from './comment';
+import { renderPredicateSql } from './predicate';
 import { renderTemplate, type TemplateName } from './templates';
 
 const METHODS: ReadonlySet<string> = new Set(['btree', 'hash', 'gist', 'gin', 'spgist', 'brin']);
@@ -65,8 +66,7 @@ function columnSql(column: ProposedColumn): string {
 function indexData(spec: IndexSpec, name: string): Record<string, unknown> {
   if (spec.columns.length === 0) throw new Error(`index ${JSON.stringify(name)} has no columns`);
   if (!METHODS.has(spec.method)) throw new Error(`unsupported index method: ${JSON.stringify(spec.method)}`);
-  const where = spec.where?.trim();
-  if (spec.where !== undefined && !where) throw new Error(`index ${JSON.stringify(name)} has an empty WHERE predicate`);
+  const where = spec.where === undefined ? undefined : renderPredicateSql(spec.where);
   return {
     unique: spec.unique,
     name: quoteIdent(name),
@@ -91,7 +91,7 @@ function invalidIndexQuery(name: string, schema: string | undefined): string {
 
 function duplicatesQuery(spec: IndexSpec): string {
   const keys = spec.columns.map((c) => commentSqlIdent(c.column)).join(', ');
-  const where = spec.where === undefined ? '' : ` WHERE ${commentText(spec.where.trim())}`;
+  const where = spec.where === undefined ? '' : ` WHERE ${commentText(renderPredicateSql(spec.where))}`;
   return (
     `SELECT ${keys}, count(*) FROM ${commentSqlQualified(spec.table, spec.schema)}${where} ` +
     `GROUP BY ${keys} HAVING count(*) > 1 LIMIT 100`

@@ -6,6 +6,7 @@
 import type { Span } from '../model/types';
 import type { PlanEntry, PrismaDeclaration, RenderedSql, UnusedSuppression } from '../plan/types';
 import type { IndexSpec, Proposal, ProposalSpec } from '../rules/types';
+import { renderPredicateSql } from '../render/predicate';
 import { modelFacts } from './facts';
 import { findingDeclaration, fingerprint } from './finding';
 import { sortFindings } from './check-order';
@@ -35,7 +36,7 @@ function indexSpec(spec: IndexSpec): Json {
     })),
     method: spec.method,
     unique: spec.unique,
-    where: spec.where ?? null,
+    where: spec.where === undefined ? null : renderPredicateSql(spec.where),
     include: [...spec.include],
     extensions: [...spec.extensions],
   };

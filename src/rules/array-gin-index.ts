@@ -8,6 +8,7 @@
  */
 import type { Column } from '../model/types';
 import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS_SHAPE, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
+import { readOf } from './coverage';
 import { validateShape } from './rule-options';
 
 /** `fields`, `exclude` and `onlyAnnotated` (only fields with `/// @idxgen.gin`; default false: every scalar list). */
@@ -38,6 +39,8 @@ export const rule = fieldGinRule<ArrayGinIndexOptions>(
     opclass: 'array_ops',
     prismaOps: 'ArrayOps',
     extensions: [],
+    // has / hasEvery (@>) and hasSome (&&).
+    reads: (table, column) => [readOf(table, { operators: [{ column: column.name, op: '@>' }] }), readOf(table, { operators: [{ column: column.name, op: '&&' }] })],
     explain: (target) => {
       const { table, column, col, tableRef } = target;
       return {

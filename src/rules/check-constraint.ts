@@ -171,6 +171,7 @@ export const rule: Rule<CheckConstraintOptions> = {
         proposals.push({
           ruleId: 'check-constraint',
           spec,
+          serves: [],
           model: table.model,
           span: c.span,
           evidence: [...c.evidence, `canonical form: CHECK (${c.sql})`, MEASURED],

@@ -1,9 +1,13 @@
 /**
  * Shared helpers for the index rules: which existing index / unique constraint / primary key serves
- * a column list, how to describe an index in evidence, how to compare partial-index predicates.
+ * a column list (through `coversFk`), how to describe an index in evidence.
  * Pure functions over the normalized model; no SQL is built here except through `quoteIdent`.
  */
 import type { Column, ForeignKey, IndexColumn, IndexDef, SchemaModel, Table } from '../model/types';
+import { queryShape, type Predicate, type QueryShape } from '../model/query-shape';
+import { coversFk, servingDeclared, type ServingIndex } from '../model/serves';
+import { renderPredicateSql } from '../render/predicate';
+import { readPredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
 import type { IndexSpec, ProposedColumn } from './types';
 
@@ -67,163 +71,6 @@ export function leadsWith(index: IndexDef, columns: readonly string[]): boolean 
 }
 
 // ---------------------------------------------------------------------------
-// Predicates
-// ---------------------------------------------------------------------------
-
-/**
- * A canonical form of a partial-index predicate for equality tests: whitespace collapsed (outside
- * literals and quoted identifiers), keywords and bare identifiers lower-cased, quotes dropped from
- * identifiers that would not need them, tokens joined by one space, redundant outer parentheses
- * removed. Two predicates with the same canonical form are the same predicate; the
- * converse is not promised (`a = 1 AND b = 2` vs `b = 2 AND a = 1` stay different).
- */
-export function normalizePredicate(where: string | undefined): string | undefined {
-  if (where === undefined) return undefined;
-  const tokens: string[] = [];
-  let i = 0;
-  const text = where;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
-    }
-    if (ch === "'") {
-      let j = i + 1;
-      while (j < text.length) {
-        if (text[j] === "'" && text[j + 1] === "'") j += 2;
-        else if (text[j] === "'") break;
-        else j++;
-      }
-      tokens.push(text.slice(i, j + 1));
-      i = j + 1;
-      continue;
-    }
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < text.length) {
-        if (text[j] === '"' && text[j + 1] === '"') j += 2;
-        else if (text[j] === '"') break;
-        else j++;
-      }
-      const inner = text.slice(i + 1, j).replace(/""/g, '"');
-      tokens.push(/^[a-z_][a-z0-9_$]*$/.test(inner) ? inner : text.slice(i, j + 1));
-      i = j + 1;
-      continue;
-    }
-    if (/[A-Za-z_]/.test(ch)) {
-      let j = i + 1;
-      while (j < text.length && /[A-Za-z0-9_$]/.test(text[j]!)) j++;
-      tokens.push(text.slice(i, j).toLowerCase());
-      i = j;
-      continue;
-    }
-    if (/[0-9]/.test(ch)) {
-      let j = i + 1;
-      while (j < text.length && /[0-9.]/.test(text[j]!)) j++;
-      tokens.push(text.slice(i, j));
-      i = j;
-      continue;
-    }
-    // operators: group runs of operator characters (<=, <>, !=, ::)
-    if (/[<>=!~:|&+\-*/%^@#]/.test(ch)) {
-      let j = i + 1;
-      while (j < text.length && /[<>=!~:|&+\-*/%^@#]/.test(text[j]!)) j++;
-      tokens.push(text.slice(i, j));
-      i = j;
-      continue;
-    }
-    tokens.push(ch);
-    i++;
-  }
-  let stripped = tokens;
-  while (stripped.length >= 2 && stripped[0] === '(' && stripped[stripped.length - 1] === ')' && closesAtEnd(stripped)) {
-    stripped = stripped.slice(1, -1);
-  }
-  return stripped.join(' ');
-}
-
-/** The `(` at index 0 is closed by the last token (so the outer pair can be dropped). */
-function closesAtEnd(tokens: string[]): boolean {
-  let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i] === '(') depth++;
-    else if (tokens[i] === ')') depth--;
-    if (depth === 0 && i < tokens.length - 1) return false;
-  }
-  return depth === 0;
-}
-
-export function samePredicate(a: string | undefined, b: string | undefined): boolean {
-  return normalizePredicate(a) === normalizePredicate(b);
-}
-
-/**
- * True when the predicate is only `col IS NOT NULL` (joined with AND) on columns in `columns`:
- * every row an FK lookup `WHERE col = $1` can match satisfies it, so the planner can use the index.
- * Accepts quoting, case and parentheses variants: `"authorId" IS NOT NULL`, `(authorid is not null)`
- * (when the column is lower-case), `("a" IS NOT NULL) AND ("b" IS NOT NULL)`.
- */
-export function isOnlyNotNullOf(where: string, columns: readonly string[]): boolean {
-  const conjuncts = splitTopLevelAnd(where);
-  if (conjuncts.length === 0) return false;
-  return conjuncts.every((c) => {
-    const m = /^\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s+is\s+not\s+null\s*$/i.exec(stripParens(c));
-    if (!m) return false;
-    // An unquoted identifier is folded to lower case by PostgreSQL.
-    const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
-    return columns.includes(name);
-  });
-}
-
-function stripParens(text: string): string {
-  let t = text.trim();
-  while (t.startsWith('(') && t.endsWith(')') && balancedInner(t)) t = t.slice(1, -1).trim();
-  return t;
-}
-
-function balancedInner(t: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] === '(') depth++;
-    else if (t[i] === ')') depth--;
-    if (depth === 0 && i < t.length - 1) return false;
-  }
-  return depth === 0;
-}
-
-/** Splits on top-level `AND` (outside parentheses and quotes). Returns [] when an `OR` is at top level. */
-function splitTopLevelAnd(where: string): string[] {
-  const text = stripParens(where);
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (depth === 0 && /\s/.test(ch)) {
-      const rest = text.slice(i + 1);
-      const kw = /^(and|or)\s/i.exec(rest);
-      if (kw) {
-        if (kw[1]!.toLowerCase() === 'or') return [];
-        parts.push(text.slice(start, i));
-        start = i + 1 + kw[0].length;
-        i = start - 1;
-      }
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map(stripParens).filter((p) => p.length > 0);
-}
-
-// ---------------------------------------------------------------------------
 // Foreign-key coverage (FACTS.md "sound rule")
 // ---------------------------------------------------------------------------
 
@@ -235,57 +82,51 @@ export interface CoverageVerdict {
 }
 
 /**
- * Does `index` serve an equality lookup on `columns` (the FK lookup `WHERE a = $1 AND b = $2`)?
- * Yes when it is a btree whose first k key columns are exactly `columns` (any order among them), or a
- * hash index on exactly the one FK column (the constraint check and the join are equality lookups,
- * which hash serves; real schemas such as civitai index FK columns this way on purpose), with no
- * predicate or only `col IS NOT NULL` on those columns. GIN, GiST, SP-GiST, BRIN do not count.
+ * Does `index` serve the FK lookup on `columns` (`WHERE a = $1 AND b = $2`)? `coversFk` decides
+ * (shared/FACTS.md's rule: a btree led by exactly those columns, in any order, or a hash index on
+ * the one column; no predicate but `col IS NOT NULL`); this adds the index's description.
  */
-export function judgeCoverage(index: IndexDef, columns: readonly string[]): CoverageVerdict {
-  const desc = describeIndex(index);
-  const k = columns.length;
-  const lead = index.columns.slice(0, k).map((c) => c.column);
-  if (!servesMethod(index, columns)) {
-    const why = index.method === 'hash' ? 'hash, which serves only a single-column equality' : `${index.method}, not btree or hash`;
-    return { index, covers: false, reason: `${desc}: ${why}` };
-  }
-  if (!sameSet(lead, columns)) {
-    const present = columns.filter((c) => lead.includes(c));
-    const reason =
-      present.length > 0
-        ? `${desc}: its first ${k} column${k > 1 ? 's are' : ' is'} ${columnList(lead)}, not ${columnList(columns)}`
-        : `${desc}: does not start with ${columnList(columns)}`;
-    return { index, covers: false, reason };
-  }
-  if (!servesPredicate(index, columns)) {
-    return { index, covers: false, reason: `${desc}: partial (WHERE ${index.where}), does not hold every row` };
-  }
-  return { index, covers: true, reason: `${desc}: starts with ${columnList(columns)}` };
+export function judgeCoverage(table: Table, index: IndexDef, columns: readonly string[]): CoverageVerdict {
+  const verdict = coversFk(servingDeclared(table, index), { table: table.name, schema: table.schema, columns });
+  return { index, covers: verdict.covers, reason: `${describeIndex(index)}: ${verdict.reason}` };
 }
 
-/** `judgeCoverage(index, columns).covers`, without building the evidence text (rules ask this for every FK). */
-export function covers(index: IndexDef, columns: readonly string[]): boolean {
-  const lead = index.columns.slice(0, columns.length).map((c) => c.column);
-  return servesMethod(index, columns) && sameSet(lead, columns) && servesPredicate(index, columns);
+/** `judgeCoverage(...).covers`, without building the evidence text (rules ask this for every FK). */
+export function covers(table: Table, index: IndexDef, columns: readonly string[]): boolean {
+  return coversFk(servingDeclared(table, index), { table: table.name, schema: table.schema, columns }).covers;
 }
 
-function servesMethod(index: IndexDef, columns: readonly string[]): boolean {
-  if (index.method === 'btree') return true;
-  return index.method === 'hash' && columns.length === 1 && index.columns.length === 1 && index.columns[0]!.column === columns[0];
-}
+/** A proposed index as `indexServes` sees it (once built, it is valid). */
+const proposedCache = new WeakMap<IndexSpec, ServingIndex>();
 
-function servesPredicate(index: IndexDef, columns: readonly string[]): boolean {
-  return index.where === undefined || isOnlyNotNullOf(index.where, columns);
+export function servingProposed(spec: IndexSpec): ServingIndex {
+  const cached = proposedCache.get(spec);
+  if (cached) return cached;
+  const serving: ServingIndex = {
+    table: spec.table,
+    method: spec.method,
+    keys: spec.columns.map((c) => ({ column: c.column, sort: c.sort ?? 'asc', ...(c.opclass ? { opclass: c.opclass } : {}) })),
+    include: [...spec.include],
+    valid: true,
+  };
+  if (spec.schema !== undefined) serving.schema = spec.schema;
+  if (spec.where !== undefined) {
+    // A re-created index keeps its declared text: read it like the declared index's.
+    serving.predicate = spec.where.kind === 'sql' ? readPredicate(spec.where.text) : spec.where;
+    serving.predicateText = renderPredicateSql(spec.where);
+  }
+  proposedCache.set(spec, serving);
+  return serving;
 }
 
 /** Every index / unique / PK (in `allIndexes` order) that covers `columns`. */
 export function coveringIndexes(table: Table, columns: readonly string[]): IndexDef[] {
-  return allIndexes(table).filter((i) => covers(i, columns));
+  return allIndexes(table).filter((i) => covers(table, i, columns));
 }
 
 /** The first index / unique / PK (in `allIndexes` order) that covers `columns`, with the verdict for every index considered. */
 export function findCovering(table: Table, columns: readonly string[]): { covering?: IndexDef; verdicts: CoverageVerdict[] } {
-  const verdicts = allIndexes(table).map((i) => judgeCoverage(i, columns));
+  const verdicts = allIndexes(table).map((i) => judgeCoverage(table, i, columns));
   return { covering: verdicts.find((v) => v.covers)?.index, verdicts };
 }
 
@@ -342,12 +183,12 @@ export function indexDefToSpec(table: Table, index: IndexDef): IndexSpec {
     extensions: index.columns.some((c) => c.opclass && TRGM_OPCLASSES.has(c.opclass.toLowerCase())) ? ['pg_trgm'] : [],
   };
   if (table.schema) spec.schema = table.schema;
-  if (index.where !== undefined) spec.where = index.where;
+  if (index.where !== undefined) spec.where = { kind: 'sql', text: index.where };
   return spec;
 }
 
 /** A plain btree `IndexSpec` on `columns` of `table`. */
-export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { where?: string; unique?: boolean } = {}): IndexSpec {
+export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { where?: Predicate; unique?: boolean } = {}): IndexSpec {
   const spec: IndexSpec = {
     kind: 'index',
     table: table.name,
@@ -360,6 +201,11 @@ export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { wher
   if (table.schema) spec.schema = table.schema;
   if (extra.where !== undefined) spec.where = extra.where;
   return spec;
+}
+
+/** A read of `table` (its schema filled in), for a proposal's `serves`. */
+export function readOf(table: Pick<Table, 'name' | 'schema'>, parts: Omit<Partial<QueryShape>, 'table' | 'schema'>): QueryShape {
+  return queryShape({ table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), ...parts });
 }
 
 /** `"schema"."table"` or `"table"` for message text. */

@@ -11,6 +11,7 @@ import type { Column, IndexDef, Span, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { didYouMean } from '../sql/expr-suggest';
 import { parseAnnotations, type CoveringColumn } from './annotations';
+import { readOf } from './coverage';
 import { validateShape } from './rule-options';
 import type { IndexSpec, Proposal, Rule, RuleDiagnostic, RuleContext } from './types';
 
@@ -218,6 +219,12 @@ function propose(request: Resolved): Omit<Proposal, 'severity'> {
   return {
     ruleId: 'covering-index',
     spec,
+    serves: [
+      readOf(table, {
+        equal: equalities.map((c) => c.column),
+        ...(last ? { orderBy: [{ column: last.column, direction: last.sort ?? 'asc' }], limit: 20 } : {}),
+      }),
+    ],
     model: table.model,
     span: request.span,
     evidence: [

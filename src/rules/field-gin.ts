@@ -10,6 +10,7 @@
  */
 import type { Column, IndexColumn, IndexDef, SchemaModel, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
+import type { QueryShape } from '../model/query-shape';
 import { parseAnnotations } from './annotations';
 import type { OptionShape } from './rule-options';
 import type { IndexSpec, Proposal, ProposalMessage, Rule, RuleDiagnostic, RuleMeta } from './types';
@@ -52,6 +53,8 @@ export interface FieldGinParts<Options extends { fields?: string[] }> {
   /** Prisma's name for the operator class, when it has one. */
   prismaOps?: string;
   extensions: string[];
+  /** The reads the index serves on the field's column (its operators). */
+  reads(table: Table, column: Column): QueryShape[];
   explain(target: FieldGinTarget<Options>): { evidence: string[]; message: ProposalMessage };
 }
 
@@ -72,7 +75,7 @@ export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMe
           if (!annotated && !parts.selected(options, table.model, column.field)) continue;
           if (indexes.some((i) => i.columns.some((c) => c.column === column.name && parts.serves(i, c)))) continue;
           const target = { model: ctx.model, table, column, annotated, options, indexes, col: quoteIdent(column.name), tableRef: tableRef(table) };
-          proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), model: table.model, span: column.span, ...parts.explain(target) });
+          proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), serves: parts.reads(table, column), model: table.model, span: column.span, ...parts.explain(target) });
         }
       }
       return proposals;

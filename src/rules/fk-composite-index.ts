@@ -5,6 +5,7 @@
 import type { Column, ForeignKey, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import {
+  readOf,
   btreeSpec,
   columnList,
   coveringIndexes,
@@ -187,6 +188,13 @@ function proposal(table: Table, fk: ForeignKey, widening: Widening, replaced: In
     ruleId: 'fk-composite-index',
     spec: btreeSpec(table, columns),
     message,
+    // The FK's own lookup, and the read the second column is for.
+    serves: [
+      readOf(table, { equal: [...fk.columns] }),
+      widening.kind === 'timestamp'
+        ? readOf(table, { equal: [...fk.columns], orderBy: [{ column: widening.column.name, direction: 'desc' }], limit: 20 })
+        : readOf(table, { equal: [...fk.columns, widening.column.name] }),
+    ],
     evidence,
     span: fk.span,
     model: table.model,

@@ -3,11 +3,16 @@
  */
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
+import { readOf, btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
 import { validateShape } from './rule-options';
 import type { Proposal, Rule } from './types';
 
-export type FkIndexOptions = Record<string, never>;
+export interface FkIndexOptions {
+  /** `hash` proposes a hash index for a single-column FK (PostgreSQL has no multicolumn hash index). */
+  method?: 'btree' | 'hash';
+}
+
+const METHODS: readonly string[] = ['btree', 'hash'];
 
 const ACTION_WORK: Record<ReferentialAction, string> = {
   Cascade: 'to find the rows ON DELETE CASCADE must delete',
@@ -22,8 +27,18 @@ export const rule: Rule<FkIndexOptions> = {
     id: 'fk-index',
     summary: 'Every foreign key needs an index that starts with its columns.',
     defaultSeverity: 'error',
-    defaultOptions: {},
-    validateOptions: (raw) => validateShape(raw, {}),
+    defaultOptions: { method: 'btree' },
+    optionDocs: {
+      method:
+        '`"hash"` proposes a hash index for a single-column FK (smaller for long keys such as UUIDs or cuid strings; it serves the equality lookup and nothing else); a composite FK still gets a btree index. The plan dedupes by need: when another proposal\'s index serves the FK lookup too (an `(fk, createdAt DESC)` btree), that one entry answers both.',
+    },
+    validateOptions: (raw) =>
+      validateShape(raw, {
+        method: {
+          type: 'custom',
+          check: (value, path) => (typeof value === 'string' && METHODS.includes(value) ? [] : [`${path}: expected "btree" or "hash", got ${JSON.stringify(value)}`]),
+        },
+      }),
     docs: {
       problem:
         'PostgreSQL indexes the referenced side of a foreign key (its primary key or unique constraint) but never the referencing side. ' +
@@ -78,13 +93,16 @@ export const rule: Rule<FkIndexOptions> = {
             ? verdicts.map((v) => `considered ${v.reason}`)
             : [`no index, unique constraint or primary key on ${tableRef(table)}`]),
         ];
+        const spec = btreeSpec(
+          table,
+          order.map((c) => proposedColumn(table, c)),
+        );
+        if (ctx.options.method === 'hash' && order.length === 1) spec.method = 'hash';
         proposals.push({
           ruleId: 'fk-index',
-          spec: btreeSpec(
-            table,
-            order.map((c) => proposedColumn(table, c)),
-          ),
-          message: message(table, fk, prismaMode),
+          spec,
+          message: message(table, fk, prismaMode, spec.method),
+          serves: [readOf(table, { equal: [...fk.columns] })],
           evidence,
           span: fk.span,
           model: table.model,
@@ -99,7 +117,7 @@ function describeFk(fk: ForeignKey): string {
   return `${quoteIdent(fk.table)} ${columnList(fk.columns)} → ${quoteIdent(fk.referencedTable)} ${columnList(fk.referencedColumns)}`;
 }
 
-function message(table: Table, fk: ForeignKey, prismaMode: boolean): Proposal['message'] {
+function message(table: Table, fk: ForeignKey, prismaMode: boolean, method: string): Proposal['message'] {
   const child = tableRef(table);
   const parent = quoteIdent(fk.referencedTable);
   const cols = columnList(fk.columns);
@@ -110,7 +128,7 @@ function message(table: Table, fk: ForeignKey, prismaMode: boolean): Proposal['m
   return {
     title: `Foreign key ${child} ${cols} → ${parent} has no index`,
     cost,
-    instead: `Create a btree index on ${child} ${cols} so the ${prismaMode ? 'emulated referential actions' : 'FK checks'} and the joins use an index scan.`,
+    instead: `Create a ${method} index on ${child} ${cols} so the ${prismaMode ? 'emulated referential actions' : 'FK checks'} and the joins use an index scan.`,
     serves: `SELECT … FROM ${child} WHERE ${equalityPredicate(fk.columns)}`,
   };
 }

@@ -12,6 +12,7 @@
  */
 import type { Column } from '../model/types';
 import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS_SHAPE, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
+import { readOf } from './coverage';
 import { validateShape } from './rule-options';
 
 /** `fields`, `exclude` and `onlyAnnotated` (only fields with `/// @idxgen.gin`; default false: every jsonb field). */
@@ -50,6 +51,7 @@ export const rule = fieldGinRule<JsonGinIndexOptions>(
     opclass: 'jsonb_path_ops',
     prismaOps: 'JsonbPathOps',
     extensions: [],
+    reads: (table, column) => [readOf(table, { operators: [{ column: column.name, op: '@>' }] })],
     explain: (target) => {
       const { table, column, col, tableRef } = target;
       return {

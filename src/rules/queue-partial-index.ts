@@ -5,7 +5,7 @@
  */
 import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
+import { readOf, btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
 import { validateShape, withDefaults } from './rule-options';
 import type { Proposal, Rule } from './types';
 
@@ -168,6 +168,8 @@ function proposal(
   return {
     ruleId: 'queue-partial-index',
     spec: btreeSpec(table, [proposedColumn(table, status.name), proposedColumn(table, due.name)]),
+    // The poll, one pending status at a time: its due rows, oldest first.
+    serves: [readOf(table, { equal: [status.name], ranges: [{ column: due.name, op: '<=' }], orderBy: [{ column: due.name, direction: 'asc' }], limit: 100 })],
     message: {
       title: `Index ${t} ${cols} for the queue poll`,
       cost: `Each poll for due rows of ${t} scans the table, and the work grows with the ${others.length > 0 ? others.map(quoteLiteral).join('/') : 'finished'} rows, not with the backlog.`,

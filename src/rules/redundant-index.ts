@@ -4,7 +4,8 @@
  */
 import type { IndexColumn, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { allIndexes, describeIndex, equalityPredicate, indexDefToSpec, modelTables, normalizePredicate, tableRef } from './coverage';
+import { readPredicate, samePredicate } from '../sql/predicate';
+import { allIndexes, describeIndex, equalityPredicate, indexDefToSpec, modelTables, tableRef } from './coverage';
 import { validateShape } from './rule-options';
 import type { DropIndexSpec, Proposal, Rule } from './types';
 
@@ -101,11 +102,15 @@ function opclassOf(c: IndexColumn): string {
   return (c.opclass ?? c.prismaOps ?? '').toLowerCase();
 }
 
+function declaredPredicate(index: IndexDef) {
+  return index.where === undefined ? undefined : readPredicate(index.where);
+}
+
 /** `short` is a left prefix of `long` (or equal to it), with matching method, predicate, opclasses and (btree) compatible sort directions. */
 export function isPrefixOf(short: IndexDef, long: IndexDef): boolean {
   if (short.method !== long.method) return false;
   if (short.kind === 'fulltext' || long.kind === 'fulltext') return false;
-  if (normalizePredicate(short.where) !== normalizePredicate(long.where)) return false;
+  if (!samePredicate(declaredPredicate(short), declaredPredicate(long))) return false;
   if (short.columns.length > long.columns.length) return false;
   if (short.method !== 'btree' && short.columns.length !== long.columns.length) return false;
   for (let i = 0; i < short.columns.length; i++) {
@@ -145,6 +150,7 @@ function proposal(table: Table, index: IndexDef, coveredBy: IndexDef): Omit<Prop
     ruleId: 'redundant-index',
     spec,
     message,
+    serves: [],
     evidence: [what, `both ${index.method}${index.where !== undefined ? `, both WHERE ${index.where}` : ', neither partial'}`],
     span: index.span,
     model: table.model,

@@ -2,9 +2,13 @@
  * soft-delete-partial-index: on soft-deleted models, index the hot lookups over live rows only.
  */
 import type { Column, ForeignKey, Table } from '../model/types';
+import type { Predicate } from '../model/query-shape';
+import { renderPredicateSql } from '../render/predicate';
+import { readPredicate, samePredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
 import {
   btreeSpec,
+  readOf,
   columnByName,
   columnList,
   equalityPredicate,
@@ -12,7 +16,6 @@ import {
   findColumnByNames,
   modelTables,
   proposedColumn,
-  samePredicate,
   sameSet,
   tableRef,
 } from './coverage';
@@ -39,7 +42,9 @@ const DEFAULTS: SoftDeletePartialIndexOptions = {
 
 interface SoftDeleteMarker {
   column: Column;
-  /** Predicate selecting live rows, identifiers quoted. */
+  /** Predicate selecting live rows. */
+  livePredicate: Predicate;
+  /** The same as SQL, for messages. */
   live: string;
 }
 
@@ -127,10 +132,14 @@ export const rule: Rule<SoftDeletePartialIndexOptions> = {
 
 function findMarker(table: Table, options: SoftDeletePartialIndexOptions): SoftDeleteMarker | undefined {
   const ts = findColumnByNames(table, options.timestampFields, (c) => c.type === 'DateTime' && c.kind === 'scalar' && c.nullable && !c.list);
-  if (ts) return { column: ts, live: `${quoteIdent(ts.name)} IS NULL` };
+  if (ts) return marker(ts, { kind: 'null-test', column: ts.name, isNull: true });
   const flag = findColumnByNames(table, options.booleanFields, (c) => c.type === 'Boolean' && c.kind === 'scalar' && !c.list);
-  if (flag) return { column: flag, live: `${quoteIdent(flag.name)} = false` };
+  if (flag) return marker(flag, { kind: 'compare', column: flag.name, op: '=', value: { kind: 'boolean', value: false } });
   return undefined;
+}
+
+function marker(column: Column, livePredicate: Predicate): SoftDeleteMarker {
+  return { column, livePredicate, live: renderPredicateSql(livePredicate) };
 }
 
 /** Required FKs, then (if asked) optional ones; declaration order within each. */
@@ -144,7 +153,7 @@ function alreadyServed(table: Table, fk: ForeignKey, marker: SoftDeleteMarker): 
   const k = fk.columns.length;
   return [...table.uniques, ...table.indexes].some((index) => {
     if (index.method !== 'btree' || !sameSet(index.columns.slice(0, k).map((c) => c.column), fk.columns)) return false;
-    if (index.where !== undefined) return samePredicate(index.where, marker.live);
+    if (index.where !== undefined) return samePredicate(readPredicate(index.where), marker.livePredicate);
     return index.columns.some((c) => c.column === marker.column.name);
   });
 }
@@ -161,8 +170,9 @@ function proposal(table: Table, fk: ForeignKey, marker: SoftDeleteMarker, previe
     spec: btreeSpec(
       table,
       fk.columns.map((c) => proposedColumn(table, c)),
-      { where: marker.live },
+      { where: marker.livePredicate },
     ),
+    serves: [readOf(table, { equal: [...fk.columns], where: marker.livePredicate })],
     message: {
       title: `Partial index ${child} ${cols} WHERE ${marker.live} for live rows`,
       cost: `Reads of ${child} by ${cols} skip soft-deleted rows (${marker.live}), but an index on ${cols} holds the deleted rows too: it grows with them, and each lookup fetches deleted rows to discard them.`,

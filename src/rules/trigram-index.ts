@@ -8,6 +8,7 @@
  */
 import type { Column } from '../model/types';
 import { fieldGinRule } from './field-gin';
+import { readOf } from './coverage';
 import { validateShape } from './rule-options';
 
 export interface TrigramIndexOptions {
@@ -50,6 +51,7 @@ export const rule = fieldGinRule<TrigramIndexOptions>(
     serves: (_index, key) => TRIGRAM_OPCLASSES.some((o) => key.opclass === o || (key.prismaOps ?? '').includes(o)),
     opclass: 'gin_trgm_ops',
     extensions: ['pg_trgm'],
+    reads: (table, column) => [readOf(table, { text: [{ column: column.name, match: 'contains', mode: 'insensitive' }] })],
     explain: ({ model, table, column, annotated, col, tableRef }) => {
       const declared = model.extensions.includes('pg_trgm');
       const preview = model.previewFeatures.includes('postgresqlExtensions');

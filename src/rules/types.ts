@@ -1,3 +1,4 @@
+import type { Predicate, QueryShape } from '../model/query-shape';
 import type { IndexMethod, SchemaModel, SortOrder, Span, Table } from '../model/types';
 
 export type Severity = 'error' | 'warn' | 'info' | 'off';
@@ -20,8 +21,8 @@ export interface IndexSpec {
   columns: ProposedColumn[];
   method: IndexMethod;
   unique: boolean;
-  /** SQL predicate (already validated/rendered with quoted identifiers). */
-  where?: string;
+  /** Partial-index predicate as a tree; src/render/predicate.ts makes it SQL. */
+  where?: Predicate;
   /** INCLUDE columns (database names). */
   include: string[];
   /** PostgreSQL extensions the index needs (pg_trgm for gin_trgm_ops). */
@@ -78,6 +79,12 @@ export interface Proposal {
   severity: Exclude<Severity, 'off'>;
   spec: ProposalSpec;
   message: ProposalMessage;
+  /**
+   * The reads (or, for a unique index, the lookups of its conflict check) the proposed index
+   * serves, stated by the rule: verify's evidence runs them, the plan merges proposals that serve
+   * the same read. Empty for CHECK constraints and drops.
+   */
+  serves: QueryShape[];
   /** Evidence the rule relied on (e.g. "no index starts with (authorId)"; "enum QueueStatus: PENDING, RETRY"). */
   evidence: string[];
   /** Where in the schema the proposal comes from (the FK field, the Json field, the model). */
@@ -110,6 +117,8 @@ export interface RuleMeta<Options> {
   summary: string;
   defaultSeverity: Severity;
   defaultOptions: Options;
+  /** Option name → one line for RULES.md. */
+  optionDocs?: Readonly<Record<string, string>>;
   /** Validates user options, returns a list of `path: problem` strings (empty when fine). */
   validateOptions(raw: unknown): string[];
   docs: RuleDocs;

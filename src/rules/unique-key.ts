@@ -3,7 +3,7 @@
  */
 import type { Column, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { btreeSpec, columnList, columnNamed, describeIndex, modelTables, proposedColumn, tableRef } from './coverage';
+import { readOf, btreeSpec, columnList, columnNamed, describeIndex, modelTables, proposedColumn, tableRef } from './coverage';
 import { validateShape, withDefaults } from './rule-options';
 import type { Proposal, Rule } from './types';
 
@@ -152,6 +152,8 @@ function proposal(table: Table, column: Column, why: string): Omit<Proposal, 'se
       keyColumns.map((k) => proposedColumn(table, k)),
       { unique: true },
     ),
+    // The conflict check of INSERT ... ON CONFLICT is a lookup of the key.
+    serves: [readOf(table, { equal: keyColumns })],
     message: {
       title: scope
         ? `${t}.${c} looks like an idempotency key scoped by ${columnList(keyColumns.slice(0, -1))} but is not unique`

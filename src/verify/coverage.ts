@@ -9,7 +9,9 @@
  * checked against the catalog's indexes by the same rule.
  */
 import type { Client } from 'pg';
-import { isNotNullOnlyPredicate, listForeignKeyCoverage, listIndexes, type IndexInfo } from '../db/catalog';
+import { coveringCatalogIndex, listForeignKeyCoverage, listIndexes, type IndexInfo } from '../db/catalog';
+import { coversFk } from '../model/serves';
+import { servingProposed } from '../rules/coverage';
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
 import { SEVERITY_RANK } from '../plan/plan';
@@ -26,30 +28,13 @@ interface FkRef {
   columns: readonly string[];
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function leadsWith(columns: readonly { column: string }[], fk: readonly string[]): boolean {
-  return sameSet(columns.slice(0, fk.length).map((c) => c.column), fk);
-}
-
-function sameTable(schema: string | undefined, table: string, fk: FkRef): boolean {
-  return table === fk.table && (schema ?? 'public') === fk.schema;
-}
-
 /**
- * Whether a proposed index would cover the FK once built, by the same rule as the catalog check:
- * led by the FK's columns, no predicate but `fk IS NOT NULL`. A soft-delete partial index on the
- * FK (`WHERE "deletedAt" IS NULL`) does not, so it explains nothing about an unindexed FK.
+ * Whether a proposed index would cover the FK once built, by the same rule as the catalog check
+ * (`coversFk`). A soft-delete partial index on the FK (`WHERE "deletedAt" IS NULL`) does not, so it
+ * explains nothing about an unindexed FK.
  */
 function wouldCover(spec: IndexSpec, fk: FkRef): boolean {
-  return (
-    sameTable(spec.schema, spec.table, fk) &&
-    spec.method !== 'brin' &&
-    leadsWith(spec.columns, fk.columns) &&
-    (spec.where === undefined || isNotNullOnlyPredicate(spec.where, fk.columns))
-  );
+  return coversFk({ ...servingProposed(spec), schema: spec.schema ?? 'public' }, fk).covers;
 }
 
 /** Why an FK was left without an index, from the plan and the config; null when nothing says. */
@@ -77,14 +62,7 @@ export function explainUncovered(fk: FkRef, plan: Plan | undefined, config: Conf
 
 /** The sound rule over catalog indexes, for a relation without an FK constraint (relationMode = "prisma"). */
 export function coveredByIndexes(fk: FkRef, indexes: readonly IndexInfo[]): string | null {
-  const k = fk.columns.length;
-  for (const i of indexes) {
-    if (i.table !== fk.table || i.schema !== fk.schema || !i.valid || i.method === 'brin' || i.columns.length < k) continue;
-    if (i.expressions.slice(0, k).some(Boolean)) continue;
-    if (!sameSet(i.columns.slice(0, k), fk.columns)) continue;
-    if (i.predicate === null || isNotNullOnlyPredicate(i.predicate, fk.columns)) return i.name;
-  }
-  return null;
+  return coveringCatalogIndex(fk, indexes);
 }
 
 export interface CoverageOutcome {

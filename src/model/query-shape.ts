@@ -1,0 +1,111 @@
+/**
+ * Typed descriptions of the reads an index serves, and of partial-index predicates.
+ *
+ * A `QueryShape` is what a rule says its index is for (`WHERE "authorId" = $1`), what verify's
+ * evidence step runs, and what a workload source (pg_stat_statements, a Prisma Client recording)
+ * produces. Values never appear in a shape, only where they are compared: `$n` parameters stay
+ * parameters; constants (a queue's pending statuses, `deletedAt IS NULL`) are a typed `Predicate`.
+ *
+ * No SQL text here: `src/render/predicate.ts` prints predicates, `src/render/query.ts` prints shapes.
+ */
+import type { SortOrder } from './types';
+
+/** A type a literal is cast to (`'PENDING'::"JobStatus"`): an enum, schema-qualified when not on the search path. */
+export interface TypeRef {
+  name: string;
+  schema?: string;
+}
+
+export type Literal =
+  | { kind: 'string'; value: string; cast?: TypeRef }
+  /** The number as written (`0`, `-1.5`): never a JavaScript number, so no precision is lost. */
+  | { kind: 'number'; value: string }
+  | { kind: 'boolean'; value: boolean };
+
+export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
+/**
+ * A boolean expression over one table's columns, with constants only (a partial-index predicate,
+ * or the constant part of a query's WHERE clause).
+ */
+export type Predicate =
+  | { kind: 'and'; terms: Predicate[] }
+  | { kind: 'or'; terms: Predicate[] }
+  | { kind: 'not'; term: Predicate }
+  /** `col IS NULL` (`isNull`) or `col IS NOT NULL`. */
+  | { kind: 'null-test'; column: string; isNull: boolean }
+  | { kind: 'compare'; column: string; op: CompareOp; value: Literal }
+  /** `col = ANY (ARRAY[...])` (PostgreSQL's form of `col IN (...)`). */
+  | { kind: 'in-list'; column: string; values: Literal[] }
+  /**
+   * A predicate idxgen does not read (a user's `where: raw("...")`, a catalog predicate beyond the
+   * subset above), kept as written. Compared by its tokens, never rewritten.
+   */
+  | { kind: 'sql'; text: string };
+
+export type RangeOp = '<' | '<=' | '>' | '>=' | 'between';
+
+/** jsonb and array operators; Prisma's `has`/`hasEvery`/`array_contains` are `@>`, `hasSome` is `&&`. */
+export type ContainmentOp = '@>' | '<@' | '?' | '?|' | '?&' | '&&';
+
+export interface OrderTerm {
+  column: string;
+  direction: SortOrder;
+  /** Unset: PostgreSQL's default (NULLS LAST for ASC, NULLS FIRST for DESC). */
+  nulls?: 'first' | 'last';
+}
+
+/** `contains` / `startsWith` / `endsWith` (`ILIKE '%x%'` when `mode` is insensitive). */
+export interface TextMatch {
+  column: string;
+  match: 'contains' | 'startsWith' | 'endsWith';
+  mode: 'default' | 'insensitive';
+}
+
+/**
+ * One read of one table. Columns are database names. A read through a relation filter (`where:
+ * { posts: { some: {...} } }`) or a nested `include` is a shape on the other table whose `equal`
+ * holds the join columns, and `via` says where it came from.
+ */
+export interface QueryShape {
+  table: string;
+  schema?: string;
+  /** `col = $n`. */
+  equal: string[];
+  /** `col = ANY ($n)` / `col IN (...)` with parameters. */
+  in: string[];
+  ranges: { column: string; op: RangeOp }[];
+  orderBy: OrderTerm[];
+  limit?: number;
+  operators: { column: string; op: ContainmentOp }[];
+  text: TextMatch[];
+  /** Constant predicates every row read satisfies (`"deletedAt" IS NULL`, `status = ANY (...)`). */
+  where?: Predicate;
+  /** The relation this read follows from another table (a join), when it does. */
+  via?: { table: string; schema?: string; relation: string };
+}
+
+/** A shape with the parts not given left empty. */
+export function queryShape(parts: Pick<QueryShape, 'table'> & Partial<QueryShape>): QueryShape {
+  const shape: QueryShape = {
+    table: parts.table,
+    equal: parts.equal ?? [],
+    in: parts.in ?? [],
+    ranges: parts.ranges ?? [],
+    orderBy: parts.orderBy ?? [],
+    operators: parts.operators ?? [],
+    text: parts.text ?? [],
+  };
+  if (parts.schema !== undefined) shape.schema = parts.schema;
+  if (parts.limit !== undefined) shape.limit = parts.limit;
+  if (parts.where !== undefined) shape.where = parts.where;
+  if (parts.via !== undefined) shape.via = parts.via;
+  return shape;
+}
+
+/** The conjuncts of a predicate (`a AND (b AND c)` → a, b, c); an absent predicate has none. */
+export function conjuncts(predicate: Predicate | undefined): Predicate[] {
+  if (predicate === undefined) return [];
+  if (predicate.kind === 'and') return predicate.terms.flatMap(conjuncts);
+  return [predicate];
+}

@@ -1,0 +1,304 @@
+/**
+ * One decision, one function: does this index serve this read (`indexServes`), and on top of it,
+ * does it cover this foreign key (`coversFk`). Every stage asks here: rules (declared indexes),
+ * plan (declared and proposed), verify (catalog indexes read from pg_catalog).
+ *
+ * The FK rule (shared/FACTS.md, measured against pg_catalog on every corpus schema): a valid index
+ * covers an FK when its first k key columns are exactly the FK's k columns, in any order, and it
+ * has no predicate or only `fk IS NOT NULL`. INCLUDE columns do not count; a composite primary key
+ * counts when the FK's columns lead it; a hash index covers a single-column FK; GIN, GiST, SP-GiST
+ * and BRIN do not. It is the general rule applied to the FK's lookup `WHERE fk = $1`.
+ */
+import { conjuncts, type ContainmentOp, type Predicate, type QueryShape, queryShape } from './query-shape';
+import type { IndexDef, IndexMethod, SortOrder, Table } from './types';
+import { impliedBy, predicateKey, readPredicate } from '../sql/predicate';
+import { quoteIdent } from '../sql/quote';
+
+/** An index as `indexServes` sees it, whatever it comes from (schema, proposal, catalog). */
+export interface ServingIndex {
+  table: string;
+  /** Undefined means the default schema (`public`). */
+  schema?: string;
+  /** Access method; a catalog may name one idxgen does not know. */
+  method: IndexMethod | (string & {});
+  /** Key columns in key order; `column` is null for an expression key. */
+  keys: { column: string | null; sort: SortOrder; opclass?: string }[];
+  /** INCLUDE columns: they never serve a filter or an order. */
+  include: string[];
+  predicate?: Predicate;
+  /** The predicate as written or printed, for reasons. */
+  predicateText?: string;
+  /** False for an INVALID index (a failed CREATE INDEX CONCURRENTLY). */
+  valid: boolean;
+}
+
+/** A part of a read, named in a partial verdict. */
+export interface ShapePart {
+  part: 'equal' | 'in' | 'range' | 'order' | 'operator' | 'text' | 'where';
+  column?: string;
+}
+
+export type ServesVerdict =
+  | { verdict: 'serves'; reason: string }
+  /** The index narrows the read (its leading part), the rest is filtered or sorted after. */
+  | { verdict: 'partial'; served: ShapePart[]; unserved: ShapePart[]; reason: string }
+  | { verdict: 'none'; reason: string };
+
+/** Operators each GIN / GiST operator class serves, for the containment operators of a shape. */
+const OPCLASS_OPERATORS: Record<string, readonly ContainmentOp[]> = {
+  jsonb_path_ops: ['@>'],
+  jsonb_ops: ['@>', '?', '?|', '?&'],
+  array_ops: ['@>', '<@', '&&'],
+};
+const TRIGRAM_OPCLASSES: ReadonlySet<string> = new Set(['gin_trgm_ops', 'gist_trgm_ops']);
+
+function columnList(columns: readonly string[]): string {
+  return `(${columns.map(quoteIdent).join(', ')})`;
+}
+
+function sameSchema(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? 'public') === (b ?? 'public');
+}
+
+/** Columns a read compares with a strict operator: a row with NULL there is never read. */
+function comparedColumns(shape: QueryShape): Set<string> {
+  return new Set([
+    ...shape.equal,
+    ...shape.in,
+    ...shape.ranges.map((r) => r.column),
+    ...shape.operators.map((o) => o.column),
+    ...shape.text.map((t) => t.column),
+  ]);
+}
+
+function isEqualityOnly(shape: QueryShape): boolean {
+  return shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length === 0;
+}
+
+/** Does `index` serve `shape`: the whole read, its leading part, or nothing (with the reason). */
+export function indexServes(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  if (index.table !== shape.table || !sameSchema(index.schema, shape.schema)) return { verdict: 'none', reason: 'on another table' };
+  if (!index.valid) return { verdict: 'none', reason: 'invalid (a failed CREATE INDEX CONCURRENTLY): the planner never uses it' };
+  const methodVerdict = servesByMethod(index, shape);
+  if (methodVerdict.verdict === 'none') return methodVerdict;
+  if (index.predicate !== undefined && !impliedBy(index.predicate, comparedColumns(shape), shape.where)) {
+    // A partial index that leaves out rows the read needs serves none of it.
+    const reason = methodVerdict.verdict === 'partial' ? methodVerdict.reason : `partial (WHERE ${index.predicateText ?? '…'}), does not hold every row`;
+    return { verdict: 'none', reason };
+  }
+  // The read's constant predicate is served when the index holds only the rows it selects.
+  const held = new Set(conjuncts(index.predicate).map(predicateKey));
+  const filtered = conjuncts(shape.where).filter((c) => !held.has(predicateKey(c)));
+  if (filtered.length === 0) return methodVerdict;
+  const whereParts: ShapePart[] = filtered.map((c) => ({ part: 'where', ...(columnOf(c) !== undefined ? { column: columnOf(c) } : {}) }));
+  const served = methodVerdict.verdict === 'serves' ? allParts(shape) : methodVerdict.served;
+  const unserved = methodVerdict.verdict === 'serves' ? [] : methodVerdict.unserved;
+  return { verdict: 'partial', served, unserved: [...unserved, ...whereParts], reason: `filters ${describeParts(whereParts)} row by row: the index also holds rows the read skips` };
+}
+
+function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  switch (index.method) {
+    case 'btree':
+      return servesBtree(index, shape);
+    case 'hash':
+      return servesHash(index, shape);
+    case 'gin':
+    case 'gist':
+      return servesContainment(index, shape);
+    default:
+      return { verdict: 'none', reason: `${index.method}, not btree or hash` };
+  }
+}
+
+/**
+ * The verdict, its reason text built only when read: rules ask about every FK against every index
+ * of its table in the latency-critical `check`, and mostly only want the verdict.
+ */
+class LazyReason {
+  private text: string | undefined;
+  constructor(private readonly explain: () => string) {}
+  get reason(): string {
+    return (this.text ??= this.explain());
+  }
+}
+
+class Serves extends LazyReason {
+  readonly verdict = 'serves' as const;
+}
+
+class None extends LazyReason {
+  readonly verdict = 'none' as const;
+}
+
+class Partial extends LazyReason {
+  readonly verdict = 'partial' as const;
+  constructor(readonly served: ShapePart[], readonly unserved: ShapePart[], explain: () => string) {
+    super(explain);
+  }
+}
+
+function verdictOf(served: ShapePart[], unserved: ShapePart[], reasons: { all: () => string; some: () => string; none: () => string }): ServesVerdict {
+  if (unserved.length === 0) return new Serves(reasons.all);
+  if (served.length === 0) return new None(reasons.none);
+  return new Partial(served, unserved, reasons.some);
+}
+
+function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  const keys = index.keys.map((k) => k.column);
+  const equal = new Set(shape.equal);
+  let at = 0;
+  while (at < keys.length && keys[at] !== null && equal.has(keys[at]!)) at++;
+  const leading = keys.slice(0, at) as string[];
+  const served: ShapePart[] = leading.map((column) => ({ part: 'equal', column }));
+  const unserved: ShapePart[] = shape.equal.filter((c) => !leading.includes(c)).map((column) => ({ part: 'equal', column }));
+  const equalityDone = unserved.length === 0;
+  let orderBroken = !equalityDone;
+  // After the equality prefix: IN lists (each key narrows, but breaks the order), then one range.
+  const rest = [...shape.in.map((column) => ({ part: 'in' as const, column })), ...shape.ranges.map((r) => ({ part: 'range' as const, column: r.column }))];
+  let rangeAt: number | undefined;
+  for (const part of rest) {
+    if (equalityDone && rangeAt === undefined && keys[at] === part.column) {
+      served.push(part);
+      if (part.part === 'in') orderBroken = true;
+      else rangeAt = at;
+      at++;
+    } else unserved.push(part);
+  }
+  if (shape.orderBy.length > 0) {
+    const from = rangeAt ?? at;
+    const orderServed = !orderBroken && orderMatches(index, from, shape.orderBy);
+    (orderServed ? served : unserved).push(...shape.orderBy.map((o) => ({ part: 'order' as const, column: o.column })));
+  }
+  unserved.push(...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })), ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })));
+  if (isEqualityOnly(shape)) {
+    const none = () => {
+      const k = shape.equal.length;
+      const lead = keys.slice(0, k).map((c) => c ?? '(expression)');
+      return shape.equal.some((c) => lead.includes(c))
+        ? `its first ${k} column${k > 1 ? 's are' : ' is'} ${columnList(lead)}, not ${columnList(shape.equal)}`
+        : `does not start with ${columnList(shape.equal)}`;
+    };
+    return verdictOf(served, unserved, { all: () => `starts with ${columnList(shape.equal)}`, some: none, none });
+  }
+  return verdictOf(served, unserved, {
+    all: () => 'serves the whole read',
+    some: () => `serves ${describeParts(served)}; not ${describeParts(unserved)}`,
+    none: () => `does not start with a column the read filters or sorts on`,
+  });
+}
+
+/** The keys from `from` on give `orderBy`, all in the index's direction or all reversed (a btree scans both ways). */
+function orderMatches(index: ServingIndex, from: number, orderBy: QueryShape['orderBy']): boolean {
+  if (from + orderBy.length > index.keys.length) return false;
+  let flip: boolean | undefined;
+  return orderBy.every((term, i) => {
+    const key = index.keys[from + i]!;
+    if (key.column !== term.column) return false;
+    const reversed = key.sort !== term.direction;
+    const defaultNulls = term.direction === 'asc' ? 'last' : 'first';
+    if (term.nulls !== undefined && term.nulls !== defaultNulls) return false;
+    flip ??= reversed;
+    return flip === reversed;
+  });
+}
+
+function servesHash(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  const only = index.keys.length === 1 ? index.keys[0]!.column : null;
+  const why = 'hash, which serves only a single-column equality';
+  if (only === null || !shape.equal.includes(only)) return { verdict: 'none', reason: why };
+  const served: ShapePart[] = [{ part: 'equal', column: only }];
+  const unserved = allParts(shape).filter((p) => !(p.part === 'equal' && p.column === only));
+  return verdictOf(served, unserved, { all: () => `starts with ${columnList([only])}`, some: () => why, none: () => why });
+}
+
+function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  const served: ShapePart[] = [];
+  const unserved: ShapePart[] = [];
+  for (const part of allParts(shape)) {
+    const key = index.keys.find((k) => k.column === part.column);
+    const opclass = key?.opclass?.toLowerCase() ?? '';
+    let ok = false;
+    if (key && part.part === 'operator') {
+      const op = shape.operators.find((o) => o.column === part.column)!.op;
+      ok = index.method === 'gin' && (OPCLASS_OPERATORS[opclass] ?? []).includes(op);
+    } else if (key && part.part === 'text') ok = TRIGRAM_OPCLASSES.has(opclass);
+    (ok ? served : unserved).push(part);
+  }
+  const why = `${index.method}, not btree or hash`;
+  return verdictOf(served, unserved, {
+    all: () => `${index.method} serves ${describeParts(served)}`,
+    some: () => `${index.method} serves ${describeParts(served)}; not ${describeParts(unserved)}`,
+    none: () => why,
+  });
+}
+
+function columnOf(predicate: Predicate): string | undefined {
+  return predicate.kind === 'null-test' || predicate.kind === 'compare' || predicate.kind === 'in-list' ? predicate.column : undefined;
+}
+
+function allParts(shape: QueryShape): ShapePart[] {
+  return [
+    ...shape.equal.map((column) => ({ part: 'equal' as const, column })),
+    ...shape.in.map((column) => ({ part: 'in' as const, column })),
+    ...shape.ranges.map((r) => ({ part: 'range' as const, column: r.column })),
+    ...shape.orderBy.map((o) => ({ part: 'order' as const, column: o.column })),
+    ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
+    ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
+  ];
+}
+
+function describeParts(parts: readonly ShapePart[]): string {
+  return parts.map((p) => `${p.part} ${columnList([p.column ?? ''])}`).join(', ');
+}
+
+// ---------------------------------------------------------------------------
+// Foreign keys
+
+export interface FkRef {
+  table: string;
+  schema?: string;
+  columns: readonly string[];
+}
+
+/** The read every FK needs: the lookup of the referencing rows (`WHERE fk = $1`). */
+export function fkLookup(fk: FkRef): QueryShape {
+  return queryShape({ table: fk.table, ...(fk.schema !== undefined ? { schema: fk.schema } : {}), equal: [...fk.columns] });
+}
+
+class FkCoverage extends LazyReason {
+  constructor(readonly covers: boolean, explain: () => string) {
+    super(explain);
+  }
+}
+
+/** Does `index` cover the FK (FACTS.md's sound rule)? The reason is for evidence. */
+export function coversFk(index: ServingIndex, fk: FkRef): { covers: boolean; reason: string } {
+  if (fk.columns.length === 0) return { covers: false, reason: 'the foreign key has no columns' };
+  const verdict = indexServes(index, fkLookup(fk));
+  return new FkCoverage(verdict.verdict === 'serves', () => verdict.reason);
+}
+
+// ---------------------------------------------------------------------------
+// Adapter: an index declared in schema.prisma (or a primary key / unique constraint)
+
+const declared = new WeakMap<IndexDef, ServingIndex>();
+
+export function servingDeclared(table: Pick<Table, 'name' | 'schema'>, index: IndexDef): ServingIndex {
+  let serving = declared.get(index);
+  if (serving === undefined || serving.table !== table.name) {
+    serving = {
+      table: table.name,
+      method: index.method,
+      keys: index.columns.map((c) => ({ column: c.column, sort: c.sort ?? 'asc', ...(c.opclass ? { opclass: c.opclass } : {}) })),
+      include: [],
+      valid: true,
+    };
+    if (table.schema !== undefined) serving.schema = table.schema;
+    if (index.where !== undefined) {
+      serving.predicate = readPredicate(index.where);
+      serving.predicateText = index.where;
+    }
+    declared.set(index, serving);
+  }
+  return serving;
+}
