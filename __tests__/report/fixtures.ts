@@ -302,6 +302,7 @@ function entry(finding: Proposal, rest: Pick<PlanEntry, 'id' | 'name' | 'declara
     evidence: finding.evidence,
     span: finding.span,
     satisfies: [],
+    alternatives: [],
     proposal: finding,
     ...rest,
   };
@@ -387,6 +388,7 @@ function meta(id: string, defaultSeverity: RuleMeta<unknown>['defaultSeverity'],
     id,
     summary,
     defaultSeverity,
+    basis: defaultSeverity === 'error' ? 'structure' : 'request',
     defaultOptions: {},
     validateOptions: () => [],
     docs: {

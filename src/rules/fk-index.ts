@@ -22,6 +22,7 @@ export const rule: Rule<FkIndexOptions> = {
     id: 'fk-index',
     summary: 'Every foreign key needs an index that starts with its columns.',
     defaultSeverity: 'error',
+    basis: 'structure',
     defaultOptions: {},
     validateOptions: (raw) => validateShape(raw, {}),
     docs: {

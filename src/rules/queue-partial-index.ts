@@ -57,6 +57,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
     id: 'queue-partial-index',
     summary: 'Queue tables: a partial index on the due time over the rows still waiting, e.g. (nextAttemptAt) WHERE status = ANY (ARRAY[\'PENDING\'::"JobStatus", \'RETRY\'::"JobStatus"]).',
     defaultSeverity: 'info',
+    basis: 'guess',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
       validateShape(raw, {
