@@ -16,9 +16,12 @@ function settleable(entry: PlanEntry): boolean {
   return entry.declaration.kind === 'none' && !entry.declaration.drift;
 }
 
-/** Whether reading the migrations folder can change this plan (`check` reads it only then). */
-export function needsMigrations(plan: Plan): boolean {
-  return plan.entries.some(settleable);
+/**
+ * Whether reading the migrations folder can change this plan, among the entries `relevant` keeps
+ * (`check --level error` does not report CHECK constraints, so it reads nothing more).
+ */
+export function needsMigrations(plan: Plan, relevant: (entry: PlanEntry) => boolean = () => true): boolean {
+  return plan.entries.some((e) => settleable(e) && relevant(e));
 }
 
 /**

@@ -5,7 +5,7 @@ import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan } from '../context';
+import { loadAndPlan, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -22,7 +22,9 @@ const RANK = { error: 3, warn: 2, info: 1 } as const;
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
-  const { schema, plan } = loadAndPlan(io.cwd, options);
+  const planned = loadAndPlan(io.cwd, options);
+  settleWithMigrations(io.cwd, planned, (entry) => RANK[entry.severity] >= RANK[options.level]);
+  const { schema, plan } = planned;
   // Suppressed findings, and findings an existing index already answers, are not problems.
   const settled = new Set(plan.skipped.map((s) => s.proposal));
   const findings = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
