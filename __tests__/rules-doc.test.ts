@@ -26,9 +26,9 @@ describe('RULES.md', () => {
 
   it('has an index row and a section per rule, in registry order', () => {
     const ids = allRules.map((r) => r.meta.id);
-    expect(Array.from(generated.matchAll(/^## (.+)$/gm), (m) => m[1])).toEqual(ids);
+    expect(Array.from(generated.matchAll(/^## (.+)$/gm), (m) => m[1])).toEqual(['Severity policy', ...ids]);
     expect(Array.from(generated.matchAll(/^\| \[([a-z0-9-]+)\]\(#\1\) \|/gm), (m) => m[1])).toEqual(ids);
-    const sections = generated.split(/^## /m).slice(1);
+    const sections = generated.split(/^## /m).slice(2); // after the severity policy
     const headings = ['Problem', 'Proposal', 'Example', 'Options', 'Switch off or change severity', 'Suppress one finding'];
     for (const [i, section] of sections.entries()) {
       expect(Array.from(section.matchAll(/^### (.+)$/gm), (m) => m[1])).toEqual(headings);
@@ -50,6 +50,7 @@ describe('RULES.md', () => {
         id: 'demo-rule',
         summary: 'A demo | with a pipe and <tag>.',
         defaultSeverity: 'warn',
+        basis: 'request',
         defaultOptions: {},
         docs: { problem: 'Uses `a | b` and <expr> and *stars*.', proposal: 'Propose _x_ for snake_case.', bad: 'model A {\n  id Int @id\n}', good: 'model A {\n  id Int @id\n}\n-- migration.sql:\nSELECT 1;' },
         ...meta,
@@ -58,7 +59,7 @@ describe('RULES.md', () => {
 
     it('escapes prose outside code spans, keeps code spans, escapes | in the index table', () => {
       const md = renderRulesMd([rule({})]);
-      expect(md).toContain('| [demo-rule](#demo-rule) | `warn` | A demo \\| with a pipe and \\<tag\\>. |');
+      expect(md).toContain('| [demo-rule](#demo-rule) | `warn` | request | A demo \\| with a pipe and \\<tag\\>. |');
       expect(md).toContain('Uses `a | b` and \\<expr\\> and \\*stars\\*.');
       expect(md).toContain('Propose \\_x\\_ for snake_case.');
     });

@@ -323,7 +323,9 @@ suite('partial-index predicates through Prisma\'s migrate diff' + (ENGINE_LOADAB
     ],
   ])('%s: generated, applied by migrate deploy, nothing to diff', async (_label, schemaText, predicates) => {
     const init = ok(await schemaFromEmptySql([{ path: 'schema.prisma', content: schemaText }]));
-    const q = project({ 'prisma/schema.prisma': schemaText });
+    // A Boolean is a soft-delete marker only when the user names it (booleanFields is empty by default).
+    const config = { rules: { 'soft-delete-partial-index': { severity: 'info', options: { booleanFields: ['isDeleted'] } } } };
+    const q = project({ 'prisma/schema.prisma': schemaText, 'idxgen.config.json': JSON.stringify(config) });
     q.write(`prisma/migrations/${INIT}/migration.sql`, init);
     q.write('prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n');
     expect(await q.cli('--timestamp', '20250601120000', '--include-info', '--preview-features')).toBe(0);

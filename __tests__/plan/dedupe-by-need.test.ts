@@ -64,16 +64,25 @@ test('fk-index with method "hash" proposes one hash index per single-column FK',
   ]);
 });
 
-test('one entry per FK: the (fk, createdAt DESC) btree answers the hash proposal for the same lookup', () => {
+test('one entry per FK: the hash index answers the FK, the guessed (fk, createdAt DESC) btree is its listed alternative', () => {
   const p = plan({ 'fk-index': { options: { method: 'hash' } } });
   const post = summary(p).filter((e) => e.table === 'Post');
-  expect(post).toEqual([{ table: 'Post', method: 'btree', columns: ['authorId', 'createdAt'], rules: ['fk-composite-index', 'fk-index'] }]);
-  // The merged entry keeps the FK's severity (error), so generate still writes it by default.
-  expect(p.entries.find((e) => e.spec.table === 'Post')!.severity).toBe('error');
+  // The severity policy: a guess never replaces what the schema proves; it is offered beside it.
+  expect(post).toEqual([{ table: 'Post', method: 'hash', columns: ['authorId'], rules: ['fk-index'] }]);
+  const entry = p.entries.find((e) => e.spec.table === 'Post')!;
+  expect(entry.severity).toBe('error');
+  expect(entry.alternatives.map((a) => a.ruleId)).toEqual(['fk-composite-index']);
   // Every FK has exactly one entry whose index serves its lookup.
   for (const [table, column] of [['Post', 'authorId'], ['Comment', 'postId'], ['Comment', 'authorId']] as const) {
     expect(summary(p).filter((e) => e.table === table && e.columns[0] === column)).toHaveLength(1);
   }
+});
+
+test('chosen by /// @idxgen.feed, the (fk, createdAt DESC) btree answers the hash proposal for the same lookup', () => {
+  const parsed = parseConfig({ rules: { 'fk-index': { options: { method: 'hash' } } } }, rules);
+  if (!('config' in parsed)) throw new Error(parsed.errors.join('; '));
+  const p = planModel(modelFrom(schema.replace('model Post {', '/// @idxgen.feed\nmodel Post {')), parsed.config);
+  expect(summary(p).filter((e) => e.table === 'Post')).toEqual([{ table: 'Post', method: 'btree', columns: ['authorId', 'createdAt'], rules: ['fk-composite-index', 'fk-index'] }]);
 });
 
 test('an unknown method is an option error naming the path', () => {

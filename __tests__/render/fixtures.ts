@@ -134,6 +134,7 @@ export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<Pl
     declaration: renderDeclaration(spec, name, SPAN),
     sql: renderEntrySql(spec, name),
     satisfies: [],
+    alternatives: [],
     ...overrides,
   };
   return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, serves: [], message: base.message, evidence: base.evidence, span: base.span, model: base.model } };

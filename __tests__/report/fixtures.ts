@@ -309,6 +309,7 @@ function entry(finding: Proposal, rest: Pick<PlanEntry, 'id' | 'name' | 'declara
     evidence: finding.evidence,
     span: finding.span,
     satisfies: [],
+    alternatives: [],
     proposal: finding,
     ...rest,
   };
@@ -394,6 +395,7 @@ function meta(id: string, defaultSeverity: RuleMeta<unknown>['defaultSeverity'],
     id,
     summary,
     defaultSeverity,
+    basis: defaultSeverity === 'error' ? 'structure' : 'request',
     defaultOptions: {},
     validateOptions: () => [],
     docs: {

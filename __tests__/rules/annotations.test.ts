@@ -111,7 +111,37 @@ model A {
   n  Int
 }`),
     );
-    expect(parseAnnotations(m)).toEqual({ annotations: { checks: [], trigram: [], gin: [], covering: [], suppressions: [] }, errors: [] });
+    expect(parseAnnotations(m)).toEqual({ annotations: { checks: [], trigram: [], gin: [], covering: [], feed: [], suppressions: [] }, errors: [] });
+  });
+});
+
+describe('@idxgen.feed', () => {
+  it('is a model-level flag without arguments, written once', () => {
+    const m = load(
+      schema(`
+/// @idxgen.feed
+model A {
+  id Int @id
+  /// @idxgen.feed
+  b  Int
+}
+/// @idxgen.feed(x)
+model C {
+  id Int @id
+}
+/// @idxgen.feed
+/// @idxgen.feed
+model D {
+  id Int @id
+}`),
+    );
+    const { annotations, errors } = parseAnnotations(m);
+    expect(annotations.feed.map((f) => f.model)).toEqual(['A', 'D']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'A.b: @idxgen.feed belongs to the model: put it in the /// lines above `model A {`',
+      'model C: @idxgen.feed takes no arguments',
+      'model D: @idxgen.feed is written twice',
+    ]);
   });
 });
 
@@ -120,7 +150,7 @@ describe('suppressions', () => {
   const suppressions = annotations.suppressions;
 
   it('a field-level idxgen-ignore silences that rule on that field only', () => {
-    const found = run(jsonGinIndex, model);
+    const found = run(jsonGinIndex, model, { onlyAnnotated: false });
     expect(found.map((p) => `${p.model}.${proposalFields(p, model).join(',')}`)).toEqual(['Order.payload', 'Order.meta']);
     const silenced = found.map((p) => isSuppressed(suppressions, p, model)?.reason);
     expect(silenced).toEqual([undefined, 'filtered in the warehouse, not here']);
@@ -134,7 +164,7 @@ describe('suppressions', () => {
   });
 
   it('lists the (suppression, rule) pairs that matched no proposal', () => {
-    const proposals = [...run(jsonGinIndex, model), ...run(arrayGinIndex, model)];
+    const proposals = [...run(jsonGinIndex, model, { onlyAnnotated: false }), ...run(arrayGinIndex, model, { onlyAnnotated: false })];
     expect(unusedSuppressions(suppressions, proposals, model).map((u) => [u.suppression.model, u.suppression.field, u.ruleId])).toEqual([
       ['Order', undefined, 'fk-index'],
       ['Order', undefined, 'unique-key'],

@@ -23,10 +23,13 @@ function gin(table: string, column: string, field: string) {
 const summarize = (found: Finding[]) => found.map((p) => [at(p.span), p.model, p.spec]);
 const fields = (found: Finding[]) => found.map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`);
 
+/** The opt-in mode: every qualifying field, not only /// @idxgen.gin ones (a guess from the type). */
+const EVERY = { onlyAnnotated: false } as const;
+
 describe('array-gin-index', () => {
-  it('proposes GIN array_ops for scalar and enum lists without a GIN index (default options)', () => {
+  it('proposes GIN array_ops for scalar and enum lists without a GIN index (onlyAnnotated: false)', () => {
     // Not: blobs (Json[]), indexed (GIN exists), title / createdAt (not lists).
-    expect(summarize(run(rule, model))).toEqual([
+    expect(summarize(run(rule, model, EVERY))).toEqual([
       [`${F}:13:3`, 'Post', gin('Post', 'tags', 'tags')],
       [`${F}:14:3`, 'Post', gin('Post', 'score_list', 'scores')],
       [`${F}:15:3`, 'Post', gin('Post', 'roles', 'roles')],
@@ -35,16 +38,23 @@ describe('array-gin-index', () => {
     ]);
   });
 
+  it('by default proposes only for /// @idxgen.gin fields, as asked for (request), and type-only picks are guesses', () => {
+    const found = run(rule, model);
+    expect(found.map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual(['Team.members']);
+    expect(found.map((p) => p.basis)).toEqual(['request']);
+    expect(new Set(run(rule, model, EVERY).filter((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}` !== 'Team.members').map((p) => p.basis))).toEqual(new Set(['guess']));
+  });
+
   it.each([
     ['onlyAnnotated', { onlyAnnotated: true }, ['Team.members']],
-    ['exclude a model (the annotation still wins)', { exclude: ['Team'] }, ['Post.tags', 'Post.scores', 'Post.roles', 'Team.members']],
+    ['exclude a model (the annotation still wins)', { ...EVERY, exclude: ['Team'] }, ['Post.tags', 'Post.scores', 'Post.roles', 'Team.members']],
     ['fields allow-list (plus annotated fields)', { fields: ['Post.roles'] }, ['Post.roles', 'Team.members']],
   ] as [string, Partial<ArrayGinIndexOptions>, string[]][])('option %s', (_name, options, expected) => {
     expect(fields(run(rule, model, options))).toEqual(expected);
   });
 
   it('says what it serves in Prisma terms and what it costs writes', () => {
-    const scores = run(rule, model)[1]!;
+    const scores = run(rule, model, EVERY)[1]!;
     expect(scores.message).toEqual({
       title: 'List field Post.scores has no GIN index for has / hasEvery / hasSome',
       cost: 'A filter on the elements of "score_list" reads all of "Post" today (a sequential scan: 197.6 ms on 1M rows in our measurement, 3.35 ms with the index). The index costs writes: GIN is updated on every INSERT and on every UPDATE of "score_list" (with fastupdate, entries wait in a pending list that VACUUM or an unlucky write flushes), and it stores one entry per distinct element per row.',
@@ -55,9 +65,9 @@ describe('array-gin-index', () => {
     expect(scores.evidence.slice(0, 3)).toEqual([
       'Post.scores is Int[] (a scalar list)',
       'no GIN index on "score_list" (indexes: "Post_pkey", "Post_indexed_idx")',
-      'every scalar list is considered by default (set onlyAnnotated: true to limit the rule to /// @idxgen.gin fields, or exclude it)',
+      'every scalar list is considered because onlyAnnotated is false (a guess from the type: info at most)',
     ]);
-    expect(run(rule, model)[2]!.evidence[0]).toBe('Post.roles is Role[] (an enum list)');
+    expect(run(rule, model, EVERY)[2]!.evidence[0]).toBe('Post.roles is Role[] (an enum list)');
   });
 
   it('no proposal without lists', () => {
@@ -84,7 +94,7 @@ describe('array-gin-index', () => {
     const counts: Record<string, number> = {};
     for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort()) {
       const m = load(readFileSync(join(CORPUS, file), 'utf8'), file);
-      const found = run(rule, m);
+      const found = run(rule, m, EVERY);
       counts[file] = found.length;
       for (const p of found) {
         const spec = p.spec;
@@ -119,7 +129,7 @@ describe('array-gin-index on real PostgreSQL', () => {
     const ddl = await schemaFromEmptySql([{ path: F, content: fixtureText(F) }]);
     if (!ddl.ok) throw new Error(ddl.reason);
     await db.client.query(ddl.value);
-    const found = run(rule, model);
+    const found = run(rule, model, EVERY);
     for (const [i, p] of found.entries()) {
       if (p.spec.kind !== 'index') throw new Error('not an index');
       await db.client.query(probeCreateIndex(p.spec, `probe_${i}`));

@@ -74,24 +74,52 @@ model Star {
   ],
   invalid: [
     {
-      name: 'fixture: createdAt, @default(now()), status enum; an FK with its own index is left alone',
+      // Event's happenedAt @default(now()) is no creation time by name (lastModifiedAt has @default(now()) too),
+      // and the status enum widening is off by default (kinds: ["timestamp"]).
+      name: 'fixture: only a creation time by name; an FK with its own index is left alone',
+      schema: fixture('fk-composite-index.prisma'),
+      expected: [{ table: 'Post', columns: ['authorId', 'createdAt DESC'], line: 36, column: 3 }],
+    },
+    {
+      name: 'fixture with kinds timestamp + enum: the status enum too',
+      options: { kinds: ['timestamp', 'enum'] },
       schema: fixture('fk-composite-index.prisma'),
       expected: [
         { table: 'Post', columns: ['authorId', 'createdAt DESC'], line: 36, column: 3 },
-        { table: 'Event', columns: ['userId', 'happenedAt DESC'], line: 60, column: 3 },
         { table: 'Notification', columns: ['userId', 'status'], line: 69, column: 3 },
       ],
     },
     {
       name: 'fixture with replaceExisting: also replaces the plain (postId) index',
-      options: { replaceExisting: true },
+      options: { replaceExisting: true, kinds: ['timestamp', 'enum'] },
       schema: fixture('fk-composite-index.prisma'),
       expected: [
         { table: 'Post', columns: ['authorId', 'createdAt DESC'], line: 36, column: 3 },
         { table: 'comments', columns: ['post_id', 'created_at DESC'], line: 46, column: 3 },
-        { table: 'Event', columns: ['userId', 'happenedAt DESC'], line: 60, column: 3 },
         { table: 'Notification', columns: ['userId', 'status'], line: 69, column: 3 },
       ],
+    },
+    {
+      name: 'lastModifiedAt @default(now()) is not a creation time; createdAt is',
+      schema: schema(`
+model User {
+  id    Int    @id
+  posts Post[]
+  notes Note[]
+}
+model Post {
+  id             Int      @id
+  authorId       Int
+  author         User     @relation(fields: [authorId], references: [id])
+  lastModifiedAt DateTime @default(now())
+}
+model Note {
+  id        Int      @id
+  authorId  Int
+  author    User     @relation(fields: [authorId], references: [id])
+  createdAt DateTime @default(now())
+}`),
+      expected: [{ table: 'Note', columns: ['authorId', 'createdAt DESC'], line: 23, column: 3 }],
     },
     {
       name: 'kinds: ["enum"] skips the timestamp and uses the status',
@@ -160,7 +188,9 @@ describe('fk-composite-index details', () => {
       '"Post"."createdAt" is a creation timestamp (named createdAt)',
       'foreign key ("authorId") → "User" has no index',
       'no index on "Post" starts with ("authorId") followed by "createdAt"',
+      'a guess from the column name: add /// @idxgen.feed above model Post if it is read newest first per "User", or declare the index yourself',
     ]);
+    expect(post.basis).toBeUndefined(); // the rule's own basis: a guess
     // fk-index proposes the plain (authorId) for the same FK; the plan merger keeps only the wider one.
     const plain = runRule(fkIndex, fixture('fk-composite-index.prisma')).find((p) => p.model === 'Post')!;
     expect(plain.spec.kind === 'index' && plain.spec.columns.map((c) => c.column)).toEqual(['authorId']);
@@ -175,7 +205,7 @@ describe('fk-composite-index details', () => {
   });
 
   it('serves WHERE fk AND status for the enum widening', () => {
-    const n = runRule(rule, fixture('fk-composite-index.prisma')).find((p) => p.model === 'Notification')!;
+    const n = runRule(rule, fixture('fk-composite-index.prisma'), { kinds: ['timestamp', 'enum'] }).find((p) => p.model === 'Notification')!;
     expect(n.message.serves).toBe('SELECT … FROM "Notification" WHERE "userId" = $1 AND "status" = $2');
     expect(n.evidence[0]).toBe('"Notification"."status" is a NotificationStatus enum column');
   });
@@ -188,6 +218,25 @@ describe('fk-composite-index details', () => {
       'extra: unknown option (known: timestampFields, enumFields, kinds, replaceExisting)',
       'replaceExisting: expected true or false, got string "yes"',
     ]);
+  });
+
+  it('/// @idxgen.feed on the model makes it a request, with the annotation first in the evidence', () => {
+    const found = runRule(
+      rule,
+      schema(`
+model User {
+  id    Int    @id
+  posts Post[]
+}
+/// @idxgen.feed
+model Post {
+  id        Int      @id
+  authorId  Int
+  author    User     @relation(fields: [authorId], references: [id])
+  createdAt DateTime @default(now())
+}`),
+    );
+    expect(found.map((p) => [p.model, p.basis, p.evidence[0]])).toEqual([['Post', 'request', '/// @idxgen.feed on model Post: its rows are read newest first per parent']]);
   });
 
   it('civitai: ImageTool (join table keyed by both FKs) is not widened', () => {

@@ -22,11 +22,14 @@ function gin(table: string, column: string, field: string) {
 
 const summarize = (found: Finding[]) => found.map((p) => [at(p.span), p.model, p.spec]);
 
+/** The opt-in mode: every qualifying field, not only /// @idxgen.gin ones (a guess from the type). */
+const EVERY = { onlyAnnotated: false } as const;
+
 describe('json-gin-index', () => {
-  it('proposes GIN jsonb_path_ops for every jsonb field without a GIN index (default options)', () => {
+  it('proposes GIN jsonb_path_ops for every jsonb field without a GIN index (onlyAnnotated: false)', () => {
     // Not: legacy (@db.Json is json: GIN needs jsonb), indexed / pathOps (a GIN index exists,
     // jsonb_ops or jsonb_path_ops), list (Json[]), Hidden (@@ignore).
-    expect(summarize(run(rule, model))).toEqual([
+    expect(summarize(run(rule, model, EVERY))).toEqual([
       [`${F}:8:3`, 'Event', gin('Event', 'payload', 'payload')],
       [`${F}:9:3`, 'Event', gin('Event', 'meta', 'meta')],
       [`${F}:23:3`, 'Audit', gin('audit_log', 'the"diff', 'diff')],
@@ -34,17 +37,32 @@ describe('json-gin-index', () => {
     ]);
   });
 
+  it('by default proposes only for /// @idxgen.gin fields, as asked for (request), and type-only picks are guesses', () => {
+    const found = run(rule, model);
+    expect(found.map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual(['Audit.diff']);
+    expect(found.map((p) => p.basis)).toEqual(['request']);
+    expect(new Set(run(rule, model, EVERY).filter((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}` !== 'Audit.diff').map((p) => p.basis))).toEqual(new Set(['guess']));
+  });
+
+  it('a field named in `fields` is asked for even with the default onlyAnnotated: true', () => {
+    const found = run(rule, model, { fields: ['Event.payload'] });
+    expect(found.map((p) => [`${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`, p.basis])).toEqual([
+      ['Event.payload', 'request'],
+      ['Audit.diff', 'request'],
+    ]);
+  });
+
   it.each([
     ['onlyAnnotated', { onlyAnnotated: true }, ['Audit.diff']],
-    ['exclude a model (the annotation still wins)', { exclude: ['Audit'] }, ['Event.payload', 'Event.meta', 'Audit.diff']],
-    ['exclude a field', { exclude: ['Event.meta'] }, ['Event.payload', 'Audit.diff', 'Audit.data']],
+    ['exclude a model (the annotation still wins)', { ...EVERY, exclude: ['Audit'] }, ['Event.payload', 'Event.meta', 'Audit.diff']],
+    ['exclude a field', { ...EVERY, exclude: ['Event.meta'] }, ['Event.payload', 'Audit.diff', 'Audit.data']],
     ['fields allow-list (plus annotated fields)', { fields: ['Event.meta'] }, ['Event.meta', 'Audit.diff']],
   ] as [string, Partial<JsonGinIndexOptions>, string[]][])('option %s', (_name, options, expected) => {
     expect(run(rule, model, options).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual(expected);
   });
 
   it('says what the read costs, what the index costs writes, and the declaration, with real quoted names', () => {
-    const diff = run(rule, model).find((p) => p.model === 'Audit')!;
+    const diff = run(rule, model, EVERY).find((p) => p.model === 'Audit')!;
     expect(diff.message).toEqual({
       title: 'Json field Audit.diff has no GIN index for @> containment',
       cost: 'A containment filter on "the""diff" reads all of "audit_log" today (a sequential scan: 180.7 ms on 1M rows in our measurement, 2.66 ms with the index). The index costs writes: GIN is updated on every INSERT and on every UPDATE of "the""diff" (with fastupdate, entries wait in a pending list, up to gin_pending_list_limit = 4 MB by default, that VACUUM or an unlucky write flushes), and it takes disk in proportion to the keys and values stored.',
@@ -57,11 +75,11 @@ describe('json-gin-index', () => {
       'no GIN index on "the""diff" (indexes: "audit_log_pkey")',
       'requested by /// @idxgen.gin on Audit.diff',
     ]);
-    const meta = run(rule, model)[1]!;
+    const meta = run(rule, model, EVERY)[1]!;
     expect(meta.evidence.slice(0, 3)).toEqual([
       'Event.meta is Json (@db.JsonB)',
       'no GIN index on "meta" (indexes: "Event_pkey", "Event_indexed_idx", "Event_path_ops_idx")',
-      'every jsonb field is considered by default (set onlyAnnotated: true to limit the rule to /// @idxgen.gin fields, or exclude it)',
+      'every jsonb field is considered because onlyAnnotated is false (a guess from the type: info at most)',
     ]);
   });
 
@@ -84,7 +102,7 @@ describe('json-gin-index', () => {
     [{ onlyAnnotated: 'yes' }, ['onlyAnnotated: expected true or false, got "yes"']],
     [{ fields: 'Event.payload' }, ['fields: expected a list of "Model.field" strings']],
     [{ fields: ['Event'] }, ['fields[0]: expected "Model.field", got "Event"']],
-    [{ exclude: ['Event', 'Event.payload', 'a.b.c'] }, ['exclude[2]: expected "Model or Model.field", got "a.b.c"']],
+    [{ ...EVERY, exclude: ['Event', 'Event.payload', 'a.b.c'] }, ['exclude[2]: expected "Model or Model.field", got "a.b.c"']],
     [{ field: [] }, ['field: unknown option (did you mean "fields"?) (known: fields, exclude, onlyAnnotated)']],
   ] as [unknown, string[]][])('validateOptions(%j)', (options, problems) => {
     expect(rule.meta.validateOptions(options)).toEqual(problems);
@@ -94,7 +112,7 @@ describe('json-gin-index', () => {
     const counts: Record<string, number> = {};
     for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort()) {
       const m = load(readFileSync(join(CORPUS, file), 'utf8'), file);
-      const found = run(rule, m);
+      const found = run(rule, m, EVERY);
       counts[file] = found.length;
       for (const p of found) {
         const spec = p.spec;
@@ -122,7 +140,7 @@ describe('json-gin-index', () => {
 
   it('on the corpus, sanity: langfuse skips its @db.Json columns and proposes for a jsonb one', () => {
     const m = load(readFileSync(join(CORPUS, 'langfuse__langfuse.prisma'), 'utf8'));
-    const fields = run(rule, m).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`);
+    const fields = run(rule, m, EVERY).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`);
     expect(fields).not.toContain('Dataset.inputSchema'); // @db.Json
     expect(fields).not.toContain('Prompt.config'); // @db.Json
     expect(fields).toContain('PricingTier.conditions'); // @db.JsonB
@@ -136,7 +154,7 @@ describe('json-gin-index on real PostgreSQL', () => {
     const ddl = await schemaFromEmptySql([{ path: F, content: fixtureText(F) }]);
     if (!ddl.ok) throw new Error(ddl.reason);
     await db.client.query(ddl.value.replaceAll('"the"diff"', '"the""diff"'));
-    const found = run(rule, model);
+    const found = run(rule, model, EVERY);
     for (const [i, p] of found.entries()) {
       if (p.spec.kind !== 'index') throw new Error('not an index');
       await db.client.query(probeCreateIndex(p.spec, `probe_${i}`));

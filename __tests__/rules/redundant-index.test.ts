@@ -46,6 +46,17 @@ model Post {
   @@index([b, a])
 }`),
     },
+    {
+      name: 'a unique constraint on the primary key columns in another order is not a duplicate',
+      schema: schema(`
+model Membership {
+  a Int
+  b Int
+
+  @@id([a, b])
+  @@unique([b, a])
+}`),
+    },
   ],
   invalid: [
     {
@@ -78,6 +89,28 @@ model Post {
         { previewFeatures: ['partialIndexes'] },
       ),
       expected: [{ table: 'Post', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 15, column: 3 }],
+    },
+    {
+      name: '@id plus @unique on one field, @@unique on the @@id columns, and a second @@unique: reported at the duplicate attribute',
+      schema: schema(`
+model Account {
+  id    String @id @unique @default(cuid())
+  email String @unique
+
+  @@unique([email], map: "account_email_again")
+}
+model Membership {
+  a Int
+  b Int
+
+  @@id([a, b])
+  @@unique([a, b])
+}`),
+      expected: [
+        { table: 'Account', columns: ['id'], unique: true, line: 10, column: 20 },
+        { table: 'Account', columns: ['email'], unique: true, line: 13, column: 3 },
+        { table: 'Membership', columns: ['a', 'b'], unique: true, line: 20, column: 3 },
+      ],
     },
   ],
 });
@@ -133,6 +166,19 @@ describe('redundant-index details', () => {
     ]);
     const hash = found.find((x) => x.spec.kind === 'drop-index' && x.spec.name === 'token_value_hash2')!;
     expect(hash.evidence[0]).toBe('"token_value_hash2" has the same key as index "Token_value_idx" ("value") using hash');
+  });
+
+  it('tells to remove the @unique, and drops the unique index the primary key duplicates', () => {
+    const [dup] = runRule(
+      rule,
+      schema(`
+model Account {
+  id String @id @unique
+}`),
+    );
+    expect(dup!.spec).toMatchObject({ kind: 'drop-index', name: 'Account_id_key', coveredBy: 'Account_pkey' });
+    expect(dup!.message.title).toBe('Unique constraint "Account_id_key" on "Account" duplicates "Account_pkey"');
+    expect(dup!.message.instead).toBe('Remove the @unique (it creates "Account_id_key"). "Account_pkey" already enforces the same uniqueness and serves every read "Account_id_key" serves.');
   });
 
   it('normalizes predicates for comparison', () => {

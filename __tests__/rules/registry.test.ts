@@ -24,6 +24,17 @@ describe('rule registry', () => {
     expect(rule.meta.validateOptions({ noSuchOption: true })).toHaveLength(1);
   });
 
+  // The severity policy (RULES.md#severity-policy): error only for structural facts, a guessing rule never above info.
+  it.each(allRules.map((r) => [r.meta.id, r] as const))('%s: default severity follows the severity policy', (_id, rule) => {
+    expect(['structure', 'request', 'guess']).toContain(rule.meta.basis);
+    if (rule.meta.defaultSeverity === 'error') expect(rule.meta.basis).toBe('structure');
+    if (rule.meta.basis === 'guess') expect(['info', 'off']).toContain(rule.meta.defaultSeverity);
+  });
+
+  it('the error-level rules are exactly the structural defects', () => {
+    expect(allRules.filter((r) => r.meta.defaultSeverity === 'error').map((r) => r.meta.id)).toEqual(['fk-index']);
+  });
+
   it('rules are pure: the same model gives the same proposals twice, and the model is not changed', () => {
     const text = schema(`
 model User {

@@ -61,7 +61,17 @@ model Child {
   ],
   invalid: [
     {
-      name: 'fixture: required FKs only, Boolean marker, already-served FK',
+      name: 'fixture: required FKs only, already-served FK; a Boolean marker is not one by default',
+      schema: fixture('soft-delete-partial-index.prisma'),
+      expected: [
+        { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
+        { table: 'Document', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 32, column: 3 },
+        { table: 'Folder', columns: ['orgId'], where: '"deletedAt" IS NULL', line: 55, column: 3 },
+      ],
+    },
+    {
+      name: 'fixture with booleanFields: the Boolean marker the user names',
+      options: { booleanFields: ['is_deleted'] },
       schema: fixture('soft-delete-partial-index.prisma'),
       expected: [
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
@@ -72,7 +82,7 @@ model Child {
     },
     {
       name: 'maxPerModel: 1 keeps the first required FK',
-      options: { maxPerModel: 1 },
+      options: { maxPerModel: 1, booleanFields: ['is_deleted'] },
       schema: fixture('soft-delete-partial-index.prisma'),
       expected: [
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
@@ -82,7 +92,7 @@ model Child {
     },
     {
       name: 'optionalForeignKeys + maxPerModel: 3 reach the optional FK, after the required ones',
-      options: { maxPerModel: 3, optionalForeignKeys: true },
+      options: { maxPerModel: 3, optionalForeignKeys: true, booleanFields: ['is_deleted'] },
       schema: fixture('soft-delete-partial-index.prisma'),
       expected: [
         { table: 'Document', columns: ['authorId'], where: '"deletedAt" IS NULL', line: 30, column: 3 },
@@ -108,6 +118,29 @@ model Post {
   trashed   Boolean?
 }`),
       expected: [{ table: 'Post', columns: ['authorId'], where: 'trashed = false', line: 16, column: 3 }],
+    },
+    {
+      name: 'a deletion time by name (removedAt), never archivedAt nor an archived Boolean',
+      schema: schema(`
+model User {
+  id      Int      @id
+  posts   Post[]
+  results Result[]
+}
+model Post {
+  id        Int       @id
+  authorId  Int
+  author    User      @relation(fields: [authorId], references: [id])
+  removedAt DateTime?
+}
+model Result {
+  id         Int       @id
+  userId     Int
+  user       User      @relation(fields: [userId], references: [id])
+  archived   Boolean   @default(false)
+  archivedAt DateTime?
+}`),
+      expected: [{ table: 'Post', columns: ['authorId'], where: '"removedAt" IS NULL', line: 17, column: 3 }],
     },
   ],
 });

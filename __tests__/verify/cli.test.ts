@@ -114,7 +114,9 @@ model Post {
   author    Author     @relation(fields: [authorId], references: [id])
   title     String     @map("título")
   status    PostStatus @default(DRAFT)
+  /// @idxgen.gin
   data      Json
+  /// @idxgen.gin
   tags      String[]
   createdAt DateTime   @default(now()) @map("créé le")
 

@@ -50,7 +50,7 @@ test('bundled example, default generate: every step passes with the embedded ser
   // plus the indexes idxgen's redundant-index migrations drop.
   const base = stepOf(report, 'base');
   expect(base.details.source).toBe('schema');
-  expect(base.details.strippedDeclarations).toContain('Post_authorId_createdAt_idx');
+  expect(base.details.strippedDeclarations).toContain('Comment_authorId_createdAt_idx');
   expect(base.details.recreatedForDrops.sort()).toEqual(['GameProfile_userId_idx', 'GamificationEvent_status_idx']);
 
   const apply = stepOf(report, 'apply');

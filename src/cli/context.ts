@@ -1,11 +1,15 @@
 import type { Config } from '../config/config';
 import { UserError } from '../errors';
 import { discoverSchema, type SchemaLocation } from '../io/discover';
+import * as path from 'node:path';
+import { readPrismaVersion } from '../compat/prisma-version';
+import { readMigrations, resolveMigrationsDir } from '../io/read-migrations';
 import { readConfig } from '../io/read-config';
 import { readSchemaFiles } from '../io/read-schema';
 import type { SchemaModel } from '../model/types';
+import { migrationStateFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
 import { buildPlan } from '../plan/plan';
-import type { Plan } from '../plan/types';
+import type { Plan, PlanEntry } from '../plan/types';
 import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/annotations';
 import { allRules } from '../rules/registry';
 import type { Rule } from '../rules/types';
@@ -58,4 +62,21 @@ export function planModel(model: SchemaModel, config: Config): Plan {
     .filter((u) => enabledIds.has(u.ruleId))
     .map((u) => ({ ruleIds: [u.ruleId], reason: u.suppression.reason, span: u.suppression.span }));
   return plan;
+}
+
+/**
+ * `plan` and `check`: drop from the plan what the project's migrations already create (a CHECK
+ * constraint written by an earlier generate), the way generate finds the folder and reads it. The
+ * folder is read only when the plan holds something a migration alone can settle, so a `check` on
+ * a schema without such proposals reads nothing more.
+ */
+export function settleWithMigrations(cwd: string, planned: Planned, relevant?: (entry: PlanEntry) => boolean): void {
+  if (!needsMigrations(planned.plan, relevant)) return;
+  const datasourceFile = planned.schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  // plan and check take no --migrations: the folder Prisma (and generate without the flag) would use.
+  const migrations = resolveMigrationsDir(cwd, planned.location, { datasourceFile, prismaVersion: readPrismaVersion(cwd) });
+  const rel = path.relative(cwd, migrations.dir);
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : migrations.dir;
+  const { folders } = readMigrations(migrations.dir, shown);
+  settleByMigrations(planned.plan, migrationStateFor(planned.plan, folders));
 }

@@ -25,8 +25,16 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
-        .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' }),
-    (args) => run(async () => (require('./commands/check') as typeof import('./commands/check')).checkCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format, level: args.level }, io))())
+        .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
+        .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
+        .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' }),
+    (args) =>
+      run(async () =>
+        (require('./commands/check') as typeof import('./commands/check')).checkCommand(
+          { schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
+          io,
+        ),
+      )())
     .command('generate', 'write Prisma migration folders and schema declarations', (y) =>
       y
         .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })

@@ -217,3 +217,18 @@ function fsyncDir(dir: string): void {
     // not supported everywhere (and not needed for correctness, only durability)
   }
 }
+
+/**
+ * One file written atomically (a temporary file beside it, then rename over it), for the files
+ * idxgen keeps that are not migrations or schema (the `check --baseline` file).
+ */
+export function writeFileAtomic(file: string, content: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.idxgen-tmp-${process.pid}`);
+  try {
+    fs.writeFileSync(tmp, content, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+}

@@ -37,6 +37,11 @@ export interface PlanEntry {
   sql: RenderedSql[];
   /** Other proposals this entry satisfies (e.g. a widened (fk, createdAt) index also fixes fk-index). */
   satisfies: Proposal[];
+  /**
+   * Guesses that would have replaced this entry with a wider index (fk-composite-index's
+   * (fk, createdAt DESC) without `/// @idxgen.feed`): offered, never generated (also in `Plan.skipped`).
+   */
+  alternatives: Proposal[];
   /** The finding this entry was made from (same object as in `Plan.findings`). */
   proposal: Proposal;
 }

@@ -8,6 +8,8 @@
  * Model level (the `///` lines right above `model X {`):
  *   /// @idxgen.covering(a, b desc include c, d)   btree (a, b DESC) INCLUDE (c, d), Prisma field names
  *   /// @idxgen.check(<expr>)                      a multi-column CHECK constraint
+ *   /// @idxgen.feed                               the table is read as a feed (newest rows per parent):
+ *                                                  fk-composite-index widens its FK indexes with the creation time
  * Both:
  *   /// idxgen-ignore <rule-id>[, <rule-id>] -- <reason>
  *
@@ -76,6 +78,11 @@ export interface CoveringAnnotation extends Target {
   include: { column: string; field: string }[];
 }
 
+/** `/// @idxgen.feed` above a model: its rows are read newest first per parent. */
+export interface FeedAnnotation extends Target {
+  kind: 'feed';
+}
+
 export interface Suppression extends Target {
   kind: 'ignore';
   /** Prisma field the comment sits on; undefined for a model-level suppression. */
@@ -89,6 +96,7 @@ export interface SchemaAnnotations {
   trigram: FieldFlagAnnotation[];
   gin: FieldFlagAnnotation[];
   covering: CoveringAnnotation[];
+  feed: FeedAnnotation[];
   suppressions: Suppression[];
 }
 
@@ -102,7 +110,7 @@ export interface AnnotationOptions {
   knownRuleIds?: readonly string[];
 }
 
-export const ANNOTATION_NAMES = ['check', 'covering', 'gin', 'trigram'] as const;
+export const ANNOTATION_NAMES = ['check', 'covering', 'feed', 'gin', 'trigram'] as const;
 const RULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -130,7 +138,7 @@ interface DocLine {
 }
 
 class Reader {
-  readonly annotations: SchemaAnnotations = { checks: [], trigram: [], gin: [], covering: [], suppressions: [] };
+  readonly annotations: SchemaAnnotations = { checks: [], trigram: [], gin: [], covering: [], feed: [], suppressions: [] };
   readonly errors: AnnotationError[] = [];
 
   constructor(
@@ -206,6 +214,22 @@ class Reader {
             break;
           }
           this.readCovering(table, args, span, where);
+          break;
+        case 'feed':
+          if (column) {
+            this.error(span, where, `@idxgen.feed belongs to the model: put it in the /// lines above \`model ${table.model} {\``);
+            break;
+          }
+          if (args !== undefined) {
+            this.error(span, where, '@idxgen.feed takes no arguments');
+            break;
+          }
+          if (seenFlags.has(name)) {
+            this.error(span, where, '@idxgen.feed is written twice');
+            break;
+          }
+          seenFlags.add(name);
+          this.annotations.feed.push({ kind: 'feed', model: table.model, table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), span });
           break;
         case 'trigram':
         case 'gin':

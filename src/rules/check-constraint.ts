@@ -64,6 +64,8 @@ type Candidate = {
   evidence: string[];
   title: string;
   annotation?: CheckAnnotation;
+  /** A naming heuristic (a guess: info at most) rather than an annotation. */
+  guess?: boolean;
 };
 
 export const rule: Rule<CheckConstraintOptions> = {
@@ -71,6 +73,7 @@ export const rule: Rule<CheckConstraintOptions> = {
     id: 'check-constraint',
     summary: 'Propose CHECK constraints from /// @idxgen.check annotations and from conservative naming heuristics (counters cannot be negative).',
     defaultSeverity: 'warn',
+    basis: 'request',
     defaultOptions: { heuristics: { ...DEFAULT_HEURISTICS }, lockTimeoutMs: DEFAULT_CHECK_LOCK_TIMEOUT_MS },
     validateOptions: (raw) =>
       validateShape(
@@ -147,6 +150,7 @@ export const rule: Rule<CheckConstraintOptions> = {
           expr,
           sql: renderCheckExpression(expr),
           span: column.span,
+          guess: true,
           title: `${heuristic.what} ${table.model}.${column.field} can be stored negative`,
           evidence: [
             `${table.model}.${column.field} is ${column.type}${column.default !== undefined ? ` @default(${column.default})` : ''} and ${heuristic.why}`,
@@ -174,6 +178,7 @@ export const rule: Rule<CheckConstraintOptions> = {
           serves: [],
           model: table.model,
           span: c.span,
+          ...(c.guess ? { basis: 'guess' as const } : {}),
           evidence: [...c.evidence, `canonical form: CHECK (${c.sql})`, MEASURED],
           message: {
             title: c.title,

@@ -47,6 +47,7 @@ export const rule: Rule<CoveringIndexOptions> = {
     id: 'covering-index',
     summary: 'Propose a btree index with INCLUDE columns, only where requested (/// @idxgen.covering or option indexes); warns that Prisma treats it as drift.',
     defaultSeverity: 'info',
+    basis: 'request',
     defaultOptions: { indexes: [] },
     validateOptions(raw: unknown): string[] {
       return validateShape(

@@ -75,7 +75,9 @@ export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMe
           if (!annotated && !parts.selected(options, table.model, column.field)) continue;
           if (indexes.some((i) => i.columns.some((c) => c.column === column.name && parts.serves(i, c)))) continue;
           const target = { model: ctx.model, table, column, annotated, options, indexes, col: quoteIdent(column.name), tableRef: tableRef(table) };
-          proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), serves: parts.reads(table, column), model: table.model, span: column.span, ...parts.explain(target) });
+          // Asked for (annotation, or named in `fields`) or considered because of its type alone (a guess).
+          const asked = annotated || (options.fields ?? []).includes(`${table.model}.${column.field}`);
+          proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), serves: parts.reads(table, column), model: table.model, span: column.span, basis: asked ? 'request' : 'guess', ...parts.explain(target) });
         }
       }
       return proposals;
@@ -125,7 +127,7 @@ function tableRef(table: Table): string {
 // GIN index on the column serves it.
 
 export interface GinFieldOptions extends FieldSelectionOptions {
-  /** Only fields with `/// @idxgen.gin`. Default false. */
+  /** Only fields with `/// @idxgen.gin` (or named in `fields`). Default true. */
   onlyAnnotated: boolean;
 }
 
@@ -139,7 +141,9 @@ export const GIN_BUILD_MEASUREMENT = 'measured (PG 15, 200 inserts/s): building 
 
 export const ginSelection = {
   annotation: 'gin',
-  selected: (options: GinFieldOptions, model: string, field: string) => !options.onlyAnnotated && selectedByOptions(options, model, field),
+  // A field named in `fields` is asked for, whatever onlyAnnotated says; onlyAnnotated stops only the type-based guesses.
+  selected: (options: GinFieldOptions, model: string, field: string) =>
+    (options.fields ?? []).includes(`${model}.${field}`) ? selectedByOptions(options, model, field) : !options.onlyAnnotated && selectedByOptions(options, model, field),
   serves: (index: IndexDef) => index.method === 'gin',
 } as const satisfies Partial<FieldGinParts<GinFieldOptions>>;
 
@@ -150,7 +154,7 @@ export function ginEvidence(target: FieldGinTarget<GinFieldOptions>, byDefault: 
     ? `requested by /// @idxgen.gin on ${table.model}.${column.field}`
     : (options.fields ?? []).includes(`${table.model}.${column.field}`)
       ? 'selected by option fields'
-      : `${byDefault} is considered by default (set onlyAnnotated: true to limit the rule to /// @idxgen.gin fields, or exclude it)`;
+      : `${byDefault} is considered because onlyAnnotated is false (a guess from the type: info at most)`;
   return [`no GIN index on ${col} (${indexes.length === 0 ? 'the table has no indexes' : `indexes: ${indexes.map((i) => quoteIdent(i.name)).join(', ')}`})`, why];
 }
 

@@ -1,6 +1,11 @@
 /**
- * fk-composite-index: when the schema says how children are read (newest first, or by status),
- * index (fk..., that column) instead of (fk) alone.
+ * fk-composite-index: when children are read newest first per parent, index (fk..., createdAt DESC)
+ * instead of (fk) alone.
+ *
+ * A name is not a workload: without `/// @idxgen.feed` on the model the proposal is a guess
+ * (info), which the plan keeps as an alternative to fk-index's plain index and never generates by
+ * default. With the annotation the user has said the table is read as a feed, and the composite
+ * replaces the plain index.
  */
 import type { Column, ForeignKey, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
@@ -16,13 +21,14 @@ import {
   proposedColumn,
   tableRef,
 } from './coverage';
+import { parseAnnotations } from './annotations';
 import { validateShape, withDefaults } from './rule-options';
 import type { Proposal, Rule } from './types';
 
 export type WideningKind = 'timestamp' | 'enum';
 
 export interface FkCompositeIndexOptions {
-  /** Names (Prisma field or database column, case-insensitive) of creation timestamps, in order of preference. */
+  /** Names (Prisma field or database column, case-insensitive) of creation timestamps, in order of preference. Only these count: `lastModifiedAt @default(now())` is not a creation time. */
   timestampFields: string[];
   /** Names of status/type enum columns, in order of preference. */
   enumFields: string[];
@@ -35,7 +41,7 @@ export interface FkCompositeIndexOptions {
 const DEFAULTS: FkCompositeIndexOptions = {
   timestampFields: ['createdAt', 'created_at', 'insertedAt', 'inserted_at'],
   enumFields: ['status', 'state', 'type', 'kind'],
-  kinds: ['timestamp', 'enum'],
+  kinds: ['timestamp'],
   replaceExisting: false,
 };
 
@@ -44,6 +50,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
     id: 'fk-composite-index',
     summary: 'Widen a foreign-key index with the column children are read by: (fk, createdAt DESC) or (fk, status).',
     defaultSeverity: 'info',
+    basis: 'guess',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
       validateShape(raw, {
@@ -58,11 +65,13 @@ export const rule: Rule<FkCompositeIndexOptions> = {
         '(`WHERE fk = $1 ORDER BY createdAt DESC LIMIT 20`) or "this parent\'s children in a given status". With (fk) alone PostgreSQL fetches every child of the parent ' +
         'and sorts or filters them, and the cost grows with the biggest parent (measured on 1M rows: 81.6 ms with (fk), 0.64 ms with (fk, createdAt)).',
       proposal:
-        'When the child model has a creation timestamp (a DateTime named in `timestampFields`, or else the first DateTime with `@default(now())` that is not `@updatedAt`), ' +
-        'an index on (fk..., createdAt DESC); otherwise, when it has a status/type enum column (named in `enumFields`), an index on (fk..., status). ' +
-        'The widened index serves the FK checks too, so it replaces the plain (fk) index rather than adding one: the plan never holds both (a) and (a, b) ' +
-        '(the plan drops a fk-index proposal when a proposal with the same method and predicate starts with exactly its columns), and an existing plain (fk) index ' +
-        'becomes redundant (redundant-index reports it once the wider index is declared). ' +
+        'When the child model has a creation timestamp (a DateTime named in `timestampFields`: createdAt, created_at, insertedAt, inserted_at; never `@updatedAt`, and never another ' +
+        'DateTime just because it has `@default(now())`: lastModifiedAt is no creation time), an index on (fk..., createdAt DESC). ' +
+        '(`kinds: ["timestamp", "enum"]` also widens with a status/type enum column named in `enumFields`: (fk..., status).) ' +
+        'A column name says nothing about how the table is read, so by default the proposal is a guess (info): the plan keeps fk-index\'s plain (fk) index and lists ' +
+        'the composite as its alternative, with the reason, and generate never writes it. Choose it with `/// @idxgen.feed` above the model (its rows are read newest first per parent): ' +
+        'the composite then replaces the plain index (one index, never both (a) and (a, b)), or declare the index you want yourself. ' +
+        'An existing plain (fk) index becomes redundant once the wider one is declared (redundant-index reports it). ' +
         'By default the rule only shapes an index that has to be built anyway: it proposes only for FKs that have no index yet (the ones fk-index reports), ' +
         'so it never adds an index of its own. An FK that already has an index is read well enough today, and nothing in the schema measures how hot the ordered read is; ' +
         'with `replaceExisting: true` it also proposes replacing a plain index on exactly the FK columns (one index for one index; the old one then becomes redundant). ' +
@@ -78,6 +87,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
         '}',
       ].join('\n'),
       good: [
+        '/// @idxgen.feed',
         'model Post {',
         '  id        Int      @id @default(autoincrement())',
         '  authorId  Int',
@@ -92,6 +102,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
 
   check(ctx) {
     const options = withDefaults(DEFAULTS, ctx.options);
+    const feeds = new Set(parseAnnotations(ctx.model).annotations.feed.map((a) => a.model));
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of modelTables(ctx.tables)) {
       if (isJoinTable(table)) continue;
@@ -104,7 +115,14 @@ export const rule: Rule<FkCompositeIndexOptions> = {
         if (!covering.every((i) => i.kind === 'index' && i.columns.length === fk.columns.length)) continue;
         const widening = chooseWidening(table, fk, options);
         if (!widening) continue;
-        proposals.push(proposal(table, fk, widening, covering));
+        const p = proposal(table, fk, widening, covering);
+        if (feeds.has(table.model)) {
+          p.basis = 'request';
+          p.evidence.unshift(`/// @idxgen.feed on model ${table.model}: its rows are read newest first per parent`);
+        } else {
+          p.evidence.push(`a guess from the column name: add /// @idxgen.feed above model ${table.model} if it is read newest first per ${quoteIdent(fk.referencedTable)}, or declare the index yourself`);
+        }
+        proposals.push(p);
       }
     }
     return proposals;
@@ -122,9 +140,8 @@ function chooseWidening(table: Table, fk: ForeignKey, options: FkCompositeIndexO
   if (options.kinds.includes('timestamp')) {
     const isTimestamp = (c: Column): boolean => usable(c) && c.type === 'DateTime' && c.kind === 'scalar' && !c.updatedAt;
     const named = findColumnByNames(table, options.timestampFields, isTimestamp);
+    // By name only: `@default(now())` also sits on lastModifiedAt / lastSeenAt, which are no creation times.
     if (named) return { kind: 'timestamp', column: named, why: `${quoteIdent(table.name)}.${quoteIdent(named.name)} is a creation timestamp (named ${named.field})` };
-    const byDefault = table.columns.find((c) => isTimestamp(c) && c.default !== undefined && /^now\(\s*\)$/.test(c.default.trim()));
-    if (byDefault) return { kind: 'timestamp', column: byDefault, why: `${quoteIdent(table.name)}.${quoteIdent(byDefault.name)} is a creation timestamp (DateTime @default(now()), not @updatedAt)` };
   }
   if (options.kinds.includes('enum')) {
     const isEnum = (c: Column): boolean => usable(c) && c.kind === 'enum';

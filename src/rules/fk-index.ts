@@ -27,6 +27,7 @@ export const rule: Rule<FkIndexOptions> = {
     id: 'fk-index',
     summary: 'Every foreign key needs an index that starts with its columns.',
     defaultSeverity: 'error',
+    basis: 'structure',
     defaultOptions: { method: 'btree' },
     optionDocs: {
       method:

@@ -58,6 +58,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
     id: 'queue-partial-index',
     summary: 'Queue tables: a btree index on (status, due time) for the poll for due rows, e.g. @@index([status, nextAttemptAt]).',
     defaultSeverity: 'info',
+    basis: 'guess',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
       validateShape(raw, {

@@ -14,8 +14,9 @@ export type RedundantIndexOptions = Record<string, never>;
 export const rule: Rule<RedundantIndexOptions> = {
   meta: {
     id: 'redundant-index',
-    summary: 'An index that is a left prefix (or a duplicate) of another index, unique constraint or primary key on the same table.',
+    summary: 'An index that is a left prefix (or a duplicate) of another index, unique constraint or primary key on the same table; a unique constraint that duplicates the primary key (@id + @unique).',
     defaultSeverity: 'warn',
+    basis: 'structure',
     defaultOptions: {},
     validateOptions: (raw) => validateShape(raw, {}),
     docs: {
@@ -32,7 +33,9 @@ export const rule: Rule<RedundantIndexOptions> = {
         'redundant with (a, b, c). Other methods (GIN, GiST, hash, ...) count only exact duplicates. ' +
         'The covering index is a unique constraint or primary key when there is one (they are never dropped), otherwise the longest covering index; ' +
         'of two identical plain indexes the one declared first is kept. Unique constraints and primary keys are never proposed for dropping ' +
-        '(they enforce a rule, not just a lookup), and neither are full-text indexes.',
+        '(they enforce a rule, not just a lookup), and neither are full-text indexes, with one exception: a unique constraint with exactly the key of the primary key ' +
+        '(`@id @unique` on one field, or `@@unique` on the `@@id` columns in the same order) or of an earlier unique constraint enforces nothing new: ' +
+        'it is reported at the `@unique`, and the fix removes that attribute (PostgreSQL drops its index).',
       bad: [
         'model Post {',
         '  id        Int      @id @default(autoincrement())',
@@ -65,10 +68,22 @@ export const rule: Rule<RedundantIndexOptions> = {
         if (!coveredBy) continue;
         proposals.push(proposal(table, index, coveredBy));
       }
+      // A unique constraint on exactly the primary key's columns (`@id` + `@unique` on one field)
+      // or on exactly an earlier unique constraint's: a second unique index that enforces nothing new.
+      for (const unique of table.uniques) {
+        const twin = duplicateKey(unique, table);
+        if (twin) proposals.push(proposal(table, unique, twin));
+      }
     }
     return proposals;
   },
 };
+
+/** The primary key, or an earlier unique constraint, with exactly the same key as `unique` (same columns, same order). */
+export function duplicateKey(unique: IndexDef, table: Table): IndexDef | undefined {
+  const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques.filter((u) => u !== unique && declaredBefore(u, unique))];
+  return keys.find((key) => key.columns.length === unique.columns.length && isPrefixOf(unique, key) && isPrefixOf(key, unique));
+}
 
 /** Position of an index in declaration order (for "keep the first of two duplicates"). */
 function declaredBefore(a: IndexDef, b: IndexDef): boolean {
@@ -140,10 +155,12 @@ function proposal(table: Table, index: IndexDef, coveredBy: IndexDef): Omit<Prop
     ? `${name} has the same key as ${describeIndex(coveredBy)}`
     : `${name} is a left prefix of ${describeIndex(coveredBy)}`;
   const lookup = index.method === 'btree' ? equalityPredicate(index.columns.map((c) => c.column)) : undefined;
+  const attribute = index.kind === 'unique' ? (index.fieldLevel ? '@unique' : '@@unique') : '@@index';
+  const keeps = index.kind === 'unique' ? ` ${other} already enforces the same uniqueness and serves every read ${name} serves.` : '';
   const message: Proposal['message'] = {
-    title: `Index ${name} on ${t} is redundant with ${other}`,
+    title: index.kind === 'unique' ? `Unique constraint ${name} on ${t} duplicates ${other}` : `Index ${name} on ${t} is redundant with ${other}`,
     cost: `Every INSERT and DELETE on ${t}, and every UPDATE of its columns, writes both indexes, and ${name} takes disk and cache, while ${other} already serves every read ${name} serves.`,
-    instead: `Drop ${name} (remove its @@index) and let ${other} serve those reads.`,
+    instead: index.kind === 'unique' ? `Remove the ${attribute} (it creates ${name}).${keeps}` : `Drop ${name} (remove its @@index) and let ${other} serve those reads.`,
   };
   if (lookup) message.serves = `SELECT … FROM ${t} WHERE ${lookup}`;
   return {

@@ -34,8 +34,10 @@ export interface SoftDeletePartialIndexOptions {
 }
 
 const DEFAULTS: SoftDeletePartialIndexOptions = {
-  timestampFields: ['deletedAt', 'deleted_at', 'archivedAt', 'archived_at'],
-  booleanFields: ['isDeleted', 'is_deleted', 'deleted', 'isArchived', 'is_archived', 'archived'],
+  // Named like a deletion time. Not archivedAt: an archived row is still read (an archive view, a restore).
+  timestampFields: ['deletedAt', 'deleted_at', 'removedAt', 'removed_at', 'trashedAt', 'trashed_at'],
+  // None by default: a Boolean (`archived` on a job-result table) is a state more often than a soft delete.
+  booleanFields: [],
   maxPerModel: 2,
   optionalForeignKeys: false,
 };
@@ -53,6 +55,7 @@ export const rule: Rule<SoftDeletePartialIndexOptions> = {
     id: 'soft-delete-partial-index',
     summary: 'On soft-deleted models, index the foreign-key lookups over live rows only (partial index WHERE "deletedAt" IS NULL).',
     defaultSeverity: 'info',
+    basis: 'guess',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
       validateShape(raw, {
@@ -66,7 +69,8 @@ export const rule: Rule<SoftDeletePartialIndexOptions> = {
         'A soft-deleted model keeps its deleted rows, and every read adds `WHERE "deletedAt" IS NULL` (or `"isDeleted" = false`). ' +
         'A plain index on the lookup column holds the deleted rows too: as they pile up the index grows, and each lookup fetches deleted rows only to throw them away.',
       proposal:
-        'For a model with a soft-delete marker (a nullable DateTime named in `timestampFields`, checked first, or a Boolean named in `booleanFields`), ' +
+        'For a model with a soft-delete marker (a nullable DateTime named like a deletion time in `timestampFields`: deletedAt, deleted_at, removedAt, removed_at, trashedAt, trashed_at; ' +
+        'or a Boolean named in `booleanFields`, empty by default: `archived` or `deleted` flags are as often a state the application lists by as a soft delete), ' +
         'a partial btree index on each foreign key restricted to live rows: `(fk) WHERE "deletedAt" IS NULL`, or `WHERE "isDeleted" = false` ' +
         '(for a nullable Boolean, rows where it is NULL are left out, as `= false` leaves them out of the reads). ' +
         'Unique lookup fields are not proposed, nor FKs whose columns are unique (1:1): their unique index already finds the one row. ' +

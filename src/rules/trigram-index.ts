@@ -23,6 +23,7 @@ export const rule = fieldGinRule<TrigramIndexOptions>(
     id: 'trigram-index',
     summary: "Propose a GIN gin_trgm_ops index (pg_trgm) for String fields marked /// @idxgen.trigram, to serve ILIKE '%term%'.",
     defaultSeverity: 'info',
+    basis: 'request',
     defaultOptions: { fields: [] },
     validateOptions: (raw) => validateShape(raw, { fields: { type: 'names', kind: 'Model.field' } }, 'json'),
     docs: {

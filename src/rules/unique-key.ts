@@ -43,6 +43,7 @@ export const rule: Rule<UniqueKeyOptions> = {
     id: 'unique-key',
     summary: 'Idempotency / dedupe keys (idempotencyKey, requestId, an inbox\'s eventId) need a unique index.',
     defaultSeverity: 'info',
+    basis: 'guess',
     defaultOptions: DEFAULTS,
     validateOptions: (raw) =>
       validateShape(raw, {

@@ -1,11 +1,15 @@
-import { ExitCode } from '../../errors';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ExitCode, UserError } from '../../errors';
+import { writeFileAtomic } from '../../io/write-tree';
+import { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } from '../../report/baseline';
 import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan } from '../context';
+import { loadAndPlan, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -16,16 +20,24 @@ export interface CheckOptions {
   cache?: ValidationCache;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
+  /** `--baseline [FILE]` ('' = the default file): fail only on findings the file does not hold; record them when it does not exist. */
+  baseline?: string;
+  /** `--update-baseline`: rewrite the baseline file with today's findings. */
+  updateBaseline?: boolean;
 }
 
 const RANK = { error: 3, warn: 2, info: 1 } as const;
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
-  const { schema, plan } = loadAndPlan(io.cwd, options);
+  const planned = loadAndPlan(io.cwd, options);
+  settleWithMigrations(io.cwd, planned, (entry) => RANK[entry.severity] >= RANK[options.level]);
+  const { schema, plan } = planned;
   // Suppressed findings, and findings an existing index already answers, are not problems.
   const settled = new Set(plan.skipped.map((s) => s.proposal));
-  const findings = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
+  const all = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
+  const findings = applyBaseline(all, options, io);
+  if (findings === undefined) return ExitCode.clean;
   const output = renderCheck(
     options.format,
     { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan), answeredBy: answeredByOtherRule(plan) },
@@ -35,4 +47,46 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
   const note = findings.length > 0 ? capabilityNote(capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)), findings.map((f) => f.spec)) : undefined;
   if (note) io.stderr(note);
   return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
+}
+
+/**
+ * The findings to report after the baseline (all of them without one); undefined when the baseline
+ * was (re)written, which reports nothing. Notes go to stderr so json/sarif output stays parseable.
+ */
+function applyBaseline<F extends Parameters<typeof renderBaseline>[0][number]>(findings: F[], options: CheckOptions, io: CliIO): F[] | undefined {
+  if (options.baseline === undefined && !options.updateBaseline) return findings;
+  const shown = options.baseline || DEFAULT_BASELINE_FILE;
+  const file = path.resolve(io.cwd, shown);
+  let text: string | undefined;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new UserError([{ file: shown, message: 'the baseline is not a regular file' }]);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError([{ file: shown, message: `cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+  }
+  if (text === undefined || options.updateBaseline) {
+    try {
+      writeFileAtomic(file, renderBaseline(findings));
+    } catch (error) {
+      throw new UserError([{ file: shown, message: `cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    }
+    io.stderr(`idxgen: ${text === undefined ? 'recorded' : 'rewrote'} ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${shown}; \`idxgen check --baseline ${shown}\` now fails only on new ones.\n`);
+    return undefined;
+  }
+  const parsed = parseBaseline(text);
+  if ('errors' in parsed) throw new UserError(parsed.errors.map((message) => ({ file: shown, message })));
+  const { fresh, known, stale } = compareWithBaseline(findings, parsed.baseline);
+  const lines: string[] = [];
+  if (known.length > 0) lines.push(`idxgen: ${known.length} finding${known.length === 1 ? '' : 's'} recorded in ${shown} not shown.`);
+  if (stale.length > 0) {
+    const one = stale.length === 1;
+    lines.push(
+      `idxgen: ${stale.length} entr${one ? 'y' : 'ies'} of ${shown} no longer match${one ? 'es' : ''} a finding (fixed): remove ${one ? 'it' : 'them'} with \`idxgen check --baseline ${shown} --update-baseline\`:`,
+      ...stale.map((e) => `  ${e.fingerprint}`),
+    );
+  }
+  if (lines.length > 0) io.stderr(`${lines.join('\n')}\n`);
+  return fresh;
 }

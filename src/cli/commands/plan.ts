@@ -3,7 +3,7 @@ import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan } from '../context';
+import { loadAndPlan, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -16,7 +16,9 @@ export interface PlanOptions {
 }
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
-  const { location, schema, plan } = loadAndPlan(io.cwd, options);
+  const planned = loadAndPlan(io.cwd, options);
+  settleWithMigrations(io.cwd, planned);
+  const { location, schema, plan } = planned;
   const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
   if (options.format === 'text') {
     for (const chunk of planTextChunks(input, useColor(io))) {

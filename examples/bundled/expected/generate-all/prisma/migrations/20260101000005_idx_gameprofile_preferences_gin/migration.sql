@@ -20,8 +20,7 @@
 -- Evidence: GameProfile.preferences is Json (jsonb by default)
 -- Evidence: no GIN index on "preferences" (indexes: "GameProfile_pkey", "GameProfile_userId_key",
 -- "GameProfile_userId_idx")
--- Evidence: every jsonb field is considered by default (set onlyAnnotated: true to limit the rule
--- to /// @idxgen.gin fields, or exclude it)
+-- Evidence: requested by /// @idxgen.gin on GameProfile.preferences
 -- Evidence: measured (PG 15, 1M rows): jsonb @> took 180.7 ms as a sequential scan, 2.66 ms with
 -- GIN jsonb_path_ops
 -- Evidence: measured (PG 15, 200 inserts/s): building a GIN index held inserts up to 1,673

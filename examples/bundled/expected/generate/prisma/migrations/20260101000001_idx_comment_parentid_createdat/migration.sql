@@ -12,6 +12,7 @@
 -- order and stops after LIMIT. It also covers the foreign key, so it replaces the plain index
 -- fk-index proposes.
 -- Serves: SELECT … FROM "Comment" WHERE "parentId" = $1 ORDER BY "createdAt" DESC LIMIT 20
+-- Evidence: /// @idxgen.feed on model Comment: its rows are read newest first per parent
 -- Evidence: "Comment"."createdAt" is a creation timestamp (named createdAt)
 -- Evidence: foreign key ("parentId") → "Comment" has no index
 -- Evidence: no index on "Comment" starts with ("parentId") followed by "createdAt"

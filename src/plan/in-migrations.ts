@@ -1,0 +1,68 @@
+/**
+ * What the migrations folder already holds, as the plan sees it: one fact shared by `plan`, `check`
+ * and `generate` (which writes nothing for a step an existing migration already has). Read with the
+ * same replay (src/generate/migration-sql.ts) so the three commands agree.
+ *
+ * A CHECK constraint has no declaration in schema.prisma: once a migration creates it, nothing is
+ * left to do, so it leaves the plan ("already created by migration X") and `check` stops reporting
+ * it. An index that a migration creates but the schema does not declare stays: its declaration is
+ * still missing (Prisma would drop the index as drift).
+ */
+import { alreadyDone, replayMigrations, scriptEffects, type MigrationState } from '../generate/migration-sql';
+import type { Plan, PlanEntry } from './types';
+
+/** Entries only the migrations can settle: nothing to declare in the schema (CHECK constraints). */
+function settleable(entry: PlanEntry): boolean {
+  return entry.declaration.kind === 'none' && !entry.declaration.drift;
+}
+
+/**
+ * Whether reading the migrations folder can change this plan, among the entries `relevant` keeps
+ * (`check --level error` does not report CHECK constraints, so it reads nothing more).
+ */
+export function needsMigrations(plan: Plan, relevant: (entry: PlanEntry) => boolean = () => true): boolean {
+  return plan.entries.some((e) => settleable(e) && relevant(e));
+}
+
+/**
+ * The replayed state of the folders that can matter to this plan: those whose SQL names one of
+ * the settleable entries' objects or tables (a DROP TABLE names only the table). Same answer as
+ * replaying every folder for these entries, without tokenizing unrelated files.
+ */
+export function migrationStateFor(plan: Plan, folders: readonly { name: string; sql: string }[]): MigrationState {
+  const words = new Set<string>();
+  for (const entry of plan.entries.filter(settleable)) {
+    words.add(entry.name.replace(/"/g, '""'));
+    words.add(entry.spec.table.replace(/"/g, '""'));
+  }
+  if (words.size === 0) return new Map();
+  return replayMigrations(folders.filter((f) => [...words].some((w) => f.sql.includes(w))));
+}
+
+/** The folder whose migration already did every step of the entry, or undefined. */
+export function heldByMigrations(entry: PlanEntry, state: MigrationState): string | undefined {
+  let folder: string | undefined;
+  for (const step of entry.sql) {
+    const done = alreadyDone(state, scriptEffects(step.up));
+    if (done === undefined) return undefined;
+    folder = done;
+  }
+  return folder;
+}
+
+/** Moves the entries the migrations already settle out of the plan, into `skipped` with the folder. */
+export function settleByMigrations(plan: Plan, state: MigrationState): void {
+  if (state.size === 0) return;
+  const kept: PlanEntry[] = [];
+  for (const entry of plan.entries) {
+    const folder = settleable(entry) ? heldByMigrations(entry, state) : undefined;
+    if (folder === undefined) {
+      kept.push(entry);
+      continue;
+    }
+    for (const proposal of [entry.proposal, ...entry.satisfies]) {
+      plan.skipped.push({ proposal, reason: `already created by migration ${folder}` });
+    }
+  }
+  plan.entries = kept;
+}
