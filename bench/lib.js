@@ -55,7 +55,8 @@ const round = (x, digits = 0) => (x === null || x === undefined || !Number.isFin
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /**
- * Runs `node <args>` as a fresh process; resolves {ms, rssKB, code, stdout, stderr}.
+ * Runs `node <args>` as a fresh process; resolves {ms, rssKB, cpuMs, code, stdout, stderr}
+ * (cpuMs: user + system time, from GNU time; null without it).
  * Wall time is taken around spawn → exit in this process. Peak RSS comes from GNU time's %M
  * (written to a file, so the child's own stderr stays clean), else from polling VmHWM.
  */
@@ -63,7 +64,7 @@ function measureNode(args, opts = {}) {
   return new Promise((resolve) => {
     const rssFile = TIME_BIN ? path.join(os.tmpdir(), `idxgen-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : null;
     const cmd = TIME_BIN ? TIME_BIN : process.execPath;
-    const argv = TIME_BIN ? ['-f', '%M', '-o', rssFile, process.execPath, ...args] : args;
+    const argv = TIME_BIN ? ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args] : args;
     const started = performance.now();
     const child = spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...(opts.env ?? {}) } });
     let stdout = '';
@@ -90,16 +91,19 @@ function measureNode(args, opts = {}) {
       const ms = performance.now() - started;
       if (poll) clearInterval(poll);
       let rssKB = hwm || null;
+      let cpuMs = null;
       if (rssFile) {
         try {
           const text = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-          rssKB = Number(text[text.length - 1]) || null;
+          const [maxKB, user, sys] = text[text.length - 1].split(' ').map(Number);
+          rssKB = maxKB || null;
+          cpuMs = Number.isFinite(user) && Number.isFinite(sys) ? (user + sys) * 1000 : null;
           fs.rmSync(rssFile, { force: true });
         } catch {
           rssKB = null;
         }
       }
-      resolve({ ms, rssKB, code, stdout, stderr });
+      resolve({ ms, rssKB, cpuMs, code, stdout, stderr });
     });
   });
 }

@@ -51,6 +51,21 @@ function evaluateTargets(r) {
       add('linear', 'time grows linearly with schema size (R² ≥ 0.98 on generated schemas)', `${fit.slopeMsPerModel} ms/model + ${fit.interceptMs} ms, R² ${fit.r2} (medians of ${fit.points} sizes)`, fit.r2 >= 0.98, b2 ? `on each size's fastest run: ${b2.slopeMsPerModel} ms/model + ${b2.interceptMs} ms, R² ${b2.r2}` : null);
     }
   }
+  const gen = r.generate;
+  if (gen) {
+    const t = gen.target;
+    const row = gen.rows.find((x) => x.models === t.models);
+    if (!row) add('generate-scale', `idxgen generate on ${t.models.toLocaleString('en-US')} generated models ≤ ${t.seconds} s and ≤ ${t.rssMB} MB peak RSS`, `not measured (sizes ${gen.sizes.join(', ')})`, null);
+    else {
+      add(
+        'generate-scale',
+        `idxgen generate on ${t.models.toLocaleString('en-US')} generated models ≤ ${t.seconds} s and ≤ ${t.rssMB} MB peak RSS`,
+        row.ok ? `${(row.ms / 1000).toFixed(1)} s wall (${(row.cpuMs / 1000).toFixed(1)} s CPU), ${row.rssMB} MB` : row.error,
+        row.ok && row.ms <= t.seconds * 1000 && row.rssMB <= t.rssMB,
+        row.ok ? `load average ${row.loadavg.join(' / ')} on ${r.machine.cores} cores during the run; CPU time is what an idle machine would take` : null,
+      );
+    }
+  }
   if (r.gains) {
     const h = headlineQueries(r.gains);
     const names = { fkOrder: 'FK + ORDER BY … LIMIT (a typical author’s newest posts)', jsonb: 'jsonb containment payload @> {"type": …}', queue: 'queue poll (status IN … AND next_attempt_at <= now() ORDER BY … LIMIT 50)' };
@@ -77,7 +92,7 @@ function evaluateTargets(r) {
     add('record-overhead', 'recordQueryShapes costs < 20 µs a query in the application', `${r.record.perQueryUs} µs (median of ${r.record.repetitions} × ${r.record.iterations.toLocaleString('en-US')} calls)`, r.record.perQueryUs < 20, `with callSites: true ${r.record.perQueryUsCallSites} µs (a stack trace a query; off by default)`);
   }
   const totalS = r.timings.totalMs / 1000;
-  add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600);
+  add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600, r.kept ? `a partial run: ${r.kept.join(', ')} kept from the previous run` : null);
   return t;
 }
 
@@ -125,6 +140,13 @@ function profileTables(p) {
   const stages = mdTable(['stage (inclusive)', 'ms'], p.stages.map((s) => [`\`${s.fn}\``, s.ms]));
   const self = mdTable(['top self time', 'ms'], p.topSelf.slice(0, 12).map((s) => [`\`${s.fn}\``, s.ms]));
   return `${area}\n\n${stages}\n\n${self}`;
+}
+
+function generateTable(gen) {
+  return mdTable(
+    ['models', 'schema lines', 'wall s', 'CPU s (user + sys)', 'peak RSS MB', 'folders written', 'schema lines added / removed', 'load average (1 / 5 / 15 min)'],
+    gen.rows.map((x) => [x.models.toLocaleString('en-US'), x.lines.toLocaleString('en-US'), x.ok ? (x.ms / 1000).toFixed(1) : x.error, x.cpuMs === null ? '–' : (x.cpuMs / 1000).toFixed(1), x.rssMB, x.folders, `${x.schemaLinesAdded} / ${x.schemaLinesRemoved}`, x.loadavg.join(' / ')]),
+  );
 }
 
 function gainsTable(g) {
@@ -289,6 +311,8 @@ function renderMarkdown(r, { quickRun, chart }) {
           slow: slowFolders(r.gains),
         }
       : null,
+    generate: r.generate ? { table: generateTable(r.generate), target: r.generate.target, generateS: r.timings.generateMs ? (r.timings.generateMs / 1000).toFixed(0) : null } : null,
+    kept: r.kept ? r.kept.join(', ') : null,
     concurrency: r.concurrency ? { ...r.concurrency, table: concurrencyTable(r.concurrency), growth: r.concurrency.growth.map((g) => `${g.table} ×${g.factor} → ${g.rows.toLocaleString('en-US')} rows (plain build then ${g.plainMsAfter} ms)`).join('; ') } : null,
   };
   return template(ctx).replace(/\n{3,}/g, '\n\n');

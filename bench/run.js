@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick] [-- --only speed,gains,concurrency,record]`
+ * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record]`
  *
- * 1. tool speed (bench/tool-speed.js), 2. what the indexes buy (bench/index-gains.js),
- * 3. concurrent safety (bench/concurrency.js), 4. the chart (bench/chart.js), 5. the cost of
- * recording query shapes in the application (bench/record-overhead.js); then
+ * 1. tool speed (bench/tool-speed.js), 1b. generate at scale (bench/generate-scale.js), 2. what
+ * the indexes buy (bench/index-gains.js), 3. concurrent safety (bench/concurrency.js), 4. the
+ * chart (bench/chart.js), 5. the cost of recording query shapes in the application
+ * (bench/record-overhead.js); then
  * bench/results.json and BENCHMARKS.md (bench/render.js). --quick writes
  * bench/results-quick.json and bench/BENCHMARKS-quick.md instead, leaving the full results alone.
  * Builds dist/ first when any src/ file is newer than its compiled output.
@@ -158,6 +159,11 @@ async function main() {
       results.timings.recordMs = Math.round(performance.now() - t);
       log(`query-shape recording: ${results.record.perQueryUs} µs a query (${results.record.perQueryUsCallSites} µs with call sites)`);
     }
+    if (want('generate')) {
+      const t = performance.now();
+      results.generate = await require('./generate-scale').runGenerateScale({ quick, work, log });
+      results.timings.generateMs = Math.round(performance.now() - t);
+    }
     if (want('gains') || want('concurrency')) {
       const { dist } = require('./lib');
       const { startEmbeddedPostgres } = dist('db/embedded.js');
@@ -213,6 +219,16 @@ async function main() {
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+  }
+  if (only) {
+    // A partial run keeps the other parts' last results, so BENCHMARKS.md stays whole.
+    const previous = readJson(path.join(__dirname, `results${suffix}.json`));
+    for (const part of ['speed', 'generate', 'gains', 'concurrency', 'record']) {
+      if (!want(part) && previous?.[part] !== undefined) {
+        results[part] = previous[part];
+        results.kept = [...(results.kept ?? []), part];
+      }
+    }
   }
   results.machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   results.timings.totalMs = Math.round(performance.now() - started);

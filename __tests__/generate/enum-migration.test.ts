@@ -98,7 +98,9 @@ async function expectNoDrift(schema: string): Promise<void> {
 
 beforeAll(async () => {
   scratch = await createScratchDatabase(testConnection(), 't_enum_migration', { strategy: 'FILE_COPY' });
-  p = project({ 'prisma/schema.prisma': BASE }, { keep: true });
+  // Boolean soft-delete flags are opt-in (booleanFields): this schema's isDeleted is one.
+  const config = { rules: { 'soft-delete-partial-index': { options: { booleanFields: ['isDeleted'] } } } };
+  p = project({ 'prisma/schema.prisma': BASE, 'idxgen.config.json': JSON.stringify(config) }, { keep: true });
   p.write(`prisma/migrations/${INIT}/migration.sql`, ok(await schemaFromEmptySql([{ path: 'schema.prisma', content: BASE }])));
   p.write('prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n');
 });

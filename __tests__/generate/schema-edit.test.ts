@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diffLines } from '../../src/generate/diff';
 import { editSchema, findBlocks } from '../../src/generate/schema-edit';
 import type { Table } from '../../src/model/types';
 import { loadSchema } from '../../src/schema/load';
 import type { SchemaSource } from '../../src/schema/source';
+import { gitDiff } from './git-diff';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BUNDLED = fs.readFileSync(path.join(ROOT, 'prisma', 'schema.prisma'), 'utf8');
@@ -19,54 +19,27 @@ function table(model: ReturnType<typeof load>, name: string): Table {
   return t;
 }
 
-/** Names of the blocks a line-level diff touched (by position in the before/after texts). */
+/** Names of the blocks the lines git diff reports as changed lie in (by line number). */
 function changedBlocks(before: string, after: string): Set<string> {
-  const ops = diffLines(before, after);
-  const blocksBefore = findBlocks(before);
-  const blocksAfter = findBlocks(after);
-  const offsets = (text: string) => {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-    return starts;
+  const { text } = gitDiff(before, after);
+  const starts = (t: string) => {
+    const s = [0];
+    for (let i = 0; i < t.length; i++) if (t[i] === '\n') s.push(i + 1);
+    return s;
   };
-  const sb = offsets(before);
-  const sa = offsets(after);
+  const sb = starts(before);
+  const sa = starts(after);
   const out = new Set<string>();
-  let a = 0;
-  let b = 0;
-  for (const op of ops) {
-    if (op.op === 'delete') {
-      const block = blocksBefore.find((x) => x.start <= sb[a]! && sb[a]! < x.end);
-      out.add(block ? `${block.keyword} ${block.name}` : `outside:${op.line}`);
-    } else if (op.op === 'insert') {
-      const block = blocksAfter.find((x) => x.start <= sa[b]! && sa[b]! < x.end);
-      out.add(block ? `${block.keyword} ${block.name}` : `outside:${op.line}`);
-    }
-    if (op.op !== 'insert') a++;
-    if (op.op !== 'delete') b++;
+  const name = (blocks: ReturnType<typeof findBlocks>, offset: number, what: string) => {
+    const block = blocks.find((x) => x.start <= offset && offset < x.end);
+    out.add(block ? `${block.keyword} ${block.name}` : `outside:${what}`);
+  };
+  for (const m of text.matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const [aStart, aCount, bStart, bCount] = [Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
+    for (let i = 0; i < aCount; i++) name(findBlocks(before), sb[aStart - 1 + i]!, `-${aStart + i}`);
+    for (let i = 0; i < bCount; i++) name(findBlocks(after), sa[bStart - 1 + i]!, `+${bStart + i}`);
   }
   return out;
-}
-
-/**
- * Line changes that are not only re-alignment: a deleted and an inserted line that differ only
- * in runs of spaces are the formatter aligning columns, and cancel out.
- */
-function realChanges(before: string, after: string): { inserted: string[]; deleted: string[]; realigned: number } {
-  const ops = diffLines(before, after);
-  const squash = (l: string) => l.replace(/\s+/g, ' ').trim();
-  const deleted = ops.filter((o) => o.op === 'delete').map((o) => o.line);
-  const inserted = ops.filter((o) => o.op === 'insert').map((o) => o.line);
-  let realigned = 0;
-  for (let i = deleted.length - 1; i >= 0; i--) {
-    const j = inserted.findIndex((l) => l !== deleted[i] && squash(l) === squash(deleted[i]!));
-    if (j >= 0) {
-      inserted.splice(j, 1);
-      deleted.splice(i, 1);
-      realigned++;
-    }
-  }
-  return { inserted, deleted, realigned };
 }
 
 function comments(text: string): string[] {
@@ -77,7 +50,7 @@ describe('bundled example schema', () => {
   const sources = [{ path: 'prisma/schema.prisma', content: BUNDLED }];
   const model = load(sources);
 
-  test('inserts, removes and formats only inside the edited models', () => {
+  test('inserts and removes only idxgen\'s lines: nothing else changes, not even in the edited models', () => {
     const gamification = table(model, 'GamificationEvent');
     const redundant = gamification.indexes.find((i) => i.name === 'GamificationEvent_status_idx')!;
     const gameProfile = table(model, 'GameProfile');
@@ -102,8 +75,8 @@ describe('bundled example schema', () => {
 
     // Only the edited models changed.
     expect(changedBlocks(BUNDLED, after)).toEqual(new Set(['model Post', 'model Comment', 'model DlqEvent', 'model GamificationEvent', 'model GameProfile']));
-    const changes = realChanges(BUNDLED, after);
-    expect(changes.realigned).toBeGreaterThan(0); // Post's relation fields get aligned
+    // Post's relation fields are not aligned the way Prisma's formatter would: they stay so.
+    const changes = gitDiff(BUNDLED, after);
     expect(changes.inserted).toEqual([
       '',
       '  @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")',
@@ -122,7 +95,11 @@ describe('bundled example schema', () => {
     expect(comments(after)).toEqual(comments(BUNDLED).filter((c) => !removedComments.includes(c)));
     expect(after.split('\n').filter((l) => l.trimStart().startsWith('///'))).toEqual(BUNDLED.split('\n').filter((l) => l.trimStart().startsWith('///')));
 
-    // The result is what Prisma's formatter would write, and Prisma reads the new declarations.
+    // idxgen's own hunks say exactly what git diff says.
+    expect(edit!.hunks.flatMap((h) => h.inserted)).toEqual(changes.inserted);
+    expect(edit!.hunks.flatMap((h) => h.deleted)).toEqual(changes.deleted);
+
+    // Prisma reads the new declarations.
     const reloaded = load([{ path: 'prisma/schema.prisma', content: after }]);
     expect(table(reloaded, 'Post').indexes.map((i) => i.name)).toEqual(['Post_authorId_createdAt_idx']);
     expect(table(reloaded, 'Comment').indexes.map((i) => i.name)).toEqual(['Comment_postId_createdAt_idx', 'Comment_authorId_idx', 'Comment_parentId_idx']);
@@ -142,7 +119,9 @@ describe('bundled example schema', () => {
   test('adds a preview feature: a new previewFeatures line in the generator', () => {
     const [edit] = editSchema({ sources, add: [], remove: [], previewFeatures: ['partialIndexes'], generatorSpan: model.generatorSpan });
     expect(changedBlocks(BUNDLED, edit!.after)).toEqual(new Set(['generator client']));
-    expect(edit!.after).toContain('generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["partialIndexes"]\n}\n');
+    // The provider line keeps its spacing: only the new line is added.
+    expect(edit!.after).toContain('generator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["partialIndexes"]\n}\n');
+    expect(gitDiff(BUNDLED, edit!.after)).toMatchObject({ deleted: [], inserted: ['  previewFeatures = ["partialIndexes"]'] });
     expect(load([{ path: 'prisma/schema.prisma', content: edit!.after }]).previewFeatures).toContain('partialIndexes');
   });
 });
@@ -162,10 +141,7 @@ describe('multi-file schema', () => {
     });
     expect(edits.map((e) => path.relative(dir, e.path))).toEqual(['models/post.prisma']);
     const after = edits[0]!.after;
-    expect(diffLines(edits[0]!.before, after).filter((o) => o.op !== 'equal')).toEqual([
-      { op: 'insert', line: '' },
-      { op: 'insert', line: '  @@index([authorId], map: "Post_authorId_idx")' },
-    ]);
+    expect(gitDiff(edits[0]!.before, after)).toMatchObject({ deleted: [], inserted: ['', '  @@index([authorId], map: "Post_authorId_idx")'] });
     expect(after).toContain('  comments Comment[]\n\n  @@index([authorId], map: "Post_authorId_idx")\n}\n\n/// A comment on a post.');
   });
 

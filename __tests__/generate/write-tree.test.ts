@@ -46,9 +46,9 @@ function setup() {
   return { schema, migrations, input };
 }
 
-test('writes every folder, the lock file and the schema, and leaves no temporary file', () => {
+test('writes every folder, the lock file and the schema, and leaves no temporary file', async () => {
   const { input } = setup();
-  const result = writeTree(input);
+  const result = await writeTree(input);
   expect(result.created.map((p) => path.basename(p))).toEqual(['20250101000000_idx_a', '20250101000001_idx_b', 'migration_lock.toml']);
   expect(tree(root)).toEqual({
     'prisma/': '',
@@ -67,62 +67,60 @@ test('writes every folder, the lock file and the schema, and leaves no temporary
 describe('a failure at any step leaves the tree exactly as it was', () => {
   // Record the steps of a successful run, then fail at each one in turn.
   const steps: WriteStep[] = [];
-  beforeAll(() => {
+  beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-write-steps-'));
     const saved = root;
     root = dir;
     const { input } = setup();
-    writeTree(input, { beforeStep: (s) => steps.push(s) });
+    await writeTree(input, { beforeStep: (s) => steps.push(s) });
     root = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the run has mkdir, write and commit steps', () => {
-    expect(new Set(steps.map((s) => s.kind))).toEqual(new Set(['mkdir', 'write', 'commit-folder', 'commit-file', 'commit-schema']));
+  test('the run has mkdir, write and commit steps', async () => {
+    expect(new Set(steps.map((s) => s.kind))).toEqual(new Set(['mkdir', 'write', 'journal', 'commit-folder', 'commit-file', 'commit-schema', 'cleanup']));
   });
 
-  test('fail at every step', () => {
+  test('fail at every step', async () => {
     for (let failAt = 0; failAt < steps.length; failAt++) {
       fs.rmSync(root, { recursive: true, force: true });
       fs.mkdirSync(root);
       const { input } = setup();
       const before = tree(root);
       let seen = 0;
-      expect(() =>
-        writeTree(input, {
+      await expect(writeTree(input, {
           beforeStep: () => {
             if (seen++ === failAt) throw new Error(`injected fault at step ${failAt}`);
           },
         }),
-      ).toThrow(`injected fault at step ${failAt}`);
+      ).rejects.toThrow(`injected fault at step ${failAt}`);
       expect(tree(root)).toEqual(before);
     }
   });
 
-  test('with an existing migrations folder and history, only the new things are undone', () => {
+  test('with an existing migrations folder and history, only the new things are undone', async () => {
     const { input, migrations } = setup();
     fs.mkdirSync(path.join(migrations, '20240101000000_init'), { recursive: true });
     fs.writeFileSync(path.join(migrations, '20240101000000_init', 'migration.sql'), 'CREATE TABLE a();\n');
     const before = tree(root);
     let commits = 0;
-    expect(() =>
-      writeTree(input, {
+    await expect(writeTree(input, {
         beforeStep: (s) => {
           // Fail after two folders are renamed into place.
           if (s.kind === 'commit-file' && ++commits === 1) throw new Error('disk full');
         },
       }),
-    ).toThrow('disk full');
+    ).rejects.toThrow('disk full');
     expect(tree(root)).toEqual(before);
   });
 });
 
-test('a real file-system error (unwritable migrations folder) also leaves nothing behind', () => {
+test('a real file-system error (unwritable migrations folder) also leaves nothing behind', async () => {
   if (process.getuid?.() === 0) {
     // root ignores permission bits: use a migrations path below a regular file (ENOTDIR) instead.
     const { input, schema } = setup();
     const before = tree(root);
-    expect(() => writeTree({ ...input, migrationsDir: path.join(schema, 'migrations') })).toThrow(/ENOTDIR|not a directory/);
+    await expect(writeTree({ ...input, migrationsDir: path.join(schema, 'migrations') })).rejects.toThrow(/ENOTDIR|not a directory/);
     expect(tree(root)).toEqual(before);
     return;
   }
@@ -131,41 +129,41 @@ test('a real file-system error (unwritable migrations folder) also leaves nothin
   fs.chmodSync(migrations, 0o555);
   const before = tree(root);
   try {
-    expect(() => writeTree(input)).toThrow();
+    await expect(writeTree(input)).rejects.toThrow();
     expect(tree(root)).toEqual(before);
   } finally {
     fs.chmodSync(migrations, 0o755);
   }
 });
 
-test('never touches an existing folder: a name clash aborts before anything is written', () => {
+test('never touches an existing folder: a name clash aborts before anything is written', async () => {
   const { input, migrations } = setup();
   fs.mkdirSync(path.join(migrations, '20250101000001_idx_b'), { recursive: true });
   fs.writeFileSync(path.join(migrations, '20250101000001_idx_b', 'migration.sql'), 'ORIGINAL\n');
   const before = tree(root);
-  expect(() => writeTree(input)).toThrow(/already exists/);
+  await expect(writeTree(input)).rejects.toThrow(/already exists/);
   expect(tree(root)).toEqual(before);
 });
 
-test('an existing migration_lock.toml is never rewritten', () => {
+test('an existing migration_lock.toml is never rewritten', async () => {
   const { input, migrations } = setup();
   fs.mkdirSync(migrations);
   fs.writeFileSync(path.join(migrations, 'migration_lock.toml'), 'provider = "postgresql"\n# mine\n');
-  expect(() => writeTree(input)).toThrow(/already exists/);
+  await expect(writeTree(input)).rejects.toThrow(/already exists/);
   expect(fs.readFileSync(path.join(migrations, 'migration_lock.toml'), 'utf8')).toBe('provider = "postgresql"\n# mine\n');
 });
 
-test('a schema file changed since it was read is not overwritten', () => {
+test('a schema file changed since it was read is not overwritten', async () => {
   const { input, schema } = setup();
   fs.writeFileSync(schema, 'model A {\n  id Int @id\n  name String\n}\n');
   const before = tree(root);
-  expect(() => writeTree(input)).toThrow(/changed since it was read/);
+  await expect(writeTree(input)).rejects.toThrow(/changed since it was read/);
   expect(tree(root)).toEqual(before);
 });
 
-test('refuses paths that would escape the migrations folder', () => {
+test('refuses paths that would escape the migrations folder', async () => {
   const { input } = setup();
   for (const bad of ['../evil.sql', '/abs.sql', 'a/../../b', 'a//b', '']) {
-    expect(() => writeTree({ ...input, files: [{ path: bad, content: 'x' }] })).toThrow(/unsafe relative path/);
+    await expect(writeTree({ ...input, files: [{ path: bad, content: 'x' }] })).rejects.toThrow(/unsafe relative path/);
   }
 });

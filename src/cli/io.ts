@@ -11,7 +11,14 @@ export interface CliIO {
    * otherwise queues the whole report in memory). Absent: nothing to wait for.
    */
   stdoutDrained?: () => Promise<void>;
+  /**
+   * Subscribes to SIGINT/SIGTERM for a critical section (generate's commit); while subscribed the
+   * process does not die on them. Returns the unsubscribe. Absent: no signals (tests in-process).
+   */
+  onInterrupt?: (handler: (signal: InterruptSignal) => void) => () => void;
 }
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
 export function processIO(): CliIO {
   // `idxgen plan | head`: once the reader is gone, stop writing and finish with the command's own
@@ -31,6 +38,13 @@ export function processIO(): CliIO {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     now: () => new Date(),
+    onInterrupt: (handler) => {
+      const signals: InterruptSignal[] = ['SIGINT', 'SIGTERM'];
+      for (const s of signals) process.on(s, handler);
+      return () => {
+        for (const s of signals) process.off(s, handler);
+      };
+    },
     stdoutDrained: () =>
       stdoutClosed || !process.stdout.writableNeedDrain ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve())),
   };

@@ -1,9 +1,10 @@
 /**
- * A unified diff of two texts (line based, Myers' O(ND) algorithm), for `generate --dry-run` and
- * for tests that check what a schema edit changed. Pure.
+ * A unified diff of a schema edit, for `generate --dry-run` and `--format markdown`. It is made
+ * from the edit's own hunks (the exact lines idxgen removed and added), never by comparing two
+ * texts: its cost is the size of the file plus the changed lines, whatever the number of edits.
+ * (A general line diff over a 5,000-model schema took minutes and gigabytes: issue 9.) Pure.
  */
-
-export type DiffOp = { op: 'equal' | 'delete' | 'insert'; line: string };
+import type { LineHunk, SchemaFileEdit } from './schema-edit';
 
 function splitLines(text: string): string[] {
   if (text === '') return [];
@@ -12,116 +13,58 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** The shortest edit script turning `a` into `b`, line by line. */
-export function diffLines(a: string, b: string): DiffOp[] {
-  const x = splitLines(a);
-  const y = splitLines(b);
-  // Common head and tail are cheap and make the search space small (edits are usually local).
-  let head = 0;
-  while (head < x.length && head < y.length && x[head] === y[head]) head++;
-  let tail = 0;
-  while (tail < x.length - head && tail < y.length - head && x[x.length - 1 - tail] === y[y.length - 1 - tail]) tail++;
-  const ops: DiffOp[] = x.slice(0, head).map((line) => ({ op: 'equal', line }));
-  ops.push(...myers(x.slice(head, x.length - tail), y.slice(head, y.length - tail)));
-  ops.push(...x.slice(x.length - tail).map((line): DiffOp => ({ op: 'equal', line })));
-  return ops;
-}
-
-function myers(a: string[], b: string[]): DiffOp[] {
-  const n = a.length;
-  const m = b.length;
-  const max = n + m;
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
-  let found = false;
-  for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
-    for (let k = -d; k <= d; k += 2) {
-      let xi = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
-      let yi = xi - k;
-      while (xi < n && yi < m && a[xi] === b[yi]) {
-        xi++;
-        yi++;
-      }
-      v[offset + k] = xi;
-      if (xi >= n && yi >= m) {
-        found = true;
-        break;
-      }
-    }
+/** Lines added and removed, not counting blank lines. */
+export function lineCounts(edit: Pick<SchemaFileEdit, 'hunks'>): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const h of edit.hunks) {
+    for (const l of h.inserted) if (l.trim() !== '') added++;
+    for (const l of h.deleted) if (l.trim() !== '') removed++;
   }
-  // Walk back through the saved frontiers.
-  const ops: DiffOp[] = [];
-  let xi = n;
-  let yi = m;
-  for (let d = trace.length - 1; d >= 0; d--) {
-    const vd = trace[d]!;
-    const k = xi - yi;
-    const prevK = k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : vd[offset + prevK]!;
-    const prevY = prevX - prevK;
-    while (xi > prevX && yi > prevY) {
-      ops.push({ op: 'equal', line: a[--xi]! });
-      yi--;
-    }
-    if (d === 0) break;
-    if (xi === prevX) ops.push({ op: 'insert', line: b[--yi]! });
-    else ops.push({ op: 'delete', line: a[--xi]! });
-  }
-  while (xi > 0 && yi > 0) {
-    ops.push({ op: 'equal', line: a[--xi]! });
-    yi--;
-  }
-  return ops.reverse();
+  return { added, removed };
 }
 
 /**
  * `--- a/<path>` / `+++ b/<path>` and `@@ -l,s +l,s @@` hunks with `context` lines around each
- * change. Empty string when the texts are equal.
+ * change (hunks closer than 2 × context lines are joined, as diff does). Empty when nothing changed.
  */
-export function unifiedDiff(path: string, before: string, after: string, context = 3): string {
-  const ops = diffLines(before, after);
-  if (ops.every((o) => o.op === 'equal')) return '';
+export function unifiedDiff(path: string, edit: Pick<SchemaFileEdit, 'before' | 'hunks'>, context = 3): string {
+  const changes = edit.hunks.filter((h) => h.deleted.length > 0 || h.inserted.length > 0);
+  if (changes.length === 0) return '';
+  const a = splitLines(edit.before);
   const out = [`--- a/${path}`, `+++ b/${path}`];
-  let i = 0;
-  // Line numbers (1-based) in a and b at position i of ops.
-  const aLine: number[] = [];
-  const bLine: number[] = [];
-  let la = 1;
-  let lb = 1;
-  for (const o of ops) {
-    aLine.push(la);
-    bLine.push(lb);
-    if (o.op !== 'insert') la++;
-    if (o.op !== 'delete') lb++;
+  // Group changes whose context would touch.
+  const groups: LineHunk[][] = [];
+  for (const h of changes) {
+    const last = groups[groups.length - 1];
+    const prev = last?.[last.length - 1];
+    if (prev && h.line - (prev.line + prev.deleted.length) <= 2 * context) last!.push(h);
+    else groups.push([h]);
   }
-  while (i < ops.length) {
-    if (ops[i]!.op === 'equal') {
-      i++;
-      continue;
+  let shift = 0; // lines added minus removed before the current group
+  for (const group of groups) {
+    const first = group[0]!;
+    const last = group[group.length - 1]!;
+    const from = Math.max(0, first.line - context);
+    const to = Math.min(a.length, last.line + last.deleted.length + context);
+    const body: string[] = [];
+    let aCount = 0;
+    let bCount = 0;
+    let at = from;
+    for (const h of group) {
+      for (; at < h.line; at++, aCount++, bCount++) body.push(` ${a[at]}`);
+      for (const l of h.deleted) body.push(`-${l}`);
+      for (const l of h.inserted) body.push(`+${l}`);
+      aCount += h.deleted.length;
+      bCount += h.inserted.length;
+      at = h.line + h.deleted.length;
     }
-    const start = Math.max(0, i - context);
-    let end = i;
-    // Extend the hunk while the next change is within 2*context equal lines.
-    for (;;) {
-      while (end < ops.length && ops[end]!.op !== 'equal') end++;
-      let gap = end;
-      while (gap < ops.length && ops[gap]!.op === 'equal') gap++;
-      if (gap < ops.length && gap - end <= 2 * context) end = gap;
-      else {
-        end = Math.min(ops.length, end + context);
-        break;
-      }
-    }
-    const hunk = ops.slice(start, end);
-    const aCount = hunk.filter((o) => o.op !== 'insert').length;
-    const bCount = hunk.filter((o) => o.op !== 'delete').length;
-    const aStart = aCount === 0 ? aLine[start]! - 1 : aLine[start]!;
-    const bStart = bCount === 0 ? bLine[start]! - 1 : bLine[start]!;
-    out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
-    for (const o of hunk) out.push(`${o.op === 'equal' ? ' ' : o.op === 'delete' ? '-' : '+'}${o.line}`);
-    i = end;
+    for (; at < to; at++, aCount++, bCount++) body.push(` ${a[at]}`);
+    const groupShift = group.reduce((s, h) => s + h.inserted.length - h.deleted.length, 0);
+    const aStart = aCount === 0 ? from : from + 1;
+    const bStart = bCount === 0 ? from + shift : from + shift + 1;
+    out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`, ...body);
+    shift += groupShift;
   }
   return `${out.join('\n')}\n`;
 }

@@ -6,7 +6,7 @@
 import type { PlanEntry } from '../plan/types';
 import { displayIdent } from '../sql/quote';
 import { codeSpan, fence, markdownText } from '../report/markdown-escape';
-import { diffLines, unifiedDiff } from './diff';
+import { lineCounts, unifiedDiff } from './diff';
 import { renderGenerateTemplate } from './templates';
 import type { GenerateResult, StepKind, StepRef } from './types';
 
@@ -52,27 +52,6 @@ function entryTable(entry: PlanEntry): string {
   return displayTable(entry.spec);
 }
 
-/**
- * Lines added and removed by a schema edit, not counting blank lines and the lines Prisma's
- * formatter only re-aligned (same text, other spacing), which are counted apart.
- */
-export function lineCounts(before: string, after: string): { added: number; removed: number; realigned: number } {
-  const ops = diffLines(before, after);
-  const squash = (line: string) => line.replace(/\s+/g, ' ').trim();
-  const removed = ops.filter((o) => o.op === 'delete' && o.line.trim() !== '').map((o) => squash(o.line));
-  const added = ops.filter((o) => o.op === 'insert' && o.line.trim() !== '').map((o) => squash(o.line));
-  let realigned = 0;
-  for (let i = removed.length - 1; i >= 0; i--) {
-    const j = added.indexOf(removed[i]!);
-    if (j >= 0) {
-      added.splice(j, 1);
-      removed.splice(i, 1);
-      realigned++;
-    }
-  }
-  return { added: added.length, removed: removed.length, realigned };
-}
-
 function textView(ctx: ReportContext) {
   const r = ctx.result;
   const info = r.notSelected.filter((e) => e.severity === 'info').length;
@@ -84,7 +63,7 @@ function textView(ctx: ReportContext) {
     statements: r.statements,
     folders: r.folders.map((f) => ({ name: plain(f.name), steps: f.steps.map((s) => plain(stepText(s))) })),
     lockFile: r.lockFile ? plain(r.lockFile.path) : null,
-    schemaFiles: r.schemaEdits.map((e) => ({ file: plain(ctx.displayPath(e.path)), ...lineCounts(e.before, e.after) })),
+    schemaFiles: r.schemaEdits.map((e) => ({ file: plain(ctx.displayPath(e.path)), ...lineCounts(e) })),
     declarationsAdded: r.declarationsAdded.length,
     declarationsRemoved: r.declarationsRemoved.length,
     previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => `"${f}"`).join(', ') : null,
@@ -121,7 +100,7 @@ export function renderDryRun(ctx: ReportContext): string {
     path: plain(`${ctx.migrationsDir}/${f.path}`),
     content: f.content,
   }));
-  const diffs = r.schemaEdits.map((e) => unifiedDiff(ctx.displayPath(e.path), e.before, e.after));
+  const diffs = r.schemaEdits.map((e) => unifiedDiff(ctx.displayPath(e.path), e));
   return renderGenerateTemplate('dry-run.txt', { files, diffs, summary: renderSummary(ctx) });
 }
 
@@ -157,7 +136,7 @@ export function renderMarkdown(ctx: ReportContext): string {
     migrationsDir: codeSpan(dir),
     folders,
     entries,
-    schemaDiffs: r.schemaEdits.map((e) => fence(unifiedDiff(ctx.displayPath(e.path), e.before, e.after), 'diff')),
+    schemaDiffs: r.schemaEdits.map((e) => fence(unifiedDiff(ctx.displayPath(e.path), e), 'diff')),
     previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => codeSpan(`"${f}"`)).join(', ') : null,
     skipped: r.skipped.map((s) => ({ name: codeSpan(s.entry.name), reason: markdownText(s.reason) })),
     drift: r.drift.map((e) => codeSpan(e.name)),

@@ -1,16 +1,16 @@
 /**
  * Writes declarations into the schema the way a person would: insert the `@@index(...)` line
  * before the model's closing brace, remove a redundant index's line, add a preview feature to the
- * generator — then let Prisma's formatter align the blocks that were touched.
+ * generator.
  *
- * Only the edited blocks take the formatter's output: everything else in the file (comments,
- * blank lines, attribute order, a model someone aligned by hand) stays byte for byte as it was.
- * Pure: text in, text out.
+ * Only those lines change: no formatter runs over the file, so every other line (comments, blank
+ * lines, attribute order, alignment, even in the edited models) stays byte for byte as it was.
+ * Prisma's formatter re-aligned 63 unrelated lines of one real schema when it did (issue 11).
+ * Pure: text in, text out, linear in the size of the files.
  */
 import type { Span, Table } from '../model/types';
 import { PRISMA_IDENTIFIER_SOURCE } from '../schema/identifier';
 import type { SchemaSource } from '../schema/source';
-import { formatSchemaFiles } from './prisma-format';
 
 export interface AddAttribute {
   table: Table;
@@ -33,10 +33,19 @@ export interface SchemaEditInput {
   generatorSpan?: Span;
 }
 
+/** Lines `line` .. `line + deleted.length - 1` (0-based, in `before`) became `inserted`. */
+export interface LineHunk {
+  line: number;
+  deleted: string[];
+  inserted: string[];
+}
+
 export interface SchemaFileEdit {
   path: string;
   before: string;
   after: string;
+  /** What changed, in order: the exact lines idxgen removed and added (no diff algorithm involved). */
+  hunks: LineHunk[];
 }
 
 interface TextEdit {
@@ -84,8 +93,18 @@ export function findBlocks(text: string): Block[] {
   return blocks;
 }
 
+/** The block holding `offset` (blocks are sorted and disjoint: a binary search). */
 function blockAt(blocks: Block[], offset: number): Block | undefined {
-  return blocks.find((b) => b.start <= offset && offset < b.end);
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = blocks[mid]!;
+    if (offset < b.start) hi = mid - 1;
+    else if (offset >= b.end) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
 }
 
 function lineStartOf(text: string, offset: number): number {
@@ -191,16 +210,61 @@ function previewEdit(text: string, generator: Block, features: readonly string[]
   return { offset: closeStart, endOffset: closeStart, text: `${indent}previewFeatures = [${quoted.join(', ')}]\n` };
 }
 
-function applyTextEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.offset - a.offset || b.endOffset - a.endOffset);
-  let out = text;
-  let limit = Infinity;
+/**
+ * Applies non-overlapping edits in one pass and describes the result as whole-line hunks: each
+ * edit is widened to the lines it touches, and edits that touch the same or adjacent-by-overlap
+ * lines form one hunk. Linear in the text plus the edits.
+ */
+function applyTextEdits(text: string, edits: TextEdit[]): { after: string; hunks: LineHunk[] } {
+  const sorted = [...edits].sort((a, b) => a.offset - b.offset || a.endOffset - b.endOffset);
+  const atLineStart = (offset: number) => offset === 0 || text[offset - 1] === '\n';
+  const groups: { start: number; end: number; edits: TextEdit[] }[] = [];
+  let previousEnd = 0;
   for (const e of sorted) {
-    if (e.endOffset > limit) throw new Error('schema edit: overlapping edits');
-    out = out.slice(0, e.offset) + e.text + out.slice(e.endOffset);
-    limit = e.offset;
+    if (e.offset < previousEnd) throw new Error('schema edit: overlapping edits');
+    previousEnd = e.endOffset;
+    const start = lineStartOf(text, e.offset);
+    const end = atLineStart(e.endOffset) ? e.endOffset : Math.min(text.length, lineEndOf(text, e.endOffset) + 1);
+    const last = groups[groups.length - 1];
+    if (last && start < last.end) {
+      last.end = Math.max(last.end, end);
+      last.edits.push(e);
+    } else groups.push({ start, end, edits: [e] });
   }
-  return out;
+  const pieces: string[] = [];
+  const hunks: LineHunk[] = [];
+  let cursor = 0;
+  let line = 0; // 0-based line number of `cursor` in `text`
+  const countLines = (from: number, to: number) => {
+    let n = 0;
+    for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  for (const g of groups) {
+    pieces.push(text.slice(cursor, g.start));
+    line += countLines(cursor, g.start);
+    let replaced = '';
+    let at = g.start;
+    for (const e of g.edits) {
+      replaced += text.slice(at, e.offset) + e.text;
+      at = e.endOffset;
+    }
+    replaced += text.slice(at, g.end);
+    pieces.push(replaced);
+    hunks.push({ line, deleted: linesOf(text.slice(g.start, g.end)), inserted: linesOf(replaced) });
+    line += countLines(g.start, g.end);
+    cursor = g.end;
+  }
+  pieces.push(text.slice(cursor));
+  return { after: pieces.join(''), hunks };
+}
+
+/** The lines of a whole-line piece of text (a final line without newline counts). */
+function linesOf(piece: string): string[] {
+  if (piece === '') return [];
+  const lines = piece.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 /** Where the generator to edit lives: the model's span first, else the first generator block. */
@@ -223,20 +287,26 @@ export function hasGenerator(sources: readonly SchemaSource[]): boolean {
 }
 
 /**
- * Applies the declaration edits, formats the touched blocks with Prisma's formatter and returns
- * the files that changed (before/after). Throws (a bug, not user error) when a model or span
- * does not match the text.
+ * Applies the declaration edits and returns the files that changed (before/after, and the changed
+ * lines as hunks). Nothing is re-formatted: every line idxgen did not add, remove or (for a
+ * previewFeatures list, or a model closed on its last field's line) extend stays byte for byte as
+ * the user wrote it. The inserted lines are written the way Prisma's formatter writes them, in the
+ * block's own indentation. Linear in the size of the files. Throws (a bug, not user error) when a
+ * model or span does not match the text.
  */
 export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
   const edits = new Map<string, TextEdit[]>();
-  const touched = new Map<string, Set<string>>();
-  const push = (path: string, edit: TextEdit, blockName: string) => {
+  const push = (path: string, edit: TextEdit) => {
     if (!edits.has(path)) edits.set(path, []);
     edits.get(path)!.push(edit);
-    if (!touched.has(path)) touched.set(path, new Set());
-    touched.get(path)!.add(blockName);
   };
   const byPath = new Map(input.sources.map((s) => [s.path, s.content]));
+  const blocksByPath = new Map<string, Block[]>();
+  const blocksOf = (path: string, text: string) => {
+    let blocks = blocksByPath.get(path);
+    if (!blocks) blocksByPath.set(path, (blocks = findBlocks(text)));
+    return blocks;
+  };
 
   // Inserts, grouped per model so several lines land together and in order.
   const perModel = new Map<Table, string[]>();
@@ -248,54 +318,31 @@ export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
     const text = byPath.get(table.closeSpan.file);
     if (text === undefined) throw new Error(`schema edit: model ${table.model} is in ${table.closeSpan.file}, which is not loaded`);
     const close = table.closeSpan.offset;
-    const block = blockAt(findBlocks(text), close);
+    const block = blockAt(blocksOf(table.closeSpan.file, text), close);
     if (text[close] !== '}' || !block || block.name !== table.model) {
       throw new Error(`schema edit: the closing brace of model ${table.model} is not at ${table.closeSpan.file}:${table.closeSpan.line}:${table.closeSpan.column}`);
     }
-    push(table.closeSpan.file, insertion(text, block, close, attributes), `${block.keyword} ${block.name}`);
+    push(table.closeSpan.file, insertion(text, block, close, attributes));
   }
   for (const { span, attribute } of input.remove) {
     const text = byPath.get(span.file);
     if (text === undefined) throw new Error(`schema edit: ${span.file} is not loaded`);
-    const block = blockAt(findBlocks(text), span.offset);
-    if (!block) throw new Error(`schema edit: ${span.file}:${span.line} is not inside a model`);
-    push(span.file, removal(text, span, attribute), `${block.keyword} ${block.name}`);
+    if (!blockAt(blocksOf(span.file, text), span.offset)) throw new Error(`schema edit: ${span.file}:${span.line} is not inside a model`);
+    push(span.file, removal(text, span, attribute));
   }
   if (input.previewFeatures.length > 0) {
     const generator = findGenerator(input.sources, input.generatorSpan);
     if (!generator) throw new Error('schema edit: no generator block to add preview features to');
     const edit = previewEdit(byPath.get(generator.path)!, generator.block, input.previewFeatures);
-    if (edit) push(generator.path, edit, `generator ${generator.block.name}`);
+    if (edit) push(generator.path, edit);
   }
-  if (edits.size === 0) return [];
 
-  const edited = input.sources.map((s) => ({ path: s.path, content: edits.has(s.path) ? applyTextEdits(s.content, edits.get(s.path)!) : s.content }));
-  const formatted = formatSchemaFiles(edited);
   const out: SchemaFileEdit[] = [];
   for (const source of input.sources) {
-    if (!edits.has(source.path)) continue;
-    const text = edited.find((e) => e.path === source.path)!.content;
-    const after = spliceBlocks(text, formatted.get(source.path)!, touched.get(source.path)!);
-    if (after !== source.content) out.push({ path: source.path, before: source.content, after });
-  }
-  return out;
-}
-
-/** `text` with the named blocks replaced by their formatted versions. */
-function spliceBlocks(text: string, formatted: string, names: Set<string>): string {
-  const mine = findBlocks(text);
-  const theirs = findBlocks(formatted);
-  let out = text;
-  for (const block of [...mine].reverse()) {
-    const key = `${block.keyword} ${block.name}`;
-    if (!names.has(key)) continue;
-    const other = theirs.find((b) => `${b.keyword} ${b.name}` === key);
-    if (!other) throw new Error(`Prisma formatter lost ${key}`);
-    let replacement = formatted.slice(other.start, other.end);
-    // Keep this file's own ending of the block (a block at the end of a file without newline).
-    if (!text.slice(block.start, block.end).endsWith('\n')) replacement = replacement.replace(/\n$/, '');
-    else if (!replacement.endsWith('\n')) replacement += '\n';
-    out = out.slice(0, block.start) + replacement + out.slice(block.end);
+    const fileEdits = edits.get(source.path);
+    if (!fileEdits) continue;
+    const { after, hunks } = applyTextEdits(source.content, fileEdits);
+    if (after !== source.content) out.push({ path: source.path, before: source.content, after, hunks });
   }
   return out;
 }

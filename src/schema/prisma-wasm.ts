@@ -1,7 +1,6 @@
 /**
  * The one instance of Prisma's schema WASM (@prisma/prisma-schema-wasm, and the older majors'
- * builds under their aliases) in the process, shared by the validator (validate.ts) and the
- * formatter (generate/prisma-format.ts).
+ * builds under their aliases) in the process, used by the validator (validate.ts).
  *
  * A WASM trap ("memory access out of bounds", "unreachable") or a stack overflow inside the module
  * leaves the instance broken: Rust's shadow stack pointer and allocator are never restored, and

@@ -5,12 +5,12 @@ import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type R
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
-import { WriteRefused, writeTree, type WriteHooks } from '../../io/write-tree';
+import { recoverInterrupted, WriteRefused, writeTree, type RecoveryNote, type WriteHooks, type WriteStep } from '../../io/write-tree';
 import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { validateWithPrismaMajor, type ValidationCache } from '../../schema/validate';
 import { loadAndPlan } from '../context';
-import type { CliIO } from '../io';
+import type { CliIO, InterruptSignal } from '../io';
 
 export interface GenerateCommandOptions {
   schema?: string;
@@ -58,6 +58,50 @@ function display(cwd: string, absolute: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
 }
 
+/** Exit codes of a run stopped by a signal (128 + the signal number, as a shell reports them). */
+export const INTERRUPT_EXIT: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+class Interrupted extends Error {
+  constructor(readonly signal: InterruptSignal) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+/** One line per leftover of a killed run that `recoverInterrupted` found. */
+function recoveryLine(note: RecoveryNote, shown: (absolute: string) => string, dryRun: boolean): string {
+  const who = `an interrupted generate (pid ${note.pid})`;
+  const list = (paths: string[]) => (paths.length <= 3 ? paths.map(shown).join(', ') : `${paths.slice(0, 2).map(shown).join(', ')} and ${paths.length - 2} more`);
+  const folders = (n: number) => `${n} migration ${n === 1 ? 'folder' : 'folders'}`;
+  switch (note.action) {
+    case 'removed':
+      return `idxgen: ${dryRun ? 'would remove' : 'removed'} ${shown(note.path)}, left by ${who} before it committed anything`;
+    case 'completed':
+      return `idxgen: ${dryRun ? 'would complete' : 'completed'} ${who}: its schema edit was written${note.folders.length > 0 ? `; moved in ${folders(note.folders.length)} it had staged (${list(note.folders)})` : ''}`;
+    case 'rolled-back': {
+      const parts = [note.folders.length > 0 ? `removed ${folders(note.folders.length)} it had moved in (${list(note.folders)})` : '', note.schemaFiles.length > 0 ? `restored ${list(note.schemaFiles)}` : ''].filter(Boolean);
+      return `idxgen: ${dryRun ? 'would roll back' : 'rolled back'} ${who}: ${parts.length > 0 ? parts.join(', ') : 'nothing of it had been committed'}`;
+    }
+    case 'left':
+      return `idxgen: left ${shown(note.path)} of generate pid ${note.pid} alone: ${note.reason ?? ''}${note.schemaFiles.length > 0 ? ` (${list(note.schemaFiles)})` : ''}`;
+  }
+}
+
+/**
+ * Test-only: `IDXGEN_TEST_PAUSE_AT=<step kind>:<n>` stops before the n-th writer step of that kind,
+ * says so on stderr and waits (up to a minute) for a signal, so a test can kill a real process at
+ * a known point.
+ */
+function pauseHook(io: CliIO, interrupted: () => InterruptSignal | undefined): ((step: WriteStep) => Promise<void>) | undefined {
+  const m = /^([a-z-]+):(\d+)$/.exec(io.env.IDXGEN_TEST_PAUSE_AT ?? '');
+  if (!m) return undefined;
+  let seen = 0;
+  return async (step) => {
+    if (step.kind !== m[1] || ++seen !== Number(m[2])) return;
+    io.stderr(`idxgen-test: paused before ${step.kind} #${seen}\n`);
+    for (let waited = 0; waited < 60_000 && !interrupted(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+}
+
 /**
  * What the disk refused (a file where a folder goes, a folder that cannot be written) is bad input:
  * exit 2 with the path and the reason. writeTree has already undone everything by then. Any
@@ -85,16 +129,24 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   if (options.group === 'table') checkGroupAllowed(io.cwd);
 
-  const { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
+  let { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
-  const prisma = capabilitiesOf(projectPrisma(read, schema.model));
+  let prisma = capabilitiesOf(projectPrisma(read, schema.model));
   const migrations = resolveMigrationsDir(io.cwd, location, {
     explicit: options.migrations,
     datasourceFile,
     prismaVersion: options.migrations === undefined ? read : undefined,
   });
   const migrationsShown = display(io.cwd, migrations.dir);
+  // What a killed run left (staging folders, temp files, folders without their declarations).
+  const notes = recoverInterrupted({ migrationsDir: migrations.dir, schemaFiles: schema.sources.map((s) => path.resolve(io.cwd, s.path)), dryRun: options.dryRun });
+  for (const note of notes) io.stderr(`${recoveryLine(note, (p) => display(io.cwd, p), options.dryRun)}\n`);
+  if (!options.dryRun && notes.some((n) => n.action === 'completed' || n.action === 'rolled-back')) {
+    // The schema or the migrations changed: plan again from what is on disk now.
+    ({ location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache }));
+    prisma = capabilitiesOf(projectPrisma(read, schema.model));
+  }
   const existing = readMigrations(migrations.dir, migrationsShown);
 
   const result = planGeneration({
@@ -123,18 +175,17 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
     dryRun: options.dryRun,
   };
   if (!options.dryRun) {
+    let code: number | undefined;
     try {
-      writeTree(
-        {
-          migrationsDir: migrations.dir,
-          files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
-          schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
-        },
-        hooks,
-      );
+      code = await commit(io, hooks, {
+        migrationsDir: migrations.dir,
+        files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
+        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
+      });
     } catch (error) {
       throw writeFailure(error, (file) => display(io.cwd, file));
     }
+    if (code !== undefined) return code;
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
@@ -142,4 +193,31 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   if (options.format === 'markdown') io.stdout(renderMarkdown(ctx));
   else io.stdout(options.dryRun ? renderDryRun(ctx) : renderSummary(ctx));
   return ExitCode.clean;
+}
+
+/**
+ * Writes, with SIGINT/SIGTERM turned into a rollback: the writer stops at its next step, undoes
+ * what it committed, and the command exits 130/143. Undefined when the write went through.
+ */
+async function commit(io: CliIO, hooks: WriteHooks, input: Parameters<typeof writeTree>[0]): Promise<number | undefined> {
+  let signal: InterruptSignal | undefined;
+  const unsubscribe = io.onInterrupt?.((s) => void (signal ??= s));
+  const pause = pauseHook(io, () => signal);
+  try {
+    await writeTree(input, {
+      beforeStep: async (step) => {
+        await pause?.(step);
+        if (signal) throw new Interrupted(signal);
+        await hooks.beforeStep?.(step);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    const schemas = input.schemaWrites.map((w) => display(io.cwd, w.file)).join(', ');
+    io.stderr(`idxgen: interrupted by ${error.signal}: rolled back, nothing written (no migration folder added${schemas ? `, ${schemas} unchanged` : ''})\n`);
+    return INTERRUPT_EXIT[error.signal];
+  } finally {
+    unsubscribe?.();
+  }
+  return undefined;
 }
