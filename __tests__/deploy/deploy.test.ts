@@ -316,6 +316,46 @@ test('a strong-lock step behind a held ACCESS SHARE lock times out and retries i
   }
 });
 
+test('an INVALID index already holding the name a folder builds is dropped first (IF NOT EXISTS would accept it)', async () => {
+  const migrations = writeMigrations([BUILD_V]);
+  const target = await clone();
+  const builder = await connect(target);
+  try {
+    // A build cancelled by its own statement_timeout leaves "item_v_idx" INVALID.
+    await builder.query("SET statement_timeout = '50ms'");
+    await expect(builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")')).rejects.toThrow(/statement timeout/);
+  } finally {
+    await builder.end();
+  }
+  expect(await invalid(target)).toEqual([{ name: 'item_v_idx' }]);
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('applied');
+  expect(of(events, 'plan')[0]!.invalidIndexes).toEqual([{ index: 'public.item_v_idx', table: 'item' }]);
+  const kinds = events.map((e) => e.event);
+  expect(kinds.indexOf('invalid-index-dropped')).toBeLessThan(kinds.indexOf('folder-start'));
+  expect(await invalid(target)).toEqual([]);
+  expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass")).toEqual([{ indisvalid: true }]);
+});
+
+test('a failed folder of several statements is left failed (some of it may be applied), with the resolve command', async () => {
+  const name = '20260106000000_two_steps';
+  const migrations = writeMigrations([folder(name, 'CREATE TABLE "other" ("id" integer);\nCREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n')]);
+  const target = await clone();
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('failed');
+  expect(of(events, 'folder-failed')).toMatchObject([{ failure: 'unique-violation', markedRolledBack: false, retryInMs: null, duplicateKeys: 1000 }]);
+  const summary = of(events, 'summary')[0]!;
+  expect(summary.state).toMatch(/more than one statement: some of it may be applied/);
+  expect(summary.next).toContain(`npx prisma migrate resolve --applied ${name}`);
+  expect(await diagnose(target, migrations)).toMatchObject({ failedMigrationNames: [name] });
+  expect(await invalid(target)).toEqual([]);
+  // The next deploy refuses to go on, as Prisma would, and says how to resolve it.
+  const again: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, again))).toBe('failed');
+  expect(again.map((e) => e.event)).toEqual(['summary']);
+  expect(of(again, 'summary')[0]!.next).toContain(`npx prisma migrate resolve --rolled-back ${name}`);
+});
+
 describe('the real binary', () => {
   const bin = path.join(REPO, 'bin', 'idxgen.js');
   const url = (t: DbTarget) => `postgresql://${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${encodeURIComponent(t.database)}`;
@@ -363,6 +403,56 @@ describe('the real binary', () => {
     expect(stdout).toMatch(/^1 pending folder:/m);
     expect(stdout).toMatch(/All pending migrations are applied\./);
     expect(stdout).not.toContain(target.password);
+  });
+
+  test('a failed folder exits 1', async () => {
+    const migrations = writeMigrations([folder('20260104000000_item_v_key', 'CREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n')]);
+    const target = await clone();
+    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/attempt 1 failed: unique-violation \(23505\).*; 1,000 duplicate key values; marked rolled back\n/);
+    expect(stdout).toMatch(/Next: remove the duplicate keys, then run idxgen deploy again/);
+  });
+
+  test('idxgen progress follows a build someone else started and exits when it is done', async () => {
+    const target = await clone();
+    const builder = await connect(target);
+    try {
+      await builder.query("SET application_name = 'prisma migrate deploy'");
+      const builderPid = (await builder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const build = builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")');
+      // Start watching once the build shows in the progress view.
+      for (let i = 0; i < 200; i++) {
+        if ((await query(target, 'SELECT 1 FROM pg_stat_progress_create_index WHERE pid = $1', [builderPid])).length > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target), '--format', 'json', '--interval', '100'], { env: { ...process.env, NO_COLOR: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      await build;
+      expect(code).toBe(0);
+      const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as DeployEvent);
+      const readings = of(events, 'progress');
+      expect(readings.length).toBeGreaterThanOrEqual(2);
+      expect(readings.every((e) => e.build.pid === builderPid && e.build.table === 'item')).toBe(true);
+      expect(events.at(-1)).toEqual({ event: 'build-gone', folder: null, pid: builderPid });
+    } finally {
+      await builder.end();
+    }
+  });
+
+  test('idxgen progress with no build running says so and exits 0', async () => {
+    const target = await clone();
+    const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target)], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(stdout).toBe('No index build in progress.\n');
   });
 
   test('a refused login is bad input (exit 2) and the message hides the password', async () => {

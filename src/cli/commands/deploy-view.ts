@@ -37,7 +37,11 @@ export function eventView(io: CliIO, format: 'text' | 'json', scrub: (t: string)
     Presets.shades_classic,
   );
   const bars = new Map<number, SingleBar>();
-  const print = (text: string) => multi.log(`${scrub(text)}\n`);
+  // With no bar on screen cli-progress has no redraw timer to flush its log buffer: write directly.
+  const print = (text: string) => {
+    if (bars.size === 0) stream.write(`${scrub(text)}\n`);
+    else (multi.log(`${scrub(text)}\n`), multi.update());
+  };
   return {
     emit(e) {
       if (e.event === 'progress') {
@@ -51,6 +55,7 @@ export function eventView(io: CliIO, format: 'text' | 'json', scrub: (t: string)
         const bar = bars.get(b.pid);
         if (bar) bar.update(value, payload);
         else bars.set(b.pid, multi.create(100, value, payload));
+        multi.update(); // draw now: readings come at the poll rate anyway
         return;
       }
       if (e.event === 'build-gone') {
