@@ -54,7 +54,8 @@ export function phasePercent(p: Pick<BuildProgress, 'blocksDone' | 'blocksTotal'
 
 /** One reading of every build (of backends named `applicationName`, or all when null). */
 export async function readBuilds(client: Client, applicationName: string | null): Promise<BuildProgress[]> {
-  const rows = (await client.query<ProgressRow>(deploySql('progress'), [applicationName])).rows;
+  // A named (prepared) statement: parsed and planned once per connection, not at every reading.
+  const rows = (await client.query<ProgressRow>({ name: 'idxgen_build_progress', text: deploySql('progress'), values: [applicationName] })).rows;
   const blockerPids = [...new Set(rows.flatMap((r) => [...(r.blocking_pids ?? []), ...(r.current_locker_pid ? [r.current_locker_pid] : [])]))];
   const sessions = new Map<number, SessionInfo>();
   if (blockerPids.length > 0) {
