@@ -356,6 +356,15 @@ test('a failed folder of several statements is left failed (some of it may be ap
   expect(of(again, 'summary')[0]!.next).toContain(`npx prisma migrate resolve --rolled-back ${name}`);
 });
 
+test('a table PostgreSQL never analyzed has no row estimate (not 0 rows)', async () => {
+  const migrations = writeMigrations([folder('20260107000000_fresh_idx', 'CREATE INDEX CONCURRENTLY "fresh_id_idx" ON "fresh" ("id");\n')]);
+  const target = await clone();
+  await query(target, 'CREATE TABLE "fresh" ("id" integer)');
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('applied');
+  expect(of(events, 'plan')[0]!.pending[0]!.builds[0]).toMatchObject({ table: 'fresh', tableBytes: 0, rowEstimate: null, expectedSeconds: 0 });
+});
+
 describe('the real binary', () => {
   const bin = path.join(REPO, 'bin', 'idxgen.js');
   const url = (t: DbTarget) => `postgresql://${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${encodeURIComponent(t.database)}`;

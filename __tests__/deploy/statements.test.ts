@@ -61,3 +61,12 @@ test('text lines name the blocker and the summary gives the next command', () =>
   );
   expect(eventText({ event: 'summary', outcome: 'failed', folders: [], state: 'S', next: 'idxgen deploy' })).toBe('Deploy stopped.\nState: S\nNext: idxgen deploy');
 });
+
+test('the plan says when PostgreSQL has no row estimate instead of printing 0 rows', () => {
+  const text = eventText({
+    event: 'plan',
+    pending: [{ folder: 'f', atomic: true, strongLocks: [], builds: [{ index: 'i', table: 't', unique: false, tableBytes: 52 * 1024 * 1024, rowEstimate: null, expectedSeconds: 1 }] }],
+    oldTransactions: [], oldTransactionSeconds: 60, buildRateMBps: 50, invalidIndexes: [],
+  });
+  expect(text).toBe('1 pending folder:\n  f\n    index i on t: table 52.0 MB, rows unknown (never analyzed), expected ~1 s at 50 MB/s');
+});

@@ -105,7 +105,7 @@ async function duplicateKeys(client: Client, index: string): Promise<number | nu
 async function planFolder(client: Client, folder: string, shape: FolderShape, rateMBps: number): Promise<PlannedFolder> {
   const builds: PlannedBuild[] = [];
   for (const b of shape.builds) {
-    const row = (await client.query<{ table: string; table_bytes: number; row_estimate: number }>(deploySql('table-stats'), [b.table])).rows[0];
+    const row = (await client.query<{ table: string; table_bytes: number; row_estimate: number | null }>(deploySql('table-stats'), [b.table])).rows[0];
     builds.push({
       index: b.index,
       table: row?.table ?? b.table,

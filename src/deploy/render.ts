@@ -41,7 +41,7 @@ export function eventText(e: DeployEvent): string {
           const size =
             b.tableBytes === null
               ? 'table created by an earlier pending folder'
-              : `table ${formatBytes(b.tableBytes)}, ~${int(b.rowEstimate ?? 0)} rows, expected ~${b.expectedSeconds} s at ${e.buildRateMBps} MB/s`;
+              : `table ${formatBytes(b.tableBytes)}, ${b.rowEstimate === null ? 'rows unknown (never analyzed)' : `~${int(b.rowEstimate)} rows`}, expected ~${b.expectedSeconds} s at ${e.buildRateMBps} MB/s`;
           steps.push(`${b.unique ? 'unique ' : ''}index ${b.index ?? '(unnamed)'} on ${b.table}: ${size}`);
         }
         for (const s of f.strongLocks) steps.push(`${s.action} on ${s.table}: ACCESS EXCLUSIVE lock for an instant, under lock_timeout`);

@@ -36,6 +36,7 @@ export interface PlannedBuild {
   unique: boolean;
   /** null when the table does not exist yet (an earlier pending folder creates it). */
   tableBytes: number | null;
+  /** null also when the table was never analyzed (PostgreSQL has no estimate). */
   rowEstimate: number | null;
   expectedSeconds: number | null;
 }
