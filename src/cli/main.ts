@@ -78,13 +78,55 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
           io,
         ),
       )())
+    .command('deploy', 'apply pending migrations as prisma migrate deploy does, watching and recovering index builds', (y) =>
+      y
+        .option('database-url', { type: 'string', describe: 'the database (default: DATABASE_URL)' })
+        .option('migrations', { type: 'string', describe: 'migrations folder (default: prisma/migrations)' })
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: one object per event' })
+        .option('interval', { type: 'number', describe: 'ms between progress readings (default 500 on a terminal, 5000 otherwise)' })
+        .option('retries', { type: 'number', default: 2, describe: 'retries of a failed CONCURRENTLY build (cancel, deadlock, lock timeout)' })
+        .option('lock-timeout', { type: 'number', default: 5000, describe: 'lock_timeout (ms) for steps that take an ACCESS EXCLUSIVE lock' })
+        .option('lock-retries', { type: 'number', default: 5, describe: 'retries of such a step after a lock timeout' })
+        .option('backoff', { type: 'number', default: 1000, describe: 'ms before the first retry, doubled each time' })
+        .option('old-transaction', { type: 'number', default: 60, describe: 'list transactions open longer than this (s) before starting' })
+        .option('build-rate', { type: 'number', default: 50, describe: 'MB of table per second assumed for the expected build time' }),
+    (args) =>
+      run(async () =>
+        (require('./commands/deploy') as typeof import('./commands/deploy')).deployCommand(
+          {
+            databaseUrl: args['database-url'],
+            migrations: args.migrations,
+            format: args.format,
+            interval: args.interval,
+            retries: args.retries,
+            lockTimeout: args['lock-timeout'],
+            lockRetries: args['lock-retries'],
+            backoff: args.backoff,
+            oldTransaction: args['old-transaction'],
+            buildRate: args['build-rate'],
+          },
+          io,
+        ),
+      )())
+    .command('progress', 'show every index build running in the database until none is left', (y) =>
+      y
+        .option('database-url', { type: 'string', describe: 'the database (default: DATABASE_URL)' })
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: one object per event' })
+        .option('interval', { type: 'number', describe: 'ms between readings (default 500 on a terminal, 5000 otherwise)' }),
+    (args) =>
+      run(async () =>
+        (require('./commands/progress') as typeof import('./commands/progress')).progressCommand(
+          { databaseUrl: args['database-url'], format: args.format, interval: args.interval },
+          io,
+        ),
+      )())
     // Before validation, once for every command: a single-valued option given twice is refused
     // (yargs would hand the command an array); then the tests' deliberate fault, if asked for.
     .middleware((argv) => {
       refuseRepeatedOptions(argv, declaredOptions(parser));
       testFault(io.env, String(argv._[0]));
     }, true)
-    .demandCommand(1, 'name a command: plan, check, generate or verify')
+    .demandCommand(1, 'name a command: plan, check, generate, verify, deploy or progress')
     .strict()
     .help()
     .version()

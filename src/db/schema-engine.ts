@@ -92,6 +92,28 @@ export interface SchemaEngineOptions {
   filters?: EngineFilters;
   /** How shadow databases are created (see ScratchOptions.strategy); FILE_COPY only on a throw-away cluster. */
   shadowStrategy?: CreateDatabaseStrategy;
+  /** Session settings of the engine's connections to `target` (not the shadow database's). */
+  session?: EngineSessionSettings;
+}
+
+export interface EngineSessionSettings {
+  /** `application_name`, so another connection can find the engine's backend in pg_stat_activity. */
+  applicationName?: string;
+  /** `lock_timeout` in ms for every statement the engine runs (0 or absent: the server's). */
+  lockTimeoutMs?: number;
+  /** Told about each error PostgreSQL returns to the engine (SQLSTATE and message), before the engine rewords it. */
+  onDatabaseError?: (error: { code: string; message: string }) => void;
+}
+
+/** `diagnoseMigrationHistory` without a shadow database: what `prisma migrate status` reads. */
+export interface MigrationHistoryDiagnosis {
+  hasMigrationsTable: boolean;
+  failedMigrationNames: string[];
+  editedMigrationNames: string[];
+  /** Folders not applied yet (in order), when the database is only behind. */
+  unappliedMigrationNames: string[];
+  /** The engine's own diagnostic, null when in sync. */
+  history: { diagnostic: string } | null;
 }
 
 export interface SchemaEngineSession {
@@ -105,6 +127,10 @@ export interface SchemaEngineSession {
   diffDatabaseToSchema(): Promise<EngineResult<string>>;
   /** `prisma migrate deploy`: applies unapplied folders; returns the names applied now. */
   applyMigrations(migrations: MigrationsInput): Promise<EngineResult<string[]>>;
+  /** `prisma migrate resolve --rolled-back <name>`. */
+  markMigrationRolledBack(name: string): Promise<EngineResult<void>>;
+  /** `prisma migrate status`: the history compared with the folders (no shadow database). */
+  diagnoseMigrationHistory(migrations: MigrationsInput): Promise<EngineResult<MigrationHistoryDiagnosis>>;
   /** Frees the engine, closes pools, drops leftover shadow databases. Idempotent. */
   close(): Promise<void>;
 }
@@ -252,14 +278,33 @@ function wrapTransaction(tx: Transaction): Transaction {
   };
 }
 
-function wrapAdapter(inner: SqlDriverAdapter, onDispose: () => Promise<void> = async () => undefined): SqlDriverAdapter {
+/** The SQLSTATE adapter-pg keeps on the errors it throws (`cause.originalCode`). */
+function databaseErrorOf(error: unknown): { code: string; message: string } | null {
+  const cause = (error as { cause?: { originalCode?: unknown; originalMessage?: unknown } } | null)?.cause;
+  if (!cause || typeof cause.originalCode !== 'string') return null;
+  return { code: cause.originalCode, message: typeof cause.originalMessage === 'string' ? cause.originalMessage : messageOf(error) };
+}
+
+function wrapAdapter(
+  inner: SqlDriverAdapter,
+  onDispose: () => Promise<void> = async () => undefined,
+  onDatabaseError?: (error: { code: string; message: string }) => void,
+): SqlDriverAdapter {
   let disposed: Promise<void> | null = null;
+  const watch = <T>(p: Promise<T>): Promise<T> =>
+    onDatabaseError
+      ? p.catch((error: unknown) => {
+          const db = databaseErrorOf(error);
+          if (db) onDatabaseError(db);
+          throw error;
+        })
+      : p;
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    queryRaw: async (q) => restoreCharColumns(await inner.queryRaw(q)),
-    executeRaw: (q) => inner.executeRaw(q),
-    executeScript: (script) => inner.executeScript(script),
+    queryRaw: async (q) => restoreCharColumns(await watch(inner.queryRaw(q))),
+    executeRaw: (q) => watch(inner.executeRaw(q)),
+    executeScript: (script) => watch(inner.executeScript(script)),
     startTransaction: async (level) => wrapTransaction(await inner.startTransaction(level)),
     getConnectionInfo: () => inner.getConnectionInfo?.() ?? { supportsRelationJoins: true },
     // Close the pool first, then drop the database it pointed at.
@@ -280,10 +325,11 @@ class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   constructor(
     private readonly target: DbTarget,
     private readonly shadowStrategy?: CreateDatabaseStrategy,
+    private readonly session: EngineSessionSettings = {},
   ) {}
 
   connect(): Promise<SqlDriverAdapter> {
-    return this.openAdapter(this.target.database);
+    return this.openAdapter(this.target.database, undefined, this.session);
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -295,18 +341,30 @@ class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     });
   }
 
-  private async openAdapter(database: string, afterClose?: () => Promise<void>): Promise<SqlDriverAdapter> {
+  private async openAdapter(database: string, afterClose?: () => Promise<void>, session: EngineSessionSettings = {}): Promise<SqlDriverAdapter> {
     const { host, port, user, password } = this.target;
-    const pool = new Pool({ host, port, user, password, database });
+    const pool = new Pool({
+      host,
+      port,
+      user,
+      password,
+      database,
+      ...(session.applicationName !== undefined ? { application_name: session.applicationName } : {}),
+      ...(session.lockTimeoutMs ? { lock_timeout: session.lockTimeoutMs } : {}),
+    });
     pool.on('connect', patchClientQuery);
     pool.on('error', () => undefined);
     // adapter-pg ships its own copy of @types/pg; the runtime class is the same `pg`.
     const external = pool as unknown as ConstructorParameters<typeof PrismaPg>[0];
     const inner = await new PrismaPg(external, { disposeExternalPool: true }).connect();
-    const adapter = wrapAdapter(inner, async () => {
-      this.open.delete(adapter);
-      await afterClose?.();
-    });
+    const adapter = wrapAdapter(
+      inner,
+      async () => {
+        this.open.delete(adapter);
+        await afterClose?.();
+      },
+      session.onDatabaseError,
+    );
     this.open.add(adapter);
     return adapter;
   }
@@ -447,7 +505,7 @@ export async function openSchemaEngine(opts: SchemaEngineOptions): Promise<Engin
   if (!load.ok) return load;
   if (poisoned) return fail('panic', `the schema engine panicked earlier in this process: ${poisoned}`, started);
   const { runtime, utils, version } = await loading!;
-  const factory = opts.target ? new EngineAdapterFactory(opts.target, opts.shadowStrategy) : new OfflineAdapterFactory();
+  const factory = opts.target ? new EngineAdapterFactory(opts.target, opts.shadowStrategy, opts.session) : new OfflineAdapterFactory();
   const bound = utils.bindMigrationAwareSqlAdapterFactory(factory);
   const datamodels = opts.schema.map((f): [string, string] => [f.path, f.content]);
   liveSessions++;
@@ -493,6 +551,22 @@ function makeSession(
       ),
     applyMigrations: (migrations) =>
       needsDb(async () => (await engine.applyMigrations({ migrationsList: toMigrationList(migrations), filters })).appliedMigrationNames),
+    markMigrationRolledBack: (migrationName) =>
+      needsDb(async () => {
+        await engine.markMigrationRolledBack({ migrationName });
+      }),
+    diagnoseMigrationHistory: (migrations) =>
+      needsDb(async () => {
+        const out = await engine.diagnoseMigrationHistory({ migrationsList: toMigrationList(migrations), optInToShadowDatabase: false, filters });
+        const h = out.history;
+        return {
+          hasMigrationsTable: out.hasMigrationsTable,
+          failedMigrationNames: out.failedMigrationNames,
+          editedMigrationNames: out.editedMigrationNames,
+          unappliedMigrationNames: h && h.diagnostic !== 'migrationsDirectoryIsBehind' ? h.unappliedMigrationNames : [],
+          history: h,
+        };
+      }),
     async close() {
       if (closed) return;
       closed = true;
