@@ -153,3 +153,34 @@ test('the shapes are appended when the process exits, without a flush call', asy
   execFileSync(process.execPath, ['-e', script], { cwd: REPO, env: { ...process.env, URL: connectionUrl(db.target), FILE: file } });
   expect(readShapes(file)).toEqual([{ v: 1, model: 'Tag', operation: 'count', where: { field: 'name', op: 'equals' }, count: 1 }]);
 });
+
+// The whole loop: what the real client recorded is what the real binary plans from.
+test('idxgen plan --queries on the recording proposes the indexes its reads need and withdraws unneeded guesses', async () => {
+  const file = path.join(outDir, 'loop.jsonl');
+  const prisma = base.$extends(recordQueryShapes({ file, callSites: true }));
+  for (let i = 0; i < 5; i++) {
+    await prisma['comment']!['findMany']!({ where: { authorId: `u${i}`, deletedAt: null }, orderBy: { createdAt: 'desc' }, take: 20 });
+  }
+  await prisma['message']!['findMany']!({ where: { conversationId: 'c1' }, orderBy: { createdAt: 'asc' }, take: 50 });
+  flushQueryShapes();
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), 'plan', '--format', 'json', '--queries', file], { cwd: REPO, encoding: 'utf8' });
+  const plan = JSON.parse(out) as {
+    entries: { ruleId: string; spec: { table: string; columns: { column: string; sort?: string }[]; where?: unknown }; evidence: string[] }[];
+    skipped: { reason: string; finding: { ruleId: string; model: string; severity: string } }[];
+  };
+  const feed = plan.entries.find((e) => e.ruleId === 'workload-index' && e.spec.table === 'Comment');
+  expect(feed?.spec.columns).toEqual([expect.objectContaining({ column: 'authorId' }), expect.objectContaining({ column: 'createdAt', sort: 'desc' })]);
+  expect(feed?.spec.where).toBeDefined();
+  expect(feed?.evidence[0]).toMatch(/^Comment\.findMany at __tests__\/prisma\/record-shapes\.test\.ts:\d+: 5 call\(s\)/);
+  // Messages are read by conversation, never by sender among the live rows: the guessed live-rows
+  // partial index on the sender is withdrawn. Only guesses are: what the schema proves or the user
+  // asked for stays whatever the recording says.
+  const withdrawn = plan.skipped.filter((s) => s.reason.startsWith('withdrawn:'));
+  expect(withdrawn.filter((s) => s.finding.model === 'Message').map((s) => s.finding.ruleId)).toContain('soft-delete-partial-index');
+  for (const w of withdrawn) expect(w.finding.severity).toBe('info'); // a guess is never above info
+  for (const w of withdrawn.filter((s) => s.finding.model === 'Message')) {
+    expect(w.reason).toMatch(/^withdrawn: none of the 1 recorded read\(s\) of this table \(1 call\) needs it/);
+  }
+  expect(plan.entries.some((e) => e.ruleId === 'soft-delete-partial-index' && e.spec.table === 'Message')).toBe(false);
+});

@@ -26,7 +26,7 @@ describe('rule registry', () => {
 
   // The severity policy (RULES.md#severity-policy): error only for structural facts, a guessing rule never above info.
   it.each(allRules.map((r) => [r.meta.id, r] as const))('%s: default severity follows the severity policy', (_id, rule) => {
-    expect(['structure', 'request', 'guess']).toContain(rule.meta.basis);
+    expect(['structure', 'request', 'guess', 'workload']).toContain(rule.meta.basis);
     if (rule.meta.defaultSeverity === 'error') expect(rule.meta.basis).toBe('structure');
     if (rule.meta.basis === 'guess') expect(['info', 'off']).toContain(rule.meta.defaultSeverity);
   });

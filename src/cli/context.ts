@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { readPrismaVersion } from '../compat/prisma-version';
 import { readMigrations, resolveMigrationsDir } from '../io/read-migrations';
 import { readConfig } from '../io/read-config';
+import { readQueries } from '../io/read-queries';
 import { readSchemaFiles } from '../io/read-schema';
 import type { SchemaModel } from '../model/types';
 import { migrationStateFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
@@ -15,26 +16,30 @@ import { allRules } from '../rules/registry';
 import type { Rule } from '../rules/types';
 import { loadSchema, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
+import type { Workload } from '../workload/workload';
 
 export interface Planned {
   location: SchemaLocation;
   schema: LoadedSchema;
   config: Config;
   plan: Plan;
+  /** Lines to tell the user about the inputs (query shapes naming models the schema lacks). */
+  notes: string[];
 }
 
 export const rules = allRules as unknown as readonly Rule<never>[];
 
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
-export function loadAndPlan(cwd: string, options: { schema?: string; config?: string; cache?: ValidationCache }): Planned {
+export function loadAndPlan(cwd: string, options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[] }): Planned {
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
-  return { location, schema, config, plan: planModel(schema.model, config) };
+  const loaded = options.queries && options.queries.length > 0 ? readQueries(cwd, options.queries, schema.model) : undefined;
+  return { location, schema, config, plan: planModel(schema.model, config, loaded?.workload), notes: loaded?.notes ?? [] };
 }
 
 /** Plans a model; malformed `///` annotations are bad input (exit 2), like a schema error. */
-export function planModel(model: SchemaModel, config: Config): Plan {
+export function planModel(model: SchemaModel, config: Config, workload?: Workload): Plan {
   const enabled = rules.filter((r) => (config.rules[r.meta.id]?.severity ?? r.meta.defaultSeverity) !== 'off');
   const { annotations, errors } = parseAnnotations(model, { knownRuleIds: rules.map((r) => r.meta.id) });
   if (errors.length > 0) {
@@ -52,6 +57,7 @@ export function planModel(model: SchemaModel, config: Config): Plan {
     model,
     config,
     rules,
+    ...(workload ? { workload } : {}),
     isSuppressed: (proposal) => {
       const s = isSuppressed(suppressions, proposal, model);
       return s ? `suppressed by \`/// idxgen-ignore ${s.rules.join(', ')} -- ${s.reason}\`` : undefined;

@@ -5,6 +5,11 @@ import { processIO, type CliIO } from './io';
 import { testFault } from './test-fault';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
+const QUERIES_OPTION = {
+  type: 'array',
+  string: true,
+  describe: 'query shapes the application recorded (JSON lines from idxgen/prisma recordQueryShapes): propose from the reads it makes',
+} as const;
 
 /** Parses argv, runs one command, returns the exit code. Never throws for user error. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -20,18 +25,19 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
     .option('cache', { type: 'boolean', default: true, describe: 'remember schemas Prisma validated clean (node_modules/.cache/idxgen); --no-cache or IDXGEN_NO_CACHE=1 turns it off' })
     .command('plan', 'print every proposal with its reason', (y) =>
-      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }),
-    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format }, io))())
+      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }).option('queries', QUERIES_OPTION),
+    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), queries: args.queries, format: args.format }, io))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
         .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
         .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
-        .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' }),
+        .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' })
+        .option('queries', QUERIES_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/check') as typeof import('./commands/check')).checkCommand(
-          { schema: args.schema, config: args.config, cache: cache(args.cache), format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
+          { schema: args.schema, config: args.config, cache: cache(args.cache), queries: args.queries, format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
           io,
         ),
       )())
@@ -45,7 +51,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         .option('allow-drift', { type: 'boolean', default: false, describe: 'also generate what Prisma cannot declare (INCLUDE indexes): the next migrate dev will want to drop them' })
         .option('preview-features', { type: 'boolean', default: false, describe: 'add preview features the declarations need (partialIndexes) to the generator' })
         .option('group', { choices: ['statement', 'table'] as const, default: 'statement' as const, describe: 'one folder per statement (any Prisma) or per table (Prisma >= 7.4)' })
-        .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' }),
+        .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' })
+        .option('queries', QUERIES_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/generate') as typeof import('./commands/generate')).generateCommand(
@@ -53,6 +60,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
             schema: args.schema,
             config: args.config,
             cache: cache(args.cache),
+            queries: args.queries,
             migrations: args.migrations,
             timestamp: args.timestamp,
             dryRun: args['dry-run'],
@@ -70,11 +78,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       y
         .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
         .option('database-url', { type: 'string', describe: 'use this server (a scratch database is created and dropped) instead of an embedded one' })
-        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+        .option('queries', QUERIES_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand(
-          { schema: args.schema, config: args.config, cache: cache(args.cache), migrations: args.migrations, databaseUrl: args['database-url'], format: args.format },
+          { schema: args.schema, config: args.config, cache: cache(args.cache), queries: args.queries, migrations: args.migrations, databaseUrl: args['database-url'], format: args.format },
           io,
         ),
       )())

@@ -48,12 +48,15 @@ function indexTable(rules: readonly RuleDocSource[]): string {
 export const SEVERITY_POLICY = [
   '## Severity policy',
   [
-    'Each proposal rests on one of three things (the "Rests on" column is the rule\'s usual one; a proposal may say otherwise):',
+    'Each proposal rests on one of four things (the "Rests on" column is the rule\'s usual one; a proposal may say otherwise):',
     '',
     '- **structure**: a fact the schema proves. A foreign key that no index leads with, an index another one duplicates.',
     '- **request**: the user asked for it: an `@idxgen.*` annotation (`@idxgen.check`, `@idxgen.gin`, `@idxgen.trigram`,',
     '  `@idxgen.covering`, `@idxgen.feed`) or a rule option naming the field.',
     '- **guess**: inferred from names and types: a column named createdAt, a nullable deletedAt, a counter name, any jsonb field.',
+    '- **workload**: the reads the application makes need it (`--queries`: shapes recorded by `idxgen/prisma`). A guess that',
+    '  a recorded read of its table needs is confirmed and rests on the workload from then on (warn); on a table whose recorded',
+    '  reads never need it, it is withdrawn with the reason.',
     '',
     'The severities follow from it:',
     '',

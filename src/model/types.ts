@@ -102,6 +102,17 @@ export interface ForeignKey {
   span: Span;
 }
 
+/** A relation field of a model: `author User @relation(...)` or `posts Post[]`. */
+export interface RelationRef {
+  /** Prisma field name. */
+  field: string;
+  /** The Prisma model on the other side. */
+  model: string;
+  list: boolean;
+  /** Explicit or Prisma's default name: both sides of a relation share it. */
+  relationName: string;
+}
+
 export interface Table {
   /** Database table name. */
   name: string;
@@ -118,6 +129,8 @@ export interface Table {
   /** Plain indexes (`@@index`, `@@fulltext`). */
   indexes: IndexDef[];
   foreignKeys: ForeignKey[];
+  /** Relation fields (both sides), for reading queries that filter or include through them. */
+  relations?: RelationRef[];
   docs: string[];
   /** The file holding the model (for multi-file schemas) and the span of the `model X {` ... `}` block. */
   span: Span;

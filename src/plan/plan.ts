@@ -7,7 +7,9 @@ import { renderEntrySql } from '../render/sql';
 import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import { samePredicate } from '../sql/predicate';
+import type { Workload } from '../workload/workload';
 import type { Plan, PlanEntry } from './types';
+import { judgeGuess } from './workload-evidence';
 
 export const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
 
@@ -17,16 +19,20 @@ export interface PlanInput {
   rules: readonly Rule<never>[];
   /** Proposals a `/// idxgen-ignore` comment turns off (decided by the caller: annotations live in the model). */
   isSuppressed?: (proposal: Proposal) => string | undefined;
+  /** The reads the application makes (`--queries`): rules propose from it, guesses are judged by it. */
+  workload?: Workload;
 }
 
 /** model → findings → merged, named, ordered plan. Pure. */
-export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Plan {
-  const findings = runRules(model, config, rules);
+export function buildPlan({ model, config, rules, isSuppressed, workload }: PlanInput): Plan {
+  const findings = runRules(model, config, rules, workload);
   const skipped: Plan['skipped'] = [];
   const live: Proposal[] = [];
   for (const proposal of findings) {
     const suppressed = isSuppressed?.(proposal);
+    const withdrawn = workload && proposal.basis === 'guess' ? judgeGuess(proposal, workload) : undefined;
     if (suppressed) skipped.push({ proposal, reason: suppressed });
+    else if (withdrawn) skipped.push({ proposal, reason: withdrawn });
     else live.push(proposal);
   }
   const tables = new Map(model.tables.map((t) => [tableKey(t.schema, t.name), t]));
@@ -73,7 +79,7 @@ export function buildPlan({ model, config, rules, isSuppressed }: PlanInput): Pl
   return { entries, findings, skipped, unusedSuppressions: [] };
 }
 
-function runRules(model: SchemaModel, config: Config, rules: readonly Rule<never>[]): Proposal[] {
+function runRules(model: SchemaModel, config: Config, rules: readonly Rule<never>[], workload: Workload | undefined): Proposal[] {
   // `@@ignore`d models stay in: Prisma Migrate still creates their tables and foreign keys.
   const tables = model.tables.filter((t) => t.kind !== 'view');
   const out: Proposal[] = [];
@@ -82,7 +88,7 @@ function runRules(model: SchemaModel, config: Config, rules: readonly Rule<never
     const severity = setting?.severity ?? rule.meta.defaultSeverity;
     if (severity === 'off') continue;
     const options = (setting?.options ?? rule.meta.defaultOptions) as never;
-    for (const proposal of rule.check({ model, tables, options })) {
+    for (const proposal of rule.check({ model, tables, options, ...(workload ? { workload } : {}) })) {
       const basis = proposal.basis ?? rule.meta.basis;
       // The severity policy (RULES.md): a guess is never above info, whatever the configuration says.
       out.push({ ...proposal, basis, severity: basis === 'guess' && severity !== 'info' ? 'info' : severity });

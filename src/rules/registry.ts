@@ -14,6 +14,7 @@ import { rule as softDeletePartialIndex } from './soft-delete-partial-index';
 import { rule as trigramIndex } from './trigram-index';
 import type { Rule } from './types';
 import { rule as uniqueKey } from './unique-key';
+import { rule as workloadIndex } from './workload-index';
 
 export const allRules: Rule<any>[] = [
   fkIndex,
@@ -27,6 +28,7 @@ export const allRules: Rule<any>[] = [
   arrayGinIndex,
   trigramIndex,
   coveringIndex,
+  workloadIndex,
 ];
 
 /** The rule with this id, or undefined. */

@@ -620,6 +620,12 @@ class ModelBuilder {
     this.file = model.file;
     for (let i = 0; i < model.relationFields.length; i++) {
       const rf = model.relationFields[i]!;
+      (model.table.relations ??= []).push({
+        field: rf.field.name,
+        model: rf.target,
+        list: rf.list,
+        relationName: rf.explicitName ?? defaultRelationName(model.block.name, rf.target),
+      });
       if (!rf.fields || rf.fields.length === 0) continue;
       const target = this.models.get(rf.target)!;
       if (model.isView || target.isView) continue;

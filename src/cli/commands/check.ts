@@ -18,6 +18,8 @@ export interface CheckOptions {
   config?: string;
   /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
   cache?: ValidationCache;
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
+  queries?: string[];
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
   /** `--baseline [FILE]` ('' = the default file): fail only on findings the file does not hold; record them when it does not exist. */
@@ -31,6 +33,7 @@ const RANK = { error: 3, warn: 2, info: 1 } as const;
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
   const planned = loadAndPlan(io.cwd, options);
+  for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
   settleWithMigrations(io.cwd, planned, (entry) => RANK[entry.severity] >= RANK[options.level]);
   const { schema, plan } = planned;
   // Suppressed findings, and findings an existing index already answers, are not problems.

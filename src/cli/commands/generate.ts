@@ -17,6 +17,8 @@ export interface GenerateCommandOptions {
   config?: string;
   /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
   cache?: ValidationCache;
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
+  queries?: string[];
   migrations?: string;
   timestamp?: string;
   dryRun: boolean;
@@ -129,7 +131,8 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   if (options.group === 'table') checkGroupAllowed(io.cwd);
 
-  let { location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
+  let { location, schema, plan, notes: inputNotes } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
+  for (const note of inputNotes) io.stderr(`idxgen: ${note}\n`);
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
   let prisma = capabilitiesOf(projectPrisma(read, schema.model));
@@ -144,7 +147,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   for (const note of notes) io.stderr(`${recoveryLine(note, (p) => display(io.cwd, p), options.dryRun)}\n`);
   if (!options.dryRun && notes.some((n) => n.action === 'completed' || n.action === 'rolled-back')) {
     // The schema or the migrations changed: plan again from what is on disk now.
-    ({ location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache }));
+    ({ location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries }));
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
   const existing = readMigrations(migrations.dir, migrationsShown);

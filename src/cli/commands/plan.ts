@@ -12,11 +12,14 @@ export interface PlanOptions {
   config?: string;
   /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
   cache?: ValidationCache;
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
+  queries?: string[];
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
 }
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
   const planned = loadAndPlan(io.cwd, options);
+  for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
   settleWithMigrations(io.cwd, planned);
   const { location, schema, plan } = planned;
   const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };

@@ -15,6 +15,8 @@ export interface VerifyCommandOptions {
   config?: string;
   /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
   cache?: ValidationCache;
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
+  queries?: string[];
   migrations?: string;
   databaseUrl?: string;
   format: 'text' | 'json';
@@ -43,7 +45,7 @@ function urlTarget(url: string, env: NodeJS.ProcessEnv): VerifyTarget {
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): Promise<number> {
   const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
-  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
+  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
   const migrations = resolveMigrationsDir(io.cwd, location, {

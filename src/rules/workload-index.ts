@@ -1,0 +1,280 @@
+/**
+ * workload-index: the reads the application really makes (a workload given with `--queries`)
+ * that no index serves get the fewest indexes that serve them, chosen over the table's whole
+ * workload rather than one index per read.
+ */
+import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
+import { indexServes, servingDeclared, type ServingIndex } from '../model/serves';
+import type { Table } from '../model/types';
+import { renderPredicateSql } from '../render/predicate';
+import { quoteIdent } from '../sql/quote';
+import { readsOf, type WorkloadRead } from '../workload/workload';
+import { allIndexes, btreeSpec, columnByName, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
+import { validateShape } from './rule-options';
+import type { IndexSpec, Proposal, ProposedColumn, Rule } from './types';
+
+export interface WorkloadIndexOptions {
+  /** Reads made fewer times than this in the whole workload are not indexed for. */
+  minCalls: number;
+}
+
+const MAX_CITED_READS = 5;
+/** Prisma's names for the operator classes this rule uses (gin_trgm_ops has none: `ops: raw(...)`). */
+const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jsonb_ops: 'JsonbOps', array_ops: 'ArrayOps' };
+
+export const rule: Rule<WorkloadIndexOptions> = {
+  meta: {
+    id: 'workload-index',
+    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries).',
+    defaultSeverity: 'warn',
+    basis: 'workload',
+    defaultOptions: { minCalls: 1 },
+    validateOptions: (raw) => validateShape(raw, { minCalls: { type: 'integer', min: 1 } }),
+    docs: {
+      problem:
+        'A read that filters or sorts by columns no index leads with reads the whole table (or sorts it) on every call. ' +
+        'idxgen sees such reads only in a workload: the shapes the application records with `idxgen/prisma`\'s `recordQueryShapes` extension, given with `--queries FILE`. ' +
+        'Without a workload this rule proposes nothing.',
+      proposal:
+        'Per table, the fewest indexes that serve its unserved reads, chosen greedily by the calls each serves: equality columns first (the most used first), ' +
+        'then IN columns, then the ORDER BY columns with their directions (or the first range column). A constant predicate the read carries ' +
+        '(`deletedAt: null`, `published: true`) makes it a partial index; an enum constant (`status: { in: [...] }`) makes the enum column a key column instead, ' +
+        'because an enum value in an index predicate breaks the migration Prisma writes to remove a value of that enum. `contains`/`startsWith`/`endsWith` searches get a trigram GIN index (pg_trgm); ' +
+        'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
+        'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
+        'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites.',
+      bad: [
+        '// recorded: prisma.post.findMany({ where: { teamId, deletedAt: null }, orderBy: { createdAt: "desc" }, take: 20 })',
+        'model Post {',
+        '  id        Int       @id',
+        '  teamId    Int',
+        '  createdAt DateTime',
+        '  deletedAt DateTime?',
+        '}',
+      ].join('\n'),
+      good: [
+        'model Post {',
+        '  id        Int       @id',
+        '  teamId    Int',
+        '  createdAt DateTime',
+        '  deletedAt DateTime?',
+        '',
+        '  @@index([teamId, createdAt(sort: Desc)], where: raw("\\"deletedAt\\" IS NULL"))',
+        '}',
+      ].join('\n'),
+    },
+  },
+
+  check(ctx) {
+    if (!ctx.workload) return [];
+    const proposals: Omit<Proposal, 'severity'>[] = [];
+    for (const table of modelTables(ctx.tables)) {
+      // fk-index makes every FK's plain index (certain, error level): reads it serves need nothing more.
+      const fkIndexes = table.foreignKeys
+        .filter((fk) => !fk.implicitManyToMany && fk.columns.length > 0)
+        .map((fk) => servingProposed(btreeSpec(table, fk.columns.map((c) => proposedColumn(table, c)))));
+      const declared = [...allIndexes(table).map((index) => servingDeclared(table, index)), ...fkIndexes];
+      const unserved = readsOf(ctx.workload, table.name, table.schema).filter(
+        (read) => read.calls >= ctx.options.minCalls && needsAnIndex(read.shape) && !declared.some((index) => servesWell(index, read.shape)),
+      );
+      for (const choice of chooseIndexes(table, unserved)) proposals.push(toProposal(table, choice));
+    }
+    return proposals;
+  },
+};
+
+/** A read with nothing to look up or sort by (a full listing) gains nothing from an index. */
+function needsAnIndex(shape: QueryShape): boolean {
+  return shape.equal.length + shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length > 0;
+}
+
+/**
+ * Served well: the whole read, or its leading equality part with only further equalities, IN
+ * lists or ranges filtered after (the narrowed rows are few). A read whose sort is left to do
+ * after the index (a feed by `createdAt` behind an FK index) is not: the index that also sorts
+ * turns it into a read of the first rows only.
+ */
+function servesWell(index: ServingIndex, shape: QueryShape): boolean {
+  const verdict = indexServes(index, shape);
+  if (verdict.verdict === 'serves') return true;
+  if (verdict.verdict === 'none') return false;
+  // After an IN list no btree gives the order: the sort left to do is no reason for another index.
+  const orderUnservable = verdict.served.some((p) => p.part === 'in');
+  return (
+    verdict.served.some((p) => p.part === 'equal' || p.part === 'in') &&
+    verdict.unserved.every((p) => p.part !== 'text' && p.part !== 'operator' && (p.part !== 'order' || orderUnservable))
+  );
+}
+
+interface Choice {
+  spec: IndexSpec;
+  reads: WorkloadRead[];
+}
+
+/**
+ * Greedy cover: the candidate serving the most calls first, until no candidate serves a read left.
+ * Which reads each candidate serves is decided once (candidates × reads calls of indexServes).
+ */
+function chooseIndexes(table: Table, unserved: WorkloadRead[]): Choice[] {
+  if (unserved.length === 0) return [];
+  const usage = columnUsage(unserved);
+  const candidates = dedupe(unserved.map((read) => candidateFor(table, read.shape, usage)).filter((c): c is IndexSpec => c !== undefined)).map((spec) => {
+    const serving = servingProposed(spec);
+    return { spec, serves: unserved.filter((read) => servesWell(serving, read.shape)) };
+  });
+  const left = new Set(unserved);
+  const choices: Choice[] = [];
+  while (left.size > 0 && candidates.length > 0) {
+    let best = -1;
+    let bestCalls = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const calls = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? r.calls : 0), 0);
+      if (calls > bestCalls || (calls === bestCalls && best >= 0 && calls > 0 && candidates[i]!.spec.columns.length < candidates[best]!.spec.columns.length)) {
+        best = i;
+        bestCalls = calls;
+      }
+    }
+    if (best < 0) break;
+    const [chosen] = candidates.splice(best, 1);
+    const reads = chosen!.serves.filter((r) => left.has(r));
+    for (const r of reads) left.delete(r);
+    choices.push({ spec: chosen!.spec, reads });
+  }
+  return choices;
+}
+
+/** How many calls compare each column by equality: the most used equality column leads. */
+function columnUsage(reads: readonly WorkloadRead[]): Map<string, number> {
+  const usage = new Map<string, number>();
+  for (const read of reads) for (const column of read.shape.equal) usage.set(column, (usage.get(column) ?? 0) + read.calls);
+  return usage;
+}
+
+function candidateFor(table: Table, shape: QueryShape, usage: Map<string, number>): IndexSpec | undefined {
+  const text = shape.text[0];
+  if (text && shape.equal.length === 0) return ginSpec(table, text.column, 'gin_trgm_ops', 'pg_trgm');
+  const operator = shape.operators[0];
+  if (operator && shape.equal.length === 0) {
+    const column = columnByName(table, operator.column);
+    if (column?.type === 'Json') return ginSpec(table, operator.column, operator.op === '@>' ? 'jsonb_path_ops' : 'jsonb_ops');
+    return ginSpec(table, operator.column, 'array_ops');
+  }
+  const equal = [...new Set(shape.equal)].sort((a, b) => (usage.get(b) ?? 0) - (usage.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const columns: ProposedColumn[] = equal.map((c) => proposedColumn(table, c));
+  // An enum constant in an index predicate breaks the migration Prisma writes to remove an enum
+  // value (measured: `operator does not exist: "X_new" = "X"`): such a column is a key instead.
+  const { partial, enumColumns } = splitEnumTerms(shape.where);
+  for (const c of [...enumColumns, ...shape.in]) if (!columns.some((k) => k.column === c)) columns.push(proposedColumn(table, c));
+  if (shape.orderBy.length > 0) {
+    for (const term of shape.orderBy) {
+      if (columns.some((c) => c.column === term.column)) continue;
+      columns.push(proposedColumn(table, term.column, term.direction === 'desc' ? 'desc' : undefined));
+    }
+  } else if (shape.ranges[0] && !columns.some((c) => c.column === shape.ranges[0]!.column)) {
+    columns.push(proposedColumn(table, shape.ranges[0].column));
+  }
+  if (columns.length === 0) return undefined;
+  return btreeSpec(table, columns, partial !== undefined && isIndexablePredicate(partial) ? { where: partial } : {});
+}
+
+/** The read's constant predicate without its enum comparisons, and the enum columns they compared. */
+function splitEnumTerms(where: Predicate | undefined): { partial?: Predicate; enumColumns: string[] } {
+  const keep: Predicate[] = [];
+  const enumColumns: string[] = [];
+  for (const term of conjuncts(where)) {
+    const literals = term.kind === 'compare' ? [term.value] : term.kind === 'in-list' ? term.values : [];
+    if ((term.kind === 'compare' || term.kind === 'in-list') && literals.some((l) => l.kind === 'string' && l.cast !== undefined)) enumColumns.push(term.column);
+    else keep.push(term);
+  }
+  if (keep.length === 0) return { enumColumns };
+  return { partial: keep.length === 1 ? keep[0]! : { kind: 'and', terms: keep }, enumColumns };
+}
+
+/** Constant predicates a partial index can carry: null tests, comparisons and IN lists, AND-ed. */
+function isIndexablePredicate(predicate: Predicate): boolean {
+  switch (predicate.kind) {
+    case 'and':
+      return predicate.terms.every(isIndexablePredicate);
+    case 'null-test':
+    case 'compare':
+    case 'in-list':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function ginSpec(table: Table, column: string, opclass: string | undefined, extension?: string): IndexSpec {
+  const proposed = proposedColumn(table, column);
+  if (opclass) proposed.opclass = opclass;
+  const prismaOps = PRISMA_OPS[opclass ?? ''];
+  if (prismaOps) proposed.prismaOps = prismaOps;
+  const spec: IndexSpec = { kind: 'index', table: table.name, columns: [proposed], method: 'gin', unique: false, include: [], extensions: extension ? [extension] : [] };
+  if (table.schema !== undefined) spec.schema = table.schema;
+  return spec;
+}
+
+/** Equal candidates (same columns, method, predicate) once; a partial one kept beside the plain one. */
+function dedupe(specs: IndexSpec[]): IndexSpec[] {
+  const seen = new Map<string, IndexSpec>();
+  for (const spec of specs) {
+    const key = JSON.stringify([spec.method, spec.columns.map((c) => [c.column, c.sort ?? 'asc', c.opclass ?? '']), spec.where ?? null]);
+    if (!seen.has(key)) seen.set(key, spec);
+  }
+  return [...seen.values()];
+}
+
+function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
+  const calls = choice.reads.reduce((sum, r) => sum + r.calls, 0);
+  const reads = [...choice.reads].sort((a, b) => b.calls - a.calls);
+  // `check` prints one line a finding: the busiest read's call site is where to look first.
+  const site = reads.find((r) => r.source.callSites?.length)?.source.callSites?.[0];
+  const columns = choice.spec.columns.map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`).join(', ');
+  const where = choice.spec.where ? ` WHERE ${renderPredicateSql(choice.spec.where)}` : '';
+  const method = choice.spec.method === 'btree' ? 'btree' : `${choice.spec.method}${choice.spec.columns[0]?.opclass ? ` (${choice.spec.columns[0].opclass})` : ''}`;
+  return {
+    ruleId: 'workload-index',
+    spec: choice.spec,
+    message: {
+      title: `${plural(reads.length, 'recorded read')} of ${tableRef(table)} (${plural(calls, 'call')}${site ? `, at ${site}` : ''}) ${reads.length === 1 ? 'has no index that serves it' : 'have no index that serves them'}`,
+      cost: `No index, unique constraint or primary key serves ${reads.length === 1 ? 'this read' : 'these reads'}: each call reads ${tableRef(table)} in full or sorts what it read, and the cost grows with the table.`,
+      instead: `Create a ${method} index on ${tableRef(table)} (${columns})${where}, which serves ${reads.length === 1 ? 'it' : 'all of them'}.`,
+      serves: describeRead(reads[0]!.shape),
+    },
+    serves: reads.map((r) => r.shape),
+    evidence: [
+      ...reads.slice(0, MAX_CITED_READS).map(citeRead),
+      ...(reads.length > MAX_CITED_READS ? [`and ${reads.length - MAX_CITED_READS} more recorded read(s)`] : []),
+      'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
+    ],
+    span: table.span,
+    model: table.model,
+  };
+}
+
+function citeRead(read: WorkloadRead): string {
+  const where = read.source.callSites?.length ? ` at ${read.source.callSites.join(', ')}` : '';
+  const via = read.shape.via ? ` (through ${read.source.model}.${read.shape.via.relation})` : '';
+  return `${read.source.model}.${read.source.operation}${via}${where}: ${read.calls.toLocaleString('en-US')} call(s), ${describeRead(read.shape)}`;
+}
+
+/** A read in words a reviewer reads at a glance (not SQL: the values are unknown). */
+export function describeRead(shape: QueryShape): string {
+  const parts: string[] = [];
+  const filters = [
+    ...shape.equal.map((c) => `${quoteIdent(c)} = ?`),
+    ...shape.in.map((c) => `${quoteIdent(c)} IN (?)`),
+    ...shape.ranges.map((r) => `${quoteIdent(r.column)} ${r.op} ?`),
+    ...shape.operators.map((o) => `${quoteIdent(o.column)} ${o.op} ?`),
+    ...shape.text.map((t) => `${quoteIdent(t.column)} ${t.mode === 'insensitive' ? 'ILIKE' : 'LIKE'} ?`),
+  ];
+  if (shape.where) filters.push(renderPredicateSql(shape.where));
+  if (filters.length > 0) parts.push(`WHERE ${filters.join(' AND ')}`);
+  if (shape.orderBy.length > 0) parts.push(`ORDER BY ${shape.orderBy.map((o) => `${quoteIdent(o.column)}${o.direction === 'desc' ? ' DESC' : ''}`).join(', ')}`);
+  if (shape.limit !== undefined) parts.push(`LIMIT ${shape.limit}`);
+  return parts.join(' ') || 'every row';
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
