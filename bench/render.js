@@ -91,6 +91,9 @@ function evaluateTargets(r) {
   if (r.record) {
     add('record-overhead', 'recordQueryShapes costs < 20 µs a query in the application', `${r.record.perQueryUs} µs (median of ${r.record.repetitions} × ${r.record.iterations.toLocaleString('en-US')} calls)`, r.record.perQueryUs < 20, `with callSites: true ${r.record.perQueryUsCallSites} µs (a stack trace a query; off by default)`);
   }
+  if (r.workload) {
+    add('workload-plan', `plan --queries with ${r.workload.shapes.toLocaleString('en-US')} recorded shapes ≤ 5 s`, `${r.workload.planMs} ms (median of ${r.workload.runs}; plan without --queries ${r.workload.baselineMs} ms)`, r.workload.planMs <= 5000, `${r.workload.workloadProposals} workload-index proposals`);
+  }
   const totalS = r.timings.totalMs / 1000;
   add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600, r.kept ? `a partial run: ${r.kept.join(', ')} kept from the previous run` : null);
   return t;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record]`
+ * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record,workload]`
  *
  * 1. tool speed (bench/tool-speed.js), 1b. generate at scale (bench/generate-scale.js), 2. what
  * the indexes buy (bench/index-gains.js), 3. concurrent safety (bench/concurrency.js), 4. the
@@ -163,6 +163,13 @@ async function main() {
       const t = performance.now();
       results.generate = await require('./generate-scale').runGenerateScale({ quick, work, log });
       results.timings.generateMs = Math.round(performance.now() - t);
+    }
+    if (want('workload')) {
+      const t = performance.now();
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'workload-plan.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8' });
+      results.workload = JSON.parse(out);
+      results.timings.workloadMs = Math.round(performance.now() - t);
+      log(`plan --queries with ${results.workload.shapes.toLocaleString('en-US')} recorded shapes: ${results.workload.planMs} ms (without: ${results.workload.baselineMs} ms)`);
     }
     if (want('gains') || want('concurrency')) {
       const { dist } = require('./lib');

@@ -36,9 +36,11 @@ function workload(records: Omit<RecordedShape, 'v'>[]): Workload {
   return { reads, origins: ['shapes.jsonl'] };
 }
 
-function run(records: Omit<RecordedShape, 'v'>[], minCalls = 1) {
+const OPTIONS = { minCalls: 1, maxPerTable: 3, minSharePercent: 5 };
+
+function run(records: Omit<RecordedShape, 'v'>[], options: Partial<typeof OPTIONS> = {}) {
   return rule
-    .check({ model, tables: model.tables.filter((t) => t.kind !== 'view'), options: { minCalls }, workload: workload(records) })
+    .check({ model, tables: model.tables.filter((t) => t.kind !== 'view'), options: { ...OPTIONS, ...options }, workload: workload(records) })
     .map((p) => {
       if (p.spec.kind !== 'index') throw new Error('workload-index proposes indexes only');
       const cols = p.spec.columns.map((c) => [c.column, c.opclass, c.sort === 'desc' ? 'DESC' : undefined].filter(Boolean).join(' '));
@@ -57,14 +59,14 @@ const feed = {
 
 describe('workload-index', () => {
   test('without a workload it proposes nothing', () => {
-    expect(rule.check({ model, tables: model.tables, options: { minCalls: 1 } })).toEqual([]);
+    expect(rule.check({ model, tables: model.tables, options: OPTIONS })).toEqual([]);
   });
 
   test('the feed read gets (teamId, createdAt DESC) WHERE "deletedAt" IS NULL, citing its calls and call site', () => {
     const [proposal] = rule.check({
       model,
       tables: model.tables,
-      options: { minCalls: 1 },
+      options: OPTIONS,
       workload: workload([{ ...feed, callSites: ['src/feed.ts:12'] }]),
     });
     expect(run([feed])).toEqual(['Post btree (teamId, createdAt DESC) WHERE "deletedAt" IS NULL']);
@@ -127,7 +129,19 @@ describe('workload-index', () => {
   });
 
   test('minCalls leaves rare reads out', () => {
-    expect(run([{ model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, count: 2 }], 3)).toEqual([]);
+    expect(run([{ model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, count: 2 }], { minCalls: 3 })).toEqual([]);
+  });
+
+  test('an index must earn its writes: at most maxPerTable a table, each serving minSharePercent of its read calls', () => {
+    const reads = ['title', 'slug', 'createdAt', 'deletedAt', 'status'].map((field, i) => ({
+      model: 'Post',
+      operation: 'findMany',
+      where: { field, op: field === 'deletedAt' ? ('gte' as const) : ('equals' as const) },
+      count: [500, 300, 100, 60, 40][i]!,
+    }));
+    expect(run(reads)).toEqual(['Post btree (title)', 'Post btree (slug)', 'Post btree (createdAt)']);
+    expect(run(reads, { maxPerTable: 10 })).toEqual(['Post btree (title)', 'Post btree (slug)', 'Post btree (createdAt)', 'Post btree (deletedAt)']);
+    expect(run(reads, { maxPerTable: 10, minSharePercent: 0 })).toHaveLength(5);
   });
 
   test('a recording naming a model the schema lacks is reported, not read', () => {

@@ -16,9 +16,15 @@ import type { IndexSpec, Proposal, ProposedColumn, Rule } from './types';
 export interface WorkloadIndexOptions {
   /** Reads made fewer times than this in the whole workload are not indexed for. */
   minCalls: number;
+  /** At most this many new indexes per table: each one costs every write of the table. */
+  maxPerTable: number;
+  /** An index must serve at least this share (percent) of the table's recorded read calls. */
+  minSharePercent: number;
 }
 
 const MAX_CITED_READS = 5;
+/** Candidate indexes are made from this many of a table's busiest unserved reads. */
+const MAX_CANDIDATE_READS = 64;
 /** Prisma's names for the operator classes this rule uses (gin_trgm_ops has none: `ops: raw(...)`). */
 const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jsonb_ops: 'JsonbOps', array_ops: 'ArrayOps' };
 
@@ -28,8 +34,9 @@ export const rule: Rule<WorkloadIndexOptions> = {
     summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries).',
     defaultSeverity: 'warn',
     basis: 'workload',
-    defaultOptions: { minCalls: 1 },
-    validateOptions: (raw) => validateShape(raw, { minCalls: { type: 'integer', min: 1 } }),
+    defaultOptions: { minCalls: 1, maxPerTable: 3, minSharePercent: 5 },
+    validateOptions: (raw) =>
+      validateShape(raw, { minCalls: { type: 'integer', min: 1 }, maxPerTable: { type: 'integer', min: 1, max: 32 }, minSharePercent: { type: 'integer', min: 0, max: 100 } }),
     docs: {
       problem:
         'A read that filters or sorts by columns no index leads with reads the whole table (or sorts it) on every call. ' +
@@ -42,6 +49,7 @@ export const rule: Rule<WorkloadIndexOptions> = {
         'because an enum value in an index predicate breaks the migration Prisma writes to remove a value of that enum. `contains`/`startsWith`/`endsWith` searches get a trigram GIN index (pg_trgm); ' +
         'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
         'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
+        'Over-indexing is the failure of per-query advisors: at most `maxPerTable` (3) new indexes a table, each serving at least `minSharePercent` (5 %) of the table\'s recorded read calls. ' +
         'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites.',
       bad: [
         '// recorded: prisma.post.findMany({ where: { teamId, deletedAt: null }, orderBy: { createdAt: "desc" }, take: 20 })',
@@ -74,10 +82,14 @@ export const rule: Rule<WorkloadIndexOptions> = {
         .filter((fk) => !fk.implicitManyToMany && fk.columns.length > 0)
         .map((fk) => servingProposed(btreeSpec(table, fk.columns.map((c) => proposedColumn(table, c)))));
       const declared = [...allIndexes(table).map((index) => servingDeclared(table, index)), ...fkIndexes];
-      const unserved = readsOf(ctx.workload, table.name, table.schema).filter(
+      const reads = readsOf(ctx.workload, table.name, table.schema);
+      const unserved = reads.filter(
         (read) => read.calls >= ctx.options.minCalls && needsAnIndex(read.shape) && !declared.some((index) => servesWell(index, read.shape)),
       );
-      for (const choice of chooseIndexes(table, unserved)) proposals.push(toProposal(table, choice));
+      // Over-indexing is the failure of per-query advisors: an index must earn its writes.
+      const tableCalls = reads.reduce((sum, r) => sum + r.calls, 0);
+      const minCalls = Math.max(1, Math.ceil((tableCalls * ctx.options.minSharePercent) / 100));
+      for (const choice of chooseIndexes(table, unserved, ctx.options.maxPerTable, minCalls)) proposals.push(toProposal(table, choice, tableCalls));
     }
     return proposals;
   },
@@ -115,16 +127,28 @@ interface Choice {
  * Greedy cover: the candidate serving the most calls first, until no candidate serves a read left.
  * Which reads each candidate serves is decided once (candidates × reads calls of indexServes).
  */
-function chooseIndexes(table: Table, unserved: WorkloadRead[]): Choice[] {
+function chooseIndexes(table: Table, unserved: WorkloadRead[], maxPerTable: number, minCalls: number): Choice[] {
   if (unserved.length === 0) return [];
   const usage = columnUsage(unserved);
-  const candidates = dedupe(unserved.map((read) => candidateFor(table, read.shape, usage)).filter((c): c is IndexSpec => c !== undefined)).map((spec) => {
+  // An index serves a read only if the read names its first key column: test just those reads.
+  const byColumn = new Map<string, WorkloadRead[]>();
+  for (const read of unserved) {
+    for (const column of columnsOf(read.shape)) {
+      let list = byColumn.get(column);
+      if (!list) byColumn.set(column, (list = []));
+      if (list[list.length - 1] !== read) list.push(read);
+    }
+  }
+  // Candidates come from the busiest reads: an index that earns its writes serves one of them.
+  const busiest = [...unserved].sort((a, b) => b.calls - a.calls).slice(0, MAX_CANDIDATE_READS);
+  const candidates = dedupe(busiest.map((read) => candidateFor(table, read.shape, usage)).filter((c): c is IndexSpec => c !== undefined)).map((spec) => {
     const serving = servingProposed(spec);
-    return { spec, serves: unserved.filter((read) => servesWell(serving, read.shape)) };
+    const maybe = byColumn.get(spec.columns[0]!.column) ?? [];
+    return { spec, serves: maybe.filter((read) => servesWell(serving, read.shape)) };
   });
   const left = new Set(unserved);
   const choices: Choice[] = [];
-  while (left.size > 0 && candidates.length > 0) {
+  while (left.size > 0 && candidates.length > 0 && choices.length < maxPerTable) {
     let best = -1;
     let bestCalls = 0;
     for (let i = 0; i < candidates.length; i++) {
@@ -134,13 +158,25 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[]): Choice[] {
         bestCalls = calls;
       }
     }
-    if (best < 0) break;
+    if (best < 0 || bestCalls < minCalls) break;
     const [chosen] = candidates.splice(best, 1);
     const reads = chosen!.serves.filter((r) => left.has(r));
     for (const r of reads) left.delete(r);
     choices.push({ spec: chosen!.spec, reads });
   }
   return choices;
+}
+
+/** Every column a read filters or sorts on. */
+function columnsOf(shape: QueryShape): Set<string> {
+  return new Set([
+    ...shape.equal,
+    ...shape.in,
+    ...shape.ranges.map((r) => r.column),
+    ...shape.orderBy.map((o) => o.column),
+    ...shape.operators.map((o) => o.column),
+    ...shape.text.map((t) => t.column),
+  ]);
 }
 
 /** How many calls compare each column by equality: the most used equality column leads. */
@@ -224,7 +260,7 @@ function dedupe(specs: IndexSpec[]): IndexSpec[] {
   return [...seen.values()];
 }
 
-function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
+function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Proposal, 'severity'> {
   const calls = choice.reads.reduce((sum, r) => sum + r.calls, 0);
   const reads = [...choice.reads].sort((a, b) => b.calls - a.calls);
   // `check` prints one line a finding: the busiest read's call site is where to look first.
@@ -245,6 +281,7 @@ function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
     evidence: [
       ...reads.slice(0, MAX_CITED_READS).map(citeRead),
       ...(reads.length > MAX_CITED_READS ? [`and ${reads.length - MAX_CITED_READS} more recorded read(s)`] : []),
+      `${Math.round((calls * 100) / Math.max(1, tableCalls))} % of the ${plural(tableCalls, 'recorded read call')} of ${tableRef(table)}`,
       'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
     ],
     span: table.span,
