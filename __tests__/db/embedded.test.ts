@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
@@ -43,13 +44,21 @@ test('a port already taken is a clear error, and leaves no temp dir behind', asy
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as AddressInfo).port;
-  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('idxgen-pg-'));
+  // A temp folder of this test's own: other suites (and other processes) start servers in the
+  // shared one at the same time. os.tmpdir() reads TMPDIR on every call.
+  const own = mkdtempSync(join(tmpdir(), 'idxgen-embedded-test-'));
+  chmodSync(own, 0o755); // as root the cluster runs as `postgres`, which must traverse it
+  const saved = process.env['TMPDIR'];
+  process.env['TMPDIR'] = own;
   try {
     await expect(startEmbeddedPostgres({ port })).rejects.toThrow(`exited before it was ready on port ${port}`);
   } finally {
     blocker.close();
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
   }
-  expect(readdirSync(tmpdir()).filter((n) => n.startsWith('idxgen-pg-'))).toEqual(before);
+  expect(readdirSync(own)).toEqual([]);
+  rmSync(own, { recursive: true, force: true });
 });
 
 describe('createScratchDatabase', () => {
