@@ -19,7 +19,6 @@ function afterCrash(script: string): unknown {
   const dist = path.join(REPO, 'dist');
   const r = spawnSync(process.execPath, ['-e', `
     const { validateWithPrisma } = require(${JSON.stringify(path.join(dist, 'schema/validate.js'))});
-    const { formatSchemaFiles } = require(${JSON.stringify(path.join(dist, 'generate/prisma-format.js'))});
     const deep = ${JSON.stringify(deep(20000))};
     const crashed = validateWithPrisma([{ path: 'deep.prisma', content: deep }]);
     const out = { crashed };
@@ -45,18 +44,6 @@ describe("Prisma's schema WASM after a crash", () => {
     // The broken instance answered every later call with the same crash; a fresh one answers.
     expect(out.valid).toEqual([]);
     expect(out.invalid[0]).toMatchObject({ file: 'bad.prisma', line: 9, message: expect.stringMatching(/Nope/) });
-  });
-
-  test('the formatter shares the instance and works after a crash too', () => {
-    const out = afterCrash(`
-      out.formatted = formatSchemaFiles([{ path: 'schema.prisma', content: ${JSON.stringify(`${DATASOURCE}
-model User {
-  id Int @id
-  name   String
-}
-`)} }]).get('schema.prisma');
-    `) as { formatted: string };
-    expect(out.formatted).toContain('  id   Int    @id\n  name String\n');
   });
 });
 
