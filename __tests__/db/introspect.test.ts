@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import type { Client } from 'pg';
 import { connect, createScratchDatabase, connectionUrl, query, type DbTarget, type ScratchDatabase } from '../../src/db/client';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
@@ -12,7 +14,7 @@ import { openReadOnly, readDatabaseFacts, type DatabaseFacts } from '../../src/d
 import { DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/db/introspect-compare';
 import { loadSchema } from '../../src/schema/load';
 import { quoteLiteral } from '../../src/sql/quote';
-import { EXAMPLE_SCHEMA, runBin, tempProject } from '../cli/helpers';
+import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../cli/helpers';
 import { testDatabase } from '../support/pg';
 
 const db = testDatabase('introspect');
@@ -118,6 +120,9 @@ test('an index never scanned is unused only when the statistics are old enough; 
   const unused = find(old, 'unused-index', 'Post_title_handmade');
   expect(unused).toMatchObject({ severity: 'warn', dropProposed: true, scans: 0, sql: ['DROP INDEX CONCURRENTLY IF EXISTS "public"."Post_title_handmade";'] });
   expect(old.findings.filter((f) => f.kind === 'unused-index').map((f) => (f as { index: string }).index)).toEqual(expect.not.arrayContaining(['User_email_key', 'User_pkey', 'Post_pkey']));
+  // An index that alone covers an FK is never proposed for dropping, however old the statistics.
+  expect(find(old, 'unused-index', 'PollOption_pollId_idx')).toMatchObject({ severity: 'info', dropProposed: false, sql: [] });
+  expect(find(old, 'unused-index', 'PollOption_pollId_idx')?.message).toMatch(/the only index covering foreign key "PollOption_pollId_fkey": .* No drop is proposed/);
   const young = await inspect(7);
   expect(young.servers[0]!.statsAgeDays).toBeLessThan(7);
   expect(find(young, 'unused-index', 'Post_title_handmade')).toMatchObject({ severity: 'info', dropProposed: false, sql: [] });
@@ -254,6 +259,13 @@ describe('through the binary', () => {
     expect(refused.stderr).toMatch(/inspect \(127.0.0.1:\d+\/.*\): cannot connect: password authentication failed/);
     expect(refused.stderr + refused.stdout).not.toContain(wrong);
     expect(refused.stderr + refused.stdout).not.toContain(encodeURIComponent(wrong));
+    // `--database-url` without a value (and no flag at all) reads DATABASE_URL, as Prisma users expect.
+    for (const argv of [['inspect', '--database-url'], ['inspect']]) {
+      const env = spawnSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), ...argv], { cwd: project.dir, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url(wrong) } });
+      expect(env.status).toBe(2);
+      expect(env.stderr).toMatch(/cannot connect: password authentication failed for user "inspector_/);
+      expect(env.stderr + env.stdout).not.toContain(wrong);
+    }
     const none = runBin(['inspect'], project.dir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no database: pass --database-url/);

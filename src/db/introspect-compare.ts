@@ -175,7 +175,8 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     }
     const u = usage.get(`${index.schema}.${index.table}.${index.name}`);
     if (index.valid && u && !index.unique && !index.primary && !u.backsConstraint && (scans.get(`${index.schema}.${index.table}.${index.name}`) ?? 0) === 0) {
-      const old = youngest >= options.minStatsAgeDays;
+      const onlyCover = soleFkCover(index, primary);
+      const old = youngest >= options.minStatsAgeDays && onlyCover === undefined;
       const over = all.length > 1 ? ` on any of the ${all.length} servers` : '';
       findings.push({
         kind: 'unused-index',
@@ -189,7 +190,9 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
         declared,
         message: old
           ? `${quoteIdent(index.name)} (${mib(u.bytes)}) has not been scanned${over} in ${days(youngest)} of statistics, yet every write maintains it. Instead, drop it${declared ? ' (and remove its declaration from schema.prisma)' : ''}:`
-          : `${quoteIdent(index.name)} (${mib(u.bytes)}) has not been scanned${over}, but the statistics are only ${days(youngest)} old (minimum ${options.minStatsAgeDays} days): no drop is proposed; look again later.`,
+          : onlyCover !== undefined
+            ? `${quoteIdent(index.name)} (${mib(u.bytes)}) has not been scanned${over} in ${days(youngest)} of statistics, but it is the only index covering foreign key ${quoteIdent(onlyCover)}: without it a delete on the referenced table scans ${qualifiedName(index.table, index.schema)}. No drop is proposed.`
+            : `${quoteIdent(index.name)} (${mib(u.bytes)}) has not been scanned${over}, but the statistics are only ${days(youngest)} old (minimum ${options.minStatsAgeDays} days): no drop is proposed; look again later.`,
         sql: old ? [dropSql(index)] : [],
       });
     }
@@ -282,6 +285,16 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     tables: primary.tables.filter((t) => !t.isPartition).map((t) => ({ ...t, inSchema: modelTables.has(key(t.schema, t.table)) })),
     findings,
   };
+}
+
+/** The FK (constraint name) that only this index covers, if any: dropping it would leave the FK unindexed. */
+function soleFkCover(index: IndexInfo, facts: DatabaseFacts): string | undefined {
+  const onTable = facts.indexes.filter((i) => i !== index && i.valid && i.schema === index.schema && i.table === index.table);
+  return facts.foreignKeys.find((fk) => {
+    if (fk.schema !== index.schema || fk.table !== index.table) return false;
+    const ref = { schema: fk.schema, table: fk.table, columns: fk.columns };
+    return coversFk(servingCatalog(index), ref).covers && !onTable.some((other) => coversFk(servingCatalog(other), ref).covers);
+  })?.name;
 }
 
 /** Duplicate or left-prefix indexes as the database has them, judged by `indexServes`. */
