@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import type { Client } from 'pg';
 import { connect, createScratchDatabase, connectionUrl, query, type DbTarget, type ScratchDatabase } from '../../src/db/client';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { openReadOnly, readDatabaseFacts, type DatabaseFacts } from '../../src/db/introspect';
-import { DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/db/introspect-compare';
+import { measureBloat, openReadOnly, readDatabaseFacts, type DatabaseFacts } from '../../src/db/introspect';
+import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/db/introspect-compare';
 import { loadSchema } from '../../src/schema/load';
 import { quoteLiteral } from '../../src/sql/quote';
 import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../cli/helpers';
@@ -25,7 +25,12 @@ let ddl = '';
 async function facts(target: DbTarget): Promise<DatabaseFacts> {
   const client = await openReadOnly(target, { statementTimeoutMs: 10_000 });
   try {
-    return await readDatabaseFacts(client);
+    const read = await readDatabaseFacts(client);
+    await measureBloat(client, read, (b) => {
+      const bloat = bloatOf(b);
+      return bloat !== null && bloatFlagged(bloat, DEFAULT_INSPECT_OPTIONS);
+    });
+    return read;
   } finally {
     await client.end();
   }
@@ -200,6 +205,17 @@ test('a bloated btree is reported as an estimate, and the REINDEX it proposes gi
   expect(f).toMatchObject({ estimate: true, sql: ['REINDEX INDEX CONCURRENTLY "public"."Bloaty_id_idx";'] });
   expect(f?.message).toMatch(/catalog estimate/);
   expect(f!.bytes).toBeGreaterThan(3 * f!.expectedBytes);
+  // With pgstattuple installed, the flagged index is measured instead (pgstatindex, read-only).
+  await db.client.query('CREATE EXTENSION pgstattuple');
+  try {
+    const measured = find(await inspect(), 'bloated-index', 'Bloaty_id_idx');
+    const [real] = (await db.client.query(`SELECT index_size::float8 AS bytes FROM pgstatindex('"Bloaty_id_idx"')`)).rows;
+    expect(measured).toMatchObject({ estimate: false, bytes: real.bytes });
+    expect(measured?.message).toMatch(/pgstattuple measures \d+ % leaf density/);
+    expect(measured!.expectedBytes).toBeLessThan(measured!.bytes / 3);
+  } finally {
+    await db.client.query('DROP EXTENSION pgstattuple');
+  }
   await runEach(db.client, f!.sql);
   const [{ bytes }] = (await db.client.query(`SELECT pg_relation_size('"Bloaty_id_idx"')::float8 AS bytes`)).rows;
   expect(bytes).toBeLessThan(f!.bytes / 3);

@@ -14,7 +14,7 @@ import type { IndexSpec, ProposedColumn } from '../rules/types';
 import { predicateKey, readPredicate } from '../sql/predicate';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { servingCatalog, type IndexInfo } from './catalog';
-import type { DatabaseFacts, ExtensionFacts, TableFacts } from './introspect';
+import type { BtreeBloatInput, DatabaseFacts, ExtensionFacts, TableFacts } from './introspect';
 
 export type InspectSeverity = 'error' | 'warn' | 'info';
 
@@ -34,7 +34,7 @@ export type InspectFinding =
   | (Base & { kind: 'unused-index'; index: string; bytes: number; scans: number; statsAgeDays: number; dropProposed: boolean; declared: boolean })
   | (Base & { kind: 'duplicate-index'; index: string; coveredBy: string; declared: boolean; coveredByDeclared: boolean })
   | (Base & { kind: 'unindexed-fk'; constraint: string; columns: string[]; declaredCover: string | null; nullFrac: number | null })
-  | (Base & { kind: 'bloated-index'; index: string; bytes: number; expectedBytes: number; estimate: true })
+  | (Base & { kind: 'bloated-index'; index: string; bytes: number; expectedBytes: number; /** False when pgstattuple measured it. */ estimate: boolean })
   | (Base & { kind: 'partitioned-table'; partitions: number });
 
 export interface InspectOptions {
@@ -239,15 +239,10 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
   }
 
   for (const b of primary.bloat) {
-    if (b.unanalyzed > 0 || b.tuples < 0 || b.pages < 2) continue;
-    // Leaf tuple: 8-byte IndexTuple header + MAXALIGNed key + 4-byte line pointer; page: 24-byte header + 16-byte btree special.
-    const tuple = 8 + Math.ceil(b.keyWidth / 8) * 8 + 4;
-    const usable = (b.blockSize - 24 - 16) * (b.fillfactor / 100);
-    const expectedPages = Math.max(1, Math.ceil((b.tuples * tuple) / usable)) + 1;
-    const bytes = b.pages * b.blockSize;
-    const expectedBytes = expectedPages * b.blockSize;
-    const waste = bytes - expectedBytes;
-    if (waste < options.bloatMinBytes || waste / bytes < options.bloatMinRatio) continue;
+    const bloat = bloatOf(b);
+    if (!bloat || !bloatFlagged(bloat, options)) continue;
+    const { bytes, expectedBytes } = bloat;
+    const how = b.measured ? `pgstattuple measures ${(b.measured.leafDensity).toFixed(0)} % leaf density` : 'catalog estimate, not a measurement';
     findings.push({
       kind: 'bloated-index',
       severity: 'warn',
@@ -256,8 +251,8 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
       index: b.name,
       bytes,
       expectedBytes,
-      estimate: true,
-      message: `${quoteIdent(b.name)} takes ${mib(bytes)}; a fresh build would take about ${mib(expectedBytes)} (catalog estimate, not a measurement): about ${mib(waste)} to save. Instead, rebuild it without blocking writes:`,
+      estimate: !b.measured,
+      message: `${quoteIdent(b.name)} takes ${mib(bytes)}; a fresh build would take about ${mib(expectedBytes)} (${how}): about ${mib(bytes - expectedBytes)} to save. Instead, rebuild it without blocking writes:`,
       sql: statementOf(renderTemplate('sql/introspect/reindex', { qualifiedName: qualifiedName(b.name, b.schema) })),
     });
   }
@@ -343,4 +338,27 @@ function covers(b: IndexInfo, a: IndexInfo): boolean {
   if (!a.include.every((c) => b.columns.includes(c) || b.include.includes(c))) return false;
   const shape = queryShape({ table: a.table, schema: a.schema, orderBy: a.columns.map((column, k) => ({ column, direction: a.descending[k] ? 'desc' : 'asc' })) });
   return indexServes(servingCatalog(b), shape).verdict === 'serves';
+}
+
+/**
+ * Size now and after a fresh build: pgstattuple's leaf density when measured, else the catalog
+ * estimate (leaf tuple = 8-byte header + MAXALIGNed key + 4-byte line pointer; page = block less
+ * its 24-byte header and 16-byte btree special space, filled to the fillfactor). Null when there
+ * are no statistics to estimate from.
+ */
+export function bloatOf(b: BtreeBloatInput): { bytes: number; expectedBytes: number } | null {
+  if (b.measured) {
+    const expectedBytes = Math.min(b.measured.bytes, b.measured.bytes * (b.measured.leafDensity / b.fillfactor));
+    return { bytes: b.measured.bytes, expectedBytes };
+  }
+  if (b.unanalyzed > 0 || b.tuples < 0 || b.pages < 2) return null;
+  const tuple = 8 + Math.ceil(b.keyWidth / 8) * 8 + 4;
+  const usable = (b.blockSize - 24 - 16) * (b.fillfactor / 100);
+  const expectedPages = Math.max(1, Math.ceil((b.tuples * tuple) / usable)) + 1;
+  return { bytes: b.pages * b.blockSize, expectedBytes: expectedPages * b.blockSize };
+}
+
+export function bloatFlagged(bloat: { bytes: number; expectedBytes: number }, options: InspectOptions): boolean {
+  const waste = bloat.bytes - bloat.expectedBytes;
+  return waste >= options.bloatMinBytes && waste / bloat.bytes >= options.bloatMinRatio;
 }

@@ -67,6 +67,8 @@ export interface BtreeBloatInput {
   /** Key columns without pg_stats (never analyzed): no estimate then. */
   unanalyzed: number;
   fillfactor: number;
+  /** pgstattuple's measurement, when the extension is installed and the estimate flagged the index. */
+  measured?: { bytes: number; leafDensity: number };
 }
 
 /** Everything inspect reads from one database. */
@@ -196,5 +198,22 @@ export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> 
 export class ServerTooOld extends Error {
   constructor(readonly version: string) {
     super(`the server runs PostgreSQL ${version}; inspect needs PostgreSQL 13 or newer`);
+  }
+}
+
+/**
+ * With pgstattuple installed, measures the indexes `flagged` (by the catalog estimate) with
+ * pgstatindex; an index it cannot measure (no privilege, gone meanwhile) keeps its estimate.
+ */
+export async function measureBloat(client: Client, facts: DatabaseFacts, flagged: (b: BtreeBloatInput) => boolean): Promise<void> {
+  if (!facts.extensions.some((e) => e.name === 'pgstattuple' && e.installedVersion !== null)) return;
+  for (const b of facts.bloat) {
+    if (!flagged(b)) continue;
+    try {
+      const [row] = (await client.query(renderTemplate('sql/introspect/pgstatindex', {}), [b.schema, b.name])).rows as { bytes: number; density: number }[];
+      if (row && Number.isFinite(row.density)) b.measured = { bytes: row.bytes, leafDensity: row.density };
+    } catch {
+      // Keep the estimate: the report labels it as one.
+    }
   }
 }

@@ -32,6 +32,7 @@ export const TEMPLATE_NAMES = [
   'sql/introspect/btree-bloat',
   'sql/introspect/repair-invalid',
   'sql/introspect/reindex',
+  'sql/introspect/pgstatindex',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

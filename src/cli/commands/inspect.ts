@@ -6,8 +6,8 @@
  */
 import type { Client } from 'pg';
 import { ExitCode, UserError } from '../../errors';
-import { DEFAULT_INSPECT_OPTIONS, inspectDatabase } from '../../db/introspect-compare';
-import { openReadOnly, readDatabaseFacts, ServerTooOld, type DatabaseFacts } from '../../db/introspect';
+import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectOptions } from '../../db/introspect-compare';
+import { measureBloat, openReadOnly, readDatabaseFacts, ServerTooOld, type DatabaseFacts } from '../../db/introspect';
 import { inspectJson, inspectText } from '../../report/inspect';
 import type { ValidationCache } from '../../schema/validate';
 import { discoverSchema } from '../../io/discover';
@@ -36,12 +36,20 @@ export async function inspectCommand(options: InspectCommandOptions, io: CliIO):
   if (!Number.isFinite(options.statementTimeoutMs) || options.statementTimeoutMs < 1) throw new UserError('--statement-timeout: milliseconds, 1 or more');
   const location = discoverSchema(io.cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, io.cwd), options.cache);
+  const inspectOptions: InspectOptions = { ...DEFAULT_INSPECT_OPTIONS, minStatsAgeDays: options.minStatsAgeDays };
   const facts: DatabaseFacts[] = [];
   for (const [i, target] of targets.entries()) {
     let client: Client | undefined;
     try {
       client = await openReadOnly(target, { statementTimeoutMs: options.statementTimeoutMs });
-      facts.push(await readDatabaseFacts(client));
+      const read = await readDatabaseFacts(client);
+      if (i === 0) {
+        await measureBloat(client, read, (b) => {
+          const bloat = bloatOf(b);
+          return bloat !== null && bloatFlagged(bloat, inspectOptions);
+        });
+      }
+      facts.push(read);
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown };
       const which = targets.length > 1 ? ` (--database-url #${i + 1}, ${target.host}:${target.port}/${target.database})` : ` (${target.host}:${target.port}/${target.database})`;
@@ -54,7 +62,7 @@ export async function inspectCommand(options: InspectCommandOptions, io: CliIO):
       await client?.end().catch(() => undefined);
     }
   }
-  const report = inspectDatabase(schema.model, facts[0]!, facts.slice(1), { ...DEFAULT_INSPECT_OPTIONS, minStatsAgeDays: options.minStatsAgeDays });
+  const report = inspectDatabase(schema.model, facts[0]!, facts.slice(1), inspectOptions);
   io.stdout(scrub(options.format === 'json' ? inspectJson(report) : inspectText(report)));
   await io.stdoutDrained?.();
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.findings : ExitCode.clean;
