@@ -129,13 +129,33 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
           io,
         ),
       )())
+    .command('inspect', 'read a live database (read-only) and compare it with the schema: undeclared, INVALID, unused, duplicate indexes, unindexed FKs, sizes, bloat', (y) =>
+      y
+        .option('database-url', { type: 'array', string: true, describe: 'the database (default: DATABASE_URL); repeat for replicas: their index scans are added to the primary\'s' })
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
+        .option('min-stats-age', { type: 'number', default: 7, describe: 'days of statistics needed before an unused index is proposed for dropping' })
+        .option('statement-timeout', { type: 'number', default: 10000, describe: 'statement_timeout (ms) for each catalog query' }),
+    (args) =>
+      run(async () =>
+        (require('./commands/inspect') as typeof import('./commands/inspect')).inspectCommand(
+          {
+            schema: args.schema,
+            cache: cache(args.cache),
+            databaseUrls: args['database-url'] ?? [],
+            format: args.format,
+            minStatsAgeDays: args['min-stats-age'],
+            statementTimeoutMs: args['statement-timeout'],
+          },
+          io,
+        ),
+      )())
     // Before validation, once for every command: a single-valued option given twice is refused
     // (yargs would hand the command an array); then the tests' deliberate fault, if asked for.
     .middleware((argv) => {
       refuseRepeatedOptions(argv, declaredOptions(parser));
       testFault(io.env, String(argv._[0]));
     }, true)
-    .demandCommand(1, 'name a command: plan, check, generate, verify, deploy or progress')
+    .demandCommand(1, 'name a command: plan, check, generate, verify, deploy, progress or inspect')
     .strict()
     .help()
     .version()

@@ -24,6 +24,15 @@ export const TEMPLATE_NAMES = [
   'steps/drop-constraint',
   'steps/create-extension',
   'steps/no-op',
+  'sql/introspect/server',
+  'sql/introspect/index-usage',
+  'sql/introspect/tables',
+  'sql/introspect/extensions',
+  'sql/introspect/null-fractions',
+  'sql/introspect/btree-bloat',
+  'sql/introspect/repair-invalid',
+  'sql/introspect/reindex',
+  'sql/introspect/pgstatindex',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

@@ -1,0 +1,219 @@
+/**
+ * Reads a live database for `idxgen inspect`, read-only: one connection per URL,
+ * `default_transaction_read_only = on`, a statement_timeout, `application_name = 'idxgen'`. Every
+ * query is a template under templates/sql/introspect/ (PostgreSQL 13+ catalog columns only); the
+ * comparison with the schema is pure (src/db/introspect-compare.ts).
+ */
+import { Client } from 'pg';
+import { renderTemplate, type TemplateName } from '../render/templates';
+import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from './catalog';
+import type { DbTarget } from './client';
+
+export interface ServerFacts {
+  versionNum: number;
+  version: string;
+  /** Since when the statistics count: the last `pg_stat_database.stats_reset`, else server start. */
+  statsSince: Date;
+  statsWereReset: boolean;
+  now: Date;
+}
+
+export interface IndexUsage {
+  schema: string;
+  table: string;
+  name: string;
+  scans: number;
+  bytes: number;
+  /** Backs a PRIMARY KEY, UNIQUE or EXCLUDE constraint. */
+  backsConstraint: boolean;
+}
+
+export interface TableFacts {
+  schema: string;
+  table: string;
+  /** `r` plain table, `p` partitioned parent. */
+  kind: 'r' | 'p';
+  bytes: number;
+  /** `pg_class.reltuples`: -1 (13: 0) until the first ANALYZE. */
+  rows: number;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  isPartition: boolean;
+  partitions: number;
+}
+
+export interface ExtensionFacts {
+  name: string;
+  installedVersion: string | null;
+  defaultVersion: string | null;
+}
+
+export interface NullFraction {
+  schema: string;
+  table: string;
+  column: string;
+  nullFrac: number;
+}
+
+export interface BtreeBloatInput {
+  schema: string;
+  table: string;
+  name: string;
+  pages: number;
+  tuples: number;
+  blockSize: number;
+  keyWidth: number;
+  /** Key columns without pg_stats (never analyzed): no estimate then. */
+  unanalyzed: number;
+  fillfactor: number;
+  /** pgstattuple's measurement, when the extension is installed and the estimate flagged the index. */
+  measured?: { bytes: number; leafDensity: number };
+}
+
+/** Everything inspect reads from one database. */
+export interface DatabaseFacts {
+  server: ServerFacts;
+  indexes: IndexInfo[];
+  usage: IndexUsage[];
+  foreignKeys: ForeignKeyCoverage[];
+  tables: TableFacts[];
+  extensions: ExtensionFacts[];
+  nullFractions: NullFraction[];
+  bloat: BtreeBloatInput[];
+}
+
+export interface ReadOnlyOptions {
+  /** statement_timeout for every query, ms. */
+  statementTimeoutMs: number;
+}
+
+/** A read-only session: every transaction read-only, bounded statements, named `idxgen` in pg_stat_activity. */
+export async function openReadOnly(target: DbTarget, options: ReadOnlyOptions): Promise<Client> {
+  const client = new Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    application_name: 'idxgen',
+    connectionTimeoutMillis: 10_000,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SET default_transaction_read_only = on');
+    await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+async function rows<R extends object>(client: Client, name: TemplateName): Promise<R[]> {
+  return (await client.query(renderTemplate(name, {}))).rows as R[];
+}
+
+interface ServerRow {
+  version_num: number;
+  version: string;
+  stats_since: Date;
+  stats_were_reset: boolean;
+  now: Date;
+}
+
+/** Reads everything inspect needs, in one read-only transaction (one consistent snapshot). */
+export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const [server] = await rows<ServerRow>(client, 'sql/introspect/server');
+    if (!server) throw new Error('pg_stat_database has no row for the current database');
+    if (server.version_num < 130000) throw new ServerTooOld(server.version);
+    const indexes = await listIndexes(client);
+    const facts: DatabaseFacts = {
+      server: { versionNum: server.version_num, version: server.version, statsSince: server.stats_since, statsWereReset: server.stats_were_reset, now: server.now },
+      indexes,
+      usage: (await rows<{ schema: string; table: string; name: string; scans: number; bytes: number; backs_constraint: boolean }>(client, 'sql/introspect/index-usage')).map((r) => ({
+        schema: r.schema,
+        table: r.table,
+        name: r.name,
+        scans: r.scans,
+        bytes: r.bytes,
+        backsConstraint: r.backs_constraint,
+      })),
+      foreignKeys: await listForeignKeyCoverage(client, {}, indexes),
+      tables: (
+        await rows<{ schema: string; table: string; kind: 'r' | 'p'; bytes: number; rows: number; inserts: number; updates: number; deletes: number; is_partition: boolean; partitions: number }>(
+          client,
+          'sql/introspect/tables',
+        )
+      ).map((r) => ({
+        schema: r.schema,
+        table: r.table,
+        kind: r.kind,
+        bytes: r.bytes,
+        rows: r.rows,
+        inserts: r.inserts,
+        updates: r.updates,
+        deletes: r.deletes,
+        isPartition: r.is_partition,
+        partitions: r.partitions,
+      })),
+      extensions: (await rows<{ name: string; installed_version: string | null; default_version: string | null }>(client, 'sql/introspect/extensions')).map((r) => ({
+        name: r.name,
+        installedVersion: r.installed_version,
+        defaultVersion: r.default_version,
+      })),
+      nullFractions: (await rows<{ schema: string; table: string; column: string; null_frac: number }>(client, 'sql/introspect/null-fractions')).map((r) => ({
+        schema: r.schema,
+        table: r.table,
+        column: r.column,
+        nullFrac: r.null_frac,
+      })),
+      bloat: (
+        await rows<{ schema: string; table: string; name: string; pages: number; tuples: number; block_size: number; key_width: number; unanalyzed: number; fillfactor: number }>(
+          client,
+          'sql/introspect/btree-bloat',
+        )
+      ).map((r) => ({
+        schema: r.schema,
+        table: r.table,
+        name: r.name,
+        pages: r.pages,
+        tuples: r.tuples,
+        blockSize: r.block_size,
+        keyWidth: r.key_width,
+        unanalyzed: r.unanalyzed,
+        fillfactor: r.fillfactor,
+      })),
+    };
+    return facts;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** The server is older than PostgreSQL 13 (the oldest inspect supports). */
+export class ServerTooOld extends Error {
+  constructor(readonly version: string) {
+    super(`the server runs PostgreSQL ${version}; inspect needs PostgreSQL 13 or newer`);
+  }
+}
+
+/**
+ * With pgstattuple installed, measures the indexes `flagged` (by the catalog estimate) with
+ * pgstatindex; an index it cannot measure (no privilege, gone meanwhile) keeps its estimate.
+ */
+export async function measureBloat(client: Client, facts: DatabaseFacts, flagged: (b: BtreeBloatInput) => boolean): Promise<void> {
+  if (!facts.extensions.some((e) => e.name === 'pgstattuple' && e.installedVersion !== null)) return;
+  for (const b of facts.bloat) {
+    if (!flagged(b)) continue;
+    try {
+      const [row] = (await client.query(renderTemplate('sql/introspect/pgstatindex', {}), [b.schema, b.name])).rows as { bytes: number; density: number }[];
+      if (row && Number.isFinite(row.density)) b.measured = { bytes: row.bytes, leafDensity: row.density };
+    } catch {
+      // Keep the estimate: the report labels it as one.
+    }
+  }
+}
