@@ -2,8 +2,8 @@ import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, i
 import { HOSTILE, HOSTILE_INDEX } from './fixtures';
 
 describe('commentText', () => {
-  test('";" becomes a visible marker, line breaks and controls become <U+XXXX>', () => {
-    expect(commentText(HOSTILE)).toBe('we"ird<semicolon> DROP TABLE x<semicolon> --');
+  test('";", line breaks and controls become <U+XXXX> (no word substitute such as <semicolon>)', () => {
+    expect(commentText(HOSTILE)).toBe('we"ird<U+003B> DROP TABLE x<U+003B> --');
     expect(commentText('a\nb\r\nc\td\u0000e\u007f\u0085')).toBe('a<U+000A>b<U+000D><U+000A>c<U+0009>d<U+0000>e<U+007F><U+0085>');
   });
 
@@ -30,7 +30,7 @@ describe('wrapComment', () => {
   });
 
   test('a line break never survives: it is escaped before wrapping', () => {
-    expect(wrapComment('a\nb; c')).toEqual(['a<U+000A>b<semicolon> c']);
+    expect(wrapComment('a\nb; c')).toEqual(['a<U+000A>b<U+003B> c']);
   });
 });
 

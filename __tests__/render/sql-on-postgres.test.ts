@@ -4,13 +4,13 @@
  * pg_catalog back to where it was. Files are applied the three ways Prisma engines do:
  * statement by statement outside a transaction, as ONE query string (older engines: an implicit
  * transaction), and split on every ";" (adapter-pg's executeScript).
- * The recovery SQL printed in the headers is run too, copied out of the comments.
+ * The recovery SQL (render/sql.ts stepFacts, printed by `generate --format markdown`) is run too.
  */
 import { applyMigrationSql, type ApplyMode } from '../../src/db/apply';
 import { coveringCatalogIndex, diffSnapshots, listCheckConstraints, listIndexes, snapshot, type IndexInfo } from '../../src/db/catalog';
 import { query } from '../../src/db/client';
 import type { PlanEntry } from '../../src/plan/types';
-import { renderMigrationFile } from '../../src/render/sql';
+import { renderMigrationFile, stepFacts, type RecoverySql } from '../../src/render/sql';
 import { testDatabase } from '../support/pg';
 import type { IndexSpec } from '../../src/rules/types';
 import { qualifiedName, quoteIdent, quoteIdentAsPrinted } from '../../src/sql/quote';
@@ -60,11 +60,11 @@ function entry(id: string): PlanEntry {
   return found.entry;
 }
 
-/** The SQL a header prints on the comment line that starts with `--      <keyword>`. */
-function commentSql(text: string, keyword: string): string {
-  const line = text.split('\n').find((l) => l.startsWith(`--      ${keyword}`) || l.startsWith(`--   ${keyword}`));
-  if (!line) throw new Error(`no "${keyword}" line in:\n${text}`);
-  return line.replace(/^--\s+/, '');
+/** The recovery SQL of step `stepIndex`, from the render function that the PR description prints. */
+function recovery(e: PlanEntry, stepIndex: number, key: keyof RecoverySql): string {
+  const sql = stepFacts(e, stepIndex).recovery[key];
+  if (sql === undefined) throw new Error(`step ${stepIndex} of ${e.id} has no ${key}`);
+  return sql;
 }
 
 async function indexNamed(name: string, schema = 'public'): Promise<IndexInfo | undefined> {
@@ -264,11 +264,12 @@ describe('hostile names', () => {
     }
   });
 
-  test('the recovery SQL in the comments (U& escapes) names the same objects', async () => {
-    const [step] = files(entry('hostile-index'));
+  test('the recovery SQL (U& escapes) names the same objects', async () => {
+    const e = entry('hostile-index');
+    const [step] = files(e);
     await apply(step.up);
-    expect(await query(db.client, commentSql(step.up, 'SELECT n.nspname'))).toEqual([]); // valid, so not listed
-    await apply(commentSql(step.up, 'DROP INDEX CONCURRENTLY'));
+    expect(await query(db.client, recovery(e, 0, 'findInvalid'))).toEqual([]); // valid, so not listed
+    await apply(recovery(e, 0, 'dropInvalid'));
     expect(await indexNamed(HOSTILE_INDEX, 'we"ird')).toBeUndefined();
     expect(await query(db.client, `SELECT count(*)::int AS n FROM x`)).toEqual([{ n: 0 }]);
   });
@@ -297,9 +298,10 @@ describe('quoteIdentAsPrinted matches PostgreSQL', () => {
   });
 });
 
-describe('when a step fails, the header tells how to recover', () => {
-  test('a failed unique build leaves an INVALID index that IF NOT EXISTS accepts; the header finds it, drops it, finds the duplicates', async () => {
-    const [step] = files(entry('partial-unique'));
+describe('when a step fails, the recovery SQL finds and fixes what it left', () => {
+  test('a failed unique build leaves an INVALID index that IF NOT EXISTS accepts; the recovery SQL finds it, drops it, finds the duplicates', async () => {
+    const e = entry('partial-unique');
+    const [step] = files(e);
     await db.client.query(`INSERT INTO "User" (email) VALUES ('dup@x'), ('dup@x')`);
     const failed = await applyMigrationSql(db.client, step.up, 'per-statement');
     expect(failed).toMatchObject({ ok: false });
@@ -310,10 +312,10 @@ describe('when a step fails, the header tells how to recover', () => {
     await apply(step.up);
     expect(await indexNamed('User_email_key')).toMatchObject({ valid: false });
 
-    // The header's queries, as printed.
-    expect(await query(db.client, commentSql(step.up, 'SELECT n.nspname'))).toEqual([{ nspname: 'public', relname: 'User_email_key' }]);
-    expect(await query(db.client, commentSql(step.up, 'SELECT "email", count(*)'))).toEqual([{ email: 'dup@x', count: '2' }]);
-    await apply(commentSql(step.up, 'DROP INDEX CONCURRENTLY'));
+    // The recovery queries, as the PR description prints them.
+    expect(await query(db.client, recovery(e, 0, 'findInvalid'))).toEqual([{ nspname: 'public', relname: 'User_email_key' }]);
+    expect(await query(db.client, recovery(e, 0, 'duplicates'))).toEqual([{ email: 'dup@x', count: '2' }]);
+    await apply(recovery(e, 0, 'dropInvalid'));
     expect(await indexNamed('User_email_key')).toBeUndefined();
 
     await db.client.query(`DELETE FROM "User" WHERE email = 'dup@x'`);
@@ -322,8 +324,9 @@ describe('when a step fails, the header tells how to recover', () => {
     await apply(step.down);
   });
 
-  test('VALIDATE fails on old rows that break the rule; the constraint stays NOT VALID; the header finds the rows', async () => {
-    const [add, validate] = files(entry('check'));
+  test('VALIDATE fails on old rows that break the rule; the constraint stays NOT VALID; the recovery SQL finds the rows', async () => {
+    const e = entry('check');
+    const [add, validate] = files(e);
     await db.client.query(`INSERT INTO "Job" (status, attempts) VALUES ('DONE', -1)`);
     await apply(add.up);
     const failed = await applyMigrationSql(db.client, validate.up, 'per-statement');
@@ -332,7 +335,7 @@ describe('when a step fails, the header tells how to recover', () => {
     expect(await checkNamed('Job_attempts_check')).toMatchObject({ validated: false });
     // New writes are checked already.
     await expect(db.client.query(`INSERT INTO "Job" (status, attempts) VALUES ('DONE', -2)`)).rejects.toMatchObject({ code: '23514' });
-    const rows = await query<{ attempts: number }>(db.client, commentSql(validate.up, 'SELECT * FROM'));
+    const rows = await query<{ attempts: number }>(db.client, recovery(e, 1, 'violations'));
     expect(rows.map((r) => r.attempts)).toEqual([-1]);
 
     await db.client.query(`DELETE FROM "Job" WHERE attempts < 0`);
@@ -348,10 +351,11 @@ describe('when a step fails, the header tells how to recover', () => {
     expect(await checkNamed('Job_attempts_check')).toBeUndefined();
   });
 
-  test('the extension command in the header is the statement of the file', async () => {
-    const [ext] = files(entry('trigram'));
-    await apply(commentSql(ext.up, 'CREATE EXTENSION'));
-    expect(ext.up.endsWith(`${commentSql(ext.up, 'CREATE EXTENSION')};\n`)).toBe(true);
+  test('the extension command for a database owner is the statement of the file', async () => {
+    const e = entry('trigram');
+    const [ext] = files(e);
+    await apply(recovery(e, 0, 'createExtension'));
+    expect(ext.up.endsWith(`${recovery(e, 0, 'createExtension')};\n`)).toBe(true);
   });
 });
 

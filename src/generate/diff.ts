@@ -6,9 +6,10 @@
  */
 import type { LineHunk, SchemaFileEdit } from './schema-edit';
 
+/** Lines as the schema edit counts them: a lone CR ends a line too (see lfOnly in schema-edit.ts). */
 function splitLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split('\n');
+  const lines = text.split(/\n|\r(?!\n)/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

@@ -4,7 +4,7 @@
  */
 export { planGeneration, stepKind, LOCK_FILE } from './generate';
 export { renderSummary, renderDryRun, renderMarkdown, renderDriftWarning, type ReportContext } from './report';
-export { editSchema, type SchemaEditInput, type LineHunk } from './schema-edit';
+export { editSchema, onDisk, type SchemaEditInput, type LineHunk } from './schema-edit';
 export { replayMigrations, scriptEffects, alreadyDone, type Effect, type MigrationState } from './migration-sql';
 export { slugify, folderName, MAX_SLUG_LENGTH } from './naming';
 export { parseTimestamp, formatTimestamp, addSeconds, firstTimestamp } from './timestamp';

@@ -4,6 +4,7 @@
  * `templates/generate/*.hbs`. Pure.
  */
 import type { PlanEntry } from '../plan/types';
+import { stepFacts, type RecoverySql } from '../render/sql';
 import { displayIdent } from '../sql/quote';
 import { codeSpan, fence, markdownText } from '../report/markdown-escape';
 import { lineCounts, unifiedDiff } from './diff';
@@ -112,8 +113,14 @@ export function renderMarkdown(ctx: ReportContext): string {
     name: codeSpan(f.name, true),
     statements: f.steps.map((s) => markdownText(stepText(s))).join('<br>'),
     tables: [...new Set(f.steps.map((s) => entryTable(s.entry)))].map((t) => codeSpan(t, true)).join(', '),
-    rules: [...new Set(f.steps.map((s) => s.entry.ruleId))].map((t) => codeSpan(t, true)).join(', '),
+    why: [...new Set(f.steps.map((s) => s.entry.message.title))].map((t) => markdownText(t)).join('<br>'),
+    locks: [...new Set(f.steps.map((s) => stepFacts(s.entry, s.stepIndex).lock))].map((t) => markdownText(t)).join('<br>'),
   }));
+  // The recovery SQL of every folder, one fenced block each (U& escapes keep every statement on one line).
+  const recovery = r.folders
+    .map((f) => ({ name: codeSpan(f.name, true), sql: f.steps.flatMap((s) => recoveryLines(stepFacts(s.entry, s.stepIndex).recovery)) }))
+    .filter((f) => f.sql.length > 0)
+    .map((f) => ({ name: f.name, sql: fence(f.sql.join('\n'), 'sql') }));
   const entries = r.generated.map((e) => ({
     title: markdownText(e.message.title),
     name: codeSpan(e.name),
@@ -135,6 +142,7 @@ export function renderMarkdown(ctx: ReportContext): string {
     statements: r.statements,
     migrationsDir: codeSpan(dir),
     folders,
+    recovery,
     entries,
     schemaDiffs: r.schemaEdits.map((e) => fence(unifiedDiff(ctx.displayPath(e.path), e), 'diff')),
     previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => codeSpan(`"${f}"`)).join(', ') : null,
@@ -143,6 +151,17 @@ export function renderMarkdown(ctx: ReportContext): string {
     rollback: r.folders.length > 0 ? fence(rollback, 'sh') : null,
     resolveExample: example ? fence(`npx prisma migrate resolve --rolled-back ${shellWord(example.name)}`, 'sh') : null,
   });
+}
+
+/** Recovery SQL as lines of a `sql` block, each with a `--` line that says when to run it. */
+function recoveryLines(r: RecoverySql): string[] {
+  const out: string[] = [];
+  if (r.findInvalid) out.push('-- after a failed build: is the index left INVALID?', `${r.findInvalid};`);
+  if (r.dropInvalid) out.push('-- if so, drop it (outside a transaction) before the next deploy', `${r.dropInvalid};`);
+  if (r.duplicates) out.push('-- a UNIQUE build fails on duplicate keys: find them', `${r.duplicates};`);
+  if (r.violations) out.push('-- VALIDATE failed (23514): the rows that break the rule', `${r.violations};`);
+  if (r.createExtension) out.push('-- permission denied: a database owner runs', `${r.createExtension};`);
+  return out;
 }
 
 /** A path or name as one POSIX shell word (single-quoted unless plainly safe). */

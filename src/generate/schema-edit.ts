@@ -42,8 +42,11 @@ export interface LineHunk {
 
 export interface SchemaFileEdit {
   path: string;
+  /** The text (without BOM) before and after the edits. */
   before: string;
   after: string;
+  /** The file starts with a UTF-8 BOM: write `bom` + after, and expect `bom` + before on disk (see onDisk). */
+  bom: boolean;
   /** What changed, in order: the exact lines idxgen removed and added (no diff algorithm involved). */
   hunks: LineHunk[];
 }
@@ -210,12 +213,34 @@ function previewEdit(text: string, generator: Block, features: readonly string[]
   return { offset: closeStart, endOffset: closeStart, text: `${indent}previewFeatures = [${quoted.join(', ')}]\n` };
 }
 
+/** `text` with each lone CR turned into a LF (same length, same offsets). */
+function lfOnly(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/**
+ * The line ending to write inserted lines with: CR when the file ends its lines with lone CRs
+ * only, else LF (as before: a CRLF file gets LF lines, which Prisma reads the same).
+ */
+function insertedLineEnding(original: string): string {
+  return /\r(?!\n)/.test(original) && !/(?:^|[^\r])\n/.test(original) ? '\r' : '\n';
+}
+
+/** The text of a whole file as it is on disk: the BOM back in front when the file had one. */
+export function onDisk(edit: SchemaFileEdit, which: 'before' | 'after'): string {
+  return (edit.bom ? '\uFEFF' : '') + edit[which];
+}
+
 /**
  * Applies non-overlapping edits in one pass and describes the result as whole-line hunks: each
  * edit is widened to the lines it touches, and edits that touch the same or adjacent-by-overlap
  * lines form one hunk. Linear in the text plus the edits.
  */
-function applyTextEdits(text: string, edits: TextEdit[]): { after: string; hunks: LineHunk[] } {
+function applyTextEdits(text: string, edits: TextEdit[], original: string = text): { after: string; hunks: LineHunk[] } {
+  // `text` has LF line ends only (lfOnly), `original` is the file as written, of the same length:
+  // unchanged text is copied from `original`, inserted text gets the file's own line ending.
+  const eol = insertedLineEnding(original);
+  const own = (inserted: string) => (eol === '\n' ? inserted : inserted.replace(/\n/g, eol));
   const sorted = [...edits].sort((a, b) => a.offset - b.offset || a.endOffset - b.endOffset);
   const atLineStart = (offset: number) => offset === 0 || text[offset - 1] === '\n';
   const groups: { start: number; end: number; edits: TextEdit[] }[] = [];
@@ -241,21 +266,24 @@ function applyTextEdits(text: string, edits: TextEdit[]): { after: string; hunks
     return n;
   };
   for (const g of groups) {
-    pieces.push(text.slice(cursor, g.start));
+    pieces.push(original.slice(cursor, g.start));
     line += countLines(cursor, g.start);
-    let replaced = '';
+    let replaced = ''; // LF-only, for the hunks
+    let written = ''; // as the file will hold it
     let at = g.start;
     for (const e of g.edits) {
       replaced += text.slice(at, e.offset) + e.text;
+      written += original.slice(at, e.offset) + own(e.text);
       at = e.endOffset;
     }
     replaced += text.slice(at, g.end);
-    pieces.push(replaced);
+    written += original.slice(at, g.end);
+    pieces.push(written);
     hunks.push({ line, deleted: linesOf(text.slice(g.start, g.end)), inserted: linesOf(replaced) });
     line += countLines(g.start, g.end);
     cursor = g.end;
   }
-  pieces.push(text.slice(cursor));
+  pieces.push(original.slice(cursor));
   return { after: pieces.join(''), hunks };
 }
 
@@ -300,7 +328,9 @@ export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
     if (!edits.has(path)) edits.set(path, []);
     edits.get(path)!.push(edit);
   };
-  const byPath = new Map(input.sources.map((s) => [s.path, s.content]));
+  // Edits are found on a copy where every lone CR (old Mac line endings) is a LF: the same length,
+  // so every offset holds for the file as written, which applyTextEdits then copies from.
+  const byPath = new Map(input.sources.map((s) => [s.path, lfOnly(s.content)]));
   const blocksByPath = new Map<string, Block[]>();
   const blocksOf = (path: string, text: string) => {
     let blocks = blocksByPath.get(path);
@@ -341,8 +371,8 @@ export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
   for (const source of input.sources) {
     const fileEdits = edits.get(source.path);
     if (!fileEdits) continue;
-    const { after, hunks } = applyTextEdits(source.content, fileEdits);
-    if (after !== source.content) out.push({ path: source.path, before: source.content, after, hunks });
+    const { after, hunks } = applyTextEdits(byPath.get(source.path)!, fileEdits, source.content);
+    if (after !== source.content) out.push({ path: source.path, before: source.content, after, bom: source.bom === true, hunks });
   }
   return out;
 }

@@ -5,7 +5,10 @@ import type { SchemaSource } from '../schema/source';
 
 /** Reads schema files as UTF-8 text; a missing, unreadable, empty or binary file is a user error. */
 export function readSchemaFiles(files: string[], cwd: string): SchemaSource[] {
-  const sources = files.map((file) => ({ path: file, content: readText(file, cwd) }));
+  const sources = files.map((file): SchemaSource => {
+    const text = readText(file, cwd);
+    return text.startsWith('\uFEFF') ? { path: file, content: text.slice(1), bom: true } : { path: file, content: text };
+  });
   if (sources.every((s) => s.content.trim() === '')) {
     throw new UserError([{ file: files[0], message: 'schema file is empty' }]);
   }
@@ -32,7 +35,7 @@ function readText(file: string, cwd: string): string {
   if (bytes.includes(0) || !isUtf8(bytes)) {
     throw new UserError([{ file, message: 'is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text' }]);
   }
-  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return bytes.toString('utf8');
 }
 
 function isUtf8(bytes: Buffer): boolean {

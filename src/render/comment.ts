@@ -31,12 +31,13 @@ export function isCommentSafe(text: string): boolean {
 }
 
 /**
- * One line of prose for a `--` comment: `;` becomes `<semicolon>`, every other unsafe character
- * `<U+XXXX>`, and the `*` of a `/*` or `*\/` becomes `<U+002A>`.
+ * One line of text for a `--` comment: every unsafe character becomes `<U+XXXX>` (a `;`, only ever
+ * in a name from the schema: idxgen's own prose is written to need none), and the `*` of a `/*`
+ * or `*\/` becomes `<U+002A>`.
  */
 export function commentText(text: string): string {
   return text
-    .replace(UNSAFE_CHAR_G, (ch) => (ch === ';' ? '<semicolon>' : `<U+${hex4(ch.codePointAt(0) ?? 0)}>`))
+    .replace(UNSAFE_CHAR_G, (ch) => `<U+${hex4(ch.codePointAt(0) ?? 0)}>`)
     .replace(/\/\*/g, '/<U+002A>')
     .replace(/\*\//g, '<U+002A>/');
 }

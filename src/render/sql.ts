@@ -10,7 +10,7 @@
 import type { PlanEntry, PrismaDeclaration, RenderedSql } from '../plan/types';
 import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type DropIndexSpec, type IndexSpec, type ProposalSpec, type ProposedColumn } from '../rules/types';
 import { qualifiedName, quoteIdent } from '../sql/quote';
-import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, wrapComment } from './comment';
+import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText } from './comment';
 import { renderPredicateSql } from './predicate';
 import { renderTemplate, type TemplateName } from './templates';
 
@@ -23,9 +23,36 @@ type StepKind = 'create-extension' | 'create-index' | 'drop-index' | 'add-check'
 /** Per statement shape, the template that explains it (and how to recover) in the header. */
 type AboutTemplate = Extract<TemplateName, `steps/${string}`>;
 
+/**
+ * SQL that helps when a step fails, exact and on one line each (identifiers and literals with
+ * unsafe characters in U& form). Rendered once here: the PR description (`generate --format
+ * markdown`) prints it, README.md explains it, the tests run it on PostgreSQL.
+ */
+export interface RecoverySql {
+  /** Lists the index when a failed CONCURRENTLY build left it INVALID. */
+  findInvalid?: string;
+  /** Drops that leftover (outside a transaction). */
+  dropInvalid?: string;
+  /** A UNIQUE build: the rows with duplicate keys. */
+  duplicates?: string;
+  /** VALIDATE failed with 23514: the rows that break the rule. */
+  violations?: string;
+  /** CREATE EXTENSION, for a database owner to run when the deploy role may not. */
+  createExtension?: string;
+}
+
+/** What one step does to locks and how to recover from its failure. */
+export interface StepFacts {
+  /** The lock the up statement takes and what it blocks, one sentence, no `;`. */
+  lock: string;
+  recovery: RecoverySql;
+}
+
 interface About {
   template: AboutTemplate;
   data: Record<string, unknown>;
+  /** The lock this file's statement takes (one sentence, no `;`). */
+  lock: string;
   /**
    * squawk rules this statement breaks on purpose, written as a `-- squawk-ignore-file` line right
    * before it (the header says why). Empty for comment-only files.
@@ -39,6 +66,8 @@ const NO_TIMEOUTS = ['require-lock-timeout', 'require-statement-timeout'];
 interface Step {
   kind: StepKind;
   sql: RenderedSql;
+  /** Recovery SQL for a failure of the up statement (the down's is the same objects'). */
+  recovery: RecoverySql;
   /** Comment-safe one-line summary: `create index "x" on "t"`. */
   summary: string;
   aboutUp: About;
@@ -98,30 +127,35 @@ function duplicatesQuery(spec: IndexSpec): string {
   );
 }
 
-function buildIndexAbout(spec: IndexSpec, name: string, up: boolean): About {
+/** The lock each statement shape takes: one sentence each, shared by the header and the PR description. */
+const LOCK = {
+  buildIndex: 'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It first waits for the transactions open on the table.',
+  dropIndex: 'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It waits for the queries that use the index.',
+  addCheck: 'ACCESS EXCLUSIVE for an instant (NOT VALID, no scan). The lock_timeout set in the file bounds its wait.',
+  dropCheck: 'ACCESS EXCLUSIVE for an instant (no scan).',
+  validateCheck: 'SHARE UPDATE EXCLUSIVE while it scans the rows, reads and writes go on.',
+  extension: 'none on your tables.',
+  none: 'none.',
+} as const;
+
+function indexRecovery(spec: IndexSpec, name: string): RecoverySql {
   return {
-    template: 'steps/build-index',
-    data: {
-      up,
-      tableText: commentSqlQualified(spec.table, spec.schema),
-      invalidQuery: invalidIndexQuery(name, spec.schema),
-      dropSql: `DROP INDEX CONCURRENTLY IF EXISTS ${commentSqlQualified(name, spec.schema)}`,
-      // A partial unique index only checks the rows its predicate selects. NULLs never clash.
-      duplicatesQuery: spec.unique ? duplicatesQuery(spec) : null,
-    },
-    squawkIgnore: NO_TIMEOUTS,
+    findInvalid: invalidIndexQuery(name, spec.schema),
+    dropInvalid: `DROP INDEX CONCURRENTLY IF EXISTS ${commentSqlQualified(name, spec.schema)}`,
+    // A partial unique index only checks the rows its predicate selects. NULLs never clash.
+    ...(spec.unique ? { duplicates: duplicatesQuery(spec) } : {}),
   };
 }
 
-function dropIndexAbout(table: string, schema: string | undefined, name: string, up: boolean): About {
-  return {
-    template: 'steps/drop-index',
-    data: { up, indexText: commentSqlQualified(name, schema), tableText: commentSqlQualified(table, schema) },
-    squawkIgnore: NO_TIMEOUTS,
-  };
+function buildIndexAbout(spec: IndexSpec, up: boolean): About {
+  return { template: 'steps/build-index', data: { up, unique: spec.unique }, lock: LOCK.buildIndex, squawkIgnore: NO_TIMEOUTS };
 }
 
-const NO_OP: About = { template: 'steps/no-op', data: {}, squawkIgnore: [] };
+function dropIndexAbout(up: boolean): About {
+  return { template: 'steps/drop-index', data: { up }, lock: LOCK.dropIndex, squawkIgnore: NO_TIMEOUTS };
+}
+
+const NO_OP: About = { template: 'steps/no-op', data: {}, lock: LOCK.none, squawkIgnore: [] };
 
 // ---- steps per spec kind ------------------------------------------------------------------------
 
@@ -135,13 +169,11 @@ function extensionStep(extension: string, spec: IndexSpec): Step {
       down: statement('sql/create-extension.down', { extension: commentSqlIdent(extension) }),
     },
     summary: `create extension ${commentSqlIdent(extension)}`,
+    recovery: { createExtension: createSql },
     aboutUp: {
       template: 'steps/create-extension',
-      data: {
-        neededBy: opclasses.length > 0 ? opclasses.map(commentText).join(', ') : commentText(`an index on ${spec.table}`),
-        extensionText: commentText(extension),
-        createSql,
-      },
+      data: { neededBy: opclasses.length > 0 ? opclasses.map(commentText).join(', ') : commentText(`an index on ${spec.table}`) },
+      lock: LOCK.extension,
       squawkIgnore: NO_TIMEOUTS,
     },
     aboutDown: NO_OP,
@@ -158,8 +190,9 @@ function indexSteps(spec: IndexSpec, name: string): Step[] {
       down: statement('sql/create-index.down', { qualifiedName: qualifiedName(name, spec.schema) }),
     },
     summary: `create ${spec.unique ? 'unique ' : ''}index ${commentSqlIdent(name)} on ${commentSqlQualified(spec.table, spec.schema)}`,
-    aboutUp: buildIndexAbout(spec, name, true),
-    aboutDown: dropIndexAbout(spec.table, spec.schema, name, false),
+    recovery: indexRecovery(spec, name),
+    aboutUp: buildIndexAbout(spec, true),
+    aboutDown: dropIndexAbout(false),
   };
   return [...extensions.map((extension) => extensionStep(extension, spec)), index];
 }
@@ -179,21 +212,21 @@ function checkSteps(spec: CheckSpec, name: string): Step[] {
       kind: 'add-check',
       sql: { up: statement('sql/add-check.up', data), down: statement('sql/add-check.down', data) },
       summary: `add CHECK constraint ${constraintText} to ${tableText} as NOT VALID`,
+      recovery: {},
       // The SET lock_timeout is in the file: only the statement timeout is left out on purpose.
-      aboutUp: { template: 'steps/add-check', data: { tableText, lockTimeout: `${lockTimeoutMs}ms` }, squawkIgnore: ['require-statement-timeout'] },
-      aboutDown: { template: 'steps/drop-constraint', data: { tableText }, squawkIgnore: NO_TIMEOUTS },
+      aboutUp: { template: 'steps/add-check', data: {}, lock: LOCK.addCheck, squawkIgnore: ['require-statement-timeout'] },
+      aboutDown: { template: 'steps/drop-constraint', data: {}, lock: LOCK.dropCheck, squawkIgnore: NO_TIMEOUTS },
     },
     {
       kind: 'validate-check',
       sql: { up: statement('sql/validate-check.up', data), down: statement('sql/validate-check.down', data) },
       summary: `validate CHECK constraint ${constraintText} on ${tableText}`,
+      // Rows where the expression is false. NULL passes a CHECK, and NOT (NULL) selects nothing.
+      recovery: { violations: `SELECT * FROM ${tableText} WHERE NOT (${commentText(expression)}) LIMIT 100` },
       aboutUp: {
         template: 'steps/validate-check',
-        data: {
-          tableText,
-          // Rows where the expression is false. NULL passes a CHECK, and NOT (NULL) selects nothing.
-          violationsQuery: `SELECT * FROM ${tableText} WHERE NOT (${commentText(expression)}) LIMIT 100`,
-        },
+        data: {},
+        lock: LOCK.validateCheck,
         // VALIDATE is atomic and idempotent: squawk's prefer-robust-stmts wants a transaction it does not need.
         squawkIgnore: [...NO_TIMEOUTS, 'prefer-robust-stmts'],
       },
@@ -216,8 +249,9 @@ function dropIndexSteps(spec: DropIndexSpec, name: string): Step[] {
         down: statement('sql/drop-index.down', indexData(recreate, name)),
       },
       summary: `drop index ${commentSqlIdent(name)} on ${commentSqlQualified(spec.table, spec.schema)}, covered by ${commentSqlIdent(spec.coveredBy)}`,
-      aboutUp: dropIndexAbout(spec.table, spec.schema, name, true),
-      aboutDown: buildIndexAbout(recreate, name, false),
+      recovery: indexRecovery(recreate, name),
+      aboutUp: dropIndexAbout(true),
+      aboutDown: buildIndexAbout(recreate, false),
     },
   ];
 }
@@ -248,9 +282,8 @@ export function renderEntrySql(spec: ProposalSpec, name: string): RenderedSql[] 
 
 // ---- migration files ----------------------------------------------------------------------------
 
-function labelled(label: string, text: string | undefined): string[] {
-  return text === undefined || text.trim() === '' ? [] : wrapComment(`${label}${text}`);
-}
+/** The most comment lines a migration.sql or down.sql header may have (issue 11: concise files). */
+export const MAX_HEADER_LINES = 12;
 
 function declarationData(declaration: PrismaDeclaration): Record<string, unknown> {
   return {
@@ -260,7 +293,7 @@ function declarationData(declaration: PrismaDeclaration): Record<string, unknown
         ? commentText(declaration.previewFeatures.map((f) => `"${f}"`).join(', '))
         : null,
     declDrop: declaration.kind === 'drop-attribute' ? commentText(declaration.attribute) : null,
-    declNone: declaration.kind === 'none' ? wrapComment(declaration.reason) : null,
+    declNone: declaration.kind === 'none' ? commentText(declaration.reason) : null,
     drift: declaration.kind === 'none' && declaration.drift,
   };
 }
@@ -271,20 +304,16 @@ function header(entry: PlanEntry, step: Step, stepIndex: number, up: boolean): s
     up,
     ruleId: commentText(entry.ruleId),
     severity: commentText(entry.severity),
-    entryId: commentText(entry.id),
     stepNumber: stepIndex + 1,
     stepCount: entry.sql.length,
     stepSummary: step.summary,
     model: commentText(entry.model),
-    titleLines: wrapComment(entry.message.title),
-    costLines: labelled('Cost: ', entry.message.cost),
-    insteadLines: labelled('Instead: ', entry.message.instead),
-    servesLines: labelled('Serves: ', entry.message.serves),
-    evidenceLines: entry.evidence.flatMap((e) => labelled('Evidence: ', e)),
+    // Why, in one line: the title states the defect (the cost, evidence and measurements are in plan --verbose and the PR description).
+    why: commentText(entry.message.title),
     // The extension step creates nothing Prisma could declare: the entry's declaration belongs to the index.
     showDeclaration: step.kind !== 'create-extension',
     ...declarationData(entry.declaration),
-    step: renderTemplate(about.template, about.data).replace(/\s+$/, ''),
+    step: renderTemplate(about.template, { ...about.data, lock: commentText(about.lock) }).replace(/\s+$/, ''),
     squawkIgnore: about.squawkIgnore.length > 0 ? about.squawkIgnore.join(', ') : null,
   });
   const lines = text
@@ -297,6 +326,7 @@ function header(entry: PlanEntry, step: Step, stepIndex: number, up: boolean): s
     if (!line.startsWith('--')) throw new Error(`migration header line is not a comment: ${JSON.stringify(line)}`);
     if (line.includes(';')) throw new Error(`migration header line contains ";": ${JSON.stringify(line)}`);
   }
+  if (lines.length > MAX_HEADER_LINES) throw new Error(`migration header of ${entry.id} has ${lines.length} lines (at most ${MAX_HEADER_LINES})`);
   return lines.join('\n') + '\n';
 }
 
@@ -306,6 +336,24 @@ function header(entry: PlanEntry, step: Step, stepIndex: number, up: boolean): s
  * nothing that changes from run to run.
  */
 export function renderMigrationFile(entry: PlanEntry, stepIndex: number): { up: string; down: string } {
+  const { step, rendered } = stepOf(entry, stepIndex);
+  const finish = (text: string) => text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+  return {
+    up: finish(header(entry, step, stepIndex, true) + rendered.up),
+    down: finish(header(entry, step, stepIndex, false) + rendered.down),
+  };
+}
+
+/**
+ * The lock step `stepIndex` of an entry takes and the SQL that helps when it fails: what the
+ * header points to, printed in full by `generate --format markdown`.
+ */
+export function stepFacts(entry: PlanEntry, stepIndex: number): StepFacts {
+  const { step } = stepOf(entry, stepIndex);
+  return { lock: step.aboutUp.lock, recovery: step.recovery };
+}
+
+function stepOf(entry: PlanEntry, stepIndex: number): { step: Step; rendered: RenderedSql } {
   const rendered = entry.sql[stepIndex];
   if (!Number.isInteger(stepIndex) || !rendered) {
     throw new Error(`entry ${entry.id} has no step ${stepIndex} (it has ${entry.sql.length})`);
@@ -314,9 +362,5 @@ export function renderMigrationFile(entry: PlanEntry, stepIndex: number): { up: 
   // already creates), so match the text rather than the position.
   const step = steps(entry.spec, entry.name).find((s) => s.sql.up === rendered.up && s.sql.down === rendered.down);
   if (!step) throw new Error(`entry ${entry.id}: step ${stepIndex} was not rendered from the entry's spec`);
-  const finish = (text: string) => text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
-  return {
-    up: finish(header(entry, step, stepIndex, true) + rendered.up),
-    down: finish(header(entry, step, stepIndex, false) + rendered.down),
-  };
+  return { step, rendered };
 }

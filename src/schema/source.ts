@@ -1,7 +1,10 @@
 /** One schema file as read from disk; `content` is what the user wrote, untouched. */
 export interface SchemaSource {
   path: string;
+  /** The text without a leading UTF-8 byte order mark. */
   content: string;
+  /** The file on disk starts with a UTF-8 BOM (dropped from `content`, kept when idxgen writes the file back). */
+  bom?: boolean;
 }
 
 /** 1-based line and column of a 0-based character offset. */

@@ -3,6 +3,7 @@ import { ExitCode, UserError } from '../../errors';
 import { planGeneration } from '../../generate/generate';
 import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type ReportContext } from '../../generate/report';
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
+import { onDisk } from '../../generate/schema-edit';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
 import { recoverInterrupted, WriteRefused, writeTree, type RecoveryNote, type WriteHooks, type WriteStep } from '../../io/write-tree';
@@ -183,7 +184,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
       code = await commit(io, hooks, {
         migrationsDir: migrations.dir,
         files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
-        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: e.before, after: e.after })),
+        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: onDisk(e, 'before'), after: onDisk(e, 'after') })),
       });
     } catch (error) {
       throw writeFailure(error, (file) => display(io.cwd, file));
