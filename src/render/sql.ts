@@ -320,3 +320,8 @@ export function renderMigrationFile(entry: PlanEntry, stepIndex: number): { up: 
     down: finish(header(entry, step, stepIndex, false) + rendered.down),
   };
 }
+
+/** The CREATE INDEX statement of an index spec alone (what hypopg's hypothetical index is given). */
+export function renderCreateIndexSql(spec: IndexSpec, name: string): string {
+  return statement('sql/create-index.up', indexData(spec, name));
+}

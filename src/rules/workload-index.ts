@@ -128,7 +128,7 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[]): Choice[] {
     let best = -1;
     let bestCalls = 0;
     for (let i = 0; i < candidates.length; i++) {
-      const calls = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? r.calls : 0), 0);
+      const calls = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? weight(r) : 0), 0);
       if (calls > bestCalls || (calls === bestCalls && best >= 0 && calls > 0 && candidates[i]!.spec.columns.length < candidates[best]!.spec.columns.length)) {
         best = i;
         bestCalls = calls;
@@ -226,9 +226,10 @@ function dedupe(specs: IndexSpec[]): IndexSpec[] {
 
 function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
   const calls = choice.reads.reduce((sum, r) => sum + r.calls, 0);
-  const reads = [...choice.reads].sort((a, b) => b.calls - a.calls);
+  const reads = [...choice.reads].sort((a, b) => weight(b) - weight(a) || b.calls - a.calls);
+  const measured = reads.some((r) => r.source.kind === 'statement' && r.source.totalMs !== undefined);
   // `check` prints one line a finding: the busiest read's call site is where to look first.
-  const site = reads.find((r) => r.source.callSites?.length)?.source.callSites?.[0];
+  const site = reads.map((r) => (r.source.kind === 'recorded' ? r.source.callSites?.[0] : undefined)).find((c) => c !== undefined);
   const columns = choice.spec.columns.map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`).join(', ');
   const where = choice.spec.where ? ` WHERE ${renderPredicateSql(choice.spec.where)}` : '';
   const method = choice.spec.method === 'btree' ? 'btree' : `${choice.spec.method}${choice.spec.columns[0]?.opclass ? ` (${choice.spec.columns[0].opclass})` : ''}`;
@@ -236,7 +237,7 @@ function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
     ruleId: 'workload-index',
     spec: choice.spec,
     message: {
-      title: `${plural(reads.length, 'recorded read')} of ${tableRef(table)} (${plural(calls, 'call')}${site ? `, at ${site}` : ''}) ${reads.length === 1 ? 'has no index that serves it' : 'have no index that serves them'}`,
+      title: `${plural(reads.length, measured ? 'measured read' : 'recorded read')} of ${tableRef(table)} (${plural(calls, 'call')}${site ? `, at ${site}` : ''}) ${reads.length === 1 ? 'has no index that serves it' : 'have no index that serves them'}`,
       cost: `No index, unique constraint or primary key serves ${reads.length === 1 ? 'this read' : 'these reads'}: each call reads ${tableRef(table)} in full or sorts what it read, and the cost grows with the table.`,
       instead: `Create a ${method} index on ${tableRef(table)} (${columns})${where}, which serves ${reads.length === 1 ? 'it' : 'all of them'}.`,
       serves: describeRead(reads[0]!.shape),
@@ -245,7 +246,9 @@ function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
     evidence: [
       ...reads.slice(0, MAX_CITED_READS).map(citeRead),
       ...(reads.length > MAX_CITED_READS ? [`and ${reads.length - MAX_CITED_READS} more recorded read(s)`] : []),
-      'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
+      measured
+        ? 'chosen by the measured time of the statements it serves'
+        : 'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
     ],
     span: table.span,
     model: table.model,
@@ -253,9 +256,29 @@ function toProposal(table: Table, choice: Choice): Omit<Proposal, 'severity'> {
 }
 
 function citeRead(read: WorkloadRead): string {
-  const where = read.source.callSites?.length ? ` at ${read.source.callSites.join(', ')}` : '';
-  const via = read.shape.via ? ` (through ${read.source.model}.${read.shape.via.relation})` : '';
-  return `${read.source.model}.${read.source.operation}${via}${where}: ${read.calls.toLocaleString('en-US')} call(s), ${describeRead(read.shape)}`;
+  const source = read.source;
+  if (source.kind === 'statement') {
+    const timing = source.meanMs !== undefined ? `, mean ${formatMs(source.meanMs)}${source.totalMs !== undefined ? `, total ${formatMs(source.totalMs)}` : ''}` : '';
+    return `query ${source.fingerprint} (${source.origin}) "${source.text}": ${read.calls.toLocaleString('en-US')} call(s)${timing}, ${describeRead(read.shape)}`;
+  }
+  const where = source.callSites?.length ? ` at ${source.callSites.join(', ')}` : '';
+  const via = read.shape.via ? ` (through ${source.model}.${read.shape.via.relation})` : '';
+  return `${source.model}.${source.operation}${via}${where}: ${read.calls.toLocaleString('en-US')} call(s), ${describeRead(read.shape)}`;
+}
+
+/** A duration for evidence: `0.42 ms`, `12.3 ms`, `4.1 s`. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/**
+ * What a read weighs in the greedy choice: its measured total time when a statement source
+ * measured it, else its calls.
+ */
+function weight(read: WorkloadRead): number {
+  return read.source.kind === 'statement' && read.source.totalMs !== undefined ? read.source.totalMs : read.calls;
 }
 
 /** A read in words a reviewer reads at a glance (not SQL: the values are unknown). */
