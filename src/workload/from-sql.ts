@@ -103,7 +103,8 @@ function readSelect(select: SelectStmt, parent: Scope | undefined): QueryShape[]
 
 function collectFrom(item: Node, scope: Scope, joins: Node[], out: QueryShape[]): void {
   if ('RangeVar' in item) {
-    if (item.RangeVar.relname) scope.relations.push(relationOf(item.RangeVar, scope.relations.length === 0));
+    // A subquery's tables are read through its correlation with the outer query, when it has one.
+    if (item.RangeVar.relname) scope.relations.push(relationOf(item.RangeVar, scope.relations.length === 0 && scope.parent === undefined));
   } else if ('JoinExpr' in item) {
     const join: JoinExpr = item.JoinExpr;
     if (join.larg) collectFrom(join.larg, scope, joins, out);
