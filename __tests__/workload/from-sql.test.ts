@@ -111,3 +111,8 @@ test('only one plain SELECT may be planned; parameters are found in the tree', (
   expect(hasParameterRefs(parser.parse("SELECT 1 FROM t WHERE a = $1"))).toBe(true);
   expect(hasParameterRefs(parser.parse("SELECT '$1' FROM t WHERE a = 1"))).toBe(false);
 });
+
+test('a cast column is an expression (an index on the column does not serve it); a cast parameter is a parameter', () => {
+  const [t] = reads(`SELECT * FROM t WHERE "id"::text = $1 AND "kind" = $2::text`);
+  expect(t!.equal).toEqual(['kind']);
+});

@@ -334,10 +334,9 @@ function lastName(node: Node): string | undefined {
  * (a correlated subquery) resolves there.
  */
 function columnOf(node: Node | undefined, scope: Scope): { relation: Relation; column: string } | undefined {
-  if (!node) return undefined;
-  const inner = uncast(node);
-  if (!('ColumnRef' in inner)) return undefined;
-  const names = (inner.ColumnRef.fields ?? []).map((f) => ('String' in f ? f.String.sval : undefined));
+  // A cast column (`"id"::text = $1`) is an expression: an index on the column does not serve it.
+  if (!node || !('ColumnRef' in node)) return undefined;
+  const names = (node.ColumnRef.fields ?? []).map((f) => ('String' in f ? f.String.sval : undefined));
   if (names.some((n) => n === undefined) || names.length === 0 || names.length > 3) return undefined;
   const parts = names as string[];
   const column = parts[parts.length - 1]!;
