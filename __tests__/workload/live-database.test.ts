@@ -26,7 +26,7 @@ interface EntryJson {
   ruleId: string;
   spec: { table: string; method: string; columns: { column: string; sort?: string }[] };
   evidence: string[];
-  workload?: { method: string; savedMs: number; statements: { fingerprint: string; text: string; calls: number; meanMs: number | null; costBefore: number | null }[]; write: { indexes: number; writesPerSecond: number } | null };
+  workload?: { method: string; rank?: number; savedMs: number; statements: { fingerprint: string; text: string; calls: number; meanMs: number | null; costBefore: number | null }[]; write: { indexes: number; writesPerSecond: number } | null };
 }
 
 let url = '';
@@ -46,13 +46,12 @@ test('plan --database-url proposes the indexes of the slow queries first, with t
   expect(r.stderr).toContain('hypopg is not installed');
   expect(r.code).toBe(0);
   const entries = (JSON.parse(r.stdout) as { entries: EntryJson[] }).entries;
-  const workload = entries.filter((e) => e.ruleId === 'workload-index');
+  const workload = entries.filter((e) => e.ruleId === 'workload-index' && e.workload).sort((a, b) => a.workload!.rank! - b.workload!.rank!);
   const keys = workload.map((e) => `${e.spec.table}(${e.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`).join(', ')})`);
   // Ranked by the time saved: the post feed (slowest in total) first, then the message queue.
   expect(keys.slice(0, 2)).toEqual(['Post(authorId, createdAt desc)', 'Message(status, createdAt)']);
   const feed = workload[0]!;
   expect(feed.workload!.method).toBe('measured-time');
-  expect(workload.slice(0, 2).map((e) => (e.workload as { rank?: number }).rank)).toEqual([1, 2]);
   expect(feed.workload!.savedMs).toBeGreaterThan(workload[1]!.workload!.savedMs);
   const statement = feed.workload!.statements[0]!;
   expect(statement.calls).toBe(150);
@@ -115,5 +114,34 @@ test('a database without pg_stat_statements is exit 2 naming it', async () => {
     expect(r.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
   } finally {
     await db.client.query('DROP DATABASE IF EXISTS "idxgen_no_pgss" WITH (FORCE)');
+  }
+});
+
+test('markdown and sarif carry the same evidence; generate writes the workload proposals like any other', () => {
+  for (const format of ['markdown', 'sarif']) {
+    const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', format, '--database-url', url]);
+    expect(r.code).toBe(0);
+    // Markdown escapes punctuation (`\:`, `\(`): the same words, whatever the escaping.
+    const plain = r.stdout.replace(/\\(.)/g, '$1');
+    expect(plain).toMatch(/query -?\d+ .*150 call\(s\), mean [\d.]+ ms, plan cost [\d.]+ → \? \(no hypopg\)/);
+    expect(plain).toContain('estimated time saved: up to');
+    expect(r.stdout).toContain('rank 1 of');
+  }
+  const gen = bin(['generate', '--schema', BUNDLED_SCHEMA, '--dry-run', '--timestamp', '20260101000000', '--only', 'workload-index', '--preview-features', '--database-url', url]);
+  expect(gen.code).toBe(0);
+  expect(gen.stdout).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_createdAt_partial_idx" ON "Post" USING btree ("authorId", "createdAt" DESC) WHERE "deletedAt" IS NULL;');
+  expect(gen.stdout).toContain('"Message_status_createdAt_idx"');
+});
+
+test("a role that may not read other roles' statements is exit 2 naming the grant", async () => {
+  await db.client.query(`DROP ROLE IF EXISTS idxgen_reader; CREATE ROLE idxgen_reader LOGIN PASSWORD 'reader-pw-123'`);
+  try {
+    const reader = url.replace(/\/\/[^@]*@/, '//idxgen_reader:reader-pw-123@');
+    const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--database-url', reader]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GRANT pg_read_all_stats TO "idxgen_reader"');
+    expect(r.stderr).not.toContain('reader-pw-123');
+  } finally {
+    await db.client.query('DROP ROLE IF EXISTS idxgen_reader');
   }
 });

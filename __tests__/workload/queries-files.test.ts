@@ -99,3 +99,24 @@ test('check without --queries / --database-url never loads the SQL parser (or pg
   expect(probe(['check', '--no-cache'])).toEqual({ code: 0, parser: false, pg: false });
   expect(probe(['check', '--no-cache', '--level', 'warn', '--queries', 'q.sql'])).toMatchObject({ parser: true });
 });
+
+test('a new index that makes a declared one redundant comes as a pair: create, then drop (in the plan and in generated folders)', async () => {
+  project = tempProject({
+    'prisma/schema.prisma': SCHEMA.replace('  meta      Json\n', '  meta      Json\n\n  @@index([teamId])\n'),
+    'q.sql': `SELECT id FROM "Ticket" WHERE "teamId" = $1 ORDER BY "createdAt" DESC LIMIT 20;\n`,
+  });
+  const r = await runCli(['plan', '--format', 'json', '--queries', 'q.sql'], project.dir);
+  expect(r.code).toBe(0);
+  const entries = (JSON.parse(r.stdout) as { entries: { ruleId: string; name: string; spec: { kind: string; coveredBy?: string } }[] }).entries.filter((e) => e.ruleId === 'workload-index');
+  expect(entries.map((e) => [e.spec.kind, e.name])).toEqual([
+    ['index', 'Ticket_teamId_createdAt_idx'],
+    ['drop-index', 'Ticket_teamId_idx'],
+  ]);
+  expect(entries[1]!.spec.coveredBy).toBe('Ticket_teamId_createdAt_idx');
+  const gen = await runCli(['generate', '--dry-run', '--timestamp', '20260101000000', '--only', 'workload-index', '--queries', 'q.sql'], project.dir);
+  expect(gen.code).toBe(0);
+  const create = gen.stdout.indexOf('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Ticket_teamId_createdAt_idx"');
+  const drop = gen.stdout.indexOf('DROP INDEX CONCURRENTLY IF EXISTS "Ticket_teamId_idx"');
+  expect(create).toBeGreaterThan(-1);
+  expect(drop).toBeGreaterThan(create);
+});

@@ -119,6 +119,12 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
               "Add pg_stat_statements to shared_preload_libraries, restart, run CREATE EXTENSION pg_stat_statements (as its owner), or give the workload with --queries FILE",
           );
         }
+        const [role] = await run<{ allowed: boolean }>(
+          "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS allowed",
+        );
+        if (!role?.allowed) {
+          throw fail(`role "${parsed.user}" may not read other roles' statements in pg_stat_statements (it would see only its own): GRANT pg_read_all_stats TO "${parsed.user}"`);
+        }
         let rows: { queryid: string | null; query: string | null; calls: string; total: number; mean: number }[];
         try {
           rows = await run(

@@ -104,7 +104,7 @@ function entryJson(entry: PlanEntry): Json {
   };
 }
 
-function workloadJson(evidence: NonNullable<PlanEntry['workload']>): Json {
+export function workloadJson(evidence: NonNullable<PlanEntry['workload']>): Json {
   return {
     method: evidence.method,
     rank: evidence.rank ?? null,

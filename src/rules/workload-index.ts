@@ -5,13 +5,14 @@
  */
 import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
 import { indexServes, servingDeclared, type ServingIndex } from '../model/serves';
-import type { Table } from '../model/types';
+import type { IndexDef, Table } from '../model/types';
+import { defaultConstraintName } from '../schema/names';
 import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent } from '../sql/quote';
 import { readsOf, type WorkloadRead } from '../workload/workload';
-import { allIndexes, btreeSpec, columnByName, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
+import { allIndexes, btreeSpec, columnByName, describeIndex, indexDefToSpec, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
 import { validateShape } from './rule-options';
-import type { IndexSpec, Proposal, ProposedColumn, Rule } from './types';
+import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn, Rule } from './types';
 
 export interface WorkloadIndexOptions {
   /** Reads made fewer times than this in the whole workload are not indexed for. */
@@ -77,11 +78,52 @@ export const rule: Rule<WorkloadIndexOptions> = {
       const unserved = readsOf(ctx.workload, table.name, table.schema).filter(
         (read) => read.calls >= ctx.options.minCalls && needsAnIndex(read.shape) && !declared.some((index) => servesWell(index, read.shape)),
       );
-      for (const choice of chooseIndexes(table, unserved)) proposals.push(toProposal(table, choice));
+      for (const choice of chooseIndexes(table, unserved)) {
+        const create = toProposal(table, choice);
+        proposals.push(create);
+        // An existing plain index the new one makes redundant: the pair, create then drop (never the drop alone).
+        for (const old of madeRedundant(table, choice.spec)) proposals.push(dropProposal(table, old, choice.spec, create));
+      }
     }
     return proposals;
   },
 };
+
+/**
+ * Declared plain btree indexes (not unique, not a primary key, no predicate) whose columns lead
+ * the new index in the same order with compatible directions: the new index serves every read
+ * they serve.
+ */
+function madeRedundant(table: Table, spec: IndexSpec): IndexDef[] {
+  if (spec.method !== 'btree' || spec.unique || spec.where !== undefined || spec.include.length > 0) return [];
+  return table.indexes.filter((index) => {
+    if (index.kind !== 'index' || index.method !== 'btree' || index.where !== undefined) return false;
+    if (index.columns.length >= spec.columns.length) return false;
+    if (!index.columns.every((c, i) => c.column === spec.columns[i]!.column && (c.opclass ?? '') === (spec.columns[i]!.opclass ?? ''))) return false;
+    if (index.columns.length === 1) return true;
+    const flips = index.columns.map((c, i) => (c.sort ?? 'asc') !== (spec.columns[i]!.sort ?? 'asc'));
+    return flips.every((f) => f) || flips.every((f) => !f);
+  });
+}
+
+function dropProposal(table: Table, old: IndexDef, spec: IndexSpec, create: Omit<Proposal, 'severity'>): Omit<Proposal, 'severity'> {
+  const newName = defaultConstraintName(table.name, spec.columns.map((c) => c.column), '_idx');
+  const drop: DropIndexSpec = { kind: 'drop-index', table: table.name, name: old.name, recreate: indexDefToSpec(table, old), coveredBy: newName };
+  if (table.schema !== undefined) drop.schema = table.schema;
+  return {
+    ruleId: 'workload-index',
+    spec: drop,
+    message: {
+      title: `Index ${quoteIdent(old.name)} on ${tableRef(table)} becomes redundant with the workload's new index ${quoteIdent(newName)}`,
+      cost: `Once ${quoteIdent(newName)} exists, ${describeIndex(old)} serves nothing it does not, yet it is still written on every insert.`,
+      instead: `Drop ${quoteIdent(old.name)} after ${quoteIdent(newName)} is built (this pair comes together: the create first, then the drop).`,
+    },
+    serves: [],
+    evidence: [`the new index ${quoteIdent(newName)} starts with ${describeIndex(old)}`, ...create.evidence.slice(0, 1)],
+    span: old.span,
+    model: table.model,
+  };
+}
 
 /** A read with nothing to look up or sort by (a full listing) gains nothing from an index. */
 function needsAnIndex(shape: QueryShape): boolean {

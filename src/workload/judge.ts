@@ -135,20 +135,14 @@ function evidenceLines(evidence: WorkloadEvidence): string[] {
   return lines;
 }
 
-/** The workload's entries, in the places they hold, ordered by estimated time saved. */
+/**
+ * Ranks the workload's entries by estimated time saved. The plan's order is left as it is (per
+ * table, creates before drops, so a pair stays create-then-drop): the rank is in the evidence.
+ */
 function rankWorkloadEntries(plan: Plan): void {
-  const slots: number[] = [];
-  const judged: PlanEntry[] = [];
-  plan.entries.forEach((entry, i) => {
-    if (entry.workload) {
-      slots.push(i);
-      judged.push(entry);
-    }
-  });
+  const judged = plan.entries.filter((entry) => entry.workload);
   judged.sort((a, b) => b.workload!.savedMs - a.workload!.savedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  slots.forEach((slot, i) => {
-    const entry = judged[i]!;
-    plan.entries[slot] = entry;
+  judged.forEach((entry, i) => {
     entry.workload!.rank = i + 1;
     entry.evidence.push(`rank ${i + 1} of ${judged.length} workload proposal(s) by estimated time saved`);
   });
