@@ -117,6 +117,7 @@ export function workloadJson(evidence: NonNullable<PlanEntry['workload']>): Json
       costBefore: s.costBefore ?? null,
       costAfter: s.costAfter ?? null,
       savedMs: s.savedMs ?? null,
+      upperBound: s.upperBound ?? false,
       note: s.note ?? null,
     })),
     write: evidence.write ? { indexes: evidence.write.indexes, writesPerSecond: evidence.write.writesPerSecond } : null,

@@ -26,7 +26,7 @@ const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jso
 export const rule: Rule<WorkloadIndexOptions> = {
   meta: {
     id: 'workload-index',
-    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries).',
+    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries or --database-url).',
     defaultSeverity: 'warn',
     basis: 'workload',
     defaultOptions: { minCalls: 1 },
@@ -43,7 +43,10 @@ export const rule: Rule<WorkloadIndexOptions> = {
         'because an enum value in an index predicate breaks the migration Prisma writes to remove a value of that enum. `contains`/`startsWith`/`endsWith` searches get a trigram GIN index (pg_trgm); ' +
         'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
         'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
-        'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites.',
+        'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites. ' +
+        'SQL statements (a `.sql` file, Prisma Client\'s query log, or pg_stat_statements with `--database-url`) are read with the real PostgreSQL parser and weigh by their measured time; ' +
+        'with a database, each proposal cites its statements (fingerprint, shortened text, calls, mean time, plan cost before → after with hypopg), the estimated time saved, its rank and the table\'s write cost. ' +
+        'A declared plain index the new one makes redundant is proposed for dropping with it (create first, then drop), never alone.',
       bad: [
         '// recorded: prisma.post.findMany({ where: { teamId, deletedAt: null }, orderBy: { createdAt: "desc" }, take: 20 })',
         'model Post {',
