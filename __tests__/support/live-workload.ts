@@ -59,6 +59,12 @@ export const WORKLOAD = {
     params: () => ['SENT', 50, 0],
     calls: 20,
   },
+  /** Cheap: a user's game profile by its unique key (served); its Json `preferences` has a GIN the schema asks for (`/// @idxgen.gin`). */
+  gameProfile: {
+    sql: `SELECT "public"."GameProfile"."id", "public"."GameProfile"."preferences" FROM "public"."GameProfile" WHERE "public"."GameProfile"."userId" = $1 LIMIT $2 OFFSET $3`,
+    params: (i: number, volumes: Volumes) => [`u${1 + (i % volumes.users)}`, 1, 0],
+    calls: 50,
+  },
   /** Cheap: users by primary key (already served). */
   userById: {
     sql: `SELECT "public"."User"."id", "public"."User"."email" FROM "public"."User" WHERE "public"."User"."id" = $1 LIMIT $2 OFFSET $3`,
