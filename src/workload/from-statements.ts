@@ -95,6 +95,12 @@ function onTable(shape: QueryShape, table: Table): QueryShape {
   }
   if (shape.limit !== undefined) out.limit = shape.limit;
   const where = conjuncts(shape.where).filter((p) => predicateColumns(p).every(has));
+  // An enum value is a lookup too (as in recorded shapes): an index keyed on the column serves it.
+  const enums = new Set(table.columns.filter((c) => c.kind === 'enum').map((c) => c.name));
+  for (const term of where) {
+    if (term.kind === 'compare' && term.op === '=' && enums.has(term.column) && !out.equal.includes(term.column)) out.equal.push(term.column);
+    if (term.kind === 'in-list' && enums.has(term.column) && !out.in.includes(term.column)) out.in.push(term.column);
+  }
   if (where.length === 1) out.where = where[0]!;
   else if (where.length > 1) out.where = { kind: 'and', terms: where };
   return out;

@@ -70,7 +70,9 @@ export async function judgeByPlanner(
   const notes = new Set<string>();
   if (!planner.hypothetical) notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
   for (const entry of plan.entries) {
-    if (entry.spec.kind !== 'index' || entry.ruleId !== 'workload-index') continue;
+    // The workload backs the entry when workload-index proposed it, alone or with another rule.
+    const backed = [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
+    if (entry.spec.kind !== 'index' || !backed) continue;
     const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes);
     if (!evidence) continue;
     const write = activity(entry.spec.table, entry.spec.schema);
@@ -84,7 +86,9 @@ export async function judgeByPlanner(
 
 async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>): Promise<WorkloadEvidence | undefined> {
   const index = servingProposed(spec);
-  const served = readsOf(workload, spec.table, spec.schema).filter((read) => read.source.kind === 'statement' && indexServes(index, read.shape).verdict !== 'none');
+  // The reads the rule chose the index for (the same shapes, by identity), and any other it serves.
+  const cited = new Set([entry.proposal, ...entry.satisfies].flatMap((p) => p.serves));
+  const served = readsOf(workload, spec.table, spec.schema).filter((read) => read.source.kind === 'statement' && (cited.has(read.shape) || indexServes(index, read.shape).verdict !== 'none'));
   const byStatement = new Map<string, WorkloadRead>();
   for (const read of served) if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint)) byStatement.set(read.source.fingerprint, read);
   if (byStatement.size === 0) return undefined;
