@@ -41,7 +41,9 @@ export default async function globalSetup() {
       createPostgresUser: userInfo().uid === 0,
       initdbFlags: ['--no-sync'],
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+        '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+        // The live-workload suites read pg_stat_statements (a per-database view: CREATE EXTENSION in theirs).
+        '-c', 'shared_preload_libraries=pg_stat_statements'],
       onLog: (m) => logs.push(m),
       onError: (e) => logs.push(String(e)),
     });

@@ -17,6 +17,8 @@ import type { Rule } from '../rules/types';
 import { loadSchema, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
+import type { CliIO } from './io';
+import type { ParsedStatement } from '../workload/from-statements';
 
 export interface Planned {
   location: SchemaLocation;
@@ -25,17 +27,30 @@ export interface Planned {
   plan: Plan;
   /** Lines to tell the user about the inputs (query shapes naming models the schema lacks). */
   notes: string[];
+  /** The workload the plan was made from, when one was given. */
+  workload?: Workload;
 }
 
 export const rules = allRules as unknown as readonly Rule<never>[];
 
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
-export function loadAndPlan(cwd: string, options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[] }): Planned {
+export function loadAndPlan(
+  cwd: string,
+  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[]; statements?: readonly ParsedStatement[] },
+): Planned {
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
-  const loaded = options.queries && options.queries.length > 0 ? readQueries(cwd, options.queries, schema.model) : undefined;
-  return { location, schema, config, plan: planModel(schema.model, config, loaded?.workload), notes: loaded?.notes ?? [] };
+  const given = (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0;
+  const loaded = given ? readQueries(cwd, options.queries ?? [], schema.model, options.statements) : undefined;
+  return {
+    location,
+    schema,
+    config,
+    plan: planModel(schema.model, config, loaded?.workload),
+    notes: loaded?.notes ?? [],
+    ...(loaded ? { workload: loaded.workload } : {}),
+  };
 }
 
 /** Plans a model; malformed `///` annotations are bad input (exit 2), like a schema error. */
@@ -85,4 +100,18 @@ export function settleWithMigrations(cwd: string, planned: Planned, relevant?: (
   const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : migrations.dir;
   const { folders } = readMigrations(migrations.dir, shown);
   settleByMigrations(planned.plan, migrationStateFor(planned.plan, folders));
+}
+
+/**
+ * Plan with the workload flags of plan / check / generate. Without `--queries` or
+ * `--database-url` neither the SQL parser nor a database driver is loaded (check stays quick).
+ */
+export async function planFor(
+  io: CliIO,
+  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number },
+): Promise<Planned> {
+  if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
+    return loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
+  }
+  return (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options);
 }

@@ -8,8 +8,24 @@ const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
 const QUERIES_OPTION = {
   type: 'array',
   string: true,
-  describe: 'query shapes the application recorded (JSON lines from idxgen/prisma recordQueryShapes): propose from the reads it makes',
+  describe: 'the workload: a .sql file, Prisma Client query-event JSON lines, or the shapes idxgen/prisma recordQueryShapes writes: propose from the reads it makes',
 } as const;
+const DATABASE_URL_OPTION = {
+  type: 'string',
+  describe: 'read the workload from this live database (pg_stat_statements, read-only) and judge proposals with its planner (hypopg); without a value: DATABASE_URL',
+} as const;
+const TOP_STATEMENTS_OPTION = { type: 'number', describe: 'with --database-url: how many statements of pg_stat_statements (by total time) make the workload (default 500)' } as const;
+
+/** The workload flags, as the commands take them. */
+function workloadArgs(args: { queries?: string[]; 'database-url'?: string; 'top-statements'?: number }): { queries?: string[]; databaseUrl?: string; topStatements?: number } {
+  const top = args['top-statements'];
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError(`--top-statements ${String(top)}: expected a whole number of statements, 1 or more`);
+  return {
+    ...(args.queries ? { queries: args.queries } : {}),
+    ...(args['database-url'] !== undefined ? { databaseUrl: args['database-url'] } : {}),
+    ...(top !== undefined ? { topStatements: top } : {}),
+  };
+}
 
 /** Parses argv, runs one command, returns the exit code. Never throws for user error. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -25,19 +41,21 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
     .option('cache', { type: 'boolean', default: true, describe: 'remember schemas Prisma validated clean (node_modules/.cache/idxgen); --no-cache or IDXGEN_NO_CACHE=1 turns it off' })
     .command('plan', 'print every proposal with its reason', (y) =>
-      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }).option('queries', QUERIES_OPTION),
-    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), queries: args.queries, format: args.format }, io))())
+      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }).option('queries', QUERIES_OPTION).option('database-url', DATABASE_URL_OPTION).option('top-statements', TOP_STATEMENTS_OPTION),
+    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format }, io))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
         .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
         .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
         .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' })
-        .option('queries', QUERIES_OPTION),
+        .option('queries', QUERIES_OPTION)
+        .option('database-url', DATABASE_URL_OPTION)
+        .option('top-statements', TOP_STATEMENTS_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/check') as typeof import('./commands/check')).checkCommand(
-          { schema: args.schema, config: args.config, cache: cache(args.cache), queries: args.queries, format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
+          { schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
           io,
         ),
       )())
@@ -52,7 +70,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         .option('preview-features', { type: 'boolean', default: false, describe: 'add preview features the declarations need (partialIndexes) to the generator' })
         .option('group', { choices: ['statement', 'table'] as const, default: 'statement' as const, describe: 'one folder per statement (any Prisma) or per table (Prisma >= 7.4)' })
         .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' })
-        .option('queries', QUERIES_OPTION),
+        .option('queries', QUERIES_OPTION)
+        .option('database-url', DATABASE_URL_OPTION)
+        .option('top-statements', TOP_STATEMENTS_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/generate') as typeof import('./commands/generate')).generateCommand(
@@ -60,7 +80,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
             schema: args.schema,
             config: args.config,
             cache: cache(args.cache),
-            queries: args.queries,
+            ...workloadArgs(args),
             migrations: args.migrations,
             timestamp: args.timestamp,
             dryRun: args['dry-run'],

@@ -12,6 +12,10 @@ import { readsFromRecorded } from '../workload/from-recorded';
 import { parseRecordedShapes } from '../workload/parse-recorded';
 import type { RecordedShape } from '../workload/recorded-shape';
 import type { Workload } from '../workload/workload';
+import { parseStatements, readsFromStatements, type ParsedStatement } from '../workload/from-statements';
+import { sqlParser } from '../workload/sql-parser';
+import type { Statement } from '../workload/statement';
+import { isPrismaQueryLog, statementsFromPrismaLog, statementsFromSqlFile } from '../workload/statement-files';
 
 /** Recordings are merged by shape; a file this large is not one. */
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -22,7 +26,35 @@ export interface LoadedWorkload {
   notes: string[];
 }
 
-export function readQueries(cwd: string, files: readonly string[], model: SchemaModel): LoadedWorkload {
+/**
+ * The `--queries` files that hold SQL (`.sql`, or Prisma Client's query log), read with the real
+ * PostgreSQL parser (loaded only when such a file is given), and the other files (recorded shapes)
+ * left for `readQueries`.
+ */
+export async function readStatementFiles(cwd: string, files: readonly string[], fromDatabase: readonly Statement[] = []): Promise<{ recorded: string[]; parsed: ParsedStatement[]; notes: string[] }> {
+  const recorded: string[] = [];
+  const sql: { shown: string; text: string; kind: 'sql' | 'prisma-log' }[] = [];
+  for (const shown of files) {
+    const text = readText(path.resolve(cwd, shown), shown);
+    if (shown.toLowerCase().endsWith('.sql')) sql.push({ shown, text, kind: 'sql' });
+    else if (isPrismaQueryLog(text)) sql.push({ shown, text, kind: 'prisma-log' });
+    else recorded.push(shown);
+  }
+  if (sql.length === 0 && fromDatabase.length === 0) return { recorded, parsed: [], notes: [] };
+  const parser = await sqlParser();
+  const statements: Statement[] = [...fromDatabase];
+  const problems: Diagnostic[] = [];
+  for (const file of sql) {
+    const read = file.kind === 'sql' ? statementsFromSqlFile(file.text, file.shown, parser) : statementsFromPrismaLog(file.text, file.shown, parser);
+    statements.push(...read.statements);
+    problems.push(...read.problems);
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  const { parsed, rejected } = parseStatements(statements, parser);
+  return { recorded, parsed, notes: rejected.map((r) => `a statement was left out of the workload: ${r}`) };
+}
+
+export function readQueries(cwd: string, files: readonly string[], model: SchemaModel, statements: readonly ParsedStatement[] = []): LoadedWorkload {
   const shapes: RecordedShape[] = [];
   const problems: Diagnostic[] = [];
   for (const shown of files) {
@@ -32,8 +64,9 @@ export function readQueries(cwd: string, files: readonly string[], model: Schema
   }
   if (problems.length > 0) throw new UserError(problems);
   const { reads, unknownModels } = readsFromRecorded(shapes, model);
+  const origins = [...files, ...new Set(statements.filter((s) => s.statement.origin === 'pg_stat_statements').map((s) => s.statement.where))];
   return {
-    workload: { reads, origins: [...files] },
+    workload: { reads: [...reads, ...readsFromStatements(statements, model)], origins },
     notes: unknownModels.map((m) => `the query shapes name model ${m}, which the schema does not have (recorded before a rename?): its reads are left out`),
   };
 }
@@ -45,7 +78,7 @@ function readText(file: string, shown: string): string {
   } catch (error) {
     throw new UserError([{ file: shown, message: `cannot read the query shapes (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
   }
-  if (!stat.isFile()) throw new UserError([{ file: shown, message: 'not a regular file (--queries takes the JSON-lines files recordQueryShapes writes)' }]);
+  if (!stat.isFile()) throw new UserError([{ file: shown, message: 'not a regular file (--queries takes a .sql file, Prisma Client query log, or the JSON-lines files recordQueryShapes writes)' }]);
   if (stat.size > MAX_BYTES) throw new UserError([{ file: shown, message: `larger than ${MAX_BYTES / 1024 / 1024} MiB: not a query-shape recording` }]);
   try {
     return fs.readFileSync(file, 'utf8');

@@ -1,3 +1,4 @@
+import type { WorkloadEvidence } from '../workload/judge';
 import type { Span } from '../model/types';
 import type { Proposal, ProposalMessage, ProposalSpec, Severity } from '../rules/types';
 
@@ -20,6 +21,8 @@ export interface RenderedSql {
 }
 
 export interface PlanEntry {
+  /** The live workload's evidence (statements, plan cost before → after, time saved, write cost), when a database judged it. */
+  workload?: WorkloadEvidence;
   /** Stable id `table:name`, used for ordering, suppression reports and migration folder names. */
   id: string;
   ruleId: string;

@@ -364,3 +364,8 @@ function stepOf(entry: PlanEntry, stepIndex: number): { step: Step; rendered: Re
   if (!step) throw new Error(`entry ${entry.id}: step ${stepIndex} was not rendered from the entry's spec`);
   return { step, rendered };
 }
+
+/** The CREATE INDEX statement of an index spec alone (what hypopg's hypothetical index is given). */
+export function renderCreateIndexSql(spec: IndexSpec, name: string): string {
+  return statement('sql/create-index.up', indexData(spec, name));
+}

@@ -100,6 +100,27 @@ function entryJson(entry: PlanEntry): Json {
     declaration: declarationJson(entry.declaration),
     sql: entry.sql.map(sqlJson),
     satisfies: entry.satisfies.map(findingJson),
+    ...(entry.workload ? { workload: workloadJson(entry.workload) } : {}),
+  };
+}
+
+export function workloadJson(evidence: NonNullable<PlanEntry['workload']>): Json {
+  return {
+    method: evidence.method,
+    rank: evidence.rank ?? null,
+    savedMs: evidence.savedMs,
+    statements: evidence.statements.map((s) => ({
+      fingerprint: s.fingerprint,
+      text: s.text,
+      calls: s.calls,
+      meanMs: s.meanMs ?? null,
+      costBefore: s.costBefore ?? null,
+      costAfter: s.costAfter ?? null,
+      savedMs: s.savedMs ?? null,
+      upperBound: s.upperBound ?? false,
+      note: s.note ?? null,
+    })),
+    write: evidence.write ? { indexes: evidence.write.indexes, writesPerSecond: evidence.write.writesPerSecond } : null,
   };
 }
 

@@ -14,6 +14,7 @@ import { sortFindings } from './check-order';
 import { findingDeclaration, fingerprint, hashParts } from './finding';
 import { fence } from './markdown-escape';
 import { plainMessage } from './message';
+import { workloadJson } from './json';
 import { type Level } from './text';
 import type { CheckReportInput, PlanReportInput } from './types';
 import { artifactLocation, slashPath } from './uri';
@@ -101,6 +102,8 @@ interface ResultInput {
   span: Span;
   fingerprint: string;
   related?: { span: Span; text: string }[];
+  /** A SARIF property bag: the live workload's evidence, on the entries a database judged. */
+  properties?: Record<string, unknown>;
 }
 
 function results(items: ResultInput[], driverRules: Descriptor[]) {
@@ -115,6 +118,7 @@ function results(items: ResultInput[], driverRules: Descriptor[]) {
       ? { relatedLocations: item.related.map((r, i) => ({ id: i + 1, ...physicalLocation(r.span), message: { text: r.text } })) }
       : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: item.fingerprint },
+    ...(item.properties ? { properties: item.properties } : {}),
   }));
 }
 
@@ -133,6 +137,7 @@ function entryResult(entry: PlanEntry): ResultInput {
     span: entry.span,
     fingerprint: fingerprint(entry.ruleId, entry.spec),
     related: entry.satisfies.map((s) => ({ span: s.span, text: `${s.ruleId}: ${s.message.title}` })),
+    ...(entry.workload ? { properties: { evidence: [...entry.evidence], workload: workloadJson(entry.workload) } } : {}),
   };
 }
 

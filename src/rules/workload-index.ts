@@ -5,13 +5,14 @@
  */
 import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
 import { indexServes, servingDeclared, type ServingIndex } from '../model/serves';
-import type { Table } from '../model/types';
+import type { IndexDef, Table } from '../model/types';
+import { defaultConstraintName } from '../schema/names';
 import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent } from '../sql/quote';
 import { readsOf, type WorkloadRead } from '../workload/workload';
-import { allIndexes, btreeSpec, columnByName, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
+import { allIndexes, btreeSpec, columnByName, describeIndex, indexDefToSpec, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
 import { validateShape } from './rule-options';
-import type { IndexSpec, Proposal, ProposedColumn, Rule } from './types';
+import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn, Rule } from './types';
 
 export interface WorkloadIndexOptions {
   /** Reads made fewer times than this in the whole workload are not indexed for. */
@@ -31,7 +32,7 @@ const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jso
 export const rule: Rule<WorkloadIndexOptions> = {
   meta: {
     id: 'workload-index',
-    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries).',
+    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries or --database-url).',
     defaultSeverity: 'warn',
     basis: 'workload',
     defaultOptions: { minCalls: 1, maxPerTable: 3, minSharePercent: 5 },
@@ -50,7 +51,10 @@ export const rule: Rule<WorkloadIndexOptions> = {
         'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
         'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
         'Over-indexing is the failure of per-query advisors: at most `maxPerTable` (3) new indexes a table, each serving at least `minSharePercent` (5 %) of the table\'s recorded read calls. ' +
-        'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites.',
+        'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites. ' +
+        'SQL statements (a `.sql` file, Prisma Client\'s query log, or pg_stat_statements with `--database-url`) are read with the real PostgreSQL parser and weigh by their measured time; ' +
+        'with a database, each proposal cites its statements (fingerprint, shortened text, calls, mean time, plan cost before → after with hypopg), the estimated time saved, its rank and the table\'s write cost. ' +
+        'A declared plain index the new one makes redundant is proposed for dropping with it (create first, then drop), never alone.',
       bad: [
         '// recorded: prisma.post.findMany({ where: { teamId, deletedAt: null }, orderBy: { createdAt: "desc" }, take: 20 })',
         'model Post {',
@@ -89,11 +93,52 @@ export const rule: Rule<WorkloadIndexOptions> = {
       // Over-indexing is the failure of per-query advisors: an index must earn its writes.
       const tableCalls = reads.reduce((sum, r) => sum + r.calls, 0);
       const minCalls = Math.max(1, Math.ceil((tableCalls * ctx.options.minSharePercent) / 100));
-      for (const choice of chooseIndexes(table, unserved, ctx.options.maxPerTable, minCalls)) proposals.push(toProposal(table, choice, tableCalls));
+      for (const choice of chooseIndexes(table, unserved, ctx.options.maxPerTable, minCalls)) {
+        const create = toProposal(table, choice, tableCalls);
+        proposals.push(create);
+        // An existing plain index the new one makes redundant: the pair, create then drop (never the drop alone).
+        for (const old of madeRedundant(table, choice.spec)) proposals.push(dropProposal(table, old, choice.spec, create));
+      }
     }
     return proposals;
   },
 };
+
+/**
+ * Declared plain btree indexes (not unique, not a primary key, no predicate) whose columns lead
+ * the new index in the same order with compatible directions: the new index serves every read
+ * they serve.
+ */
+function madeRedundant(table: Table, spec: IndexSpec): IndexDef[] {
+  if (spec.method !== 'btree' || spec.unique || spec.where !== undefined || spec.include.length > 0) return [];
+  return table.indexes.filter((index) => {
+    if (index.kind !== 'index' || index.method !== 'btree' || index.where !== undefined) return false;
+    if (index.columns.length >= spec.columns.length) return false;
+    if (!index.columns.every((c, i) => c.column === spec.columns[i]!.column && (c.opclass ?? '') === (spec.columns[i]!.opclass ?? ''))) return false;
+    if (index.columns.length === 1) return true;
+    const flips = index.columns.map((c, i) => (c.sort ?? 'asc') !== (spec.columns[i]!.sort ?? 'asc'));
+    return flips.every((f) => f) || flips.every((f) => !f);
+  });
+}
+
+function dropProposal(table: Table, old: IndexDef, spec: IndexSpec, create: Omit<Proposal, 'severity'>): Omit<Proposal, 'severity'> {
+  const newName = defaultConstraintName(table.name, spec.columns.map((c) => c.column), '_idx');
+  const drop: DropIndexSpec = { kind: 'drop-index', table: table.name, name: old.name, recreate: indexDefToSpec(table, old), coveredBy: newName };
+  if (table.schema !== undefined) drop.schema = table.schema;
+  return {
+    ruleId: 'workload-index',
+    spec: drop,
+    message: {
+      title: `Index ${quoteIdent(old.name)} on ${tableRef(table)} becomes redundant with the workload's new index ${quoteIdent(newName)}`,
+      cost: `Once ${quoteIdent(newName)} exists, ${describeIndex(old)} serves nothing it does not, yet it is still written on every insert.`,
+      instead: `Drop ${quoteIdent(old.name)} after ${quoteIdent(newName)} is built (this pair comes together: the create first, then the drop).`,
+    },
+    serves: [],
+    evidence: [`the new index ${quoteIdent(newName)} starts with ${describeIndex(old)}`, ...create.evidence.slice(0, 1)],
+    span: old.span,
+    model: table.model,
+  };
+}
 
 /** A read with nothing to look up or sort by (a full listing) gains nothing from an index. */
 function needsAnIndex(shape: QueryShape): boolean {
@@ -152,7 +197,7 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[], maxPerTable: numb
     let best = -1;
     let bestCalls = 0;
     for (let i = 0; i < candidates.length; i++) {
-      const calls = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? r.calls : 0), 0);
+      const calls = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? weight(r) : 0), 0);
       if (calls > bestCalls || (calls === bestCalls && best >= 0 && calls > 0 && candidates[i]!.spec.columns.length < candidates[best]!.spec.columns.length)) {
         best = i;
         bestCalls = calls;
@@ -262,9 +307,10 @@ function dedupe(specs: IndexSpec[]): IndexSpec[] {
 
 function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Proposal, 'severity'> {
   const calls = choice.reads.reduce((sum, r) => sum + r.calls, 0);
-  const reads = [...choice.reads].sort((a, b) => b.calls - a.calls);
+  const reads = [...choice.reads].sort((a, b) => weight(b) - weight(a) || b.calls - a.calls);
+  const measured = reads.some((r) => r.source.kind === 'statement' && r.source.totalMs !== undefined);
   // `check` prints one line a finding: the busiest read's call site is where to look first.
-  const site = reads.find((r) => r.source.callSites?.length)?.source.callSites?.[0];
+  const site = reads.map((r) => (r.source.kind === 'recorded' ? r.source.callSites?.[0] : undefined)).find((c) => c !== undefined);
   const columns = choice.spec.columns.map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`).join(', ');
   const where = choice.spec.where ? ` WHERE ${renderPredicateSql(choice.spec.where)}` : '';
   const method = choice.spec.method === 'btree' ? 'btree' : `${choice.spec.method}${choice.spec.columns[0]?.opclass ? ` (${choice.spec.columns[0].opclass})` : ''}`;
@@ -272,7 +318,7 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
     ruleId: 'workload-index',
     spec: choice.spec,
     message: {
-      title: `${plural(reads.length, 'recorded read')} of ${tableRef(table)} (${plural(calls, 'call')}${site ? `, at ${site}` : ''}) ${reads.length === 1 ? 'has no index that serves it' : 'have no index that serves them'}`,
+      title: `${plural(reads.length, measured ? 'measured read' : 'recorded read')} of ${tableRef(table)} (${plural(calls, 'call')}${site ? `, at ${site}` : ''}) ${reads.length === 1 ? 'has no index that serves it' : 'have no index that serves them'}`,
       cost: `No index, unique constraint or primary key serves ${reads.length === 1 ? 'this read' : 'these reads'}: each call reads ${tableRef(table)} in full or sorts what it read, and the cost grows with the table.`,
       instead: `Create a ${method} index on ${tableRef(table)} (${columns})${where}, which serves ${reads.length === 1 ? 'it' : 'all of them'}.`,
       serves: describeRead(reads[0]!.shape),
@@ -282,7 +328,9 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
       ...reads.slice(0, MAX_CITED_READS).map(citeRead),
       ...(reads.length > MAX_CITED_READS ? [`and ${reads.length - MAX_CITED_READS} more recorded read(s)`] : []),
       `${Math.round((calls * 100) / Math.max(1, tableCalls))} % of the ${plural(tableCalls, 'recorded read call')} of ${tableRef(table)}`,
-      'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
+      measured
+        ? 'chosen by the measured time of the statements it serves'
+        : 'row counts are unknown to a recording: ranked by calls, not by the time each read takes',
     ],
     span: table.span,
     model: table.model,
@@ -290,9 +338,29 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
 }
 
 function citeRead(read: WorkloadRead): string {
-  const where = read.source.callSites?.length ? ` at ${read.source.callSites.join(', ')}` : '';
-  const via = read.shape.via ? ` (through ${read.source.model}.${read.shape.via.relation})` : '';
-  return `${read.source.model}.${read.source.operation}${via}${where}: ${read.calls.toLocaleString('en-US')} call(s), ${describeRead(read.shape)}`;
+  const source = read.source;
+  if (source.kind === 'statement') {
+    const timing = source.meanMs !== undefined ? `, mean ${formatMs(source.meanMs)}${source.totalMs !== undefined ? `, total ${formatMs(source.totalMs)}` : ''}` : '';
+    return `query ${source.fingerprint} (${source.origin}) "${source.text}": ${read.calls.toLocaleString('en-US')} call(s)${timing}, ${describeRead(read.shape)}`;
+  }
+  const where = source.callSites?.length ? ` at ${source.callSites.join(', ')}` : '';
+  const via = read.shape.via ? ` (through ${source.model}.${read.shape.via.relation})` : '';
+  return `${source.model}.${source.operation}${via}${where}: ${read.calls.toLocaleString('en-US')} call(s), ${describeRead(read.shape)}`;
+}
+
+/** A duration for evidence: `0.42 ms`, `12.3 ms`, `4.1 s`. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/**
+ * What a read weighs in the greedy choice: its measured total time when a statement source
+ * measured it, else its calls.
+ */
+function weight(read: WorkloadRead): number {
+  return read.source.kind === 'statement' && read.source.totalMs !== undefined ? read.source.totalMs : read.calls;
 }
 
 /** A read in words a reviewer reads at a glance (not SQL: the values are unknown). */

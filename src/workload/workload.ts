@@ -4,10 +4,30 @@
  * the proposals that were guessed from names and types.
  */
 import type { QueryShape } from '../model/query-shape';
+import type { StatementOrigin } from './statement';
 
 export type WorkloadSource =
   /** A shape recorded by `idxgen/prisma`'s Prisma Client extension. */
-  | { kind: 'recorded'; model: string; operation: string; callSites?: string[] };
+  | { kind: 'recorded'; model: string; operation: string; callSites?: string[] }
+  /**
+   * A SQL statement (pg_stat_statements, a `.sql` file, Prisma Client's query log), read with the
+   * real PostgreSQL parser; `text` is shortened for reports, `query` is the whole statement.
+   */
+  | {
+      kind: 'statement';
+      origin: StatementOrigin;
+      /** pg_stat_statements' queryid, or libpg-query's fingerprint. */
+      fingerprint: string;
+      text: string;
+      query: string;
+      /** One plain SELECT: the planner may be asked about it. */
+      explainable: boolean;
+      /** It has `$n` parameters (planned with EXPLAIN (GENERIC_PLAN)). */
+      parameters: boolean;
+      /** Measured mean / total time (ms), when the source measures them. */
+      meanMs?: number;
+      totalMs?: number;
+    };
 
 export interface WorkloadRead {
   shape: QueryShape;

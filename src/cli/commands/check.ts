@@ -9,7 +9,7 @@ import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from
 import { allRules } from '../../rules/registry';
 import type { Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan, settleWithMigrations } from '../context';
+import { planFor, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -20,6 +20,10 @@ export interface CheckOptions {
   cache?: ValidationCache;
   /** Query-shape recordings (`--queries`): the workload the rules propose from. */
   queries?: string[];
+  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
+  databaseUrl?: string;
+  /** How many pg_stat_statements statements (by total time) make the workload. */
+  topStatements?: number;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
   /** `--baseline [FILE]` ('' = the default file): fail only on findings the file does not hold; record them when it does not exist. */
@@ -32,7 +36,7 @@ const RANK = { error: 3, warn: 2, info: 1 } as const;
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
-  const planned = loadAndPlan(io.cwd, options);
+  const planned = await planFor(io, options);
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
   settleWithMigrations(io.cwd, planned, (entry) => RANK[entry.severity] >= RANK[options.level]);
   const { schema, plan } = planned;

@@ -10,7 +10,7 @@ import { recoverInterrupted, WriteRefused, writeTree, type RecoveryNote, type Wr
 import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { validateWithPrismaMajor, type ValidationCache } from '../../schema/validate';
-import { loadAndPlan } from '../context';
+import { planFor } from '../context';
 import type { CliIO, InterruptSignal } from '../io';
 
 export interface GenerateCommandOptions {
@@ -20,6 +20,10 @@ export interface GenerateCommandOptions {
   cache?: ValidationCache;
   /** Query-shape recordings (`--queries`): the workload the rules propose from. */
   queries?: string[];
+  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
+  databaseUrl?: string;
+  /** How many pg_stat_statements statements (by total time) make the workload. */
+  topStatements?: number;
   migrations?: string;
   timestamp?: string;
   dryRun: boolean;
@@ -132,7 +136,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   if (options.group === 'table') checkGroupAllowed(io.cwd);
 
-  let { location, schema, plan, notes: inputNotes } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
+  let { location, schema, plan, notes: inputNotes } = await planFor(io, options);
   for (const note of inputNotes) io.stderr(`idxgen: ${note}\n`);
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
@@ -148,7 +152,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   for (const note of notes) io.stderr(`${recoveryLine(note, (p) => display(io.cwd, p), options.dryRun)}\n`);
   if (!options.dryRun && notes.some((n) => n.action === 'completed' || n.action === 'rolled-back')) {
     // The schema or the migrations changed: plan again from what is on disk now.
-    ({ location, schema, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries }));
+    ({ location, schema, plan } = await planFor(io, options));
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
   const existing = readMigrations(migrations.dir, migrationsShown);

@@ -3,7 +3,7 @@ import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan, settleWithMigrations } from '../context';
+import { planFor, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -14,11 +14,15 @@ export interface PlanOptions {
   cache?: ValidationCache;
   /** Query-shape recordings (`--queries`): the workload the rules propose from. */
   queries?: string[];
+  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
+  databaseUrl?: string;
+  /** How many pg_stat_statements statements (by total time) make the workload. */
+  topStatements?: number;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
 }
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
-  const planned = loadAndPlan(io.cwd, options);
+  const planned = await planFor(io, options);
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
   settleWithMigrations(io.cwd, planned);
   const { location, schema, plan } = planned;

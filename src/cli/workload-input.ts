@@ -1,0 +1,98 @@
+/**
+ * The workload inputs of plan / check / generate: `--queries FILE...` (recorded shapes, `.sql`,
+ * Prisma Client's query log) and `--database-url [URL]` (the top statements of
+ * pg_stat_statements, and the planner that judges the proposals). The live session stays open
+ * from reading the workload to judging the plan, and the caller closes it.
+ */
+import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
+import { readStatementFiles } from '../io/read-queries';
+import type { Plan } from '../plan/types';
+import { renderCreateIndexSql } from '../render/sql';
+import type { ParsedStatement } from '../workload/from-statements';
+import { judgeByPlanner } from '../workload/judge';
+import type { Workload } from '../workload/workload';
+import type { ValidationCache } from '../schema/validate';
+import { loadAndPlan, type Planned } from './context';
+import type { CliIO } from './io';
+
+export interface WorkloadFlags {
+  queries?: string[];
+  /** `--database-url` as given: '' when given without a value (then DATABASE_URL). */
+  databaseUrl?: string;
+  /** How many statements of pg_stat_statements, by total time. */
+  topStatements?: number;
+}
+
+export const DEFAULT_TOP_STATEMENTS = 500;
+
+export interface WorkloadInput {
+  /** `--queries` files holding recorded shapes (read by loadAndPlan). */
+  recorded: string[];
+  /** Statements from SQL files, Prisma's query log and pg_stat_statements, parsed. */
+  statements: ParsedStatement[];
+  notes: string[];
+  live?: { session: LiveSession; activity: TableActivity[] };
+}
+
+export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<WorkloadInput> {
+  const queries = flags.queries ?? [];
+  if (flags.databaseUrl === undefined) {
+    const read = await readStatementFiles(io.cwd, queries);
+    return { recorded: read.recorded, statements: read.parsed, notes: read.notes };
+  }
+  const session = await openLiveSession(resolveDatabaseUrl(flags.databaseUrl, io.env), io.env);
+  try {
+    const notes: string[] = [];
+    let statements = [] as Awaited<ReturnType<LiveSession['topStatements']>>;
+    if (session.server.statements || queries.length === 0) statements = await session.topStatements(flags.topStatements ?? DEFAULT_TOP_STATEMENTS);
+    else notes.push(`pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`);
+    const activity = await session.tableActivity();
+    const read = await readStatementFiles(io.cwd, queries, statements);
+    notes.push(...read.notes);
+    notes.push(`workload: ${statements.length} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})`);
+    return { recorded: read.recorded, statements: read.parsed, notes, live: { session, activity } };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/** With a live database: the planner judges and ranks the workload's proposals. Lines for stderr. */
+export async function judgeWithDatabase(plan: Plan, workload: Workload | undefined, input: WorkloadInput): Promise<string[]> {
+  if (!input.live || !workload) return [];
+  const { session, activity } = input.live;
+  return judgeByPlanner(
+    plan,
+    workload,
+    {
+      hypothetical: session.server.hypopg,
+      genericPlan: session.server.genericPlan,
+      planCost: (query, generic) => session.planCost(query, generic),
+      planCostWith: (sql, query, generic) => session.planCostWith(sql, query, generic),
+      createSql: renderCreateIndexSql,
+    },
+    (table, schema) => {
+      const found = activity.find((a) => a.table === table && a.schema === (schema ?? 'public'));
+      if (!found) return undefined;
+      return { indexes: found.indexes, writesPerSecond: (found.inserts + found.updates + found.deletes) / found.statsAgeSeconds };
+    },
+  );
+}
+
+/**
+ * loadAndPlan with the workload flags: gather (files, live database), plan, judge by the planner
+ * when a database is given, close the session. Notes go to stderr.
+ */
+export async function planWithWorkload(
+  io: CliIO,
+  options: { schema?: string; config?: string; cache?: ValidationCache } & WorkloadFlags,
+): Promise<Planned> {
+  const input = await gatherWorkload(io, options);
+  try {
+    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements });
+    const judged = await judgeWithDatabase(planned.plan, planned.workload, input);
+    return { ...planned, notes: [...input.notes, ...planned.notes, ...judged] };
+  } finally {
+    await input.live?.session.close();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The planner judges the workload's proposals. For each plan entry the workload backs, each
+ * statement it serves is planned before and after the index: with hypopg the index is
+ * hypothetical (session-local, nothing written) and `EXPLAIN (GENERIC_PLAN)` (PostgreSQL 16+)
+ * plans `$n` statements without values. The saving per call is the statement's measured mean
+ * scaled by the planner's cost ratio; over its calls that is the time saved, by which the
+ * workload's proposals are ranked. Without hypopg there is no "after": the saving is bounded by
+ * the time the statements took, and the evidence says it is the weaker kind.
+ *
+ * The planner is a port (src/db/live-session.ts implements it on the live database).
+ */
+import { indexServes } from '../model/serves';
+import type { Plan, PlanEntry } from '../plan/types';
+import { servingProposed } from '../rules/coverage';
+import type { IndexSpec } from '../rules/types';
+import { formatMs } from '../rules/workload-index';
+import { readsOf, type Workload, type WorkloadRead } from './workload';
+
+export interface PlannerPort {
+  /** Hypothetical indexes (hypopg) are available. */
+  hypothetical: boolean;
+  /** `$n` statements can be planned without values (PostgreSQL 16+). */
+  genericPlan: boolean;
+  planCost(query: string, generic: boolean): Promise<number>;
+  planCostWith(createIndexSql: readonly string[], query: string, generic: boolean): Promise<number>;
+  /** The index's CREATE INDEX statement (rendered from templates). */
+  createSql(spec: IndexSpec, name: string): string;
+}
+
+export interface WriteActivity {
+  /** Indexes on the table now. */
+  indexes: number;
+  /** Rows inserted + updated + deleted per second over the statistics' age. */
+  writesPerSecond: number;
+}
+
+export interface StatementEvidence {
+  fingerprint: string;
+  text: string;
+  calls: number;
+  meanMs?: number;
+  costBefore?: number;
+  costAfter?: number;
+  /** Estimated time saved over all calls (ms). */
+  savedMs?: number;
+  /** The saving is the statement's measured time (it was not planned with the index): an upper bound. */
+  upperBound?: boolean;
+  /** Why the planner could not judge it, when it could not. */
+  note?: string;
+}
+
+export interface WorkloadEvidence {
+  statements: StatementEvidence[];
+  /** Estimated total time saved (ms); an upper bound when `method` is `measured-time`. */
+  savedMs: number;
+  /** `hypopg`: planned before → after; `measured-time`: no hypothetical index, bounded by the time the statements took. */
+  method: 'hypopg' | 'measured-time';
+  write?: WriteActivity;
+  /** 1 for the workload proposal that saves the most time, and so on. */
+  rank?: number;
+}
+
+/** Judges and ranks every entry the workload backs; adds typed evidence and evidence lines. */
+export async function judgeByPlanner(
+  plan: Plan,
+  workload: Workload,
+  planner: PlannerPort,
+  activity: (table: string, schema: string | undefined) => WriteActivity | undefined,
+): Promise<string[]> {
+  const notes = new Set<string>();
+  if (!planner.hypothetical) notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
+  for (const entry of plan.entries) {
+    // The workload backs the entry when workload-index proposed it, alone or with another rule.
+    const backed = [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
+    if (entry.spec.kind !== 'index' || !backed) continue;
+    const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes);
+    if (!evidence) continue;
+    const write = activity(entry.spec.table, entry.spec.schema);
+    if (write) evidence.write = write;
+    entry.workload = evidence;
+    entry.evidence.push(...evidenceLines(evidence));
+  }
+  rankWorkloadEntries(plan);
+  return [...notes];
+}
+
+async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>): Promise<WorkloadEvidence | undefined> {
+  const index = servingProposed(spec);
+  // The reads the rule chose the index for (the same shapes, by identity), and any other it serves.
+  const cited = new Set([entry.proposal, ...entry.satisfies].flatMap((p) => p.serves));
+  const served = readsOf(workload, spec.table, spec.schema).filter((read) => read.source.kind === 'statement' && (cited.has(read.shape) || indexServes(index, read.shape).verdict !== 'none'));
+  const byStatement = new Map<string, WorkloadRead>();
+  for (const read of served) if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint)) byStatement.set(read.source.fingerprint, read);
+  if (byStatement.size === 0) return undefined;
+  const hypothetical = planner.hypothetical && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist';
+  const statements: StatementEvidence[] = [];
+  for (const read of byStatement.values()) {
+    if (read.source.kind !== 'statement') continue;
+    const source = read.source;
+    const item: StatementEvidence = { fingerprint: source.fingerprint, text: source.text, calls: read.calls, ...(source.meanMs !== undefined ? { meanMs: source.meanMs } : {}) };
+    statements.push(item);
+    const generic = source.parameters;
+    if (!source.explainable) item.note = 'not a single SELECT: not planned';
+    else if (generic && !planner.genericPlan) {
+      item.note = 'has $n parameters: planning it needs EXPLAIN (GENERIC_PLAN) (PostgreSQL 16+) or sample parameters';
+      notes.add('the server is older than PostgreSQL 16: statements with $n parameters need sample parameters to be planned, so only their measured time ranks the proposals');
+    } else {
+      try {
+        item.costBefore = await planner.planCost(source.query, generic);
+        if (hypothetical) item.costAfter = await planner.planCostWith([planner.createSql(spec, entry.name)], source.query, generic);
+      } catch (error) {
+        item.note = `the planner refused it (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+      }
+    }
+    if (item.costBefore !== undefined && item.costAfter !== undefined && source.meanMs !== undefined && item.costBefore > 0) {
+      const ratio = Math.max(0, 1 - item.costAfter / item.costBefore);
+      item.savedMs = read.calls * source.meanMs * ratio;
+    } else if (item.costAfter === undefined && source.meanMs !== undefined) {
+      // Not planned with the index (no hypopg, or no way to plan it): bounded by the time it took.
+      item.savedMs = read.calls * source.meanMs;
+      item.upperBound = true;
+    }
+  }
+  statements.sort((a, b) => (b.savedMs ?? 0) - (a.savedMs ?? 0) || b.calls - a.calls);
+  // Planned evidence only when every statement that counts was planned with the index.
+  const method = hypothetical && !statements.some((s) => s.upperBound) ? 'hypopg' : 'measured-time';
+  return { statements, savedMs: statements.reduce((sum, s) => sum + (s.savedMs ?? 0), 0), method };
+}
+
+function evidenceLines(evidence: WorkloadEvidence): string[] {
+  const lines = evidence.statements.map((s) => {
+    const cost = s.costBefore !== undefined ? `, plan cost ${s.costBefore.toFixed(1)} → ${s.costAfter !== undefined ? s.costAfter.toFixed(1) : '? (no hypopg)'}` : '';
+    const saved = s.savedMs !== undefined ? `, saves ${s.upperBound ? 'up to ' : ''}${formatMs(s.savedMs)}` : '';
+    const note = s.note ? ` (${s.note})` : '';
+    return `query ${s.fingerprint} "${s.text}": ${s.calls.toLocaleString('en-US')} call(s)${s.meanMs !== undefined ? `, mean ${formatMs(s.meanMs)}` : ''}${cost}${saved}${note}`;
+  });
+  lines.push(
+    evidence.method === 'hypopg'
+      ? `estimated time saved: ${formatMs(evidence.savedMs)} (calls × mean × planner cost reduction, hypothetical index via hypopg)`
+      : `estimated time saved: up to ${formatMs(evidence.savedMs)} (the measured time of the statements it serves, where no hypothetical index could be planned: weaker evidence)`,
+  );
+  if (evidence.write) {
+    lines.push(`write cost: the table has ${evidence.write.indexes} index(es) now, ${evidence.write.writesPerSecond.toFixed(2)} row writes/s (n_tup_ins + n_tup_upd + n_tup_del): one more index is written on every insert`);
+  }
+  return lines;
+}
+
+/**
+ * Ranks the workload's entries by estimated time saved. The plan's order is left as it is (per
+ * table, creates before drops, so a pair stays create-then-drop): the rank is in the evidence.
+ */
+function rankWorkloadEntries(plan: Plan): void {
+  const judged = plan.entries.filter((entry) => entry.workload);
+  judged.sort((a, b) => b.workload!.savedMs - a.workload!.savedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  judged.forEach((entry, i) => {
+    entry.workload!.rank = i + 1;
+    entry.evidence.push(`rank ${i + 1} of ${judged.length} workload proposal(s) by estimated time saved`);
+  });
+}
