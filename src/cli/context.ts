@@ -25,6 +25,8 @@ export interface Planned {
   plan: Plan;
   /** Lines to tell the user about the inputs (query shapes naming models the schema lacks). */
   notes: string[];
+  /** The recorded reads (`--queries`), when given. */
+  workload?: Workload;
 }
 
 export const rules = allRules as unknown as readonly Rule<never>[];
@@ -35,7 +37,7 @@ export function loadAndPlan(cwd: string, options: { schema?: string; config?: st
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
   const loaded = options.queries && options.queries.length > 0 ? readQueries(cwd, options.queries, schema.model) : undefined;
-  return { location, schema, config, plan: planModel(schema.model, config, loaded?.workload), notes: loaded?.notes ?? [] };
+  return { location, schema, config, plan: planModel(schema.model, config, loaded?.workload), notes: loaded?.notes ?? [], ...(loaded ? { workload: loaded.workload } : {}) };
 }
 
 /** Plans a model; malformed `///` annotations are bad input (exit 2), like a schema error. */
