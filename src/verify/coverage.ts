@@ -14,9 +14,8 @@ import { coversFk } from '../model/serves';
 import { servingProposed } from '../rules/coverage';
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
-import { SEVERITY_RANK } from '../plan/plan';
 import type { Plan } from '../plan/types';
-import type { IndexSpec } from '../rules/types';
+import { SEVERITY_RANK, type IndexSpec } from '../rules/types';
 import type { CoverageDetails, UncoveredForeignKey } from './types';
 
 interface FkRef {
