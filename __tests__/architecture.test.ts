@@ -29,6 +29,12 @@ const KNOWN: Record<string, string> = {
   'plan/in-migrations.ts -> generate/migration-sql.ts': 'the plan settles entries by the statements migrations already hold',
   'report/review.ts -> generate/select.ts': 'review shows what generate would select',
   'workload/parse-recorded.ts -> prisma/shape-of-call.ts': 'recordings are merged by the key the recorder writes',
+  'db/introspect-compare.ts -> plan/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/introspect-compare.ts -> render/declaration.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/introspect-compare.ts -> render/sql.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/introspect-compare.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/introspect-compare.ts -> rules/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/introspect.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
 };
 
 export function layerOf(file: string): number {
