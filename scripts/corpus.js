@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { corpusDir } = require('./corpus-dir');
 
 const dist = path.join(__dirname, '..', 'dist');
 const { loadSchema } = require(path.join(dist, 'schema', 'load.js'));
@@ -34,9 +35,9 @@ const targets = args.filter((a) => !a.startsWith('--'));
 
 function corpusFiles() {
   if (targets.length > 0) return targets.map((t) => path.resolve(t));
-  const dir = path.join(__dirname, '..', '..', 'shared', 'corpus');
-  if (!fs.existsSync(dir)) {
-    console.error(`no corpus at ${dir}`);
+  const dir = corpusDir();
+  if (dir === null) {
+    console.error('no corpus: neither ../shared/corpus beside the repository nor the worktree fallback (scripts/corpus-dir.js)');
     process.exit(2);
   }
   return fs.readdirSync(dir).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(dir, f));

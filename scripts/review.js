@@ -10,6 +10,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { corpusDir } = require('./corpus-dir');
 
 const dist = path.join(__dirname, '..', 'dist');
 const { loadSchema } = require(path.join(dist, 'schema', 'load.js'));
@@ -26,10 +27,9 @@ const root = path.join(__dirname, '..');
 
 function corpusFiles() {
   if (targets.length > 0) return targets.map((t) => path.resolve(t));
-  // ../shared/corpus beside the repository (a worktree under wt/ looks one level further up).
-  const dir = [path.join(root, '..', 'shared', 'corpus'), path.join(root, '..', '..', 'shared', 'corpus')].find((d) => fs.existsSync(d));
-  if (!dir) {
-    console.error('no corpus at ../shared/corpus');
+  const dir = corpusDir(root);
+  if (dir === null) {
+    console.error('no corpus: neither ../shared/corpus beside the repository nor the worktree fallback (scripts/corpus-dir.js)');
     process.exit(2);
   }
   return fs.readdirSync(dir).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(dir, f));

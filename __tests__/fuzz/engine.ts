@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CliIO } from '../../src/cli/io';
+import { corpusDir } from '../support/corpus';
 
 export type Main = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -144,8 +145,7 @@ export function loadCorpus(repo: string): CorpusSchema[] {
   walk(path.join(repo, 'examples'));
   walk(path.join(repo, 'prisma'));
   walk(path.join(repo, '__tests__', 'fixtures', 'schema'));
-  // ../shared/corpus from the main checkout, ../../shared/corpus from a worktree under wt/.
-  const shared = [path.resolve(repo, '../shared/corpus'), path.resolve(repo, '../../shared/corpus')].find((d) => fs.existsSync(d));
+  const shared = corpusDir(repo);
   if (shared) walk(shared);
   return out;
 }

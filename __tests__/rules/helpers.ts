@@ -6,7 +6,9 @@ import type { IndexSpec, Proposal, Rule } from '../../src/rules/types';
 import { renderPredicateSql } from '../../src/render/predicate';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
-export const CORPUS = '/work/shared/corpus';
+import { CORPUS } from '../support/corpus';
+
+export { CORPUS };
 
 /** Schema text → normalized model, through the real loader (Prisma's validator, then buildModel). */
 export function modelFrom(schemaText: string, path = 'schema.prisma'): SchemaModel {

@@ -6,7 +6,7 @@ import { truncateUtf8 } from '../../src/schema/names';
 import { SchemaSyntaxError } from '../../src/schema/parse';
 
 const FIXTURES = join(__dirname, '../fixtures/schema');
-const CORPUS = '/work/shared/corpus';
+import { CORPUS } from '../support/corpus';
 
 function read(path: string): { path: string; content: string } {
   return { path, content: readFileSync(path, 'utf8') };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ConfigBlock, EnumBlock, Expression, ModelBlock, SchemaFile } from '../../src/schema/ast';
 import { parseSchema, SchemaSyntaxError, tokenize, TokenKind } from '../../src/schema/parse';
 
-const CORPUS = '/work/shared/corpus';
+import { CORPUS } from '../support/corpus';
 const FIXTURES = join(__dirname, '../fixtures/schema');
 
 function model(file: SchemaFile, name: string): ModelBlock {

@@ -4,14 +4,14 @@ import { indexServes, servingDeclared } from '../model/serves';
 import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
 import { renderEntrySql } from '../render/sql';
-import type { IndexSpec, Proposal, Rule, Severity } from '../rules/types';
+import { SEVERITY_RANK, type IndexSpec, type Proposal, type Rule } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import { samePredicate } from '../sql/predicate';
 import type { Workload } from '../workload/workload';
 import type { Plan, PlanEntry } from './types';
 import { judgeGuess } from './workload-evidence';
 
-export const SEVERITY_RANK: Record<Exclude<Severity, 'off'>, number> = { error: 3, warn: 2, info: 1 };
+export { SEVERITY_RANK } from '../rules/types';
 
 export interface PlanInput {
   model: SchemaModel;

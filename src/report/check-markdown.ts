@@ -10,7 +10,8 @@ import { findingDeclaration } from './finding';
 import { MARKDOWN_BUDGET } from './plan-text';
 import { declarationView, findingView, type DeclarationView, type FindingView } from './plan-view';
 import { renderTemplate } from './template';
-import { finish, formatLocation, LEVEL_RANK, printable } from './text';
+import { SEVERITY_RANK } from '../rules/types';
+import { finish, formatLocation, printable } from './text';
 import type { CheckReportInput } from './types';
 
 interface CheckMarkdownView {
@@ -23,7 +24,7 @@ interface CheckMarkdownView {
 export function renderCheckMarkdown(input: CheckReportInput, budget = MARKDOWN_BUDGET): string {
   const findings = sortFindings(input.findings)
     .map((f, index) => ({ f, index }))
-    .sort((a, b) => LEVEL_RANK[b.f.severity] - LEVEL_RANK[a.f.severity] || a.index - b.index)
+    .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.index - b.index)
     .map(({ f }) => f);
   const rows = findings.map((f) => ({
     ...findingView(f),

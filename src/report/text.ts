@@ -3,13 +3,9 @@
  * severities, wrapping. No colour and no format knowledge here.
  */
 import type { Span } from '../model/types';
-import type { Severity } from '../rules/types';
+import { SEVERITY_RANK, type Level } from '../rules/types';
 
-export type Level = Exclude<Severity, 'off'>;
-
-export const LEVELS: readonly Level[] = ['error', 'warn', 'info'];
-
-export const LEVEL_RANK: Record<Level, number> = { error: 3, warn: 2, info: 1 };
+export { LEVELS, type Level } from '../rules/types';
 
 /**
  * Control characters (ESC, CR, BEL, C1 controls ...) in schema names or messages must not reach a
@@ -34,7 +30,7 @@ export function formatLocation(span: Span): string {
 export function bySeverity<T>(items: readonly T[], level: (item: T) => Level): T[] {
   return items
     .map((item, index) => ({ item, index }))
-    .sort((a, b) => LEVEL_RANK[level(b.item)] - LEVEL_RANK[level(a.item)] || a.index - b.index)
+    .sort((a, b) => SEVERITY_RANK[level(b.item)] - SEVERITY_RANK[level(a.item)] || a.index - b.index)
     .map((x) => x.item);
 }
 

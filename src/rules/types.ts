@@ -4,6 +4,20 @@ import type { Workload } from '../workload/workload';
 
 export type Severity = 'error' | 'warn' | 'info' | 'off';
 
+/** The severity of a finding (`off` is a rule switched off, never a finding's). */
+export type Level = Exclude<Severity, 'off'>;
+
+/** The one severity order: error above warn above info. Every ranking, filter and sort uses it. */
+export const SEVERITY_RANK: Readonly<Record<Level, number>> = { error: 3, warn: 2, info: 1 };
+
+/** Most severe first. */
+export const LEVELS: readonly Level[] = ['error', 'warn', 'info'];
+
+/** Whether `severity` is at `level` or above it. */
+export function atLeast(severity: Level, level: Level): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[level];
+}
+
 /**
  * What a proposal rests on (the severity policy in RULES.md):
  *   - `structure`: a fact the schema proves (an FK no index leads, an index another one duplicates);

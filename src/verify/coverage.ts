@@ -14,13 +14,9 @@ import { coversFk } from '../model/serves';
 import { servingProposed } from '../rules/coverage';
 import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
-import { SEVERITY_RANK } from '../plan/plan';
 import type { Plan } from '../plan/types';
-import type { IndexSpec } from '../rules/types';
+import { SEVERITY_RANK, type IndexSpec } from '../rules/types';
 import type { CoverageDetails, UncoveredForeignKey } from './types';
-
-/** Rules whose proposals put an index on a foreign key. */
-export const FK_RULES = ['fk-index', 'fk-composite-index', 'soft-delete-partial-index'] as const;
 
 interface FkRef {
   schema: string;
@@ -42,7 +38,7 @@ export function explainUncovered(fk: FkRef, plan: Plan | undefined, config: Conf
   const fkIndex = config?.rules['fk-index'];
   if (fkIndex?.severity === 'off') return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
   if (!plan) return { reason: null, hint: 'no plan was given to explain it' };
-  const skips = plan.skipped.filter((s) => (FK_RULES as readonly string[]).includes(s.proposal.ruleId) && s.proposal.spec.kind === 'index' && wouldCover(s.proposal.spec, fk));
+  const skips = plan.skipped.filter((s) => s.proposal.spec.kind === 'index' && wouldCover(s.proposal.spec, fk));
   // "already covered by index X" means the schema declares X: if the database still has no index,
   // the migrations lack what the schema declares (step f shows it), which explains nothing here.
   const suppressed = skips.find((s) => !s.reason.startsWith('already covered'));

@@ -4,18 +4,20 @@
  * query it serves. No planner setting is changed: the plan is the one a production server with
  * the same statistics would choose.
  *
- * Query shapes (`queryShape`):
+ * The reads: for an index a plan entry names (by name and table), the `serves` of the entry's
+ * proposal and of every proposal it satisfies (`plannedReads`): what the rules, or the recorded
+ * workload of `--queries`, say the index is for. The plan is the schema's before idxgen's
+ * declarations (`VerifyInput.planWithout`). Migration comments are never read. An index no entry
+ * names (a hand-written migration) is asked for the read of its own keys (`ownRead`):
  *   btree (a)               lookup          WHERE a = v
  *   btree (a, b [DESC])     order           WHERE a = v ORDER BY b [DESC] LIMIT 20
- *   queue rule's (a) WHERE p order          WHERE p ORDER BY a LIMIT 20   (the queue poll)
  *   unique (a, b)           unique          WHERE a = v AND b = w
  *   hash (a)                lookup          WHERE a = v
  *   GIN jsonb(_path)_ops    jsonb-contains  WHERE col @> '{"k": n}'
  *   GIN array_ops           array-contains  WHERE col @> '{elem}'
  *   GIN/GiST *_trgm_ops     trigram         WHERE col ILIKE '%part%'
- *   an fk rule's index whose key does not start with the FK's columns:
- *                           fk-lookup       WHERE fk = v   (the lookup the FK needs)
- *   partial: its predicate is added to the WHERE clause, and v is taken from rows it holds.
+ *   partial: its predicate is part of the read.
+ * A read becomes SQL in src/render/query.ts; its values are sampled from the rows it selects.
  *
  * v is the value of the key the fewest generated rows share (a selective lookup, the kind an index
  * exists for): the proof is that the index is chosen for such a lookup, not for every value
@@ -24,15 +26,17 @@
 import type { Client } from 'pg';
 import { listForeignKeyCoverage, listIndexes, type IndexInfo } from '../db/catalog';
 import type { MigrationState } from '../generate/migration-sql';
+import { queryShape, type QueryShape, type RangeOp } from '../model/query-shape';
 import type { SchemaModel } from '../model/types';
-import { quoteIdent } from '../sql/quote';
+import type { Plan } from '../plan/types';
+import { renderPredicateSql } from '../render/predicate';
+import { renderQuerySql, type ShapeValues } from '../render/query';
+import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { messageOf, runOne } from './pg';
 import {
   arrayLiteral,
-  contains,
   equals,
-  ilikeContains,
-  orderTerm,
+  likePattern,
   parenthesized,
   regclassText,
   tableSql,
@@ -47,50 +51,72 @@ export const DEFAULT_ROWS_PER_TABLE = 20_000;
 export const ORDER_LIMIT = 20;
 
 const INDEX_NODES = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Index Scan']);
-const FK_RULES = new Set(['fk-index', 'fk-composite-index', 'soft-delete-partial-index']);
 const JSONB_OPCLASSES = new Set(['jsonb_path_ops', 'jsonb_ops']);
 const TRGM_OPCLASSES = new Set(['gin_trgm_ops', 'gist_trgm_ops']);
 
 // ---------------------------------------------------------------------------------------------
-// Query shapes
+// Reads
 
-export type QueryShape =
-  | { kind: 'lookup' | 'unique' | 'fk-lookup'; equal: string[] }
-  | { kind: 'order'; equal: string[]; order: { column: string; descending: boolean } }
-  | { kind: 'jsonb-contains' | 'array-contains' | 'trigram'; column: string }
-  | { kind: 'unsupported'; reason: string };
-
-/** The query shape an index serves (see the table at the top of this file). */
-export function queryShape(index: IndexInfo, fkColumns?: readonly string[], queuePoll = false): QueryShape {
-  const cols = index.columns;
-  if (index.expressions.some(Boolean)) return { kind: 'unsupported', reason: 'expression keys: verify does not generate queries for them' };
-  if (cols.length === 0) return { kind: 'unsupported', reason: 'no key columns' };
-  if (fkColumns && fkColumns.length > 0) {
-    const leading = cols.slice(0, fkColumns.length);
-    const leads = leading.length === fkColumns.length && leading.every((c) => fkColumns.includes(c));
-    if (!leads && index.method === 'btree') return { kind: 'fk-lookup', equal: [...fkColumns] };
+/**
+ * The reads the plan says an index serves: the `serves` of its entry's proposal and of every
+ * proposal the entry satisfies (a workload proposal's are the recorded reads), without repeats.
+ */
+export function plannedReads(plan: Plan | undefined, index: IndexInfo): QueryShape[] {
+  const out = new Map<string, QueryShape>();
+  for (const entry of plan?.entries ?? []) {
+    if (entry.spec.kind !== 'index' || entry.name !== index.name || entry.spec.table !== index.table || (entry.spec.schema ?? 'public') !== index.schema) continue;
+    for (const proposal of [entry.proposal, ...entry.satisfies]) for (const shape of proposal.serves) out.set(JSON.stringify(shape), shape);
   }
+  return [...out.values()];
+}
+
+/**
+ * The read an index's own keys serve, for an index no plan entry names (a migration written by
+ * hand, or by an older plan): equality on the keys (the last one ordered, for a multi-column
+ * btree that is not unique), containment or a substring match for GIN/GiST; its predicate, as
+ * PostgreSQL prints it, is part of the read.
+ */
+export function ownRead(index: IndexInfo): QueryShape | { unsupported: string } {
+  const cols = index.columns;
+  if (index.expressions.some(Boolean)) return { unsupported: 'expression keys: verify does not generate queries for them' };
+  if (cols.length === 0) return { unsupported: 'no key columns' };
+  const base = { table: index.table, ...(index.schema !== 'public' ? { schema: index.schema } : {}), ...(index.predicate !== null ? { where: { kind: 'sql' as const, text: index.predicate } } : {}) };
+  const first = cols[0]!;
   const opclass = index.opclasses[0] ?? '';
+  const substring = queryShape({ ...base, text: [{ column: first, match: 'contains', mode: 'insensitive' }] });
   switch (index.method) {
     case 'gin':
-      if (cols.length !== 1) return { kind: 'unsupported', reason: 'multi-column GIN index' };
-      if (JSONB_OPCLASSES.has(opclass)) return { kind: 'jsonb-contains', column: cols[0]! };
-      if (TRGM_OPCLASSES.has(opclass)) return { kind: 'trigram', column: cols[0]! };
-      if (opclass === 'array_ops') return { kind: 'array-contains', column: cols[0]! };
-      return { kind: 'unsupported', reason: `GIN operator class ${opclass}` };
+      if (cols.length !== 1) return { unsupported: 'multi-column GIN index' };
+      if (JSONB_OPCLASSES.has(opclass) || opclass === 'array_ops') return queryShape({ ...base, operators: [{ column: first, op: '@>' }] });
+      if (TRGM_OPCLASSES.has(opclass)) return substring;
+      return { unsupported: `GIN operator class ${opclass}` };
     case 'gist':
-      if (cols.length === 1 && TRGM_OPCLASSES.has(opclass)) return { kind: 'trigram', column: cols[0]! };
-      return { kind: 'unsupported', reason: `GiST operator class ${opclass}` };
+      if (cols.length === 1 && TRGM_OPCLASSES.has(opclass)) return substring;
+      return { unsupported: `GiST operator class ${opclass}` };
     case 'hash':
-      return { kind: 'lookup', equal: [cols[0]!] };
+      return queryShape({ ...base, equal: [first] });
     case 'btree':
-      if (index.unique) return { kind: 'unique', equal: [...cols] };
-      if (queuePoll && cols.length === 1 && index.predicate) return { kind: 'order', equal: [], order: { column: cols[0]!, descending: index.descending[0] ?? false } };
-      if (cols.length === 1) return { kind: 'lookup', equal: [cols[0]!] };
-      return { kind: 'order', equal: cols.slice(0, -1), order: { column: cols[cols.length - 1]!, descending: index.descending[cols.length - 1] ?? false } };
+      if (index.unique || cols.length === 1) return queryShape({ ...base, equal: [...cols] });
+      return queryShape({
+        ...base,
+        equal: cols.slice(0, -1),
+        orderBy: [{ column: cols[cols.length - 1]!, direction: index.descending[cols.length - 1] ? 'desc' : 'asc' }],
+        limit: ORDER_LIMIT,
+      });
     default:
-      return { kind: 'unsupported', reason: `access method ${index.method}` };
+      return { unsupported: `access method ${index.method}` };
   }
+}
+
+/** A short name for the kind of read, for the report: lookup, unique, order, range, in, jsonb-contains, array-contains, trigram. */
+export function readKind(shape: QueryShape, index: IndexInfo): string {
+  if (shape.text.length > 0) return 'trigram';
+  if (shape.operators.length > 0) return index.opclasses[0] === 'array_ops' ? 'array-contains' : 'jsonb-contains';
+  if (shape.orderBy.length > 0) return 'order';
+  if (shape.ranges.length > 0) return 'range';
+  if (shape.in.length > 0) return 'in';
+  if (index.unique && shape.equal.length === index.columns.length) return 'unique';
+  return 'lookup';
 }
 
 /** Walks an EXPLAIN (FORMAT JSON) plan: every node that reads an index, and the top node. */
@@ -237,59 +263,73 @@ export function trigramPart(value: string): string | null {
   return chars.slice(from, from + 6).join('');
 }
 
-async function indexEvidence(client: Client, index: IndexInfo, shape: QueryShape): Promise<IndexEvidence> {
+/** Where a range bound is taken in the column's sorted values: few rows pass it. */
+const RANGE_FRACTION: Record<RangeOp, [number] | [number, number]> = { '<': [0.01], '<=': [0.01], '>': [0.99], '>=': [0.99], between: [0.01, 0.02] };
+
+/** Values for a read's parameters, sampled from the generated rows it selects; a note when there are none. */
+async function sampleValues(client: Client, table: string, shape: QueryShape, columns: readonly ColumnInfo[]): Promise<{ values: ShapeValues; sampled: number | null } | { note: string }> {
+  const filter = shape.where ? renderPredicateSql(shape.where) : '';
+  const values: ShapeValues = { equal: [], in: [], ranges: [], operators: [], text: [] };
+  const keys = [...shape.equal, ...shape.in];
+  let sampled: number | null = null;
+  let where = filter;
+  if (keys.length > 0) {
+    const sample = await sampleKey(client, table, keys, filter);
+    if (!sample) return { note: `no generated row has a value for (${keys.join(', ')})${filter ? ` and satisfies ${filter}` : ''}` };
+    const literals = sample.values.map(quoteLiteral);
+    values.equal = literals.slice(0, shape.equal.length);
+    values.in = literals.slice(shape.equal.length);
+    sampled = sample.n;
+    where = [...keys.map((c, k) => equals(c, sample.values[k]!)), ...(filter ? [parenthesized(filter)] : [])].join(' AND ');
+  }
+  for (const range of shape.ranges) {
+    const bounds: string[] = [];
+    for (const fraction of RANGE_FRACTION[range.op]) {
+      const rows = await runOne<{ value: string | null }>(client, verifySql('sample-range', { table, column: quoteIdent(range.column), fraction: String(fraction), where }));
+      const value = rows[0]?.value;
+      if (value === null || value === undefined) return { note: `no generated row has a value in ${range.column}` };
+      bounds.push(quoteLiteral(value));
+    }
+    values.ranges.push(bounds);
+  }
+  for (const operator of shape.operators) {
+    const array = columns.find((c) => c.name === operator.column)?.category === 'A';
+    if (array && (operator.op === '@>' || operator.op === '&&' || operator.op === '<@')) {
+      const rows = await runOne<{ value: string; n: number }>(client, verifySql('sample-element', { table, column: quoteIdent(operator.column), where: filter }));
+      if (!rows[0]) return { note: `no generated row has an element in ${operator.column}` };
+      values.operators.push(quoteLiteral(arrayLiteral(rows[0].value)));
+    } else if (!array && operator.op === '@>') {
+      const sample = await sampleKey(client, table, [operator.column], filter);
+      if (!sample) return { note: `no generated row has a value in ${operator.column}` };
+      values.operators.push(quoteLiteral(sample.values[0]!));
+    } else return { note: `verify does not generate a value for ${operator.column} ${operator.op}` };
+  }
+  for (const match of shape.text) {
+    const sample = await sampleKey(client, table, [match.column], filter);
+    const part = sample ? trigramPart(sample.values[0]!) : null;
+    if (!sample || part === null) return { note: `no generated value of ${match.column} has 3 characters or more` };
+    values.text.push(quoteLiteral(likePattern(part, match.match)));
+  }
+  return { values, sampled };
+}
+
+async function readEvidence(client: Client, index: IndexInfo, read: QueryShape | { unsupported: string }, columns: readonly ColumnInfo[]): Promise<IndexEvidence> {
   const table = tableSql(index.table, index.schema);
-  const result: IndexEvidence = { index: index.name, table: index.table, shape: shape.kind, query: '', matching: null, rows: null, ok: false, indexNodes: [], topNode: null, cost: null };
-  if (shape.kind === 'unsupported') {
-    result.note = `no evidence query for this index: ${shape.reason}`;
+  const result: IndexEvidence = { index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: null, ok: false, indexNodes: [], topNode: null, cost: null };
+  if ('unsupported' in read) {
+    result.note = `no evidence query for this index: ${read.unsupported}`;
     return result;
   }
-  const predicate = index.predicate ?? '';
-  const conditions: string[] = [];
-  let orderBy = '';
-  let limit = 0;
-  let sampled: number | null = null;
-  if (shape.kind === 'lookup' || shape.kind === 'unique' || shape.kind === 'fk-lookup' || shape.kind === 'order') {
-    const sample = shape.equal.length > 0 ? await sampleKey(client, table, shape.equal, predicate) : { values: [], n: null };
-    if (!sample) {
-      result.note = `no generated row has a value for (${shape.equal.join(', ')})${predicate ? ` and satisfies ${predicate}` : ''}`;
-      return result;
-    }
-    shape.equal.forEach((c, k) => conditions.push(equals(c, sample.values[k]!)));
-    sampled = sample.n;
-    if (shape.kind === 'order') {
-      orderBy = orderTerm(shape.order.column, shape.order.descending);
-      limit = ORDER_LIMIT;
-    }
-  } else if (shape.kind === 'jsonb-contains') {
-    const sample = await sampleKey(client, table, [shape.column], predicate);
-    if (!sample) {
-      result.note = `no generated row has a value in ${shape.column}`;
-      return result;
-    }
-    conditions.push(contains(shape.column, sample.values[0]!));
-    sampled = sample.n;
-  } else if (shape.kind === 'array-contains') {
-    const rows = await runOne<{ value: string; n: number }>(client, verifySql('sample-element', { table, column: quoteIdent(shape.column), where: predicate }));
-    if (!rows[0]) {
-      result.note = `no generated row has an element in ${shape.column}`;
-      return result;
-    }
-    conditions.push(contains(shape.column, arrayLiteral(rows[0].value)));
-  } else if (shape.kind === 'trigram') {
-    const sample = await sampleKey(client, table, [shape.column], predicate);
-    const part = sample ? trigramPart(sample.values[0]!) : null;
-    if (!sample || part === null) {
-      result.note = `no generated value of ${shape.column} has 3 characters or more`;
-      return result;
-    }
-    conditions.push(ilikeContains(shape.column, part));
+  result.shape = readKind(read, index);
+  const sampled = await sampleValues(client, table, read, columns);
+  if ('note' in sampled) {
+    result.note = sampled.note;
+    return result;
   }
-  if (predicate) conditions.push(parenthesized(predicate));
-  const where = conditions.join(' AND ');
-  result.query = verifySql('evidence-query', { table, where, orderBy, limit: limit > 0 ? String(limit) : '' });
+  const sql = renderQuerySql(read, sampled.values);
+  result.query = verifySql('evidence-query', { table, ...sql });
   try {
-    result.matching = (await runOne<{ n: number }>(client, verifySql('count-rows', { table, where })))[0]?.n ?? null;
+    result.matching = (await runOne<{ n: number }>(client, verifySql('count-rows', { table, where: sql.where })))[0]?.n ?? null;
     const rows = await runOne<{ 'QUERY PLAN': unknown }>(client, verifySql('explain', { query: result.query }));
     const plan = planIndexNodes(rows[0]?.['QUERY PLAN']);
     result.indexNodes = plan.nodes.map((n) => `${n.type} using ${quoteIdent(n.index)}`);
@@ -299,8 +339,8 @@ async function indexEvidence(client: Client, index: IndexInfo, shape: QueryShape
     if (!result.ok) {
       const other = plan.nodes.filter((n) => n.index !== index.name).map((n) => quoteIdent(n.index));
       result.note = other.length > 0 ? `the planner prefers ${[...new Set(other)].join(', ')}` : `the planner prefers a ${plan.top ?? 'different plan'} without any index`;
-    } else if (sampled !== null) {
-      result.note = `value shared by ${sampled} row(s)`;
+    } else if (sampled.sampled !== null) {
+      result.note = `value shared by ${sampled.sampled} row(s)`;
     }
   } catch (error) {
     result.note = `the query failed: ${messageOf(error)}`;
@@ -308,13 +348,26 @@ async function indexEvidence(client: Client, index: IndexInfo, shape: QueryShape
   return result;
 }
 
+/** The evidence for every read an index serves: the plan's, or else its own keys'. */
+async function indexEvidence(client: Client, index: IndexInfo, plan: Plan | undefined): Promise<IndexEvidence[]> {
+  const planned = plannedReads(plan, index);
+  const reads = planned.length > 0 ? planned : [ownRead(index)];
+  const columns = await tableColumns(client, index.schema, index.table);
+  const out: IndexEvidence[] = [];
+  for (const read of reads) out.push(await readEvidence(client, index, read, columns));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The step
 
 export interface EvidenceInput {
   endState: MigrationState;
-  /** Index name → the rule its migration header names. */
-  ruleOf: ReadonlyMap<string, string | undefined>;
+  /**
+   * The plan of the schema before idxgen's declarations: its entries say which reads each index
+   * idxgen created serves. An index no entry names is asked for the read of its own keys.
+   */
+  plan?: Plan;
   model: SchemaModel;
   rowsPerTable: number;
   clock: () => number;
@@ -383,23 +436,13 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     }
     await onClients(clients, [...prepared.keys()], (c, key) => fillTable(c, prepared.get(key)!, 1, input.rowsPerTable, loads.get(key)!, input.clock));
 
-    const shapeOf = (index: IndexInfo): QueryShape => {
-      const rule = input.ruleOf.get(index.name);
-      let fkColumns: string[] | undefined;
-      if (rule && FK_RULES.has(rule)) {
-        fkColumns = fkOf({ schema: index.schema, table: index.table })
-          .filter((cols) => cols.every((c) => index.columns.includes(c)))
-          .sort((a, b) => b.length - a.length)[0];
-      }
-      return queryShape(index, fkColumns, rule === 'queue-partial-index');
-    };
     const explainAll = async (list: readonly IndexInfo[]) => {
-      const out = new Map<string, IndexEvidence>();
+      const out = new Map<string, IndexEvidence[]>();
       for (const index of list) {
         const load = loads.get(`${index.schema}.${index.table}`);
         if (load?.error) {
-          out.set(index.name, { index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' });
-        } else out.set(index.name, { ...(await indexEvidence(client, index, shapeOf(index))), rows: load?.rows ?? null });
+          out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
+        } else out.set(index.name, (await indexEvidence(client, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
       }
       return out;
     };
@@ -408,23 +451,27 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     // Scale up the tables whose index was passed over for a query it could serve.
     const retry = [...tables.entries()].filter(([key, ref]) => {
       if (!prepared.has(key) || loads.get(key)?.error) return false;
-      return created.some((i) => i.schema === ref.schema && i.table === ref.table && results.get(i.name)?.ok === false && results.get(i.name)?.query !== '');
+      return created.some((i) => i.schema === ref.schema && i.table === ref.table && (results.get(i.name) ?? []).some((e) => !e.ok && e.query !== ''));
     });
     if (retry.length > 0 && SCALE_UP > 1) {
       await onClients(clients, retry.map(([key]) => key), (c, key) => fillTable(c, prepared.get(key)!, input.rowsPerTable + 1, input.rowsPerTable * SCALE_UP, loads.get(key)!, input.clock));
       const again = await explainAll(created.filter((i) => retry.some(([, ref]) => ref.schema === i.schema && ref.table === i.table)));
-      for (const [name, evidence] of again) {
-        const first = results.get(name)!;
-        if (first.ok && !evidence.ok) evidence.note = `used at ${first.rows} rows, not at ${evidence.rows}${evidence.note ? `: ${evidence.note}` : ''}`;
-        else if (!first.ok && evidence.ok) evidence.note = `not chosen at ${first.rows} rows (${first.topNode ?? 'another plan'}), chosen at ${evidence.rows}`;
-        else if (!first.ok) evidence.note = `not chosen at ${first.rows} nor at ${evidence.rows} rows${evidence.note ? `: ${evidence.note}` : ''}`;
-        results.set(name, evidence);
+      for (const [name, list] of again) {
+        const firsts = results.get(name)!;
+        list.forEach((evidence, k) => {
+          const first = firsts[k]!;
+          if (first.ok && !evidence.ok) evidence.note = `used at ${first.rows} rows, not at ${evidence.rows}${evidence.note ? `: ${evidence.note}` : ''}`;
+          else if (!first.ok && evidence.ok) evidence.note = `not chosen at ${first.rows} rows (${first.topNode ?? 'another plan'}), chosen at ${evidence.rows}`;
+          else if (!first.ok) evidence.note = `not chosen at ${first.rows} nor at ${evidence.rows} rows${evidence.note ? `: ${evidence.note}` : ''}`;
+        });
+        results.set(name, list);
       }
     }
     for (const index of created) {
-      const evidence = results.get(index.name)!;
-      details.indexes.push(evidence);
-      if (!evidence.ok) problems.push(`${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`);
+      for (const evidence of results.get(index.name)!) {
+        details.indexes.push(evidence);
+        if (!evidence.ok) problems.push(`${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`);
+      }
     }
     for (const load of details.tables) if (load.error) problems.push(`rows for ${load.table}: ${load.error}`);
     return { details, problems };

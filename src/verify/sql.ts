@@ -29,6 +29,7 @@ export const VERIFY_SQL_TEMPLATES = [
   'count-rows',
   'sample-key',
   'sample-element',
+  'sample-range',
   'evidence-query',
   'explain',
 ] as const;
@@ -260,25 +261,15 @@ export function equals(column: string, value: string): string {
   return `${quoteIdent(column)} = ${quoteLiteral(value)}`;
 }
 
-/** `"col" @> '...'`: containment with an untyped literal (jsonb text or an array literal). */
-export function contains(column: string, literalText: string): string {
-  return `${quoteIdent(column)} @> ${quoteLiteral(literalText)}`;
-}
-
 /** The array literal `{"elem"}` holding one element (quotes and backslashes escaped). */
 export function arrayLiteral(element: string): string {
   return `{"${element.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"}`;
 }
 
-/** `"col" ILIKE '%part%'` with LIKE wildcards in `part` escaped. */
-export function ilikeContains(column: string, part: string): string {
+/** The LIKE pattern for a substring, prefix or suffix match on `part`, its wildcards escaped. */
+export function likePattern(part: string, match: 'contains' | 'startsWith' | 'endsWith'): string {
   const escaped = part.replace(/\\/g, '\\\\').replace(/%/g, '\\%').replace(/_/g, '\\_');
-  return `${quoteIdent(column)} ILIKE ${quoteLiteral(`%${escaped}%`)}`;
-}
-
-/** `"col" DESC` / `"col"`. */
-export function orderTerm(column: string, descending: boolean): string {
-  return `${quoteIdent(column)}${descending ? ' DESC' : ''}`;
+  return `${match === 'startsWith' ? '' : '%'}${escaped}${match === 'endsWith' ? '' : '%'}`;
 }
 
 /** One key column of a declared index: `"col" "opclass" DESC`. */

@@ -27,6 +27,12 @@ export interface VerifyInput {
   target: VerifyTarget;
   /** The plan for the schema as it is now: explains FKs left without an index (step c). */
   plan?: Plan;
+  /**
+   * The plan of the schema without the declarations of the given indexes (the ones idxgen's
+   * migrations create, which the schema declares once generate ran): its entries state the reads
+   * each of those indexes serves, and step d runs them. Without it, step d reads `plan`.
+   */
+  planWithout?: (indexNames: ReadonlySet<string>) => Plan;
   /** The configuration the plan used: a rule switched off explains an FK left without an index. */
   config?: Config;
   /** Rows generated per table for the EXPLAIN evidence (step d). Default 20,000. */
@@ -159,7 +165,7 @@ export interface TableLoad {
 export interface IndexEvidence {
   index: string;
   table: string;
-  /** The query shape (see evidence.ts): lookup, order, unique, jsonb-contains, array-contains, trigram, fk-lookup. */
+  /** The kind of read (`readKind` in evidence.ts): lookup, unique, order, range, in, jsonb-contains, array-contains, trigram; none when no query ran. */
   shape: string;
   /** The query that was EXPLAINed. */
   query: string;

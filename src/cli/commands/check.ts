@@ -7,7 +7,7 @@ import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import type { Severity } from '../../rules/types';
+import { atLeast, type Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
 import { planFor, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
@@ -32,17 +32,16 @@ export interface CheckOptions {
   updateBaseline?: boolean;
 }
 
-const RANK = { error: 3, warn: 2, info: 1 } as const;
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
   const planned = await planFor(io, options);
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
-  settleWithMigrations(io.cwd, planned, (entry) => RANK[entry.severity] >= RANK[options.level]);
+  settleWithMigrations(io.cwd, planned, (entry) => atLeast(entry.severity, options.level));
   const { schema, plan } = planned;
   // Suppressed findings, and findings an existing index already answers, are not problems.
   const settled = new Set(plan.skipped.map((s) => s.proposal));
-  const all = plan.findings.filter((f) => RANK[f.severity] >= RANK[options.level] && !settled.has(f));
+  const all = plan.findings.filter((f) => atLeast(f.severity, options.level) && !settled.has(f));
   const findings = applyBaseline(all, options, io);
   if (findings === undefined) return ExitCode.clean;
   const output = renderCheck(

@@ -6,7 +6,8 @@ import { parseDatabaseUrl } from '../../verify/target';
 import { renderVerifyJson, renderVerifyText, runVerify, type VerifyHooks, type VerifyTarget } from '../../verify';
 import { formatMs } from '../../verify/render';
 import type { ValidationCache } from '../../schema/validate';
-import { loadAndPlan } from '../context';
+import { withoutIndexes } from '../../model/without-indexes';
+import { loadAndPlan, planModel } from '../context';
 import type { CliIO } from '../io';
 import { testFault } from '../test-fault';
 
@@ -45,7 +46,7 @@ function urlTarget(url: string, env: NodeJS.ProcessEnv): VerifyTarget {
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): Promise<number> {
   const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
-  const { location, schema, config, plan } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
+  const { location, schema, config, plan, workload } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
   const migrations = resolveMigrationsDir(io.cwd, location, {
@@ -64,7 +65,14 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): P
     announce?.(name);
   };
   const report = await runVerify(
-    { sources: schema.validated, model: schema.model, migrationsDir: migrations.dir, target, plan, config, rowsPerTable: options.rowsPerTable, prisma: projectPrisma(read, schema.model) },
+    {
+      sources: schema.validated,
+      model: schema.model,
+      migrationsDir: migrations.dir,
+      target,
+      plan,
+      planWithout: (names) => planModel(withoutIndexes(schema.model, names), config, workload),
+      config, rowsPerTable: options.rowsPerTable, prisma: projectPrisma(read, schema.model) },
     hooks,
   );
   io.stdout(options.format === 'json' ? renderVerifyJson(report) : renderVerifyText(report, display(io.cwd, migrations.dir)));
