@@ -35,6 +35,11 @@ const KNOWN: Record<string, string> = {
   'db/introspect-compare.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
   'db/introspect-compare.ts -> rules/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
   'db/introspect.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
+  'db/live-session.ts -> verify/target.ts': 'live-workload (merged from its branch) reuses verify\'s URL reader for its read-only session: the URL parsing belongs in db/',
+  'workload/judge.ts -> plan/types.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
+  'workload/judge.ts -> rules/coverage.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
+  'workload/judge.ts -> rules/types.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
+  'workload/judge.ts -> rules/workload-index.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
 };
 
 export function layerOf(file: string): number {
