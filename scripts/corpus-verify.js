@@ -10,7 +10,8 @@ const path = require('node:path');
 
 const dist = path.join(__dirname, '..', 'dist');
 const { generateCommand } = require(path.join(dist, 'cli', 'commands', 'generate.js'));
-const { loadAndPlan } = require(path.join(dist, 'cli', 'context.js'));
+const { loadAndPlan, planModel } = require(path.join(dist, 'cli', 'context.js'));
+const { withoutIndexes } = require(path.join(dist, 'model', 'without-indexes.js'));
 const { runVerify } = require(path.join(dist, 'verify', 'index.js'));
 const { connectionUrl } = require(path.join(dist, 'db', 'client.js'));
 
@@ -37,6 +38,9 @@ async function verifyCorpusSchema(file, connection) {
       migrationsDir,
       target: { kind: 'url', url: connectionUrl({ ...connection, database: 'postgres' }) },
       plan: planned.plan,
+      // As `idxgen verify` does: the reads of the indexes generate declared come from the plan
+      // made without those declarations (after generate the schema no longer proposes them).
+      planWithout: (names) => planModel(withoutIndexes(planned.schema.model, names), planned.config),
       config: planned.config,
       rowsPerTable: ROWS,
     });

