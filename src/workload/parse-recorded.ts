@@ -4,6 +4,7 @@
  * caller reads the file.
  */
 import type { Diagnostic } from '../errors';
+import { jsonLines } from './json-lines';
 import { shapeKey } from '../prisma/shape-of-call';
 import { RECORDED_SHAPE_VERSION, type RecordedShape } from './recorded-shape';
 
@@ -23,20 +24,10 @@ const MAX_DEPTH = 64;
 export function parseRecordedShapes(text: string, file: string): ParsedRecording {
   const merged = new Map<string, RecordedShape>();
   const problems: Diagnostic[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      problems.push({ file, line: i + 1, column: 1, message: 'not a JSON object (a query-shape line from recordQueryShapes)' });
-      continue;
-    }
+  for (const { value, line } of jsonLines(text, file, 'a query-shape line from recordQueryShapes', problems)) {
     const problem = recordProblem(value);
     if (problem) {
-      problems.push({ file, line: i + 1, column: 1, message: `not a recorded query shape: ${problem}` });
+      problems.push({ file, line, column: 1, message: `not a recorded query shape: ${problem}` });
       continue;
     }
     const shape = value as RecordedShape;

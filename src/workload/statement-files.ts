@@ -6,6 +6,7 @@
  * added. Pure: the caller reads the files and loads the parser.
  */
 import type { Diagnostic } from '../errors';
+import { jsonLines } from './json-lines';
 import { parseErrorMessage, type SqlParser } from './sql-parser';
 import type { Statement } from './statement';
 
@@ -59,23 +60,13 @@ function leadingNewlines(text: string): number {
 export function statementsFromPrismaLog(text: string, file: string, parser: SqlParser): StatementsRead {
   const merged = new Merger();
   const problems: Diagnostic[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      problems.push({ file, line: i + 1, column: 1, message: 'not a JSON object (a Prisma Client query event: {"query": ..., "duration": ...})' });
-      continue;
-    }
+  for (const { value, line } of jsonLines(text, file, 'a Prisma Client query event: {"query": ..., "duration": ...}', problems)) {
     if (!isQueryEvent(value)) {
-      problems.push({ file, line: i + 1, column: 1, message: 'not a Prisma Client query event: needs a string "query" and a number "duration"' });
+      problems.push({ file, line, column: 1, message: 'not a Prisma Client query event: needs a string "query" and a number "duration"' });
       continue;
     }
-    const problem = merged.add({ query: value.query, durationMs: value.duration, where: `${file}:${i + 1}` }, parser);
-    if (problem) problems.push({ file, line: i + 1, column: 1, message: problem });
+    const problem = merged.add({ query: value.query, durationMs: value.duration, where: `${file}:${line}` }, parser);
+    if (problem) problems.push({ file, line, column: 1, message: problem });
   }
   return { statements: merged.statements('prisma-log'), problems };
 }
