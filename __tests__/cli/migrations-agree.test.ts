@@ -37,7 +37,7 @@ describe('what the migrations already create', () => {
 
     const after = runBin(['check', '--level', 'warn'], project.dir);
     expect([after.code, after.stdout, after.stderr]).toEqual([0, '', '']);
-    const plan = runBin(['plan'], project.dir);
+    const plan = runBin(['plan', '--verbose'], project.dir);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('No proposals');
     expect(plan.stdout).toContain('already created by migration 20260101000001_validate_job_retries');

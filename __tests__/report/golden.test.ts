@@ -8,6 +8,7 @@ import { checkInput, emptyPlanInput, planInput } from './fixtures';
 
 const PLAN_FORMATS = [
   ['text', 'plan.txt'],
+  ['text', 'plan-verbose.txt'],
   ['json', 'plan.json'],
   ['sarif', 'plan.sarif.json'],
   ['markdown', 'plan.md'],
@@ -32,8 +33,8 @@ function expectWellFormed(text: string): void {
 }
 
 describe('plan goldens', () => {
-  test.each(PLAN_FORMATS)('%s', (format, file) => {
-    const text = renderPlan(format, planInput(), { color: false });
+  test.each(PLAN_FORMATS)('%s (%s)', (format, file) => {
+    const text = renderPlan(format, planInput(), { color: false, verbose: file === 'plan-verbose.txt' });
     expectWellFormed(text);
     expectGolden(`report/__golden__/${file}`, text);
   });

@@ -10,10 +10,22 @@ import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from './fixtures';
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 describe('text plan', () => {
-  const plain = renderPlan('text', planInput(), { color: false });
+  test('without --verbose: one line per proposal grouped by table, the skipped count, one closing line', () => {
+    const input = planInput();
+    const brief = renderPlan('text', input, { color: false });
+    const full = renderPlan('text', input, { color: false, verbose: true });
+    expect(brief.split('\n').length).toBeLessThan(full.split('\n').length / 2);
+    expect(brief).not.toContain('Cost:');
+    expect(brief).not.toContain('SQL:');
+    for (const entry of input.plan.entries) expect(brief).toContain(`${entry.ruleId}: `);
+    const total = input.plan.entries.length;
+    expect(brief).toMatch(new RegExp(`${total} proposals?: \\d+ error, \\d+ warn, \\d+ info\\. A default \`idxgen generate\` writes the \\d+ at error and warn`));
+  });
+
+  const plain = renderPlan('text', planInput(), { color: false, verbose: true });
 
   test('colour only when asked, and colour adds nothing but ANSI codes', () => {
-    const colored = renderPlan('text', planInput(), { color: true });
+    const colored = renderPlan('text', planInput(), { color: true, verbose: true });
     expect(plain).not.toMatch(ANSI);
     expect(colored).toMatch(ANSI);
     expect(colored.replace(ANSI, '')).toBe(plain);
@@ -62,7 +74,7 @@ describe('text plan', () => {
     expect(plain).toContain(`"${HOSTILE_COLUMN.replace(/"/g, '""')}"`);
     const input = planInput();
     input.plan.entries[0]!.message = { ...input.plan.entries[0]!.message, title: 'evil\u001b[2J\u0007 title\u202e' };
-    const out = renderPlan('text', input, { color: false });
+    const out = renderPlan('text', input, { color: false, verbose: true });
     expect(out).toContain('evil\\u001b[2J\\u0007 title\\u202e');
     expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
   });
@@ -155,8 +167,10 @@ describe('helpers', () => {
 
   test('plan text is written in pieces: header, one per table, end (each piece written as it is made)', () => {
     const input = planInput();
-    const chunks = [...planTextChunks(input, false)];
-    expect(chunks.join('')).toBe(renderPlan('text', input, { color: false }));
+    const chunks = [...planTextChunks(input, false, true)];
+    expect(chunks.join('')).toBe(renderPlan('text', input, { color: false, verbose: true }));
+    const brief = [...planTextChunks(input, false)];
+    expect(brief.join('')).toBe(renderPlan('text', input, { color: false }));
     const tables = new Set(input.plan.entries.map((e) => e.spec.table)).size;
     expect(tables).toBeGreaterThan(1);
     // header + one per table + final newline; the end part holds the skipped list here.
@@ -172,7 +186,7 @@ describe('helpers', () => {
   test('every template in templates/report compiles strict', () => {
     const dir = path.join(__dirname, '..', '..', 'templates', 'report');
     const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)).sort();
-    expect(names).toEqual(['check.markdown', 'check.text', 'message.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
+    expect(names).toEqual(['check.markdown', 'check.text', 'message.text', 'plan-brief.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
     for (const name of names) expect(typeof reportTemplate(name)).toBe('function');
   });
 });

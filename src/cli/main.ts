@@ -41,8 +41,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
     .option('cache', { type: 'boolean', default: true, describe: 'remember schemas Prisma validated clean (node_modules/.cache/idxgen); --no-cache or IDXGEN_NO_CACHE=1 turns it off' })
     .command('plan', 'print every proposal with its reason', (y) =>
-      y.option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' }).option('queries', QUERIES_OPTION).option('database-url', DATABASE_URL_OPTION).option('top-statements', TOP_STATEMENTS_OPTION),
-    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format }, io))())
+      y
+        .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
+        .option('verbose', { type: 'boolean', default: false, describe: 'text format: each proposal\'s cost, fix, evidence and SQL (default: one line each)' })
+        .option('queries', QUERIES_OPTION)
+        .option('database-url', DATABASE_URL_OPTION)
+        .option('top-statements', TOP_STATEMENTS_OPTION),
+    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, verbose: args.verbose }, io))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })

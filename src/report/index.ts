@@ -18,7 +18,7 @@ export { planTextChunks } from './plan-text';
 export function renderPlan(format: PlanFormat, input: PlanReportInput, opts: ReportOptions): string {
   switch (format) {
     case 'text':
-      return renderPlanText(input, opts.color);
+      return renderPlanText(input, opts.color, opts.verbose ?? false);
     case 'json':
       return renderPlanJson(input);
     case 'sarif':

@@ -9,18 +9,28 @@ import type { PlanReportInput } from './types';
  * would be. A CLI writes each piece as it comes: on thousands of models the whole report runs to
  * megabytes, and its views and text never need to be in memory at once.
  */
-export function planTextChunks(input: PlanReportInput, color: boolean): Iterable<string> {
+export function planTextChunks(input: PlanReportInput, color: boolean, verbose = false): Iterable<string> {
   const { head, tables, end } = planTextViews(input, color);
-  function* raw(): Generator<string> {
+  function* full(): Generator<string> {
     yield renderTemplate('plan.text', head);
     for (const table of tables) yield renderTemplate('plan-table.text', table);
     yield renderTemplate('plan-end.text', end);
   }
-  return finishChunks(raw());
+  // Without --verbose: one line per proposal, grouped by table, and a closing summary line.
+  function* brief(): Generator<string> {
+    yield renderTemplate('plan-brief.text', { color, head });
+    for (const table of tables) yield renderTemplate('plan-brief.text', { color, table });
+    const { total, error, warn, info } = head.summary;
+    yield renderTemplate('plan-brief.text', {
+      color,
+      end: { total, error, warn, info, generated: error + warn, skipped: end.skipped.length, unusedSuppressions: end.unusedSuppressions },
+    });
+  }
+  return finishChunks(verbose ? full() : brief());
 }
 
-export function renderPlanText(input: PlanReportInput, color: boolean): string {
-  return [...planTextChunks(input, color)].join('');
+export function renderPlanText(input: PlanReportInput, color: boolean, verbose = false): string {
+  return [...planTextChunks(input, color, verbose)].join('');
 }
 
 /**

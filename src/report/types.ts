@@ -31,4 +31,6 @@ export type CheckFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
 export interface ReportOptions {
   /** ANSI colour (text format only); never in snapshots. */
   color: boolean;
+  /** Text plan: every proposal's cost, fix, evidence and SQL (default: one line each). */
+  verbose?: boolean;
 }

@@ -19,6 +19,8 @@ export interface PlanOptions {
   /** How many pg_stat_statements statements (by total time) make the workload. */
   topStatements?: number;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+  /** Text format: every proposal's cost, fix, evidence and SQL, not one line each. */
+  verbose?: boolean;
 }
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
@@ -28,7 +30,7 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   const { location, schema, plan } = planned;
   const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
   if (options.format === 'text') {
-    for (const chunk of planTextChunks(input, useColor(io))) {
+    for (const chunk of planTextChunks(input, useColor(io), options.verbose ?? false)) {
       io.stdout(chunk);
       await io.stdoutDrained?.();
     }
