@@ -61,7 +61,7 @@ function sameSchema(a: string | undefined, b: string | undefined): boolean {
 }
 
 /** Columns a read compares with a strict operator: a row with NULL there is never read. */
-function comparedColumns(shape: QueryShape): Set<string> {
+export function comparedColumns(shape: QueryShape): Set<string> {
   return new Set([
     ...shape.equal,
     ...shape.in,

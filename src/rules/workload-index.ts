@@ -4,7 +4,7 @@
  * workload rather than one index per read.
  */
 import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
-import { indexServes, servingDeclared, type ServingIndex } from '../model/serves';
+import { comparedColumns, indexServes, servingDeclared, type ServingIndex } from '../model/serves';
 import type { IndexDef, Table } from '../model/types';
 import { defaultConstraintName } from '../schema/names';
 import { renderPredicateSql } from '../render/predicate';
@@ -214,14 +214,9 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[], maxPerTable: numb
 
 /** Every column a read filters or sorts on. */
 function columnsOf(shape: QueryShape): Set<string> {
-  return new Set([
-    ...shape.equal,
-    ...shape.in,
-    ...shape.ranges.map((r) => r.column),
-    ...shape.orderBy.map((o) => o.column),
-    ...shape.operators.map((o) => o.column),
-    ...shape.text.map((t) => t.column),
-  ]);
+  const columns = comparedColumns(shape);
+  for (const order of shape.orderBy) columns.add(order.column);
+  return columns;
 }
 
 /** How many calls compare each column by equality: the most used equality column leads. */
