@@ -108,7 +108,7 @@ export function settleWithMigrations(cwd: string, planned: Planned, relevant?: (
  */
 export async function planFor(
   io: CliIO,
-  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number },
+  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number; scratchCopy?: boolean },
 ): Promise<Planned> {
   if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
     return loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });

@@ -16,14 +16,26 @@ const DATABASE_URL_OPTION = {
 } as const;
 const TOP_STATEMENTS_OPTION = { type: 'number', describe: 'with --database-url: how many statements of pg_stat_statements (by total time) make the workload (default 500)' } as const;
 
+const SCRATCH_COPY_OPTION = {
+  type: 'boolean',
+  default: true,
+  describe: 'with --database-url and no hypopg on the server: plan the proposals on a scratch copy of their tables (an embedded PostgreSQL); --no-scratch-copy ranks them by measured time only',
+} as const;
+
 /** The workload flags, as the commands take them. */
-function workloadArgs(args: { queries?: string[]; 'database-url'?: string; 'top-statements'?: number }): { queries?: string[]; databaseUrl?: string; topStatements?: number } {
+function workloadArgs(args: { queries?: string[]; 'database-url'?: string; 'top-statements'?: number; 'scratch-copy'?: boolean }): {
+  queries?: string[];
+  databaseUrl?: string;
+  topStatements?: number;
+  scratchCopy?: boolean;
+} {
   const top = args['top-statements'];
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError(`--top-statements ${String(top)}: expected a whole number of statements, 1 or more`);
   return {
     ...(args.queries ? { queries: args.queries } : {}),
     ...(args['database-url'] !== undefined ? { databaseUrl: args['database-url'] } : {}),
     ...(top !== undefined ? { topStatements: top } : {}),
+    ...(args['scratch-copy'] === false ? { scratchCopy: false } : {}),
   };
 }
 
@@ -46,7 +58,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         .option('verbose', { type: 'boolean', default: false, describe: 'text format: each proposal\'s cost, fix, evidence and SQL (default: one line each)' })
         .option('queries', QUERIES_OPTION)
         .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION),
+        .option('top-statements', TOP_STATEMENTS_OPTION)
+        .option('scratch-copy', SCRATCH_COPY_OPTION),
     (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, verbose: args.verbose }, io))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
@@ -56,7 +69,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' })
         .option('queries', QUERIES_OPTION)
         .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION),
+        .option('top-statements', TOP_STATEMENTS_OPTION)
+        .option('scratch-copy', SCRATCH_COPY_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/check') as typeof import('./commands/check')).checkCommand(
@@ -77,7 +91,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' })
         .option('queries', QUERIES_OPTION)
         .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION),
+        .option('top-statements', TOP_STATEMENTS_OPTION)
+        .option('scratch-copy', SCRATCH_COPY_OPTION),
     (args) =>
       run(async () =>
         (require('./commands/generate') as typeof import('./commands/generate')).generateCommand(

@@ -8,8 +8,9 @@ import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivi
 import { readStatementFiles } from '../io/read-queries';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
+import { openScratchPlanner } from '../verify/scratch-planner';
 import type { ParsedStatement } from '../workload/from-statements';
-import { judgeByPlanner } from '../workload/judge';
+import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
 import type { Workload } from '../workload/workload';
 import type { ValidationCache } from '../schema/validate';
 import { loadAndPlan, type Planned } from './context';
@@ -21,6 +22,8 @@ export interface WorkloadFlags {
   databaseUrl?: string;
   /** How many statements of pg_stat_statements, by total time. */
   topStatements?: number;
+  /** Without hypopg on the server, plan the proposals on a scratch copy of their tables (default true). */
+  scratchCopy?: boolean;
 }
 
 export const DEFAULT_TOP_STATEMENTS = 500;
@@ -57,26 +60,34 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
   }
 }
 
-/** With a live database: the planner judges and ranks the workload's proposals. Lines for stderr. */
-export async function judgeWithDatabase(plan: Plan, workload: Workload | undefined, input: WorkloadInput): Promise<string[]> {
+/**
+ * With a live database: the planner judges and ranks the workload's proposals, with hypopg on the
+ * server, else on a scratch copy of their tables (unless `--no-scratch-copy`), else by the
+ * statements' measured time alone. Lines for stderr.
+ */
+export async function judgeWithDatabase(plan: Plan, workload: Workload | undefined, input: WorkloadInput, scratchCopy = true): Promise<string[]> {
   if (!input.live || !workload) return [];
   const { session, activity } = input.live;
-  return judgeByPlanner(
-    plan,
-    workload,
-    {
-      hypothetical: session.server.hypopg,
-      genericPlan: session.server.genericPlan,
-      planCost: (query, generic) => session.planCost(query, generic),
-      planCostWith: (sql, query, generic) => session.planCostWith(sql, query, generic),
-      createSql: renderCreateIndexSql,
-    },
-    (table, schema) => {
-      const found = activity.find((a) => a.table === table && a.schema === (schema ?? 'public'));
-      if (!found) return undefined;
-      return { indexes: found.indexes, writesPerSecond: (found.inserts + found.updates + found.deletes) / found.statsAgeSeconds };
-    },
-  );
+  const writeActivity = (table: string, schema: string | undefined) => {
+    const found = activity.find((a) => a.table === table && a.schema === (schema ?? 'public'));
+    if (!found) return undefined;
+    return { indexes: found.indexes, writesPerSecond: (found.inserts + found.updates + found.deletes) / found.statsAgeSeconds };
+  };
+  const liveOnly: PlannerPort = {
+    kind: session.server.hypopg ? 'hypopg' : 'none',
+    genericPlan: session.server.genericPlan,
+    planCost: (query, generic) => session.planCost(query, generic),
+    planCostWith: (indexes, query, generic) => session.planCostWith(indexes.map((i) => renderCreateIndexSql(i.spec, i.name)), query, generic),
+  };
+  const tables = tablesToJudge(plan);
+  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity);
+  const scratch = await openScratchPlanner(session, tables);
+  try {
+    // "before" on the live server would mix two servers' costs: both sides are planned on the copy.
+    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity))];
+  } finally {
+    await scratch.close();
+  }
 }
 
 /**
@@ -90,7 +101,7 @@ export async function planWithWorkload(
   const input = await gatherWorkload(io, options);
   try {
     const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements });
-    const judged = await judgeWithDatabase(planned.plan, planned.workload, input);
+    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true);
     return { ...planned, notes: [...input.notes, ...planned.notes, ...judged] };
   } finally {
     await input.live?.session.close();

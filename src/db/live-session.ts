@@ -30,6 +30,8 @@ export interface ServerFacts {
   hypopg: boolean;
   /** EXPLAIN (GENERIC_PLAN) is available (PostgreSQL 16+). */
   genericPlan: boolean;
+  /** The session's search_path: how the statements' unqualified names resolve. */
+  searchPath: string;
 }
 
 export interface TableActivity {
@@ -57,6 +59,8 @@ export interface LiveSession {
   planCost(query: string, generic: boolean): Promise<number>;
   /** The same with hypothetical indexes (hypopg) in place; they are removed afterwards. */
   planCostWith(createIndexSql: readonly string[], query: string, generic: boolean): Promise<number>;
+  /** One catalog read (the session is read-only); a failure says `what` could not be read. */
+  read<R extends object>(sql: string, params: unknown[], what: string): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -98,7 +102,9 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
   try {
     await run('SET default_transaction_read_only = on');
     await run(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
-    const [info] = await run<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version");
+    const [info] = await run<{ num: string; version: string; search_path: string }>(
+      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, current_setting('search_path') AS search_path",
+    );
     const versionNum = Number(info!.num);
     if (versionNum < MIN_SERVER) throw fail(`PostgreSQL ${info!.version} is too old: idxgen reads pg_stat_statements of PostgreSQL 13 or later`);
     const extensions = new Set((await run<{ extname: string }>('SELECT extname FROM pg_extension')).map((r) => r.extname));
@@ -108,6 +114,7 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       statements: extensions.has('pg_stat_statements'),
       hypopg: extensions.has('hypopg'),
       genericPlan: versionNum >= GENERIC_PLAN_SERVER,
+      searchPath: info!.search_path,
     };
     return {
       shown,
@@ -186,6 +193,13 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
           await run('SELECT hypopg_reset()').catch(() => undefined);
         }
       },
+      async read(sql, params, what) {
+        try {
+          return await run(sql, params);
+        } catch (error) {
+          throw fail(`cannot read ${what}`, error);
+        }
+      },
       async close() {
         await client.end().catch(() => undefined);
       },
@@ -201,7 +215,7 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
  * `EXPLAIN (FORMAT JSON)` of a statement the caller checked is one plain SELECT (the parser said
  * so): it is planned, never run. `GENERIC_PLAN` plans `$n` parameters without values.
  */
-async function explainCost(client: Client, query: string, generic: boolean): Promise<number> {
+export async function explainCost(client: Client, query: string, generic: boolean): Promise<number> {
   const rows = (await client.query<{ 'QUERY PLAN': { Plan: { 'Total Cost': number } }[] }>(`EXPLAIN (${generic ? 'GENERIC_PLAN, ' : ''}FORMAT JSON) ${query}`)).rows;
   const cost = rows[0]?.['QUERY PLAN'][0]?.Plan['Total Cost'];
   if (typeof cost !== 'number') throw new Error('EXPLAIN returned no cost');

@@ -33,6 +33,15 @@ export const TEMPLATE_NAMES = [
   'sql/introspect/repair-invalid',
   'sql/introspect/reindex',
   'sql/introspect/pgstatindex',
+  'sql/scratch/columns',
+  'sql/scratch/indexes',
+  'sql/scratch/create-schema',
+  'sql/scratch/create-enum',
+  'sql/scratch/create-table',
+  'sql/scratch/fill-table',
+  'sql/scratch/analyze',
+  'sql/scratch/restore-column-stats',
+  'sql/scratch/drop-index',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

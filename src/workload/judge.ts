@@ -4,10 +4,13 @@
  * hypothetical (session-local, nothing written) and `EXPLAIN (GENERIC_PLAN)` (PostgreSQL 16+)
  * plans `$n` statements without values. The saving per call is the statement's measured mean
  * scaled by the planner's cost ratio; over its calls that is the time saved, by which the
- * workload's proposals are ranked. Without hypopg there is no "after": the saving is bounded by
- * the time the statements took, and the evidence says it is the weaker kind.
+ * workload's proposals are ranked. Without hypopg the "after" comes from a scratch copy of the
+ * tables (sampled rows, the live statistics restored; src/verify/scratch-planner.ts), or there is
+ * none: then the saving is bounded by the time the statements took. Either way the evidence says
+ * it is the weaker kind.
  *
- * The planner is a port (src/db/live-session.ts implements it on the live database).
+ * The planner is a port: the live session with hypopg (src/cli/workload-input.ts), the scratch
+ * copy, or the live session alone (no "after").
  */
 import { indexServes } from '../model/serves';
 import type { Plan, PlanEntry } from '../plan/types';
@@ -16,15 +19,24 @@ import type { IndexSpec } from '../rules/types';
 import { formatMs } from '../rules/workload-index';
 import { readsOf, type Workload, type WorkloadRead } from './workload';
 
+/** An index the planner is asked to plan with. */
+export interface CandidateIndex {
+  spec: IndexSpec;
+  name: string;
+}
+
+/**
+ * Who plans "after": `hypopg` (hypothetical indexes on the live server; btree, hash and BRIN),
+ * `scratch-copy` (real indexes on a copy of the tables: any method), `none` (no "after").
+ */
+export type PlannerKind = 'hypopg' | 'scratch-copy' | 'none';
+
 export interface PlannerPort {
-  /** Hypothetical indexes (hypopg) are available. */
-  hypothetical: boolean;
+  kind: PlannerKind;
   /** `$n` statements can be planned without values (PostgreSQL 16+). */
   genericPlan: boolean;
   planCost(query: string, generic: boolean): Promise<number>;
-  planCostWith(createIndexSql: readonly string[], query: string, generic: boolean): Promise<number>;
-  /** The index's CREATE INDEX statement (rendered from templates). */
-  createSql(spec: IndexSpec, name: string): string;
+  planCostWith(indexes: readonly CandidateIndex[], query: string, generic: boolean): Promise<number>;
 }
 
 export interface WriteActivity {
@@ -53,8 +65,11 @@ export interface WorkloadEvidence {
   statements: StatementEvidence[];
   /** Estimated total time saved (ms); an upper bound when `method` is `measured-time`. */
   savedMs: number;
-  /** `hypopg`: planned before → after; `measured-time`: no hypothetical index, bounded by the time the statements took. */
-  method: 'hypopg' | 'measured-time';
+  /**
+   * `hypopg`: planned before → after on the live server; `scratch-copy`: planned on a copy of the
+   * tables (weaker); `measured-time`: not planned with the index, bounded by the time the statements took.
+   */
+  method: 'hypopg' | 'scratch-copy' | 'measured-time';
   write?: WriteActivity;
   /** 1 for the workload proposal that saves the most time, and so on. */
   rank?: number;
@@ -68,11 +83,10 @@ export async function judgeByPlanner(
   activity: (table: string, schema: string | undefined) => WriteActivity | undefined,
 ): Promise<string[]> {
   const notes = new Set<string>();
-  if (!planner.hypothetical) notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
+  if (planner.kind === 'none') notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
   for (const entry of plan.entries) {
     // The workload backs the entry when workload-index proposed it, alone or with another rule.
-    const backed = [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
-    if (entry.spec.kind !== 'index' || !backed) continue;
+    if (entry.spec.kind !== 'index' || !isWorkloadBacked(entry)) continue;
     const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes);
     if (!evidence) continue;
     const write = activity(entry.spec.table, entry.spec.schema);
@@ -92,7 +106,8 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
   const byStatement = new Map<string, WorkloadRead>();
   for (const read of served) if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint)) byStatement.set(read.source.fingerprint, read);
   if (byStatement.size === 0) return undefined;
-  const hypothetical = planner.hypothetical && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist';
+  // hypopg makes btree, hash and BRIN indexes only; the scratch copy builds any.
+  const plannable = planner.kind === 'scratch-copy' || (planner.kind === 'hypopg' && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist');
   const statements: StatementEvidence[] = [];
   for (const read of byStatement.values()) {
     if (read.source.kind !== 'statement') continue;
@@ -107,7 +122,7 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
     } else {
       try {
         item.costBefore = await planner.planCost(source.query, generic);
-        if (hypothetical) item.costAfter = await planner.planCostWith([planner.createSql(spec, entry.name)], source.query, generic);
+        if (plannable) item.costAfter = await planner.planCostWith([{ spec, name: entry.name }], source.query, generic);
       } catch (error) {
         item.note = `the planner refused it (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
       }
@@ -123,22 +138,39 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
   }
   statements.sort((a, b) => (b.savedMs ?? 0) - (a.savedMs ?? 0) || b.calls - a.calls);
   // Planned evidence only when every statement that counts was planned with the index.
-  const method = hypothetical && !statements.some((s) => s.upperBound) ? 'hypopg' : 'measured-time';
+  const method = plannable && planner.kind !== 'none' && !statements.some((s) => s.upperBound) ? planner.kind : 'measured-time';
   return { statements, savedMs: statements.reduce((sum, s) => sum + (s.savedMs ?? 0), 0), method };
+}
+
+const SAVED_LINE: Record<WorkloadEvidence['method'], (saved: string) => string> = {
+  'hypopg': (saved) => `estimated time saved: ${saved} (calls × mean × planner cost reduction, hypothetical index via hypopg)`,
+  'scratch-copy': (saved) =>
+    `estimated time saved: ${saved} (calls × mean × planner cost reduction, planned on a scratch copy of the table: sampled rows, the live statistics restored; weaker evidence than hypopg on the live server)`,
+  'measured-time': (saved) => `estimated time saved: up to ${saved} (the measured time of the statements it serves, where the index could not be planned: weaker evidence)`,
+};
+
+/** The tables whose entries the planner will judge (for a scratch copy of just those). */
+export function tablesToJudge(plan: Plan): { schema: string | undefined; table: string }[] {
+  const seen = new Map<string, { schema: string | undefined; table: string }>();
+  for (const entry of plan.entries) {
+    if (entry.spec.kind !== 'index' || !isWorkloadBacked(entry)) continue;
+    seen.set(`${entry.spec.schema ?? ''}\u0000${entry.spec.table}`, { schema: entry.spec.schema, table: entry.spec.table });
+  }
+  return [...seen.values()];
+}
+
+function isWorkloadBacked(entry: PlanEntry): boolean {
+  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
 }
 
 function evidenceLines(evidence: WorkloadEvidence): string[] {
   const lines = evidence.statements.map((s) => {
-    const cost = s.costBefore !== undefined ? `, plan cost ${s.costBefore.toFixed(1)} → ${s.costAfter !== undefined ? s.costAfter.toFixed(1) : '? (no hypopg)'}` : '';
+    const cost = s.costBefore !== undefined ? `, plan cost ${s.costBefore.toFixed(1)} → ${s.costAfter !== undefined ? s.costAfter.toFixed(1) : '? (not planned with the index)'}` : '';
     const saved = s.savedMs !== undefined ? `, saves ${s.upperBound ? 'up to ' : ''}${formatMs(s.savedMs)}` : '';
     const note = s.note ? ` (${s.note})` : '';
     return `query ${s.fingerprint} "${s.text}": ${s.calls.toLocaleString('en-US')} call(s)${s.meanMs !== undefined ? `, mean ${formatMs(s.meanMs)}` : ''}${cost}${saved}${note}`;
   });
-  lines.push(
-    evidence.method === 'hypopg'
-      ? `estimated time saved: ${formatMs(evidence.savedMs)} (calls × mean × planner cost reduction, hypothetical index via hypopg)`
-      : `estimated time saved: up to ${formatMs(evidence.savedMs)} (the measured time of the statements it serves, where no hypothetical index could be planned: weaker evidence)`,
-  );
+  lines.push(SAVED_LINE[evidence.method](formatMs(evidence.savedMs)));
   if (evidence.write) {
     lines.push(`write cost: the table has ${evidence.write.indexes} index(es) now, ${evidence.write.writesPerSecond.toFixed(2)} row writes/s (n_tup_ins + n_tup_upd + n_tup_del): one more index is written on every insert`);
   }

@@ -24,6 +24,8 @@ export interface CheckOptions {
   databaseUrl?: string;
   /** How many pg_stat_statements statements (by total time) make the workload. */
   topStatements?: number;
+  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
+  scratchCopy?: boolean;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
   /** `--baseline [FILE]` ('' = the default file): fail only on findings the file does not hold; record them when it does not exist. */

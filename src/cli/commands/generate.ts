@@ -24,6 +24,8 @@ export interface GenerateCommandOptions {
   databaseUrl?: string;
   /** How many pg_stat_statements statements (by total time) make the workload. */
   topStatements?: number;
+  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
+  scratchCopy?: boolean;
   migrations?: string;
   timestamp?: string;
   dryRun: boolean;

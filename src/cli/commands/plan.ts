@@ -18,6 +18,8 @@ export interface PlanOptions {
   databaseUrl?: string;
   /** How many pg_stat_statements statements (by total time) make the workload. */
   topStatements?: number;
+  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
+  scratchCopy?: boolean;
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   /** Text format: every proposal's cost, fix, evidence and SQL, not one line each. */
   verbose?: boolean;
