@@ -51,7 +51,7 @@ async function apply(text: string, mode: ApplyMode = 'per-statement'): Promise<v
 }
 
 function files(entry: PlanEntry): { up: string; down: string }[] {
-  return entry.sql.map((_, i) => renderMigrationFile(entry, i));
+  return entry.steps.map((_, i) => renderMigrationFile(entry, i));
 }
 
 function entry(id: string): PlanEntry {
