@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
 const KNOWN: Record<string, string> = {
   'templates.ts -> report/helpers.ts': 'the one Handlebars environment registers the report helpers',
   'plan/in-migrations.ts -> generate/migration-sql.ts': 'the plan settles entries by the statements migrations already hold',
+  'plan/steps.ts -> generate/migration-sql.ts': 'a step\'s effect is the Effect type the migration reader yields (the type belongs below both)',
   'report/review.ts -> generate/select.ts': 'review shows what generate would select',
   'workload/parse-recorded.ts -> prisma/shape-of-call.ts': 'recordings are merged by the key the recorder writes',
   'db/introspect-compare.ts -> plan/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',

@@ -40,7 +40,7 @@ function load(): NonNullable<typeof state> {
   return state;
 }
 
-/** The compiled template at `templates/<name>` (e.g. `sql/create-index.up.sql.hbs`). */
+/** The compiled template at `templates/<name>` (e.g. `sql/create-index.sql.hbs`). */
 export function template(name: string): Handlebars.TemplateDelegate {
   const s = load();
   const cached = s.cache.get(name);

@@ -4,7 +4,8 @@
 import type { Span } from '../../src/model/types';
 import type { PlanEntry } from '../../src/plan/types';
 import { renderDeclaration } from '../../src/render/declaration';
-import { renderEntrySql } from '../../src/render/sql';
+import { entrySteps } from '../../src/plan/steps';
+import { renderStepsSql, type RenderedSql } from '../../src/render/sql';
 import type { CheckSpec, DropIndexSpec, IndexSpec, ProposalSpec } from '../../src/rules/types';
 import { quoteIdent } from '../../src/sql/quote';
 
@@ -114,6 +115,11 @@ export const hostileCheck: CheckSpec = {
   columns: [HOSTILE],
 };
 
+/** The statements of a spec's steps (what the planner's entry for it renders to). */
+export function specSql(spec: ProposalSpec, name: string): RenderedSql[] {
+  return renderStepsSql(entrySteps(spec, name));
+}
+
 /** A plan entry the way the planner builds one. */
 export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<PlanEntry> = {}): PlanEntry {
   const base: Omit<PlanEntry, 'proposal'> = {
@@ -132,7 +138,7 @@ export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<Pl
     evidence: ['no index starts with (authorId)'],
     span: SPAN,
     declaration: renderDeclaration(spec, name, SPAN),
-    sql: renderEntrySql(spec, name),
+    steps: entrySteps(spec, name),
     satisfies: [],
     alternatives: [],
     ...overrides,

@@ -130,7 +130,7 @@ test('prisma migrate deploy applies every rendered folder, and the declarations 
   await writeFile(join(dir, folders[0], 'migration.sql'), init);
   let n = 0;
   for (const { entry } of ENTRIES) {
-    for (let i = 0; i < entry.sql.length; i++) {
+    for (let i = 0; i < entry.steps.length; i++) {
       const name = `202401020000${String(++n).padStart(2, '0')}_${entry.name.toLowerCase()}_${i + 1}`;
       const { up, down } = renderMigrationFile(entry, i);
       await mkdir(join(dir, name));

@@ -14,7 +14,7 @@ import { renderMigrationFile, stepFacts, type RecoverySql } from '../../src/rend
 import { testDatabase } from '../support/pg';
 import type { IndexSpec } from '../../src/rules/types';
 import { qualifiedName, quoteIdent, quoteIdentAsPrinted } from '../../src/sql/quote';
-import { entryFor, GOLDEN_CASES, HOSTILE, HOSTILE_INDEX } from './fixtures';
+import { btree, entryFor, GOLDEN_CASES, HOSTILE, HOSTILE_INDEX } from './fixtures';
 
 const db = testDatabase('render_sql');
 
@@ -51,7 +51,7 @@ async function apply(text: string, mode: ApplyMode = 'per-statement'): Promise<v
 }
 
 function files(entry: PlanEntry): { up: string; down: string }[] {
-  return entry.sql.map((_, i) => renderMigrationFile(entry, i));
+  return entry.steps.map((_, i) => renderMigrationFile(entry, i));
 }
 
 function entry(id: string): PlanEntry {
@@ -366,6 +366,21 @@ describe('fk-index with method "hash"', () => {
       const index = await indexNamed('Post_authorId_hash_idx');
       expect(index).toMatchObject({ method: 'hash', columns: ['authorId'], valid: true });
       expect(coveringCatalogIndex({ table: 'Post', columns: ['authorId'] }, [index!])).toBe('Post_authorId_hash_idx');
+    });
+  });
+});
+
+describe('create-index and drop-index without CONCURRENTLY (the step kinds allow it; no rule plans it today)', () => {
+  test.each(MODES)('the up builds the index in one atomic statement, the down drops it the same way: %s', async (mode) => {
+    const e = entryFor(btree, 'Post_authorId_createdAt_locked_idx');
+    const locked = { ...e, steps: e.steps.map((s) => (s.kind === 'create-index' ? { ...s, concurrently: false } : s)) };
+    const [file] = files(locked);
+    expect(file!.up).toContain('\nCREATE INDEX IF NOT EXISTS "Post_authorId_createdAt_locked_idx" ON "Post" USING btree');
+    expect(file!.up).toContain('-- Lock: SHARE for the whole build, reads go on and writes wait.\n-- If it fails, it leaves nothing behind: the statement is atomic.\n');
+    expect(file!.down).toContain('\nDROP INDEX IF EXISTS "Post_authorId_createdAt_locked_idx";\n');
+    expect(stepFacts(locked, 0).recovery).toEqual({});
+    await roundTrip(locked, mode, async () => {
+      expect(await indexNamed('Post_authorId_createdAt_locked_idx')).toMatchObject({ columns: ['authorId', 'createdAt'], descending: [false, true], valid: true });
     });
   });
 });

@@ -1,10 +1,9 @@
-import { renderEntrySql } from '../../src/render/sql';
 import type { IndexSpec } from '../../src/rules/types';
-import { btree, check, dropIndex, ginJsonb, HOSTILE, HOSTILE_INDEX, hostileCheck, hostileIndex, partialInclude, partialUnique, trigram } from './fixtures';
+import { btree, check, dropIndex, ginJsonb, HOSTILE, HOSTILE_INDEX, hostileCheck, hostileIndex, partialInclude, partialUnique, specSql, trigram } from './fixtures';
 
-describe('renderEntrySql: index', () => {
+describe('specSql: index', () => {
   test('btree: CONCURRENTLY, IF NOT EXISTS, explicit USING btree, DESC; down drops concurrently', () => {
-    expect(renderEntrySql(btree, 'Post_authorId_createdAt_idx')).toEqual([
+    expect(specSql(btree, 'Post_authorId_createdAt_idx')).toEqual([
       {
         up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_createdAt_idx" ON "Post" USING btree ("authorId", "createdAt" DESC);',
         down: 'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_createdAt_idx";',
@@ -13,7 +12,7 @@ describe('renderEntrySql: index', () => {
   });
 
   test('GIN with an operator class in a named schema: table and down are schema-qualified, the new index name is not', () => {
-    expect(renderEntrySql(ginJsonb, 'Event_payload_idx')).toEqual([
+    expect(specSql(ginJsonb, 'Event_payload_idx')).toEqual([
       {
         up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Event_payload_idx" ON "app"."Event" USING gin ("payload" jsonb_path_ops);',
         down: 'DROP INDEX CONCURRENTLY IF EXISTS "app"."Event_payload_idx";',
@@ -22,7 +21,7 @@ describe('renderEntrySql: index', () => {
   });
 
   test('trigram: the extension comes first, as its own statement with a comment-only down', () => {
-    const sql = renderEntrySql(trigram, 'Post_title_idx');
+    const sql = specSql(trigram, 'Post_title_idx');
     expect(sql).toHaveLength(2);
     expect(sql[0].up).toBe('CREATE EXTENSION IF NOT EXISTS "pg_trgm";');
     expect(sql[0].down).toBe(
@@ -40,24 +39,24 @@ describe('renderEntrySql: index', () => {
   });
 
   test('an extension listed twice is created once', () => {
-    const sql = renderEntrySql({ ...trigram, extensions: ['pg_trgm', 'pg_trgm'] }, 'Post_title_idx');
-    expect(sql.map((s) => s.up)).toEqual(renderEntrySql(trigram, 'Post_title_idx').map((s) => s.up));
+    const sql = specSql({ ...trigram, extensions: ['pg_trgm', 'pg_trgm'] }, 'Post_title_idx');
+    expect(sql.map((s) => s.up)).toEqual(specSql(trigram, 'Post_title_idx').map((s) => s.up));
   });
 
   test('partial unique', () => {
-    expect(renderEntrySql(partialUnique, 'User_email_key')[0].up).toBe(
+    expect(specSql(partialUnique, 'User_email_key')[0].up).toBe(
       'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "User_email_key" ON "User" USING btree ("email") WHERE "deletedAt" IS NULL;',
     );
   });
 
   test('partial with INCLUDE', () => {
-    expect(renderEntrySql(partialInclude, 'Job_status_runAt_idx')[0].up).toBe(
+    expect(specSql(partialInclude, 'Job_status_runAt_idx')[0].up).toBe(
       `CREATE INDEX CONCURRENTLY IF NOT EXISTS "Job_status_runAt_idx" ON "Job" USING btree ("status", "runAt") INCLUDE ("id") WHERE "status" IN ('PENDING', 'RETRY');`,
     );
   });
 
   test('hostile names are quoted (quotes doubled); a name with ";" is a U& identifier (\\003B), so the only ";" ends the statement', () => {
-    expect(renderEntrySql(hostileIndex, HOSTILE_INDEX)).toEqual([
+    expect(specSql(hostileIndex, HOSTILE_INDEX)).toEqual([
       {
         up:
           'CREATE INDEX CONCURRENTLY IF NOT EXISTS U&"x\ny\\003B */ DROP TABLE x_idx" ON "we""ird".U&"we""ird\\003B DROP TABLE x\\003B --" ' +
@@ -68,18 +67,18 @@ describe('renderEntrySql: index', () => {
   });
 
   test('refuses what it cannot render safely', () => {
-    expect(() => renderEntrySql({ ...btree, columns: [] }, 'x')).toThrow(/no columns/);
-    expect(() => renderEntrySql({ ...btree, method: 'rtree' as IndexSpec['method'] }, 'x')).toThrow(/unsupported index method/);
-    expect(() => renderEntrySql({ ...ginJsonb, columns: [{ column: 'p', field: 'p', opclass: 'x); DROP TABLE t; --' }] }, 'x')).toThrow(/unsupported operator class/);
-    expect(() => renderEntrySql({ ...btree, where: { kind: 'sql', text: '  ' } }, 'x')).toThrow(/empty SQL predicate/);
-    expect(() => renderEntrySql(btree, '')).toThrow(/empty SQL identifier/);
-    expect(() => renderEntrySql({ ...btree, table: 'a\u0000b' }, 'x')).toThrow(/NUL/);
+    expect(() => specSql({ ...btree, columns: [] }, 'x')).toThrow(/no columns/);
+    expect(() => specSql({ ...btree, method: 'rtree' as IndexSpec['method'] }, 'x')).toThrow(/unsupported index method/);
+    expect(() => specSql({ ...ginJsonb, columns: [{ column: 'p', field: 'p', opclass: 'x); DROP TABLE t; --' }] }, 'x')).toThrow(/unsupported operator class/);
+    expect(() => specSql({ ...btree, where: { kind: 'sql', text: '  ' } }, 'x')).toThrow(/empty SQL predicate/);
+    expect(() => specSql(btree, '')).toThrow(/empty SQL identifier/);
+    expect(() => specSql({ ...btree, table: 'a\u0000b' }, 'x')).toThrow(/NUL/);
   });
 });
 
-describe('renderEntrySql: check', () => {
+describe('specSql: check', () => {
   test('two statements: re-run-safe ADD ... NOT VALID (one ALTER TABLE), then VALIDATE with a comment-only down', () => {
-    const sql = renderEntrySql(check, 'Job_attempts_check');
+    const sql = specSql(check, 'Job_attempts_check');
     expect(sql).toHaveLength(2);
     expect(sql[0]).toEqual({
       up:
@@ -94,17 +93,17 @@ describe('renderEntrySql: check', () => {
   });
 
   test('the lock wait of the NOT VALID step is bounded by the configured timeout', () => {
-    expect(renderEntrySql({ ...check, lockTimeoutMs: 1500 }, check.name)[0].up.split('\n')[0]).toBe("SET lock_timeout = '1500ms';");
-    expect(() => renderEntrySql({ ...check, lockTimeoutMs: 0 }, check.name)).toThrow(/lock timeout/);
-    expect(() => renderEntrySql({ ...check, lockTimeoutMs: 1.5 }, check.name)).toThrow(/lock timeout/);
+    expect(specSql({ ...check, lockTimeoutMs: 1500 }, check.name)[0].up.split('\n')[0]).toBe("SET lock_timeout = '1500ms';");
+    expect(() => specSql({ ...check, lockTimeoutMs: 0 }, check.name)).toThrow(/lock timeout/);
+    expect(() => specSql({ ...check, lockTimeoutMs: 1.5 }, check.name)).toThrow(/lock timeout/);
   });
 
   test('the entry name wins over spec.name (the plan renames on a clash)', () => {
-    expect(renderEntrySql(check, 'Job_attempts_check1')[1].up).toBe('ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_attempts_check1";');
+    expect(specSql(check, 'Job_attempts_check1')[1].up).toBe('ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_attempts_check1";');
   });
 
   test('hostile table and constraint names: U& identifiers, no ";" but the terminator', () => {
-    const [add, validate] = renderEntrySql(hostileCheck, hostileCheck.name);
+    const [add, validate] = specSql(hostileCheck, hostileCheck.name);
     expect(add!.up.split('\n')[1]).toBe(
       'ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" DROP CONSTRAINT IF EXISTS U&"c\\003B DROP TABLE x\\003B --_check", ' +
         'ADD CONSTRAINT U&"c\\003B DROP TABLE x\\003B --_check" CHECK (U&"we""ird\\003B DROP TABLE x\\003B --" >= 0) NOT VALID;',
@@ -114,13 +113,13 @@ describe('renderEntrySql: check', () => {
   });
 
   test('an empty expression is refused', () => {
-    expect(() => renderEntrySql({ ...check, expression: ' ' }, check.name)).toThrow(/empty expression/);
+    expect(() => specSql({ ...check, expression: ' ' }, check.name)).toThrow(/empty expression/);
   });
 });
 
-describe('renderEntrySql: drop-index', () => {
+describe('specSql: drop-index', () => {
   test('drops concurrently; down re-creates it concurrently from recreate', () => {
-    expect(renderEntrySql(dropIndex, 'Post_authorId_idx')).toEqual([
+    expect(specSql(dropIndex, 'Post_authorId_idx')).toEqual([
       {
         up: 'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_idx";',
         down: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" USING btree ("authorId");',
@@ -130,12 +129,12 @@ describe('renderEntrySql: drop-index', () => {
 
   test('schema-qualified drop', () => {
     const spec = { ...dropIndex, schema: 'app', recreate: { ...dropIndex.recreate, schema: 'app' } };
-    expect(renderEntrySql(spec, 'Post_authorId_idx')[0].up).toBe('DROP INDEX CONCURRENTLY IF EXISTS "app"."Post_authorId_idx";');
+    expect(specSql(spec, 'Post_authorId_idx')[0].up).toBe('DROP INDEX CONCURRENTLY IF EXISTS "app"."Post_authorId_idx";');
   });
 
   test('the name must be the existing index, and recreate must be on the same table', () => {
-    expect(() => renderEntrySql(dropIndex, 'other')).toThrow(/name mismatch/);
-    expect(() => renderEntrySql({ ...dropIndex, recreate: { ...dropIndex.recreate, table: 'Other' } }, 'Post_authorId_idx')).toThrow(/another table/);
+    expect(() => specSql(dropIndex, 'other')).toThrow(/name mismatch/);
+    expect(() => specSql({ ...dropIndex, recreate: { ...dropIndex.recreate, table: 'Other' } }, 'Post_authorId_idx')).toThrow(/another table/);
   });
 });
 
@@ -144,7 +143,7 @@ test('hostile names too: the terminator is the only ";" in a statement (adapter-
     [hostileIndex, HOSTILE_INDEX],
     [hostileCheck, hostileCheck.name],
   ] as const) {
-    for (const { up, down } of renderEntrySql(spec, name)) {
+    for (const { up, down } of specSql(spec, name)) {
       // The NOT VALID step is SET lock_timeout, the ALTER, RESET: one statement per line.
       for (const sql of [...(spec.kind === 'check' ? up.split('\n') : [up]), down]) {
         if (sql.startsWith('--')) {
@@ -165,7 +164,7 @@ test('every statement is one line ending in ";" (names with line breaks aside), 
     [check, check.name],
     [dropIndex, dropIndex.name],
   ] as const) {
-    for (const { up, down } of renderEntrySql(spec, name)) {
+    for (const { up, down } of specSql(spec, name)) {
       const lines = spec.kind === 'check' && !up.startsWith('ALTER TABLE') ? up.split('\n') : [up];
       if (lines.length > 1) expect([lines[0], lines[2]]).toEqual(["SET lock_timeout = '5000ms';", 'RESET lock_timeout;']);
       for (const sql of [...lines, down]) {

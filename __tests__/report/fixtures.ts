@@ -10,6 +10,7 @@
  */
 import type { Column, ForeignKey, IndexDef, SchemaModel, Span, Table } from '../../src/model/types';
 import type { Plan, PlanEntry } from '../../src/plan/types';
+import { entrySteps } from '../../src/plan/steps';
 import type { CheckSpec, DropIndexSpec, IndexSpec, Proposal, RuleMeta } from '../../src/rules/types';
 import type { CheckReportInput, PlanReportInput } from '../../src/report';
 
@@ -25,7 +26,6 @@ export function span(file: string, line: number, column: number, endColumn: numb
 export const HOSTILE_COLUMN = 'sta"tus;--|`x`';
 const HOSTILE_SQL = `"${HOSTILE_COLUMN.replace(/"/g, '""')}"`;
 const CHECK_NAME = 'Post_sta"tus;--|`x`_check';
-const CHECK_SQL_NAME = `"${CHECK_NAME.replace(/"/g, '""')}"`;
 
 function column(name: string, type: string, line: number, extra: Partial<Column> = {}): Column {
   return {
@@ -299,8 +299,10 @@ export const skippedFinding: Proposal = {
 
 // --- plan --------------------------------------------------------------------------------------
 
-function entry(finding: Proposal, rest: Pick<PlanEntry, 'id' | 'name' | 'declaration' | 'sql'> & Partial<PlanEntry>): PlanEntry {
+/** An entry with the typed steps the planner gives the finding's spec (the SQL reports show is rendered from them). */
+function entry(finding: Proposal, rest: Pick<PlanEntry, 'id' | 'name' | 'declaration'> & Partial<PlanEntry>): PlanEntry {
   return {
+    steps: entrySteps(finding.spec, rest.name),
     ruleId: finding.ruleId,
     severity: finding.severity,
     spec: finding.spec,
@@ -321,36 +323,17 @@ export function buildFixturePlan(): Plan {
       id: 'Post:Post_authorId_idx',
       name: 'Post_authorId_idx',
       declaration: { kind: 'attribute', attribute: '@@index([authorId], map: "Post_authorId_idx")', previewFeatures: [] },
-      sql: [
-        {
-          up: 'SET lock_timeout = \'5s\';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" ("authorId");',
-          down: 'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_idx";',
-        },
-      ],
       satisfies: [lookupFinding],
     }),
     entry(checkFinding, {
       id: `Post:${CHECK_NAME}`,
       name: CHECK_NAME,
       declaration: { kind: 'none', reason: 'Prisma cannot declare CHECK constraints and does not treat them as drift', drift: false },
-      sql: [
-        {
-          up: `ALTER TABLE "Post" ADD CONSTRAINT ${CHECK_SQL_NAME} CHECK (${HOSTILE_SQL} IN ('draft', 'published')) NOT VALID;`,
-          down: `ALTER TABLE "Post" DROP CONSTRAINT IF EXISTS ${CHECK_SQL_NAME};`,
-        },
-        { up: `ALTER TABLE "Post" VALIDATE CONSTRAINT ${CHECK_SQL_NAME};`, down: '-- nothing to undo: VALIDATE only checks existing rows' },
-      ],
     }),
     entry(dropFinding, {
       id: 'Post:Post_title_idx',
       name: 'Post_title_idx',
       declaration: { kind: 'drop-attribute', attribute: '@@index([title], map: "Post_title_idx")', span: span(SCHEMA, 23, 3, 22) },
-      sql: [
-        {
-          up: 'DROP INDEX CONCURRENTLY IF EXISTS "Post_title_idx";',
-          down: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_title_idx" ON "Post" ("title");',
-        },
-      ],
     }),
     entry(coveringFinding, {
       id: 'User:User_email_idx',
@@ -361,23 +344,11 @@ export function buildFixturePlan(): Plan {
         reason:
           'Prisma cannot declare an index with INCLUDE columns (name): it sees "User_email_idx" as drift, and the next prisma migrate dev generates a DROP INDEX for it.',
       },
-      sql: [
-        {
-          up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "User_email_idx" ON "User" ("email") INCLUDE ("name");',
-          down: 'DROP INDEX CONCURRENTLY IF EXISTS "User_email_idx";',
-        },
-      ],
     }),
     entry(ginFinding, {
       id: 'User:User_settings_idx',
       name: 'User_settings_idx',
       declaration: { kind: 'attribute', attribute: '@@index([settings(ops: JsonbPathOps)], map: "User_settings_idx", type: Gin)', previewFeatures: [] },
-      sql: [
-        {
-          up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "User_settings_idx" ON "User" USING gin ("settings" jsonb_path_ops);',
-          down: 'DROP INDEX CONCURRENTLY IF EXISTS "User_settings_idx";',
-        },
-      ],
     }),
   ];
   return {

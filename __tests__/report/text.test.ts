@@ -58,12 +58,12 @@ describe('text plan', () => {
     expect(block).toMatch(/^ {4}Instead, create a btree index on "Post"/m);
     expect(block).toContain('    Serves: SELECT … FROM "Post" WHERE "authorId" = $1');
     expect(block).toContain('    Prisma: @@index([authorId], map: "Post_authorId_idx")');
-    expect(block).toContain('    SQL:\n      SET lock_timeout = \'5s\';\n      CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" ("authorId");');
+    expect(block).toContain('    SQL:\n      CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" USING btree ("authorId");');
     expect(block).toContain('    Satisfies:\n      warn lookup-index: Reads of "Post" by ("authorId") have no index (prisma/schema.prisma:14:3)');
   });
 
   test('CHECK entries print both SQL steps; drift is loud; drops say what to remove; skipped and unused are listed', () => {
-    expect(plain).toMatch(/NOT VALID;\n {6}ALTER TABLE "Post" VALIDATE CONSTRAINT/);
+    expect(plain).toMatch(/NOT VALID;\n {6}RESET lock_timeout;\n {6}ALTER TABLE "Post" VALIDATE CONSTRAINT/);
     expect(plain).toContain('    DRIFT: Prisma cannot declare an index with INCLUDE columns');
     expect(plain).toContain('    Prisma: remove @@index([title], map: "Post_title_idx") at prisma/schema.prisma:23:3');
     expect(plain).toContain('Skipped (1):\n  info soft-delete-partial-index:');
@@ -114,7 +114,7 @@ describe('markdown plan', () => {
   test('one <details> per entry with prisma and sql fences; fences survive backticks in SQL', () => {
     expect(md.match(/<details>/g)).toHaveLength(6); // 5 entries + skipped
     expect(md).toContain('```prisma\n@@index([authorId], map: "Post_authorId_idx")\n```');
-    expect(md).toContain('```sql\nALTER TABLE "Post" ADD CONSTRAINT');
+    expect(md).toContain('```sql\nSET lock_timeout = \'5000ms\';\nALTER TABLE "Post" DROP CONSTRAINT IF EXISTS');
     expect(md).toContain('> [!WARNING]\n> **Drift:**');
   });
 
@@ -180,7 +180,7 @@ describe('helpers', () => {
 
   test('a missing report template is an error, not a fallback', () => {
     expect(() => reportTemplate('no-such-template')).toThrow(/missing report template templates\/report\/no-such-template\.hbs/);
-    expect(() => reportTemplate('../sql/create-index.up')).toThrow(/invalid report template name/);
+    expect(() => reportTemplate('../sql/create-index')).toThrow(/invalid report template name/);
   });
 
   test('every template in templates/report compiles strict', () => {

@@ -165,6 +165,65 @@ model Post {
   expect(stepOf(report, 'evidence').details.indexes).toEqual([expect.objectContaining({ index: 'Post_authorId_idx', shape: 'lookup', ok: true })]);
 });
 
+test.each(['foreignKeys', 'prisma'] as const)('fk-index method "hash" (relationMode %s): one hash index per FK, generated, applied, counted as covering, used, rolled back', async (relationMode) => {
+  const root = projectWith({
+    'idxgen.config.json': JSON.stringify({ rules: { 'fk-index': { options: { method: 'hash' } } } }),
+    'prisma/schema.prisma': `generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider     = "postgresql"
+  relationMode = "${relationMode}"
+}
+
+model User {
+  id       String    @id @default(uuid()) @db.Uuid
+  posts    Post[]
+  comments Comment[]
+}
+
+model Post {
+  id        String    @id @default(uuid()) @db.Uuid
+  authorId  String    @db.Uuid
+  author    User      @relation(fields: [authorId], references: [id])
+  createdAt DateTime  @default(now())
+  comments  Comment[]
+}
+
+model Comment {
+  id       String @id @default(uuid()) @db.Uuid
+  postId   String @db.Uuid
+  post     Post   @relation(fields: [postId], references: [id])
+  authorId String @db.Uuid
+  author   User   @relation(fields: [authorId], references: [id])
+}
+`,
+  });
+  expect(await generateCommand({ ...GENERATE, includeInfo: false }, testIO(root))).toBe(0);
+  const dir = path.join(root, 'prisma', 'migrations');
+  const created = fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith('2025'))
+    .map((name) => fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8').trimEnd().split('\n').pop());
+  // One folder per FK, each a hash index: never a btree beside it.
+  expect(created.sort()).toEqual([
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_authorId_idx" ON "Comment" USING hash ("authorId");',
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_postId_idx" ON "Comment" USING hash ("postId");',
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" USING hash ("authorId");',
+  ]);
+  expect(fs.readFileSync(path.join(root, 'prisma', 'schema.prisma'), 'utf8')).toContain('@@index([authorId], map: "Post_authorId_idx", type: Hash)');
+  const { code, report } = await verifyJson(root);
+  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(code).toBe(0);
+  expect(stepOf(report, 'coverage').details).toMatchObject({ foreignKeys: 3, uncovered: [] });
+  expect(stepOf(report, 'evidence').details.indexes.map((i) => [i.index, i.ok]).sort()).toEqual([
+    ['Comment_authorId_idx', true],
+    ['Comment_postId_idx', true],
+    ['Post_authorId_idx', true],
+  ]);
+});
+
 test('--group table folders: applied statement by statement; the old-Prisma check says they need Prisma >= 7.4', async () => {
   const root = projectWith({
     'package.json': JSON.stringify({ name: 'x', devDependencies: { prisma: '^7.4.0' } }),

@@ -7,7 +7,7 @@ import { coversFk, indexServes, servingDeclared } from '../model/serves';
 import { queryShape } from '../model/query-shape';
 import type { PrismaDeclaration } from '../plan/types';
 import { renderDeclaration } from '../render/declaration';
-import { renderEntrySql } from '../render/sql';
+import { renderCreateIndexSql } from '../render/sql';
 import { renderTemplate } from '../render/templates';
 import { indexName } from '../schema/names';
 import type { IndexSpec, ProposedColumn } from '../rules/types';
@@ -105,7 +105,7 @@ function declarableSpec(index: IndexInfo, table: Table): IndexSpec | string {
 }
 
 function dropSql(index: IndexInfo): string {
-  return renderTemplate('sql/drop-index.up', { qualifiedName: qualifiedName(index.name, index.schema) }).trim();
+  return renderTemplate('sql/drop-index', { concurrently: true, qualifiedName: qualifiedName(index.name, index.schema) }).trim();
 }
 
 function statementOf(text: string): string[] {
@@ -220,7 +220,7 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     };
     if (fk.schema !== 'public') spec.schema = fk.schema;
     if (partial) spec.where = { kind: 'null-test', column: fk.columns[0]!, isNull: false };
-    const create = renderEntrySql(spec, indexName(fk.table, fk.columns)).map((s) => s.up.trim());
+    const create = [renderCreateIndexSql(spec, indexName(fk.table, fk.columns))];
     findings.push({
       kind: 'unindexed-fk',
       severity: 'error',

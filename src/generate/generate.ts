@@ -19,7 +19,8 @@ import { commentSqlQualified } from '../render/comment';
 import { renderMigrationFile } from '../render/sql';
 import { unsupportedIndex } from '../compat/prisma-version';
 import { loadSchema } from '../schema/load';
-import { alreadyDone, applyEffects, replayMigrations, scriptEffects, type Effect } from './migration-sql';
+import { stepEffects } from '../plan/steps';
+import { alreadyDone, applyEffects, replayMigrations, type Effect } from './migration-sql';
 import { folderName, slugify } from './naming';
 import { editSchema, hasGenerator, type AddAttribute, type RemoveAttribute } from './schema-edit';
 import { selectEntries, validateOnly } from './select';
@@ -30,7 +31,7 @@ import type { GenerateInput, GenerateResult, PlannedFolder, Skipped, StepKind, S
 export const LOCK_FILE = 'migration_lock.toml';
 const THIS_RUN = '(this run)';
 
-/** What a step does, from the effects of its SQL. */
+/** What a step does (the folder it goes in), from its effects. */
 export function stepKind(effects: readonly Effect[]): StepKind | undefined {
   const last = effects[effects.length - 1];
   if (!last) return undefined;
@@ -188,9 +189,10 @@ export function planGeneration(input: GenerateInput): GenerateResult {
 
   for (const entry of selected) {
     const table = findTable(input, entry);
-    // What the migrations (and the steps planned so far in this run) already hold.
-    const stepEffects = entry.sql.map((sql) => scriptEffects(sql.up));
-    const done = stepEffects.map((effects) => alreadyDone(state, effects));
+    // What the migrations (and the steps planned so far in this run) already hold: each typed
+    // step's effect, compared with the replayed migrations (never by reading the SQL rendered for it).
+    const effectsOfSteps = entry.steps.map(stepEffects);
+    const done = effectsOfSteps.map((effects) => alreadyDone(state, effects));
     const gate = gateOf(entry, table);
     if (done.every((d) => d !== undefined)) {
       // Nothing left to run: not "skipped", whatever the flags. The declaration still follows
@@ -204,7 +206,7 @@ export function planGeneration(input: GenerateInput): GenerateResult {
       continue;
     }
     if (gate.kind === 'drift') drift.push(entry);
-    stepEffects.forEach((effects, stepIndex) => {
+    effectsOfSteps.forEach((effects, stepIndex) => {
       // Re-checked: an earlier step of this entry may have done it (never in practice, but cheap).
       if (alreadyDone(state, effects) !== undefined) return;
       const step: StepRef = { entry, stepIndex, kind: stepKind(effects) ?? 'index' };

@@ -8,7 +8,8 @@
  * it. An index that a migration creates but the schema does not declare stays: its declaration is
  * still missing (Prisma would drop the index as drift).
  */
-import { alreadyDone, replayMigrations, scriptEffects, type MigrationState } from '../generate/migration-sql';
+import { alreadyDone, replayMigrations, type MigrationState } from '../generate/migration-sql';
+import { stepEffects } from './steps';
 import type { Plan, PlanEntry } from './types';
 
 /** Entries only the migrations can settle: nothing to declare in the schema (CHECK constraints). */
@@ -42,8 +43,8 @@ export function migrationStateFor(plan: Plan, folders: readonly { name: string; 
 /** The folder whose migration already did every step of the entry, or undefined. */
 export function heldByMigrations(entry: PlanEntry, state: MigrationState): string | undefined {
   let folder: string | undefined;
-  for (const step of entry.sql) {
-    const done = alreadyDone(state, scriptEffects(step.up));
+  for (const step of entry.steps) {
+    const done = alreadyDone(state, stepEffects(step));
     if (done === undefined) return undefined;
     folder = done;
   }

@@ -3,11 +3,11 @@ import type { IndexDef, SchemaModel, Table } from '../model/types';
 import { indexServes, servingDeclared } from '../model/serves';
 import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
-import { renderEntrySql } from '../render/sql';
 import { SEVERITY_RANK, type IndexSpec, type Proposal, type Rule } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import { samePredicate } from '../sql/predicate';
 import type { Workload } from '../workload/workload';
+import { entrySteps } from './steps';
 import type { Plan, PlanEntry } from './types';
 import { judgeGuess } from './workload-evidence';
 
@@ -116,7 +116,7 @@ function toEntry(proposal: Proposal): PlanEntry {
     evidence: proposal.evidence,
     span: proposal.span,
     declaration: { kind: 'none', reason: 'not rendered yet', drift: false },
-    sql: [],
+    steps: [],
     satisfies: [],
     alternatives: [],
     proposal,
@@ -234,24 +234,8 @@ function nameEntries(entries: PlanEntry[], model: SchemaModel): void {
     taken.add(nameKey(spec.schema, entry.name));
     entry.id = `${spec.schema ? `${spec.schema}.` : ''}${spec.table}:${entry.name}`;
     entry.declaration = renderDeclaration(spec, entry.name, entry.span);
-    defineLazySql(entry);
+    entry.steps = entrySteps(spec, entry.name);
   }
-}
-
-/**
- * `entry.sql` is rendered on first read: `check` (the git hook) never reads it, and rendering the
- * SQL of a 500-proposal plan through the templates is most of the planning time.
- */
-function defineLazySql(entry: PlanEntry): void {
-  let sql: PlanEntry['sql'] | undefined;
-  Object.defineProperty(entry, 'sql', {
-    enumerable: true,
-    configurable: true,
-    get: () => (sql ??= renderEntrySql(entry.spec, entry.name)),
-    set: (value: PlanEntry['sql']) => {
-      sql = value;
-    },
-  });
 }
 
 /**

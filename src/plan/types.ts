@@ -1,5 +1,6 @@
 import type { WorkloadEvidence } from '../workload/judge';
 import type { Span } from '../model/types';
+import type { Step } from './steps';
 import type { Proposal, ProposalMessage, ProposalSpec, Severity } from '../rules/types';
 
 /** How the entry is declared in schema.prisma, or why it cannot be. */
@@ -13,12 +14,6 @@ export type PrismaDeclaration =
     }
   | { kind: 'drop-attribute'; /** Span of the attribute to remove from the schema. */ span: Span; attribute: string }
   | { kind: 'none'; /** Why Prisma cannot declare it, and what that means (drift, or nothing). */ reason: string; drift: boolean };
-
-/** One statement pair: what migration.sql runs and what down.sql runs to undo it. */
-export interface RenderedSql {
-  up: string;
-  down: string;
-}
 
 export interface PlanEntry {
   /** The live workload's evidence (statements, plan cost before → after, time saved, write cost), when a database judged it. */
@@ -36,8 +31,11 @@ export interface PlanEntry {
   evidence: string[];
   span: Span;
   declaration: PrismaDeclaration;
-  /** SQL statements in the order they must run (a CHECK constraint is two: NOT VALID, then VALIDATE). */
-  sql: RenderedSql[];
+  /**
+   * What the entry does, in the order it must run, one migration folder each (a CHECK constraint
+   * is two: NOT VALID, then VALIDATE). Typed data: src/render/steps.ts makes each one SQL.
+   */
+  steps: Step[];
   /** Other proposals this entry satisfies (e.g. a widened (fk, createdAt) index also fixes fk-index). */
   satisfies: Proposal[];
   /**

@@ -4,7 +4,8 @@
  * easy to consume. Bump JSON_REPORT_VERSION on any breaking change to the shape.
  */
 import type { Span } from '../model/types';
-import type { PlanEntry, PrismaDeclaration, RenderedSql, UnusedSuppression } from '../plan/types';
+import type { PlanEntry, PrismaDeclaration, UnusedSuppression } from '../plan/types';
+import { renderEntrySql, type RenderedSql } from '../render/sql';
 import type { IndexSpec, Proposal, ProposalSpec } from '../rules/types';
 import { renderPredicateSql } from '../render/predicate';
 import { modelFacts } from './facts';
@@ -98,7 +99,7 @@ function entryJson(entry: PlanEntry): Json {
     spec: specJson(entry.spec),
     fingerprint: fingerprint(entry.ruleId, entry.spec),
     declaration: declarationJson(entry.declaration),
-    sql: entry.sql.map(sqlJson),
+    sql: renderEntrySql(entry).map(sqlJson),
     satisfies: entry.satisfies.map(findingJson),
     ...(entry.workload ? { workload: workloadJson(entry.workload) } : {}),
   };

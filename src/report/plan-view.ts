@@ -4,6 +4,7 @@
  * field is present (null when absent): the templates are compiled strict.
  */
 import type { PlanEntry, PrismaDeclaration } from '../plan/types';
+import { renderEntrySql } from '../render/sql';
 import type { Proposal } from '../rules/types';
 import { modelFacts } from './facts';
 import { specTable } from './finding';
@@ -94,7 +95,7 @@ export function declarationView(declaration: PrismaDeclaration): DeclarationView
 }
 
 function entryView(entry: PlanEntry): EntryView {
-  const sql = entry.sql.map((s) => printable(s.up.replace(/\n+$/, ''), true));
+  const sql = renderEntrySql(entry).map((s) => printable(s.up.replace(/\n+$/, ''), true));
   return {
     ...findingView(entry),
     id: printable(entry.id),
