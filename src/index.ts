@@ -22,4 +22,6 @@ export { runVerify } from './verify';
 export { UserError, ExitCode, formatDiagnostic, type Diagnostic } from './errors';
 export type { SchemaModel, Table, Column, IndexDef, EnumDef } from './model/types';
 export type { Plan, PlanEntry } from './plan/types';
+export type { Step, StepKind } from './plan/steps';
+export { renderEntrySql, type RenderedSql } from './render/sql';
 export type { Rule, Proposal, RuleMeta } from './rules/types';
