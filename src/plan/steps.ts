@@ -96,12 +96,6 @@ export type Steps = { [K in StepKind]: StepOf<K> };
 /** One function per step kind: a new kind does not compile until every table has its entry. */
 export type StepTable<R> = { [K in StepKind]: (step: Steps[K]) => R };
 
-/** The table a step is on (an extension: the table of the index that needs it). */
-export function stepTable(step: Step): { table: string; schema?: string } {
-  if ('index' in step) return { table: step.index.table, ...(step.index.schema !== undefined ? { schema: step.index.schema } : {}) };
-  return { table: step.table, ...(step.schema !== undefined ? { schema: step.schema } : {}) };
-}
-
 // ---- spec → steps ----------------------------------------------------------------------------
 
 function indexSteps(spec: IndexSpec, name: string): Step[] {
