@@ -1,9 +1,8 @@
 /**
  * What a migration.sql does to the objects idxgen cares about: indexes, constraints and
- * extensions created, dropped, renamed or validated. Used two ways:
- *   - to replay every existing migration folder into a state (what the migrations already hold),
- *   - to read the effect of each step idxgen is about to write, so a step whose effect the
- *     migrations already have is not written again.
+ * extensions created, dropped, renamed or validated: every existing migration folder is replayed
+ * into a state (what the migrations already hold). A step idxgen is about to write is compared
+ * with that state by its typed effect (src/plan/steps.ts `stepEffects`), never by reading its SQL.
  * It reads the SQL with a small tokenizer (comments, quoted identifiers, strings and dollar
  * quotes are understood), never with regular expressions over the raw text: idxgen's own files
  * repeat SQL inside `--` comments, and that must not count. Pure.
