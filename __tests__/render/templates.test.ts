@@ -15,7 +15,7 @@ test('every template compiles', () => {
 });
 
 test('every template file is known and every known template has a file (no orphans, no fallbacks)', () => {
-  const files = ['migration-header', ...listed('sql'), ...listed('sql/introspect'), ...listed('steps')].sort();
+  const files = ['migration-header', ...listed('sql'), ...listed('sql/introspect'), ...listed('sql/scratch'), ...listed('steps')].sort();
   expect([...TEMPLATE_NAMES].sort()).toEqual(files);
 });
 
