@@ -63,7 +63,7 @@ test('text report: one PASS/FAIL line per step with its time, no colour codes, e
   expect(stepLines.map((l) => l.replace(/ +\d+ ms {2}.*$/, ''))).toEqual(['PASS a. base', 'PASS b. apply', 'PASS c. coverage', 'PASS d. evidence', 'PASS e. rollback', 'FAIL f. drift']);
   expect(text).toContain('      ! prisma migrate dev would run: DROP INDEX "Post_title_idx";\n');
   expect(text).toMatch(/\n {6}drift judged by Prisma 7\.10's schema engine \(build [0-9a-f]{40}\), the project's Prisma major \(Prisma 7\.\d+\.\d+ \(.*\)\)\n/);
-  expect(lines.filter((l) => l !== '').pop()).toMatch(/^FAIL: 1 step did not pass: drift \(failed\) \(\d+ ms in all; exit code 1\)$/);
+  expect(lines.filter((l) => l !== '').pop()).toMatch(/^FAIL: 1 step did not pass: drift \(failed\) \((\d+ ms|\d+\.\d s) in all; exit code 1\)$/);
   expect(text.endsWith('\n')).toBe(true);
 });
 
