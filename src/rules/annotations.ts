@@ -516,7 +516,9 @@ export function isSuppressed(
   proposal: Pick<Proposal, 'ruleId' | 'model' | 'spec'>,
   model: SchemaModel,
 ): Suppression | undefined {
-  return findSuppression(suppressions, suppressionTarget(proposal, model));
+  // The proposal's fields are looked up only when a suppression names its model and rule (rarely).
+  const candidates = suppressions.filter((s) => s.model === proposal.model && s.rules.includes(proposal.ruleId));
+  return candidates.length === 0 ? undefined : findSuppression(candidates, suppressionTarget(proposal, model));
 }
 
 /**
@@ -530,13 +532,14 @@ export function unusedSuppressions(
   proposals: readonly Pick<Proposal, 'ruleId' | 'model' | 'spec'>[],
   model: SchemaModel,
 ): { suppression: Suppression; ruleId: string }[] {
+  if (suppressions.length === 0) return [];
   const used = new Set<string>();
   const key = (s: Suppression, ruleId: string) => `${suppressions.indexOf(s)}\u0000${ruleId}`;
   for (const proposal of proposals) {
-    const target = suppressionTarget(proposal, model);
+    let fields: readonly string[] | undefined;
     for (const s of suppressions) {
-      if (s.model !== target.model || !s.rules.includes(target.ruleId)) continue;
-      if (s.field === undefined || target.fields.includes(s.field)) used.add(key(s, target.ruleId));
+      if (s.model !== proposal.model || !s.rules.includes(proposal.ruleId)) continue;
+      if (s.field === undefined || (fields ??= proposalFields(proposal, model)).includes(s.field)) used.add(key(s, proposal.ruleId));
     }
   }
   const unused: { suppression: Suppression; ruleId: string }[] = [];
