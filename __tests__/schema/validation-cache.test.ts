@@ -53,13 +53,17 @@ describe('validation cache', () => {
     expect(validEntries(other)).not.toContain(key);
   });
 
-  test('preview features are cached per validator and a damaged entry is ignored', () => {
+  test('preview features of a validator build idxgen has no list for are cached per validator and a damaged entry is ignored', () => {
     const cache = memoryCache();
-    const list = knownPreviewFeatures(cache);
+    const list = knownPreviewFeatures(cache, { validator: 'another build', features: [] });
     const [key] = [...cache.entries.keys()].filter((k) => k.startsWith('preview-features-'));
     expect(JSON.parse(cache.entries.get(key!)!)).toEqual(list);
     cache.entries.set(key!, '{not json');
-    expect(knownPreviewFeatures(cache)).toEqual(list);
+    expect(knownPreviewFeatures(cache, { validator: 'another build', features: [] })).toEqual(list);
+    // For the pinned build, the recorded list: no cache entry, no WASM.
+    const pinned = memoryCache();
+    expect(knownPreviewFeatures(pinned)).toEqual(list);
+    expect(pinned.entries.size).toBe(0);
   });
 
   test('legacy sanitization is part of the cached input: a removed preview feature still warns on a hit', () => {

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { readPrismaVersion } from '../compat/prisma-version';
 import { readMigrations, resolveMigrationsDir } from '../io/read-migrations';
 import { readConfig } from '../io/read-config';
-import { readQueries } from '../io/read-queries';
 import { readSchemaFiles } from '../io/read-schema';
 import type { SchemaModel } from '../model/types';
 import { migrationStateFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
@@ -14,7 +13,7 @@ import type { Plan, PlanEntry } from '../plan/types';
 import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/annotations';
 import { allRules } from '../rules/registry';
 import type { Rule } from '../rules/types';
-import { loadSchema, type LoadedSchema } from '../schema/load';
+import { loadSchema, loadSchemaThen, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
 import type { CliIO } from './io';
@@ -42,7 +41,7 @@ export function loadAndPlan(
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
   const given = (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0;
-  const loaded = given ? readQueries(cwd, options.queries ?? [], schema.model, options.statements) : undefined;
+  const loaded = given ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(cwd, options.queries ?? [], schema.model, options.statements) : undefined;
   return {
     location,
     schema,
@@ -111,7 +110,10 @@ export async function planFor(
   options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number; scratchCopy?: boolean },
 ): Promise<Planned> {
   if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
-    return loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
+    // loadAndPlan, with Prisma's validator on a worker thread while this one plans.
+    const config = readConfig(io.cwd, rules, options.config);
+    const location = discoverSchema(io.cwd, options.schema);
+    return loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({ location, schema, config, plan: planModel(schema.model, config), notes: [] }));
   }
   return (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options);
 }

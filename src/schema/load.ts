@@ -1,11 +1,12 @@
 import { UserError, type Diagnostic } from '../errors';
 import type { SchemaModel } from '../model/types';
 import { buildModel } from './build-model';
+import { validatorWorkerStarted } from './prisma-wasm-worker';
 import { sanitizeLegacySyntax } from './legacy';
 import { findNesting, MAX_NESTING, nestingLimitMessage, SchemaLimitError } from './parse';
 import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
 import { lineColumnAt, type SchemaSource } from './source';
-import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from './validate';
+import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from './validate';
 
 export interface LoadedSchema {
   /** The files exactly as the user wrote them (edits are applied to these). */
@@ -25,6 +26,35 @@ export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): Lo
   const model = buildModelOrReport(validated);
   model.warnings.unshift(...warnings);
   return { sources, validated, model };
+}
+
+/**
+ * `then(loadSchema(sources, cache))` for the CLI. When the CLI started a validator worker
+ * (prisma-wasm-worker.ts), Prisma's validator runs on it while this thread builds the model and
+ * runs `then` (the rules and the plan). Same outcome as the
+ * sequence: Prisma's errors win over anything the model build or `then` threw on the invalid
+ * schema, and the result (or their error) is given only once Prisma has answered, so a caller that
+ * prints after awaiting prints nothing for an invalid schema.
+ */
+export async function loadSchemaThen<T>(sources: SchemaSource[], cache: ValidationCache | undefined, then: (schema: LoadedSchema) => T): Promise<T> {
+  // Without a worker waiting (one core, a loaded machine), in order on this thread.
+  if (!validatorWorkerStarted()) return then(loadSchema(sources, cache));
+  const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures(cache));
+  requirePostgres(validated);
+  requireNestingWithinLimit(validated);
+  const verdict = validateWithPrismaOnWorker(validated, cache);
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+  try {
+    const model = buildModelOrReport(validated);
+    model.warnings.unshift(...warnings);
+    outcome = { ok: true, value: then({ sources, validated, model }) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  const errors = await verdict;
+  if (errors.length > 0) throw new UserError(errors);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 /** Nesting past MAX_NESTING is refused before Prisma's validator, which crashes on it. */

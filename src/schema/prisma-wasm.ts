@@ -75,3 +75,13 @@ export function callPrismaSchemaWasm<T>(call: (wasm: PrismaSchemaWasm) => T, mod
     throw new PrismaWasmCrash(error);
   }
 }
+
+/** The version of `module` as installed (its package.json), or undefined when it cannot be read. */
+export function installedVersion(module: string): string | undefined {
+  try {
+    const { version } = require(`${module}/package.json`) as { version?: unknown };
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}

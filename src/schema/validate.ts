@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../errors';
 import { findNesting } from './parse';
-import { callPrismaSchemaWasm, PRISMA_SCHEMA_WASM, prismaSchemaWasmLoaded, PrismaWasmCrash } from './prisma-wasm';
+import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM, prismaSchemaWasmLoaded, PrismaWasmCrash } from './prisma-wasm';
+import { discardValidatorWorker, validateOnWorker, WorkerUnavailable } from './prisma-wasm-worker';
+import { PREVIEW_FEATURES } from './preview-features';
 import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
 
 /**
@@ -24,6 +25,8 @@ export interface ValidationCache {
 }
 
 function cacheKey(kind: string, cache: ValidationCache, input: string): string {
+  // node:crypto is loaded only when a cache is used (issue 14: ~6 ms of a cold run).
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return `${kind}-${createHash('sha256').update(`${cache.validator}\u0000${input}`, 'utf8').digest('hex')}`;
 }
 
@@ -57,13 +60,19 @@ export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 
   try {
     callPrismaSchemaWasm((validator) => validator.validate(JSON.stringify({ prismaSchema: files, noColor: true })), module);
   } catch (error) {
-    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error, sources)];
-    return withColumns(parseValidationError(error), sources, files, module);
+    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
+    return withColumns(parseValidationError(errorText(error)), sources, files, module);
   }
   return [];
 }
 
-export function knownPreviewFeatures(cache?: ValidationCache): string[] {
+/**
+ * The preview features Prisma 7's validator knows (what `sanitizeLegacySyntax` keeps). For the
+ * validator idxgen pins, the list recorded in preview-features.ts, so a run need not load the WASM
+ * to sanitize (and can validate on a worker meanwhile); for another installed build, its answer.
+ */
+export function knownPreviewFeatures(cache?: ValidationCache, recorded: { validator: string; features: readonly string[] } = PREVIEW_FEATURES): string[] {
+  if (installedVersion(PRISMA_SCHEMA_WASM) === recorded.validator) return [...recorded.features];
   const key = cache && cacheKey('preview-features', cache, '');
   const cached = key && cache.get(key);
   if (cached) {
@@ -88,11 +97,51 @@ export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCa
   try {
     callPrismaSchemaWasm((wasm) => wasm.validate(params));
   } catch (error) {
-    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error, sources)];
-    return withColumns(parseValidationError(error), sources, files);
+    if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
+    return withColumns(parseValidationError(errorText(error)), sources, files);
   }
   if (key) cache.set(key, 'valid');
   return [];
+}
+
+/**
+ * `validateWithPrisma`, same answers, with the validator on a worker thread (see
+ * prisma-wasm-worker.ts): the caller works on while it runs and awaits the promise before it uses
+ * the verdict. If no worker can run, validates in this thread.
+ */
+export async function validateWithPrismaOnWorker(sources: SchemaSource[], cache?: ValidationCache): Promise<Diagnostic[]> {
+  const files = sources.map((s) => [s.path, s.content]);
+  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  const key = cache && cacheKey('valid', cache, params);
+  if (key && cache.get(key) === 'valid') {
+    discardValidatorWorker();
+    return [];
+  }
+  let answer;
+  try {
+    answer = await validateOnWorker(params);
+  } catch (error) {
+    if (error instanceof WorkerUnavailable) return validateWithPrisma(sources, cache);
+    throw error;
+  }
+  if (answer.valid) {
+    if (key) cache.set(key, 'valid');
+    return [];
+  }
+  if (answer.crash) return [crashDiagnostic(answer.message, sources)];
+  const diagnostics = parseValidationError(answer.message);
+  let lint: LintDiagnostic[];
+  try {
+    if (answer.lint === undefined) return diagnostics;
+    lint = JSON.parse(answer.lint) as LintDiagnostic[];
+  } catch {
+    return diagnostics;
+  }
+  return locate(diagnostics, sources, lint);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -100,18 +149,18 @@ export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCa
  * overflow) instead of answering: the schema is beyond what it can read. Reported as bad input at
  * the deepest nesting, the usual cause, since the crash itself says nothing about where.
  */
-function crashDiagnostic(crash: PrismaWasmCrash, sources: SchemaSource[]): Diagnostic {
+function crashDiagnostic(crash: string, sources: SchemaSource[]): Diagnostic {
   let where: { file: string; line: number; column: number; depth: number } | undefined;
   for (const source of sources) {
     const point = findNesting(source.content, Infinity);
     if (!where || point.depth > where.depth) where = { file: source.path, ...point };
   }
-  const message = `Prisma's schema validator crashed reading this schema (${crash.message}), so idxgen cannot check it; the deepest nesting (${where?.depth ?? 0} levels) is here. Instead, simplify the schema until \`prisma validate\` answers`;
+  const message = `Prisma's schema validator crashed reading this schema (${crash}), so idxgen cannot check it; the deepest nesting (${where?.depth ?? 0} levels) is here. Instead, simplify the schema until \`prisma validate\` answers`;
   return where ? { file: where.file, line: where.line, column: where.column, message } : { message };
 }
 
-function parseValidationError(error: unknown): Diagnostic[] {
-  const raw = error instanceof Error ? error.message : String(error);
+/** Prisma's error text (the message of what `validate` threw) as diagnostics. */
+function parseValidationError(raw: string): Diagnostic[] {
   let message = raw;
   try {
     message = (JSON.parse(raw) as { message?: string }).message ?? raw;
@@ -138,6 +187,11 @@ function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: 
   } catch {
     return diagnostics;
   }
+  return locate(diagnostics, sources, lint);
+}
+
+/** Adds each diagnostic's column from lint's byte offsets (column 1 when lint has no match). */
+function locate(diagnostics: Diagnostic[], sources: SchemaSource[], lint: LintDiagnostic[]): Diagnostic[] {
   const byPath = new Map(sources.map((s) => [s.path, s.content]));
   const located = lint
     .filter((d) => !d.is_warning)

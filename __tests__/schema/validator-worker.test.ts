@@ -1,0 +1,114 @@
+/**
+ * Prisma's validator on a worker thread (src/schema/prisma-wasm-worker.ts): the same diagnostics as
+ * in process, and through the real binary the same output and exit code with the worker forced on
+ * (IDXGEN_VALIDATOR_WORKER=1) and off (=0); Prisma's errors still win over what the model build or
+ * the rules find meanwhile, and nothing reaches stdout for an invalid schema.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
+import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
+import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from '../../src/schema/validate';
+import type { SchemaSource } from '../../src/schema/source';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, tempProject } from '../cli/helpers';
+
+const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
+const UNKNOWN_TYPE = `${DATASOURCE}\nmodel User {\n  id Int @id\n  b Nope\n}\n`;
+/** Two errors in two files: lint gives each its column. */
+const TWO_FILES: SchemaSource[] = [
+  { path: 'a.prisma', content: `${DATASOURCE}\nmodel User {\n  id Int @id\n  posts Post[]\n}\n` },
+  { path: 'b.prisma', content: 'model Tag {\n  id Int @id\n  name String @unique @unique\n}\n' },
+];
+/** Prisma 6 syntax, sanitized before validation: its warnings come from the same model. */
+const LEGACY = `datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\ngenerator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["metrics", "views"]\n}\nmodel User {\n  id    Int    @id\n  posts Post[]\n}\nmodel Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n`;
+/** Invalid for Prisma (a relation field without its model) and for idxgen (an unknown annotation). */
+const BOTH_INVALID = `${DATASOURCE}\n/// @idxgen.nope\nmodel Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n`;
+
+function deep(depth: number): string {
+  return `${DATASOURCE}\nmodel A {\n  id Int @id\n  x Int @default(${'['.repeat(depth)}${']'.repeat(depth)})\n}\n`;
+}
+
+describe('the preview features recorded for the pinned validator', () => {
+  test('are the installed validator’s, at the version package.json pins', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies[PRISMA_SCHEMA_WASM]).toBe(PREVIEW_FEATURES.validator);
+    expect(installedVersion(PRISMA_SCHEMA_WASM)).toBe(PREVIEW_FEATURES.validator);
+    expect(JSON.parse(callPrismaSchemaWasm((wasm) => wasm.preview_features()))).toEqual([...PREVIEW_FEATURES.features]);
+    expect(knownPreviewFeatures()).toEqual([...PREVIEW_FEATURES.features]);
+  });
+});
+
+describe('validateWithPrismaOnWorker', () => {
+  test.each([
+    ['a valid schema', [{ path: 'schema.prisma', content: VALID }]],
+    ['an unknown type', [{ path: 'schema.prisma', content: UNKNOWN_TYPE }]],
+    ['errors in two files', TWO_FILES],
+  ])('answers %s as the in-process validator does', async (_name, sources: SchemaSource[]) => {
+    const inProcess = validateWithPrisma(sources);
+    expect(await validateWithPrismaOnWorker(sources)).toEqual(inProcess);
+    if (sources !== TWO_FILES) return;
+    expect(inProcess.length).toBeGreaterThanOrEqual(2);
+    expect(inProcess.every((d) => d.column !== undefined && d.line !== undefined)).toBe(true);
+  });
+
+  test('a crash of the WASM is reported at the deepest nesting, as in process', async () => {
+    const [crash] = await validateWithPrismaOnWorker([{ path: 'deep.prisma', content: deep(20000) }]);
+    expect(crash).toMatchObject({ file: 'deep.prisma', line: 7, column: 18 + 19999 });
+    expect(crash!.message).toMatch(/^Prisma's schema validator crashed reading this schema \((memory access out of bounds|Maximum call stack size exceeded)\).*20002 levels/);
+  });
+
+  test('stores a clean verdict and answers a repeat from the cache', async () => {
+    const entries = new Map<string, string>();
+    const cache: ValidationCache = { validator: 'test', get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) };
+    expect(await validateWithPrismaOnWorker([{ path: 'schema.prisma', content: VALID }], cache)).toEqual([]);
+    expect([...entries.values()]).toEqual(['valid']);
+    const broken = { ...cache, get: (k: string) => (entries.has(k) ? 'valid' : undefined) };
+    expect(await validateWithPrismaOnWorker([{ path: 'schema.prisma', content: VALID }], broken)).toEqual([]);
+  });
+});
+
+/** The built binary in `cwd` with the worker forced on or off, cache off. */
+function bin(argv: string[], cwd: string, worker: '0' | '1'): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), ...argv], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: worker },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the binary with the validator on a worker thread', () => {
+  test.each([
+    ['check, the example schema', ['check', '--schema', EXAMPLE_SCHEMA], 1],
+    ['plan, the example schema', ['plan', '--schema', EXAMPLE_SCHEMA], 0],
+    ['check --format json --level info, the example schema', ['check', '--format', 'json', '--level', 'info', '--schema', EXAMPLE_SCHEMA], 1],
+    ['generate --dry-run, the example schema', ['generate', '--dry-run', '--timestamp', '20260101000000', '--schema', EXAMPLE_SCHEMA], 0],
+  ])('%s: same output and exit code as without', (_name, argv, code) => {
+    const off = bin(argv, REPO, '0');
+    expect(off.code).toBe(code);
+    expect(bin(argv, REPO, '1')).toEqual(off);
+  });
+
+  test.each([
+    ['an unknown type', UNKNOWN_TYPE, /schema\.prisma:7:5: Type "Nope" is neither/],
+    ['Prisma 6 syntax (sanitized, with warnings)', LEGACY, /^$/],
+    ['an error for Prisma and one for idxgen: Prisma’s is reported', BOTH_INVALID, /schema\.prisma:9:\d+: .*User/],
+  ])('%s: same stderr and exit code, nothing on stdout when invalid', (_name, schema, stderr) => {
+    const project = tempProject({ 'prisma/schema.prisma': schema });
+    try {
+      for (const argv of [['check', '--level', 'info'], ['plan']]) {
+        const off = bin(argv, project.dir, '0');
+        const on = bin(argv, project.dir, '1');
+        expect(on).toEqual(off);
+        if (off.code === 2) {
+          expect(on.stdout).toBe('');
+          expect(on.stderr).toMatch(stderr);
+          expect(on.stderr).not.toMatch(/idxgen\.nope|internal error/);
+        }
+      }
+    } finally {
+      project.cleanup();
+    }
+  });
+});
