@@ -2,7 +2,6 @@
  * Facts about one finding or plan entry that several formats print: where it is, which table,
  * the fix a `check` user pastes, a stable fingerprint.
  */
-import { createHash } from 'node:crypto';
 import type { PrismaDeclaration } from '../plan/types';
 import { renderDeclaration } from '../render/declaration';
 import type { Proposal, ProposalSpec } from '../rules/types';
@@ -67,5 +66,7 @@ export function fingerprint(ruleId: string, spec: ProposalSpec): string {
 
 /** 128 bits of SHA-256 over NUL-joined parts, hex. */
 export function hashParts(parts: readonly string[]): string {
+  // node:crypto is loaded on first use: the text report of `check` never needs it (issue 14).
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(parts.join('\u0000'), 'utf8').digest('hex').slice(0, 32);
 }

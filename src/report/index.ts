@@ -3,30 +3,25 @@
  * Pure: inputs are passed in, output is a string (LF, final newline, byte-identical for the same
  * input). The core never formats; this layer turns spans into file:line:col.
  */
-import { renderCheckGithub, renderPlanGithub } from './github';
-import { renderCheckJson, renderPlanJson } from './json';
-import { renderCheckSarif, renderPlanSarif } from './sarif';
-import { renderCheckMarkdown } from './check-markdown';
-import { renderCheckText } from './check-text';
-import { renderPlanMarkdown, renderPlanText } from './plan-text';
 import type { CheckFormat, CheckReportInput, PlanFormat, PlanReportInput, ReportOptions } from './types';
 
 export type { CheckFormat, CheckReportInput, PlanFormat, PlanReportInput, ReportOptions } from './types';
 export { JSON_REPORT_VERSION, JSON_SCHEMA_URL } from './json';
 export { planTextChunks } from './plan-text';
 
+// Each format's reporter is loaded when asked for: a `check` run loads one of them (issue 14).
 export function renderPlan(format: PlanFormat, input: PlanReportInput, opts: ReportOptions): string {
   switch (format) {
     case 'text':
-      return renderPlanText(input, opts.color, opts.verbose ?? false);
+      return (require('./plan-text') as typeof import('./plan-text')).renderPlanText(input, opts.color, opts.verbose ?? false);
     case 'json':
-      return renderPlanJson(input);
+      return (require('./json') as typeof import('./json')).renderPlanJson(input);
     case 'sarif':
-      return renderPlanSarif(input);
+      return (require('./sarif') as typeof import('./sarif')).renderPlanSarif(input);
     case 'markdown':
-      return renderPlanMarkdown(input);
+      return (require('./plan-text') as typeof import('./plan-text')).renderPlanMarkdown(input);
     case 'github':
-      return renderPlanGithub(input);
+      return (require('./github') as typeof import('./github')).renderPlanGithub(input);
     default:
       throw new Error(`unknown plan report format: ${String(format satisfies never)}`);
   }
@@ -36,15 +31,15 @@ export function renderPlan(format: PlanFormat, input: PlanReportInput, opts: Rep
 export function renderCheck(format: CheckFormat, input: CheckReportInput, opts: ReportOptions): string {
   switch (format) {
     case 'text':
-      return renderCheckText(input, opts.color);
+      return (require('./check-text') as typeof import('./check-text')).renderCheckText(input, opts.color);
     case 'json':
-      return renderCheckJson(input);
+      return (require('./json') as typeof import('./json')).renderCheckJson(input);
     case 'sarif':
-      return renderCheckSarif(input);
+      return (require('./sarif') as typeof import('./sarif')).renderCheckSarif(input);
     case 'markdown':
-      return renderCheckMarkdown(input);
+      return (require('./check-markdown') as typeof import('./check-markdown')).renderCheckMarkdown(input);
     case 'github':
-      return renderCheckGithub(input);
+      return (require('./github') as typeof import('./github')).renderCheckGithub(input);
     default:
       throw new Error(`unknown check report format: ${String(format satisfies never)}`);
   }

@@ -1,13 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExitCode, UserError } from '../../errors';
-import { writeFileAtomic } from '../../io/write-tree';
-import { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } from '../../report/baseline';
 import { answeredByOtherRule, declarationsByFinding } from '../../plan/plan';
 import { renderCheck } from '../../report';
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import { atLeast, type Severity } from '../../rules/types';
+import { atLeast, type Proposal, type Severity } from '../../rules/types';
 import type { ValidationCache } from '../../schema/validate';
 import { planFor, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
@@ -61,8 +59,11 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
  * The findings to report after the baseline (all of them without one); undefined when the baseline
  * was (re)written, which reports nothing. Notes go to stderr so json/sarif output stays parseable.
  */
-function applyBaseline<F extends Parameters<typeof renderBaseline>[0][number]>(findings: F[], options: CheckOptions, io: CliIO): F[] | undefined {
+function applyBaseline<F extends Proposal>(findings: F[], options: CheckOptions, io: CliIO): F[] | undefined {
   if (options.baseline === undefined && !options.updateBaseline) return findings;
+  // Loaded only with a baseline: the file writer brings node:crypto (issue 14).
+  const { writeFileAtomic } = require('../../io/write-tree') as typeof import('../../io/write-tree');
+  const { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } = require('../../report/baseline') as typeof import('../../report/baseline');
   const shown = options.baseline || DEFAULT_BASELINE_FILE;
   const file = path.resolve(io.cwd, shown);
   let text: string | undefined;
