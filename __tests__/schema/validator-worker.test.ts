@@ -11,7 +11,7 @@ import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
 import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
 import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from '../../src/schema/validate';
 import type { SchemaSource } from '../../src/schema/source';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, tempProject } from '../cli/helpers';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, tempProject } from '../cli/helpers';
 
 const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
 const UNKNOWN_TYPE = `${DATASOURCE}\nmodel User {\n  id Int @id\n  b Nope\n}\n`;
@@ -65,6 +65,22 @@ describe('validateWithPrismaOnWorker', () => {
     expect([...entries.values()]).toEqual(['valid']);
     const broken = { ...cache, get: (k: string) => (entries.has(k) ? 'valid' : undefined) };
     expect(await validateWithPrismaOnWorker([{ path: 'schema.prisma', content: VALID }], broken)).toEqual([]);
+  });
+});
+
+describe('main() in process (a library user, the tests)', () => {
+  test('with the worker forced on: the same result, and the worker ends with the run', async () => {
+    const argv = ['check', '--level', 'info', '--schema', EXAMPLE_SCHEMA];
+    const off = await runCli(argv, REPO, { IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '0' });
+    expect(off.code).toBe(1);
+    expect(await runCli(argv, REPO, { IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '1' })).toEqual(off);
+    // A worker started for a run that fails before validating is ended too (jest would report it open).
+    const project = tempProject({ 'prisma/schema.prisma': 'datasource db {\n  provider = "mysql"\n}\n' });
+    try {
+      expect((await runCli(['check'], project.dir, { IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '1' })).code).toBe(2);
+    } finally {
+      project.cleanup();
+    }
   });
 });
 
