@@ -35,6 +35,9 @@ export interface EmbeddedPostgres {
   connection: PgConnection;
   /** Milliseconds spent in initdb + server start. */
   startMs: number;
+  /** Of startMs: the data directory (initdb), and the server's start until it accepts connections. */
+  initdbMs: number;
+  serverMs: number;
   stop(): Promise<void>;
 }
 
@@ -126,8 +129,11 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     onError: opts.onError ?? (() => undefined),
   });
   const cleanup = () => rm(root, { recursive: true, force: true });
+  let initdbMs = 0;
   try {
+    const t0 = performance.now();
     await pg.initialise();
+    initdbMs = performance.now() - t0;
     const starting = pg.start();
     await withTimeout(starting, opts.startTimeoutMs ?? 60_000, async () => {
       // The server may not be spawned yet: stop it now and again if it comes up late.
@@ -149,6 +155,8 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
   return {
     connection,
     startMs,
+    initdbMs,
+    serverMs: startMs - initdbMs,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -23,7 +23,7 @@ import { checkCoverage } from './coverage';
 import { checkDrift } from './drift';
 import { driftJudge } from '../compat/prisma-version';
 import { rollBack } from './rollback';
-import { collectEvidence, DEFAULT_ROWS_PER_TABLE, SCALE_UP } from './evidence';
+import { collectEvidence, DEFAULT_ROWS_PER_TABLE, evidenceSizes } from './evidence';
 import { idxgenEndState, idxgenStatements, readMigrationsForVerify, splitFolders } from './migrations';
 import { messageOf, runOne } from './pg';
 import { verifySql } from './sql';
@@ -38,7 +38,9 @@ import {
   type RollbackStep,
   type StepName,
   type VerifyHooks,
+  type PhaseTimer,
   type VerifyInput,
+  type VerifyPhase,
   type VerifyReport,
   type VerifyStep,
 } from './types';
@@ -48,7 +50,7 @@ export { applyFolders, checkObjects, checkOldPrisma, findDeclaration, indexShape
 export { applyBase, planBase, stripDeclarations, declarationsNamed, recreateStatements, SYNTHETIC_BASE, type BaseScript } from './base';
 export { checkCoverage, explainUncovered } from './coverage';
 export { checkDrift, driftMigrations } from './drift';
-export { collectEvidence, ownRead, plannedReads, planIndexNodes, DEFAULT_ROWS_PER_TABLE, SCALE_UP } from './evidence';
+export { collectEvidence, evidenceSizes, ownRead, plannedReads, planIndexNodes, DEFAULT_ROWS_PER_TABLE, FIRST_ROWS, SCALE_UP } from './evidence';
 export { IDXGEN_MARKER, isIdxgenMigration, readMigrationsForVerify, splitFolders, idxgenStatements, idxgenEndState, type VerifyFolder, type VerifyMigrations } from './migrations';
 export { rollBack } from './rollback';
 export { openVerifyServer, parseDatabaseUrl, type VerifyServer } from './target';
@@ -80,10 +82,20 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
   const base = step<BaseStep>('base', { source: 'none', folders: [], strippedDeclarations: [], recreatedForDrops: [], extensions: [], statements: 0 });
   const apply = step<ApplyStep>('apply', { folders: [], objects: [], oldPrisma: { status: 'skipped', ms: 0, folders: [], sameCatalog: null, note: 'not run' } });
   const coverage = step<CoverageStep>('coverage', { foreignKeys: 0, source: 'catalog', uncovered: [] });
-  const evidence = step<EvidenceStep>('evidence', { rowsPerTable, tables: [], indexes: [] });
+  const evidence = step<EvidenceStep>('evidence', { rowsPerTable: evidenceSizes(rowsPerTable)[0]!, sizes: evidenceSizes(rowsPerTable), tables: [], indexes: [] });
   const rollback = step<RollbackStep>('rollback', { folders: [], differences: [], ignored: [] });
   const drift = step<DriftStep>('drift', { migrations: [], diff: '', engineVersion: null });
   const steps: VerifyReport['steps'] = [base, apply, coverage, evidence, rollback, drift];
+
+  const phases: VerifyPhase[] = [];
+  const phase: PhaseTimer = async (name, work) => {
+    const t0 = clock();
+    try {
+      return await work();
+    } finally {
+      phases.push({ name, startMs: Math.round(t0 - started), ms: Math.round(clock() - t0) });
+    }
+  };
 
   const timed = async (s: VerifyStep, run: () => Promise<void>) => {
     hooks.onStepStart?.(s.name as StepName);
@@ -104,7 +116,13 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     s.summary = summary;
   };
 
+  const serverStarted = clock();
   const server: VerifyServer = await openVerifyServer(input.target);
+  let at = serverStarted;
+  for (const p of server.startPhases) {
+    phases.push({ name: p.name, startMs: Math.round(at - started), ms: Math.round(p.ms) });
+    at += p.ms;
+  }
   const report: VerifyReport = {
     version: REPORT_VERSION,
     ok: false,
@@ -113,12 +131,13 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     migrationsDir: input.migrationsDir,
     folders: { base: split.base.map((f) => f.name), idxgen: split.idxgen.map((f) => f.name), project: split.project.map((f) => f.name) },
     steps,
+    phases,
     totalMs: 0,
   };
   let main: ScratchDatabase | undefined;
   let client: Client | undefined;
   try {
-    main = await server.scratch('main');
+    main = await phase('scratch-database', () => server.scratch('main'));
     report.target.database = main.name;
     client = await connect(main.target);
     const info = await runOne<{ server_version: string }>(client, verifySql('server-info'));
@@ -129,10 +148,10 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     let scripts: BaseScript[] | null = null;
     let before: CatalogSnapshot | null = null;
     await timed(base, async () => {
-      const planned = await planBase({ sources: input.sources, model: input.model, baseFolders: split.base, idxgenFolders: split.idxgen, endState });
+      const planned = await phase('base-engine', () => planBase({ sources: input.sources, model: input.model, baseFolders: split.base, idxgenFolders: split.idxgen, endState }));
       base.details = planned.details;
       if (!planned.ok) return finish(base, 'the base could not be built', [planned.reason]);
-      const applied = await applyBase(db, planned.scripts);
+      const applied = await phase('base-apply', () => applyBase(db, planned.scripts));
       base.details.statements = applied.statements;
       if (!applied.ok) {
         const hint = planned.details.source === 'schema' ? fromEmptyHint(input.model) : undefined;
@@ -153,13 +172,14 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     else {
       const baseScripts: BaseScript[] = scripts;
       await timed(apply, async () => {
-        const folders = await applyFolders(db, split.after);
+        const folders = await phase('apply-folders', () => applyFolders(db, split.after));
         apply.details.folders = folders.results;
         if (folders.problems.length > 0) return finish(apply, `a migration failed: ${folders.results[folders.results.length - 1]!.folder}`, folders.problems);
         applied = true;
-        apply.details.objects = await checkObjects(db, endState, input.model);
+        apply.details.objects = await phase('apply-objects', () => checkObjects(db, endState, input.model));
         const objectProblems = apply.details.objects.filter((o) => !o.ok).map((o) => `${o.kind} "${o.name}" (${o.folder}): ${o.notes.join('; ')}`);
-        apply.details.oldPrisma = await checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, await snapshot(db), clock);
+        const afterB = await snapshot(db);
+        apply.details.oldPrisma = await phase('apply-old-prisma', () => checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, afterB, clock));
         const old = apply.details.oldPrisma;
         const oldProblems =
           old.status === 'fail'
@@ -178,7 +198,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       notRun(rollback, why);
     } else {
       await timed(coverage, async () => {
-        const out = await checkCoverage(db, input.model, input.plan, input.config);
+        const out = await phase('coverage', () => checkCoverage(db, input.model, input.plan, input.config));
         coverage.details = out.details;
         const left = out.details.uncovered.length;
         finish(coverage, left === 0 ? `every foreign key has an index (${out.details.foreignKeys} checked)` : `${left} of ${out.details.foreignKeys} foreign key(s) without an index${out.problems.length === 0 ? ', each with its reason' : ''}`, out.problems);
@@ -186,16 +206,17 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       await timed(evidence, async () => {
         const target = main!.target;
         const created = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
-        const plan = input.planWithout ? input.planWithout(created) : input.plan;
-        const out = await collectEvidence(db, { endState, plan, model: input.model, rowsPerTable, clock, connectMore: () => connect(target) });
+        const plan = input.planWithout ? await phase('evidence-plan', async () => input.planWithout!(created)) : input.plan;
+        const out = await collectEvidence(db, { endState, plan, model: input.model, rowsPerTable, clock, phase, connectMore: () => connect(target) });
         evidence.details = out.details;
         const used = out.details.indexes.filter((i) => i.ok).length;
-        const grown = out.details.tables.filter((t) => t.requested > rowsPerTable).length;
-        finish(evidence, `${used} of ${out.details.indexes.length} read(s) served by the index built for them, on ${out.details.tables.length} table(s) of ${rowsPerTable} generated rows${grown > 0 ? ` (${grown} grown to ${rowsPerTable * SCALE_UP})` : ''}`, out.problems);
+        const [first, ...larger] = out.details.sizes;
+        const grown = larger.map((size) => ({ size, n: out.details.tables.filter((t) => t.requested === size).length })).filter((g) => g.n > 0);
+        finish(evidence, `${used} of ${out.details.indexes.length} read(s) served by the index built for them, on ${out.details.tables.length} table(s) of ${first} generated rows${grown.length > 0 ? ` (${grown.map((g) => `${g.n} grown to ${g.size}`).join(', ')})` : ''}`, out.problems);
       });
       const beforeB: CatalogSnapshot = before!;
       await timed(rollback, async () => {
-        const out = await rollBack(db, beforeB, split.idxgen, split.project);
+        const out = await phase('rollback', () => rollBack(db, beforeB, split.idxgen, split.project));
         rollback.details = out.details;
         finish(rollback, out.problems.length === 0 ? `${out.details.folders.length} down.sql file(s) applied, last first; pg_catalog is back to its state before step b` : 'the rollback does not restore the catalog', out.problems);
       });
@@ -213,7 +234,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
         const baseline = scripts
           ? { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: scripts }
           : undefined;
-        const out = await checkDrift({ sources: input.sources, target, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames });
+        const out = await phase('drift', () => checkDrift({ sources: input.sources, target, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames }));
         drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
         drift.problems.push(...out.problems);
         const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
@@ -224,8 +245,10 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     }
   } finally {
     await client?.end().catch(() => undefined);
-    await main?.drop().catch(() => undefined);
-    await server.close();
+    await phase('server-stop', async () => {
+      await main?.drop().catch(() => undefined);
+      await server.close();
+    });
   }
   report.ok = steps.every((s) => s.status === 'pass');
   report.exitCode = report.ok ? 0 : 1;
