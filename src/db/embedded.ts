@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { quoteIdent, quoteLiteral } from '../sql/quote';
+import { copyDataDir, dropTemplate, findTemplate, saveTemplate, templateDir } from './data-template';
 
 export interface PgConnection {
   host: string;
@@ -29,15 +32,23 @@ export interface EmbeddedPostgresOptions {
   durable?: boolean;
   /** Give up (and stop the server) when it is not ready after this long. Default 60 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Copy a cached initdb'd data directory instead of running initdb (src/db/data-template.ts):
+   * `os.tmpdir()` by default, another folder, or false for a fresh initdb every time. Never
+   * used with `durable`.
+   */
+  template?: boolean | { root: string };
 }
 
 export interface EmbeddedPostgres {
   connection: PgConnection;
   /** Milliseconds spent in initdb + server start. */
   startMs: number;
-  /** Of startMs: the data directory (initdb), and the server's start until it accepts connections. */
+  /** Of startMs: the data directory (initdb, or copying the cached template), and the server's start until it accepts connections. */
   initdbMs: number;
   serverMs: number;
+  /** How the data directory was made: `initdb`, `initdb+template` (initdb, then kept as the template) or `template` (copied). */
+  dataDir: 'initdb' | 'initdb+template' | 'template';
   stop(): Promise<void>;
 }
 
@@ -52,6 +63,16 @@ export function findFreePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
     });
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -90,18 +111,52 @@ function forgetDeadProcess(pg: object): void {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const started = performance.now();
+  const templates = opts.durable || opts.template === false ? undefined : templateDir(CLUSTER_SETTINGS, typeof opts.template === 'object' ? opts.template.root : undefined);
+  let useTemplate = templates !== undefined;
   for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await findFreePort());
     try {
-      const pg = await startOnce(opts, opts.port ?? (await findFreePort()));
+      const pg = await startOnce(opts, port, useTemplate ? templates : undefined);
       return { ...pg, startMs: performance.now() - started };
     } catch (error) {
+      if (error instanceof TemplateFailed) {
+        // A template that does not start is removed; this run falls back to initdb.
+        await dropTemplate(error.dir);
+        useTemplate = false;
+        attempt--;
+        continue;
+      }
       const portLost = error instanceof Error && error.message.includes(EXITED_EARLY);
       if (!portLost || opts.port !== undefined || attempt >= 3) throw error;
     }
   }
 }
 
-async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<EmbeddedPostgres> {
+/** initdb's settings, part of the template's key. */
+const CLUSTER_SETTINGS = { user: 'postgres', authMethod: 'scram-sha-256', initdbFlags: ['--no-sync'] } as const;
+
+class TemplateFailed extends Error {
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(`the cached data directory ${dir} did not start: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Connects with the template's password and sets the run's own. */
+async function rotatePassword(connection: PgConnection, from: string): Promise<void> {
+  const client = new Client({ host: connection.host, port: connection.port, user: connection.user, password: from, database: 'postgres' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${quoteIdent(connection.user)} PASSWORD ${quoteLiteral(connection.password)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates: string | undefined): Promise<EmbeddedPostgres> {
   const started = performance.now();
   const { default: EmbeddedPostgresClass } = await loadEmbeddedPostgres();
   // mkdtemp creates the dir with mode 0700; as root the cluster runs as the `postgres` user, which
@@ -114,25 +169,47 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     user: 'postgres',
     password: randomBytes(12).toString('hex'),
   };
+  const dataDir = join(root, 'data');
+  const cleanup = () => rm(root, { recursive: true, force: true });
+  let initdbMs = 0;
+  const t0 = performance.now();
+  // With a template, the cluster's first password is the template's (one the run then replaces).
+  const template = templates !== undefined ? await findTemplate(templates) : undefined;
+  if (template) {
+    try {
+      await copyDataDir(template.dataDir, dataDir);
+    } catch (error) {
+      await cleanup();
+      throw new TemplateFailed(template.dir, error);
+    }
+  }
+  const initialPassword = template ? template.password : templates !== undefined ? randomBytes(12).toString('hex') : connection.password;
   const pg = new EmbeddedPostgresClass({
-    databaseDir: join(root, 'data'),
+    databaseDir: dataDir,
     port,
     user: connection.user,
-    password: connection.password,
-    authMethod: 'scram-sha-256',
+    password: initialPassword,
+    authMethod: CLUSTER_SETTINGS.authMethod,
     persistent: false,
     createPostgresUser: userInfo().uid === 0,
-    initdbFlags: opts.durable ? [] : ['--no-sync'],
+    initdbFlags: opts.durable ? [] : [...CLUSTER_SETTINGS.initdbFlags],
     // No Unix socket: avoids clashes in /tmp between parallel clusters; we connect over TCP.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.durable ? [] : FAST_FLAGS)],
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onError ?? (() => undefined),
   });
-  const cleanup = () => rm(root, { recursive: true, force: true });
-  let initdbMs = 0;
+  let made: EmbeddedPostgres['dataDir'] = template ? 'template' : 'initdb';
   try {
-    const t0 = performance.now();
-    await pg.initialise();
+    if (!template) {
+      await pg.initialise();
+      if (templates !== undefined) {
+        // Kept for the next runs (before the server writes into it); a failure only costs the speed-up.
+        made = await saveTemplate(templates, dataDir, initialPassword).then(
+          () => 'initdb+template' as const,
+          () => 'initdb' as const,
+        );
+      }
+    }
     initdbMs = performance.now() - t0;
     const starting = pg.start();
     await withTimeout(starting, opts.startTimeoutMs ?? 60_000, async () => {
@@ -148,7 +225,21 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     forgetDeadProcess(pg);
     await cleanup();
     // The package rejects with `undefined` when the server exits before it is ready.
-    throw error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
+    const failure = error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
+    // A copied template that does not start is the template's fault unless the port was taken.
+    // (A timeout is the machine's, not the template's.)
+    if (template && failure.message.includes(EXITED_EARLY) && (opts.port !== undefined || (await portIsFree(port)))) throw new TemplateFailed(template.dir, failure);
+    throw failure;
+  }
+  if (initialPassword !== connection.password) {
+    try {
+      await rotatePassword(connection, initialPassword);
+    } catch (error) {
+      await pg.stop().catch(() => undefined);
+      await cleanup();
+      if (template) throw new TemplateFailed(template.dir, error);
+      throw error;
+    }
   }
   const startMs = performance.now() - started;
   let stopped = false;
@@ -157,6 +248,7 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     startMs,
     initdbMs,
     serverMs: startMs - initdbMs,
+    dataDir: made,
     async stop() {
       if (stopped) return;
       stopped = true;
