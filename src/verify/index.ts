@@ -116,8 +116,15 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     s.summary = summary;
   };
 
+  // Prisma's from-empty SQL needs no database: the engine (WASM, in this process) works while the
+  // server starts (child processes).
+  const planning = phase('base-engine', () => planBase({ sources: input.sources, model: input.model, baseFolders: split.base, idxgenFolders: split.idxgen, endState }));
+  planning.catch(() => undefined); // awaited below; not an unhandled rejection if the server fails first
   const serverStarted = clock();
-  const server: VerifyServer = await openVerifyServer(input.target);
+  const server: VerifyServer = await openVerifyServer(input.target).catch(async (error: unknown) => {
+    await planning.catch(() => undefined);
+    throw error;
+  });
   let at = serverStarted;
   for (const p of server.startPhases) {
     phases.push({ name: p.name, startMs: Math.round(at - started), ms: Math.round(p.ms) });
@@ -136,6 +143,8 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
   };
   let main: ScratchDatabase | undefined;
   let client: Client | undefined;
+  // Steps that run beside the main line (each on its own database or engine); awaited before the end.
+  const beside: Promise<void>[] = [];
   try {
     main = await phase('scratch-database', () => server.scratch('main'));
     report.target.database = main.name;
@@ -143,12 +152,13 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     const info = await runOne<{ server_version: string }>(client, verifySql('server-info'));
     report.target.serverVersion = info[0]?.server_version ?? null;
     const db = client;
+    const mainTarget = main.target;
 
     // a. base
     let scripts: BaseScript[] | null = null;
     let before: CatalogSnapshot | null = null;
     await timed(base, async () => {
-      const planned = await phase('base-engine', () => planBase({ sources: input.sources, model: input.model, baseFolders: split.base, idxgenFolders: split.idxgen, endState }));
+      const planned = await planning;
       base.details = planned.details;
       if (!planned.ok) return finish(base, 'the base could not be built', [planned.reason]);
       const applied = await phase('base-apply', () => applyBase(db, planned.scripts));
@@ -166,28 +176,61 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       finish(base, `${applied.statements} statement(s) from ${from}`, []);
     });
 
-    // b. apply
+    // f. drift: Prisma's own replay in shadow databases of its own, independent of b-e's database,
+    // so it runs beside them.
+    if (base.status !== 'pass' || scripts === null) notRun(drift, 'step a failed');
+    else {
+      const baseScripts: BaseScript[] = scripts;
+      beside.push(
+        timed(drift, async () => {
+          const synthetic = base.details.source === 'schema' ? (baseScripts[0] ?? null) : null;
+          const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
+          const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
+          const baseline = { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: baseScripts };
+          const out = await phase('drift', () => checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames }));
+          drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
+          drift.problems.push(...out.problems);
+          const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
+          if (hint) drift.problems.push(hint);
+          drift.status = out.status;
+          drift.summary = out.summary;
+        }),
+      );
+    }
+
+    // b. apply. The old-Prisma check builds a second database and runs beside c-e; step b ends
+    // when it is done.
     let applied = false;
     if (base.status !== 'pass' || scripts === null || before === null) notRun(apply, 'step a failed');
     else {
       const baseScripts: BaseScript[] = scripts;
-      await timed(apply, async () => {
-        const folders = await phase('apply-folders', () => applyFolders(db, split.after));
-        apply.details.folders = folders.results;
-        if (folders.problems.length > 0) return finish(apply, `a migration failed: ${folders.results[folders.results.length - 1]!.folder}`, folders.problems);
-        applied = true;
-        apply.details.objects = await phase('apply-objects', () => checkObjects(db, endState, input.model));
-        const objectProblems = apply.details.objects.filter((o) => !o.ok).map((o) => `${o.kind} "${o.name}" (${o.folder}): ${o.notes.join('; ')}`);
-        const afterB = await snapshot(db);
-        apply.details.oldPrisma = await phase('apply-old-prisma', () => checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, afterB, clock));
-        const old = apply.details.oldPrisma;
-        const oldProblems =
-          old.status === 'fail'
-            ? [...old.folders.filter((f) => f.result === 'fails').map((f) => `${f.folder}: fails when sent as one query (Prisma < 7.4): ${f.error ? `${f.error.code} ${f.error.message}` : ''}`), ...(old.sameCatalog === false || old.folders.every((f) => f.result !== 'fails') ? [old.note] : [])]
-            : [];
-        const n = split.idxgen.length;
-        finish(apply, n === 0 ? 'no idxgen migrations to apply' : `${n} idxgen folder(s) applied; ${apply.details.objects.length} object(s) checked in pg_catalog; ${old.note}`, [...objectProblems, ...oldProblems]);
-      });
+      let ready!: () => void;
+      const foldersApplied = new Promise<void>((resolve) => (ready = resolve));
+      beside.push(
+        timed(apply, async () => {
+          try {
+            const folders = await phase('apply-folders', () => applyFolders(db, split.after));
+            apply.details.folders = folders.results;
+            if (folders.problems.length > 0) return finish(apply, `a migration failed: ${folders.results[folders.results.length - 1]!.folder}`, folders.problems);
+            apply.details.objects = await phase('apply-objects', () => checkObjects(db, endState, input.model));
+            const afterB = await snapshot(db);
+            applied = true;
+            ready();
+            apply.details.oldPrisma = await phase('apply-old-prisma', () => checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, afterB, clock));
+            const objectProblems = apply.details.objects.filter((o) => !o.ok).map((o) => `${o.kind} "${o.name}" (${o.folder}): ${o.notes.join('; ')}`);
+            const old = apply.details.oldPrisma;
+            const oldProblems =
+              old.status === 'fail'
+                ? [...old.folders.filter((f) => f.result === 'fails').map((f) => `${f.folder}: fails when sent as one query (Prisma < 7.4): ${f.error ? `${f.error.code} ${f.error.message}` : ''}`), ...(old.sameCatalog === false || old.folders.every((f) => f.result !== 'fails') ? [old.note] : [])]
+                : [];
+            const n = split.idxgen.length;
+            finish(apply, n === 0 ? 'no idxgen migrations to apply' : `${n} idxgen folder(s) applied; ${apply.details.objects.length} object(s) checked in pg_catalog; ${old.note}`, [...objectProblems, ...oldProblems]);
+          } finally {
+            ready();
+          }
+        }),
+      );
+      await foldersApplied;
     }
 
     // c, d, e need b's folders applied.
@@ -204,10 +247,9 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
         finish(coverage, left === 0 ? `every foreign key has an index (${out.details.foreignKeys} checked)` : `${left} of ${out.details.foreignKeys} foreign key(s) without an index${out.problems.length === 0 ? ', each with its reason' : ''}`, out.problems);
       });
       await timed(evidence, async () => {
-        const target = main!.target;
         const created = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
         const plan = input.planWithout ? await phase('evidence-plan', async () => input.planWithout!(created)) : input.plan;
-        const out = await collectEvidence(db, { endState, plan, model: input.model, rowsPerTable, clock, phase, connectMore: () => connect(target) });
+        const out = await collectEvidence(db, { endState, plan, model: input.model, rowsPerTable, clock, phase, connectMore: () => connect(mainTarget) });
         evidence.details = out.details;
         const used = out.details.indexes.filter((i) => i.ok).length;
         const [first, ...larger] = out.details.sizes;
@@ -221,31 +263,12 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
         finish(rollback, out.problems.length === 0 ? `${out.details.folders.length} down.sql file(s) applied, last first; pg_catalog is back to its state before step b` : 'the rollback does not restore the catalog', out.problems);
       });
     }
-
-    // f. drift: Prisma's own replay, independent of b's database.
-    if (base.status !== 'pass' || scripts === null) notRun(drift, 'step a failed');
-    else {
-      const baseScripts: BaseScript[] = scripts;
-      const target = main.target;
-      await timed(drift, async () => {
-        const synthetic = base.details.source === 'schema' ? (baseScripts[0] ?? null) : null;
-        const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
-        const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
-        const baseline = scripts
-          ? { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: scripts }
-          : undefined;
-        const out = await phase('drift', () => checkDrift({ sources: input.sources, target, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames }));
-        drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
-        drift.problems.push(...out.problems);
-        const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
-        if (hint) drift.problems.push(hint);
-        drift.status = out.status;
-        drift.summary = out.summary;
-      });
-    }
+    await Promise.all(beside);
   } finally {
-    await client?.end().catch(() => undefined);
+    // A step beside the main line may still run when the main line failed: let it end first.
+    await Promise.allSettled(beside);
     await phase('server-stop', async () => {
+      await client?.end().catch(() => undefined);
       await main?.drop().catch(() => undefined);
       await server.close();
     });
