@@ -5,8 +5,9 @@
  *
  *   - Where: `<os.tmpdir()>/idxgen-pg-template-<key>`, the key a hash of the PostgreSQL binaries'
  *     package version, platform, the running user and the initdb options; mode 0700.
- *   - Atomic: a template is built in a staging directory next to it and renamed into place with a
- *     `ready` marker inside; a rename that loses a race is discarded. A template is never modified
+ *   - Atomic: a template is copied into a staging directory next to it before the first server
+ *     starts, and renamed into place (with a `ready` marker inside) only once that server is up; a
+ *     rename that loses a race is discarded. A template is never modified
  *     after that, and never started itself: every run copies it into its own temp dir.
  *   - Its password is in the template (mode 0600), so a run started from a copy changes it to its
  *     own random password before handing out the connection (`rotatePassword` in embedded.ts).
@@ -72,12 +73,12 @@ export async function copyDataDir(from: string, to: string): Promise<void> {
 }
 
 /**
- * Saves `dataDir` (initdb'd with `password`, never started) as the template at `dir`. Another run
- * may do the same at the same time: the first rename wins, the other copy is discarded. Errors are
- * the caller's to ignore (a template is only a speed-up).
+ * Copies `dataDir` (initdb'd with `password`, not started yet) into a staging directory next to
+ * the template at `dir`; `commitTemplate` then renames it into place once a server started from
+ * the original, `discardStaged` removes it. Undefined when a template is already there.
  */
-export async function saveTemplate(dir: string, dataDir: string, password: string): Promise<void> {
-  if (await findTemplate(dir)) return;
+export async function stageTemplate(dir: string, dataDir: string, password: string): Promise<string | undefined> {
+  if (await findTemplate(dir)) return undefined;
   await mkdir(dirname(dir), { recursive: true });
   const staging = await mkdtemp(`${dir}.tmp-`);
   try {
@@ -85,13 +86,31 @@ export async function saveTemplate(dir: string, dataDir: string, password: strin
     await copyDataDir(dataDir, join(staging, 'data'));
     await writeFile(join(staging, 'password'), `${password}\n`, { mode: 0o600 });
     await writeFile(join(staging, 'ready'), '');
+    return staging;
+  } catch (error) {
+    await discardStaged(staging);
+    throw error;
+  }
+}
+
+/**
+ * Renames a staged template into place. Another run may do the same at the same time: the first
+ * rename wins, the other copy is discarded. Errors are the caller's to ignore (a template is only
+ * a speed-up).
+ */
+export async function commitTemplate(staging: string, dir: string): Promise<void> {
+  try {
     await rename(staging, dir);
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await discardStaged(staging);
     // Lost the race to another run: its template is as good as ours.
     if (await findTemplate(dir)) return;
     throw error;
   }
+}
+
+export async function discardStaged(staging: string): Promise<void> {
+  await rm(staging, { recursive: true, force: true });
 }
 
 /** Removes a template that did not work (another run may be copying it: that run then falls back too). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { copyDataDir, dropTemplate, findTemplate, saveTemplate, templateDir } from './data-template';
+import { commitTemplate, copyDataDir, discardStaged, dropTemplate, findTemplate, stageTemplate, templateDir } from './data-template';
 
 export interface PgConnection {
   host: string;
@@ -112,17 +112,17 @@ function forgetDeadProcess(pg: object): void {
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const started = performance.now();
   const templates = opts.durable || opts.template === false ? undefined : templateDir(CLUSTER_SETTINGS, typeof opts.template === 'object' ? opts.template.root : undefined);
-  let useTemplate = templates !== undefined;
+  let templateFailed = false;
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await findFreePort());
     try {
-      const pg = await startOnce(opts, port, useTemplate ? templates : undefined);
+      const pg = await startOnce(opts, port, templates);
       return { ...pg, startMs: performance.now() - started };
     } catch (error) {
-      if (error instanceof TemplateFailed) {
-        // A template that does not start is removed; this run falls back to initdb.
+      if (error instanceof TemplateFailed && !templateFailed) {
+        // A template that does not start is removed; this run falls back to initdb (and keeps a new one).
         await dropTemplate(error.dir);
-        useTemplate = false;
+        templateFailed = true;
         attempt--;
         continue;
       }
@@ -198,17 +198,13 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onError ?? (() => undefined),
   });
-  let made: EmbeddedPostgres['dataDir'] = template ? 'template' : 'initdb';
+  let staged: string | undefined;
   try {
     if (!template) {
       await pg.initialise();
-      if (templates !== undefined) {
-        // Kept for the next runs (before the server writes into it); a failure only costs the speed-up.
-        made = await saveTemplate(templates, dataDir, initialPassword).then(
-          () => 'initdb+template' as const,
-          () => 'initdb' as const,
-        );
-      }
+      // Copied before the server writes into it, kept for the next runs once it started; a
+      // failure only costs the speed-up.
+      if (templates !== undefined) staged = await stageTemplate(templates, dataDir, initialPassword).catch(() => undefined);
     }
     initdbMs = performance.now() - t0;
     const starting = pg.start();
@@ -224,11 +220,12 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     // exit hook: drop its handle on the dead process instead.
     forgetDeadProcess(pg);
     await cleanup();
+    if (staged) await discardStaged(staged);
     // The package rejects with `undefined` when the server exits before it is ready.
     const failure = error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
     // A copied template that does not start is the template's fault unless the port was taken.
     // (A timeout is the machine's, not the template's.)
-    if (template && failure.message.includes(EXITED_EARLY) && (opts.port !== undefined || (await portIsFree(port)))) throw new TemplateFailed(template.dir, failure);
+    if (template && failure.message.includes(EXITED_EARLY) && (await portIsFree(port))) throw new TemplateFailed(template.dir, failure);
     throw failure;
   }
   if (initialPassword !== connection.password) {
@@ -237,10 +234,13 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     } catch (error) {
       await pg.stop().catch(() => undefined);
       await cleanup();
+      if (staged) await discardStaged(staged);
       if (template) throw new TemplateFailed(template.dir, error);
       throw error;
     }
   }
+  let made: EmbeddedPostgres['dataDir'] = template ? 'template' : 'initdb';
+  if (staged && templates !== undefined) made = await commitTemplate(staged, templates).then(() => 'initdb+template' as const, () => 'initdb' as const);
   const startMs = performance.now() - started;
   let stopped = false;
   return {

@@ -187,7 +187,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
           const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
           const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
           const baseline = { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: baseScripts };
-          const out = await phase('drift', () => checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames }));
+          const out = await phase('drift', () => checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames, phase }));
           drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
           drift.problems.push(...out.problems);
           const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;

@@ -82,7 +82,7 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
       note: 'embedded PostgreSQL in a temp dir, removed afterwards',
       startMs: embedded.startMs,
       startPhases: [
-        { name: 'server-initdb', ms: embedded.initdbMs },
+        { name: embedded.dataDir === 'template' ? 'server-datadir-copy' : `server-${embedded.dataDir}`, ms: embedded.initdbMs },
         { name: 'server-start', ms: embedded.serverMs },
       ],
       // FILE_COPY: ~3x faster on a throw-away cluster (src/db/client.ts); not used on a shared server.
