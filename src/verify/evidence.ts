@@ -455,28 +455,35 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     }
     const prepared = new Map<string, PreparedTable>();
     const loads = new Map<string, TableLoad>();
-    await phase('evidence-prepare', async () => {
-      for (const [key, ref] of tables) {
-        const load: TableLoad = { table: ref.table, schema: ref.schema, requested: 0, rows: 0, ms: 0 };
-        loads.set(key, load);
-        details.tables.push(load);
+    for (const [key, ref] of tables) {
+      const load: TableLoad = { table: ref.table, schema: ref.schema, requested: 0, rows: 0, ms: 0 };
+      loads.set(key, load);
+      details.tables.push(load);
+    }
+    await phase('evidence-prepare', () =>
+      onClients(clients, [...tables.keys()], async (c, key) => {
         try {
-          prepared.set(key, await prepareTable(client, ref, all, new Set(fkOf(ref).flat())));
+          prepared.set(key, await prepareTable(c, tables.get(key)!, all, new Set(fkOf(tables.get(key)!).flat())));
         } catch (error) {
-          load.error = messageOf(error);
+          loads.get(key)!.error = messageOf(error);
         }
-      }
-    });
+      }),
+    );
     await phase('evidence-load', () => onClients(clients, [...prepared.keys()], (c, key) => fillTable(c, prepared.get(key)!, 1, sizes[0]!, loads.get(key)!, input.clock)));
 
+    // One table's indexes on one session; the tables spread over the sessions.
     const explainAll = async (list: readonly IndexInfo[]) => {
       const out = new Map<string, IndexEvidence[]>();
-      for (const index of list) {
-        const load = loads.get(`${index.schema}.${index.table}`);
-        if (load?.error) {
-          out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
-        } else out.set(index.name, (await indexEvidence(client, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
-      }
+      const byTable = new Map<string, IndexInfo[]>();
+      for (const index of list) byTable.set(`${index.schema}.${index.table}`, [...(byTable.get(`${index.schema}.${index.table}`) ?? []), index]);
+      await onClients(clients, [...byTable.keys()], async (c, key) => {
+        const load = loads.get(key);
+        for (const index of byTable.get(key)!) {
+          if (load?.error) {
+            out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
+          } else out.set(index.name, (await indexEvidence(c, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
+        }
+      });
       return out;
     };
     let results = await phase('evidence-explain', () => explainAll(created));

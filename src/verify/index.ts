@@ -20,7 +20,7 @@ import { applyFolders, checkObjects, checkOldPrisma } from './apply';
 import { applyBase, declarationsNamed, planBase, stripDeclarations, type BaseScript } from './base';
 import { fromEmptyHint, replayHint } from './prisma-limits';
 import { checkCoverage } from './coverage';
-import { checkDrift } from './drift';
+import { checkDrift, type DriftOutcome } from './drift';
 import { driftJudge } from '../compat/prisma-version';
 import { rollBack } from './rollback';
 import { collectEvidence, DEFAULT_ROWS_PER_TABLE, evidenceSizes } from './evidence';
@@ -97,9 +97,9 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     }
   };
 
-  const timed = async (s: VerifyStep, run: () => Promise<void>) => {
+  /** Runs a step; `t0` when its work began earlier than this call (drift). */
+  const timed = async (s: VerifyStep, run: () => Promise<void>, t0: number = clock()) => {
     hooks.onStepStart?.(s.name as StepName);
-    const t0 = clock();
     try {
       await run();
     } catch (error) {
@@ -153,14 +153,26 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     report.target.serverVersion = info[0]?.server_version ?? null;
     const db = client;
     const mainTarget = main.target;
+    const runDrift = (baseScripts: BaseScript[], source: BaseStep['details']['source']): Promise<DriftOutcome> => {
+      const synthetic = source === 'schema' ? (baseScripts[0] ?? null) : null;
+      const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
+      const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
+      const baseline = { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: baseScripts };
+      return checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames, phase });
+    };
 
-    // a. base
+    // a. base. f. drift needs only the base's scripts, not its tables: Prisma's engine replays
+    // the migrations in shadow databases of its own, so it starts as soon as the scripts are known
+    // and runs beside steps a-e (its outcome counts only when step a passes).
     let scripts: BaseScript[] | null = null;
     let before: CatalogSnapshot | null = null;
+    let driftWork: { t0: number; outcome: Promise<DriftOutcome> } | undefined;
     await timed(base, async () => {
       const planned = await planning;
       base.details = planned.details;
       if (!planned.ok) return finish(base, 'the base could not be built', [planned.reason]);
+      driftWork = { t0: clock(), outcome: phase('drift', () => runDrift(planned.scripts, planned.details.source)) };
+      driftWork.outcome.catch(() => undefined); // awaited below
       const applied = await phase('base-apply', () => applyBase(db, planned.scripts));
       base.details.statements = applied.statements;
       if (!applied.ok) {
@@ -176,25 +188,25 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       finish(base, `${applied.statements} statement(s) from ${from}`, []);
     });
 
-    // f. drift: Prisma's own replay in shadow databases of its own, independent of b-e's database,
-    // so it runs beside them.
-    if (base.status !== 'pass' || scripts === null) notRun(drift, 'step a failed');
-    else {
-      const baseScripts: BaseScript[] = scripts;
+    if (base.status !== 'pass' || scripts === null || driftWork === undefined) {
+      if (driftWork) beside.push(driftWork.outcome.then(() => undefined, () => undefined));
+      notRun(drift, 'step a failed');
+    } else {
+      const work = driftWork;
       beside.push(
-        timed(drift, async () => {
-          const synthetic = base.details.source === 'schema' ? (baseScripts[0] ?? null) : null;
-          const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
-          const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
-          const baseline = { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: baseScripts };
-          const out = await phase('drift', () => checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames, phase }));
-          drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
-          drift.problems.push(...out.problems);
-          const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
-          if (hint) drift.problems.push(hint);
-          drift.status = out.status;
-          drift.summary = out.summary;
-        }),
+        timed(
+          drift,
+          async () => {
+            const out = await work.outcome;
+            drift.details = { ...out.details, judgedBy: driftJudge(out.details.engineVersion, input.prisma) };
+            drift.problems.push(...out.problems);
+            const hint = out.status === 'fail' && out.details.replayFailed ? replayHint(input.model) : undefined;
+            if (hint) drift.problems.push(hint);
+            drift.status = out.status;
+            drift.summary = out.summary;
+          },
+          work.t0,
+        ),
       );
     }
 
