@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,85 @@ test('a port already taken is a clear error, and leaves no temp dir behind', asy
   }
   expect(readdirSync(own)).toEqual([]);
   rmSync(own, { recursive: true, force: true });
+});
+
+describe('the cached data directory (src/db/data-template.ts)', () => {
+  let own = '';
+  beforeAll(() => {
+    own = mkdtempSync(join(tmpdir(), 'idxgen-template-test-'));
+    chmodSync(own, 0o755); // as root the cluster runs as `postgres`, which must traverse it
+  });
+  afterAll(() => rmSync(own, { recursive: true, force: true }));
+
+  const version = async (pg: EmbeddedPostgres) => (await query<{ v: string }>({ ...pg.connection, database: 'postgres' }, "SELECT current_setting('server_version') AS v"))[0]!.v;
+  const refused = async (connection: EmbeddedPostgres['connection'], password: string) =>
+    query({ ...connection, password, database: 'postgres' }, 'SELECT 1').then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
+
+  test('the first run keeps its initdb as the template, the next copies it; each ends with a password of its own', async () => {
+    const first = await startEmbeddedPostgres({ template: { root: own } });
+    try {
+      expect(first.dataDir).toBe('initdb+template');
+      expect(await version(first)).toMatch(/^18\./);
+    } finally {
+      await first.stop();
+    }
+    const dirs = readdirSync(own);
+    expect(dirs).toEqual([expect.stringMatching(/^idxgen-pg-template-[0-9a-f]{16}$/)]);
+    const template = join(own, dirs[0]!);
+    expect(readdirSync(template).sort()).toEqual(['data', 'password', 'ready']);
+    const templatePassword = readFileSync(join(template, 'password'), 'utf8').trim();
+
+    const second = await startEmbeddedPostgres({ template: { root: own } });
+    try {
+      expect(second.dataDir).toBe('template');
+      expect(await version(second)).toMatch(/^18\./);
+      expect(second.connection.password).not.toBe(templatePassword);
+      // The template's password no longer opens the running cluster.
+      expect(await refused(second.connection, templatePassword)).toMatch(/password authentication failed/);
+    } finally {
+      await second.stop();
+    }
+    // Never started itself: no postmaster.pid in the template.
+    expect(existsSync(join(template, 'data', 'postmaster.pid'))).toBe(false);
+  });
+
+  test('a template that does not start is removed, and the run falls back to initdb', async () => {
+    const [name] = readdirSync(own);
+    expect(name).toBeDefined();
+    // Break it: PostgreSQL refuses a data directory without PG_VERSION.
+    rmSync(join(own, name!, 'data', 'PG_VERSION'));
+    const pg = await startEmbeddedPostgres({ template: { root: own } });
+    try {
+      expect(pg.dataDir).toBe('initdb+template');
+      expect(await version(pg)).toMatch(/^18\./);
+    } finally {
+      await pg.stop();
+    }
+    expect(existsSync(join(own, name!, 'data', 'PG_VERSION'))).toBe(true);
+    expect(readdirSync(own)).toEqual([name]);
+  });
+
+  test('template: false runs initdb and keeps nothing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'idxgen-template-off-'));
+    try {
+      const saved = process.env['TMPDIR'];
+      process.env['TMPDIR'] = empty;
+      try {
+        const pg = await startEmbeddedPostgres({ template: false });
+        expect(pg.dataDir).toBe('initdb');
+        await pg.stop();
+      } finally {
+        if (saved === undefined) delete process.env['TMPDIR'];
+        else process.env['TMPDIR'] = saved;
+      }
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('createScratchDatabase', () => {

@@ -34,9 +34,11 @@ test('pass: every step passes, exit code 0, and no scratch database is left', as
   expect(apply.details.oldPrisma).toMatchObject({ status: 'pass', sameCatalog: true, folders: [{ folder: '20250101000000_idx_post_authorid_createdat', result: 'ok' }] });
 
   const evidence = stepOf(report, 'evidence');
-  expect(evidence.details.tables).toEqual([expect.objectContaining({ table: 'Post', requested: 20000, rows: 20000 })]);
+  // Chosen at the first size (2,000 rows): the table is not grown.
+  expect(evidence.details.sizes).toEqual([2000, 20000, 80000]);
+  expect(evidence.details.tables).toEqual([expect.objectContaining({ table: 'Post', requested: 2000, rows: 2000 })]);
   const [only] = evidence.details.indexes;
-  expect(only).toMatchObject({ index: 'Post_authorId_createdAt_idx', shape: 'order', ok: true, rows: 20000 });
+  expect(only).toMatchObject({ index: 'Post_authorId_createdAt_idx', shape: 'order', ok: true, rows: 2000 });
   expect(only!.query).toMatch(/^SELECT \* FROM "Post" WHERE "authorId" = '\d+' ORDER BY "createdAt" DESC LIMIT 20$/);
   expect(only!.indexNodes.some((n) => n.endsWith('using "Post_authorId_createdAt_idx"'))).toBe(true);
 
@@ -71,9 +73,9 @@ test('unused: with --queries, an index whose key order does not serve the record
   expect(only).toMatchObject({ index: 'Post_authorId_createdAt_idx', shape: 'order', ok: false });
   expect(only!.query).toMatch(/^SELECT \* FROM "Post" WHERE "authorId" = '\d+' ORDER BY "createdAt" DESC$/);
   expect(only!.indexNodes.every((n) => !n.includes('Post_authorId_createdAt_idx'))).toBe(true);
-  // Not a question of table size: grown to 4x, the planner still prefers the (authorId) index.
+  // Not a question of table size: grown from 2,000 to 20,000 and to 80,000 rows, the planner still prefers the (authorId) index.
   expect(evidence.details.tables).toEqual([expect.objectContaining({ table: 'Post', requested: 80000, rows: 80000 })]);
-  expect(only!.note).toMatch(/not chosen at 20000 nor at 80000 rows: the planner prefers "Post_authorId_idx"/);
+  expect(only!.note).toMatch(/not chosen at 2000, 20000 nor at 80000 rows: the planner prefers "Post_authorId_idx"/);
   expect(evidence.problems).toEqual([expect.stringMatching(/^Post_authorId_createdAt_idx: not used by SELECT/)]);
 });
 

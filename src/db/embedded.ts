@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { quoteIdent, quoteLiteral } from '../sql/quote';
+import { commitTemplate, copyDataDir, discardStaged, dropTemplate, findTemplate, stageTemplate, templateDir } from './data-template';
 
 export interface PgConnection {
   host: string;
@@ -29,12 +32,23 @@ export interface EmbeddedPostgresOptions {
   durable?: boolean;
   /** Give up (and stop the server) when it is not ready after this long. Default 60 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Copy a cached initdb'd data directory instead of running initdb (src/db/data-template.ts):
+   * `os.tmpdir()` by default, another folder, or false for a fresh initdb every time. Never
+   * used with `durable`.
+   */
+  template?: boolean | { root: string };
 }
 
 export interface EmbeddedPostgres {
   connection: PgConnection;
   /** Milliseconds spent in initdb + server start. */
   startMs: number;
+  /** Of startMs: the data directory (initdb, or copying the cached template), and the server's start until it accepts connections. */
+  initdbMs: number;
+  serverMs: number;
+  /** How the data directory was made: `initdb`, `initdb+template` (initdb, then kept as the template) or `template` (copied). */
+  dataDir: 'initdb' | 'initdb+template' | 'template';
   stop(): Promise<void>;
 }
 
@@ -49,6 +63,16 @@ export function findFreePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
     });
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -87,18 +111,52 @@ function forgetDeadProcess(pg: object): void {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const started = performance.now();
+  const templates = opts.durable || opts.template === false ? undefined : templateDir(CLUSTER_SETTINGS, typeof opts.template === 'object' ? opts.template.root : undefined);
+  let templateFailed = false;
   for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await findFreePort());
     try {
-      const pg = await startOnce(opts, opts.port ?? (await findFreePort()));
+      const pg = await startOnce(opts, port, templates);
       return { ...pg, startMs: performance.now() - started };
     } catch (error) {
+      if (error instanceof TemplateFailed && !templateFailed) {
+        // A template that does not start is removed; this run falls back to initdb (and keeps a new one).
+        await dropTemplate(error.dir);
+        templateFailed = true;
+        attempt--;
+        continue;
+      }
       const portLost = error instanceof Error && error.message.includes(EXITED_EARLY);
       if (!portLost || opts.port !== undefined || attempt >= 3) throw error;
     }
   }
 }
 
-async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<EmbeddedPostgres> {
+/** initdb's settings, part of the template's key. */
+const CLUSTER_SETTINGS = { user: 'postgres', authMethod: 'scram-sha-256', initdbFlags: ['--no-sync'] } as const;
+
+class TemplateFailed extends Error {
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(`the cached data directory ${dir} did not start: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Connects with the template's password and sets the run's own. */
+async function rotatePassword(connection: PgConnection, from: string): Promise<void> {
+  const client = new Client({ host: connection.host, port: connection.port, user: connection.user, password: from, database: 'postgres' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${quoteIdent(connection.user)} PASSWORD ${quoteLiteral(connection.password)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates: string | undefined): Promise<EmbeddedPostgres> {
   const started = performance.now();
   const { default: EmbeddedPostgresClass } = await loadEmbeddedPostgres();
   // mkdtemp creates the dir with mode 0700; as root the cluster runs as the `postgres` user, which
@@ -111,23 +169,44 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     user: 'postgres',
     password: randomBytes(12).toString('hex'),
   };
+  const dataDir = join(root, 'data');
+  const cleanup = () => rm(root, { recursive: true, force: true });
+  let initdbMs = 0;
+  const t0 = performance.now();
+  // With a template, the cluster's first password is the template's (one the run then replaces).
+  const template = templates !== undefined ? await findTemplate(templates) : undefined;
+  if (template) {
+    try {
+      await copyDataDir(template.dataDir, dataDir);
+    } catch (error) {
+      await cleanup();
+      throw new TemplateFailed(template.dir, error);
+    }
+  }
+  const initialPassword = template ? template.password : templates !== undefined ? randomBytes(12).toString('hex') : connection.password;
   const pg = new EmbeddedPostgresClass({
-    databaseDir: join(root, 'data'),
+    databaseDir: dataDir,
     port,
     user: connection.user,
-    password: connection.password,
-    authMethod: 'scram-sha-256',
+    password: initialPassword,
+    authMethod: CLUSTER_SETTINGS.authMethod,
     persistent: false,
     createPostgresUser: userInfo().uid === 0,
-    initdbFlags: opts.durable ? [] : ['--no-sync'],
+    initdbFlags: opts.durable ? [] : [...CLUSTER_SETTINGS.initdbFlags],
     // No Unix socket: avoids clashes in /tmp between parallel clusters; we connect over TCP.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.durable ? [] : FAST_FLAGS)],
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onError ?? (() => undefined),
   });
-  const cleanup = () => rm(root, { recursive: true, force: true });
+  let staged: string | undefined;
   try {
-    await pg.initialise();
+    if (!template) {
+      await pg.initialise();
+      // Copied before the server writes into it, kept for the next runs once it started; a
+      // failure only costs the speed-up.
+      if (templates !== undefined) staged = await stageTemplate(templates, dataDir, initialPassword).catch(() => undefined);
+    }
+    initdbMs = performance.now() - t0;
     const starting = pg.start();
     await withTimeout(starting, opts.startTimeoutMs ?? 60_000, async () => {
       // The server may not be spawned yet: stop it now and again if it comes up late.
@@ -141,14 +220,35 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number): Promise<E
     // exit hook: drop its handle on the dead process instead.
     forgetDeadProcess(pg);
     await cleanup();
+    if (staged) await discardStaged(staged);
     // The package rejects with `undefined` when the server exits before it is ready.
-    throw error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
+    const failure = error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
+    // A copied template that does not start is the template's fault unless the port was taken.
+    // (A timeout is the machine's, not the template's.)
+    if (template && failure.message.includes(EXITED_EARLY) && (await portIsFree(port))) throw new TemplateFailed(template.dir, failure);
+    throw failure;
   }
+  if (initialPassword !== connection.password) {
+    try {
+      await rotatePassword(connection, initialPassword);
+    } catch (error) {
+      await pg.stop().catch(() => undefined);
+      await cleanup();
+      if (staged) await discardStaged(staged);
+      if (template) throw new TemplateFailed(template.dir, error);
+      throw error;
+    }
+  }
+  let made: EmbeddedPostgres['dataDir'] = template ? 'template' : 'initdb';
+  if (staged && templates !== undefined) made = await commitTemplate(staged, templates).then(() => 'initdb+template' as const, () => 'initdb' as const);
   const startMs = performance.now() - started;
   let stopped = false;
   return {
     connection,
     startMs,
+    initdbMs,
+    serverMs: startMs - initdbMs,
+    dataDir: made,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -11,7 +11,7 @@ import { openSchemaEngine, type MigrationsInput } from '../db/schema-engine';
 import type { SchemaSource } from '../schema/source';
 import type { BaseScript } from './base';
 import type { VerifyFolder } from './migrations';
-import type { DriftDetails, StepStatus } from './types';
+import type { DriftDetails, PhaseTimer, StepStatus } from './types';
 
 export interface DriftInput {
   sources: readonly SchemaSource[];
@@ -29,6 +29,8 @@ export interface DriftInput {
   baseline?: { sources: readonly SchemaSource[]; migrations: readonly { name: string; sql: string }[] };
   /** Names of the indexes idxgen's folders create or drop: drift that names one is always idxgen's. */
   idxgenNames?: ReadonlySet<string>;
+  /** Records the time of the engine's start, its replay and the baseline's replay. */
+  phase?: PhaseTimer;
 }
 
 export interface DriftOutcome {
@@ -52,14 +54,15 @@ export function withoutBacktrace(reason: string): string {
 export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
   const migrations = driftMigrations(input);
   const details: DriftDetails = { migrations: migrations.folders.map((f) => f.name), diff: '', engineVersion: null };
-  const opened = await openSchemaEngine({ schema: input.sources.map((s) => ({ path: s.path, content: s.content })), target: input.target });
+  const phase: PhaseTimer = input.phase ?? ((_, work) => work());
+  const opened = await phase('drift-engine', () => openSchemaEngine({ schema: input.sources.map((s) => ({ path: s.path, content: s.content })), target: input.target }));
   if (!opened.ok) {
     return { status: 'skipped', summary: `skipped: Prisma's schema engine is not available (${opened.kind}): ${opened.reason}`, details, problems: [opened.reason] };
   }
   const session = opened.value;
   details.engineVersion = session.version;
   try {
-    const diff = await session.diffMigrationsToSchema(migrations);
+    const diff = await phase('drift-replay', () => session.diffMigrationsToSchema(migrations));
     if (!diff.ok) {
       if (diff.kind === 'engine-error') {
         details.replayFailed = true;
@@ -70,7 +73,7 @@ export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
     details.diff = diff.value;
     if (diff.value.trim() === '') return { status: 'pass', summary: `no drift: Prisma's migrate diff from the ${migrations.folders.length} migration(s) to schema.prisma is empty`, details, problems: [] };
     const statements = diffStatements(diff.value);
-    const preExisting = await baselineDrift(input);
+    const preExisting = await phase('drift-baseline', () => baselineDrift(input));
     const touchesIdxgen = (statement: string) => [...(input.idxgenNames ?? [])].some((name) => statement.includes(doubleQuoted(name)));
     const ours = statements.filter((s) => touchesIdxgen(s) || !preExisting.has(s));
     details.preExisting = statements.filter((s) => !ours.includes(s));

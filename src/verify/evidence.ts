@@ -45,7 +45,7 @@ import {
   type ColumnInfo,
   type ValueRole,
 } from './sql';
-import type { EvidenceDetails, IndexEvidence, TableLoad } from './types';
+import type { EvidenceDetails, IndexEvidence, PhaseTimer, TableLoad } from './types';
 
 export const DEFAULT_ROWS_PER_TABLE = 20_000;
 export const ORDER_LIMIT = 20;
@@ -375,6 +375,8 @@ export interface EvidenceInput {
   connectMore?: () => Promise<Client>;
   /** Sessions loading rows at once (default 2). */
   concurrency?: number;
+  /** Records the time of the step's phases (prepare, load, explain, scale-up). */
+  phase?: PhaseTimer;
 }
 
 export interface EvidenceOutcome {
@@ -383,8 +385,35 @@ export interface EvidenceOutcome {
 }
 
 /**
- * A table whose index the planner passes over at `rowsPerTable` rows is grown once to this many
- * times as many rows and asked again; the evidence then says at which size the index was chosen.
+ * Rows a table gets first. Most indexes are chosen at this size already (btree lookups from a few
+ * hundred rows on); a table with an index the planner passes over is grown to `rowsPerTable`, and
+ * then to `rowsPerTable * SCALE_UP`, and asked again at each size (`evidenceSizes`). A table's rows
+ * are a function of the row number, so a table grown to 20,000 holds the same rows as one loaded
+ * with 20,000 at once.
+ */
+export const FIRST_ROWS = 2_000;
+
+/** The sizes tables are loaded to, smallest first: FIRST_ROWS (when smaller), rowsPerTable, rowsPerTable * SCALE_UP. */
+export function evidenceSizes(rowsPerTable: number): number[] {
+  return [...(FIRST_ROWS < rowsPerTable ? [FIRST_ROWS] : []), rowsPerTable, ...(SCALE_UP > 1 ? [rowsPerTable * SCALE_UP] : [])];
+}
+
+/** The evidence at a table's last size, its note saying at which earlier sizes the verdict differed. */
+function withHistory(last: IndexEvidence, earlier: readonly IndexEvidence[]): IndexEvidence {
+  if (earlier.length === 0) return last;
+  const sizes = (list: readonly IndexEvidence[]) => list.map((e) => e.rows).join(', ');
+  const failed = earlier.filter((e) => !e.ok);
+  const used = earlier.filter((e) => e.ok);
+  let note = last.note;
+  if (last.ok && failed.length > 0) note = `not chosen at ${sizes(failed)} rows (${failed[failed.length - 1]!.topNode ?? 'another plan'}), chosen at ${last.rows}`;
+  else if (!last.ok && used.length > 0) note = `used at ${sizes(used)} rows, not at ${last.rows}${last.note ? `: ${last.note}` : ''}`;
+  else if (!last.ok) note = `not chosen at ${sizes(earlier)} nor at ${last.rows} rows${last.note ? `: ${last.note}` : ''}`;
+  return note === undefined ? last : { ...last, note };
+}
+
+/**
+ * The last size: a table whose index the planner passes over at `rowsPerTable` rows is grown to
+ * this many times as many rows and asked again; the evidence then says at which size the index was chosen.
  * Measured on PostgreSQL 18 (bundled example): btree and GIN jsonb/array lookups are chosen from
  * a few hundred rows on; a GIN trigram index for `ILIKE '%six chars%'` (20 of 20,000 rows match)
  * is passed over for a Seq Scan on a narrow 20,000-row table (Item) up to 40,000 rows, and chosen
@@ -393,8 +422,10 @@ export interface EvidenceOutcome {
 export const SCALE_UP = 4;
 
 export async function collectEvidence(client: Client, input: EvidenceInput): Promise<EvidenceOutcome> {
-  const details: EvidenceDetails = { rowsPerTable: input.rowsPerTable, tables: [], indexes: [] };
+  const sizes = evidenceSizes(input.rowsPerTable);
+  const details: EvidenceDetails = { rowsPerTable: sizes[0]!, sizes, tables: [], indexes: [] };
   const problems: string[] = [];
+  const phase: PhaseTimer = input.phase ?? ((_, work) => work());
   const all = await listIndexes(client);
   const fks = await listForeignKeyCoverage(client);
   const created = [...input.endState]
@@ -428,45 +459,49 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
       const load: TableLoad = { table: ref.table, schema: ref.schema, requested: 0, rows: 0, ms: 0 };
       loads.set(key, load);
       details.tables.push(load);
-      try {
-        prepared.set(key, await prepareTable(client, ref, all, new Set(fkOf(ref).flat())));
-      } catch (error) {
-        load.error = messageOf(error);
-      }
     }
-    await onClients(clients, [...prepared.keys()], (c, key) => fillTable(c, prepared.get(key)!, 1, input.rowsPerTable, loads.get(key)!, input.clock));
+    await phase('evidence-prepare', () =>
+      onClients(clients, [...tables.keys()], async (c, key) => {
+        try {
+          prepared.set(key, await prepareTable(c, tables.get(key)!, all, new Set(fkOf(tables.get(key)!).flat())));
+        } catch (error) {
+          loads.get(key)!.error = messageOf(error);
+        }
+      }),
+    );
+    await phase('evidence-load', () => onClients(clients, [...prepared.keys()], (c, key) => fillTable(c, prepared.get(key)!, 1, sizes[0]!, loads.get(key)!, input.clock)));
 
+    // One table's indexes on one session; the tables spread over the sessions.
     const explainAll = async (list: readonly IndexInfo[]) => {
       const out = new Map<string, IndexEvidence[]>();
-      for (const index of list) {
-        const load = loads.get(`${index.schema}.${index.table}`);
-        if (load?.error) {
-          out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
-        } else out.set(index.name, (await indexEvidence(client, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
-      }
+      const byTable = new Map<string, IndexInfo[]>();
+      for (const index of list) byTable.set(`${index.schema}.${index.table}`, [...(byTable.get(`${index.schema}.${index.table}`) ?? []), index]);
+      await onClients(clients, [...byTable.keys()], async (c, key) => {
+        const load = loads.get(key);
+        for (const index of byTable.get(key)!) {
+          if (load?.error) {
+            out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
+          } else out.set(index.name, (await indexEvidence(c, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
+        }
+      });
       return out;
     };
-    const results = await explainAll(created);
+    let results = await phase('evidence-explain', () => explainAll(created));
+    const history = new Map([...results].map(([name, list]) => [name, [list]]));
 
-    // Scale up the tables whose index was passed over for a query it could serve.
-    const retry = [...tables.entries()].filter(([key, ref]) => {
-      if (!prepared.has(key) || loads.get(key)?.error) return false;
-      return created.some((i) => i.schema === ref.schema && i.table === ref.table && (results.get(i.name) ?? []).some((e) => !e.ok && e.query !== ''));
-    });
-    if (retry.length > 0 && SCALE_UP > 1) {
-      await onClients(clients, retry.map(([key]) => key), (c, key) => fillTable(c, prepared.get(key)!, input.rowsPerTable + 1, input.rowsPerTable * SCALE_UP, loads.get(key)!, input.clock));
-      const again = await explainAll(created.filter((i) => retry.some(([, ref]) => ref.schema === i.schema && ref.table === i.table)));
-      for (const [name, list] of again) {
-        const firsts = results.get(name)!;
-        list.forEach((evidence, k) => {
-          const first = firsts[k]!;
-          if (first.ok && !evidence.ok) evidence.note = `used at ${first.rows} rows, not at ${evidence.rows}${evidence.note ? `: ${evidence.note}` : ''}`;
-          else if (!first.ok && evidence.ok) evidence.note = `not chosen at ${first.rows} rows (${first.topNode ?? 'another plan'}), chosen at ${evidence.rows}`;
-          else if (!first.ok) evidence.note = `not chosen at ${first.rows} nor at ${evidence.rows} rows${evidence.note ? `: ${evidence.note}` : ''}`;
-        });
-        results.set(name, list);
-      }
+    // Grow the tables whose index was passed over for a query it could serve, one size at a time.
+    for (const size of sizes.slice(1)) {
+      const retry = [...tables.entries()].filter(([key, ref]) => {
+        if (!prepared.has(key) || loads.get(key)?.error) return false;
+        return created.some((i) => i.schema === ref.schema && i.table === ref.table && (results.get(i.name) ?? []).some((e) => !e.ok && e.query !== ''));
+      });
+      if (retry.length === 0) break;
+      await phase(`evidence-load-${size}`, () => onClients(clients, retry.map(([key]) => key), (c, key) => fillTable(c, prepared.get(key)!, loads.get(key)!.requested + 1, size, loads.get(key)!, input.clock)));
+      const again = await phase(`evidence-explain-${size}`, () => explainAll(created.filter((i) => retry.some(([, ref]) => ref.schema === i.schema && ref.table === i.table))));
+      results = new Map([...results, ...again]);
+      for (const [name, list] of again) history.get(name)!.push(list);
     }
+    for (const [name, stages] of history) results.set(name, stages[stages.length - 1]!.map((last, k) => withHistory(last, stages.slice(0, -1).map((s) => s[k]).filter((e): e is IndexEvidence => e !== undefined))));
     for (const index of created) {
       for (const evidence of results.get(index.name)!) {
         details.indexes.push(evidence);

@@ -15,6 +15,8 @@ export interface VerifyServer {
   kind: VerifyTarget['kind'];
   note: string;
   startMs: number;
+  /** How startMs splits (initdb, server start), for the report's phases. */
+  startPhases: { name: string; ms: number }[];
   /** A new empty database; `purpose` becomes part of its name. Throws a UserError when the server refuses. */
   scratch(purpose: string): Promise<ScratchDatabase>;
   /** Stops the embedded server and removes its files; nothing for a URL. */
@@ -79,6 +81,10 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
       kind: 'embedded',
       note: 'embedded PostgreSQL in a temp dir, removed afterwards',
       startMs: embedded.startMs,
+      startPhases: [
+        { name: embedded.dataDir === 'template' ? 'server-datadir-copy' : `server-${embedded.dataDir}`, ms: embedded.initdbMs },
+        { name: 'server-start', ms: embedded.serverMs },
+      ],
       // FILE_COPY: ~3x faster on a throw-away cluster (src/db/client.ts); not used on a shared server.
       scratch: (purpose) => createScratchDatabase(connection, `idxgen_verify_${purpose}`, { strategy: 'FILE_COPY' }),
       close: () => embedded.stop(),
@@ -93,6 +99,7 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
     kind: 'url',
     note: `scratch databases created and dropped on ${parsed.host}:${parsed.port}; the database "${parsed.database}" and its data are not touched`,
     startMs: 0,
+    startPhases: [],
     async scratch(purpose) {
       try {
         return await createScratchDatabase(connection, `idxgen_verify_${purpose}`, { via: parsed.database });

@@ -184,8 +184,10 @@ export interface IndexEvidence {
 }
 
 export interface EvidenceDetails {
-  /** Rows generated per table first; a table whose index is passed over is grown to SCALE_UP times as many (evidence.ts). */
+  /** Rows generated per table first; a table whose index is passed over is grown to each next size of `sizes` (evidence.ts). */
   rowsPerTable: number;
+  /** The sizes tables are loaded to, smallest first (evidenceSizes in evidence.ts). */
+  sizes: number[];
   tables: TableLoad[];
   indexes: IndexEvidence[];
 }
@@ -248,8 +250,23 @@ export interface VerifyReport {
   /** Migration folders by origin, in Prisma's order. */
   folders: { base: string[]; idxgen: string[]; project: string[] };
   steps: [BaseStep, ApplyStep, CoverageStep, EvidenceStep, RollbackStep, DriftStep];
+  /**
+   * Where the time went, finer than the steps (server start, the engine's from-empty SQL, loading
+   * rows, the EXPLAINs...): each phase's start (ms after the run started) and length. Phases that
+   * ran at the same time overlap.
+   */
+  phases: VerifyPhase[];
   totalMs: number;
 }
+
+export interface VerifyPhase {
+  name: string;
+  startMs: number;
+  ms: number;
+}
+
+/** Runs `work` as the named phase and records its time (see VerifyReport.phases). */
+export type PhaseTimer = <T>(name: string, work: () => Promise<T>) => Promise<T>;
 
 /** Progress callbacks (a TTY display, benchmarks) and the clock; all optional. */
 export interface VerifyHooks {
