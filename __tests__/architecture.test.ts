@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['render/'],
   ['rules/', 'config/', 'compat/'],
   ['schema/', 'workload/', 'db/'],
-  ['model/', 'sql/', 'errors.ts', 'templates.ts', 'render/predicate.ts', 'render/query.ts'],
+  ['model/', 'sql/', 'errors.ts', 'templates.ts', 'package-dir.ts', 'render/predicate.ts', 'render/query.ts'],
 ];
 
 /** Imports against the direction that exist today, each with why; `from -> to` as paths under src/. */

@@ -15,7 +15,7 @@ export interface RunResult {
 }
 
 /** Runs the CLI in-process with a captured console, in `cwd`. */
-export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}, parser: 'auto' | 'yargs' = 'auto'): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -30,7 +30,7 @@ export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv
     isTTY: false,
     now: () => new Date(Date.UTC(2026, 10, 23, 12, 0, 0)),
   };
-  const code = await main(argv, io);
+  const code = await main(argv, io, parser);
   return { code, stdout, stderr };
 }
 

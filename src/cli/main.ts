@@ -1,12 +1,33 @@
 import * as os from 'node:os';
-import yargs from 'yargs';
+import type Yargs from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
 import { openValidationCache } from '../io/validation-cache';
 import { discardValidatorWorker, prestartValidatorWorker } from '../schema/prisma-wasm-worker';
 import { processIO, type CliIO } from './io';
 import { testFault } from './test-fault';
+import { parseFast, type FastSpec } from './fast-args';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
+const LEVELS = ['error', 'warn', 'info'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * What the fast path (fast-args.ts) reads of `check` and `plan`, without yargs: the same names,
+ * defaults and choices as their yargs declarations below (the workload flags always go to yargs).
+ */
+export const FAST_SPECS: Record<'check' | 'plan', FastSpec> = {
+  check: { strings: ['schema', 'config', 'baseline'], booleans: { cache: true, 'update-baseline': false }, choices: { format: { values: FORMATS, default: 'text' }, level: { values: LEVELS, default: 'error' } } },
+  plan: { strings: ['schema', 'config'], booleans: { cache: true, verbose: false }, choices: { format: { values: FORMATS, default: 'text' } } },
+};
+
+interface CommonArgs {
+  schema?: string;
+  config?: string;
+  cache: boolean;
+}
+type WorkloadFlags = { queries?: string[]; 'database-url'?: string; 'top-statements'?: number; 'scratch-copy'?: boolean };
+type PlanArgs = CommonArgs & WorkloadFlags & { format: Format; verbose: boolean };
+type CheckArgs = CommonArgs & WorkloadFlags & { format: Format; level: (typeof LEVELS)[number]; baseline?: string; 'update-baseline': boolean };
 const QUERIES_OPTION = {
   type: 'array',
   string: true,
@@ -25,7 +46,7 @@ const SCRATCH_COPY_OPTION = {
 } as const;
 
 /** The workload flags, as the commands take them. */
-function workloadArgs(args: { queries?: string[]; 'database-url'?: string; 'top-statements'?: number; 'scratch-copy'?: boolean }): {
+function workloadArgs(args: WorkloadFlags): {
   queries?: string[];
   databaseUrl?: string;
   topStatements?: number;
@@ -41,11 +62,14 @@ function workloadArgs(args: { queries?: string[]; 'database-url'?: string; 'top-
   };
 }
 
-/** Parses argv, runs one command, returns the exit code. Never throws for user error. */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+/**
+ * Parses argv, runs one command, returns the exit code. Never throws for user error. `parser`
+ * 'yargs' skips the fast path (tests compare both).
+ */
+export async function main(argv: string[], io: CliIO = processIO(), parser: 'auto' | 'yargs' = 'auto'): Promise<number> {
   if (validatesFirst(argv) && secondCoreLikelyFree(io.env)) prestartValidatorWorker();
   try {
-    return await parseAndRun(argv, io);
+    return await parseAndRun(argv, io, parser);
   } finally {
     discardValidatorWorker();
   }
@@ -73,12 +97,41 @@ function secondCoreLikelyFree(env: NodeJS.ProcessEnv): boolean {
   return cores >= 2 && os.loadavg()[0]! <= cores - 1;
 }
 
-async function parseAndRun(argv: string[], io: CliIO): Promise<number> {
+async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'): Promise<number> {
+  const cache = (enabled: boolean) => (enabled ? openValidationCache(io.cwd, io.env) : undefined);
+  const runPlan = (args: PlanArgs) =>
+    (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, verbose: args.verbose }, io);
+  const runCheck = (args: CheckArgs) =>
+    (require('./commands/check') as typeof import('./commands/check')).checkCommand(
+      { schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
+      io,
+    );
+  const fast = parser === 'auto' ? parseFast(argv, FAST_SPECS) : undefined;
+  if (fast) {
+    try {
+      testFault(io.env, fast.command);
+      // parseFast filled every option of the spec with a value of its declared type.
+      return fast.command === 'check' ? await runCheck(fast.values as unknown as CheckArgs) : await runPlan(fast.values as unknown as PlanArgs);
+    } catch (error) {
+      return reportError(error, io);
+    }
+  }
+  return mainWithYargs(argv, io, cache, runPlan, runCheck);
+}
+
+async function mainWithYargs(
+  argv: string[],
+  io: CliIO,
+  cache: (enabled: boolean) => ReturnType<typeof openValidationCache> | undefined,
+  runPlan: (args: PlanArgs) => Promise<number>,
+  runCheck: (args: CheckArgs) => Promise<number>,
+): Promise<number> {
   let code: number = ExitCode.clean;
   const run = (task: () => Promise<number>) => async () => {
     code = await task();
   };
-  const cache = (enabled: boolean) => (enabled ? openValidationCache(io.cwd, io.env) : undefined);
+  // Loaded only here: the fast path above does without it.
+  const yargs = require('yargs') as typeof Yargs;
   const parser = yargs(argv)
     .scriptName('idxgen')
     .usage('$0 <command> [options]\n\nPlans, generates and verifies the PostgreSQL indexes and CHECK constraints a Prisma schema needs.')
@@ -93,24 +146,18 @@ async function parseAndRun(argv: string[], io: CliIO): Promise<number> {
         .option('database-url', DATABASE_URL_OPTION)
         .option('top-statements', TOP_STATEMENTS_OPTION)
         .option('scratch-copy', SCRATCH_COPY_OPTION),
-    (args) => run(async () => (require('./commands/plan') as typeof import('./commands/plan')).planCommand({ schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, verbose: args.verbose }, io))())
+    (args) => run(() => runPlan(args))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
       y
         .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
-        .option('level', { choices: ['error', 'warn', 'info'] as const, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
+        .option('level', { choices: LEVELS, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
         .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
         .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' })
         .option('queries', QUERIES_OPTION)
         .option('database-url', DATABASE_URL_OPTION)
         .option('top-statements', TOP_STATEMENTS_OPTION)
         .option('scratch-copy', SCRATCH_COPY_OPTION),
-    (args) =>
-      run(async () =>
-        (require('./commands/check') as typeof import('./commands/check')).checkCommand(
-          { schema: args.schema, config: args.config, cache: cache(args.cache), ...workloadArgs(args), format: args.format, level: args.level, baseline: args.baseline, updateBaseline: args['update-baseline'] },
-          io,
-        ),
-      )())
+    (args) => run(() => runCheck(args))())
     .command('generate', 'write Prisma migration folders and schema declarations', (y) =>
       y
         .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
