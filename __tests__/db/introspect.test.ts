@@ -226,7 +226,7 @@ test('a bloated btree is reported as an estimate, and the REINDEX it proposes gi
 test('partitioned tables, table facts and extensions are reported', async () => {
   const report = await inspect();
   expect(find(report, 'partitioned-table', 'Event')).toMatchObject({ partitions: 1, severity: 'info' });
-  expect(find(report, 'partitioned-table', 'Event')?.message).toMatch(/generate does not handle partitioned tables yet/);
+  expect(find(report, 'partitioned-table', 'Event')?.message).toMatch(/Instead, run idxgen generate with --database-url: it builds such an index with CREATE INDEX \.\.\. ON ONLY the parent/);
   const user = report.tables.find((t) => t.table === 'User');
   expect(user).toMatchObject({ inSchema: true, kind: 'r', inserts: 2000, rows: 2000 });
   expect(report.tables.find((t) => t.table === 'Event_2026')).toBeUndefined();

@@ -30,6 +30,9 @@ test('one statement template per step kind (an inverse is a step kind too)', () 
     'drop-check': true,
     'validate-check': true,
     'keep-validated': true,
+    'create-index-only': true,
+    'attach-index': true,
+    'drop-partitioned-index': true,
   };
   expect(listed('sql')).toEqual(Object.keys(kinds).map((k) => `sql/${k}`).sort());
 });

@@ -6,6 +6,7 @@
  */
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
+import { planPartitions } from '../plan/partitions';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
@@ -101,8 +102,10 @@ export async function planWithWorkload(
   const input = await gatherWorkload(io, options);
   try {
     const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements });
+    // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
+    const partitioned = input.live ? planPartitions(planned.plan, await input.live.session.partitionLayout()) : [];
     const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true);
-    return { ...planned, notes: [...input.notes, ...planned.notes, ...judged] };
+    return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {
     await input.live?.session.close();
   }

@@ -267,7 +267,7 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
       partitions: t.partitions,
       message:
         `${qualifiedName(t.table, t.schema)} is partitioned (${t.partitions} partition${t.partitions === 1 ? '' : 's'}): CREATE INDEX CONCURRENTLY does not work on it. ` +
-        `idxgen generate does not handle partitioned tables yet: build such an index with CREATE INDEX ... ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION.`,
+        `Instead, run idxgen generate with --database-url: it builds such an index with CREATE INDEX ... ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION, one folder each.`,
       sql: [],
     });
   }

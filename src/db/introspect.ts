@@ -217,3 +217,52 @@ export async function measureBloat(client: Client, facts: DatabaseFacts, flagged
     }
   }
 }
+
+/**
+ * A table the database has partitioned (relkind 'p'), read from pg_class / pg_inherits /
+ * pg_partitioned_table. Names are the database's: hostile input like any other.
+ */
+export interface PartitionNode {
+  schema: string;
+  table: string;
+  /** `table` a plain partition (relkind 'r'), `partitioned` itself partitioned ('p'), `foreign` a foreign table ('f'). */
+  kind: 'table' | 'partitioned' | 'foreign';
+  /** The partition key's plain columns (partitioned nodes); null when the key holds an expression. */
+  keyColumns: string[] | null;
+  /** Its partitions (partitioned nodes), sorted by schema then name. */
+  partitions: PartitionNode[];
+}
+
+export interface PartitionLayout {
+  /** Every partitioned table, sub-partitioned ones included (each also appears in its parent's tree). */
+  partitioned: PartitionNode[];
+  /** Relation names (`schema` NUL `name`) already used in the schemas that hold partitions. */
+  takenNames: Set<string>;
+}
+
+/** One query runner: the caller's read-only session. */
+export type RunQuery = <R extends object>(sql: string, params?: unknown[]) => Promise<R[]>;
+
+const KINDS: Record<string, PartitionNode['kind'] | undefined> = { r: 'table', p: 'partitioned', f: 'foreign' };
+
+/** The partitioned tables of the database, as trees, and the names taken around their partitions. */
+export async function readPartitionLayout(run: RunQuery): Promise<PartitionLayout> {
+  const rows = await run<{ schema: string; table: string; kind: string; parent_schema: string | null; parent_table: string | null; key_columns: string[] | null }>(
+    renderTemplate('sql/introspect/partitions', {}),
+  );
+  const key = (schema: string, table: string) => `${schema}\u0000${table}`;
+  const nodes = new Map<string, PartitionNode>();
+  for (const r of rows) {
+    const kind = KINDS[r.kind];
+    // Another relkind (none exists today) cannot take an index: it shows as foreign, which refuses.
+    nodes.set(key(r.schema, r.table), { schema: r.schema, table: r.table, kind: kind ?? 'foreign', keyColumns: r.kind === 'p' ? r.key_columns : null, partitions: [] });
+  }
+  for (const r of rows) {
+    if (r.parent_schema === null || r.parent_table === null) continue;
+    nodes.get(key(r.parent_schema, r.parent_table))?.partitions.push(nodes.get(key(r.schema, r.table))!);
+  }
+  const partitioned = [...nodes.values()].filter((n) => n.kind === 'partitioned');
+  const schemas = [...new Set(partitioned.flatMap((n) => n.partitions.map((p) => p.schema)).concat(partitioned.map((n) => n.schema)))].sort();
+  const names = schemas.length === 0 ? [] : await run<{ schema: string; name: string }>(renderTemplate('sql/introspect/relation-names', {}), [schemas]);
+  return { partitioned, takenNames: new Set(names.map((n) => key(n.schema, n.name))) };
+}

@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { UserError } from '../errors';
 import { parseDatabaseUrl, redactUrl } from '../verify/target';
 import type { Statement } from '../workload/statement';
+import { readPartitionLayout, type PartitionLayout } from './introspect';
 
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */
 const STATEMENT_TIMEOUT_MS = 10_000;
@@ -55,6 +56,8 @@ export interface LiveSession {
   /** The top `limit` statements of this database by total execution time. */
   topStatements(limit: number): Promise<Statement[]>;
   tableActivity(): Promise<TableActivity[]>;
+  /** The partitioned tables and their partitions (generate writes the safe sequence for them). */
+  partitionLayout(): Promise<PartitionLayout>;
   /** The planner's total cost for one SELECT (generic plan when it has `$n` parameters). */
   planCost(query: string, generic: boolean): Promise<number>;
   /** The same with hypothetical indexes (hypopg) in place; they are removed afterwards. */
@@ -180,6 +183,13 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
           }));
         } catch (error) {
           throw fail('cannot read pg_stat_user_tables', error);
+        }
+      },
+      async partitionLayout() {
+        try {
+          return await readPartitionLayout(run);
+        } catch (error) {
+          throw fail('cannot read the partitioned tables (pg_inherits, pg_partitioned_table)', error);
         }
       },
       async planCost(query, generic) {

@@ -66,7 +66,13 @@ function stepSlug(step: StepRef, effects: readonly Effect[]): string {
       if (spec.kind !== 'index') return slugify(['idx', ...table]);
       // What sets it apart from a plain btree on the same columns, so that names stay distinct.
       const traits = [spec.method === 'btree' ? '' : spec.method, spec.where !== undefined ? 'partial' : '', spec.include.length > 0 ? 'include' : ''];
-      return slugify([spec.unique ? 'unique' : 'idx', ...table, ...spec.columns.map((c) => c.column), ...traits]);
+      const columns = spec.columns.map((c) => c.column);
+      // A partitioned table's sequence: which table each step is on, and what it does there.
+      const typed = step.entry.steps[step.stepIndex];
+      if (typed?.kind === 'attach-index') return slugify(['attach', typed.table, ...columns, ...traits]);
+      if (typed?.kind === 'create-index-only') return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits, 'on_only']);
+      if (typed?.kind === 'create-index' && typed.partitionOf) return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits]);
+      return slugify([spec.unique ? 'unique' : 'idx', ...table, ...columns, ...traits]);
     }
   }
 }

@@ -7,15 +7,9 @@
 /** Longest slug after the timestamp: keeps folder names readable and far below path limits. */
 export const MAX_SLUG_LENGTH = 60;
 
-/** FNV-1a 32-bit of the UTF-8 bytes, 8 hex digits: a stable tag for names a slug had to cut. */
-export function shortHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
+import { shortHash } from '../schema/names';
+
+export { shortHash };
 
 /**
  * `Post_authorId` → `post_authorid`; accents are dropped (`café` → `cafe`), everything else

@@ -46,6 +46,13 @@ function stepText(step: StepRef): string {
     return `${VERB.extension} ${ext} (for ${displayIdent(step.entry.name)})`;
   }
   const unique = spec.kind === 'index' && spec.unique ? 'create unique index' : VERB[step.kind];
+  // A partitioned table's sequence: which table each step is on, and what it does there.
+  const typed = step.entry.steps[step.stepIndex];
+  if (typed?.kind === 'attach-index') return `attach index ${displayIdent(typed.name)} of ${displayTable(typed)} to ${displayIdent(typed.attachTo.name)}`;
+  if (typed?.kind === 'create-index-only') {
+    return `${unique} ${displayIdent(typed.name)} on only ${displayTable(typed.index)} (partitioned: ${typed.pending ? "valid after its partitions' indexes are attached" : 'no partitions, valid at once'})`;
+  }
+  if (typed?.kind === 'create-index' && typed.partitionOf) return `${unique} ${displayIdent(typed.name)} on partition ${displayTable(typed.index)}`;
   return `${unique} ${displayIdent(step.entry.name)} on ${table}`;
 }
 

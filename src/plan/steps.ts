@@ -9,6 +9,7 @@
  *   3. its effect in `EFFECTS` below (what generate and the plan compare with the migrations).
  */
 import type { Effect } from '../generate/migration-sql';
+import type { PartitionedIndexPlan } from './types';
 import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type DropIndexSpec, type IndexSpec, type ProposalSpec } from '../rules/types';
 
 /** An extension an index needs (pg_trgm for gin_trgm_ops), and the index that needs it. */
@@ -51,6 +52,8 @@ export interface KeepExtensionStep extends ExtensionUse {
 /** CREATE [UNIQUE] INDEX [CONCURRENTLY] IF NOT EXISTS. */
 export interface CreateIndexStep extends NamedIndex {
   kind: 'create-index';
+  /** Set on a partition of a partitioned table: the table it is a partition of (src/plan/partitions.ts). */
+  partitionOf?: { table: string; schema?: string };
 }
 /** DROP INDEX [CONCURRENTLY] IF EXISTS; `index` is what its down re-creates. */
 export interface DropIndexStep extends NamedIndex {
@@ -75,7 +78,52 @@ export interface KeepValidatedStep extends NamedCheck {
   kind: 'keep-validated';
 }
 
+/**
+ * The index a partitioned table's sequence ends in (the table's own, schema as the database says):
+ * what the down of its non-CONCURRENTLY steps drops, taking every attached index along.
+ */
+export interface TopIndex {
+  name: string;
+  index: IndexSpec;
+}
+/**
+ * CREATE INDEX IF NOT EXISTS ... ON ONLY <partitioned table>, inside SET lock_timeout ... RESET:
+ * the table's own index (INVALID until its partitions' indexes are attached), no rows read.
+ */
+export interface CreateIndexOnlyStep extends NamedIndex {
+  kind: 'create-index-only';
+  lockTimeoutMs: number;
+  /** The table has partitions: the index turns valid only when their indexes are attached. */
+  pending: boolean;
+  top: TopIndex;
+}
+/** ALTER INDEX <attachTo> ATTACH PARTITION <name>, inside SET lock_timeout ... RESET. */
+export interface AttachIndexStep {
+  kind: 'attach-index';
+  /** The partition's index and its table. */
+  name: string;
+  table: string;
+  schema: string;
+  /** The index it is attached to (the parent table's, or a sub-partitioned partition's). */
+  attachTo: { name: string; schema: string };
+  lockTimeoutMs: number;
+  /** The last attach of the sequence: after it the top index is valid. */
+  last: boolean;
+  top: TopIndex;
+}
+/**
+ * DROP INDEX IF EXISTS on a partitioned table's index (CONCURRENTLY does not work there), inside
+ * SET lock_timeout ... RESET: the down of create-index-only and attach-index.
+ */
+export interface DropPartitionedIndexStep extends NamedIndex {
+  kind: 'drop-partitioned-index';
+  lockTimeoutMs: number;
+}
+
 export type Step =
+  | CreateIndexOnlyStep
+  | AttachIndexStep
+  | DropPartitionedIndexStep
   | CreateExtensionStep
   | KeepExtensionStep
   | CreateIndexStep
@@ -149,6 +197,34 @@ export function entrySteps(spec: ProposalSpec, name: string): Step[] {
   }
 }
 
+/**
+ * An index on a partitioned table (src/plan/partitions.ts): ON ONLY the table and every
+ * sub-partitioned partition, CONCURRENTLY on each leaf partition, then the attaches, deepest
+ * first (a sub-partitioned table's index is valid once its own partitions' are attached).
+ */
+export function partitionedIndexSteps(spec: IndexSpec, name: string, plan: PartitionedIndexPlan): Step[] {
+  const lockTimeoutMs = DEFAULT_CHECK_LOCK_TIMEOUT_MS;
+  const top: TopIndex = { name, index: { ...spec, schema: plan.schema } };
+  const extensions = indexSteps(spec, name).filter((s) => s.kind === 'create-extension');
+  const attachedTo = (schema: string, index: string) => plan.indexes.some((i) => i.attachTo.schema === schema && i.attachTo.name === index);
+  const only: Step[] = [{ kind: 'create-index-only', name, index: spec, concurrently: false, lockTimeoutMs, pending: plan.indexes.length > 0, top }];
+  const builds: Step[] = [];
+  for (const p of plan.indexes) {
+    const index: IndexSpec = { ...spec, table: p.table, schema: p.schema };
+    if (p.partitioned) only.push({ kind: 'create-index-only', name: p.name, index, concurrently: false, lockTimeoutMs, pending: attachedTo(p.schema, p.name), top });
+    else builds.push({ kind: 'create-index', name: p.name, index, concurrently: true, partitionOf: { table: spec.table, ...(spec.schema !== undefined ? { schema: spec.schema } : {}) } });
+  }
+  const depth = (at: { schema: string; name: string }): number => {
+    const found = plan.indexes.find((i) => i.schema === at.schema && i.name === at.name);
+    return found ? 1 + depth(found.attachTo) : 0;
+  };
+  const attaches: Step[] = plan.indexes
+    .map((p, order) => ({ p, order, depth: depth(p) }))
+    .sort((a, b) => b.depth - a.depth || a.order - b.order)
+    .map(({ p }, k, all) => ({ kind: 'attach-index', name: p.name, table: p.table, schema: p.schema, attachTo: p.attachTo, lockTimeoutMs, last: k === all.length - 1, top }));
+  return [...extensions, ...only, ...builds, ...attaches];
+}
+
 // ---- step → effect ---------------------------------------------------------------------------
 
 /**
@@ -156,6 +232,10 @@ export function entrySteps(spec: ProposalSpec, name: string): Step[] {
  * migration folders (src/generate/migration-sql.ts) yields for the statement the step renders to.
  */
 const EFFECTS: StepTable<Effect[]> = {
+  'create-index-only': (s) => [{ kind: 'index', action: 'create', name: s.name, present: true, table: s.index.table }],
+  // Nothing the migration reader tracks: an attach is always written with its sequence.
+  'attach-index': () => [],
+  'drop-partitioned-index': (s) => [{ kind: 'index', action: 'drop', name: s.name, present: false }],
   'create-extension': (s) => [{ kind: 'extension', action: 'create', name: s.extension, present: true }],
   'keep-extension': () => [],
   'create-index': (s) => [{ kind: 'index', action: 'create', name: s.name, present: true, table: s.index.table }],

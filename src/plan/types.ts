@@ -15,7 +15,32 @@ export type PrismaDeclaration =
   | { kind: 'drop-attribute'; /** Span of the attribute to remove from the schema. */ span: Span; attribute: string }
   | { kind: 'none'; /** Why Prisma cannot declare it, and what that means (drift, or nothing). */ reason: string; drift: boolean };
 
+/** One index of the partitioned sequence below the parent's own. */
+export interface PartitionIndex {
+  schema: string;
+  table: string;
+  name: string;
+  /** On a sub-partitioned table: created ON ONLY too, attached after its own partitions. */
+  partitioned: boolean;
+  /** The index it is attached to (the parent's, or a sub-partitioned table's). */
+  attachTo: { schema: string; name: string };
+}
+
+/**
+ * An index on a partitioned table: CREATE INDEX CONCURRENTLY fails there (0A000), so it is built
+ * as `CREATE INDEX ... ON ONLY` the parent (and every sub-partitioned table), one CONCURRENTLY
+ * build per partition, then `ALTER INDEX ... ATTACH PARTITION` for each (src/plan/partitions.ts).
+ */
+export interface PartitionedIndexPlan {
+  /** The parent's schema in the database (the spec's schema may be undefined = the default one). */
+  schema: string;
+  /** Pre-order: a sub-partitioned table's index comes before the indexes of its partitions. */
+  indexes: PartitionIndex[];
+}
+
 export interface PlanEntry {
+  /** Set when the database says the table is partitioned: `steps` are then the safe sequence. */
+  partitioned?: PartitionedIndexPlan;
   /** The live workload's evidence (statements, plan cost before → after, time saved, write cost), when a database judged it. */
   workload?: WorkloadEvidence;
   /** Stable id `table:name`, used for ordering, suppression reports and migration folder names. */

@@ -6,7 +6,7 @@
  * src/sql/quote.ts. A statement has no BEGIN/COMMIT, so every step also works with Prisma engines
  * that send a whole file as one query (an implicit transaction, where CONCURRENTLY fails).
  */
-import type { NamedCheck, NamedIndex, Step, StepKind, Steps } from '../plan/steps';
+import type { NamedCheck, NamedIndex, Step, StepKind, Steps, TopIndex } from '../plan/steps';
 import type { IndexSpec, ProposedColumn } from '../rules/types';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText } from './comment';
@@ -80,6 +80,9 @@ const LOCK = {
   validateCheck: 'SHARE UPDATE EXCLUSIVE while it scans the rows, reads and writes go on.',
   extension: 'none on your tables.',
   none: 'none.',
+  indexOnly: 'SHARE on the parent table only, for an instant (no rows are read). The lock_timeout set in the file bounds its wait.',
+  attachIndex: "ACCESS EXCLUSIVE on the partition's index for an instant (no rows are read). The lock_timeout set in the file bounds its wait.",
+  dropPartitioned: 'ACCESS EXCLUSIVE on the table and every partition, for an instant. The lock_timeout set in the file bounds its wait.',
 } as const;
 
 const NO_OP: About = { template: 'steps/no-op', data: {}, lock: LOCK.none, squawkIgnore: [] };
@@ -156,7 +159,43 @@ function checkText(step: NamedCheck): { table: string; constraint: string } {
   return { table: commentSqlQualified(step.table, step.schema), constraint: commentSqlIdent(step.name) };
 }
 
+/** The down of every non-CONCURRENTLY step of a partitioned table's sequence: drop its top index. */
+function dropTop(s: { top: TopIndex; lockTimeoutMs: number }): Step {
+  return { kind: 'drop-partitioned-index', name: s.top.name, index: s.top.index, concurrently: false, lockTimeoutMs: s.lockTimeoutMs };
+}
+
 const CONVERTERS: { [K in StepKind]: Converter<K> } = {
+  'create-index-only': {
+    sql: (s) => statement('sql/create-index-only', { ...indexData(s.index, s.name, false), lockTimeout: `${s.lockTimeoutMs}ms` }),
+    inverse: dropTop,
+    summary: (s) => `create ${s.index.unique ? 'unique ' : ''}index ${commentSqlIdent(s.name)} on only ${commentSqlQualified(s.index.table, s.index.schema)} (partitioned)`,
+    about: (s) => ({
+      template: 'steps/build-index-only',
+      data: { pending: s.pending },
+      lock: LOCK.indexOnly,
+      squawkIgnore: ['require-concurrent-index-creation', 'require-statement-timeout'],
+    }),
+    recovery: () => ({}),
+  },
+  'attach-index': {
+    sql: (s) => statement('sql/attach-index', { parent: qualifiedName(s.attachTo.name, s.attachTo.schema), child: qualifiedName(s.name, s.schema), lockTimeout: `${s.lockTimeoutMs}ms` }),
+    inverse: dropTop,
+    summary: (s) => `attach index ${commentSqlIdent(s.name)} of ${commentSqlQualified(s.table, s.schema)} to ${commentSqlIdent(s.attachTo.name)}`,
+    about: (s) => ({ template: 'steps/attach-index', data: { last: s.last }, lock: LOCK.attachIndex, squawkIgnore: ['require-statement-timeout'] }),
+    recovery: () => ({}),
+  },
+  'drop-partitioned-index': {
+    sql: (s) => statement('sql/drop-partitioned-index', { qualifiedName: qualifiedName(s.name, s.index.schema), lockTimeout: `${s.lockTimeoutMs}ms` }),
+    inverse: (s) => ({ kind: 'create-index-only', name: s.name, index: s.index, concurrently: false, lockTimeoutMs: s.lockTimeoutMs, pending: false, top: { name: s.name, index: s.index } }),
+    summary: (s) => `drop index ${commentSqlIdent(s.name)} of partitioned ${commentSqlQualified(s.index.table, s.index.schema)} and every index attached to it`,
+    about: () => ({
+      template: 'steps/drop-partitioned-index',
+      data: {},
+      lock: LOCK.dropPartitioned,
+      squawkIgnore: ['require-concurrent-index-deletion', 'require-statement-timeout'],
+    }),
+    recovery: () => ({}),
+  },
   'create-extension': {
     sql: (s) => statement('sql/create-extension', { extension: quoteIdent(s.extension) }),
     inverse: (s) => ({ ...s, kind: 'keep-extension' }),
@@ -179,7 +218,9 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
   'create-index': {
     sql: (s) => statement('sql/create-index', indexData(s.index, s.name, s.concurrently)),
     inverse: (s) => ({ kind: 'drop-index', name: s.name, index: s.index, concurrently: s.concurrently }),
-    summary: (s) => `create ${s.index.unique ? 'unique ' : ''}index ${commentSqlIdent(s.name)} on ${commentSqlQualified(s.index.table, s.index.schema)}`,
+    summary: (s) =>
+      `create ${s.index.unique ? 'unique ' : ''}index ${commentSqlIdent(s.name)} on ${s.partitionOf ? 'partition ' : ''}${commentSqlQualified(s.index.table, s.index.schema)}` +
+      (s.partitionOf ? ` of ${commentSqlQualified(s.partitionOf.table, s.partitionOf.schema)}` : ''),
     about: (s) => ({
       template: 'steps/build-index',
       data: { unique: s.index.unique, concurrently: s.concurrently },

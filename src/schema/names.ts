@@ -156,3 +156,13 @@ export function implicitJoinTableNames(relationName: string): ImplicitJoinTableN
     bForeignKey: truncateUtf8(`${fkPrefix}_B_fkey`, max),
   };
 }
+
+/** FNV-1a 32-bit of the UTF-8 bytes, 8 hex digits: a stable tag for names that had to be cut. */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

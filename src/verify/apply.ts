@@ -124,6 +124,7 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
   const indexes = await listIndexes(client);
   const constraints = await listConstraints(client);
   const extensions = new Set((await runOne<{ name: string }>(client, verifySql('extensions'))).map((r) => r.name));
+  const partitionOf = new Map((await runOne<{ name: string; parent: string }>(client, verifySql('index-partitions'))).map((r) => [r.name, r.parent]));
   const checks: ObjectCheck[] = [];
   const toDeclare: { name: string; decl: DeclaredIndex }[] = [];
   const pending: { check: ObjectCheck; actual: IndexInfo; name: string }[] = [];
@@ -146,6 +147,12 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
         check.notes.push('INVALID (pg_index.indisvalid = false): the build failed; drop it and run the migration again');
       }
       const decl = findDeclaration(model, name, actual.table);
+      const parent = partitionOf.get(name);
+      if (!decl && parent !== undefined) {
+        // A partition's index: Prisma models the partitioned table's index only, and this one comes and goes with it.
+        check.notes.push(`attached to "${parent}" (the index of a partition: Prisma declares the partitioned table's index only)`);
+        continue;
+      }
       if (!decl) {
         check.ok = false;
         check.notes.push(`no declaration named "${name}" in schema.prisma: the next prisma migrate dev would drop it`);

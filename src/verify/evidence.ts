@@ -313,7 +313,28 @@ async function sampleValues(client: Client, table: string, shape: QueryShape, co
   return { values, sampled };
 }
 
-async function readEvidence(client: Client, index: IndexInfo, read: QueryShape | { unsupported: string }, columns: readonly ColumnInfo[]): Promise<IndexEvidence> {
+/**
+ * Index name → the indexes attached to it, transitively (a partitioned table's index and its
+ * partitions' indexes): the planner scans a partition's index when it uses the parent's.
+ */
+export async function attachedIndexes(client: Client): Promise<Map<string, Set<string>>> {
+  const rows = await runOne<{ name: string; parent: string }>(client, verifySql('index-partitions'));
+  const children = new Map<string, string[]>();
+  for (const r of rows) children.set(r.parent, [...(children.get(r.parent) ?? []), r.name]);
+  const below = (name: string, seen: Set<string>): Set<string> => {
+    for (const child of children.get(name) ?? []) if (!seen.has(child)) below(child, seen.add(child));
+    return seen;
+  };
+  return new Map([...children.keys()].map((name) => [name, below(name, new Set())]));
+}
+
+async function readEvidence(
+  client: Client,
+  index: IndexInfo,
+  read: QueryShape | { unsupported: string },
+  columns: readonly ColumnInfo[],
+  attached: ReadonlySet<string> = new Set(),
+): Promise<IndexEvidence> {
   const table = tableSql(index.table, index.schema);
   const result: IndexEvidence = { index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: null, ok: false, indexNodes: [], topNode: null, cost: null };
   if ('unsupported' in read) {
@@ -335,9 +356,10 @@ async function readEvidence(client: Client, index: IndexInfo, read: QueryShape |
     result.indexNodes = plan.nodes.map((n) => `${n.type} using ${quoteIdent(n.index)}`);
     result.topNode = plan.top;
     result.cost = plan.cost;
-    result.ok = plan.nodes.some((n) => n.index === index.name && INDEX_NODES.has(n.type));
+    const mine = (name: string) => name === index.name || attached.has(name);
+    result.ok = plan.nodes.some((n) => mine(n.index) && INDEX_NODES.has(n.type));
     if (!result.ok) {
-      const other = plan.nodes.filter((n) => n.index !== index.name).map((n) => quoteIdent(n.index));
+      const other = plan.nodes.filter((n) => !mine(n.index)).map((n) => quoteIdent(n.index));
       result.note = other.length > 0 ? `the planner prefers ${[...new Set(other)].join(', ')}` : `the planner prefers a ${plan.top ?? 'different plan'} without any index`;
     } else if (sampled.sampled !== null) {
       result.note = `value shared by ${sampled.sampled} row(s)`;
@@ -349,12 +371,12 @@ async function readEvidence(client: Client, index: IndexInfo, read: QueryShape |
 }
 
 /** The evidence for every read an index serves: the plan's, or else its own keys'. */
-async function indexEvidence(client: Client, index: IndexInfo, plan: Plan | undefined): Promise<IndexEvidence[]> {
+async function indexEvidence(client: Client, index: IndexInfo, plan: Plan | undefined, attached?: ReadonlySet<string>): Promise<IndexEvidence[]> {
   const planned = plannedReads(plan, index);
   const reads = planned.length > 0 ? planned : [ownRead(index)];
   const columns = await tableColumns(client, index.schema, index.table);
   const out: IndexEvidence[] = [];
-  for (const read of reads) out.push(await readEvidence(client, index, read, columns));
+  for (const read of reads) out.push(await readEvidence(client, index, read, columns, attached));
   return out;
 }
 
@@ -428,15 +450,20 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
   const phase: PhaseTimer = input.phase ?? ((_, work) => work());
   const all = await listIndexes(client);
   const fks = await listForeignKeyCoverage(client);
+  // A partition's index is judged with its parent's (rows go in through the parent table).
+  const attached = await attachedIndexes(client);
+  const partOfAnother = new Set([...attached.values()].flatMap((set) => [...set]));
   const created = [...input.endState]
-    .filter(([key, s]) => key.startsWith('index:') && s.present)
+    .filter(([key, s]) => key.startsWith('index:') && s.present && !partOfAnother.has(key.slice('index:'.length)))
     .map(([key, s]) => all.find((i) => i.name === key.slice('index:'.length) && (s.table === undefined || i.table === s.table)))
     .filter((i): i is IndexInfo => i !== undefined)
     .sort((a, b) => (a.table === b.table ? (a.name < b.name ? -1 : 1) : a.table < b.table ? -1 : 1));
   if (created.length === 0) return { details, problems };
 
+  // A partitioned table without partitions holds no row: its index can be valid, never used. Said, not failed.
+  const empty = new Set((await runOne<{ schema: string; table: string }>(client, verifySql('empty-partitioned'))).map((r) => `${r.schema}.${r.table}`));
   const tables = new Map<string, TableRef>();
-  for (const i of created) tables.set(`${i.schema}.${i.table}`, { schema: i.schema, table: i.table });
+  for (const i of created) if (!empty.has(`${i.schema}.${i.table}`)) tables.set(`${i.schema}.${i.table}`, { schema: i.schema, table: i.table });
   const fkOf = (ref: TableRef): string[][] => {
     if (input.model.relationMode === 'prisma') {
       return input.model.tables.filter((t) => t.name === ref.table && (t.schema ?? 'public') === ref.schema).flatMap((t) => t.foreignKeys.map((f) => f.columns));
@@ -479,9 +506,12 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
       await onClients(clients, [...byTable.keys()], async (c, key) => {
         const load = loads.get(key);
         for (const index of byTable.get(key)!) {
-          if (load?.error) {
+          if (empty.has(key)) {
+            const note = 'not judged: a partitioned table without partitions holds no rows (its index is checked in step b)';
+            out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: 0, ok: false, indexNodes: [], topNode: null, cost: null, note }]);
+          } else if (load?.error) {
             out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
-          } else out.set(index.name, (await indexEvidence(c, index, input.plan)).map((e) => ({ ...e, rows: load?.rows ?? null })));
+          } else out.set(index.name, (await indexEvidence(c, index, input.plan, attached.get(index.name))).map((e) => ({ ...e, rows: load?.rows ?? null })));
         }
       });
       return out;
@@ -505,7 +535,7 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     for (const index of created) {
       for (const evidence of results.get(index.name)!) {
         details.indexes.push(evidence);
-        if (!evidence.ok) problems.push(`${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`);
+        if (!evidence.ok && !empty.has(`${index.schema}.${index.table}`)) problems.push(`${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`);
       }
     }
     for (const load of details.tables) if (load.error) problems.push(`rows for ${load.table}: ${load.error}`);

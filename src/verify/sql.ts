@@ -32,6 +32,8 @@ export const VERIFY_SQL_TEMPLATES = [
   'sample-range',
   'evidence-query',
   'explain',
+  'index-partitions',
+  'empty-partitioned',
 ] as const;
 
 export type VerifySqlTemplate = (typeof VERIFY_SQL_TEMPLATES)[number];
