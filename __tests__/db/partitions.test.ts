@@ -213,6 +213,20 @@ test('generate --database-url writes the ON ONLY / CONCURRENTLY per partition / 
   expect(schema).toMatch(/@@index\(\[userId, createdAt\(sort: Desc\)\], map: "Event_userId_createdAt_partial_idx", where: raw\("/);
 });
 
+test('plan --verbose --database-url shows why and the sequence it will write', () => {
+  // The schema as it was before generate declared the indexes.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-partitions-plan-'));
+  fs.mkdirSync(path.join(dir, 'prisma'));
+  fs.writeFileSync(path.join(dir, 'prisma', 'schema.prisma'), SCHEMA);
+  const r = bin(['plan', '--verbose', '--no-scratch-copy', '--database-url', connectionUrl(live.target)], dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('"public"."Event" is partitioned (5 partitions, some of them partitioned again, read from the database)');
+  expect(r.stdout).toContain('CREATE INDEX IF NOT EXISTS "Event_userId_idx" ON ONLY "Event" USING btree ("userId");');
+  expect(r.stdout).toContain('ALTER INDEX "public"."Event_userId_idx" ATTACH PARTITION "public"."Event_2024_userId_idx";');
+  expect(r.stdout).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_userId_idx" ON "Comment" USING btree ("userId");');
+});
+
 test('the headers say what each step is, and squawk finds nothing in the generated files', () => {
   const only = folders.find((f) => read(f, 'migration.sql').includes('ON ONLY "Event" USING btree ("userId")'))!;
   const text = read(only, 'migration.sql');

@@ -11,6 +11,9 @@ import { partitionIndexName, planPartitions } from '../../src/plan/partitions';
 import type { Plan } from '../../src/plan/types';
 import { loadSchema } from '../../src/schema/load';
 import { renderEntrySql } from '../../src/render/sql';
+import { inverseStep, stepSql } from '../../src/render/steps';
+import { stepEffects } from '../../src/plan/steps';
+import { scriptEffects } from '../../src/generate/migration-sql';
 
 const sqlOf = (entry: { steps: Plan['entries'][number]['steps'] }) => renderEntrySql(entry);
 
@@ -198,4 +201,12 @@ test('sub-partitions are followed down: ON ONLY on each partitioned level, attac
   expect(sqlOf(empty.entries.find((e) => e.spec.table === 'Event')!).map((s) => s.up.split('\n')[1])).toEqual([
     'CREATE INDEX IF NOT EXISTS "Event_userId_idx" ON ONLY "Event" USING btree ("userId");',
   ]);
+});
+
+test("each step of the sequence, and its down, has the typed effect the migration reader sees in its SQL", () => {
+  const plan = planOf(FK_SCHEMA);
+  planPartitions(plan, layout([parent('Event', ['createdAt'], [parent('Event_2024', ['id'], [leaf('Event_2024_h0')]), leaf('Event_2023')])]));
+  const steps = plan.entries.find((e) => e.spec.table === 'Event')!.steps;
+  expect([...new Set(steps.flatMap((s) => [s.kind, inverseStep(s).kind]))].sort()).toEqual(['attach-index', 'create-index', 'create-index-only', 'drop-index', 'drop-partitioned-index']);
+  for (const step of steps.flatMap((s) => [s, inverseStep(s)])) expect([step.kind, stepEffects(step)]).toEqual([step.kind, scriptEffects(stepSql(step))]);
 });
