@@ -232,6 +232,8 @@ test('the headers say what each step is, and squawk finds nothing in the generat
   const text = read(only, 'migration.sql');
   expect(text).toContain('on only "Event" (partitioned)');
   expect(text).toContain('CONCURRENTLY fails on a partitioned table: the next folders build the index on each partition and attach it.');
+  expect(text).toContain('-- A lock_timeout but no statement_timeout (see');
+  expect(text).not.toContain('No SET lock_timeout');
   const lastAttach = folders.filter((f) => read(f, 'migration.sql').includes('ATTACH PARTITION')).pop()!;
   expect(read(lastAttach, 'migration.sql')).toContain("After this attach the parent's index is valid.");
   expect(read(lastAttach, 'down.sql')).toContain('It drops the index of every partition attached to it too');

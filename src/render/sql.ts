@@ -60,6 +60,7 @@ function header(entry: PlanEntry, step: Step, stepIndex: number, up: boolean): s
     ...declarationData(entry.declaration),
     step: renderTemplate(about.template, { up, ...about.data, lock: commentText(about.lock) }).replace(/\s+$/, ''),
     squawkIgnore: about.squawkIgnore.length > 0 ? about.squawkIgnore.join(', ') : null,
+    setsLockTimeout: about.setsLockTimeout === true,
   });
   const lines = text
     .replace(/\r\n?/g, '\n')

@@ -48,6 +48,8 @@ export interface About {
    * before it (the header says why). Empty for comment-only files.
    */
   squawkIgnore: string[];
+  /** The file sets its own lock_timeout (SET ... RESET around the statement): the header says so. */
+  setsLockTimeout?: boolean;
 }
 
 interface Converter<K extends StepKind> {
@@ -174,6 +176,7 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
       data: { pending: s.pending },
       lock: LOCK.indexOnly,
       squawkIgnore: ['require-concurrent-index-creation', 'require-statement-timeout'],
+      setsLockTimeout: true,
     }),
     recovery: () => ({}),
   },
@@ -181,7 +184,7 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
     sql: (s) => statement('sql/attach-index', { parent: qualifiedName(s.attachTo.name, s.attachTo.schema), child: qualifiedName(s.name, s.schema), lockTimeout: `${s.lockTimeoutMs}ms` }),
     inverse: dropTop,
     summary: (s) => `attach index ${commentSqlIdent(s.name)} of ${commentSqlQualified(s.table, s.schema)} to ${commentSqlIdent(s.attachTo.name)}`,
-    about: (s) => ({ template: 'steps/attach-index', data: { last: s.last }, lock: LOCK.attachIndex, squawkIgnore: ['require-statement-timeout'] }),
+    about: (s) => ({ template: 'steps/attach-index', data: { last: s.last }, lock: LOCK.attachIndex, squawkIgnore: ['require-statement-timeout'], setsLockTimeout: true }),
     recovery: () => ({}),
   },
   'drop-partitioned-index': {
@@ -193,6 +196,7 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
       data: {},
       lock: LOCK.dropPartitioned,
       squawkIgnore: ['require-concurrent-index-deletion', 'require-statement-timeout'],
+      setsLockTimeout: true,
     }),
     recovery: () => ({}),
   },
