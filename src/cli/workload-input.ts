@@ -6,6 +6,7 @@
  */
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
+import type { TableStats } from '../model/table-stats';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
@@ -34,7 +35,7 @@ export interface WorkloadInput {
   /** Statements from SQL files, Prisma's query log and pg_stat_statements, parsed. */
   statements: ParsedStatement[];
   notes: string[];
-  live?: { session: LiveSession; activity: TableActivity[] };
+  live?: { session: LiveSession; activity: TableActivity[]; tables: TableStats[] };
 }
 
 export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<WorkloadInput> {
@@ -50,10 +51,11 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
     if (session.server.statements || queries.length === 0) statements = await session.topStatements(flags.topStatements ?? DEFAULT_TOP_STATEMENTS);
     else notes.push(`pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`);
     const activity = await session.tableActivity();
+    const tables = await session.tableStats();
     const read = await readStatementFiles(io.cwd, queries, statements);
     notes.push(...read.notes);
     notes.push(`workload: ${statements.length} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})`);
-    return { recorded: read.recorded, statements: read.parsed, notes, live: { session, activity } };
+    return { recorded: read.recorded, statements: read.parsed, notes, live: { session, activity, tables } };
   } catch (error) {
     await session.close();
     throw error;
@@ -100,7 +102,7 @@ export async function planWithWorkload(
 ): Promise<Planned> {
   const input = await gatherWorkload(io, options);
   try {
-    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements });
+    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements, ...(input.live ? { tables: input.live.tables } : {}) });
     const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true);
     return { ...planned, notes: [...input.notes, ...planned.notes, ...judged] };
   } finally {

@@ -11,6 +11,7 @@
 import { Client } from 'pg';
 import { UserError } from '../errors';
 import { parseDatabaseUrl, redactUrl } from '../verify/target';
+import type { TableStats } from '../model/table-stats';
 import type { Statement } from '../workload/statement';
 
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */
@@ -55,6 +56,8 @@ export interface LiveSession {
   /** The top `limit` statements of this database by total execution time. */
   topStatements(limit: number): Promise<Statement[]>;
   tableActivity(): Promise<TableActivity[]>;
+  /** Sizes, write counts and pg_stats of the user tables (pg_stats shows only what the role may SELECT). */
+  tableStats(): Promise<TableStats[]>;
   /** The planner's total cost for one SELECT (generic plan when it has `$n` parameters). */
   planCost(query: string, generic: boolean): Promise<number>;
   /** The same with hypothetical indexes (hypopg) in place; they are removed afterwards. */
@@ -180,6 +183,41 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
           }));
         } catch (error) {
           throw fail('cannot read pg_stat_user_tables', error);
+        }
+      },
+      async tableStats() {
+        try {
+          const [setting] = await run<{ size: string }>("SELECT current_setting('block_size') AS size");
+          const tables = await run<{ schema: string; table: string; rows: number; pages: number; ins: string; upd: string; del: string }>(
+            `SELECT s.schemaname AS schema, s.relname AS table, GREATEST(c.reltuples, 0)::float8 AS rows, c.relpages::int AS pages,
+                    s.n_tup_ins::text AS ins, s.n_tup_upd::text AS upd, s.n_tup_del::text AS del
+               FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid`,
+          );
+          const columns = await run<{ schema: string; table: string; name: string; correlation: number | null; width: number; nulls: number }>(
+            `SELECT schemaname AS schema, tablename AS table, attname AS name, correlation::float8 AS correlation, avg_width AS width, null_frac::float8 AS nulls
+               FROM pg_stats
+              WHERE NOT inherited AND schemaname NOT IN ('pg_catalog', 'information_schema')`,
+          );
+          const byTable = new Map<string, TableStats['columns']>();
+          for (const c of columns) {
+            const key = `${c.schema}\u0000${c.table}`;
+            let list = byTable.get(key);
+            if (!list) byTable.set(key, (list = []));
+            list.push({ name: c.name, ...(c.correlation !== null ? { correlation: c.correlation } : {}), avgWidth: c.width, nullFraction: c.nulls });
+          }
+          return tables.map((t) => ({
+            schema: t.schema,
+            table: t.table,
+            rows: t.rows,
+            pages: t.pages,
+            blockSize: Number(setting!.size),
+            inserts: Number(t.ins),
+            updates: Number(t.upd),
+            deletes: Number(t.del),
+            columns: byTable.get(`${t.schema}\u0000${t.table}`) ?? [],
+          }));
+        } catch (error) {
+          throw fail('cannot read pg_stat_user_tables and pg_stats', error);
         }
       },
       async planCost(query, generic) {

@@ -159,8 +159,9 @@ export function tablesToJudge(plan: Plan): { schema: string | undefined; table: 
   return [...seen.values()];
 }
 
+/** The workload backs the entry when workload-index (or brin-index, from the same reads) proposed it, alone or with another rule. */
 function isWorkloadBacked(entry: PlanEntry): boolean {
-  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
+  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index' || (p.ruleId === 'brin-index' && p.basis === 'workload'));
 }
 
 function evidenceLines(evidence: WorkloadEvidence): string[] {
