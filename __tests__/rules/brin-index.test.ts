@@ -3,7 +3,7 @@ import type { TableStats } from '../../src/model/table-stats';
 import { buildPlan } from '../../src/plan/plan';
 import { parseConfig } from '../../src/config/config';
 import { allRules } from '../../src/rules/registry';
-import type { Rule } from '../../src/rules/types';
+import type { ProposalSpec, Rule } from '../../src/rules/types';
 import { readsFromRecorded } from '../../src/workload/from-recorded';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
 import type { Workload } from '../../src/workload/workload';
@@ -52,7 +52,7 @@ function run(records: Omit<RecordedShape, 'v'>[], tables: TableStats[] = [stats(
   return rule.check({ model, tables: model.tables, options: { ...OPTIONS, ...options }, workload: workload(records, tables) });
 }
 
-const key = (p: { spec: { kind: string } }) => (p.spec.kind === 'index' ? `${(p.spec as { method: string }).method} (${(p.spec as { columns: { column: string }[] }).columns.map((c) => c.column).join(', ')})` : p.spec.kind);
+const key = (p: { spec: ProposalSpec }) => (p.spec.kind === 'index' ? `${p.spec.method} (${p.spec.columns.map((c) => c.column).join(', ')})` : p.spec.kind);
 
 describe('brin-index', () => {
   test('without database statistics it proposes nothing (a recording alone does not know the physical order)', () => {

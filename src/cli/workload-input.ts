@@ -10,7 +10,7 @@ import type { TableStats } from '../model/table-stats';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
-import type { ParsedStatement } from '../workload/from-statements';
+import { readsUserTables, type ParsedStatement } from '../workload/from-statements';
 import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
 import type { Workload } from '../workload/workload';
 import type { ValidationCache } from '../schema/validate';
@@ -54,8 +54,16 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
     const tables = await session.tableStats();
     const read = await readStatementFiles(io.cwd, queries, statements);
     notes.push(...read.notes);
-    notes.push(`workload: ${statements.length} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})`);
-    return { recorded: read.recorded, statements: read.parsed, notes, live: { session, activity, tables } };
+    // Statements of pg_stat_statements that read only the system catalogs, or nothing (INSERT, and
+    // idxgen's own catalog reads when the server counted them): not the application's reads.
+    const parsed = read.parsed.filter((p) => p.statement.origin !== 'pg_stat_statements' || readsUserTables(p));
+    const reading = parsed.filter((p) => p.statement.origin === 'pg_stat_statements').length;
+    const left = read.parsed.filter((p) => p.statement.origin === 'pg_stat_statements').length - reading;
+    notes.push(
+      `workload: ${reading} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})` +
+        (left > 0 ? `; ${left} more read only system catalogs or no table (INSERT, DDL): left out` : ''),
+    );
+    return { recorded: read.recorded, statements: parsed, notes, live: { session, activity, tables } };
   } catch (error) {
     await session.close();
     throw error;

@@ -14,6 +14,15 @@ import { parseDatabaseUrl, redactUrl } from '../verify/target';
 import type { TableStats } from '../model/table-stats';
 import type { Statement } from '../workload/statement';
 
+/**
+ * Statements that are never a read an index serves, whoever runs them: transaction control, session
+ * settings, EXPLAIN (idxgen's own, when pg_stat_statements counted them), cursor and maintenance
+ * commands. Left out in the query so they take none of the top-N places; what starts otherwise (a
+ * comment first) is still judged by the parser, which reads shapes only from SELECT, UPDATE and
+ * DELETE. A keyword of the grammar, never idxgen's own text, so the application's BEGIN, a
+ * pooler's DISCARD ALL and idxgen's SET and EXPLAIN go alike.
+ */
+const UTILITY_COMMANDS = '^\\s*(explain|set|show|reset|begin|start|commit|end|rollback|abort|savepoint|release|prepare|execute|deallocate|discard|listen|unlisten|notify|vacuum|analyze|checkpoint|lock|fetch|move|close|declare)\\y';
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */
 const STATEMENT_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -33,6 +42,8 @@ export interface ServerFacts {
   genericPlan: boolean;
   /** The session's search_path: how the statements' unqualified names resolve. */
   searchPath: string;
+  /** This session's own statements are not counted by pg_stat_statements (`pg_stat_statements.track = none` was allowed). */
+  untracked: boolean;
 }
 
 export interface TableActivity {
@@ -103,6 +114,14 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
   }
   const run = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query<R & Record<string, unknown>>(sql, params)).rows;
   try {
+    // idxgen's own statements (these SETs, its catalog reads, its EXPLAINs) must not become the
+    // workload it reads back, nor crowd the application's out of pg_stat_statements: a superuser
+    // (or a role granted SET ON PARAMETER pg_stat_statements.track, PostgreSQL 15+) stops them
+    // being counted at all. Others may not; topStatements leaves such statements out instead.
+    const untracked = await run("SET pg_stat_statements.track = 'none'").then(
+      () => true,
+      () => false,
+    );
     await run('SET default_transaction_read_only = on');
     await run(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
     const [info] = await run<{ num: string; version: string; search_path: string }>(
@@ -118,6 +137,7 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       hypopg: extensions.has('hypopg'),
       genericPlan: versionNum >= GENERIC_PLAN_SERVER,
       searchPath: info!.search_path,
+      untracked,
     };
     return {
       shown,
@@ -141,9 +161,10 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
             `SELECT queryid::text AS queryid, query, calls::text AS calls, total_exec_time AS total, mean_exec_time AS mean
                FROM pg_stat_statements
               WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0
+                AND query !~* $2
               ORDER BY total_exec_time DESC
               LIMIT $1`,
-            [limit],
+            [limit, UTILITY_COMMANDS],
           );
         } catch (error) {
           throw fail('cannot read pg_stat_statements', error);
