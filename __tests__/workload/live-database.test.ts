@@ -4,6 +4,8 @@
  * the real binary plans from pg_stat_statements, read-only. No hypopg here (the embedded server
  * has none): the proposals are ranked by the measured time of what they serve, and say so.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connectionUrl } from '../../src/db/client';
@@ -161,6 +163,32 @@ test("a role that may not stop the counting: its read-only SETs, EXPLAINs and ca
     expect(planOf(second.stdout)).toEqual(planOf(first.stdout));
   } finally {
     await db.client.query('DROP OWNED BY idxgen_stats; DROP ROLE IF EXISTS idxgen_stats');
+  }
+});
+
+test('minSavedPercent leaves out the proposals that save a sliver of the workload\'s time and ranks the rest from 1; 0 keeps them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-min-saved-'));
+  try {
+    const plans = [0, 1, 50].map((percent) => {
+      const config = path.join(dir, `min-saved-${percent}.json`);
+      fs.writeFileSync(config, JSON.stringify({ rules: { 'workload-index': { options: { minSavedPercent: percent } } } }));
+      const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--config', config, '--format', 'json', '--database-url', url]);
+      expect(r.code).toBe(0);
+      const parsed = JSON.parse(r.stdout) as { entries: EntryJson[] };
+      return { stderr: r.stderr, judged: parsed.entries.filter((e) => e.workload).map((e) => [e.workload!.rank, e.workload!.savedMs] as const) };
+    });
+    const [all, some, half] = plans;
+    const total = all!.judged.reduce((sum, [, ms]) => sum + ms, 0);
+    expect(all!.judged.length).toBeGreaterThanOrEqual(2);
+    expect(all!.stderr).not.toContain('left out: each saves less than');
+    // 50 %: only what saves half of the measured time stays, ranked from 1 again.
+    expect(half!.judged.map(([rank]) => rank)).toEqual(half!.judged.map((_, i) => i + 1));
+    expect(half!.judged.length).toBeLessThan(all!.judged.length);
+    expect(half!.stderr).toMatch(/\d+ workload proposal\(s\) left out: each saves less than 50 % of the workload's measured time/);
+    expect(some!.judged.length).toBeLessThanOrEqual(all!.judged.length);
+    expect(total).toBeGreaterThan(0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

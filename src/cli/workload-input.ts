@@ -12,6 +12,9 @@ import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
 import { readsUserTables, type ParsedStatement } from '../workload/from-statements';
 import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
+import { rule as workloadIndexRule, type WorkloadIndexOptions } from '../rules/workload-index';
+
+const workloadIndexDefaults = workloadIndexRule.meta.defaultOptions;
 import type { Workload } from '../workload/workload';
 import type { ValidationCache } from '../schema/validate';
 import { loadAndPlan, type Planned } from './context';
@@ -73,9 +76,16 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
 /**
  * With a live database: the planner judges and ranks the workload's proposals, with hypopg on the
  * server, else on a scratch copy of their tables (unless `--no-scratch-copy`), else by the
- * statements' measured time alone. Lines for stderr.
+ * statements' measured time alone; proposals that save under `minSavedPercent` of the workload's
+ * measured time are left out. Lines for stderr.
  */
-export async function judgeWithDatabase(plan: Plan, workload: Workload | undefined, input: WorkloadInput, scratchCopy = true): Promise<string[]> {
+export async function judgeWithDatabase(
+  plan: Plan,
+  workload: Workload | undefined,
+  input: WorkloadInput,
+  scratchCopy = true,
+  minSavedPercent = workloadIndexDefaults.minSavedPercent,
+): Promise<string[]> {
   if (!input.live || !workload) return [];
   const { session, activity } = input.live;
   const writeActivity = (table: string, schema: string | undefined) => {
@@ -89,12 +99,13 @@ export async function judgeWithDatabase(plan: Plan, workload: Workload | undefin
     planCost: (query, generic) => session.planCost(query, generic),
     planCostWith: (indexes, query, generic) => session.planCostWith(indexes.map((i) => renderCreateIndexSql(i.spec, i.name)), query, generic),
   };
+  const options = { minSavedPercent };
   const tables = tablesToJudge(plan);
-  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity);
+  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity, options);
   const scratch = await openScratchPlanner(session, tables);
   try {
     // "before" on the live server would mix two servers' costs: both sides are planned on the copy.
-    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity))];
+    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity, options))];
   } finally {
     await scratch.close();
   }
@@ -111,7 +122,8 @@ export async function planWithWorkload(
   const input = await gatherWorkload(io, options);
   try {
     const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements, ...(input.live ? { tables: input.live.tables } : {}) });
-    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true);
+    const ruleOptions = planned.config.rules['workload-index']?.options as Partial<WorkloadIndexOptions> | undefined;
+    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true, ruleOptions?.minSavedPercent);
     return { ...planned, notes: [...input.notes, ...planned.notes, ...judged] };
   } finally {
     await input.live?.session.close();

@@ -17,6 +17,7 @@ import type { Plan, PlanEntry } from '../plan/types';
 import { servingProposed } from '../rules/coverage';
 import type { IndexSpec } from '../rules/types';
 import { formatMs } from '../rules/workload-index';
+import { quoteIdent } from '../sql/quote';
 import { readsOf, type Workload, type WorkloadRead } from './workload';
 
 /** An index the planner is asked to plan with. */
@@ -75,12 +76,21 @@ export interface WorkloadEvidence {
   rank?: number;
 }
 
+export interface JudgeOptions {
+  /**
+   * A workload proposal whose estimated saving is under this share (percent) of the workload's
+   * measured time is left out of the plan (workload-index option `minSavedPercent`; 0 keeps all).
+   */
+  minSavedPercent: number;
+}
+
 /** Judges and ranks every entry the workload backs; adds typed evidence and evidence lines. */
 export async function judgeByPlanner(
   plan: Plan,
   workload: Workload,
   planner: PlannerPort,
   activity: (table: string, schema: string | undefined) => WriteActivity | undefined,
+  options: JudgeOptions = { minSavedPercent: 0 },
 ): Promise<string[]> {
   const notes = new Set<string>();
   if (planner.kind === 'none') notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
@@ -94,8 +104,42 @@ export async function judgeByPlanner(
     entry.workload = evidence;
     entry.evidence.push(...evidenceLines(evidence));
   }
+  const left = leaveOutSmallSavings(plan, workload, options.minSavedPercent);
+  if (left) notes.add(left);
   rankWorkloadEntries(plan);
   return [...notes];
+}
+
+/** Ids of the rules whose proposals rest on the workload alone (what the saving threshold may leave out). */
+const WORKLOAD_RULES: ReadonlySet<string> = new Set(['workload-index', 'brin-index']);
+
+/**
+ * Over-indexing is the failure of per-query advisors: an index that saves a sliver of the
+ * workload's time still costs every write of its table. Entries that rest on the workload alone
+ * (no other rule asked for them) and save less than `minPercent` of the workload's measured time
+ * go to `plan.skipped` with the reason, and the drop each one paired with goes with it.
+ */
+function leaveOutSmallSavings(plan: Plan, workload: Workload, minPercent: number): string | undefined {
+  if (minPercent <= 0) return undefined;
+  const totals = new Map<string, number>();
+  for (const read of workload.reads) if (read.source.kind === 'statement' && read.source.totalMs !== undefined) totals.set(read.source.fingerprint, read.source.totalMs);
+  const totalMs = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
+  if (totalMs <= 0) return undefined;
+  const threshold = (totalMs * minPercent) / 100;
+  const small = plan.entries.filter(
+    (entry) => entry.workload !== undefined && entry.workload.savedMs < threshold && [entry.proposal, ...entry.satisfies].every((p) => WORKLOAD_RULES.has(p.ruleId)),
+  );
+  if (small.length === 0) return undefined;
+  const names = new Set(small.map((e) => e.name));
+  const paired = plan.entries.filter((e) => e.spec.kind === 'drop-index' && names.has(e.spec.coveredBy) && e.proposal.ruleId === 'workload-index');
+  const out = new Set([...small, ...paired]);
+  for (const entry of out) {
+    const saved = entry.workload ? `saves an estimated ${entry.workload.method === 'measured-time' ? 'at most ' : ''}${formatMs(entry.workload.savedMs)}` : `pairs with ${quoteIdent(entry.spec.kind === 'drop-index' ? entry.spec.coveredBy : entry.name)}, which was left out`;
+    const reason = `${saved}, under ${minPercent} % of the workload's measured ${formatMs(totalMs)} (workload-index option minSavedPercent): not worth another index's write cost`;
+    for (const proposal of [entry.proposal, ...entry.satisfies]) plan.skipped.push({ proposal, reason });
+  }
+  plan.entries = plan.entries.filter((e) => !out.has(e));
+  return `${small.length} workload proposal(s) left out: each saves less than ${minPercent} % of the workload's measured time (${formatMs(totalMs)}); set workload-index's minSavedPercent to 0 to see them`;
 }
 
 async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>): Promise<WorkloadEvidence | undefined> {
