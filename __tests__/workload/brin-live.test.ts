@@ -81,7 +81,8 @@ test('rows inserted in time order and read by ranges: a BRIN index, both sizes e
   expect(brin.evidence).toContain(`append-only: ${ROWS.toLocaleString('en-US')} inserts, 0 updates, 0 deletes since the statistics were reset (0.00 %)`);
   expect(brin.evidence.some((e) => e.startsWith('query ') && e.includes('25 call(s), ranges on "createdAt" >=, "createdAt" <'))).toBe(true);
   // The workload-index btree for the same reads is merged into it; the measured time ranks it.
-  expect(brin.evidence.some((e) => e.startsWith('estimated time saved: up to'))).toBe(true);
+  if (process.env.IDXGEN_SHOW) process.stderr.write(`${brin.evidence.join('\n')}\n`);
+  expect(brin.evidence.some((e) => e.startsWith('estimated time saved: '))).toBe(true);
   const estimate = /estimated size: btree ([\d.]+) MB \(.*\), BRIN (\d+) kB/.exec(brin.evidence.find((e) => e.startsWith('estimated size:'))!);
   expect(estimate).not.toBeNull();
 
