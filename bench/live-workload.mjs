@@ -17,8 +17,10 @@ import { createServer } from 'node:net';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The idxgen under test (run.js's snapshot when run from there). */
+const CODE = process.env.IDXGEN_BENCH_CODE || ROOT;
 const { generateSchema } = require('./gen-schema.js');
-const { schemaFromEmptySql } = require(join(ROOT, 'dist', 'db', 'schema-engine.js'));
+const { schemaFromEmptySql } = require(join(CODE, 'dist', 'db', 'schema-engine.js'));
 const { Client } = require('pg');
 
 const models = Number(process.argv[2] ?? 100);
@@ -77,13 +79,30 @@ try {
   }
   await client.end();
   const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+  // The same plan at other saving thresholds (workload-index minSavedPercent; 0 is off): how many each leaves.
+  const thresholdConfig = async (percent) => {
+    const file = join(root, `min-saved-${percent}.json`);
+    await writeFile(file, JSON.stringify({ rules: { 'workload-index': { options: { minSavedPercent: percent } } } }));
+    return file;
+  };
+  const plan = (extra) => {
+    const r = spawnSync(process.execPath, [join(CODE, 'bin', 'idxgen.js'), 'plan', '--schema', schemaFile, '--format', 'json', '--database-url', url, '--top-statements', '1000', '--no-cache', ...extra], { encoding: 'utf8', cwd: root, maxBuffer: 512 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`plan exited ${r.status}: ${r.stderr}`);
+    return r;
+  };
   const times = [];
   let last;
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
-    last = spawnSync(process.execPath, [join(ROOT, 'bin', 'idxgen.js'), 'plan', '--schema', schemaFile, '--format', 'json', '--database-url', url, '--top-statements', '1000', '--no-cache'], { encoding: 'utf8', cwd: root, maxBuffer: 512 * 1024 * 1024 });
+    last = plan([]);
     times.push(performance.now() - started);
-    if (last.status !== 0) throw new Error(`plan exited ${last.status}: ${last.stderr}`);
+  }
+  if (process.env.SHOW) process.stderr.write(last.stderr);
+  const isWorkload = (e) => e.ruleId === 'workload-index' || e.ruleId === 'brin-index';
+  const byThreshold = {};
+  for (const percent of [0, 1, 2, 5]) {
+    const r = plan(['--config', await thresholdConfig(percent)]);
+    byThreshold[percent] = JSON.parse(r.stdout).entries.filter(isWorkload).length;
   }
   const entries = JSON.parse(last.stdout).entries;
   const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
@@ -92,7 +111,9 @@ try {
     tables: columns.length,
     statementsRun: statements,
     statementsRead: Number(/workload: (\d+) statement/.exec(last.stderr)?.[1] ?? 0),
-    workloadProposals: entries.filter((e) => e.ruleId === 'workload-index').length,
+    workloadProposals: entries.filter(isWorkload).length,
+    workloadProposalsByMinSavedPercent: byThreshold,
+    thresholdNote: /\d+ workload proposal\(s\) left out[^\n]*/.exec(last.stderr)?.[0] ?? null,
     wallMs: times.map((t) => Math.round(t)),
     medianMs: Math.round(median),
     targetMs: 5000,

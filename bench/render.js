@@ -94,6 +94,10 @@ function evaluateTargets(r) {
   if (r.workload) {
     add('workload-plan', `plan --queries with ${r.workload.shapes.toLocaleString('en-US')} recorded shapes ≤ 5 s`, `${r.workload.planMs} ms (median of ${r.workload.runs}; plan without --queries ${r.workload.baselineMs} ms)`, r.workload.planMs <= 5000, `${r.workload.workloadProposals} workload-index proposals`);
   }
+  if (r.live) {
+    const l = r.live.scale;
+    add('live-plan', `plan --database-url on ${l.tables} tables and ${l.statementsRun} statements ≤ 5 s`, `${l.medianMs} ms (median of ${l.wallMs.length}: ${l.wallMs.join(', ')} ms)`, l.medianMs <= 5000, `${l.statementsRead} statements read; ${l.workloadProposals} workload proposals (${l.workloadProposalsByMinSavedPercent['0']} with minSavedPercent 0)`);
+  }
   const totalS = r.timings.totalMs / 1000;
   add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600, r.kept ? `a partial run: ${r.kept.join(', ')} kept from the previous run` : null);
   return t;
@@ -246,6 +250,22 @@ Handlebars.registerHelper('ms', (v) => fmtMs(v));
 Handlebars.registerHelper('x', (v) => fmtRatio(v));
 Handlebars.registerHelper('eq', (a, b) => a === b);
 
+/** The live-database part: the 1M-row plan's proposals, estimated and measured savings, and the threshold counts. */
+function liveContext(live) {
+  const p = live.production;
+  const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  const proposals = mdTable(
+    ['rank', 'rule', 'index', 'Prisma declaration', 'estimated saving (upper bound)', 'statements (calls, mean)', 'size'],
+    p.proposals.map((x) => [x.rank, x.rule, x.index, x.declaration ? `\`${x.declaration}\`` : '–', s(x.savedMs), x.statements.map((st) => `${st.calls} × ${st.meanMs} ms`).join('; '), x.size ? x.size.replace(/^estimated size: /, '') : '–']),
+  );
+  const statements = mdTable(
+    ['statement', 'calls', 'total before', 'total after the proposals'],
+    Object.entries(p.perStatement).map(([name, v]) => [name, v.before?.calls ?? '–', v.before ? `${v.before.totalMs} ms` : '–', v.after ? `${v.after.totalMs} ms` : '–']),
+  );
+  const thresholds = mdTable(['minSavedPercent', 'workload proposals'], Object.entries(live.scale.workloadProposalsByMinSavedPercent).map(([k, v]) => [k, v]));
+  return { recorded: live.recorded ?? null, scale: live.scale, production: p, proposals, statements, thresholds, estimated: s(p.estimatedSavedMs), measured: s(p.measuredSavedMs), before: s(p.measuredBeforeMs), after: s(p.measuredAfterMs) };
+}
+
 function renderMarkdown(r, { quickRun, chart }) {
   const template = Handlebars.compile(fs.readFileSync(path.join(__dirname, 'BENCHMARKS.md.hbs'), 'utf8'), { noEscape: true });
   const sp = r.speed;
@@ -300,6 +320,7 @@ function renderMarkdown(r, { quickRun, chart }) {
           crashed: sp.rows.filter((x) => !x.tools['prisma-lint'].ok).map((x) => x.name).join(', '),
         }
       : null,
+    live: r.live ? liveContext(r.live) : null,
     gains: r.gains
       ? {
           ...r.gains,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record,workload]`
+ * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record,workload,live]`
  *
  * 1. tool speed (bench/tool-speed.js), 1b. generate at scale (bench/generate-scale.js), 2. what
  * the indexes buy (bench/index-gains.js), 3. concurrent safety (bench/concurrency.js), 4. the
@@ -171,6 +171,17 @@ async function main() {
       results.timings.workloadMs = Math.round(performance.now() - t);
       log(`plan --queries with ${results.workload.shapes.toLocaleString('en-US')} recorded shapes: ${results.workload.planMs} ms (without: ${results.workload.baselineMs} ms)`);
     }
+    if (want('live')) {
+      // plan --database-url: wall time on 100 tables / 500 statements, and the workload-driven plan on the bundled example with 1M rows.
+      const t = performance.now();
+      const mjs = (file, args) => JSON.parse(execFileSync(process.execPath, [path.join(__dirname, file), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+      results.live = {
+        scale: mjs('live-workload.mjs', quick ? ['30', '5', '1'] : ['100', '5', '3']),
+        production: mjs('production.mjs', quick ? ['100000', '1'] : ['1000000', '3']),
+      };
+      results.timings.liveMs = Math.round(performance.now() - t);
+      log(`plan --database-url on ${results.live.scale.tables} tables / ${results.live.scale.statementsRun} statements: ${results.live.scale.medianMs} ms; on ${results.live.production.rows.toLocaleString('en-US')} rows: ${results.live.production.proposals.length} workload proposals`);
+    }
     if (want('gains') || want('concurrency')) {
       const { dist } = require('./lib');
       const { startEmbeddedPostgres } = dist('db/embedded.js');
@@ -230,7 +241,7 @@ async function main() {
   if (only) {
     // A partial run keeps the other parts' last results, so BENCHMARKS.md stays whole.
     const previous = readJson(path.join(__dirname, `results${suffix}.json`));
-    for (const part of ['speed', 'generate', 'gains', 'concurrency', 'record']) {
+    for (const part of ['speed', 'generate', 'gains', 'concurrency', 'record', 'workload', 'live']) {
       if (!want(part) && previous?.[part] !== undefined) {
         results[part] = previous[part];
         results.kept = [...(results.kept ?? []), part];

@@ -69,6 +69,8 @@ const serves: Case[] = [
   },
   { name: 'GIN jsonb_path_ops for @>', index: idx('gin', [['data', 'asc', 'jsonb_path_ops']]), shape: read({ operators: [{ column: 'data', op: '@>' }] }) },
   { name: 'GIN jsonb_ops for ?', index: idx('gin', [['data', 'asc', 'jsonb_ops']]), shape: read({ operators: [{ column: 'data', op: '?' }] }) },
+  { name: 'btree for both bounds of one range (BETWEEN)', index: idx('btree', ['at']), shape: read({ ranges: [{ column: 'at', op: '>=' }, { column: 'at', op: '<' }] }) },
+  { name: 'BRIN for both bounds of a range on its column', index: idx('brin', ['at']), shape: read({ ranges: [{ column: 'at', op: '>=' }, { column: 'at', op: '<=' }] }) },
   { name: 'GIN array_ops for && (hasSome)', index: idx('gin', [['tags', 'asc', 'array_ops']]), shape: read({ operators: [{ column: 'tags', op: '&&' }] }) },
   {
     name: 'GIN trigram for contains, insensitive',
@@ -112,7 +114,8 @@ const partial: (Case & { unserved: string[] })[] = [
 const none: (Case & { reason: string })[] = [
   { name: 'GIN on an FK column', index: idx('gin', ['a']), shape: eq('a'), reason: 'gin, not btree or hash' },
   { name: 'GiST on an FK column', index: idx('gist', ['a']), shape: eq('a'), reason: 'gist, not btree or hash' },
-  { name: 'BRIN on an FK column', index: idx('brin', ['a']), shape: eq('a'), reason: 'brin, not btree or hash' },
+  { name: 'BRIN on an FK column', index: idx('brin', ['a']), shape: eq('a'), reason: 'brin, which serves only ranges on its columns' },
+  { name: 'BRIN for the order of its column', index: idx('brin', ['at']), shape: read({ orderBy: [{ column: 'at', direction: 'desc' }] }), reason: 'brin, which serves only ranges on its columns' },
   { name: 'two-column hash', index: idx('hash', ['a', 'b']), shape: eq('a', 'b'), reason: 'hash, which serves only a single-column equality' },
   { name: 'hash on another column', index: idx('hash', ['x']), shape: eq('a'), reason: 'hash, which serves only a single-column equality' },
   { name: 'btree on another column', index: idx('btree', ['x', 'a']), shape: eq('a'), reason: 'does not start with ("a")' },

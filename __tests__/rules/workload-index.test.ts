@@ -3,6 +3,7 @@ import { readsFromRecorded } from '../../src/workload/from-recorded';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
 import type { Workload } from '../../src/workload/workload';
 import { renderPredicateSql } from '../../src/render/predicate';
+import { queryShape } from '../../src/model/query-shape';
 import { modelFrom, schema } from './helpers';
 
 const TEXT = schema(`
@@ -36,7 +37,7 @@ function workload(records: Omit<RecordedShape, 'v'>[]): Workload {
   return { reads, origins: ['shapes.jsonl'] };
 }
 
-const OPTIONS = { minCalls: 1, maxPerTable: 3, minSharePercent: 5 };
+const OPTIONS = { minCalls: 1, maxPerTable: 3, minSharePercent: 5, minSavedPercent: 1 };
 
 function run(records: Omit<RecordedShape, 'v'>[], options: Partial<typeof OPTIONS> = {}) {
   return rule
@@ -146,5 +147,17 @@ describe('workload-index', () => {
 
   test('a recording naming a model the schema lacks is reported, not read', () => {
     expect(readsFromRecorded([{ v: 1, model: 'Ghost', operation: 'findMany', count: 1 }], model)).toEqual({ reads: [], unknownModels: ['Ghost'] });
+  });
+
+  test('statements weigh by their measured time, but the share is of calls: a fast statement (total under 1 ms) is still indexed for', () => {
+    const read = (column: string, totalMs: number, fingerprint: string) => ({
+      shape: queryShape({ table: 'Post', equal: [column] }),
+      calls: 1,
+      source: { kind: 'statement' as const, origin: 'pg_stat_statements' as const, fingerprint, text: 'SELECT ...', query: 'SELECT ...', explainable: true, parameters: true, meanMs: totalMs, totalMs },
+    });
+    const reads = [read('title', 0.004, '1'), read('slug', 0.9, '2')];
+    const proposals = rule.check({ model, tables: model.tables, options: OPTIONS, workload: { reads, origins: ['pg_stat_statements'] } });
+    // The slower one first (it weighs more); both serve 50 % of the table's calls.
+    expect(proposals.map((p) => (p.spec.kind === 'index' ? p.spec.columns.map((c) => c.column).join() : ''))).toEqual(['slug', 'title']);
   });
 });

@@ -4,11 +4,13 @@
  * the real binary plans from pg_stat_statements, read-only. No hypopg here (the embedded server
  * has none): the proposals are ranked by the measured time of what they serve, and say so.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connectionUrl } from '../../src/db/client';
 import { testDatabase } from '../support/pg';
-import { BUNDLED_SCHEMA, REPO, loadProduction, runWorkload, type Volumes } from '../support/live-workload';
+import { BUNDLED_SCHEMA, REPO, WORKLOAD, loadProduction, runWorkload, type Volumes } from '../support/live-workload';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const VOLUMES: Volumes = { users: 2_000, posts: 60_000, messages: 60_000 };
@@ -108,12 +110,86 @@ test('without --database-url the same schema and config plan the GIN guess on Po
   expect(entries.some((e) => e.spec.table === 'Post' && e.spec.method === 'gin' && e.spec.columns[0]?.column === 'content')).toBe(true);
 });
 
-test('the session is read-only and says who it is', async () => {
-  // While plan runs, its session shows in pg_stat_activity; afterwards pg_stat_statements holds its SETs.
-  const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', url, '--top-statements', '5']);
-  expect(r.code).toBe(0);
-  const rows = (await db.client.query<{ query: string }>(`SELECT query FROM pg_stat_statements WHERE query ILIKE 'SET default_transaction_read_only%' OR query ILIKE 'SET statement_timeout%'`)).rows;
-  expect(rows.map((row) => row.query.split(' ')[1]).sort()).toEqual(['default_transaction_read_only', 'statement_timeout']);
+/** The statements of pg_stat_statements in this database that idxgen itself ran (SET, EXPLAIN, its catalog reads). */
+async function ownStatements(role?: string): Promise<string[]> {
+  const rows = (
+    await db.client.query<{ query: string }>(
+      `SELECT query FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND ($1::text IS NULL OR userid = (SELECT oid FROM pg_roles WHERE rolname = $1))
+          AND (query ~* '^(SET|EXPLAIN)' OR query ~ 'pg_stat_user_tables|pg_stats|hypopg|pg_extension')`,
+      [role ?? null],
+    )
+  ).rows;
+  return rows.map((r) => r.query.replace(/\s+/g, ' ')).sort();
+}
+
+/** A plan as JSON without what moves with the clock (write rates over the statistics' age). */
+function planOf(stdout: string): unknown {
+  const entries = (JSON.parse(stdout) as { entries: EntryJson[] }).entries;
+  return entries.map((e) => [e.ruleId, e.spec, e.workload?.rank, e.workload?.statements.map((s) => [s.fingerprint, s.calls, s.costBefore])]);
+}
+
+const workloadCount = (stderr: string): number => Number(/workload: (\d+) statement\(s\) from pg_stat_statements/.exec(stderr)?.[1] ?? NaN);
+
+test("idxgen's own statements are not counted by pg_stat_statements when its role may say so (superuser): nothing to read back", async () => {
+  const before = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', url]);
+  const after = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', url]);
+  expect([before.code, after.code]).toEqual([0, 0]);
+  // Only the SET that stops the counting is counted (it runs before it takes effect), and the reader leaves it out.
+  expect(await ownStatements()).toEqual(['SET pg_stat_statements.track = $1']);
+  expect(workloadCount(after.stderr)).toBe(workloadCount(before.stderr));
+  expect(planOf(after.stdout)).toEqual(planOf(before.stdout));
+});
+
+test("a role that may not stop the counting: its read-only SETs, EXPLAINs and catalog reads are counted, and never read back as workload", async () => {
+  await db.client.query(`DROP ROLE IF EXISTS idxgen_stats; CREATE ROLE idxgen_stats LOGIN PASSWORD 'stats-pw-123'`);
+  await db.client.query('GRANT pg_read_all_stats TO idxgen_stats; GRANT SELECT ON ALL TABLES IN SCHEMA public TO idxgen_stats');
+  try {
+    const reader = url.replace(/\/\/[^@]*@/, '//idxgen_stats:stats-pw-123@');
+    const first = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', reader]);
+    expect(first.code).toBe(0);
+    const own = await ownStatements('idxgen_stats');
+    // The session made itself read-only and bounded its statements; its EXPLAINs (GENERIC_PLAN) planned the workload.
+    expect(own).toEqual(expect.arrayContaining(['SET default_transaction_read_only = $1', 'SET statement_timeout = $1']));
+    expect(own.filter((q) => q.startsWith('EXPLAIN (GENERIC_PLAN, FORMAT JSON) SELECT')).length).toBeGreaterThan(0);
+    expect(own.some((q) => q.includes('pg_stat_user_tables'))).toBe(true);
+    // Read back a second time, they are no workload: the same statements, the same plan.
+    const second = bin(['plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', reader]);
+    expect(second.code).toBe(0);
+    expect(workloadCount(second.stderr)).toBe(workloadCount(first.stderr));
+    expect(workloadCount(second.stderr)).toBe(Object.keys(WORKLOAD).length);
+    expect(second.stderr).toMatch(/; \d+ more read only system catalogs or no table \(INSERT, DDL\): left out/);
+    expect(planOf(second.stdout)).toEqual(planOf(first.stdout));
+  } finally {
+    await db.client.query('DROP OWNED BY idxgen_stats; DROP ROLE IF EXISTS idxgen_stats');
+  }
+});
+
+test('minSavedPercent leaves out the proposals that save a sliver of the workload\'s time and ranks the rest from 1; 0 keeps them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-min-saved-'));
+  try {
+    const plans = [0, 1, 50].map((percent) => {
+      const config = path.join(dir, `min-saved-${percent}.json`);
+      fs.writeFileSync(config, JSON.stringify({ rules: { 'workload-index': { options: { minSavedPercent: percent } } } }));
+      const r = bin(['plan', '--schema', BUNDLED_SCHEMA, '--config', config, '--format', 'json', '--database-url', url]);
+      expect(r.code).toBe(0);
+      const parsed = JSON.parse(r.stdout) as { entries: EntryJson[] };
+      return { stderr: r.stderr, judged: parsed.entries.filter((e) => e.workload).map((e) => [e.workload!.rank, e.workload!.savedMs] as const) };
+    });
+    const [all, some, half] = plans;
+    const total = all!.judged.reduce((sum, [, ms]) => sum + ms, 0);
+    expect(all!.judged.length).toBeGreaterThanOrEqual(2);
+    expect(all!.stderr).not.toContain('left out: each saves less than');
+    // 50 %: only what saves half of the measured time stays, ranked from 1 again.
+    expect(half!.judged.map(([rank]) => rank)).toEqual(half!.judged.map((_, i) => i + 1));
+    expect(half!.judged.length).toBeLessThan(all!.judged.length);
+    expect(half!.stderr).toMatch(/\d+ workload proposal\(s\) left out: each saves less than 50 % of the workload's measured time/);
+    expect(some!.judged.length).toBeLessThanOrEqual(all!.judged.length);
+    expect(total).toBeGreaterThan(0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--database-url without a value reads DATABASE_URL; without DATABASE_URL it is exit 2 naming what is missing', () => {

@@ -6,6 +6,7 @@ import { readPrismaVersion } from '../compat/prisma-version';
 import { readMigrations, resolveMigrationsDir } from '../io/read-migrations';
 import { readConfig } from '../io/read-config';
 import { readSchemaFiles } from '../io/read-schema';
+import type { TableStats } from '../model/table-stats';
 import type { SchemaModel } from '../model/types';
 import { migrationStateFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
 import { buildPlan } from '../plan/plan';
@@ -35,13 +36,13 @@ export const rules = allRules as unknown as readonly Rule<never>[];
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
 export function loadAndPlan(
   cwd: string,
-  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[]; statements?: readonly ParsedStatement[] },
+  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[]; statements?: readonly ParsedStatement[]; tables?: readonly TableStats[] },
 ): Planned {
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
-  const given = (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0;
-  const loaded = given ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(cwd, options.queries ?? [], schema.model, options.statements) : undefined;
+  const given = (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0 || options.tables !== undefined;
+  const loaded = given ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(cwd, options.queries ?? [], schema.model, options.statements, options.tables) : undefined;
   return {
     location,
     schema,

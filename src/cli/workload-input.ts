@@ -6,12 +6,16 @@
  */
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
+import type { TableStats } from '../model/table-stats';
 import { planPartitions } from '../plan/partitions';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
-import type { ParsedStatement } from '../workload/from-statements';
+import { readsUserTables, type ParsedStatement } from '../workload/from-statements';
 import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
+import { rule as workloadIndexRule, type WorkloadIndexOptions } from '../rules/workload-index';
+
+const workloadIndexDefaults = workloadIndexRule.meta.defaultOptions;
 import type { Workload } from '../workload/workload';
 import type { ValidationCache } from '../schema/validate';
 import { loadAndPlan, type Planned } from './context';
@@ -35,7 +39,7 @@ export interface WorkloadInput {
   /** Statements from SQL files, Prisma's query log and pg_stat_statements, parsed. */
   statements: ParsedStatement[];
   notes: string[];
-  live?: { session: LiveSession; activity: TableActivity[] };
+  live?: { session: LiveSession; activity: TableActivity[]; tables: TableStats[] };
 }
 
 export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<WorkloadInput> {
@@ -51,10 +55,19 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
     if (session.server.statements || queries.length === 0) statements = await session.topStatements(flags.topStatements ?? DEFAULT_TOP_STATEMENTS);
     else notes.push(`pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`);
     const activity = await session.tableActivity();
+    const tables = await session.tableStats();
     const read = await readStatementFiles(io.cwd, queries, statements);
     notes.push(...read.notes);
-    notes.push(`workload: ${statements.length} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})`);
-    return { recorded: read.recorded, statements: read.parsed, notes, live: { session, activity } };
+    // Statements of pg_stat_statements that read only the system catalogs, or nothing (INSERT, and
+    // idxgen's own catalog reads when the server counted them): not the application's reads.
+    const parsed = read.parsed.filter((p) => p.statement.origin !== 'pg_stat_statements' || readsUserTables(p));
+    const reading = parsed.filter((p) => p.statement.origin === 'pg_stat_statements').length;
+    const left = read.parsed.filter((p) => p.statement.origin === 'pg_stat_statements').length - reading;
+    notes.push(
+      `workload: ${reading} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})` +
+        (left > 0 ? `; ${left} more read only system catalogs or no table (INSERT, DDL): left out` : ''),
+    );
+    return { recorded: read.recorded, statements: parsed, notes, live: { session, activity, tables } };
   } catch (error) {
     await session.close();
     throw error;
@@ -64,9 +77,16 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
 /**
  * With a live database: the planner judges and ranks the workload's proposals, with hypopg on the
  * server, else on a scratch copy of their tables (unless `--no-scratch-copy`), else by the
- * statements' measured time alone. Lines for stderr.
+ * statements' measured time alone; proposals that save under `minSavedPercent` of the workload's
+ * measured time are left out. Lines for stderr.
  */
-export async function judgeWithDatabase(plan: Plan, workload: Workload | undefined, input: WorkloadInput, scratchCopy = true): Promise<string[]> {
+export async function judgeWithDatabase(
+  plan: Plan,
+  workload: Workload | undefined,
+  input: WorkloadInput,
+  scratchCopy = true,
+  minSavedPercent = workloadIndexDefaults.minSavedPercent,
+): Promise<string[]> {
   if (!input.live || !workload) return [];
   const { session, activity } = input.live;
   const writeActivity = (table: string, schema: string | undefined) => {
@@ -80,12 +100,13 @@ export async function judgeWithDatabase(plan: Plan, workload: Workload | undefin
     planCost: (query, generic) => session.planCost(query, generic),
     planCostWith: (indexes, query, generic) => session.planCostWith(indexes.map((i) => renderCreateIndexSql(i.spec, i.name)), query, generic),
   };
+  const options = { minSavedPercent };
   const tables = tablesToJudge(plan);
-  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity);
+  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity, options);
   const scratch = await openScratchPlanner(session, tables);
   try {
     // "before" on the live server would mix two servers' costs: both sides are planned on the copy.
-    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity))];
+    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity, options))];
   } finally {
     await scratch.close();
   }
@@ -101,10 +122,11 @@ export async function planWithWorkload(
 ): Promise<Planned> {
   const input = await gatherWorkload(io, options);
   try {
-    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements });
+    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements, ...(input.live ? { tables: input.live.tables } : {}) });
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
     const partitioned = input.live ? planPartitions(planned.plan, await input.live.session.partitionLayout()) : [];
-    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true);
+    const ruleOptions = planned.config.rules['workload-index']?.options as Partial<WorkloadIndexOptions> | undefined;
+    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true, ruleOptions?.minSavedPercent);
     return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {
     await input.live?.session.close();

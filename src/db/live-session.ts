@@ -11,9 +11,19 @@
 import { Client } from 'pg';
 import { UserError } from '../errors';
 import { parseDatabaseUrl, redactUrl } from '../verify/target';
+import type { TableStats } from '../model/table-stats';
 import type { Statement } from '../workload/statement';
 import { readPartitionLayout, type PartitionLayout } from './introspect';
 
+/**
+ * Statements that are never a read an index serves, whoever runs them: transaction control, session
+ * settings, EXPLAIN (idxgen's own, when pg_stat_statements counted them), cursor and maintenance
+ * commands. Left out in the query so they take none of the top-N places; what starts otherwise (a
+ * comment first) is still judged by the parser, which reads shapes only from SELECT, UPDATE and
+ * DELETE. A keyword of the grammar, never idxgen's own text, so the application's BEGIN, a
+ * pooler's DISCARD ALL and idxgen's SET and EXPLAIN go alike.
+ */
+const UTILITY_COMMANDS = '^\\s*(explain|set|show|reset|begin|start|commit|end|rollback|abort|savepoint|release|prepare|execute|deallocate|discard|listen|unlisten|notify|vacuum|analyze|checkpoint|lock|fetch|move|close|declare)\\y';
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */
 const STATEMENT_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -33,6 +43,8 @@ export interface ServerFacts {
   genericPlan: boolean;
   /** The session's search_path: how the statements' unqualified names resolve. */
   searchPath: string;
+  /** This session's own statements are not counted by pg_stat_statements (`pg_stat_statements.track = none` was allowed). */
+  untracked: boolean;
 }
 
 export interface TableActivity {
@@ -58,6 +70,8 @@ export interface LiveSession {
   tableActivity(): Promise<TableActivity[]>;
   /** The partitioned tables and their partitions (generate writes the safe sequence for them). */
   partitionLayout(): Promise<PartitionLayout>;
+  /** Sizes, write counts and pg_stats of the user tables (pg_stats shows only what the role may SELECT). */
+  tableStats(): Promise<TableStats[]>;
   /** The planner's total cost for one SELECT (generic plan when it has `$n` parameters). */
   planCost(query: string, generic: boolean): Promise<number>;
   /** The same with hypothetical indexes (hypopg) in place; they are removed afterwards. */
@@ -103,6 +117,14 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
   }
   const run = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query<R & Record<string, unknown>>(sql, params)).rows;
   try {
+    // idxgen's own statements (these SETs, its catalog reads, its EXPLAINs) must not become the
+    // workload it reads back, nor crowd the application's out of pg_stat_statements: a superuser
+    // (or a role granted SET ON PARAMETER pg_stat_statements.track, PostgreSQL 15+) stops them
+    // being counted at all. Others may not; topStatements leaves such statements out instead.
+    const untracked = await run("SET pg_stat_statements.track = 'none'").then(
+      () => true,
+      () => false,
+    );
     await run('SET default_transaction_read_only = on');
     await run(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
     const [info] = await run<{ num: string; version: string; search_path: string }>(
@@ -118,6 +140,7 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       hypopg: extensions.has('hypopg'),
       genericPlan: versionNum >= GENERIC_PLAN_SERVER,
       searchPath: info!.search_path,
+      untracked,
     };
     return {
       shown,
@@ -141,9 +164,10 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
             `SELECT queryid::text AS queryid, query, calls::text AS calls, total_exec_time AS total, mean_exec_time AS mean
                FROM pg_stat_statements
               WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0
+                AND query !~* $2
               ORDER BY total_exec_time DESC
               LIMIT $1`,
-            [limit],
+            [limit, UTILITY_COMMANDS],
           );
         } catch (error) {
           throw fail('cannot read pg_stat_statements', error);
@@ -190,6 +214,41 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
           return await readPartitionLayout(run);
         } catch (error) {
           throw fail('cannot read the partitioned tables (pg_inherits, pg_partitioned_table)', error);
+        }
+      },
+      async tableStats() {
+        try {
+          const [setting] = await run<{ size: string }>("SELECT current_setting('block_size') AS size");
+          const tables = await run<{ schema: string; table: string; rows: number; pages: number; ins: string; upd: string; del: string }>(
+            `SELECT s.schemaname AS schema, s.relname AS table, GREATEST(c.reltuples, 0)::float8 AS rows, c.relpages::int AS pages,
+                    s.n_tup_ins::text AS ins, s.n_tup_upd::text AS upd, s.n_tup_del::text AS del
+               FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid`,
+          );
+          const columns = await run<{ schema: string; table: string; name: string; correlation: number | null; width: number; nulls: number }>(
+            `SELECT schemaname AS schema, tablename AS table, attname AS name, correlation::float8 AS correlation, avg_width AS width, null_frac::float8 AS nulls
+               FROM pg_stats
+              WHERE NOT inherited AND schemaname NOT IN ('pg_catalog', 'information_schema')`,
+          );
+          const byTable = new Map<string, TableStats['columns']>();
+          for (const c of columns) {
+            const key = `${c.schema}\u0000${c.table}`;
+            let list = byTable.get(key);
+            if (!list) byTable.set(key, (list = []));
+            list.push({ name: c.name, ...(c.correlation !== null ? { correlation: c.correlation } : {}), avgWidth: c.width, nullFraction: c.nulls });
+          }
+          return tables.map((t) => ({
+            schema: t.schema,
+            table: t.table,
+            rows: t.rows,
+            pages: t.pages,
+            blockSize: Number(setting!.size),
+            inserts: Number(t.ins),
+            updates: Number(t.upd),
+            deletes: Number(t.del),
+            columns: byTable.get(`${t.schema}\u0000${t.table}`) ?? [],
+          }));
+        } catch (error) {
+          throw fail('cannot read pg_stat_user_tables and pg_stats', error);
         }
       },
       async planCost(query, generic) {

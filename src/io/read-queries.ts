@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Diagnostic } from '../errors';
+import type { TableStats } from '../model/table-stats';
 import type { SchemaModel } from '../model/types';
 import { readsFromRecorded } from '../workload/from-recorded';
 import { parseRecordedShapes } from '../workload/parse-recorded';
@@ -54,7 +55,7 @@ export async function readStatementFiles(cwd: string, files: readonly string[], 
   return { recorded, parsed, notes: rejected.map((r) => `a statement was left out of the workload: ${r}`) };
 }
 
-export function readQueries(cwd: string, files: readonly string[], model: SchemaModel, statements: readonly ParsedStatement[] = []): LoadedWorkload {
+export function readQueries(cwd: string, files: readonly string[], model: SchemaModel, statements: readonly ParsedStatement[] = [], tables?: readonly TableStats[]): LoadedWorkload {
   const shapes: RecordedShape[] = [];
   const problems: Diagnostic[] = [];
   for (const shown of files) {
@@ -66,7 +67,7 @@ export function readQueries(cwd: string, files: readonly string[], model: Schema
   const { reads, unknownModels } = readsFromRecorded(shapes, model);
   const origins = [...files, ...new Set(statements.filter((s) => s.statement.origin === 'pg_stat_statements').map((s) => s.statement.where))];
   return {
-    workload: { reads: [...reads, ...readsFromStatements(statements, model)], origins },
+    workload: { reads: [...reads, ...readsFromStatements(statements, model)], origins, ...(tables ? { tables: [...tables] } : {}) },
     notes: unknownModels.map((m) => `the query shapes name model ${m}, which the schema does not have (recorded before a rename?): its reads are left out`),
   };
 }

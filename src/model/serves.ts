@@ -105,6 +105,8 @@ function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
     case 'gin':
     case 'gist':
       return servesContainment(index, shape);
+    case 'brin':
+      return servesBrin(index, shape);
     default:
       return { verdict: 'none', reason: `${index.method}, not btree or hash` };
   }
@@ -162,6 +164,8 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
       if (part.part === 'in') orderBroken = true;
       else rangeAt = at;
       at++;
+    } else if (part.part === 'range' && rangeAt !== undefined && keys[rangeAt] === part.column) {
+      served.push(part); // the other bound of the same range (`>= $1 AND < $2`, BETWEEN)
     } else unserved.push(part);
   }
   if (shape.orderBy.length > 0) {
@@ -229,6 +233,23 @@ function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdic
     all: () => `${index.method} serves ${describeParts(served)}`,
     some: () => `${index.method} serves ${describeParts(served)}; not ${describeParts(unserved)}`,
     none: () => why,
+  });
+}
+
+/**
+ * BRIN keeps each block range's min and max: it narrows a range read on its column to the block
+ * ranges that can hold matching rows (as tight as the rows' physical order is). It never gives an
+ * order, and it is no lookup index: an equality (an FK lookup) is left to a btree.
+ */
+function servesBrin(index: ServingIndex, shape: QueryShape): ServesVerdict {
+  const keys = new Set(index.keys.map((k) => k.column));
+  const served: ShapePart[] = [];
+  const unserved: ShapePart[] = [];
+  for (const part of allParts(shape)) (part.part === 'range' && keys.has(part.column!) ? served : unserved).push(part);
+  return verdictOf(served, unserved, {
+    all: () => `brin serves ${describeParts(served)}`,
+    some: () => `brin serves ${describeParts(served)}; not ${describeParts(unserved)}`,
+    none: () => 'brin, which serves only ranges on its columns',
   });
 }
 

@@ -3,6 +3,7 @@
  * and the RULES.md anchor; `__tests__/rules/registry.test.ts` checks that each rule has tests and docs.
  */
 import { rule as arrayGinIndex } from './array-gin-index';
+import { rule as brinIndex } from './brin-index';
 import { rule as checkConstraint } from './check-constraint';
 import { rule as coveringIndex } from './covering-index';
 import { rule as fkCompositeIndex } from './fk-composite-index';
@@ -29,6 +30,7 @@ export const allRules: Rule<any>[] = [
   trigramIndex,
   coveringIndex,
   workloadIndex,
+  brinIndex,
 ];
 
 /** The rule with this id, or undefined. */

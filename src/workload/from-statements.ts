@@ -44,6 +44,19 @@ export function parseStatements(statements: readonly Statement[], parser: SqlPar
   return { parsed, rejected };
 }
 
+const CATALOG_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information_schema']);
+
+/**
+ * The statement reads a table that is not a system catalog (by the parser's relation names): a
+ * relation in pg_catalog or information_schema, or an unqualified `pg_*` one (pg_class,
+ * pg_stat_statements, pg_stats), is the catalog. Statements that read nothing else (a monitoring
+ * query, idxgen's own catalog reads when pg_stat_statements counted them) and statements that
+ * read nothing at all (INSERT, SET, EXPLAIN) are no reads an index of the schema serves.
+ */
+export function readsUserTables(statement: ParsedStatement): boolean {
+  return statement.shapes.some((shape) => (shape.schema === undefined ? !shape.table.startsWith('pg_') : !CATALOG_SCHEMAS.has(shape.schema)));
+}
+
 /** The reads of the schema's tables, each carrying its statement as the source. */
 export function readsFromStatements(statements: readonly ParsedStatement[], model: SchemaModel): WorkloadRead[] {
   const reads: WorkloadRead[] = [];

@@ -17,6 +17,7 @@ import type { Plan, PlanEntry } from '../plan/types';
 import { servingProposed } from '../rules/coverage';
 import type { IndexSpec } from '../rules/types';
 import { formatMs } from '../rules/workload-index';
+import { quoteIdent } from '../sql/quote';
 import { readsOf, type Workload, type WorkloadRead } from './workload';
 
 /** An index the planner is asked to plan with. */
@@ -75,30 +76,86 @@ export interface WorkloadEvidence {
   rank?: number;
 }
 
+export interface JudgeOptions {
+  /**
+   * A workload proposal whose estimated saving is under this share (percent) of the workload's
+   * measured time is left out of the plan (workload-index option `minSavedPercent`; 0 keeps all).
+   */
+  minSavedPercent: number;
+}
+
 /** Judges and ranks every entry the workload backs; adds typed evidence and evidence lines. */
 export async function judgeByPlanner(
   plan: Plan,
   workload: Workload,
   planner: PlannerPort,
   activity: (table: string, schema: string | undefined) => WriteActivity | undefined,
+  options: JudgeOptions = { minSavedPercent: 0 },
 ): Promise<string[]> {
   const notes = new Set<string>();
+  const floor = savingFloor(workload, options.minSavedPercent);
   if (planner.kind === 'none') notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
   for (const entry of plan.entries) {
-    // The workload backs the entry when workload-index proposed it, alone or with another rule.
     if (entry.spec.kind !== 'index' || !isWorkloadBacked(entry)) continue;
-    const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes);
+    const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes, floor !== undefined && workloadOnly(entry) ? floor : 0);
     if (!evidence) continue;
     const write = activity(entry.spec.table, entry.spec.schema);
     if (write) evidence.write = write;
     entry.workload = evidence;
     entry.evidence.push(...evidenceLines(evidence));
   }
+  const left = leaveOutSmallSavings(plan, workload, options.minSavedPercent);
+  if (left) notes.add(left);
   rankWorkloadEntries(plan);
   return [...notes];
 }
 
-async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>): Promise<WorkloadEvidence | undefined> {
+/** Ids of the rules whose proposals rest on the workload alone (what the saving threshold may leave out). */
+const WORKLOAD_RULES: ReadonlySet<string> = new Set(['workload-index', 'brin-index']);
+
+function workloadOnly(entry: PlanEntry): boolean {
+  return [entry.proposal, ...entry.satisfies].every((p) => WORKLOAD_RULES.has(p.ruleId));
+}
+
+/** The least saving (ms) a workload proposal must bring: `minPercent` of the workload's measured time; undefined when off or unmeasured. */
+function savingFloor(workload: Workload, minPercent: number): number | undefined {
+  if (minPercent <= 0) return undefined;
+  const totals = new Map<string, number>();
+  for (const read of workload.reads) if (read.source.kind === 'statement' && read.source.totalMs !== undefined) totals.set(read.source.fingerprint, read.source.totalMs);
+  const totalMs = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
+  return totalMs > 0 ? (totalMs * minPercent) / 100 : undefined;
+}
+
+/**
+ * Over-indexing is the failure of per-query advisors: an index that saves a sliver of the
+ * workload's time still costs every write of its table. Entries that rest on the workload alone
+ * (no other rule asked for them) and save less than `minPercent` of the workload's measured time
+ * go to `plan.skipped` with the reason, and the drop each one paired with goes with it.
+ */
+function leaveOutSmallSavings(plan: Plan, workload: Workload, minPercent: number): string | undefined {
+  const threshold = savingFloor(workload, minPercent);
+  if (threshold === undefined) return undefined;
+  const totalMs = (threshold * 100) / minPercent;
+  const small = plan.entries.filter((entry) => entry.workload !== undefined && entry.workload.savedMs < threshold && workloadOnly(entry));
+  if (small.length === 0) return undefined;
+  const names = new Set(small.map((e) => e.name));
+  const paired = plan.entries.filter((e) => e.spec.kind === 'drop-index' && names.has(e.spec.coveredBy) && e.proposal.ruleId === 'workload-index');
+  const out = new Set([...small, ...paired]);
+  for (const entry of out) {
+    const saved = entry.workload ? `saves an estimated ${entry.workload.method === 'measured-time' ? 'at most ' : ''}${formatMs(entry.workload.savedMs)}` : `pairs with ${quoteIdent(entry.spec.kind === 'drop-index' ? entry.spec.coveredBy : entry.name)}, which was left out`;
+    const reason = `${saved}, under ${minPercent} % of the workload's measured ${formatMs(totalMs)} (workload-index option minSavedPercent): not worth another index's write cost`;
+    for (const proposal of [entry.proposal, ...entry.satisfies]) plan.skipped.push({ proposal, reason });
+  }
+  plan.entries = plan.entries.filter((e) => !out.has(e));
+  return `${small.length} workload proposal(s) left out: each saves less than ${minPercent} % of the workload's measured time (${formatMs(totalMs)}); set workload-index's minSavedPercent to 0 to see them`;
+}
+
+/**
+ * @param floor an entry whose statements took less than this in all (the most it can save) is
+ * not planned: the saving threshold leaves it out whatever the planner says, and planning every
+ * statement of hundreds of such entries is most of `plan --database-url`'s time.
+ */
+async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>, floor: number): Promise<WorkloadEvidence | undefined> {
   const index = servingProposed(spec);
   // The reads the rule chose the index for (the same shapes, by identity), and any other it serves.
   const cited = new Set([entry.proposal, ...entry.satisfies].flatMap((p) => p.serves));
@@ -106,6 +163,17 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
   const byStatement = new Map<string, WorkloadRead>();
   for (const read of served) if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint)) byStatement.set(read.source.fingerprint, read);
   if (byStatement.size === 0) return undefined;
+  const reads = [...byStatement.values()];
+  if (floor > 0 && reads.every((r) => r.source.kind === 'statement' && r.source.meanMs !== undefined)) {
+    const most = reads.reduce((sum, r) => sum + (r.source.kind === 'statement' ? r.calls * r.source.meanMs! : 0), 0);
+    if (most < floor) {
+      const statements = reads.map((r) => {
+        const source = r.source as Extract<WorkloadRead['source'], { kind: 'statement' }>;
+        return { fingerprint: source.fingerprint, text: source.text, calls: r.calls, meanMs: source.meanMs!, savedMs: r.calls * source.meanMs!, upperBound: true, note: 'not planned: it took less than the saving threshold in all' };
+      });
+      return { statements, savedMs: most, method: 'measured-time' };
+    }
+  }
   // hypopg makes btree, hash and BRIN indexes only; the scratch copy builds any.
   const plannable = planner.kind === 'scratch-copy' || (planner.kind === 'hypopg' && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist');
   const statements: StatementEvidence[] = [];
@@ -159,8 +227,9 @@ export function tablesToJudge(plan: Plan): { schema: string | undefined; table: 
   return [...seen.values()];
 }
 
+/** The workload backs the entry when workload-index (or brin-index, from the same reads) proposed it, alone or with another rule. */
 function isWorkloadBacked(entry: PlanEntry): boolean {
-  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index');
+  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index' || (p.ruleId === 'brin-index' && p.basis === 'workload'));
 }
 
 function evidenceLines(evidence: WorkloadEvidence): string[] {

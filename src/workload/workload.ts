@@ -4,6 +4,7 @@
  * the proposals that were guessed from names and types.
  */
 import type { QueryShape } from '../model/query-shape';
+import type { TableStats } from '../model/table-stats';
 import type { StatementOrigin } from './statement';
 
 export type WorkloadSource =
@@ -40,6 +41,13 @@ export interface Workload {
   reads: WorkloadRead[];
   /** The files (or servers) it was read from, for messages. */
   origins: string[];
+  /** What the live database says about its tables (sizes, write counts, pg_stats), with `--database-url`. */
+  tables?: TableStats[];
+}
+
+/** The live database's statistics of one table, when the workload came with them. */
+export function statsOf(workload: Workload | undefined, table: string, schema: string | undefined): TableStats | undefined {
+  return workload?.tables?.find((t) => t.table === table && t.schema === (schema ?? 'public'));
 }
 
 const byTable = new WeakMap<Workload, Map<string, WorkloadRead[]>>();
