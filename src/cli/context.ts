@@ -13,7 +13,6 @@ import { buildPlan } from '../plan/plan';
 import type { Plan, PlanEntry } from '../plan/types';
 import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/annotations';
 import { allRules } from '../rules/registry';
-import type { Rule } from '../rules/types';
 import { loadSchema, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
@@ -31,7 +30,7 @@ export interface Planned {
   workload?: Workload;
 }
 
-export const rules = allRules as unknown as readonly Rule<never>[];
+export const rules = allRules;
 
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
 export function loadAndPlan(
@@ -61,8 +60,7 @@ export function planModel(model: SchemaModel, config: Config, workload?: Workloa
     throw new UserError(errors.map((e) => ({ file: e.span.file, line: e.span.line, column: e.span.column, message: e.message })));
   }
   const problems = enabled.flatMap((rule) => {
-    const options = (config.rules[rule.meta.id]?.options ?? rule.meta.defaultOptions) as never;
-    return rule.diagnose?.({ model, options, tables: model.tables.filter((t) => t.kind !== 'view') }) ?? [];
+    return rule.diagnoseWith({ model, tables: model.tables.filter((t) => t.kind !== 'view') }, config.rules[rule.meta.id]?.options);
   });
   if (problems.length > 0) {
     throw new UserError(problems.map((p) => (p.span ? { file: p.span.file, line: p.span.line, column: p.span.column, message: p.message } : { file: config.source, message: p.message })));
