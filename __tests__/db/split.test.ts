@@ -60,10 +60,19 @@ describe('splitStatements', () => {
     expect(script.slice(b.offset, b.offset + b.sql.length)).toBe(b.sql);
   });
 
-  test('a script PostgreSQL cannot parse (unterminated string or comment) is one statement, never a throw: PostgreSQL reports it when it runs', () => {
+  test('a script with a statement PostgreSQL cannot parse is split at the lexer\'s ";" tokens: the statements before it still run, PostgreSQL reports it', () => {
+    const script = `CREATE TABLE kept (id int);\n-- c\nCREATE TABLE broken (id int,, x int);\nSELECT 'é;' /* ; */;\n`;
+    expect(splitStatements(script)).toEqual([
+      { sql: 'CREATE TABLE kept (id int)', offset: 0, line: 1 },
+      { sql: 'CREATE TABLE broken (id int,, x int)', offset: 33, line: 3 },
+      { sql: "SELECT 'é;' /* ; */", offset: 71, line: 4 },
+    ]);
+    expect(splitStatements(`\n\n  CREAT INDEX i ON t (a);`)).toEqual([{ sql: 'CREAT INDEX i ON t (a)', offset: 4, line: 3 }]);
+  });
+
+  test('a script even the lexer rejects (unterminated string or comment) is one statement, never a throw: PostgreSQL reports it when it runs', () => {
     expect(sqls(`SELECT 'abc; SELECT 2`)).toEqual([`SELECT 'abc; SELECT 2`]);
     expect(sqls(`SELECT 1; /* open ; comment`)).toEqual(['SELECT 1; /* open ; comment']);
-    expect(splitStatements(`\n\n  CREAT INDEX i ON t (a);`)).toEqual([{ sql: 'CREAT INDEX i ON t (a);', offset: 4, line: 3 }]);
   });
 
   test('offsets and lines count UTF-16 code units, while the parser counts UTF-8 bytes', () => {

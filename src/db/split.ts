@@ -5,14 +5,16 @@
  * each statement starts and ends: `;` inside strings, comments, quoted names, `$$` bodies and
  * `BEGIN ATOMIC ... END` routine bodies are what PostgreSQL says they are. Leading whitespace and
  * comments are not part of a statement; comments inside one are kept. A script the parser rejects
- * is returned whole, as one statement, so that PostgreSQL reports its error when it is run. Needs
+ * is split at the `;` tokens of PostgreSQL's lexer (so the statements before a broken one still
+ * run, as Prisma runs them, and PostgreSQL reports the broken one); one the lexer rejects too
+ * (an unterminated string or comment) is returned whole, as one statement. Needs
  * the parser loaded (`await sqlParser()`); `check` never splits SQL.
  *
  * `naiveSplit` reproduces what Prisma's pg driver adapter does today (adapter-pg 7.10
  * `executeScript`, which the schema engine uses to apply a migration): split on EVERY `;`, trim,
  * drop empty pieces. A `;` in a string, comment or `$$` body breaks the statement in two.
  */
-import { parseScript } from '../workload/sql-parser';
+import { parseScript, scanStatements } from '../workload/sql-parser';
 
 export interface SqlStatement {
   /** Statement text without its terminating `;`, trimmed. */
@@ -33,6 +35,8 @@ export function lineAt(text: string, offset: number): number {
 export function splitStatements(script: string): SqlStatement[] {
   const parsed = parseScript(script);
   if (parsed.ok) return parsed.statements.map(({ sql, offset, line }) => ({ sql, offset, line }));
+  const scanned = scanStatements(script);
+  if (scanned) return scanned;
   const sql = script.trim();
   const offset = script.length - script.trimStart().length;
   return sql.length > 0 ? [{ sql, offset, line: lineAt(script, offset) }] : [];

@@ -5,11 +5,13 @@
  * report). Loading costs ~70 ms CPU and the first parse ~55 ms more (measured 2026-12-06), so a
  * plain `check` never loads it (tests prove it).
  */
-import type { Node, ParseResult } from 'libpg-query';
+import type { Node, ParseResult, ScanResult } from 'libpg-query';
 
 export interface SqlParser {
   parse(sql: string): ParseResult;
   fingerprint(sql: string): string;
+  /** PostgreSQL's lexer alone: tokens with UTF-8 byte offsets (comments included). */
+  scan(sql: string): ScanResult;
 }
 
 let loaded: Promise<SqlParser> | undefined;
@@ -20,7 +22,7 @@ export function sqlParser(): Promise<SqlParser> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pg = require('libpg-query') as typeof import('libpg-query');
     await pg.loadModule();
-    ready = { parse: (sql) => pg.parseSync(sql), fingerprint: (sql) => pg.fingerprintSync(sql) };
+    ready = { parse: (sql) => pg.parseSync(sql), fingerprint: (sql) => pg.fingerprintSync(sql), scan: (sql) => pg.scanSync(sql) };
     return ready;
   })();
   return loaded;
@@ -92,4 +94,35 @@ function errorOffset(error: unknown): number | undefined {
 /** The parser's message for a statement it rejects (no stack, no input echoed beyond its own). */
 export function parseErrorMessage(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/**
+ * A script the parser rejects, split at the `;` tokens of PostgreSQL's lexer (strings, comments and
+ * `$$` bodies are what PostgreSQL says they are; a `BEGIN ATOMIC` body is not known without the
+ * grammar). Each statement starts at its first token that is not a comment. Undefined when even
+ * the lexer rejects the script (an unterminated string or comment).
+ */
+export function scanStatements(script: string): Omit<ParsedScriptStatement, 'node'>[] | undefined {
+  let tokens: ScanResult['tokens'];
+  try {
+    tokens = loadedSqlParser().scan(script).tokens ?? [];
+  } catch {
+    return undefined;
+  }
+  const bytes = Buffer.from(script, 'utf8');
+  const text = (from: number, to?: number) => bytes.subarray(from, to).toString('utf8');
+  const out: Omit<ParsedScriptStatement, 'node'>[] = [];
+  let start: number | undefined;
+  const finish = (end: number | undefined) => {
+    if (start === undefined) return;
+    const before = text(0, start);
+    out.push({ sql: text(start, end).trimEnd(), offset: before.length, line: before.split('\n').length });
+    start = undefined;
+  };
+  for (const token of tokens) {
+    if (token.text === ';') finish(token.start);
+    else if (start === undefined && !/COMMENT$/.test(token.tokenName)) start = token.start;
+  }
+  finish(undefined);
+  return out;
 }
