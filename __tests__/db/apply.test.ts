@@ -2,6 +2,10 @@ import { applyMigrationSql, queriesFor } from '../../src/db/apply';
 import { query } from '../../src/db/client';
 import { listIndexes } from '../../src/db/catalog';
 import { testDatabase } from '../support/pg';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// per-statement mode is split by PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 const db = testDatabase('apply');
 

@@ -1,4 +1,8 @@
 import { naiveSplit, splitStatements } from '../../src/db/split';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// Migration SQL is read and split by PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 const sqls = (script: string) => splitStatements(script).map((s) => s.sql);
 
@@ -56,9 +60,26 @@ describe('splitStatements', () => {
     expect(script.slice(b.offset, b.offset + b.sql.length)).toBe(b.sql);
   });
 
-  test('unterminated string or comment runs to the end instead of throwing', () => {
+  test('a script with a statement PostgreSQL cannot parse is split at the lexer\'s ";" tokens: the statements before it still run, PostgreSQL reports it', () => {
+    const script = `CREATE TABLE kept (id int);\n-- c\nCREATE TABLE broken (id int,, x int);\nSELECT 'é;' /* ; */;\n`;
+    expect(splitStatements(script)).toEqual([
+      { sql: 'CREATE TABLE kept (id int)', offset: 0, line: 1 },
+      { sql: 'CREATE TABLE broken (id int,, x int)', offset: 33, line: 3 },
+      { sql: "SELECT 'é;' /* ; */", offset: 71, line: 4 },
+    ]);
+    expect(splitStatements(`\n\n  CREAT INDEX i ON t (a);`)).toEqual([{ sql: 'CREAT INDEX i ON t (a)', offset: 4, line: 3 }]);
+  });
+
+  test('a script even the lexer rejects (unterminated string or comment) is one statement, never a throw: PostgreSQL reports it when it runs', () => {
     expect(sqls(`SELECT 'abc; SELECT 2`)).toEqual([`SELECT 'abc; SELECT 2`]);
-    expect(sqls(`SELECT 1; /* open ; comment`)).toEqual(['SELECT 1']);
+    expect(sqls(`SELECT 1; /* open ; comment`)).toEqual(['SELECT 1; /* open ; comment']);
+  });
+
+  test('offsets and lines count UTF-16 code units, while the parser counts UTF-8 bytes', () => {
+    const script = `SELECT '\u00e9\u{1F600}';\nCREATE INDEX "\u00fc" ON t (a);`;
+    const [a, b] = splitStatements(script);
+    expect(script.slice(b!.offset, b!.offset + b!.sql.length)).toBe('CREATE INDEX "\u00fc" ON t (a)');
+    expect([a!.line, b!.line]).toEqual([1, 2]);
   });
 });
 

@@ -5,6 +5,10 @@ import { DEPLOY_TEMPLATE_NAMES, deploySql } from '../../src/render/deploy';
 import { templatesDir } from '../../src/render/templates';
 import { eventText, progressLine } from '../../src/deploy/render';
 import { phasePercent } from '../../src/deploy/monitor';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// Statements are delimited by PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 describe('classifyStatement', () => {
   test.each([

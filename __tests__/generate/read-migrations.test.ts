@@ -82,9 +82,9 @@ describe('readMigrations', () => {
     write('m/migration_lock.toml', 'provider = "postgresql"');
     expect(readMigrations(path.join(root, 'm'))).toEqual({
       folders: [
-        { name: '20240101000000_a', sql: 'A' },
-        { name: '20240102000000_b', sql: 'B' },
-        { name: '20240103000000_empty', sql: '' },
+        { name: '20240101000000_a', sql: 'A', file: path.join(root, 'm', '20240101000000_a', 'migration.sql') },
+        { name: '20240102000000_b', sql: 'B', file: path.join(root, 'm', '20240102000000_b', 'migration.sql') },
+        { name: '20240103000000_empty', sql: '', file: path.join(root, 'm', '20240103000000_empty', 'migration.sql') },
       ],
       hasLockFile: true,
     });

@@ -19,6 +19,10 @@ import { defaultProposals } from '../../src/report/review';
 import { allRules } from '../../src/rules/registry';
 import { loadSchema } from '../../src/schema/load';
 import { CORPUS } from '../rules/helpers';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// Migration SQL is read and split by PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 const parsed = parseConfig(undefined, rules);
 if (!('config' in parsed)) throw new Error('default config');

@@ -7,6 +7,10 @@ import { scriptEffects } from '../../src/generate/migration-sql';
 import { entrySteps, stepEffects, type Step } from '../../src/plan/steps';
 import { inverseStep, stepSql } from '../../src/render/steps';
 import { GOLDEN_CASES } from '../render/fixtures';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// The migration reader is PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 /** Every step of every golden case, the inverses, and the non-concurrent variants of the index steps. */
 const STEPS: { label: string; step: Step }[] = GOLDEN_CASES.flatMap(({ id, entry }) =>

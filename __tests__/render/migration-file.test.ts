@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { naiveSplit, splitStatements } from '../../src/db/split';
 import { MAX_HEADER_LINES, renderEntrySql, renderMigrationFile, stepFacts } from '../../src/render/sql';
 import { btree, check, entryFor, GOLDEN_CASES, HOSTILE, trigram } from './fixtures';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+// Migration SQL is read and split by PostgreSQL's parser, which loads asynchronously.
+beforeAll(() => sqlParser());
 
 const GOLDEN = join(__dirname, 'golden');
 const UPDATE = process.env.IDXGEN_UPDATE_GOLDEN === '1';

@@ -71,8 +71,8 @@ describe('check-constraint on the fixture', () => {
     const off = run(rule, model, { heuristics: { nonNegativeCounters: false, nonNegativeQuantities: false } });
     expect(off.map((p) => (p.spec.kind === 'check' ? p.spec.name : ''))).not.toContain('Job_retryCount_check');
     expect(off).toHaveLength(7);
-    // A partial `heuristics` object (as a shallow config merge would pass it) keeps nonNegativeCounters on.
-    const partial = rule.check({ model, tables: writable(model), options: { heuristics: { nonNegativeQuantities: true } } as CheckConstraintOptions });
+    // A partial `heuristics` object (as the config file gives it) keeps nonNegativeCounters on.
+    const partial = rule.run({ model, tables: writable(model) }, { heuristics: { nonNegativeQuantities: true } });
     const names = partial.map((p) => (p.spec.kind === 'check' ? p.spec.name : ''));
     expect(names).toContain('Job_retryCount_check');
     expect(names).toContain('Job_quantity_check');
@@ -169,7 +169,7 @@ describe('check-constraint: options', () => {
 test('the configured lock timeout reaches every CHECK it proposes (default 5000 ms)', () => {
   const model = fixture('check-constraint.prisma');
   const specs = (options?: Partial<CheckConstraintOptions>) =>
-    rule.check({ model, tables: writable(model), options: options as CheckConstraintOptions }).map((p) => p.spec as CheckSpec);
+    rule.run({ model, tables: writable(model) }, options).map((p) => p.spec as CheckSpec);
   expect(specs().length).toBeGreaterThan(0);
   expect(new Set(specs().map((s) => s.lockTimeoutMs))).toEqual(new Set([5000]));
   expect(new Set(specs({ heuristics: { nonNegativeCounters: true, nonNegativeQuantities: false }, lockTimeoutMs: 1234 }).map((s) => s.lockTimeoutMs))).toEqual(new Set([1234]));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SchemaModel } from '../../src/model/types';
 import { loadSchema } from '../../src/schema/load';
-import type { IndexSpec, Proposal, Rule } from '../../src/rules/types';
+import type { IndexSpec, Proposal, RegisteredRule, Rule } from '../../src/rules/types';
 import { renderPredicateSql } from '../../src/render/predicate';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
@@ -22,15 +22,11 @@ export function fixture(name: string): string {
 export type RuleFinding = Omit<Proposal, 'severity'>;
 
 /** Runs one rule the way the CLI does: defaults overlaid with `options`, tables without views and ignored models. */
-export function runRule<O>(rule: Rule<O>, schemaText: string | SchemaModel, options?: Partial<O>): RuleFinding[] {
+export function runRule<O>(rule: Rule<O> | RegisteredRule, schemaText: string | SchemaModel, options?: Partial<O>): RuleFinding[] {
   const model = typeof schemaText === 'string' ? modelFrom(schemaText) : schemaText;
   const problems = rule.meta.validateOptions(options ?? {});
   if (problems.length > 0) throw new Error(`bad options for ${rule.meta.id}: ${problems.join('; ')}`);
-  return rule.check({
-    model,
-    options: { ...rule.meta.defaultOptions, ...(options ?? {}) },
-    tables: model.tables.filter((t) => t.kind !== 'view' && !t.ignored),
-  });
+  return rule.run({ model, tables: model.tables.filter((t) => t.kind !== 'view' && !t.ignored) }, options);
 }
 
 /** What a table test expects of one proposal. Columns are written `col`, `col DESC`, `col jsonb_path_ops`. */

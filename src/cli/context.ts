@@ -8,12 +8,13 @@ import { readConfig } from '../io/read-config';
 import { readSchemaFiles } from '../io/read-schema';
 import type { TableStats } from '../model/table-stats';
 import type { SchemaModel } from '../model/types';
-import { migrationStateFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
+import { foldersFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
+import { replayMigrations } from '../generate/migration-sql';
+import { sqlParser } from '../workload/sql-parser';
 import { buildPlan } from '../plan/plan';
 import type { Plan, PlanEntry } from '../plan/types';
 import { isSuppressed, parseAnnotations, unusedSuppressions } from '../rules/annotations';
 import { allRules } from '../rules/registry';
-import type { Rule } from '../rules/types';
 import { loadSchema, loadSchemaThen, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
@@ -31,7 +32,7 @@ export interface Planned {
   workload?: Workload;
 }
 
-export const rules = allRules as unknown as readonly Rule<never>[];
+export const rules = allRules;
 
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
 export function loadAndPlan(
@@ -61,8 +62,7 @@ export function planModel(model: SchemaModel, config: Config, workload?: Workloa
     throw new UserError(errors.map((e) => ({ file: e.span.file, line: e.span.line, column: e.span.column, message: e.message })));
   }
   const problems = enabled.flatMap((rule) => {
-    const options = (config.rules[rule.meta.id]?.options ?? rule.meta.defaultOptions) as never;
-    return rule.diagnose?.({ model, options, tables: model.tables.filter((t) => t.kind !== 'view') }) ?? [];
+    return rule.diagnoseWith({ model, tables: model.tables.filter((t) => t.kind !== 'view') }, config.rules[rule.meta.id]?.options);
   });
   if (problems.length > 0) {
     throw new UserError(problems.map((p) => (p.span ? { file: p.span.file, line: p.span.line, column: p.span.column, message: p.message } : { file: config.source, message: p.message })));
@@ -91,15 +91,18 @@ export function planModel(model: SchemaModel, config: Config, workload?: Workloa
  * folder is read only when the plan holds something a migration alone can settle, so a `check` on
  * a schema without such proposals reads nothing more.
  */
-export function settleWithMigrations(cwd: string, planned: Planned, relevant?: (entry: PlanEntry) => boolean): void {
+export async function settleWithMigrations(cwd: string, planned: Planned, relevant?: (entry: PlanEntry) => boolean): Promise<void> {
   if (!needsMigrations(planned.plan, relevant)) return;
   const datasourceFile = planned.schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   // plan and check take no --migrations: the folder Prisma (and generate without the flag) would use.
   const migrations = resolveMigrationsDir(cwd, planned.location, { datasourceFile, prismaVersion: readPrismaVersion(cwd) });
   const rel = path.relative(cwd, migrations.dir);
   const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : migrations.dir;
-  const { folders } = readMigrations(migrations.dir, shown);
-  settleByMigrations(planned.plan, migrationStateFor(planned.plan, folders));
+  const folders = foldersFor(planned.plan, readMigrations(migrations.dir, shown).folders);
+  // Only a folder that names one of those entries is parsed, and only then is the parser loaded.
+  if (folders.length === 0) return;
+  await sqlParser();
+  settleByMigrations(planned.plan, replayMigrations(folders));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Rule, Severity } from '../rules/types';
+import type { RegisteredRule, Severity } from '../rules/types';
 
 /**
  * idxgen's configuration, after validation. The file form is
@@ -6,6 +6,7 @@ import type { Rule, Severity } from '../rules/types';
  */
 export interface RuleSetting {
   severity: Severity;
+  /** The options the config file gives (validated, possibly partial): the rule fills in its defaults. */
   options: Record<string, unknown>;
 }
 
@@ -19,11 +20,11 @@ const SEVERITIES: readonly Severity[] = ['error', 'warn', 'info', 'off'];
 const TOP_LEVEL_KEYS = ['$schema', 'rules'];
 
 /** Validates raw JSON against the rule registry; returns the config or `path: problem` strings. */
-export function parseConfig(raw: unknown, rules: readonly Rule<never>[], source?: string): { config: Config } | { errors: string[] } {
+export function parseConfig(raw: unknown, rules: readonly RegisteredRule[], source?: string): { config: Config } | { errors: string[] } {
   const errors: string[] = [];
   const settings: Record<string, RuleSetting> = {};
   for (const rule of rules) {
-    settings[rule.meta.id] = { severity: rule.meta.defaultSeverity, options: { ...(rule.meta.defaultOptions as object) } };
+    settings[rule.meta.id] = { severity: rule.meta.defaultSeverity, options: {} };
   }
   if (raw === undefined) return { config: { rules: settings, source } };
   if (!isObject(raw)) return { errors: ['(root): must be an object'] };

@@ -14,6 +14,7 @@
  */
 import type { Client } from 'pg';
 import { withClient, type DbTarget } from './client';
+import { sqlParser } from '../workload/sql-parser';
 import { naiveSplit, splitStatements, lineAt, type SqlStatement } from './split';
 
 export { splitStatements, naiveSplit, type SqlStatement } from './split';
@@ -66,6 +67,7 @@ export function queriesFor(script: string, mode: ApplyMode): SqlStatement[] {
 /** Applies `script` on an open client (no transaction is opened) or on a fresh connection. */
 export async function applyMigrationSql(on: Client | DbTarget, script: string, mode: ApplyMode): Promise<ApplyResult> {
   if (!('query' in on)) return withClient(on, (client) => applyMigrationSql(client, script, mode));
+  if (mode === 'per-statement') await sqlParser(); // PostgreSQL's parser splits the script
   const started = performance.now();
   const queries = queriesFor(script, mode);
   for (let i = 0; i < queries.length; i++) {

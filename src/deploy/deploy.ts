@@ -13,6 +13,7 @@
  * INVALID index CONCURRENTLY and marks the folder rolled back through the engine
  * (`migrate resolve --rolled-back`), and the next applyMigrations runs it again.
  */
+import { sqlParser } from '../workload/sql-parser';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { connect, type DbTarget } from '../db/client';
@@ -121,6 +122,7 @@ async function planFolder(client: Client, folder: string, shape: FolderShape, ra
 const quotedArg = (s: string) => (/^[A-Za-z0-9_.\-/]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
+  await sqlParser(); // each folder's statements are split by PostgreSQL's parser
   const { emit, signal } = opts;
   const monitor = await connect(opts.target);
   const results: FolderResult[] = [];

@@ -4,7 +4,7 @@
  * ACCESS EXCLUSIVE lock for an instant (then it runs under a lock_timeout and is retried), or is
  * it something else (run as Prisma runs it).
  *
- * Statements come from `splitStatements` (the lexer idxgen already uses on migration files); only
+ * Statements come from `splitStatements` (PostgreSQL's parser delimits them); only
  * the head of each statement is read here, word by word, never its expressions. Anything this
  * reader does not recognise is `other`, which deploy runs without extra care: an unusual spelling
  * costs the extra care, never correctness. The table name is kept as written (quoted identifiers

@@ -3,10 +3,15 @@
  * extensions created, dropped, renamed or validated: every existing migration folder is replayed
  * into a state (what the migrations already hold). A step idxgen is about to write is compared
  * with that state by its typed effect (src/plan/steps.ts `stepEffects`), never by reading its SQL.
- * It reads the SQL with a small tokenizer (comments, quoted identifiers, strings and dollar
- * quotes are understood), never with regular expressions over the raw text: idxgen's own files
- * repeat SQL inside `--` comments, and that must not count. Pure.
+ * It reads the SQL with PostgreSQL's own parser (libpg-query), never with regular expressions or
+ * a lexer of ours: comments, quoted names with dots, U&"..." escapes, schema-qualified names and
+ * lists (`DROP INDEX a, b`) are what PostgreSQL says they are. The parser is WASM and loads
+ * asynchronously: callers `await sqlParser()` first (src/workload/sql-parser.ts, the one loader);
+ * everything here is then synchronous and pure.
  */
+import type { Constraint, Node, RangeVar } from 'libpg-query';
+import { UserError } from '../errors';
+import { parseScript, type ParsedScriptStatement } from '../workload/sql-parser';
 
 export type ObjectKind = 'index' | 'constraint' | 'extension';
 
@@ -39,267 +44,128 @@ export function objectKey(kind: ObjectKind, name: string): string {
   return `${kind}:${name}`;
 }
 
-type Token =
-  | { type: 'word'; value: string } // unquoted: folded to lower case, as PostgreSQL does
-  | { type: 'ident'; value: string } // "quoted": exact
-  | { type: 'string' }
-  | { type: 'punct'; value: string };
-
-/** Tokens of a script, split into statements at top-level `;`. */
-export function tokenizeStatements(script: string): Token[][] {
-  const statements: Token[][] = [];
-  let current: Token[] = [];
-  let i = 0;
-  const n = script.length;
-  while (i < n) {
-    const ch = script[i]!;
-    if (ch === '-' && script[i + 1] === '-') {
-      const nl = script.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (ch === '/' && script[i + 1] === '*') {
-      let depth = 0;
-      while (i < n) {
-        if (script.startsWith('/*', i)) {
-          depth++;
-          i += 2;
-        } else if (script.startsWith('*/', i)) {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else i++;
-      }
-    } else if (/\s/.test(ch)) {
-      i++;
-    } else if (ch === ';') {
-      if (current.length > 0) statements.push(current);
-      current = [];
-      i++;
-    } else if (ch === '"') {
-      const [value, end] = readQuoted(script, i, '"');
-      current.push({ type: 'ident', value });
-      i = end;
-    } else if (ch === "'") {
-      const escapes = i > 0 && /[eE]/.test(script[i - 1]!) && !/[A-Za-z0-9_]/.test(script[i - 2] ?? ' ');
-      i = readQuoted(script, i, "'", escapes)[1];
-      current.push({ type: 'string' });
-    } else if (ch === '$' && /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.test(script.slice(i, i + 64))) {
-      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(script.slice(i, i + 64))![0];
-      const close = script.indexOf(tag, i + tag.length);
-      i = close < 0 ? n : close + tag.length;
-      current.push({ type: 'string' });
-    } else if ((ch === 'U' || ch === 'u') && script[i + 1] === '&' && script[i + 2] === '"') {
-      // U&"..." — a quoted identifier with Unicode escapes (idxgen writes names holding `;` so).
-      const [raw, end] = readQuoted(script, i + 2, '"');
-      current.push({ type: 'ident', value: decodeUnicodeEscapes(raw) });
-      i = end;
-    } else if ((ch === 'U' || ch === 'u') && script[i + 1] === '&' && script[i + 2] === "'") {
-      i = readQuoted(script, i + 2, "'")[1];
-      current.push({ type: 'string' });
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(script[j]!)) j++;
-      current.push({ type: 'word', value: script.slice(i, j).toLowerCase() });
-      i = j;
-    } else {
-      current.push({ type: 'punct', value: ch });
-      i++;
-    }
-  }
-  if (current.length > 0) statements.push(current);
-  return statements;
+/** The last part of a possibly qualified name given as a list of String nodes (`s.i` → `i`). */
+function lastName(node: Node | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  if ('String' in node) return node.String.sval;
+  if ('List' in node) return lastName(node.List.items?.[node.List.items.length - 1]);
+  return undefined;
 }
 
-function readQuoted(script: string, start: number, quote: string, backslashEscapes = false): [string, number] {
-  let value = '';
-  let i = start + 1;
-  while (i < script.length) {
-    const ch = script[i]!;
-    if (backslashEscapes && ch === '\\') {
-      value += script[i + 1] ?? '';
-      i += 2;
-    } else if (ch === quote && script[i + 1] === quote) {
-      value += quote;
-      i += 2;
-    } else if (ch === quote) {
-      return [value, i + 1];
-    } else {
-      value += ch;
-      i++;
-    }
-  }
-  return [value, script.length];
+function tableOf(relation: RangeVar | undefined): string | undefined {
+  return relation?.relname;
 }
 
-/** `\\XXXX`, `\\+XXXXXX` and `\\\\` in a U&"..." identifier (the default escape character; UESCAPE is not supported). */
-export function decodeUnicodeEscapes(raw: string): string {
-  return raw.replace(/\\(?:\\|\+([0-9A-Fa-f]{6})|([0-9A-Fa-f]{4}))/g, (whole, six: string | undefined, four: string | undefined) => {
-    if (whole === '\\\\') return '\\';
-    return String.fromCodePoint(parseInt((six ?? four)!, 16));
-  });
+/** Constraint kinds that have a name of their own in pg_constraint (NOT NULL and DEFAULT are column properties here). */
+const NAMED_KINDS: readonly string[] = ['CONSTR_CHECK', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_FOREIGN', 'CONSTR_EXCLUSION'];
+
+/**
+ * A named constraint added to `table` (CREATE TABLE, ALTER TABLE ADD CONSTRAINT or ADD COLUMN).
+ * `UNIQUE / PRIMARY KEY USING INDEX i` also renames the index i to the constraint's name.
+ */
+function constraintEffects(constraint: Constraint, table: string): Effect[] {
+  const { conname, contype, skip_validation, indexname } = constraint;
+  if (!conname || contype === undefined || !NAMED_KINDS.includes(contype)) return [];
+  const renamed: Effect[] = indexname
+    ? [
+        { kind: 'index', action: 'drop', name: indexname, present: false, table },
+        { kind: 'index', action: 'create', name: conname, present: true, table },
+      ]
+    : [];
+  return [...renamed, { kind: 'constraint', action: 'create', name: conname, present: true, validated: !skip_validation, table }];
 }
 
-/** A cursor over one statement's tokens. */
-class Cursor {
-  private i = 0;
-  constructor(private readonly tokens: Token[]) {}
-
-  /** Consumes the keywords if they come next (all of them), returns whether it did. */
-  accept(...words: string[]): boolean {
-    for (let k = 0; k < words.length; k++) {
-      const t = this.tokens[this.i + k];
-      if (!t || t.type !== 'word' || t.value !== words[k]) return false;
-    }
-    this.i += words.length;
-    return true;
-  }
-
-  /** A possibly qualified name (`a`, `"a"`, `s."a"`); returns its last part. */
-  name(): string | undefined {
-    let last: string | undefined;
-    for (;;) {
-      const t = this.tokens[this.i];
-      if (!t || (t.type !== 'word' && t.type !== 'ident')) return last;
-      last = t.value;
-      this.i++;
-      const dot = this.tokens[this.i];
-      if (!dot || dot.type !== 'punct' || dot.value !== '.') return last;
-      this.i++;
-    }
-  }
-
-  punct(value: string): boolean {
-    const t = this.tokens[this.i];
-    if (t && t.type === 'punct' && t.value === value) {
-      this.i++;
-      return true;
-    }
-    return false;
-  }
-
-  /** Tokens up to the next top-level comma (or the end), consumed. */
-  untilComma(): Token[] {
-    const out: Token[] = [];
-    let depth = 0;
-    while (this.i < this.tokens.length) {
-      const t = this.tokens[this.i]!;
-      if (t.type === 'punct' && t.value === ',' && depth === 0) break;
-      if (t.type === 'punct' && t.value === '(') depth++;
-      if (t.type === 'punct' && t.value === ')') depth--;
-      out.push(t);
-      this.i++;
-    }
-    return out;
-  }
-
-  done(): boolean {
-    return this.i >= this.tokens.length;
-  }
+/** The named constraints of a column definition (`"x" int CONSTRAINT "c" CHECK (...)`). */
+function columnConstraints(node: Node | undefined, table: string): Effect[] {
+  if (node === undefined || !('ColumnDef' in node)) return [];
+  return (node.ColumnDef.constraints ?? []).flatMap((c) => ('Constraint' in c ? constraintEffects(c.Constraint, table) : []));
 }
 
-/** The effects of one statement, in order. Statements idxgen does not track give none. */
-export function statementEffects(tokens: Token[]): Effect[] {
-  const c = new Cursor(tokens);
-  if (c.accept('create')) {
-    c.accept('unique');
-    if (c.accept('index')) {
-      c.accept('concurrently');
-      c.accept('if', 'not', 'exists');
-      if (c.accept('on')) return []; // unnamed index: PostgreSQL picks the name
-      const name = c.name();
-      if (name === undefined || !c.accept('on')) return [];
-      c.accept('only');
-      const table = c.name();
-      return [{ kind: 'index', action: 'create', name, present: true, table }];
-    }
-    if (c.accept('extension')) {
-      c.accept('if', 'not', 'exists');
-      const name = c.name();
-      return name === undefined ? [] : [{ kind: 'extension', action: 'create', name, present: true }];
-    }
-    return [];
-  }
-  if (c.accept('drop')) {
-    const kind: ObjectKind | undefined = c.accept('index') ? 'index' : c.accept('extension') ? 'extension' : undefined;
-    if (kind) {
-      c.accept('concurrently');
-      c.accept('if', 'exists');
-      const out: Effect[] = [];
-      do {
-        const name = c.name();
-        if (name !== undefined) out.push({ kind, action: 'drop', name, present: false });
-      } while (c.punct(','));
-      return out;
-    }
-    if (c.accept('table')) {
-      c.accept('if', 'exists');
-      const out: Effect[] = [];
-      do {
-        const table = c.name();
-        if (table !== undefined) out.push({ kind: 'index', action: 'drop', name: '', present: false, table });
-      } while (c.punct(','));
-      return out; // `name: ''` + table: everything on that table is gone (see applyEffect)
-    }
-    return [];
-  }
-  if (c.accept('alter', 'index')) {
-    c.accept('if', 'exists');
-    const from = c.name();
-    if (from !== undefined && c.accept('rename', 'to')) {
-      const to = c.name();
-      if (to !== undefined) return [{ kind: 'index', action: 'drop', name: from, present: false }, { kind: 'index', action: 'create', name: to, present: true }];
-    }
-    return [];
-  }
-  if (c.accept('alter', 'table')) {
-    c.accept('if', 'exists');
-    c.accept('only');
-    const table = c.name();
+/** The effects of one parsed statement, in order. Statements idxgen does not track give none. */
+function statementEffects(node: Node): Effect[] {
+  if ('CreateStmt' in node) {
+    const table = tableOf(node.CreateStmt.relation);
     if (table === undefined) return [];
-    const out: Effect[] = [];
-    do {
-      out.push(...alterTableAction(new Cursor(c.untilComma()), table));
-    } while (c.punct(',') && !c.done());
-    return out;
+    return (node.CreateStmt.tableElts ?? []).flatMap((element) =>
+      'Constraint' in element ? constraintEffects(element.Constraint, table) : columnConstraints(element, table),
+    );
+  }
+  if ('IndexStmt' in node) {
+    const { idxname, relation } = node.IndexStmt;
+    // Unnamed index: PostgreSQL picks the name.
+    return idxname ? [{ kind: 'index', action: 'create', name: idxname, present: true, table: tableOf(relation) }] : [];
+  }
+  if ('CreateExtensionStmt' in node) {
+    const name = node.CreateExtensionStmt.extname;
+    return name ? [{ kind: 'extension', action: 'create', name, present: true }] : [];
+  }
+  if ('DropStmt' in node) {
+    const { removeType, objects = [] } = node.DropStmt;
+    const names = objects.map(lastName).filter((n): n is string => n !== undefined);
+    if (removeType === 'OBJECT_INDEX') return names.map((name) => ({ kind: 'index', action: 'drop', name, present: false }));
+    if (removeType === 'OBJECT_EXTENSION') return names.map((name) => ({ kind: 'extension', action: 'drop', name, present: false }));
+    // `name: ''` + table: everything on that table is gone (see applyEffects).
+    if (removeType === 'OBJECT_TABLE') return names.map((table) => ({ kind: 'index', action: 'drop', name: '', present: false, table }));
+    return [];
+  }
+  if ('RenameStmt' in node) {
+    const { renameType, relation, subname, newname } = node.RenameStmt;
+    // ALTER INDEX names the index as the relation; ALTER TABLE ... RENAME CONSTRAINT names the table.
+    const relname = tableOf(relation);
+    if (newname === undefined) return [];
+    if (renameType === 'OBJECT_INDEX' && relname !== undefined) {
+      return [
+        { kind: 'index', action: 'drop', name: relname, present: false },
+        { kind: 'index', action: 'create', name: newname, present: true },
+      ];
+    }
+    if (renameType === 'OBJECT_TABCONSTRAINT' && subname !== undefined) {
+      return [
+        { kind: 'constraint', action: 'drop', name: subname, present: false, table: relname },
+        { kind: 'constraint', action: 'create', name: newname, present: true, validated: true, table: relname },
+      ];
+    }
+    return [];
+  }
+  if ('AlterTableStmt' in node) {
+    const { relation, cmds = [], objtype } = node.AlterTableStmt;
+    const table = tableOf(relation);
+    if (objtype !== 'OBJECT_TABLE' || table === undefined) return [];
+    return cmds.flatMap((cmd): Effect[] => {
+      if (!('AlterTableCmd' in cmd)) return [];
+      const { subtype, name, def } = cmd.AlterTableCmd;
+      if (subtype === 'AT_AddConstraint' && def !== undefined && 'Constraint' in def) return constraintEffects(def.Constraint, table);
+      if (subtype === 'AT_AddColumn') return columnConstraints(def, table);
+      if (subtype === 'AT_DropConstraint' && name) return [{ kind: 'constraint', action: 'drop', name, present: false, table }];
+      if (subtype === 'AT_ValidateConstraint' && name) return [{ kind: 'constraint', action: 'validate', name, present: true, validated: true, table }];
+      return [];
+    });
   }
   return [];
 }
 
-function alterTableAction(a: Cursor, table: string): Effect[] {
-  if (a.accept('add', 'constraint')) {
-    const name = a.name();
-    if (name === undefined) return [];
-    let notValid = false;
-    // NOT VALID is the last words of the action; scan what is left at top level.
-    const rest = a.untilComma();
-    for (let k = 0; k + 1 < rest.length; k++) {
-      const x = rest[k]!;
-      const y = rest[k + 1]!;
-      if (x.type === 'word' && x.value === 'not' && y.type === 'word' && y.value === 'valid') notValid = true;
-    }
-    return [{ kind: 'constraint', action: 'create', name, present: true, validated: !notValid, table }];
-  }
-  if (a.accept('drop', 'constraint')) {
-    a.accept('if', 'exists');
-    const name = a.name();
-    return name === undefined ? [] : [{ kind: 'constraint', action: 'drop', name, present: false, table }];
-  }
-  if (a.accept('validate', 'constraint')) {
-    const name = a.name();
-    return name === undefined ? [] : [{ kind: 'constraint', action: 'validate', name, present: true, validated: true, table }];
-  }
-  if (a.accept('rename', 'constraint')) {
-    const from = a.name();
-    if (from !== undefined && a.accept('to')) {
-      const to = a.name();
-      if (to !== undefined) return [{ kind: 'constraint', action: 'drop', name: from, present: false, table }, { kind: 'constraint', action: 'create', name: to, present: true, validated: true, table }];
-    }
-  }
-  return [];
+/** One statement of a script and its effects (none for a statement idxgen does not track). */
+export interface StatementEffects extends Omit<ParsedScriptStatement, 'node'> {
+  effects: Effect[];
 }
 
-/** All effects of a script, in order. */
-export function scriptEffects(script: string): Effect[] {
-  return tokenizeStatements(script).flatMap(statementEffects);
+/**
+ * The statements of a script with their effects, in order. A script PostgreSQL cannot parse is
+ * bad input: a UserError at `file:line:col` of the parser's complaint (`file` names the script in
+ * messages; Prisma would fail to apply it too).
+ */
+export function scriptStatements(script: string, file = 'migration.sql'): StatementEffects[] {
+  const parsed = parseScript(script);
+  if (!parsed.ok) {
+    const { line, column } = parsed;
+    throw new UserError([{ file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), message: `PostgreSQL cannot parse this migration: ${parsed.message}` }]);
+  }
+  return parsed.statements.map(({ node, ...statement }) => ({ ...statement, effects: statementEffects(node) }));
+}
+
+/** All effects of a script, in order (see `scriptStatements`). */
+export function scriptEffects(script: string, file?: string): Effect[] {
+  return scriptStatements(script, file).flatMap((s) => s.effects);
 }
 
 /** Applies effects to a state (in place), recording the folder they came from. */
@@ -326,11 +192,14 @@ export function applyEffects(state: MigrationState, effects: readonly Effect[], 
   }
 }
 
-/** Replays migration folders (sorted by name, as Prisma applies them) into one state. */
-export function replayMigrations(folders: readonly { name: string; sql: string }[]): MigrationState {
+/**
+ * Replays migration folders (sorted by name, as Prisma applies them) into one state. `file` names a
+ * folder's migration.sql in a parse error (default `<folder>/migration.sql`).
+ */
+export function replayMigrations(folders: readonly { name: string; sql: string; file?: string }[]): MigrationState {
   const state: MigrationState = new Map();
   for (const folder of [...folders].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    applyEffects(state, scriptEffects(folder.sql), folder.name);
+    applyEffects(state, scriptEffects(folder.sql, folder.file ?? `${folder.name}/migration.sql`), folder.name);
   }
   return state;
 }

@@ -15,6 +15,8 @@ export interface ExistingFolder {
   name: string;
   /** Its migration.sql ('' when the folder has none). */
   sql: string;
+  /** The migration.sql's path as messages show it (a parse error's `file:line:col`). */
+  file?: string;
 }
 
 export interface ExistingMigrations {

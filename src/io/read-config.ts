@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { parseConfig, type Config } from '../config/config';
 import { UserError } from '../errors';
 import { INPUT_LIMITS, InputFileError, readInputText } from './read-input';
-import type { Rule } from '../rules/types';
+import type { RegisteredRule } from '../rules/types';
 
 const CONFIG_FILES = ['idxgen.config.json', '.idxgenrc.json'];
 
 /** `--config`, then idxgen.config.json, .idxgenrc.json, then the `idxgen` key of package.json. */
-export function readConfig(cwd: string, rules: readonly Rule<never>[], explicit?: string): Config {
+export function readConfig(cwd: string, rules: readonly RegisteredRule[], explicit?: string): Config {
   const found = findConfig(cwd, explicit);
   const result = parseConfig(found?.raw, rules, found?.file);
   if ('errors' in result) {

@@ -115,7 +115,7 @@ export function readMigrations(dir: string, shown: string = dir): ExistingMigrat
           throw new UserError([{ file: path.join(shown, name, 'migration.sql'), message: `cannot read (${(error as Error).message})` }]);
         }
       }
-      return { name, sql };
+      return { name, sql, file: path.join(shown, name, 'migration.sql') };
     });
   const hasLockFile = entries.some((e) => e.name === 'migration_lock.toml');
   return { folders, hasLockFile };

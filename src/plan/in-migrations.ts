@@ -12,6 +12,9 @@ import { alreadyDone, replayMigrations, type MigrationState } from '../generate/
 import { stepEffects } from './steps';
 import type { Plan, PlanEntry } from './types';
 
+/** A migration folder as read from disk (generate's ExistingFolder). */
+type Folder = { name: string; sql: string; file?: string };
+
 /** Entries only the migrations can settle: nothing to declare in the schema (CHECK constraints). */
 function settleable(entry: PlanEntry): boolean {
   return entry.declaration.kind === 'none' && !entry.declaration.drift;
@@ -30,14 +33,21 @@ export function needsMigrations(plan: Plan, relevant: (entry: PlanEntry) => bool
  * the settleable entries' objects or tables (a DROP TABLE names only the table). Same answer as
  * replaying every folder for these entries, without tokenizing unrelated files.
  */
-export function migrationStateFor(plan: Plan, folders: readonly { name: string; sql: string }[]): MigrationState {
-  const words = new Set<string>();
-  for (const entry of plan.entries.filter(settleable)) {
-    words.add(entry.name.replace(/"/g, '""'));
-    words.add(entry.spec.table.replace(/"/g, '""'));
-  }
-  if (words.size === 0) return new Map();
-  return replayMigrations(folders.filter((f) => [...words].some((w) => f.sql.includes(w))));
+export function migrationStateFor(plan: Plan, folders: readonly Folder[]): MigrationState {
+  return replayMigrations(foldersFor(plan, folders));
+}
+
+/**
+ * The folders `migrationStateFor` replays: those whose text names a settleable entry, or its table
+ * (a DROP TABLE names only the table). None when no folder names an entry: then no migration
+ * created one, whatever other folders do to their tables, and nothing needs parsing.
+ */
+export function foldersFor(plan: Plan, folders: readonly Folder[]): Folder[] {
+  const entries = plan.entries.filter(settleable);
+  const names = entries.map((e) => e.name.replace(/"/g, '""'));
+  if (!folders.some((f) => names.some((n) => f.sql.includes(n)))) return [];
+  const words = [...names, ...entries.map((e) => e.spec.table.replace(/"/g, '""'))];
+  return folders.filter((f) => words.some((w) => f.sql.includes(w)));
 }
 
 /** The folder whose migration already did every step of the entry, or undefined. */

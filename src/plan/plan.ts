@@ -3,7 +3,7 @@ import type { IndexDef, SchemaModel, Table } from '../model/types';
 import { indexServes, servingDeclared } from '../model/serves';
 import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
-import { SEVERITY_RANK, type IndexSpec, type Proposal, type Rule } from '../rules/types';
+import { SEVERITY_RANK, type IndexSpec, type Proposal, type RegisteredRule } from '../rules/types';
 import { defaultConstraintName, fitWithSuffix } from '../schema/names';
 import { samePredicate } from '../sql/predicate';
 import type { Workload } from '../workload/workload';
@@ -16,7 +16,7 @@ export { SEVERITY_RANK } from '../rules/types';
 export interface PlanInput {
   model: SchemaModel;
   config: Config;
-  rules: readonly Rule<never>[];
+  rules: readonly RegisteredRule[];
   /** Proposals a `/// idxgen-ignore` comment turns off (decided by the caller: annotations live in the model). */
   isSuppressed?: (proposal: Proposal) => string | undefined;
   /** The reads the application makes (`--queries`): rules propose from it, guesses are judged by it. */
@@ -79,7 +79,7 @@ export function buildPlan({ model, config, rules, isSuppressed, workload }: Plan
   return { entries, findings, skipped, unusedSuppressions: [] };
 }
 
-function runRules(model: SchemaModel, config: Config, rules: readonly Rule<never>[], workload: Workload | undefined): Proposal[] {
+function runRules(model: SchemaModel, config: Config, rules: readonly RegisteredRule[], workload: Workload | undefined): Proposal[] {
   // `@@ignore`d models stay in: Prisma Migrate still creates their tables and foreign keys.
   const tables = model.tables.filter((t) => t.kind !== 'view');
   const out: Proposal[] = [];
@@ -87,8 +87,7 @@ function runRules(model: SchemaModel, config: Config, rules: readonly Rule<never
     const setting = config.rules[rule.meta.id];
     const severity = setting?.severity ?? rule.meta.defaultSeverity;
     if (severity === 'off') continue;
-    const options = (setting?.options ?? rule.meta.defaultOptions) as never;
-    for (const proposal of rule.check({ model, tables, options, ...(workload ? { workload } : {}) })) {
+    for (const proposal of rule.run({ model, tables, ...(workload ? { workload } : {}) }, setting?.options)) {
       const basis = proposal.basis ?? rule.meta.basis;
       // The severity policy (RULES.md): a guess is never above info, whatever the configuration says.
       out.push({ ...proposal, basis, severity: basis === 'guess' && severity !== 'info' ? 'info' : severity });

@@ -14,17 +14,28 @@ import { quoteIdent } from '../sql/quote';
 import { readsOf, statsOf, type Workload, type WorkloadRead } from '../workload/workload';
 import { allIndexes, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
 import { servingDeclared } from '../model/serves';
-import { validateShape } from './rule-options';
-import type { IndexSpec, Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { IndexSpec, Proposal } from './types';
 
-export interface BrinIndexOptions {
-  /** Tables with fewer rows (pg_class.reltuples) than this are left to a btree. */
-  minRows: number;
-  /** |pg_stats.correlation| × 100 the column must reach. */
-  minCorrelationPercent: number;
-  /** (n_tup_upd + n_tup_del) may be at most this share (percent) of n_tup_ins. */
-  maxChurnPercent: number;
-}
+const OPTIONS = {
+  minRows: option.integer(100_000, {
+    min: 0,
+    doc: 'tables with fewer rows (pg_class.reltuples) are left to a btree (default 100000: below it a btree on a timestamp is about 2 MB)',
+  }),
+  minCorrelationPercent: option.integer(90, {
+    min: 1,
+    max: 100,
+    doc: 'the |pg_stats.correlation| of the column, × 100, that counts as physically ordered (default 90)',
+  }),
+  maxChurnPercent: option.integer(1, {
+    min: 0,
+    max: 100,
+    doc: '(n_tup_upd + n_tup_del) as a share of n_tup_ins that still counts as append-only (default 1)',
+  }),
+};
+
+export type BrinIndexOptions = OptionsOf<typeof OPTIONS>;
 
 /** PostgreSQL's default `pages_per_range` (Prisma cannot declare another one). */
 export const PAGES_PER_RANGE = 128;
@@ -32,24 +43,13 @@ export const PAGES_PER_RANGE = 128;
 const BTREE_FILL = 0.9;
 const MAX_CITED_READS = 5;
 
-export const rule: Rule<BrinIndexOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'brin-index',
     summary: 'Propose a BRIN index, in place of a btree, for range reads of a large append-only table\'s physically ordered time column (needs --database-url).',
     defaultSeverity: 'warn',
     basis: 'workload',
-    defaultOptions: { minRows: 100_000, minCorrelationPercent: 90, maxChurnPercent: 1 },
-    optionDocs: {
-      minRows: 'tables with fewer rows (pg_class.reltuples) are left to a btree (default 100000: below it a btree on a timestamp is about 2 MB)',
-      minCorrelationPercent: 'the |pg_stats.correlation| of the column, × 100, that counts as physically ordered (default 90)',
-      maxChurnPercent: '(n_tup_upd + n_tup_del) as a share of n_tup_ins that still counts as append-only (default 1)',
-    },
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        minRows: { type: 'integer', min: 0 },
-        minCorrelationPercent: { type: 'integer', min: 1, max: 100 },
-        maxChurnPercent: { type: 'integer', min: 0, max: 100 },
-      }),
     docs: {
       problem:
         'A btree on the time column of an events / audit / log table holds one entry per row: on a table of 100 million rows that is gigabytes, ' +
@@ -110,7 +110,7 @@ export const rule: Rule<BrinIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 function brinSpec(table: Table, column: string): IndexSpec {
   const spec: IndexSpec = { kind: 'index', table: table.name, columns: [proposedColumn(table, column)], method: 'brin', unique: false, include: [], extensions: [] };

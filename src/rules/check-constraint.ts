@@ -31,26 +31,26 @@ import { defaultConstraintName } from '../schema/names';
 import { renderCheckExpression, type CheckExpr } from '../sql/check-expression';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { parseAnnotations, type CheckAnnotation } from './annotations';
-import { validateShape } from './rule-options';
-import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type Proposal, type Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type Proposal } from './types';
 
-export interface CheckConstraintHeuristics {
-  /** Int/BigInt counters (`…Count`, `attempts`, `retries`) must be >= 0. Default on. */
-  nonNegativeCounters: boolean;
-  /** Quantities (`quantity`, `qty`, `…Quantity`) must be >= 0. Default off (returns and corrections are negative). */
-  nonNegativeQuantities: boolean;
-}
-
-export interface CheckConstraintOptions {
-  heuristics: CheckConstraintHeuristics;
+const OPTIONS = {
+  heuristics: option.object({
+    /** Int/BigInt counters (`…Count`, `attempts`, `retries`) must be >= 0. Default on. */
+    nonNegativeCounters: option.boolean(true),
+    /** Quantities (`quantity`, `qty`, `…Quantity`) must be >= 0. Default off (returns and corrections are negative). */
+    nonNegativeQuantities: option.boolean(false),
+  }),
   /**
    * Milliseconds the NOT VALID step may wait for its ACCESS EXCLUSIVE lock (behind an open
    * transaction on the table) before it fails, instead of queueing every query on the table.
    */
-  lockTimeoutMs: number;
-}
+  lockTimeoutMs: option.integer(DEFAULT_CHECK_LOCK_TIMEOUT_MS, { min: 1, max: 600000 }),
+};
 
-const DEFAULT_HEURISTICS: CheckConstraintHeuristics = { nonNegativeCounters: true, nonNegativeQuantities: false };
+export type CheckConstraintOptions = OptionsOf<typeof OPTIONS>;
+export type CheckConstraintHeuristics = CheckConstraintOptions['heuristics'];
 
 const MEASURED =
   'measured (PG 15, 1M rows, 200 inserts/s): adding a CHECK in one statement held inserts up to 407 ms; NOT VALID then VALIDATE as two statements, 25.7 ms';
@@ -68,22 +68,14 @@ type Candidate = {
   guess?: boolean;
 };
 
-export const rule: Rule<CheckConstraintOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
+  valueStyle: 'json',
   meta: {
     id: 'check-constraint',
     summary: 'Propose CHECK constraints from /// @idxgen.check annotations and from conservative naming heuristics (counters cannot be negative).',
     defaultSeverity: 'warn',
     basis: 'request',
-    defaultOptions: { heuristics: { ...DEFAULT_HEURISTICS }, lockTimeoutMs: DEFAULT_CHECK_LOCK_TIMEOUT_MS },
-    validateOptions: (raw) =>
-      validateShape(
-        raw,
-        {
-          heuristics: { type: 'object', shape: { nonNegativeCounters: { type: 'boolean' }, nonNegativeQuantities: { type: 'boolean' } } },
-          lockTimeoutMs: { type: 'integer', min: 1, max: 600000 },
-        },
-        'json',
-      ),
     docs: {
       problem:
         'Prisma cannot declare CHECK constraints, so the rules a column obeys live only in application code. One racing decrement, backfill script or manual fix stores a negative counter or a progress of 5000, and every reader inherits it.',
@@ -112,8 +104,7 @@ export const rule: Rule<CheckConstraintOptions> = {
   },
 
   check(ctx) {
-    const heuristics = { ...DEFAULT_HEURISTICS, ...(ctx.options?.heuristics ?? {}) };
-    const lockTimeoutMs = ctx.options?.lockTimeoutMs ?? DEFAULT_CHECK_LOCK_TIMEOUT_MS;
+    const { heuristics, lockTimeoutMs } = ctx.options;
     const { annotations } = parseAnnotations(ctx.model);
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of ctx.tables) {
@@ -191,7 +182,7 @@ export const rule: Rule<CheckConstraintOptions> = {
     }
     return proposals;
   },
-};
+});
 
 // ------------------------------------------------------------------------------------------------
 

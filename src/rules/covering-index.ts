@@ -12,8 +12,9 @@ import { quoteIdent } from '../sql/quote';
 import { didYouMean } from '../sql/expr-suggest';
 import { parseAnnotations, type CoveringColumn } from './annotations';
 import { readOf } from './coverage';
-import { validateShape } from './rule-options';
-import type { IndexSpec, Proposal, Rule, RuleDiagnostic, RuleContext } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { IndexSpec, Proposal, RuleDiagnostic, RuleContext } from './types';
 
 export interface CoveringIndexRequest {
   /** Prisma model name. */
@@ -24,9 +25,14 @@ export interface CoveringIndexRequest {
   include: string[];
 }
 
-export interface CoveringIndexOptions {
-  indexes: CoveringIndexRequest[];
-}
+const OPTIONS = {
+  indexes: option.custom<CoveringIndexRequest[]>([], (value, path) => {
+    if (!Array.isArray(value)) return [`${path}: expected a list of { model, columns, include }`];
+    return value.flatMap((item: unknown, index: number) => validateRequest(item, `${path}[${index}]`));
+  }),
+};
+
+export type CoveringIndexOptions = OptionsOf<typeof OPTIONS>;
 
 const FIELD_ITEM = /^[A-Za-z_][A-Za-z0-9_]*(?:\s+(?:asc|desc))?$/i;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -42,28 +48,14 @@ interface Resolved {
   source: string;
 }
 
-export const rule: Rule<CoveringIndexOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
+  valueStyle: 'json',
   meta: {
     id: 'covering-index',
     summary: 'Propose a btree index with INCLUDE columns, only where requested (/// @idxgen.covering or option indexes); warns that Prisma treats it as drift.',
     defaultSeverity: 'info',
     basis: 'request',
-    defaultOptions: { indexes: [] },
-    validateOptions(raw: unknown): string[] {
-      return validateShape(
-        raw,
-        {
-          indexes: {
-            type: 'custom',
-            check: (value, path) => {
-              if (!Array.isArray(value)) return [`${path}: expected a list of { model, columns, include }`];
-              return value.flatMap((item: unknown, index: number) => validateRequest(item, `${path}[${index}]`));
-            },
-          },
-        },
-        'json',
-      );
-    },
     docs: {
       problem:
         'A frequent read that finds rows through an index and then returns a few more columns visits the table heap for every row. INCLUDE columns let it be answered from the index alone (an index-only scan).',
@@ -107,7 +99,7 @@ export const rule: Rule<CoveringIndexOptions> = {
   diagnose(ctx): RuleDiagnostic[] {
     return requests(ctx).problems.map((message) => ({ message }));
   },
-};
+});
 
 function validateRequest(item: unknown, path: string): string[] {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return [`${path}: expected { model, columns, include }`];
@@ -142,7 +134,7 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
     if (!table) continue;
     resolved.push({ table, columns: a.columns, include: a.include, span: a.span, source: `/// @idxgen.covering(${a.source}) on model ${a.model}` });
   }
-  (ctx.options?.indexes ?? []).forEach((request, index) => {
+  ctx.options.indexes.forEach((request, index) => {
     const where = `covering-index: indexes[${index}]`;
     const table = ctx.tables.find((t) => t.model === request.model);
     if (!table) {

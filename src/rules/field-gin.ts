@@ -12,8 +12,9 @@ import type { Column, IndexColumn, IndexDef, SchemaModel, Table } from '../model
 import { quoteIdent } from '../sql/quote';
 import type { QueryShape } from '../model/query-shape';
 import { parseAnnotations } from './annotations';
-import type { OptionShape } from './rule-options';
-import type { IndexSpec, Proposal, ProposalMessage, Rule, RuleDiagnostic, RuleMeta } from './types';
+import { defineRule, type RuleDefinition } from './define-rule';
+import { option, type OptionShape, type OptionsOf } from './rule-options';
+import type { IndexSpec, Proposal, ProposalMessage, Rule, RuleDiagnostic } from './types';
 
 export interface FieldSelectionOptions {
   /** `Model.field` entries: when non-empty, only these fields (plus annotated ones) are considered. */
@@ -38,7 +39,9 @@ export interface FieldGinTarget<Options> {
   tableRef: string;
 }
 
-export interface FieldGinParts<Options extends { fields?: string[] }> {
+export interface FieldGinParts<Options> {
+  /** The `Model.field` names the `fields` option lists (they are asked for, and `diagnose` checks them). */
+  fields(options: Options): readonly string[];
   /** The `///` annotation that always selects a field. */
   annotation: 'gin' | 'trigram';
   /** Whether the column can take the index at all (annotation errors and `diagnose` say why not). */
@@ -59,12 +62,14 @@ export interface FieldGinParts<Options extends { fields?: string[] }> {
 }
 
 /** A rule that proposes `parts.opclass` GIN indexes for the fields it selects. */
-export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMeta<Options>, parts: FieldGinParts<Options>): Rule<Options> {
-  return {
+export function fieldGinRule<S extends OptionShape>(options: S, meta: RuleDefinition<S>['meta'], parts: FieldGinParts<OptionsOf<S>>): Rule<OptionsOf<S>> {
+  return defineRule({
+    options,
+    valueStyle: 'json',
     meta,
 
     check(ctx) {
-      const options = ctx.options ?? meta.defaultOptions;
+      const { options } = ctx;
       const flagged = parseAnnotations(ctx.model).annotations[parts.annotation];
       const proposals: Omit<Proposal, 'severity'>[] = [];
       for (const table of ctx.tables) {
@@ -76,7 +81,7 @@ export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMe
           if (indexes.some((i) => i.columns.some((c) => c.column === column.name && parts.serves(i, c)))) continue;
           const target = { model: ctx.model, table, column, annotated, options, indexes, col: quoteIdent(column.name), tableRef: tableRef(table) };
           // Asked for (annotation, or named in `fields`) or considered because of its type alone (a guess).
-          const asked = annotated || (options.fields ?? []).includes(`${table.model}.${column.field}`);
+          const asked = annotated || parts.fields(options).includes(`${table.model}.${column.field}`);
           proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), serves: parts.reads(table, column), model: table.model, span: column.span, basis: asked ? 'request' : 'guess', ...parts.explain(target) });
         }
       }
@@ -84,12 +89,12 @@ export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMe
     },
 
     diagnose(ctx): RuleDiagnostic[] {
-      const options = ctx.options ?? meta.defaultOptions;
+      const fields = parts.fields(ctx.options);
       const diagnostics: RuleDiagnostic[] = [];
-      for (const name of unknownFieldNames(options.fields ?? [], ctx.tables)) {
+      for (const name of unknownFieldNames(fields, ctx.tables)) {
         diagnostics.push({ message: `${meta.id}: fields names ${JSON.stringify(name)}, which is not a field of a table in this schema` });
       }
-      for (const name of options.fields ?? []) {
+      for (const name of fields) {
         const [model, field] = name.split('.');
         const column = ctx.tables.find((t) => t.model === model)?.columns.find((c) => c.field === field);
         if (column && !parts.qualifies(column)) {
@@ -98,10 +103,10 @@ export function fieldGinRule<Options extends { fields?: string[] }>(meta: RuleMe
       }
       return diagnostics;
     },
-  };
+  });
 }
 
-function indexSpec<Options extends { fields?: string[] }>(table: Table, column: Column, parts: FieldGinParts<Options>): IndexSpec {
+function indexSpec<Options>(table: Table, column: Column, parts: FieldGinParts<Options>): IndexSpec {
   return {
     kind: 'index',
     table: table.name,
@@ -126,24 +131,25 @@ function tableRef(table: Table): string {
 // What json-gin-index and array-gin-index share: options fields / exclude / onlyAnnotated, and any
 // GIN index on the column serves it.
 
-export interface GinFieldOptions extends FieldSelectionOptions {
+export const GIN_OPTIONS = {
+  /** `Model.field` entries: when non-empty, only these fields (plus annotated ones) are considered. */
+  fields: option.names('Model.field'),
+  /** `Model` or `Model.field` entries never considered (an annotation on the field overrides it). */
+  exclude: option.names('Model or Model.field'),
   /** Only fields with `/// @idxgen.gin` (or named in `fields`). Default true. */
-  onlyAnnotated: boolean;
-}
+  onlyAnnotated: option.boolean(true),
+};
 
-export const GIN_OPTIONS_SHAPE = {
-  fields: { type: 'names', kind: 'Model.field' },
-  exclude: { type: 'names', kind: 'Model or Model.field' },
-  onlyAnnotated: { type: 'boolean' },
-} as const satisfies OptionShape;
+export type GinFieldOptions = OptionsOf<typeof GIN_OPTIONS>;
 
 export const GIN_BUILD_MEASUREMENT = 'measured (PG 15, 200 inserts/s): building a GIN index held inserts up to 1,673 ms; CONCURRENTLY, 20.5 ms';
 
 export const ginSelection = {
   annotation: 'gin',
+  fields: (options: GinFieldOptions) => options.fields,
   // A field named in `fields` is asked for, whatever onlyAnnotated says; onlyAnnotated stops only the type-based guesses.
   selected: (options: GinFieldOptions, model: string, field: string) =>
-    (options.fields ?? []).includes(`${model}.${field}`) ? selectedByOptions(options, model, field) : !options.onlyAnnotated && selectedByOptions(options, model, field),
+    options.fields.includes(`${model}.${field}`) ? selectedByOptions(options, model, field) : !options.onlyAnnotated && selectedByOptions(options, model, field),
   serves: (index: IndexDef) => index.method === 'gin',
 } as const satisfies Partial<FieldGinParts<GinFieldOptions>>;
 
@@ -152,7 +158,7 @@ export function ginEvidence(target: FieldGinTarget<GinFieldOptions>, byDefault: 
   const { table, column, annotated, options, indexes, col } = target;
   const why = annotated
     ? `requested by /// @idxgen.gin on ${table.model}.${column.field}`
-    : (options.fields ?? []).includes(`${table.model}.${column.field}`)
+    : options.fields.includes(`${table.model}.${column.field}`)
       ? 'selected by option fields'
       : `${byDefault} is considered because onlyAnnotated is false (a guess from the type: info at most)`;
   return [`no GIN index on ${col} (${indexes.length === 0 ? 'the table has no indexes' : `indexes: ${indexes.map((i) => quoteIdent(i.name)).join(', ')}`})`, why];

@@ -22,43 +22,32 @@ import {
   tableRef,
 } from './coverage';
 import { parseAnnotations } from './annotations';
-import { validateShape, withDefaults } from './rule-options';
-import type { Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { Proposal } from './types';
 
 export type WideningKind = 'timestamp' | 'enum';
 
-export interface FkCompositeIndexOptions {
+const OPTIONS = {
   /** Names (Prisma field or database column, case-insensitive) of creation timestamps, in order of preference. Only these count: `lastModifiedAt @default(now())` is not a creation time. */
-  timestampFields: string[];
+  timestampFields: option.strings(['createdAt', 'created_at', 'insertedAt', 'inserted_at']),
   /** Names of status/type enum columns, in order of preference. */
-  enumFields: string[];
+  enumFields: option.strings(['status', 'state', 'type', 'kind']),
   /** Which widenings to propose. */
-  kinds: WideningKind[];
+  kinds: option.choices<WideningKind>(['timestamp', 'enum'], ['timestamp']),
   /** Also propose replacing an existing plain (fk) index (off: only FKs that have no index yet). */
-  replaceExisting: boolean;
-}
-
-const DEFAULTS: FkCompositeIndexOptions = {
-  timestampFields: ['createdAt', 'created_at', 'insertedAt', 'inserted_at'],
-  enumFields: ['status', 'state', 'type', 'kind'],
-  kinds: ['timestamp'],
-  replaceExisting: false,
+  replaceExisting: option.boolean(false),
 };
 
-export const rule: Rule<FkCompositeIndexOptions> = {
+export type FkCompositeIndexOptions = OptionsOf<typeof OPTIONS>;
+
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'fk-composite-index',
     summary: 'Widen a foreign-key index with the column children are read by: (fk, createdAt DESC) or (fk, status).',
     defaultSeverity: 'info',
     basis: 'guess',
-    defaultOptions: DEFAULTS,
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        timestampFields: { type: 'string[]' },
-        enumFields: { type: 'string[]' },
-        kinds: { type: 'enum[]', values: ['timestamp', 'enum'] },
-        replaceExisting: { type: 'boolean' },
-      }),
     docs: {
       problem:
         'A plain index on a foreign key finds all of a parent\'s children, but the usual read is "the newest 20 children of this parent" ' +
@@ -101,7 +90,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
   },
 
   check(ctx) {
-    const options = withDefaults(DEFAULTS, ctx.options);
+    const { options } = ctx;
     const feeds = new Set(parseAnnotations(ctx.model).annotations.feed.map((a) => a.model));
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of modelTables(ctx.tables)) {
@@ -127,7 +116,7 @@ export const rule: Rule<FkCompositeIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 interface Widening {
   kind: WideningKind;

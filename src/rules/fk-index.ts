@@ -4,15 +4,20 @@
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { readOf, btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
-import { validateShape } from './rule-options';
-import type { Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { Proposal } from './types';
 
-export interface FkIndexOptions {
+const OPTIONS = {
   /** `hash` proposes a hash index for a single-column FK (PostgreSQL has no multicolumn hash index). */
-  method?: 'btree' | 'hash';
-}
+  method: option.choice(
+    ['btree', 'hash'],
+    'btree',
+    '`"hash"` proposes a hash index for a single-column FK (smaller for long keys such as UUIDs or cuid strings; it serves the equality lookup and nothing else); a composite FK still gets a btree index. The plan dedupes by need: when another proposal\'s index serves the FK lookup too (an `(fk, createdAt DESC)` btree), that one entry answers both.',
+  ),
+};
 
-const METHODS: readonly string[] = ['btree', 'hash'];
+export type FkIndexOptions = OptionsOf<typeof OPTIONS>;
 
 const ACTION_WORK: Record<ReferentialAction, string> = {
   Cascade: 'to find the rows ON DELETE CASCADE must delete',
@@ -22,24 +27,13 @@ const ACTION_WORK: Record<ReferentialAction, string> = {
   NoAction: 'to check that no row still references it',
 };
 
-export const rule: Rule<FkIndexOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'fk-index',
     summary: 'Every foreign key needs an index that starts with its columns.',
     defaultSeverity: 'error',
     basis: 'structure',
-    defaultOptions: { method: 'btree' },
-    optionDocs: {
-      method:
-        '`"hash"` proposes a hash index for a single-column FK (smaller for long keys such as UUIDs or cuid strings; it serves the equality lookup and nothing else); a composite FK still gets a btree index. The plan dedupes by need: when another proposal\'s index serves the FK lookup too (an `(fk, createdAt DESC)` btree), that one entry answers both.',
-    },
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        method: {
-          type: 'custom',
-          check: (value, path) => (typeof value === 'string' && METHODS.includes(value) ? [] : [`${path}: expected "btree" or "hash", got ${JSON.stringify(value)}`]),
-        },
-      }),
     docs: {
       problem:
         'PostgreSQL indexes the referenced side of a foreign key (its primary key or unique constraint) but never the referencing side. ' +
@@ -112,7 +106,7 @@ export const rule: Rule<FkIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 function describeFk(fk: ForeignKey): string {
   return `${quoteIdent(fk.table)} ${columnList(fk.columns)} → ${quoteIdent(fk.referencedTable)} ${columnList(fk.referencedColumns)}`;

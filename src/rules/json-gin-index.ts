@@ -11,23 +11,21 @@
  * whatever `fields` / `exclude` / `onlyAnnotated` say.
  */
 import type { Column } from '../model/types';
-import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS_SHAPE, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
+import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
 import { readOf } from './coverage';
-import { validateShape } from './rule-options';
 
 /** `fields`, `exclude` and `onlyAnnotated` (only fields with `/// @idxgen.gin`; default true: a type says nothing about the queries; false considers every jsonb field, as guesses at info). */
 export type JsonGinIndexOptions = GinFieldOptions;
 
 const MEASURED_READ = 'measured (PG 15, 1M rows): jsonb @> took 180.7 ms as a sequential scan, 2.66 ms with GIN jsonb_path_ops';
 
-export const rule = fieldGinRule<JsonGinIndexOptions>(
+export const rule = fieldGinRule(
+  GIN_OPTIONS,
   {
     id: 'json-gin-index',
     summary: 'Propose a GIN jsonb_path_ops index for Json (jsonb) fields, to serve @> containment filters.',
     defaultSeverity: 'info',
     basis: 'guess',
-    defaultOptions: { fields: [], exclude: [], onlyAnnotated: true },
-    validateOptions: (raw) => validateShape(raw, GIN_OPTIONS_SHAPE, 'json'),
     docs: {
       problem:
         'A containment filter on a jsonb column (WHERE "payload" @> \'{"type": "signup"}\', Prisma\'s array_contains) has no index to use: every query reads the whole table.',

@@ -6,21 +6,15 @@
 import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { readOf, btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
-import { validateShape, withDefaults } from './rule-options';
-import type { Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { Proposal } from './types';
 
-export interface QueuePartialIndexOptions {
+const OPTIONS = {
   /** Names of the status enum column (Prisma field or database name, case-insensitive), in order of preference. */
-  statusFields: string[];
+  statusFields: option.strings(['status', 'state']),
   /** Names of the due-time column, in order of preference. */
-  timestampFields: string[];
-  /** Enum value names (Prisma name or database value, case-insensitive, whole name) that mean "waiting to be picked up". */
-  pendingValues: string[];
-}
-
-const DEFAULTS: QueuePartialIndexOptions = {
-  statusFields: ['status', 'state'],
-  timestampFields: [
+  timestampFields: option.strings([
     'nextAttemptAt',
     'next_attempt_at',
     'nextRetryAt',
@@ -49,23 +43,20 @@ const DEFAULTS: QueuePartialIndexOptions = {
     'not_before',
     'expiresAt',
     'expires_at',
-  ],
-  pendingValues: ['PENDING', 'QUEUED', 'ENQUEUED', 'RETRY', 'RETRYING', 'WAITING', 'SCHEDULED', 'NEW', 'READY', 'DELAYED'],
+  ]),
+  /** Enum value names (Prisma name or database value, case-insensitive, whole name) that mean "waiting to be picked up". */
+  pendingValues: option.strings(['PENDING', 'QUEUED', 'ENQUEUED', 'RETRY', 'RETRYING', 'WAITING', 'SCHEDULED', 'NEW', 'READY', 'DELAYED']),
 };
 
-export const rule: Rule<QueuePartialIndexOptions> = {
+export type QueuePartialIndexOptions = OptionsOf<typeof OPTIONS>;
+
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'queue-partial-index',
     summary: 'Queue tables: a btree index on (status, due time) for the poll for due rows, e.g. @@index([status, nextAttemptAt]).',
     defaultSeverity: 'info',
     basis: 'guess',
-    defaultOptions: DEFAULTS,
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        statusFields: { type: 'string[]' },
-        timestampFields: { type: 'string[]' },
-        pendingValues: { type: 'string[]' },
-      }),
     docs: {
       problem:
         'A queue table (jobs, outbox, deliveries, scheduled posts) is polled all the time for the few rows that are due: ' +
@@ -112,7 +103,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
   },
 
   check(ctx) {
-    const options = withDefaults(DEFAULTS, ctx.options);
+    const { options } = ctx;
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of modelTables(ctx.tables)) {
       const found = findQueueColumns(table, ctx.model.enums, options);
@@ -125,7 +116,7 @@ export const rule: Rule<QueuePartialIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 /** (status, due, …) in any form, or a partial index led by the due time (its predicate is the user's to judge). */
 function servesPoll(index: IndexDef, status: Column, due: Column): boolean {

@@ -6,19 +6,16 @@ import type { IndexColumn, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { readPredicate, samePredicate } from '../sql/predicate';
 import { allIndexes, describeIndex, equalityPredicate, indexDefToSpec, modelTables, tableRef } from './coverage';
-import { validateShape } from './rule-options';
-import type { DropIndexSpec, Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import type { DropIndexSpec, Proposal } from './types';
 
-export type RedundantIndexOptions = Record<string, never>;
-
-export const rule: Rule<RedundantIndexOptions> = {
+export const rule = defineRule({
+  options: {},
   meta: {
     id: 'redundant-index',
     summary: 'An index that is a left prefix (or a duplicate) of another index, unique constraint or primary key on the same table; a unique constraint that duplicates the primary key (@id + @unique).',
     defaultSeverity: 'warn',
     basis: 'structure',
-    defaultOptions: {},
-    validateOptions: (raw) => validateShape(raw, {}),
     docs: {
       problem:
         'Every index is written on every INSERT, on every UPDATE that touches its columns (or prevents a HOT update), and on DELETE cleanup; it takes disk and cache. ' +
@@ -77,7 +74,7 @@ export const rule: Rule<RedundantIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 /** The primary key, or an earlier unique constraint, with exactly the same key as `unique` (same columns, same order). */
 export function duplicateKey(unique: IndexDef, table: Table): IndexDef | undefined {

@@ -13,11 +13,11 @@ import { rule as queuePartialIndex } from './queue-partial-index';
 import { rule as redundantIndex } from './redundant-index';
 import { rule as softDeletePartialIndex } from './soft-delete-partial-index';
 import { rule as trigramIndex } from './trigram-index';
-import type { Rule } from './types';
+import type { RegisteredRule } from './types';
 import { rule as uniqueKey } from './unique-key';
 import { rule as workloadIndex } from './workload-index';
 
-export const allRules: Rule<any>[] = [
+export const allRules: readonly RegisteredRule[] = [
   fkIndex,
   fkCompositeIndex,
   softDeletePartialIndex,
@@ -34,6 +34,6 @@ export const allRules: Rule<any>[] = [
 ];
 
 /** The rule with this id, or undefined. */
-export function ruleById(id: string): Rule<any> | undefined {
+export function ruleById(id: string): RegisteredRule | undefined {
   return allRules.find((r) => r.meta.id === id);
 }

@@ -19,28 +19,24 @@ import {
   sameSet,
   tableRef,
 } from './coverage';
-import { validateShape, withDefaults } from './rule-options';
-import type { Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { Proposal } from './types';
 
-export interface SoftDeletePartialIndexOptions {
-  /** Nullable DateTime columns that mark a row deleted when set (Prisma field or database name, case-insensitive). */
-  timestampFields: string[];
-  /** Boolean columns that mark a row deleted when true. */
-  booleanFields: string[];
-  /** At most this many proposals per model. */
-  maxPerModel: number;
-  /** Also index optional (nullable) FKs, after the required ones. */
-  optionalForeignKeys: boolean;
-}
-
-const DEFAULTS: SoftDeletePartialIndexOptions = {
+const OPTIONS = {
   // Named like a deletion time. Not archivedAt: an archived row is still read (an archive view, a restore).
-  timestampFields: ['deletedAt', 'deleted_at', 'removedAt', 'removed_at', 'trashedAt', 'trashed_at'],
+  /** Nullable DateTime columns that mark a row deleted when set (Prisma field or database name, case-insensitive). */
+  timestampFields: option.strings(['deletedAt', 'deleted_at', 'removedAt', 'removed_at', 'trashedAt', 'trashed_at']),
   // None by default: a Boolean (`archived` on a job-result table) is a state more often than a soft delete.
-  booleanFields: [],
-  maxPerModel: 2,
-  optionalForeignKeys: false,
+  /** Boolean columns that mark a row deleted when true. */
+  booleanFields: option.strings([]),
+  /** At most this many proposals per model. */
+  maxPerModel: option.integer(2, { min: 1, max: 100 }),
+  /** Also index optional (nullable) FKs, after the required ones. */
+  optionalForeignKeys: option.boolean(false),
 };
+
+export type SoftDeletePartialIndexOptions = OptionsOf<typeof OPTIONS>;
 
 interface SoftDeleteMarker {
   column: Column;
@@ -50,20 +46,13 @@ interface SoftDeleteMarker {
   live: string;
 }
 
-export const rule: Rule<SoftDeletePartialIndexOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'soft-delete-partial-index',
     summary: 'On soft-deleted models, index the foreign-key lookups over live rows only (partial index WHERE "deletedAt" IS NULL).',
     defaultSeverity: 'info',
     basis: 'guess',
-    defaultOptions: DEFAULTS,
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        timestampFields: { type: 'string[]' },
-        booleanFields: { type: 'string[]' },
-        maxPerModel: { type: 'integer', min: 1, max: 100 },
-        optionalForeignKeys: { type: 'boolean' },
-      }),
     docs: {
       problem:
         'A soft-deleted model keeps its deleted rows, and every read adds `WHERE "deletedAt" IS NULL` (or `"isDeleted" = false`). ' +
@@ -114,7 +103,7 @@ export const rule: Rule<SoftDeletePartialIndexOptions> = {
   },
 
   check(ctx) {
-    const options = withDefaults(DEFAULTS, ctx.options);
+    const { options } = ctx;
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of modelTables(ctx.tables)) {
       const marker = findMarker(table, options);
@@ -132,7 +121,7 @@ export const rule: Rule<SoftDeletePartialIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 function findMarker(table: Table, options: SoftDeletePartialIndexOptions): SoftDeleteMarker | undefined {
   const ts = findColumnByNames(table, options.timestampFields, (c) => c.type === 'DateTime' && c.kind === 'scalar' && c.nullable && !c.list);

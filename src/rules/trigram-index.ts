@@ -9,23 +9,24 @@
 import type { Column } from '../model/types';
 import { fieldGinRule } from './field-gin';
 import { readOf } from './coverage';
-import { validateShape } from './rule-options';
+import { option, type OptionsOf } from './rule-options';
 
-export interface TrigramIndexOptions {
+const OPTIONS = {
   /** `Model.field` entries to index, in addition to `/// @idxgen.trigram` fields. */
-  fields: string[];
-}
+  fields: option.names('Model.field'),
+};
+
+export type TrigramIndexOptions = OptionsOf<typeof OPTIONS>;
 
 const TRIGRAM_OPCLASSES = ['gin_trgm_ops', 'gist_trgm_ops'];
 
-export const rule = fieldGinRule<TrigramIndexOptions>(
+export const rule = fieldGinRule(
+  OPTIONS,
   {
     id: 'trigram-index',
     summary: "Propose a GIN gin_trgm_ops index (pg_trgm) for String fields marked /// @idxgen.trigram, to serve ILIKE '%term%'.",
     defaultSeverity: 'info',
     basis: 'request',
-    defaultOptions: { fields: [] },
-    validateOptions: (raw) => validateShape(raw, { fields: { type: 'names', kind: 'Model.field' } }, 'json'),
     docs: {
       problem:
         "A substring search, WHERE \"name\" ILIKE '%term%' (Prisma's contains, with or without mode: 'insensitive'), cannot use a btree index because of the leading wildcard: every search reads the whole table.",
@@ -48,7 +49,8 @@ export const rule = fieldGinRule<TrigramIndexOptions>(
     qualifies: isTrigramText, // annotation errors / diagnostics say why not
     whyNot: (column) =>
       `is ${column.type}${column.list ? '[]' : ''}${column.nativeType ? ` @db.${column.nativeType.name}` : ''}; gin_trgm_ops indexes String fields (text, varchar, citext)`,
-    selected: (options, model, field) => (options.fields ?? []).includes(`${model}.${field}`),
+    fields: (options) => options.fields,
+    selected: (options, model, field) => options.fields.includes(`${model}.${field}`),
     serves: (_index, key) => TRIGRAM_OPCLASSES.some((o) => key.opclass === o || (key.prismaOps ?? '').includes(o)),
     opclass: 'gin_trgm_ops',
     extensions: ['pg_trgm'],

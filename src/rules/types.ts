@@ -147,8 +147,9 @@ export interface RuleMeta<Options> {
   defaultSeverity: Severity;
   /** What the rule's proposals rest on by default (each proposal may say otherwise). */
   basis: Basis;
+  /** From the rule's option shape (`defineRule`), never written by hand. */
   defaultOptions: Options;
-  /** Option name → one line for RULES.md. */
+  /** Option name → one line for RULES.md, from the option shape. */
   optionDocs?: Readonly<Record<string, string>>;
   /** Validates user options, returns a list of `path: problem` strings (empty when fine). */
   validateOptions(raw: unknown): string[];
@@ -163,8 +164,27 @@ export interface RuleDiagnostic {
   span?: Span;
 }
 
-export interface Rule<Options = Record<string, unknown>> {
+/** What a rule runs on, apart from its options. */
+export type RuleInput = Omit<RuleContext<unknown>, 'options'>;
+
+/**
+ * A rule with its options type hidden: what the registry, the config reader and the plan hold.
+ * It takes the options as the config file gives them (`undefined`, or a partial object) and
+ * parses them with its own shape, so nothing outside the rule needs their type. Options the shape
+ * rejects throw (an internal error: the config reader validated them with `validateOptions`).
+ */
+export interface RegisteredRule {
+  meta: RuleMeta<unknown>;
+  run(input: RuleInput, options: unknown): Omit<Proposal, 'severity'>[];
+  /** `diagnose` with the config file's options (empty for a rule without one). */
+  diagnoseWith(input: RuleInput, options: unknown): RuleDiagnostic[];
+}
+
+/** A rule, made by `defineRule` from its option shape: its options typed `Options`. */
+export interface Rule<Options> extends RegisteredRule {
   meta: RuleMeta<Options>;
+  /** `raw` checked against the rule's option shape, every omitted option at its default; or the problems. */
+  parseOptions(raw: unknown): { options: Options } | { problems: string[] };
   check(ctx: RuleContext<Options>): Omit<Proposal, 'severity'>[];
   /**
    * Optional: problems with the rule's options as applied to this schema (an option naming an

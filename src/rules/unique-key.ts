@@ -4,22 +4,13 @@
 import type { Column, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { readOf, btreeSpec, columnList, columnNamed, describeIndex, modelTables, proposedColumn, tableRef } from './coverage';
-import { validateShape, withDefaults } from './rule-options';
-import type { Proposal, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { Proposal } from './types';
 
-export interface UniqueKeyOptions {
+const OPTIONS = {
   /** Key fields on any table (Prisma field or database name, case-insensitive). */
-  fields: string[];
-  /** Key fields that count only on ingest-like tables (see `ingestTables`). */
-  ingestFields: string[];
-  /** Words (case-insensitive, plural too) of a model or table name that mark an ingest / inbox / event table. */
-  ingestTables: string[];
-  /** Words of a model or table name where such fields are correlation ids, not keys (logs, audit trails). */
-  excludeTables: string[];
-}
-
-const DEFAULTS: UniqueKeyOptions = {
-  fields: [
+  fields: option.strings([
     'idempotencyKey',
     'idempotency_key',
     'dedupeKey',
@@ -30,28 +21,26 @@ const DEFAULTS: UniqueKeyOptions = {
     'deduplication_key',
     'requestId',
     'request_id',
-  ],
-  ingestFields: ['eventId', 'event_id', 'messageId', 'message_id', 'deliveryId', 'delivery_id', 'externalEventId', 'external_event_id'],
-  ingestTables: ['event', 'inbox', 'ingest', 'webhook', 'delivery', 'deliveries'],
-  excludeTables: ['log', 'audit', 'trace', 'span', 'history', 'metric'],
+  ]),
+  /** Key fields that count only on ingest-like tables (see `ingestTables`). */
+  ingestFields: option.strings(['eventId', 'event_id', 'messageId', 'message_id', 'deliveryId', 'delivery_id', 'externalEventId', 'external_event_id']),
+  /** Words (case-insensitive, plural too) of a model or table name that mark an ingest / inbox / event table. */
+  ingestTables: option.strings(['event', 'inbox', 'ingest', 'webhook', 'delivery', 'deliveries']),
+  /** Words of a model or table name where such fields are correlation ids, not keys (logs, audit trails). */
+  excludeTables: option.strings(['log', 'audit', 'trace', 'span', 'history', 'metric']),
 };
+
+export type UniqueKeyOptions = OptionsOf<typeof OPTIONS>;
 
 const KEY_TYPES = new Set(['String', 'Int', 'BigInt', 'Bytes']);
 
-export const rule: Rule<UniqueKeyOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'unique-key',
     summary: 'Idempotency / dedupe keys (idempotencyKey, requestId, an inbox\'s eventId) need a unique index.',
     defaultSeverity: 'info',
     basis: 'guess',
-    defaultOptions: DEFAULTS,
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        fields: { type: 'string[]' },
-        ingestFields: { type: 'string[]' },
-        ingestTables: { type: 'string[]' },
-        excludeTables: { type: 'string[]' },
-      }),
     docs: {
       problem:
         'An idempotency key exists so that a retried request or a redelivered event is processed once. ' +
@@ -85,7 +74,7 @@ export const rule: Rule<UniqueKeyOptions> = {
   },
 
   check(ctx) {
-    const options = withDefaults(DEFAULTS, ctx.options);
+    const { options } = ctx;
     const proposals: Omit<Proposal, 'severity'>[] = [];
     for (const table of modelTables(ctx.tables)) {
       if (looksPartitioned(table) || nameContains(table, options.excludeTables)) continue;
@@ -103,7 +92,7 @@ export const rule: Rule<UniqueKeyOptions> = {
     }
     return proposals;
   },
-};
+});
 
 /** Words of a model or table name (camelCase, PascalCase, snake_case, kebab-case), lower-cased. */
 export function nameWords(name: string): string[] {

@@ -11,23 +11,26 @@ import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent } from '../sql/quote';
 import { readsOf, type WorkloadRead } from '../workload/workload';
 import { allIndexes, btreeSpec, columnByName, describeIndex, indexDefToSpec, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
-import { validateShape } from './rule-options';
-import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn, Rule } from './types';
+import { defineRule } from './define-rule';
+import { option, type OptionsOf } from './rule-options';
+import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn } from './types';
 
-export interface WorkloadIndexOptions {
+const OPTIONS = {
   /** Reads made fewer times than this in the whole workload are not indexed for. */
-  minCalls: number;
+  minCalls: option.integer(1, { min: 1 }),
   /** At most this many new indexes per table: each one costs every write of the table. */
-  maxPerTable: number;
+  maxPerTable: option.integer(3, { min: 1, max: 32 }),
   /** An index must serve at least this share (percent) of the table's recorded read calls. */
-  minSharePercent: number;
+  minSharePercent: option.integer(5, { min: 0, max: 100 }),
   /**
    * With a live database: an index whose estimated saving is under this share (percent) of the
    * workload's measured time is left out of the plan (0 keeps every one). Applied by the planner's
-   * judgement (src/workload/judge.ts), where the saving is known.
+   * judgement (src/plan/judge.ts), where the saving is known.
    */
-  minSavedPercent: number;
-}
+  minSavedPercent: option.integer(1, { min: 0, max: 100 }),
+};
+
+export type WorkloadIndexOptions = OptionsOf<typeof OPTIONS>;
 
 const MAX_CITED_READS = 5;
 /** Candidate indexes are made from this many of a table's busiest unserved reads. */
@@ -35,20 +38,13 @@ const MAX_CANDIDATE_READS = 64;
 /** Prisma's names for the operator classes this rule uses (gin_trgm_ops has none: `ops: raw(...)`). */
 const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jsonb_ops: 'JsonbOps', array_ops: 'ArrayOps' };
 
-export const rule: Rule<WorkloadIndexOptions> = {
+export const rule = defineRule({
+  options: OPTIONS,
   meta: {
     id: 'workload-index',
     summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries or --database-url).',
     defaultSeverity: 'warn',
     basis: 'workload',
-    defaultOptions: { minCalls: 1, maxPerTable: 3, minSharePercent: 5, minSavedPercent: 1 },
-    validateOptions: (raw) =>
-      validateShape(raw, {
-        minCalls: { type: 'integer', min: 1 },
-        maxPerTable: { type: 'integer', min: 1, max: 32 },
-        minSharePercent: { type: 'integer', min: 0, max: 100 },
-        minSavedPercent: { type: 'integer', min: 0, max: 100 },
-      }),
     docs: {
       problem:
         'A read that filters or sorts by columns no index leads with reads the whole table (or sorts it) on every call. ' +
@@ -115,7 +111,7 @@ export const rule: Rule<WorkloadIndexOptions> = {
     }
     return proposals;
   },
-};
+});
 
 /**
  * Declared plain btree indexes (not unique, not a primary key, no predicate) whose columns lead

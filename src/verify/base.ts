@@ -10,9 +10,8 @@
  */
 import type { Client } from 'pg';
 import { applyMigrationSql } from '../db/apply';
-import { naiveSplit } from '../db/split';
 import { schemaFromEmptySql } from '../db/schema-engine';
-import { scriptEffects, type MigrationState } from '../generate/migration-sql';
+import { scriptEffects, scriptStatements, type MigrationState } from '../generate/migration-sql';
 import { requiredExtensions } from '../model/extensions';
 import type { IndexDef, SchemaModel } from '../model/types';
 import type { SchemaSource } from '../schema/source';
@@ -79,7 +78,7 @@ export function recreateStatements(idxgen: readonly VerifyFolder[], endState: Mi
   const created = new Set<string>();
   const dropped: string[] = [];
   for (const folder of idxgen) {
-    for (const e of scriptEffects(folder.sql)) {
+    for (const e of scriptEffects(folder.sql, `${folder.name}/migration.sql`)) {
       if (e.kind !== 'index' || e.name === '') continue;
       if (e.present) created.add(e.name);
       else if (!created.has(e.name) && !dropped.includes(e.name)) dropped.push(e.name);
@@ -89,8 +88,8 @@ export function recreateStatements(idxgen: readonly VerifyFolder[], endState: Mi
   const sql: string[] = [];
   for (const folder of idxgen) {
     if (!folder.down) continue;
-    for (const piece of naiveSplit(folder.down)) {
-      if (scriptEffects(piece.sql).some((e) => e.kind === 'index' && e.present && names.includes(e.name))) sql.push(`${piece.sql};`);
+    for (const statement of scriptStatements(folder.down, `${folder.name}/down.sql`)) {
+      if (statement.effects.some((e) => e.kind === 'index' && e.present && names.includes(e.name))) sql.push(`${statement.sql};`);
     }
   }
   return { names, sql };

@@ -13,6 +13,7 @@
  *
  * The report passes (exit code 0) only when every step passed; a skipped step fails the run.
  */
+import { sqlParser } from '../workload/sql-parser';
 import type { Client } from 'pg';
 import { snapshot, type CatalogSnapshot } from '../db/catalog';
 import { connect, type ScratchDatabase } from '../db/client';
@@ -74,6 +75,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
   const clock = hooks.clock ?? (() => performance.now());
   const started = clock();
   const rowsPerTable = input.rowsPerTable ?? DEFAULT_ROWS_PER_TABLE;
+  await sqlParser(); // migration files are read and split by PostgreSQL's parser
   const migrations = readMigrationsForVerify(input.migrationsDir);
   const split = splitFolders(migrations.folders);
   const statements = idxgenStatements(split.idxgen);

@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INPUT_LIMITS, readInputText } from '../io/read-input';
 import { UserError } from '../errors';
-import { naiveSplit } from '../db/split';
-import { applyEffects, scriptEffects, type Effect, type MigrationState } from '../generate/migration-sql';
+import { applyEffects, scriptEffects, scriptStatements, type Effect, type MigrationState } from '../generate/migration-sql';
 
 /**
  * The first line of every migration.sql idxgen writes (templates/migration-header.sql.hbs,
@@ -110,8 +109,7 @@ export function idxgenStatements(folders: readonly VerifyFolder[]): IdxgenStatem
   const out: IdxgenStatement[] = [];
   for (const folder of folders) {
     if (!folder.idxgen) continue;
-    for (const piece of naiveSplit(folder.sql)) {
-      const effects = scriptEffects(piece.sql);
+    for (const { effects } of scriptStatements(folder.sql, `${folder.name}/migration.sql`)) {
       if (effects.length > 0) out.push({ folder: folder.name, effects });
     }
   }
@@ -128,6 +126,6 @@ export function idxgenEndState(statements: readonly IdxgenStatement[]): Migratio
 /** Names of the objects a set of folders touches (indexes, constraints, extensions), from their SQL. */
 export function touchedNames(folders: readonly VerifyFolder[]): Set<string> {
   const names = new Set<string>();
-  for (const f of folders) for (const e of scriptEffects(f.sql)) if (e.name !== '') names.add(e.name);
+  for (const f of folders) for (const e of scriptEffects(f.sql, `${f.name}/migration.sql`)) if (e.name !== '') names.add(e.name);
   return names;
 }

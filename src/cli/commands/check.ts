@@ -37,7 +37,7 @@ export interface CheckOptions {
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
   const planned = await planFor(io, options);
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
-  settleWithMigrations(io.cwd, planned, (entry) => atLeast(entry.severity, options.level));
+  await settleWithMigrations(io.cwd, planned, (entry) => atLeast(entry.severity, options.level));
   const { schema, plan } = planned;
   // Suppressed findings, and findings an existing index already answers, are not problems.
   const settled = new Set(plan.skipped.map((s) => s.proposal));

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { sqlParser } from '../../workload/sql-parser';
 import { ExitCode, UserError } from '../../errors';
 import { planGeneration } from '../../generate/generate';
 import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type ReportContext } from '../../generate/report';
@@ -158,6 +159,7 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
   const existing = readMigrations(migrations.dir, migrationsShown);
+  await sqlParser(); // the existing migrations are read with PostgreSQL's parser
 
   const result = planGeneration({
     plan,

@@ -28,7 +28,7 @@ export interface PlanOptions {
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
   const planned = await planFor(io, options);
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
-  settleWithMigrations(io.cwd, planned);
+  await settleWithMigrations(io.cwd, planned);
   const { location, schema, plan } = planned;
   const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
   if (options.format === 'text') {
