@@ -14,6 +14,9 @@ import { renderEntrySql } from '../../src/render/sql';
 import { inverseStep, stepSql } from '../../src/render/steps';
 import { stepEffects } from '../../src/plan/steps';
 import { scriptEffects } from '../../src/generate/migration-sql';
+import { sqlParser } from '../../src/workload/sql-parser';
+
+beforeAll(() => sqlParser());
 
 const sqlOf = (entry: { steps: Plan['entries'][number]['steps'] }) => renderEntrySql(entry);
 
