@@ -18,6 +18,7 @@ import { loadSchema, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
 import type { CliIO } from './io';
+import type { WorkloadFlags } from './workload-input';
 import type { ParsedStatement } from '../workload/from-statements';
 
 export interface Planned {
@@ -102,14 +103,19 @@ export function settleWithMigrations(cwd: string, planned: Planned, relevant?: (
   settleByMigrations(planned.plan, migrationStateFor(planned.plan, folders));
 }
 
+/** The flags of plan / check / generate that say what to plan: the schema, the config and the workload (`--queries`, `--database-url`). */
+export interface PlanInputOptions extends WorkloadFlags {
+  schema?: string;
+  config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
+}
+
 /**
  * Plan with the workload flags of plan / check / generate. Without `--queries` or
  * `--database-url` neither the SQL parser nor a database driver is loaded (check stays quick).
  */
-export async function planFor(
-  io: CliIO,
-  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number; scratchCopy?: boolean },
-): Promise<Planned> {
+export async function planFor(io: CliIO, options: PlanInputOptions): Promise<Planned> {
   if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
     return loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache });
   }

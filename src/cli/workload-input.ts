@@ -12,15 +12,15 @@ import { openScratchPlanner } from '../verify/scratch-planner';
 import type { ParsedStatement } from '../workload/from-statements';
 import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
 import type { Workload } from '../workload/workload';
-import type { ValidationCache } from '../schema/validate';
-import { loadAndPlan, type Planned } from './context';
+import { loadAndPlan, type Planned, type PlanInputOptions } from './context';
 import type { CliIO } from './io';
 
 export interface WorkloadFlags {
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
   queries?: string[];
-  /** `--database-url` as given: '' when given without a value (then DATABASE_URL). */
+  /** `--database-url [URL]` as given: '' when given without a value (then DATABASE_URL). */
   databaseUrl?: string;
-  /** How many statements of pg_stat_statements, by total time. */
+  /** How many statements of pg_stat_statements, by total time, make the workload. */
   topStatements?: number;
   /** Without hypopg on the server, plan the proposals on a scratch copy of their tables (default true). */
   scratchCopy?: boolean;
@@ -96,7 +96,7 @@ export async function judgeWithDatabase(plan: Plan, workload: Workload | undefin
  */
 export async function planWithWorkload(
   io: CliIO,
-  options: { schema?: string; config?: string; cache?: ValidationCache } & WorkloadFlags,
+  options: PlanInputOptions,
 ): Promise<Planned> {
   const input = await gatherWorkload(io, options);
   try {
