@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { renderTemplate, type TemplateName } from '../render/templates';
 import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from './catalog';
-import type { DbTarget } from './client';
+import { connect, type DbTarget } from './client';
 
 export interface ServerFacts {
   versionNum: number;
@@ -90,17 +90,7 @@ export interface ReadOnlyOptions {
 
 /** A read-only session: every transaction read-only, bounded statements, named `idxgen` in pg_stat_activity. */
 export async function openReadOnly(target: DbTarget, options: ReadOnlyOptions): Promise<Client> {
-  const client = new Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    application_name: 'idxgen',
-    connectionTimeoutMillis: 10_000,
-  });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connect(target, { application_name: 'idxgen', connectionTimeoutMillis: 10_000 });
   try {
     await client.query('SET default_transaction_read_only = on');
     await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
