@@ -14,7 +14,7 @@ import { measureBloat, openReadOnly, readDatabaseFacts, type DatabaseFacts } fro
 import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/db/introspect-compare';
 import { loadSchema } from '../../src/schema/load';
 import { quoteLiteral } from '../../src/sql/quote';
-import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../cli/helpers';
+import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../support/cli';
 import { testDatabase } from '../support/pg';
 
 const db = testDatabase('introspect');

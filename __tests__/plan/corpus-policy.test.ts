@@ -18,7 +18,7 @@ import type { Plan } from '../../src/plan/types';
 import { defaultProposals } from '../../src/report/review';
 import { allRules } from '../../src/rules/registry';
 import { loadSchema } from '../../src/schema/load';
-import { CORPUS } from '../rules/helpers';
+import { CORPUS } from '../support/rules';
 
 const parsed = parseConfig(undefined, rules);
 if (!('config' in parsed)) throw new Error('default config');

@@ -6,7 +6,7 @@
 import { scriptEffects } from '../../src/generate/migration-sql';
 import { entrySteps, stepEffects, type Step } from '../../src/plan/steps';
 import { inverseStep, stepSql } from '../../src/render/steps';
-import { GOLDEN_CASES } from '../render/fixtures';
+import { GOLDEN_CASES } from '../support/render-fixtures';
 
 /** Every step of every golden case, the inverses, and the non-concurrent variants of the index steps. */
 const STEPS: { label: string; step: Step }[] = GOLDEN_CASES.flatMap(({ id, entry }) =>

@@ -4,7 +4,7 @@
  */
 import { renderCheck, renderPlan } from '../../src/report';
 import { expectGolden } from '../support/golden';
-import { checkInput, emptyPlanInput, planInput } from './fixtures';
+import { checkInput, emptyPlanInput, planInput } from '../support/report-fixtures';
 
 const PLAN_FORMATS = [
   ['text', 'plan.txt'],

@@ -5,7 +5,7 @@ import { codeSpan, fence, htmlText, markdownText } from '../../src/report/markdo
 import { MARKDOWN_BUDGET, planTextChunks, renderPlanMarkdown } from '../../src/report/plan-text';
 import { reportTemplate } from '../../src/report/template';
 import { finish, finishChunks, insteadClause, printable, wrap } from '../../src/report/text';
-import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from './fixtures';
+import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from '../support/report-fixtures';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 

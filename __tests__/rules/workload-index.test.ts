@@ -3,7 +3,7 @@ import { readsFromRecorded } from '../../src/workload/from-recorded';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
 import type { Workload } from '../../src/workload/workload';
 import { renderPredicateSql } from '../../src/render/predicate';
-import { modelFrom, schema } from './helpers';
+import { modelFrom, schema } from '../support/rules';
 
 const TEXT = schema(`
 enum Status {
