@@ -17,7 +17,7 @@ const { loadSchema } = require(path.join(dist, 'schema', 'load.js'));
 const { readSchemaFiles } = require(path.join(dist, 'io', 'read-schema.js'));
 const { readConfig } = require(path.join(dist, 'io', 'read-config.js'));
 const { planModel, rules } = require(path.join(dist, 'cli', 'context.js'));
-const { defaultProposals } = require(path.join(dist, 'report', 'review.js'));
+const { defaultProposals } = require(path.join(dist, 'generate', 'review.js'));
 
 const args = process.argv.slice(2);
 const write = args.includes('--write');

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config/config';
 import { planGeneration } from '../../src/generate';
 import { migrationStateFor, settleByMigrations } from '../../src/plan/in-migrations';
 import type { Plan } from '../../src/plan/types';
-import { defaultProposals } from '../../src/report/review';
+import { defaultProposals } from '../../src/generate/review';
 import { allRules } from '../../src/rules/registry';
 import { loadSchema } from '../../src/schema/load';
 import { CORPUS } from '../support/rules';

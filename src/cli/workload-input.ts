@@ -10,7 +10,7 @@ import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
 import type { ParsedStatement } from '../workload/from-statements';
-import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
+import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../plan/judge';
 import type { Workload } from '../workload/workload';
 import { loadAndPlan, type Planned, type PlanInputOptions } from './context';
 import type { CliIO } from './io';

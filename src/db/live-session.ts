@@ -10,7 +10,7 @@
  */
 import { Client } from 'pg';
 import { UserError } from '../errors';
-import { parseDatabaseUrl, redactUrl } from '../verify/target';
+import { parseDatabaseUrl, redactUrl } from './url';
 import type { Statement } from '../workload/statement';
 
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */

@@ -2,12 +2,12 @@
  * Reads a live database for `idxgen inspect`, read-only: one connection per URL,
  * `default_transaction_read_only = on`, a statement_timeout, `application_name = 'idxgen'`. Every
  * query is a template under templates/sql/introspect/ (PostgreSQL 13+ catalog columns only); the
- * comparison with the schema is pure (src/db/introspect-compare.ts).
+ * comparison with the schema is pure (src/inspect/introspect-compare.ts).
  */
 import { Client } from 'pg';
 import { renderTemplate, type TemplateName } from '../render/templates';
-import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from './catalog';
-import { connect, type DbTarget } from './client';
+import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from '../db/catalog';
+import { connect, type DbTarget } from '../db/client';
 
 export interface ServerFacts {
   versionNum: number;

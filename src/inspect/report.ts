@@ -1,5 +1,5 @@
 /** `idxgen inspect` report: text (findings first, then the facts) or JSON (the whole report). */
-import type { InspectReport } from '../db/introspect-compare';
+import type { InspectReport } from './introspect-compare';
 import { LEVELS } from '../rules/types';
 
 function size(bytes: number): string {

@@ -1,5 +1,5 @@
 /**
- * What `idxgen inspect` finds: the live database's facts (src/db/introspect.ts) compared with the
+ * What `idxgen inspect` finds: the live database's facts (src/inspect/introspect.ts) compared with the
  * schema's model. Pure: no connection, no clock (the server's `now()` is the time).
  */
 import type { SchemaModel, Table } from '../model/types';
@@ -13,7 +13,7 @@ import { indexName } from '../schema/names';
 import { SEVERITY_RANK, type IndexSpec, type Level, type ProposedColumn } from '../rules/types';
 import { predicateKey, readPredicate } from '../sql/predicate';
 import { qualifiedName, quoteIdent } from '../sql/quote';
-import { servingCatalog, type IndexInfo } from './catalog';
+import { servingCatalog, type IndexInfo } from '../db/catalog';
 import type { BtreeBloatInput, DatabaseFacts, ExtensionFacts, TableFacts } from './introspect';
 
 export type InspectSeverity = Level;
