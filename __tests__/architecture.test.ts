@@ -14,7 +14,7 @@ const SRC = path.join(__dirname, '..', 'src');
 /** Top to bottom, as in ARCHITECTURE.md. A module is matched by its path under src/ (longest prefix first). */
 const LAYERS: readonly (readonly string[])[] = [
   ['index.ts', 'cli/'],
-  ['io/', 'generate/', 'verify/', 'deploy/', 'docs/', 'prisma/'],
+  ['io/', 'generate/', 'verify/', 'deploy/', 'docs/', 'prisma/', 'inspect/'],
   ['report/'],
   ['plan/'],
   ['render/'],
@@ -28,19 +28,6 @@ const KNOWN: Record<string, string> = {
   'templates.ts -> report/helpers.ts': 'the one Handlebars environment registers the report helpers',
   'plan/in-migrations.ts -> generate/migration-sql.ts': 'the plan settles entries by the statements migrations already hold',
   'plan/steps.ts -> generate/migration-sql.ts': 'a step\'s effect is the Effect type the migration reader yields (the type belongs below both)',
-  'report/review.ts -> generate/select.ts': 'review shows what generate would select',
-  'workload/parse-recorded.ts -> prisma/shape-of-call.ts': 'recordings are merged by the key the recorder writes',
-  'db/introspect-compare.ts -> plan/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/introspect-compare.ts -> render/declaration.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/introspect-compare.ts -> render/sql.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/introspect-compare.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/introspect-compare.ts -> rules/types.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/introspect.ts -> render/templates.ts': 'introspect (merged from its branch) lives in db/ but renders and reports like a command: its files belong in layer 2',
-  'db/live-session.ts -> verify/target.ts': 'live-workload (merged from its branch) reuses verify\'s URL reader for its read-only session: the URL parsing belongs in db/',
-  'workload/judge.ts -> plan/types.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
-  'workload/judge.ts -> rules/coverage.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
-  'workload/judge.ts -> rules/types.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
-  'workload/judge.ts -> rules/workload-index.ts': 'live-workload (merged from its branch): the hypopg judge ranks plan entries, so it belongs with the commands (layer 2), not in workload/',
 };
 
 export function layerOf(file: string): number {

@@ -31,7 +31,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, runCli, snapshotTree, tempProject, type RunResult } from './cli/helpers';
+import { REPO, runCli, snapshotTree, tempProject, type RunResult } from './support/cli';
 import { updatingGoldens } from './support/golden';
 
 const EXAMPLES = path.join(REPO, 'examples');

@@ -13,7 +13,8 @@ const { generateSchema } = require('./gen-schema');
 
 const PRISMA_LINT_BIN = path.join(ROOT, 'node_modules', 'prisma-lint', 'dist', 'cli.js');
 const IDXGEN_BIN = path.join(CODE, 'bin', 'idxgen.js');
-const CORPUS_DIR = path.join(ROOT, '..', 'shared', 'corpus');
+const { corpusDir } = require('../scripts/corpus-dir');
+const CORPUS_DIR = corpusDir(ROOT);
 
 // idxgen check/plan run without the validation cache: a first run, or a hook run after the schema
 // changed, pays for Prisma's validator. idxgen-check-cached is the repeat run on an unchanged
@@ -32,7 +33,7 @@ const countModels = (text) => (text.match(/^[ \t]*model[ \t]+\w+[ \t]*\{/gm) ?? 
 /** The inputs: the bundled example, every corpus schema, generated schemas. */
 function inputs(work, sizes) {
   const list = [{ name: 'example', kind: 'example', file: path.join(ROOT, 'prisma', 'schema.prisma') }];
-  if (fs.existsSync(CORPUS_DIR)) {
+  if (CORPUS_DIR !== null) {
     for (const f of fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.prisma')).sort()) {
       list.push({ name: f.replace(/\.prisma$/, '').replace(/__.*$/, ''), kind: 'corpus', file: path.join(CORPUS_DIR, f) });
     }

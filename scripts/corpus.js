@@ -37,7 +37,7 @@ function corpusFiles() {
   if (targets.length > 0) return targets.map((t) => path.resolve(t));
   const dir = corpusDir();
   if (dir === null) {
-    console.error('no corpus: neither ../shared/corpus beside the repository nor the worktree fallback (scripts/corpus-dir.js)');
+    console.error('no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout (scripts/corpus-dir.js)');
     process.exit(2);
   }
   return fs.readdirSync(dir).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(dir, f));

@@ -17,7 +17,7 @@ const { loadSchema } = require(path.join(dist, 'schema', 'load.js'));
 const { readSchemaFiles } = require(path.join(dist, 'io', 'read-schema.js'));
 const { readConfig } = require(path.join(dist, 'io', 'read-config.js'));
 const { planModel, rules } = require(path.join(dist, 'cli', 'context.js'));
-const { defaultProposals } = require(path.join(dist, 'report', 'review.js'));
+const { defaultProposals } = require(path.join(dist, 'generate', 'review.js'));
 
 const args = process.argv.slice(2);
 const write = args.includes('--write');
@@ -29,7 +29,7 @@ function corpusFiles() {
   if (targets.length > 0) return targets.map((t) => path.resolve(t));
   const dir = corpusDir(root);
   if (dir === null) {
-    console.error('no corpus: neither ../shared/corpus beside the repository nor the worktree fallback (scripts/corpus-dir.js)');
+    console.error('no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout (scripts/corpus-dir.js)');
     process.exit(2);
   }
   return fs.readdirSync(dir).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(dir, f));

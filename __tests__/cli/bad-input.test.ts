@@ -1,4 +1,4 @@
-import { DATASOURCE, runCli, snapshotTree, tempProject } from './helpers';
+import { DATASOURCE, runCli, snapshotTree, tempProject } from '../support/cli';
 
 const VALID = `${DATASOURCE}
 model User {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWithBaseline, parseBaseline, renderBaseline } from '../../src/report/baseline';
 import { fingerprint } from '../../src/report/fingerprint';
-import { runBin, tempProject } from './helpers';
+import { runBin, tempProject } from '../support/cli';
 
 const HEAD = 'datasource db {\n  provider = "postgresql"\n}\n';
 const USER = 'model User {\n  id    Int    @id\n  posts Post[]\n  tags  Tag[]\n}\n';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { EXAMPLE_SCHEMA, REPO, runCli } from './helpers';
+import { EXAMPLE_SCHEMA, REPO, runCli } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'bundle', 'record-modules.js');

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as steps from '../../src/render/steps';
-import { EXAMPLE_SCHEMA, runCli } from './helpers';
+import { EXAMPLE_SCHEMA, runCli } from '../support/cli';
 
 /** A folder without a config file or migrations: the bundled example schema is planned alone. */
 const CWD = path.join(__dirname, '..', 'fixtures');

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATASOURCE, tempProject } from './helpers';
+import { DATASOURCE, tempProject } from '../support/cli';
 
 const REPO = path.join(__dirname, '..', '..');
 

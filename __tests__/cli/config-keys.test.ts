@@ -4,7 +4,7 @@
  * "idxgen": each is an unknown key or option, exit 2 with its path, never a crash.
  */
 import { allRules } from '../../src/rules/registry';
-import { DATASOURCE, runCli, tempProject } from './helpers';
+import { DATASOURCE, runCli, tempProject } from '../support/cli';
 
 const SCHEMA = `${DATASOURCE}
 model User {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { schemaFromPrismaConfig } from '../../src/io/discover';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runBin, runCli, tempProject } from './helpers';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runBin, runCli, tempProject } from '../support/cli';
 
 const UNINDEXED = `${DATASOURCE}
 model User {

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, snapshotTree, tempProject, type RunResult } from './helpers';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, snapshotTree, tempProject, type RunResult } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const VERIFY_FIXTURES = path.join(REPO, '__tests__', 'fixtures', 'verify');

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { parseFast } from '../../src/cli/fast-args';
 import { FAST_SPECS } from '../../src/cli/main';
-import { EXAMPLE_SCHEMA, runCli, snapshotTree, tempProject } from './helpers';
+import { EXAMPLE_SCHEMA, runCli, snapshotTree, tempProject } from '../support/cli';
 
 const SPECS = {
   check: { strings: ['schema', 'config'], booleans: { cache: true, 'update-baseline': false }, choices: { format: { values: ['text', 'json'], default: 'text' } } },

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { MiB } from '../../src/io/read-input';
-import { DATASOURCE, REPO, snapshotTree, tempProject, type RunResult } from './helpers';
+import { DATASOURCE, REPO, snapshotTree, tempProject, type RunResult } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const AS_ROOT = process.getuid?.() === 0;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runBin, tempProject } from './helpers';
+import { runBin, tempProject } from '../support/cli';
 
 const SCHEMA = `datasource db {
   provider = "postgresql"

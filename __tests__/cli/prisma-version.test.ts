@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateWithPrismaMajor } from '../../src/schema/validate';
-import { EXAMPLE_SCHEMA, runBin, tempProject } from './helpers';
+import { EXAMPLE_SCHEMA, runBin, tempProject } from '../support/cli';
 
 const SCHEMA = fs.readFileSync(EXAMPLE_SCHEMA, 'utf8');
 const SCHEMA_6 = SCHEMA.replace(/^  provider = "postgresql"$/m, '  provider = "postgresql"\n  url      = env("DATABASE_URL")');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASOURCE, runBin, runCli, snapshotTree, tempProject } from './helpers';
+import { DATASOURCE, runBin, runCli, snapshotTree, tempProject } from '../support/cli';
 
 /** Schemas Prisma accepts, with names outside ASCII: idxgen must read them (issue 9, item 5). */
 const UNICODE = `${DATASOURCE}

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { REPO } from './helpers';
+import { REPO } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'v8-flags', 'record-flags.js');

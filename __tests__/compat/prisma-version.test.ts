@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilitiesOf, capabilityNote, driftJudge, projectPrisma, readPrismaVersion, unsupportedIndex, type ProjectPrisma } from '../../src/compat/prisma-version';
 import type { IndexSpec } from '../../src/rules/types';
-import { tempProject, EXAMPLE_SCHEMA } from '../cli/helpers';
+import { tempProject, EXAMPLE_SCHEMA } from '../support/cli';
 import { validateWithPrismaMajor } from '../../src/schema/validate';
 import { loadAndPlan } from '../../src/cli/context';
 import { planGeneration } from '../../src/generate/generate';

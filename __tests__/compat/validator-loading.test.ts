@@ -1,7 +1,7 @@
 /** Its own file: jest gives each file a fresh module registry, so nothing else loaded the validators first. */
 import * as fs from 'node:fs';
 import { olderValidatorLoaded } from '../../src/schema/validate';
-import { EXAMPLE_SCHEMA, runCli, tempProject } from '../cli/helpers';
+import { EXAMPLE_SCHEMA, runCli, tempProject } from '../support/cli';
 
 const SCHEMA = fs.readFileSync(EXAMPLE_SCHEMA, 'utf8');
 /** Prisma 6 wants a datasource url. */

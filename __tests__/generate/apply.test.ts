@@ -13,7 +13,7 @@ import { listIndexes, listUnindexedForeignKeys, snapshot, diffSnapshots } from '
 import { connect, createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
 import { openSchemaEngine, readMigrationsDirectory, schemaFromEmptySql, type SchemaEngineSession } from '../../src/db/schema-engine';
 import { testConnection } from '../support/pg';
-import { BUNDLED_SCHEMA, project, type Project } from './helpers';
+import { BUNDLED_SCHEMA, project, type Project } from '../support/generate';
 
 const INIT = '20240101000000_init';
 

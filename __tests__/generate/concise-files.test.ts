@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_HEADER_LINES } from '../../src/render/sql';
-import { CORPUS } from '../rules/helpers';
-import { project } from './helpers';
+import { CORPUS } from '../support/rules';
+import { project } from '../support/generate';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');

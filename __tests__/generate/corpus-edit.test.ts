@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSchema } from '../../src/schema/load';
-import { CORPUS } from '../rules/helpers';
-import { gitDiff } from './git-diff';
-import { project } from './helpers';
+import { CORPUS } from '../support/rules';
+import { gitDiff } from '../support/git-diff';
+import { project } from '../support/generate';
 
 const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort();
 

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
 import { openSchemaEngine, readMigrationsDirectory, schemaFromEmptySql, type MigrationsInput, type SchemaEngineSession } from '../../src/db/schema-engine';
 import { testConnection } from '../support/pg';
-import { project, type Project } from './helpers';
+import { project, type Project } from '../support/generate';
 
 const INIT = '20240101000000_init';
 

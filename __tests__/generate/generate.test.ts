@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUNDLED_SCHEMA, fixtureProject, project } from './helpers';
+import { BUNDLED_SCHEMA, fixtureProject, project } from '../support/generate';
 
 const TS = '20250601120000';
 const FOLDER = /^\d{14}_[a-z0-9]+(_[a-z0-9]+)*$/;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUNDLED_SCHEMA, REPO } from './helpers';
+import { BUNDLED_SCHEMA, REPO } from '../support/generate';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const ARGS = ['generate', '--timestamp', '20260101000000', '--include-info', '--preview-features'];

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, runBin, tempProject } from '../cli/helpers';
+import { REPO, runBin, tempProject } from '../support/cli';
 
 const SCHEMA = fs.readFileSync(path.join(REPO, 'examples', 'blog-minimal', 'schema.prisma'), 'utf8');
 const ARGS = ['generate', '--schema', 'schema.prisma', '--no-cache', '--timestamp', '20260101000000'];

@@ -4,7 +4,7 @@ import { editSchema, findBlocks } from '../../src/generate/schema-edit';
 import type { Table } from '../../src/model/types';
 import { loadSchema } from '../../src/schema/load';
 import type { SchemaSource } from '../../src/schema/source';
-import { gitDiff } from './git-diff';
+import { gitDiff } from '../support/git-diff';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BUNDLED = fs.readFileSync(path.join(ROOT, 'prisma', 'schema.prisma'), 'utf8');

@@ -15,10 +15,10 @@ import { parseConfig } from '../../src/config/config';
 import { planGeneration } from '../../src/generate';
 import { migrationStateFor, settleByMigrations } from '../../src/plan/in-migrations';
 import type { Plan } from '../../src/plan/types';
-import { defaultProposals } from '../../src/report/review';
+import { defaultProposals } from '../../src/generate/review';
 import { allRules } from '../../src/rules/registry';
 import { loadSchema } from '../../src/schema/load';
-import { CORPUS } from '../rules/helpers';
+import { CORPUS } from '../support/rules';
 import { sqlParser } from '../../src/workload/sql-parser';
 
 // Migration SQL is read and split by PostgreSQL's parser, which loads asynchronously.

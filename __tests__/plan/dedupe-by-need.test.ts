@@ -6,7 +6,7 @@
  */
 import { parseConfig } from '../../src/config/config';
 import { planModel, rules } from '../../src/cli/context';
-import { modelFrom } from '../rules/helpers';
+import { modelFrom } from '../support/rules';
 
 const schema = `
 generator client {

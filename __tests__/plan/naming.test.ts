@@ -1,7 +1,7 @@
 import { parseConfig } from '../../src/config/config';
 import { planModel, rules } from '../../src/cli/context';
 import { defaultConstraintName, utf8ByteLength } from '../../src/schema/names';
-import { modelFrom } from '../rules/helpers';
+import { modelFrom } from '../support/rules';
 
 const LONG = `Order${'x'.repeat(55)}`; // 60 bytes: every index name on it is cut at 63 bytes
 

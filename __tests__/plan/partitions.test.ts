@@ -6,7 +6,7 @@
  */
 import { planModel, rules } from '../../src/cli/context';
 import { parseConfig } from '../../src/config/config';
-import type { PartitionLayout, PartitionNode } from '../../src/db/introspect';
+import type { PartitionLayout, PartitionNode } from '../../src/model/partition-layout';
 import { partitionIndexName, planPartitions } from '../../src/plan/partitions';
 import type { Plan } from '../../src/plan/types';
 import { loadSchema } from '../../src/schema/load';

@@ -6,7 +6,7 @@
 import { planModel, rules } from '../../src/cli/context';
 import { parseConfig, type Config } from '../../src/config/config';
 import { declarationsByFinding } from '../../src/plan/plan';
-import { modelFrom, schema } from '../rules/helpers';
+import { modelFrom, schema } from '../support/rules';
 
 function config(raw?: unknown): Config {
   const parsed = parseConfig(raw, rules);

@@ -6,7 +6,7 @@
 import { scriptEffects } from '../../src/generate/migration-sql';
 import { entrySteps, stepEffects, type Step } from '../../src/plan/steps';
 import { inverseStep, stepSql } from '../../src/render/steps';
-import { GOLDEN_CASES } from '../render/fixtures';
+import { GOLDEN_CASES } from '../support/render-fixtures';
 import { sqlParser } from '../../src/workload/sql-parser';
 
 // The migration reader is PostgreSQL's parser, which loads asynchronously.

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/config';
 import { planModel, rules } from '../../src/cli/context';
 import { readsFromRecorded } from '../../src/workload/from-recorded';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
-import { modelFrom, schema } from '../rules/helpers';
+import { modelFrom, schema } from '../support/rules';
 
 const model = modelFrom(
   schema(`

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { connectionUrl } from '../../src/db/client';
 import { flushQueryShapes, recordQueryShapes } from '../../src/prisma';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
-import { validate, type Schema } from '../report/mini-schema';
+import { validate, type Schema } from '../support/mini-schema';
 import { testDatabase } from '../support/pg';
 import { createTables, generatePrismaClient, type GeneratedClient } from '../support/prisma-client';
 

@@ -1,4 +1,5 @@
-import { shapeKey, shapeOfCall, type RuntimeDataModel } from '../../src/prisma/shape-of-call';
+import { shapeOfCall, type RuntimeDataModel } from '../../src/prisma/shape-of-call';
+import { shapeKey } from '../../src/workload/recorded-shape';
 
 // The runtime data model Prisma Client carries, for a small blog schema.
 const dataModel: RuntimeDataModel = {

@@ -1,5 +1,5 @@
 import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, isCommentSafe, wrapComment } from '../../src/render/comment';
-import { HOSTILE, HOSTILE_INDEX } from './fixtures';
+import { HOSTILE, HOSTILE_INDEX } from '../support/render-fixtures';
 
 describe('commentText', () => {
   test('";", line breaks and controls become <U+XXXX> (no word substitute such as <semicolon>)', () => {

@@ -5,7 +5,7 @@
 import * as psl from '@prisma/prisma-schema-wasm';
 import { CHECK_DECLARATION_REASON, prismaString, renderDeclaration } from '../../src/render/declaration';
 import type { IndexSpec } from '../../src/rules/types';
-import { btree, check, dropIndex, ginJsonb, hostileIndex, partialInclude, partialUnique, SPAN, trigram } from './fixtures';
+import { btree, check, dropIndex, ginJsonb, hostileIndex, partialInclude, partialUnique, SPAN, trigram } from '../support/render-fixtures';
 
 interface DmmfIndex {
   model: string;

@@ -13,7 +13,7 @@ import { openSchemaEngine, type SchemaEngineSession } from '../../src/db/schema-
 import { renderMigrationFile } from '../../src/render/sql';
 import type { CheckSpec } from '../../src/rules/types';
 import { testDatabase } from '../support/pg';
-import { entryFor } from './fixtures';
+import { entryFor } from '../support/render-fixtures';
 
 const db = testDatabase('lock_timeout');
 

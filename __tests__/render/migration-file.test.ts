@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { naiveSplit, splitStatements } from '../../src/db/split';
 import { MAX_HEADER_LINES, renderEntrySql, renderMigrationFile, stepFacts } from '../../src/render/sql';
-import { btree, check, entryFor, GOLDEN_CASES, HOSTILE, trigram } from './fixtures';
+import { btree, check, entryFor, GOLDEN_CASES, HOSTILE, trigram } from '../support/render-fixtures';
 import { sqlParser } from '../../src/workload/sql-parser';
 
 // Migration SQL is read and split by PostgreSQL's parser, which loads asynchronously.

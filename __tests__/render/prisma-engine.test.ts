@@ -14,7 +14,7 @@ import type { PlanEntry } from '../../src/plan/types';
 import { renderMigrationFile } from '../../src/render/sql';
 import type { CheckSpec, IndexSpec } from '../../src/rules/types';
 import { testDatabase } from '../support/pg';
-import { entryFor } from './fixtures';
+import { entryFor } from '../support/render-fixtures';
 
 const db = testDatabase('render_engine');
 

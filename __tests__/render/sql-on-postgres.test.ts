@@ -14,7 +14,7 @@ import { renderMigrationFile, stepFacts, type RecoverySql } from '../../src/rend
 import { testDatabase } from '../support/pg';
 import type { IndexSpec } from '../../src/rules/types';
 import { qualifiedName, quoteIdent, quoteIdentAsPrinted } from '../../src/sql/quote';
-import { btree, entryFor, GOLDEN_CASES, HOSTILE, HOSTILE_INDEX } from './fixtures';
+import { btree, entryFor, GOLDEN_CASES, HOSTILE, HOSTILE_INDEX } from '../support/render-fixtures';
 
 const db = testDatabase('render_sql');
 

@@ -1,5 +1,5 @@
 import type { IndexSpec } from '../../src/rules/types';
-import { btree, check, dropIndex, ginJsonb, HOSTILE, HOSTILE_INDEX, hostileCheck, hostileIndex, partialInclude, partialUnique, specSql, trigram } from './fixtures';
+import { btree, check, dropIndex, ginJsonb, HOSTILE, HOSTILE_INDEX, hostileCheck, hostileIndex, partialInclude, partialUnique, specSql, trigram } from '../support/render-fixtures';
 
 describe('specSql: index', () => {
   test('btree: CONCURRENTLY, IF NOT EXISTS, explicit USING btree, DESC; down drops concurrently', () => {

@@ -5,8 +5,8 @@
  */
 import { renderCheck } from '../../src/report';
 import { renderCheckMarkdown } from '../../src/report/check-markdown';
-import { DATASOURCE, runCli, tempProject } from '../cli/helpers';
-import { checkInput } from './fixtures';
+import { DATASOURCE, runCli, tempProject } from '../support/cli';
+import { checkInput } from '../support/report-fixtures';
 
 const md = renderCheck('markdown', checkInput(), { color: false });
 const tableRows = (text: string) => text.split('\n').filter((l) => l.startsWith('| '));

@@ -1,6 +1,6 @@
 import { renderCheck, renderPlan } from '../../src/report';
 import { annotation, escapeData, escapeProperty } from '../../src/report/github';
-import { checkInput, fkFinding, planInput, span } from './fixtures';
+import { checkInput, fkFinding, planInput, span } from '../support/report-fixtures';
 
 describe('github workflow commands', () => {
   test('data escaping: %, CR, LF (in that order, so %0A is not re-escaped)', () => {

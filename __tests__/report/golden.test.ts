@@ -1,10 +1,14 @@
 /**
- * One golden file per format. Review a change with `git diff __tests__/report/__golden__`;
+ * One golden file per format, rendered from the real plan of __tests__/fixtures/report-plan (see
+ * support/real-plan.ts). Review a change with `git diff __tests__/report/__golden__`;
  * accept it with `UPDATE_GOLDEN=1 npx jest __tests__/report`.
  */
 import { renderCheck, renderPlan } from '../../src/report';
 import { expectGolden } from '../support/golden';
-import { checkInput, emptyPlanInput, planInput } from './fixtures';
+import { realCheckInput as checkInput, realPlanInput, REPORT_PLAN_CLEAN } from '../support/real-plan';
+
+const planInput = () => realPlanInput();
+const emptyPlanInput = () => realPlanInput(REPORT_PLAN_CLEAN);
 
 const PLAN_FORMATS = [
   ['text', 'plan.txt'],

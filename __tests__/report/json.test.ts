@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JSON_REPORT_VERSION, JSON_SCHEMA_URL, renderCheck, renderPlan } from '../../src/report';
-import { checkInput, emptyPlanInput, planInput } from './fixtures';
-import { propertyOrder, validate, type Schema } from './mini-schema';
+import { checkInput, emptyPlanInput, planInput } from '../support/report-fixtures';
+import { propertyOrder, validate, type Schema } from '../support/mini-schema';
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'plan.schema.json'), 'utf8')) as Schema;
 

@@ -1,7 +1,7 @@
 import { renderCheck, renderPlan } from '../../src/report';
 import { FINGERPRINT_KEY, INFORMATION_URI, UNUSED_SUPPRESSION_RULE } from '../../src/report/sarif';
 import { artifactLocation } from '../../src/report/uri';
-import { checkInput, fkFinding, planInput, rules, SCHEMA, span, TOOL_VERSION } from './fixtures';
+import { checkInput, fkFinding, planInput, rules, SCHEMA, span, TOOL_VERSION } from '../support/report-fixtures';
 
 interface SarifRule {
   id: string;

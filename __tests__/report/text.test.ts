@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { renderCheck, renderPlan } from '../../src/report';
 import { codeSpan, fence, htmlText, markdownText } from '../../src/report/markdown-escape';
 import { MARKDOWN_BUDGET, planTextChunks, renderPlanMarkdown } from '../../src/report/plan-text';
-import { reportTemplate } from '../../src/report/template';
+import { REPORT_TEMPLATE_NAMES, renderTemplate, type TemplateName } from '../../src/render/templates';
 import { finish, finishChunks, insteadClause, printable, wrap } from '../../src/report/text';
-import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from './fixtures';
+import { checkInput, fkFinding, HOSTILE_COLUMN, planInput } from '../support/report-fixtures';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -179,15 +179,14 @@ describe('helpers', () => {
   });
 
   test('a missing report template is an error, not a fallback', () => {
-    expect(() => reportTemplate('no-such-template')).toThrow(/missing report template templates\/report\/no-such-template\.hbs/);
-    expect(() => reportTemplate('../sql/create-index')).toThrow(/invalid report template name/);
+    expect(() => renderTemplate('report/no-such-template' as TemplateName, {})).toThrow(/template missing or unreadable: templates\/report\/no-such-template\.hbs/);
   });
 
-  test('every template in templates/report compiles strict', () => {
+  test('every template in templates/report is a known name and compiles strict', () => {
     const dir = path.join(__dirname, '..', '..', 'templates', 'report');
-    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)).sort();
-    expect(names).toEqual(['check.markdown', 'check.text', 'message.text', 'plan-brief.text', 'plan-end.text', 'plan-table.text', 'plan.markdown', 'plan.text']);
-    for (const name of names) expect(typeof reportTemplate(name)).toBe('function');
+    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => `report/${f.slice(0, -4)}`).sort();
+    expect(names).toEqual([...REPORT_TEMPLATE_NAMES].sort());
+    expect(() => renderTemplate('report/message.text', {})).toThrow(/not defined/);
   });
 });
 

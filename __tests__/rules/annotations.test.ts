@@ -7,7 +7,7 @@ import {
 } from '../../src/rules/annotations';
 import { rule as jsonGinIndex } from '../../src/rules/json-gin-index';
 import { rule as arrayGinIndex } from '../../src/rules/array-gin-index';
-import { at, fixture, load, run, schema } from '../fixtures/rules2/helpers';
+import { at, fixture, load, run, schema } from '../support/rules2';
 
 const model = fixture('annotations.prisma');
 const F = 'annotations.prisma';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule, type ArrayGinIndexOptions } from '../../src/rules/array-gin-index';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, schema, type Finding } from '../fixtures/rules2/helpers';
+import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, schema, type Finding } from '../support/rules2';
 import { testDatabase } from '../support/pg';
 
 const F = 'array-gin.prisma';

@@ -7,7 +7,7 @@ import type { ProposalSpec, Rule } from '../../src/rules/types';
 import { readsFromRecorded } from '../../src/workload/from-recorded';
 import type { RecordedShape } from '../../src/workload/recorded-shape';
 import type { Workload } from '../../src/workload/workload';
-import { modelFrom, schema } from './helpers';
+import { modelFrom, schema } from '../support/rules';
 
 const model = modelFrom(
   schema(`

@@ -5,7 +5,7 @@ import { parseAnnotations } from '../../src/rules/annotations';
 import { rule, violatingExample, type CheckConstraintOptions } from '../../src/rules/check-constraint';
 import { parseCheckExpression } from '../../src/sql/check-expression';
 import { quoteIdent } from '../../src/sql/quote';
-import { CORPUS, at, fixture, fixtureText, load, run, schema, writable, type Finding } from '../fixtures/rules2/helpers';
+import { CORPUS, at, fixture, fixtureText, load, run, schema, writable, type Finding } from '../support/rules2';
 import { testDatabase } from '../support/pg';
 import type { CheckSpec } from '../../src/rules/types';
 

@@ -1,6 +1,6 @@
 import { exactUnique, findCovering, judgeCoverage } from '../../src/rules/coverage';
 import { bestCover, isPrefixOf } from '../../src/rules/redundant-index';
-import { modelFrom, schema } from './helpers';
+import { modelFrom, schema } from '../support/rules';
 
 describe('coverage on a built model', () => {
   const model = modelFrom(

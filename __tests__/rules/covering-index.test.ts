@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
 import { rule, type CoveringIndexOptions } from '../../src/rules/covering-index';
-import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, type Finding } from '../fixtures/rules2/helpers';
+import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, type Finding } from '../support/rules2';
 import { testDatabase } from '../support/pg';
 
 const F = 'covering.prisma';

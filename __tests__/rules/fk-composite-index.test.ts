@@ -1,6 +1,6 @@
 import { rule } from '../../src/rules/fk-composite-index';
 import { rule as fkIndex } from '../../src/rules/fk-index';
-import { corpusSchema, fixture, ruleTester, runRule, schema } from './helpers';
+import { corpusSchema, fixture, ruleTester, runRule, schema } from '../support/rules';
 
 ruleTester(rule, {
   valid: [

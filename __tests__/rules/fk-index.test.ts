@@ -1,6 +1,6 @@
 import { findCovering } from '../../src/rules/coverage';
 import { rule } from '../../src/rules/fk-index';
-import { corpusSchema, fixture, modelFrom, ruleTester, runRule, schema } from './helpers';
+import { corpusSchema, fixture, modelFrom, ruleTester, runRule, schema } from '../support/rules';
 
 /**
  * What does not cover: hash indexes on each column of a composite FK (hash serves a single-column

@@ -1,5 +1,5 @@
 import { rule } from '../../src/rules/queue-partial-index';
-import { corpusSchema, fixture, ruleTester, runRule, schema } from './helpers';
+import { corpusSchema, fixture, ruleTester, runRule, schema } from '../support/rules';
 
 ruleTester(rule, {
   valid: [

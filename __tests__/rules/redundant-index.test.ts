@@ -2,7 +2,7 @@ import { readPredicate, samePredicate } from '../../src/sql/predicate';
 
 const same = (a: string, b: string) => samePredicate(readPredicate(a), readPredicate(b));
 import { rule } from '../../src/rules/redundant-index';
-import { fixture, ruleTester, runRule, schema } from './helpers';
+import { fixture, ruleTester, runRule, schema } from '../support/rules';
 
 ruleTester(rule, {
   valid: [

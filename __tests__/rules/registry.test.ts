@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRules, ruleById } from '../../src/rules/registry';
-import { corpusSchema, modelFrom, runRule, schema } from './helpers';
+import { corpusSchema, modelFrom, runRule, schema } from '../support/rules';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -6,7 +6,7 @@ import { option, parseOptions, defaultsOf, docsOf, type OptionsOf } from '../../
 import { rule as fkIndex, type FkIndexOptions } from '../../src/rules/fk-index';
 import { rule as checkConstraint } from '../../src/rules/check-constraint';
 import { allRules } from '../../src/rules/registry';
-import { DATASOURCE, runBin, tempProject } from '../cli/helpers';
+import { DATASOURCE, runBin, tempProject } from '../support/cli';
 
 const SHAPE = {
   method: option.choice(['btree', 'hash', 'brin'], 'btree', 'How to index.'),

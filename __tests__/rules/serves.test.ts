@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { indexServes } from '../../src/model/serves';
 import { servingProposed } from '../../src/rules/coverage';
 import { allRules } from '../../src/rules/registry';
-import { fixture, modelFrom, runRule } from './helpers';
+import { fixture, modelFrom, runRule } from '../support/rules';
 
 const bundled = readFileSync(join(__dirname, '..', '..', 'prisma', 'schema.prisma'), 'utf8');
 const schemas: [string, string][] = [

@@ -1,7 +1,7 @@
 import { readPredicate } from '../../src/sql/predicate';
 import { rule as fkIndex } from '../../src/rules/fk-index';
 import { rule } from '../../src/rules/soft-delete-partial-index';
-import { fixture, ruleTester, runRule, schema } from './helpers';
+import { fixture, ruleTester, runRule, schema } from '../support/rules';
 
 ruleTester(rule, {
   valid: [

@@ -1,5 +1,5 @@
 import { nameWords, rule } from '../../src/rules/unique-key';
-import { corpusSchema, fixture, ruleTester, runRule, schema } from './helpers';
+import { corpusSchema, fixture, ruleTester, runRule, schema } from '../support/rules';
 
 ruleTester(rule, {
   valid: [

@@ -4,7 +4,7 @@ import type { RecordedShape } from '../../src/workload/recorded-shape';
 import type { Workload } from '../../src/workload/workload';
 import { renderPredicateSql } from '../../src/render/predicate';
 import { queryShape } from '../../src/model/query-shape';
-import { modelFrom, schema } from './helpers';
+import { modelFrom, schema } from '../support/rules';
 
 const TEXT = schema(`
 enum Status {

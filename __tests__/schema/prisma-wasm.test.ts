@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../src/errors';
 import { findNesting, MAX_NESTING, parseSchema, SchemaLimitError } from '../../src/schema/parse';
-import { DATASOURCE, REPO } from '../cli/helpers';
+import { DATASOURCE, REPO } from '../support/cli';
 
 const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
 

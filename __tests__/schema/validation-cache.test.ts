@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { openValidationCache } from '../../src/io/validation-cache';
 import { loadSchema } from '../../src/schema/load';
 import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from '../../src/schema/validate';
-import { DATASOURCE, runCli, tempProject } from '../cli/helpers';
+import { DATASOURCE, runCli, tempProject } from '../support/cli';
 
 const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
 const INVALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n  posts Post[]\n}\n`;

@@ -11,7 +11,7 @@ import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
 import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
 import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from '../../src/schema/validate';
 import type { SchemaSource } from '../../src/schema/source';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, tempProject } from '../cli/helpers';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, tempProject } from '../support/cli';
 
 const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
 const UNKNOWN_TYPE = `${DATASOURCE}\nmodel User {\n  id Int @id\n  b Nope\n}\n`;

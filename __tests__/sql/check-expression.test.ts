@@ -1,7 +1,7 @@
 import { parseCheckExpression, MAX_CHECK_EXPRESSION_LENGTH } from '../../src/sql/check-expression';
 import { closeMatches, editDistance } from '../../src/sql/expr-suggest';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { fixture, fixtureText } from '../fixtures/rules2/helpers';
+import { fixture, fixtureText } from '../support/rules2';
 import { testDatabase } from '../support/pg';
 
 const model = fixture('expressions.prisma');

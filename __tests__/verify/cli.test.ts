@@ -12,7 +12,7 @@ import { main } from '../../src/cli/main';
 import { connectionUrl, query } from '../../src/db/client';
 import { quoteIdent, quoteLiteral } from '../../src/sql/quote';
 import { testConnection } from '../support/pg';
-import { clusterUrl, FIXTURES, statuses, stepOf, testIO, verifyJson } from './helpers';
+import { clusterUrl, FIXTURES, statuses, stepOf, testIO, verifyJson } from '../support/verify';
 
 const GENERATE = { dryRun: false, includeInfo: true, allowDrift: false, previewFeatures: true, group: 'statement' as const, format: 'text' as const, timestamp: '20250101000000' };
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { generateCommand } from '../../src/cli/commands/generate';
 import { main } from '../../src/cli/main';
 import type { VerifyReport } from '../../src/verify';
-import { REPO, statuses, stepOf, testIO, verifyJson } from './helpers';
+import { REPO, statuses, stepOf, testIO, verifyJson } from '../support/verify';
 
 const GENERATE = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement' as const, format: 'text' as const, timestamp: '20250101000000' };
 

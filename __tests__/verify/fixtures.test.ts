@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { query } from '../../src/db/client';
-import { FIXTURES, statuses, stepOf, verifyJson } from './helpers';
+import { FIXTURES, statuses, stepOf, verifyJson } from '../support/verify';
 import { testConnection } from '../support/pg';
 
 const fixture = (name: string) => path.join(FIXTURES, name);

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateCommand } from '../../src/cli/commands/generate';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { REPO, statuses, stepOf, testIO, verifyJson } from './helpers';
+import { REPO, statuses, stepOf, testIO, verifyJson } from '../support/verify';
 
 const SCHEMA = path.join(REPO, 'examples', 'hostile-names', 'schema.prisma');
 const GENERATE = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement' as const, format: 'text' as const, timestamp: '20250101000000' };

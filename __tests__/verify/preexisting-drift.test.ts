@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateCommand } from '../../src/cli/commands/generate';
-import { stepOf, testIO, verifyJson } from './helpers';
+import { stepOf, testIO, verifyJson } from '../support/verify';
 
 // Found on trigger.dev's schema: Prisma 7.10's own diff never settles an index declared with
 // `ops: raw("text_pattern_ops")` (it wants to drop and re-create it). That drift is the project's,

@@ -15,7 +15,7 @@ import { queryShape, type QueryShape } from '../../src/model/query-shape';
 import { renderQuerySql } from '../../src/render/query';
 import { idxgenStatements, isIdxgenMigration, splitFolders, type VerifyFolder } from '../../src/verify/migrations';
 import { arrayLiteral, likePattern, parenthesized, valueExpression, verifySql, verifyTemplatesDir, VERIFY_SQL_TEMPLATES, type ColumnInfo } from '../../src/verify/sql';
-import { parseDatabaseUrl, redactUrl } from '../../src/verify/target';
+import { parseDatabaseUrl, redactUrl } from '../../src/db/url';
 import { sqlParser } from '../../src/workload/sql-parser';
 
 // Migration files are read by PostgreSQL's parser, which loads asynchronously.

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connect, createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
-import { parseDatabaseUrl } from '../../src/verify/target';
+import { parseDatabaseUrl } from '../../src/db/url';
 import { BUNDLED_SCHEMA, REPO, loadProduction, runWorkload, type Volumes } from '../support/live-workload';
 
 const URL_ENV = process.env.IDXGEN_HYPOPG_URL;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATASOURCE, REPO, runCli, tempProject } from '../cli/helpers';
+import { DATASOURCE, REPO, runCli, tempProject } from '../support/cli';
 
 const SCHEMA = `${DATASOURCE}
 generator client {

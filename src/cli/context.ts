@@ -19,6 +19,7 @@ import { loadSchema, loadSchemaThen, type LoadedSchema } from '../schema/load';
 import type { ValidationCache } from '../schema/validate';
 import type { Workload } from '../workload/workload';
 import type { CliIO } from './io';
+import type { WorkloadFlags } from './workload-input';
 import type { ParsedStatement } from '../workload/from-statements';
 
 export interface Planned {
@@ -105,14 +106,19 @@ export async function settleWithMigrations(cwd: string, planned: Planned, releva
   settleByMigrations(planned.plan, replayMigrations(folders));
 }
 
+/** The flags of plan / check / generate that say what to plan: the schema, the config and the workload (`--queries`, `--database-url`). */
+export interface PlanInputOptions extends WorkloadFlags {
+  schema?: string;
+  config?: string;
+  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
+  cache?: ValidationCache;
+}
+
 /**
  * Plan with the workload flags of plan / check / generate. Without `--queries` or
  * `--database-url` neither the SQL parser nor a database driver is loaded (check stays quick).
  */
-export async function planFor(
-  io: CliIO,
-  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: string[]; databaseUrl?: string; topStatements?: number; scratchCopy?: boolean },
-): Promise<Planned> {
+export async function planFor(io: CliIO, options: PlanInputOptions): Promise<Planned> {
   if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
     // loadAndPlan, with Prisma's validator on a worker thread while this one plans.
     const config = readConfig(io.cwd, rules, options.config);

@@ -1,10 +1,12 @@
 import * as os from 'node:os';
 import type Yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
 import { openValidationCache } from '../io/validation-cache';
 import { discardValidatorWorker, prestartValidatorWorker } from '../schema/prisma-wasm-worker';
 import { processIO, type CliIO } from './io';
 import { testFault } from './test-fault';
+import type { PlanInputOptions } from './context';
 import { parseFast, type FastSpec } from './fast-args';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
@@ -44,6 +46,15 @@ const SCRATCH_COPY_OPTION = {
   default: true,
   describe: 'with --database-url and no hypopg on the server: plan the proposals on a scratch copy of their tables (an embedded PostgreSQL); --no-scratch-copy ranks them by measured time only',
 } as const;
+
+/** --queries, --database-url, --top-statements and --scratch-copy, on the commands that plan (plan, check, generate). */
+function withWorkloadOptions<T>(y: Argv<T>) {
+  return y
+    .option('queries', QUERIES_OPTION)
+    .option('database-url', DATABASE_URL_OPTION)
+    .option('top-statements', TOP_STATEMENTS_OPTION)
+    .option('scratch-copy', SCRATCH_COPY_OPTION);
+}
 
 /** The workload flags, as the commands take them. */
 function workloadArgs(args: WorkloadFlags): {
@@ -132,6 +143,13 @@ async function mainWithYargs(
   };
   // Loaded only here: the fast path above does without it.
   const yargs = require('yargs') as typeof Yargs;
+  /** What generate plans from: --schema, --config, --cache and the workload flags. */
+  const planInput = (args: { schema?: string; config?: string; cache: boolean } & Parameters<typeof workloadArgs>[0]): PlanInputOptions => ({
+    schema: args.schema,
+    config: args.config,
+    cache: cache(args.cache),
+    ...workloadArgs(args),
+  });
   const parser = yargs(argv)
     .scriptName('idxgen')
     .usage('$0 <command> [options]\n\nPlans, generates and verifies the PostgreSQL indexes and CHECK constraints a Prisma schema needs.')
@@ -139,48 +157,39 @@ async function mainWithYargs(
     .option('config', { type: 'string', describe: 'config file (default: idxgen.config.json, .idxgenrc.json, package.json "idxgen")' })
     .option('cache', { type: 'boolean', default: true, describe: 'remember schemas Prisma validated clean (node_modules/.cache/idxgen); --no-cache or IDXGEN_NO_CACHE=1 turns it off' })
     .command('plan', 'print every proposal with its reason', (y) =>
-      y
-        .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
-        .option('verbose', { type: 'boolean', default: false, describe: 'text format: each proposal\'s cost, fix, evidence and SQL (default: one line each)' })
-        .option('queries', QUERIES_OPTION)
-        .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION)
-        .option('scratch-copy', SCRATCH_COPY_OPTION),
+      withWorkloadOptions(
+        y
+          .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
+          .option('verbose', { type: 'boolean', default: false, describe: 'text format: each proposal\'s cost, fix, evidence and SQL (default: one line each)' }),
+      ),
     (args) => run(() => runPlan(args))())
     .command('check', 'pre-commit hook: file:line:col findings, exit 1 on error-level findings', (y) =>
-      y
-        .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
-        .option('level', { choices: LEVELS, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
-        .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
-        .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' })
-        .option('queries', QUERIES_OPTION)
-        .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION)
-        .option('scratch-copy', SCRATCH_COPY_OPTION),
+      withWorkloadOptions(
+        y
+          .option('format', { choices: FORMATS, default: 'text' as const, describe: 'output format' })
+          .option('level', { choices: LEVELS, default: 'error' as const, describe: 'lowest severity reported (and failing)' })
+          .option('baseline', { type: 'string', describe: 'fail only on findings not recorded in this file (default .idxgen-baseline.json); records them when it does not exist' })
+          .option('update-baseline', { type: 'boolean', default: false, describe: 'rewrite the baseline file with today\'s findings' }),
+      ),
     (args) => run(() => runCheck(args))())
     .command('generate', 'write Prisma migration folders and schema declarations', (y) =>
-      y
-        .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
-        .option('timestamp', { type: 'string', describe: 'migration timestamp (YYYYMMDDHHMMSS), for reproducible output' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'print the files and the schema diff, write nothing' })
-        .option('only', { type: 'array', string: true, describe: 'only these rule ids or table/model names' })
-        .option('include-info', { type: 'boolean', default: false, describe: 'also generate info-level proposals' })
-        .option('allow-drift', { type: 'boolean', default: false, describe: 'also generate what Prisma cannot declare (INCLUDE indexes): the next migrate dev will want to drop them' })
-        .option('preview-features', { type: 'boolean', default: false, describe: 'add preview features the declarations need (partialIndexes) to the generator' })
-        .option('group', { choices: ['statement', 'table'] as const, default: 'statement' as const, describe: 'one folder per statement (any Prisma) or per table (Prisma >= 7.4)' })
-        .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' })
-        .option('queries', QUERIES_OPTION)
-        .option('database-url', DATABASE_URL_OPTION)
-        .option('top-statements', TOP_STATEMENTS_OPTION)
-        .option('scratch-copy', SCRATCH_COPY_OPTION),
+      withWorkloadOptions(
+        y
+          .option('migrations', { type: 'string', describe: 'migrations folder (default: migrations/ beside the schema)' })
+          .option('timestamp', { type: 'string', describe: 'migration timestamp (YYYYMMDDHHMMSS), for reproducible output' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the files and the schema diff, write nothing' })
+          .option('only', { type: 'array', string: true, describe: 'only these rule ids or table/model names' })
+          .option('include-info', { type: 'boolean', default: false, describe: 'also generate info-level proposals' })
+          .option('allow-drift', { type: 'boolean', default: false, describe: 'also generate what Prisma cannot declare (INCLUDE indexes): the next migrate dev will want to drop them' })
+          .option('preview-features', { type: 'boolean', default: false, describe: 'add preview features the declarations need (partialIndexes) to the generator' })
+          .option('group', { choices: ['statement', 'table'] as const, default: 'statement' as const, describe: 'one folder per statement (any Prisma) or per table (Prisma >= 7.4)' })
+          .option('format', { choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'summary format' }),
+      ),
     (args) =>
       run(async () =>
         (require('./commands/generate') as typeof import('./commands/generate')).generateCommand(
           {
-            schema: args.schema,
-            config: args.config,
-            cache: cache(args.cache),
-            ...workloadArgs(args),
+            ...planInput(args),
             migrations: args.migrations,
             timestamp: args.timestamp,
             dryRun: args['dry-run'],

@@ -7,25 +7,26 @@
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
 import type { TableStats } from '../model/table-stats';
+import { readPartitionLayout } from '../inspect/introspect';
 import { planPartitions } from '../plan/partitions';
 import type { Plan } from '../plan/types';
 import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
 import { readsUserTables, type ParsedStatement } from '../workload/from-statements';
-import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../workload/judge';
+import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../plan/judge';
 import { rule as workloadIndexRule, type WorkloadIndexOptions } from '../rules/workload-index';
 
 const workloadIndexDefaults = workloadIndexRule.meta.defaultOptions;
 import type { Workload } from '../workload/workload';
-import type { ValidationCache } from '../schema/validate';
-import { loadAndPlan, type Planned } from './context';
+import { loadAndPlan, type Planned, type PlanInputOptions } from './context';
 import type { CliIO } from './io';
 
 export interface WorkloadFlags {
+  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
   queries?: string[];
-  /** `--database-url` as given: '' when given without a value (then DATABASE_URL). */
+  /** `--database-url [URL]` as given: '' when given without a value (then DATABASE_URL). */
   databaseUrl?: string;
-  /** How many statements of pg_stat_statements, by total time. */
+  /** How many statements of pg_stat_statements, by total time, make the workload. */
   topStatements?: number;
   /** Without hypopg on the server, plan the proposals on a scratch copy of their tables (default true). */
   scratchCopy?: boolean;
@@ -118,13 +119,16 @@ export async function judgeWithDatabase(
  */
 export async function planWithWorkload(
   io: CliIO,
-  options: { schema?: string; config?: string; cache?: ValidationCache } & WorkloadFlags,
+  options: PlanInputOptions,
 ): Promise<Planned> {
   const input = await gatherWorkload(io, options);
   try {
     const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements, ...(input.live ? { tables: input.live.tables } : {}) });
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
-    const partitioned = input.live ? planPartitions(planned.plan, await input.live.session.partitionLayout()) : [];
+    const session = input.live?.session;
+    const partitioned = session
+      ? planPartitions(planned.plan, await readPartitionLayout((sql, params) => session.read(sql, params ?? [], 'the partitioned tables (pg_inherits, pg_partitioned_table)')))
+      : [];
     const ruleOptions = planned.config.rules['workload-index']?.options as Partial<WorkloadIndexOptions> | undefined;
     const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true, ruleOptions?.minSavedPercent);
     return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };

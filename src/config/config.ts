@@ -1,4 +1,4 @@
-import type { RegisteredRule, Severity } from '../rules/types';
+import { LEVELS, type RegisteredRule, type Severity } from '../rules/types';
 
 /**
  * idxgen's configuration, after validation. The file form is
@@ -16,7 +16,7 @@ export interface Config {
   source?: string;
 }
 
-const SEVERITIES: readonly Severity[] = ['error', 'warn', 'info', 'off'];
+const SEVERITIES: readonly Severity[] = [...LEVELS, 'off'];
 const TOP_LEVEL_KEYS = ['$schema', 'rules'];
 
 /** Validates raw JSON against the rule registry; returns the config or `path: problem` strings. */

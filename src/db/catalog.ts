@@ -77,19 +77,17 @@ const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
   AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`;
 
+/** Rows come back as `IndexInfo`: the key / INCLUDE split and the column names are made here. */
 const INDEXES_SQL = `
 SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, am.amname AS method,
-  x.indnkeyatts AS key_count,
-  ARRAY(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(x.indexrelid, k.ord::int, true) ELSE a.attname::text END
-        FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
-        ORDER BY k.ord) AS all_columns,
-  ARRAY(SELECT k.attnum = 0 FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord) AS all_expressions,
+  kc.all_columns[1:x.indnkeyatts] AS columns,
+  kc.all_expressions[1:x.indnkeyatts] AS expressions,
+  kc.all_columns[x.indnkeyatts + 1:] AS include,
   ARRAY(SELECT oc.opcname::text FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS c(oid, ord)
         JOIN pg_opclass oc ON oc.oid = c.oid ORDER BY c.ord) AS opclasses,
   ARRAY(SELECT oc.opcdefault FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS c(oid, ord)
-        JOIN pg_opclass oc ON oc.oid = c.oid ORDER BY c.ord) AS default_opclass,
-  ARRAY(SELECT (o.opt & 1) = 1 FROM unnest(x.indoption::int2[]) WITH ORDINALITY AS o(opt, ord) ORDER BY o.ord) AS descending,
+        JOIN pg_opclass oc ON oc.oid = c.oid ORDER BY c.ord) AS "defaultOpclass",
+  (ARRAY(SELECT (o.opt & 1) = 1 FROM unnest(x.indoption::int2[]) WITH ORDINALITY AS o(opt, ord) ORDER BY o.ord))[1:x.indnkeyatts] AS descending,
   pg_get_expr(x.indpred, x.indrelid) AS predicate,
   x.indisunique AS unique, x.indisprimary AS primary, x.indisvalid AS valid,
   pg_get_indexdef(x.indexrelid) AS definition
@@ -98,51 +96,19 @@ JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = i.relam
+CROSS JOIN LATERAL (
+  SELECT ARRAY(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(x.indexrelid, k.ord::int, true) ELSE a.attname::text END
+               FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+               ORDER BY k.ord) AS all_columns,
+         ARRAY(SELECT k.attnum = 0 FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord) AS all_expressions
+) kc
 WHERE t.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMA}
 ORDER BY 1, 2, 3`;
 
-interface IndexRow {
-  schema: string;
-  table: string;
-  name: string;
-  method: string;
-  key_count: number;
-  all_columns: string[];
-  all_expressions: boolean[];
-  opclasses: string[];
-  default_opclass: boolean[];
-  descending: boolean[];
-  predicate: string | null;
-  unique: boolean;
-  primary: boolean;
-  valid: boolean;
-  definition: string;
-}
-
-function toIndexInfo(r: IndexRow): IndexInfo {
-  return {
-    schema: r.schema,
-    table: r.table,
-    name: r.name,
-    method: r.method,
-    columns: r.all_columns.slice(0, r.key_count),
-    expressions: r.all_expressions.slice(0, r.key_count),
-    include: r.all_columns.slice(r.key_count),
-    opclasses: r.opclasses,
-    defaultOpclass: r.default_opclass,
-    descending: r.descending.slice(0, r.key_count),
-    predicate: r.predicate,
-    unique: r.unique,
-    primary: r.primary,
-    valid: r.valid,
-    definition: r.definition,
-  };
-}
-
 /** Every index on user tables (and materialized views), ordered by schema, table, name. */
 export async function listIndexes(db: Db, filter: CatalogFilter = {}): Promise<IndexInfo[]> {
-  const rows = await query<IndexRow>(db, INDEXES_SQL, [filter.schemas ?? null]);
-  return rows.map(toIndexInfo);
+  return query<IndexInfo>(db, INDEXES_SQL, [filter.schemas ?? null]);
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
@@ -186,9 +152,9 @@ const FOREIGN_KEYS_SQL = `
 SELECT n.nspname AS schema, t.relname AS table, c.conname AS name,
   ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
-  rn.nspname AS referenced_schema, rt.relname AS referenced_table,
+  rn.nspname AS "referencedSchema", rt.relname AS "referencedTable",
   ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS referenced_columns
+        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "referencedColumns"
 FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -197,15 +163,6 @@ JOIN pg_namespace rn ON rn.oid = rt.relnamespace
 WHERE c.contype = 'f' AND ${USER_SCHEMA}
 ORDER BY 1, 2, 3`;
 
-interface ForeignKeyRow {
-  schema: string;
-  table: string;
-  name: string;
-  columns: string[];
-  referenced_schema: string;
-  referenced_table: string;
-  referenced_columns: string[];
-}
 
 /** A catalog index as `indexServes` sees it: expression keys have no column, INCLUDE columns are not keys. */
 export function servingCatalog(index: IndexInfo): ServingIndex {
@@ -235,18 +192,9 @@ export function coveringCatalogIndex(fk: FkRef, indexes: readonly IndexInfo[]): 
 
 /** Every foreign key with the index that covers it (`coversFk`, the sound rule in shared/FACTS.md), if any. */
 export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {}, indexes?: readonly IndexInfo[]): Promise<ForeignKeyCoverage[]> {
-  const rows = await query<ForeignKeyRow>(db, FOREIGN_KEYS_SQL, [filter.schemas ?? null]);
+  const rows = await query<Omit<ForeignKeyCoverage, 'coveredBy'>>(db, FOREIGN_KEYS_SQL, [filter.schemas ?? null]);
   const all = indexes ?? (await listIndexes(db, filter));
-  return rows.map((r) => ({
-    schema: r.schema,
-    table: r.table,
-    name: r.name,
-    columns: r.columns,
-    referencedSchema: r.referenced_schema,
-    referencedTable: r.referenced_table,
-    referencedColumns: r.referenced_columns,
-    coveredBy: coveringCatalogIndex({ schema: r.schema, table: r.table, columns: r.columns }, all),
-  }));
+  return rows.map((r) => ({ ...r, coveredBy: coveringCatalogIndex(r, all) }));
 }
 
 /** Foreign keys no index covers. */

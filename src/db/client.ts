@@ -1,6 +1,6 @@
 /** Small helpers over `pg`: connect, query, throw-away databases. */
 import { randomBytes } from 'node:crypto';
-import { Client, type QueryResultRow } from 'pg';
+import { Client, type ClientConfig, type QueryResultRow } from 'pg';
 import { quoteIdent } from '../sql/quote';
 import type { PgConnection } from './embedded';
 
@@ -17,14 +17,15 @@ export function connectionUrl(target: DbTarget): string {
   return `postgresql://${enc(target.user)}:${enc(target.password)}@${target.host}:${target.port}/${enc(target.database)}`;
 }
 
-/** A connected `pg.Client`; the caller ends it. */
-export async function connect(target: DbTarget): Promise<Client> {
+/** A connected `pg.Client` (with `settings` such as `application_name` on top of the target); the caller ends it. */
+export async function connect(target: DbTarget, settings: Pick<ClientConfig, 'application_name' | 'connectionTimeoutMillis'> = {}): Promise<Client> {
   const client = new Client({
     host: target.host,
     port: target.port,
     user: target.user,
     password: target.password,
     database: target.database,
+    ...settings,
   });
   // An idle client whose server goes away emits 'error'; without a listener that kills the process.
   client.on('error', () => undefined);

@@ -10,10 +10,9 @@
  */
 import { Client } from 'pg';
 import { UserError } from '../errors';
-import { parseDatabaseUrl, redactUrl } from '../verify/target';
+import { parseDatabaseUrl, redactUrl } from './url';
 import type { TableStats } from '../model/table-stats';
 import type { Statement } from '../workload/statement';
-import { readPartitionLayout, type PartitionLayout } from './introspect';
 
 /**
  * Statements that are never a read an index serves, whoever runs them: transaction control, session
@@ -68,8 +67,6 @@ export interface LiveSession {
   /** The top `limit` statements of this database by total execution time. */
   topStatements(limit: number): Promise<Statement[]>;
   tableActivity(): Promise<TableActivity[]>;
-  /** The partitioned tables and their partitions (generate writes the safe sequence for them). */
-  partitionLayout(): Promise<PartitionLayout>;
   /** Sizes, write counts and pg_stats of the user tables (pg_stats shows only what the role may SELECT). */
   tableStats(): Promise<TableStats[]>;
   /** The planner's total cost for one SELECT (generic plan when it has `$n` parameters). */
@@ -207,13 +204,6 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
           }));
         } catch (error) {
           throw fail('cannot read pg_stat_user_tables', error);
-        }
-      },
-      async partitionLayout() {
-        try {
-          return await readPartitionLayout(run);
-        } catch (error) {
-          throw fail('cannot read the partitioned tables (pg_inherits, pg_partitioned_table)', error);
         }
       },
       async tableStats() {

@@ -96,20 +96,18 @@ export function indexServes(index: ServingIndex, shape: QueryShape): ServesVerdi
   return { verdict: 'partial', served, unserved: [...unserved, ...whereParts], reason: `filters ${describeParts(whereParts)} row by row: the index also holds rows the read skips` };
 }
 
+/** What each access method can serve; any other method (brin, spgist, ...) serves no read here. */
+const SERVES_BY_METHOD: Readonly<Record<string, ((index: ServingIndex, shape: QueryShape) => ServesVerdict) | undefined>> = {
+  btree: servesBtree,
+  hash: servesHash,
+  gin: servesContainment,
+  gist: servesContainment,
+  brin: servesBrin,
+};
+
 function servesByMethod(index: ServingIndex, shape: QueryShape): ServesVerdict {
-  switch (index.method) {
-    case 'btree':
-      return servesBtree(index, shape);
-    case 'hash':
-      return servesHash(index, shape);
-    case 'gin':
-    case 'gist':
-      return servesContainment(index, shape);
-    case 'brin':
-      return servesBrin(index, shape);
-    default:
-      return { verdict: 'none', reason: `${index.method}, not btree or hash` };
-  }
+  const serves = Object.hasOwn(SERVES_BY_METHOD, index.method) ? SERVES_BY_METHOD[index.method] : undefined;
+  return serves ? serves(index, shape) : { verdict: 'none', reason: `${index.method}, not btree or hash` };
 }
 
 /**

@@ -12,7 +12,7 @@
  * the partition key, and dropping an index of a partitioned table are refused with the reason.
  * Pure: the layout is an input.
  */
-import type { PartitionLayout, PartitionNode } from '../db/introspect';
+import type { PartitionLayout, PartitionNode } from '../model/partition-layout';
 import { fitWithSuffix, shortHash, utf8ByteLength, POSTGRES_MAX_IDENTIFIER_BYTES } from '../schema/names';
 import { partitionedIndexSteps } from './steps';
 import type { PartitionIndex, Plan, PlanEntry } from './types';

@@ -1,4 +1,4 @@
-import type { WorkloadEvidence } from '../workload/judge';
+import type { WorkloadEvidence } from './judge';
 import type { Span } from '../model/types';
 import type { Step } from './steps';
 import type { Proposal, ProposalMessage, ProposalSpec, Severity } from '../rules/types';

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { appendLines } from '../io/append-lines';
 import type { RecordedShape } from '../workload/recorded-shape';
-import { shapeKey } from './shape-of-call';
+import { shapeKey } from '../workload/recorded-shape';
 
 const MAX_CALL_SITES = 5;
 

@@ -52,12 +52,6 @@ export function shapeOfCall(model: string, operation: string, args: unknown, dat
   return shape;
 }
 
-/** A stable text for a shape without its count and call sites: equal shapes, equal keys. */
-export function shapeKey(shape: RecordedShape): string {
-  const { count: _count, callSites: _callSites, ...rest } = shape;
-  return JSON.stringify(rest);
-}
-
 class ShapeReader {
   constructor(private readonly dataModel: RuntimeDataModel | undefined) {}
 

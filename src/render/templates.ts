@@ -1,6 +1,7 @@
 /**
- * The SQL templates (`templates/sql`, `templates/steps`, the migration header), through the one
- * loader in src/templates.ts.
+ * The one template renderer: the SQL templates (`templates/sql`, `templates/steps`, the migration
+ * header) and the report text (`templates/report`), by typed name, through the one loader in
+ * src/templates.ts. A missing template is an error, never a fallback.
  */
 import { template, templatesRoot } from '../templates';
 
@@ -51,7 +52,19 @@ export const TEMPLATE_NAMES = [
   'sql/scratch/drop-index',
 ] as const;
 
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+/** The report text, by path below `templates/` without `.hbs`. */
+export const REPORT_TEMPLATE_NAMES = [
+  'report/check.markdown',
+  'report/check.text',
+  'report/message.text',
+  'report/plan-brief.text',
+  'report/plan-end.text',
+  'report/plan-table.text',
+  'report/plan.markdown',
+  'report/plan.text',
+] as const;
+
+export type TemplateName = (typeof TEMPLATE_NAMES)[number] | (typeof REPORT_TEMPLATE_NAMES)[number];
 
 const EXTENSION = '.sql.hbs';
 
@@ -60,12 +73,16 @@ export function templatesDir(): string {
   return templatesRoot();
 }
 
-/** Renders one template with data whose values are already safe fragments. */
-export function renderTemplate(name: TemplateName, data: Record<string, unknown>): string {
-  return template(`${name}${EXTENSION}`)(data);
+function fileOf(name: TemplateName): string {
+  return name.startsWith('report/') ? `${name}.hbs` : `${name}${EXTENSION}`;
+}
+
+/** Renders one template with data whose values are already safe fragments (SQL) or the view a report template reads. */
+export function renderTemplate(name: TemplateName, data: object): string {
+  return template(fileOf(name))(data);
 }
 
 /** Compiles every known template now (a build/test check that none is missing or broken). */
 export function loadAllTemplates(): void {
-  for (const name of TEMPLATE_NAMES) template(`${name}${EXTENSION}`);
+  for (const name of [...TEMPLATE_NAMES, ...REPORT_TEMPLATE_NAMES]) template(fileOf(name));
 }

@@ -1,4 +1,5 @@
 /** ANSI styling for the text reporters, applied only when the caller asks for colour. */
+import type { Level } from '../rules/types';
 
 const STYLES = {
   bold: [1, 22],
@@ -33,4 +34,4 @@ export const LEVEL_STYLE = {
   error: ['bold', 'red'],
   warn: ['bold', 'yellow'],
   info: ['bold', 'cyan'],
-} as const satisfies Record<'error' | 'warn' | 'info', readonly Style[]>;
+} as const satisfies Record<Level, readonly Style[]>;

@@ -9,7 +9,7 @@ import { sortFindings } from './check-order';
 import { findingDeclaration } from './finding';
 import { MARKDOWN_BUDGET } from './plan-text';
 import { declarationView, findingView, type DeclarationView, type FindingView } from './plan-view';
-import { renderTemplate } from './template';
+import { renderTemplate } from '../render/templates';
 import { SEVERITY_RANK } from '../rules/types';
 import { finish, formatLocation, printable } from './text';
 import type { CheckReportInput } from './types';
@@ -41,7 +41,7 @@ export function renderCheckMarkdown(input: CheckReportInput, budget = MARKDOWN_B
   const render = (n: number): string => {
     view.rows = rows.slice(0, n);
     view.omitted = rows.length - n;
-    return finish(renderTemplate('check.markdown', view));
+    return finish(renderTemplate('report/check.markdown', view));
   };
   // Largest n whose table fits (fits is monotone in n).
   let lo = 0;

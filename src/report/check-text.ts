@@ -1,7 +1,7 @@
 /** `check --format text`: one eslint-style block per finding, then a summary line. */
 import { findingDeclaration } from './finding';
 import { declarationView, findingView, type DeclarationView, type FindingView } from './plan-view';
-import { renderTemplate } from './template';
+import { renderTemplate } from '../render/templates';
 import { countLevels, finish, formatLocation, insteadClause, plural, printable, type Level } from './text';
 import type { CheckReportInput } from './types';
 import { sortFindings } from './check-order';
@@ -43,5 +43,5 @@ export function renderCheckText(input: CheckReportInput, color: boolean): string
       input.unusedSuppressions.length,
     ),
   };
-  return finish(renderTemplate('check.text', view));
+  return finish(renderTemplate('report/check.text', view));
 }

@@ -2,7 +2,7 @@
 import type { PrismaDeclaration } from '../plan/types';
 import type { Proposal } from '../rules/types';
 import { declarationView } from './plan-view';
-import { renderTemplate } from './template';
+import { renderTemplate } from '../render/templates';
 import { insteadClause, printable } from './text';
 
 export function plainMessage(
@@ -19,5 +19,5 @@ export function plainMessage(
     prisma: declarationView(declaration),
     also: also.map((a) => ({ ruleId: printable(a.ruleId), title: printable(a.message.title) })),
   };
-  return renderTemplate('message.text', view).replace(/\n+$/, '');
+  return renderTemplate('report/message.text', view).replace(/\n+$/, '');
 }

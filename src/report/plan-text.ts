@@ -1,6 +1,6 @@
 /** `plan --format text` and `--format markdown`: the plan view through its templates. */
 import { planTextViews, planView, type PlanView } from './plan-view';
-import { renderTemplate } from './template';
+import { renderTemplate } from '../render/templates';
 import { finish, finishChunks } from './text';
 import type { PlanReportInput } from './types';
 
@@ -12,16 +12,16 @@ import type { PlanReportInput } from './types';
 export function planTextChunks(input: PlanReportInput, color: boolean, verbose = false): Iterable<string> {
   const { head, tables, end } = planTextViews(input, color);
   function* full(): Generator<string> {
-    yield renderTemplate('plan.text', head);
-    for (const table of tables) yield renderTemplate('plan-table.text', table);
-    yield renderTemplate('plan-end.text', end);
+    yield renderTemplate('report/plan.text', head);
+    for (const table of tables) yield renderTemplate('report/plan-table.text', table);
+    yield renderTemplate('report/plan-end.text', end);
   }
   // Without --verbose: one line per proposal, grouped by table, and a closing summary line.
   function* brief(): Generator<string> {
-    yield renderTemplate('plan-brief.text', { color, head });
-    for (const table of tables) yield renderTemplate('plan-brief.text', { color, table });
+    yield renderTemplate('report/plan-brief.text', { color, head });
+    for (const table of tables) yield renderTemplate('report/plan-brief.text', { color, table });
     const { total, error, warn, info } = head.summary;
-    yield renderTemplate('plan-brief.text', {
+    yield renderTemplate('report/plan-brief.text', {
       color,
       end: { total, error, warn, info, generated: error + warn, skipped: end.skipped.length, unusedSuppressions: end.unusedSuppressions },
     });
@@ -59,7 +59,7 @@ function largest(max: number, fits: (n: number) => boolean): number {
  */
 export function renderPlanMarkdown(input: PlanReportInput, budget = MARKDOWN_BUDGET): string {
   const view = planView(input, false);
-  const render = (): string => finish(renderTemplate('plan.markdown', view));
+  const render = (): string => finish(renderTemplate('report/plan.markdown', view));
   let out = render();
   if (out.length <= budget) return out;
 

@@ -25,8 +25,10 @@ export interface CheckReportInput {
   answeredBy?: ReadonlyMap<Proposal, string>;
 }
 
-export type PlanFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
-export type CheckFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+/** The report formats; each has a plan reporter and a check reporter (see REPORTERS in ./index). */
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'github';
+export type PlanFormat = ReportFormat;
+export type CheckFormat = ReportFormat;
 
 export interface ReportOptions {
   /** ANSI colour (text format only); never in snapshots. */

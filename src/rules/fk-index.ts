@@ -1,6 +1,7 @@
 /**
  * fk-index: every foreign key needs an index whose leading key columns are the FK's columns.
  */
+import { exampleModel } from './docs-example';
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { readOf, btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
@@ -27,6 +28,13 @@ const ACTION_WORK: Record<ReferentialAction, string> = {
   NoAction: 'to check that no row still references it',
 };
 
+/** The model of the docs examples (RULES.md). */
+const POST_FIELDS = [
+  'id       Int  @id @default(autoincrement())',
+  'authorId Int',
+  'author   User @relation(fields: [authorId], references: [id])',
+];
+
 export const rule = defineRule({
   options: OPTIONS,
   meta: {
@@ -49,22 +57,8 @@ export const rule = defineRule({
       proposal:
         'A btree index on the FK columns, in the order of `fields: [...]`. ' +
         'If fk-composite-index proposes a wider index that starts with the same columns, the plan keeps only the wider one: the plan never holds both (a) and (a, b).',
-      bad: [
-        'model Post {',
-        '  id       Int  @id @default(autoincrement())',
-        '  authorId Int',
-        '  author   User @relation(fields: [authorId], references: [id])',
-        '}',
-      ].join('\n'),
-      good: [
-        'model Post {',
-        '  id       Int  @id @default(autoincrement())',
-        '  authorId Int',
-        '  author   User @relation(fields: [authorId], references: [id])',
-        '',
-        '  @@index([authorId])',
-        '}',
-      ].join('\n'),
+      bad: exampleModel('Post', POST_FIELDS),
+      good: exampleModel('Post', POST_FIELDS, ['@@index([authorId])']),
     },
   },
 

@@ -2,12 +2,20 @@
  * redundant-index: a declared index that another index, unique constraint or primary key already
  * makes unnecessary (a left prefix of it, or an exact duplicate).
  */
+import { exampleModel } from './docs-example';
 import type { IndexColumn, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { readPredicate, samePredicate } from '../sql/predicate';
 import { allIndexes, describeIndex, equalityPredicate, indexDefToSpec, modelTables, tableRef } from './coverage';
 import { defineRule } from './define-rule';
 import type { DropIndexSpec, Proposal } from './types';
+
+/** The model of the docs examples (RULES.md). */
+const POST_FIELDS = [
+  'id        Int      @id @default(autoincrement())',
+  'authorId  Int',
+  'createdAt DateTime @default(now())',
+];
 
 export const rule = defineRule({
   options: {},
@@ -33,25 +41,8 @@ export const rule = defineRule({
         '(they enforce a rule, not just a lookup), and neither are full-text indexes, with one exception: a unique constraint with exactly the key of the primary key ' +
         '(`@id @unique` on one field, or `@@unique` on the `@@id` columns in the same order) or of an earlier unique constraint enforces nothing new: ' +
         'it is reported at the `@unique`, and the fix removes that attribute (PostgreSQL drops its index).',
-      bad: [
-        'model Post {',
-        '  id        Int      @id @default(autoincrement())',
-        '  authorId  Int',
-        '  createdAt DateTime @default(now())',
-        '',
-        '  @@index([authorId])',
-        '  @@index([authorId, createdAt])',
-        '}',
-      ].join('\n'),
-      good: [
-        'model Post {',
-        '  id        Int      @id @default(autoincrement())',
-        '  authorId  Int',
-        '  createdAt DateTime @default(now())',
-        '',
-        '  @@index([authorId, createdAt])',
-        '}',
-      ].join('\n'),
+      bad: exampleModel('Post', POST_FIELDS, ['@@index([authorId])', '@@index([authorId, createdAt])']),
+      good: exampleModel('Post', POST_FIELDS, ['@@index([authorId, createdAt])']),
     },
   },
 

@@ -1,6 +1,7 @@
 /**
  * soft-delete-partial-index: on soft-deleted models, index the hot lookups over live rows only.
  */
+import { exampleModel } from './docs-example';
 import type { Column, ForeignKey, Table } from '../model/types';
 import type { Predicate } from '../model/query-shape';
 import { renderPredicateSql } from '../render/predicate';
@@ -46,6 +47,14 @@ interface SoftDeleteMarker {
   live: string;
 }
 
+/** The model of the docs examples (RULES.md). */
+const COMMENT_FIELDS = [
+  'id        Int       @id @default(autoincrement())',
+  'postId    Int',
+  'post      Post      @relation(fields: [postId], references: [id])',
+  'deletedAt DateTime?',
+];
+
 export const rule = defineRule({
   options: OPTIONS,
   meta: {
@@ -73,31 +82,14 @@ export const rule = defineRule({
         '`@@index([authorId], where: raw("\\"deletedAt\\" IS NULL"))`; without it, Prisma does not see the index (and drops it once the feature is turned on without the declaration). ' +
         'Prisma sends a Boolean filter value as a parameter (`"isDeleted" = $1`): PostgreSQL uses the partial index when it plans with the value (always for ' +
         'unnamed statements, which node-postgres uses), not with a generic plan; `IS NULL` filters are written literally and always match.',
-      bad: [
-        'model Comment {',
-        '  id        Int       @id @default(autoincrement())',
-        '  postId    Int',
-        '  post      Post      @relation(fields: [postId], references: [id])',
-        '  deletedAt DateTime?',
-        '',
-        '  @@index([postId])',
-        '}',
-      ].join('\n'),
+      bad: exampleModel('Comment', COMMENT_FIELDS, ['@@index([postId])']),
       good: [
         'generator client {',
         '  provider        = "prisma-client-js"',
         '  previewFeatures = ["partialIndexes"]',
         '}',
         '',
-        'model Comment {',
-        '  id        Int       @id @default(autoincrement())',
-        '  postId    Int',
-        '  post      Post      @relation(fields: [postId], references: [id])',
-        '  deletedAt DateTime?',
-        '',
-        '  @@index([postId])',
-        '  @@index([postId], where: raw("\\"deletedAt\\" IS NULL"))',
-        '}',
+        exampleModel('Comment', COMMENT_FIELDS, ['@@index([postId])', '@@index([postId], where: raw("\\"deletedAt\\" IS NULL"))']),
       ].join('\n'),
     },
   },

@@ -773,23 +773,37 @@ class Parser {
 
   private parseModelBody(keyword: Tok, kind: ModelBlock['kind'], name: string, nameSpan: Span, docs: string[]): ModelBlock {
     const fields: FieldDeclaration[] = [];
-    const attributes: Attribute[] = [];
-    const close = this.parseBody(keyword, name, (first, itemDocs) => {
-      const k = this.kinds[first];
-      if (k === ATAT) {
-        attributes.push(this.parseAttribute(first));
-        this.endLine(undefined);
-      } else if (k === IDENT) {
-        fields.push(this.parseField(first, itemDocs));
-      } else {
-        this.fail(first, `expected a field or a block attribute in ${kind} \`${name}\`, found ${this.describe(first)}`);
-      }
+    const { attributes, close } = this.parseMembers(keyword, name, `a field or a block attribute in ${kind} \`${name}\``, (first, itemDocs) => {
+      fields.push(this.parseField(first, itemDocs));
     });
     return { kind, name, nameSpan, fields, attributes, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
   }
 
   private parseEnumBody(keyword: Tok, name: string, nameSpan: Span, docs: string[]): EnumBlock {
     const values: EnumValue[] = [];
+    const { attributes, close } = this.parseMembers(keyword, name, `an enum value in enum \`${name}\``, (first, itemDocs) => {
+      this.pos = first + 1;
+      const valueAttributes = this.parseFieldAttributes();
+      const end = valueAttributes.length > 0 ? valueAttributes[valueAttributes.length - 1]!.span.endOffset : this.ends[first]!;
+      const span = this.spanOffsets(this.starts[first]!, end);
+      const valueDocs = itemDocs.slice();
+      this.endLine(valueDocs);
+      values.push({ name: this.texts[first]!, attributes: valueAttributes, docs: valueDocs, span });
+    });
+    return { kind: 'enum', name, nameSpan, values, attributes, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
+  }
+
+  /**
+   * A model's or an enum's body: block attributes (`@@...`, collected here) and members (a field,
+   * an enum value) that `onMember` reads from their first identifier. Anything else fails with
+   * "expected <expected>".
+   */
+  private parseMembers(
+    keyword: Tok,
+    name: string,
+    expected: string,
+    onMember: (first: Tok, docs: string[]) => void,
+  ): { attributes: Attribute[]; close: Tok } {
     const attributes: Attribute[] = [];
     const close = this.parseBody(keyword, name, (first, itemDocs) => {
       const k = this.kinds[first];
@@ -797,18 +811,12 @@ class Parser {
         attributes.push(this.parseAttribute(first));
         this.endLine(undefined);
       } else if (k === IDENT) {
-        this.pos = first + 1;
-        const valueAttributes = this.parseFieldAttributes();
-        const end = valueAttributes.length > 0 ? valueAttributes[valueAttributes.length - 1]!.span.endOffset : this.ends[first]!;
-        const span = this.spanOffsets(this.starts[first]!, end);
-        const valueDocs = itemDocs.slice();
-        this.endLine(valueDocs);
-        values.push({ name: this.texts[first]!, attributes: valueAttributes, docs: valueDocs, span });
+        onMember(first, itemDocs);
       } else {
-        this.fail(first, `expected an enum value in enum \`${name}\`, found ${this.describe(first)}`);
+        this.fail(first, `expected ${expected}, found ${this.describe(first)}`);
       }
     });
-    return { kind: 'enum', name, nameSpan, values, attributes, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
+    return { attributes, close };
   }
 
   private parseConfigBody(keyword: Tok, kind: ConfigBlock['kind'], name: string, nameSpan: Span, docs: string[]): ConfigBlock {
@@ -956,27 +964,33 @@ class Parser {
 
   /** `( arg, name: value, name:, ... )`; the next token is `(`. Leaves `pos` just after `)`. */
   private parseArguments(): readonly Argument[] {
-    this.enter(this.expect(this.peekInline(), LPAREN, '(', 'to start the arguments'));
-    let t = this.peekGrouped();
-    if (this.kinds[t] === RPAREN) {
-      this.pos++;
-      this.depth--;
-      return NO_ARGUMENTS; // `now()`, `cuid()`, ...
-    }
-    const args: Argument[] = [];
+    const open = this.expect(this.peekInline(), LPAREN, '(', 'to start the arguments');
+    const { items } = this.parseList(open, RPAREN, 'between arguments', (t) => this.parseArgument(t));
+    return items.length === 0 ? NO_ARGUMENTS : items; // `now()`, `cuid()`, ...
+  }
+
+  /**
+   * The comma-separated items after the opening bracket at `open` up to the closing `close`
+   * (a trailing comma allowed), each read by `item` from its first token. Leaves `pos` just after
+   * the closing bracket and returns it with the items.
+   */
+  private parseList<T>(open: Tok, close: TokenKind, between: string, item: (first: Tok) => T): { items: T[]; close: Tok } {
+    this.enter(open);
+    this.pos = open + 1;
+    const items: T[] = [];
     for (;;) {
-      t = this.peekGrouped();
-      if (this.kinds[t] === RPAREN) {
+      let n = this.peekGrouped();
+      if (this.kinds[n] === close) {
         this.pos++;
         this.depth--;
-        return args;
+        return { items, close: n };
       }
-      if (args.length > 0) {
-        this.expect(t, COMMA, ',', 'between arguments');
-        t = this.peekGrouped();
-        if (this.kinds[t] === RPAREN) continue; // trailing comma
+      if (items.length > 0) {
+        this.expect(n, COMMA, ',', between);
+        n = this.peekGrouped();
+        if (this.kinds[n] === close) continue; // trailing comma
       }
-      args.push(this.parseArgument(t));
+      items.push(item(n));
     }
   }
 
@@ -1020,46 +1034,18 @@ class Parser {
         return { kind: 'path', name, start, end: this.ends[last]! };
       }
       case LBRACKET: {
-        this.enter(t);
-        this.pos++;
-        const items: Expression[] = [];
-        for (;;) {
-          let n = this.peekGrouped();
-          if (this.kinds[n] === RBRACKET) {
-            this.pos++;
-            this.depth--;
-            return { kind: 'array', items, start, end: this.ends[n]! };
-          }
-          if (items.length > 0) {
-            this.expect(n, COMMA, ',', 'between list items');
-            n = this.peekGrouped();
-            if (this.kinds[n] === RBRACKET) continue; // trailing comma
-          }
-          items.push(this.parseExpression(true));
-        }
+        const list = this.parseList(t, RBRACKET, 'between list items', () => this.parseExpression(true));
+        return { kind: 'array', items: list.items, start, end: this.ends[list.close]! };
       }
       case LBRACE: {
-        this.enter(t);
-        this.pos++;
-        const entries: ObjectEntry[] = [];
-        for (;;) {
-          let n = this.peekGrouped();
-          if (this.kinds[n] === RBRACE) {
-            this.pos++;
-            this.depth--;
-            return { kind: 'object', entries, start, end: this.ends[n]! };
-          }
-          if (entries.length > 0) {
-            this.expect(n, COMMA, ',', 'between object entries');
-            n = this.peekGrouped();
-            if (this.kinds[n] === RBRACE) continue; // trailing comma
-          }
+        const list = this.parseList(t, RBRACE, 'between object entries', (n): ObjectEntry => {
           if (this.kinds[n] !== IDENT && this.kinds[n] !== STRING) this.fail(n, `expected a key, found ${this.describe(n)}`);
           this.pos++;
           this.expect(this.peekGrouped(), COLON, ':', `after the key \`${this.texts[n]}\``);
           const value = this.parseExpression(true);
-          entries.push({ key: this.texts[n]!, value, start: this.starts[n]!, end: value.end });
-        }
+          return { key: this.texts[n]!, value, start: this.starts[n]!, end: value.end };
+        });
+        return { kind: 'object', entries: list.items, start, end: this.ends[list.close]! };
       }
     }
     return this.failAt(start, `expected a value, found ${this.describe(t)}`);

@@ -293,6 +293,28 @@ function isIdentPart(ch: string): boolean {
   return /[\p{L}\p{N}_]/u.test(ch);
 }
 
+/**
+ * The text of the quoted token that starts at `start` (a string literal or a quoted identifier,
+ * whichever quote is there), with a doubled quote read as one; `end` is just after the closing quote.
+ */
+function readQuoted(source: string, start: number, unterminated: string): { text: string; end: number } {
+  const quote = source[start]!;
+  let text = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= source.length) throw new ExprError(unterminated, start);
+    const c = source[i]!;
+    if (c === quote) {
+      if (source[i + 1] !== quote) return { text, end: i + 1 };
+      text += quote;
+      i += 2;
+      continue;
+    }
+    text += c;
+    i++;
+  }
+}
+
 function tokenize(source: string): Token[] {
   if (source.length > MAX_CHECK_EXPRESSION_LENGTH) {
     throw new ExprError(`the expression is longer than ${MAX_CHECK_EXPRESSION_LENGTH} characters`, MAX_CHECK_EXPRESSION_LENGTH);
@@ -324,23 +346,8 @@ function tokenize(source: string): Token[] {
     }
     if (ch === "'") {
       const start = i;
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= source.length) throw new ExprError('unterminated string literal', start);
-        const c = source[i]!;
-        if (c === "'") {
-          if (source[i + 1] === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += c;
-        i++;
-      }
+      const { text: value, end } = readQuoted(source, start, 'unterminated string literal');
+      i = end;
       for (const marker of ['--', '/*', '*/']) {
         const at = value.indexOf(marker);
         if (at >= 0) {
@@ -355,23 +362,8 @@ function tokenize(source: string): Token[] {
     }
     if (ch === '"') {
       const start = i;
-      let text = '';
-      i++;
-      for (;;) {
-        if (i >= source.length) throw new ExprError('unterminated quoted identifier', start);
-        const c = source[i]!;
-        if (c === '"') {
-          if (source[i + 1] === '"') {
-            text += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        text += c;
-        i++;
-      }
+      const { text, end } = readQuoted(source, start, 'unterminated quoted identifier');
+      i = end;
       if (text.length === 0) throw new ExprError('empty quoted identifier ""', start);
       tokens.push({ t: 'quoted', text, start, end: i });
       continue;
@@ -609,13 +601,13 @@ class Parser {
     }
   }
 
-  private enter(offset: number): void {
+  /** Runs `parse` one nesting level deeper (a NOT, a sign, parentheses, a call at `offset`); too deep is an error. */
+  private nested<T>(offset: number, parse: () => T): T {
     this.depth++;
     if (this.depth > MAX_CHECK_EXPRESSION_DEPTH) throw new ExprError(`the expression nests deeper than ${MAX_CHECK_EXPRESSION_DEPTH} levels`, offset);
-  }
-
-  private leave(): void {
+    const result = parse();
     this.depth--;
+    return result;
   }
 
   // -- grammar ------------------------------------------------------------------------------------
@@ -641,9 +633,7 @@ class Parser {
     const t = this.peek();
     if (this.isWord(t, 'not')) {
       this.pos++;
-      this.enter(t.start);
-      const inner = this.parseNot();
-      this.leave();
+      const inner = this.nested(t.start, () => this.parseNot());
       this.requireBool(inner, 'NOT');
       return { kind: 'not', operand: inner, offset: t.start, type: BOOL };
     }
@@ -825,12 +815,8 @@ class Parser {
     const t = this.peek();
     if (this.isOp(t, '-') || this.isOp(t, '+')) {
       this.pos++;
-      this.enter(t.start);
-      const inner = this.parseUnary();
-      this.leave();
-      if (inner.type.kind !== 'number' && inner.type.kind !== 'unknown') {
-        throw new ExprError(`unary ${this.opText(t)} needs a number, but ${this.what(inner)} is ${describeType(inner.type)}`, inner.offset);
-      }
+      const inner = this.nested(t.start, () => this.parseUnary());
+      this.requireNumber(inner, `unary ${this.opText(t)}`);
       if (this.isOp(t, '+')) return inner;
       return { kind: 'negate', operand: inner, offset: t.start, type: NUMBER };
     }
@@ -879,9 +865,7 @@ class Parser {
           if (this.isWord(inner, 'select') || this.isWord(inner, 'with') || this.isWord(inner, 'values') || this.isWord(inner, 'table')) {
             throw new ExprError(SUBQUERY, inner.start);
           }
-          this.enter(t.start);
-          const expr = this.parseOr();
-          this.leave();
+          const expr = this.nested(t.start, () => this.parseOr());
           this.expectOp(')', 'to close (');
           return expr;
         }
@@ -915,18 +899,14 @@ class Parser {
     const inner = this.peek();
     if (this.isWord(inner, 'select') || this.isWord(inner, 'with') || this.isWord(inner, 'values')) throw new ExprError(SUBQUERY, inner.start);
     const args: CheckExpr[] = [];
-    this.enter(offset);
-    if (!this.isOp(this.peek(), ')')) {
+    this.nested(offset, () => {
+      if (this.isOp(this.peek(), ')')) return;
       for (;;) {
         args.push(this.parseOr());
-        if (this.isOp(this.peek(), ',')) {
-          this.pos++;
-          continue;
-        }
-        break;
+        if (!this.isOp(this.peek(), ',')) return;
+        this.pos++;
       }
-    }
-    this.leave();
+    });
     this.expectOp(')', `to close ${fn}(`);
     return { kind: 'call', name: fn, args: this.checkCall(fn, args, offset), offset, type: FUNCTION_RESULT[fn] };
   }
@@ -1028,6 +1008,12 @@ class Parser {
   private requireBool(expr: CheckExpr, context: string): void {
     if (expr.type.kind !== 'bool' && expr.type.kind !== 'unknown') {
       throw new ExprError(`${context} needs a boolean, but ${this.what(expr)} is ${describeType(expr.type)}`, expr.offset);
+    }
+  }
+
+  private requireNumber(expr: CheckExpr, context: string): void {
+    if (expr.type.kind !== 'number' && expr.type.kind !== 'unknown') {
+      throw new ExprError(`${context} needs a number, but ${this.what(expr)} is ${describeType(expr.type)}`, expr.offset);
     }
   }
 

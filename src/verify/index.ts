@@ -54,7 +54,8 @@ export { checkDrift, driftMigrations } from './drift';
 export { collectEvidence, evidenceSizes, ownRead, plannedReads, planIndexNodes, DEFAULT_ROWS_PER_TABLE, FIRST_ROWS, SCALE_UP } from './evidence';
 export { IDXGEN_MARKER, isIdxgenMigration, readMigrationsForVerify, splitFolders, idxgenStatements, idxgenEndState, type VerifyFolder, type VerifyMigrations } from './migrations';
 export { rollBack } from './rollback';
-export { openVerifyServer, parseDatabaseUrl, type VerifyServer } from './target';
+export { openVerifyServer, type VerifyServer } from './target';
+export { parseDatabaseUrl } from '../db/url';
 export { renderVerifyJson, renderVerifyText } from './render';
 
 type Details<S extends VerifyStep> = S['details'];

@@ -21,7 +21,7 @@ import { explainCost, type LiveSession } from '../db/live-session';
 import { renderCreateIndexSql } from '../render/sql';
 import { renderTemplate } from '../render/templates';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../sql/quote';
-import type { CandidateIndex, PlannerPort } from '../workload/judge';
+import type { CandidateIndex, PlannerPort } from '../plan/judge';
 
 /** Rows a copied table gets at most: enough pages for the planner to choose as on the live table. */
 export const SCRATCH_ROWS = 100_000;

@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors';
 import { createScratchDatabase, type PgConnection, type ScratchDatabase } from '../db/client';
+import { parseDatabaseUrl, redactUrl } from '../db/url';
 import { startEmbeddedPostgres } from '../db/embedded';
 import type { VerifyTarget } from './types';
 
@@ -23,47 +24,9 @@ export interface VerifyServer {
   close(): Promise<void>;
 }
 
-export interface ParsedDatabaseUrl extends PgConnection {
-  database: string;
-}
-
-/** Splits `postgres[ql]://user:password@host:port/database`; a bad URL is a UserError (exit 2). */
-export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): ParsedDatabaseUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`--database-url: not a URL (expected postgresql://user:password@host:port/database)`);
-  }
-  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
-    throw new UserError(`--database-url: unsupported scheme "${parsed.protocol.replace(/:$/, '')}" (expected postgresql://)`);
-  }
-  const decode = (s: string) => decodeURIComponent(s);
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
-  const database = decode(parsed.pathname.replace(/^\//, '')) || 'postgres';
-  return {
-    host,
-    port: parsed.port ? Number(parsed.port) : 5432,
-    user: decode(parsed.username) || env.PGUSER || 'postgres',
-    password: decode(parsed.password) || env.PGPASSWORD || '',
-    database,
-  };
-}
-
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/** The connection URL with its password hidden, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 export async function openVerifyServer(target: VerifyTarget, env: NodeJS.ProcessEnv = {}): Promise<VerifyServer> {

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../errors';
 import { jsonLines } from './json-lines';
-import { shapeKey } from '../prisma/shape-of-call';
+import { shapeKey } from './recorded-shape';
 import { RECORDED_SHAPE_VERSION, type RecordedShape } from './recorded-shape';
 
 export interface ParsedRecording {

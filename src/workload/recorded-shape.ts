@@ -110,3 +110,9 @@ export interface RecordedShape extends ReadShape {
   /** Where the application made the call (`file:line`), when recorded with `callSites: true`. */
   callSites?: string[];
 }
+
+/** A stable text for a shape without its count and call sites: equal shapes, equal keys. */
+export function shapeKey(shape: RecordedShape): string {
+  const { count: _count, callSites: _callSites, ...rest } = shape;
+  return JSON.stringify(rest);
+}

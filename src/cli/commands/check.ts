@@ -6,24 +6,11 @@ import { renderCheck } from '../../report';
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { atLeast, type Proposal, type Severity } from '../../rules/types';
-import type { ValidationCache } from '../../schema/validate';
-import { planFor, settleWithMigrations } from '../context';
+import { planFor, type PlanInputOptions, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
-export interface CheckOptions {
-  schema?: string;
-  config?: string;
-  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
-  cache?: ValidationCache;
-  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
-  queries?: string[];
-  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
-  databaseUrl?: string;
-  /** How many pg_stat_statements statements (by total time) make the workload. */
-  topStatements?: number;
-  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
-  scratchCopy?: boolean;
+export interface CheckOptions extends PlanInputOptions {
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   level: Exclude<Severity, 'off'>;
   /** `--baseline [FILE]` ('' = the default file): fail only on findings the file does not hold; record them when it does not exist. */
@@ -31,7 +18,6 @@ export interface CheckOptions {
   /** `--update-baseline`: rewrite the baseline file with today's findings. */
   updateBaseline?: boolean;
 }
-
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {

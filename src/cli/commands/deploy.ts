@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ExitCode, UserError } from '../../errors';
 import { readMigrationsDirectory } from '../../db/schema-engine';
 import { deploy, DeployError } from '../../deploy/deploy';
-import { parseDatabaseUrl } from '../../verify/target';
+import { parseDatabaseUrl } from '../../db/url';
 import type { CliIO } from '../io';
 import { eventView, scrubber } from './deploy-view';
 

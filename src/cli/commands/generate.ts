@@ -10,23 +10,11 @@ import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
 import { recoverInterrupted, WriteRefused, writeTree, type RecoveryNote, type WriteHooks, type WriteStep } from '../../io/write-tree';
 import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import { validateWithPrismaMajor, type ValidationCache } from '../../schema/validate';
-import { planFor } from '../context';
+import { validateWithPrismaMajor } from '../../schema/validate';
+import { planFor, type PlanInputOptions } from '../context';
 import type { CliIO, InterruptSignal } from '../io';
 
-export interface GenerateCommandOptions {
-  schema?: string;
-  config?: string;
-  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
-  cache?: ValidationCache;
-  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
-  queries?: string[];
-  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
-  databaseUrl?: string;
-  /** How many pg_stat_statements statements (by total time) make the workload. */
-  topStatements?: number;
-  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
-  scratchCopy?: boolean;
+export interface GenerateCommandOptions extends PlanInputOptions {
   migrations?: string;
   timestamp?: string;
   dryRun: boolean;

@@ -6,9 +6,9 @@
  */
 import type { Client } from 'pg';
 import { ExitCode, UserError } from '../../errors';
-import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectOptions } from '../../db/introspect-compare';
-import { measureBloat, openReadOnly, readDatabaseFacts, ServerTooOld, type DatabaseFacts } from '../../db/introspect';
-import { inspectJson, inspectText } from '../../report/inspect';
+import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectOptions } from '../../inspect/introspect-compare';
+import { measureBloat, openReadOnly, readDatabaseFacts, ServerTooOld, type DatabaseFacts } from '../../inspect/introspect';
+import { inspectJson, inspectText } from '../../inspect/report';
 import type { ValidationCache } from '../../schema/validate';
 import { discoverSchema } from '../../io/discover';
 import { readSchemaFiles } from '../../io/read-schema';

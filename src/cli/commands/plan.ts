@@ -2,24 +2,11 @@ import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from
 import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
-import type { ValidationCache } from '../../schema/validate';
-import { planFor, settleWithMigrations } from '../context';
+import { planFor, type PlanInputOptions, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
-export interface PlanOptions {
-  schema?: string;
-  config?: string;
-  /** Remembers schemas Prisma validated clean (see src/io/validation-cache.ts). */
-  cache?: ValidationCache;
-  /** Query-shape recordings (`--queries`): the workload the rules propose from. */
-  queries?: string[];
-  /** `--database-url [URL]`: '' when given without a value (DATABASE_URL). */
-  databaseUrl?: string;
-  /** How many pg_stat_statements statements (by total time) make the workload. */
-  topStatements?: number;
-  /** Without hypopg on the server: plan the proposals on a scratch copy of their tables (default true). */
-  scratchCopy?: boolean;
+export interface PlanOptions extends PlanInputOptions {
   format: 'text' | 'json' | 'sarif' | 'markdown' | 'github';
   /** Text format: every proposal's cost, fix, evidence and SQL, not one line each. */
   verbose?: boolean;

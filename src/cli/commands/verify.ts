@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ExitCode } from '../../errors';
 import { resolveMigrationsDir } from '../../io/read-migrations';
 import { projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
-import { parseDatabaseUrl } from '../../verify/target';
+import { parseDatabaseUrl } from '../../db/url';
 import { renderVerifyJson, renderVerifyText, runVerify, type VerifyHooks, type VerifyTarget } from '../../verify';
 import { formatMs } from '../../verify/render';
 import type { ValidationCache } from '../../schema/validate';

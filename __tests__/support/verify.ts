@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { connectionUrl } from '../../src/db/client';
 import type { CliIO } from '../../src/cli/io';
 import { verifyCommand } from '../../src/cli/commands/verify';
-import type { StepName, VerifyReport, VerifyStep } from '../../src/verify';
-import { testConnection } from '../support/pg';
+import type { StepName, VerifyReport, VerifyStep } from '../../src/verify/index';
+import { testConnection } from './pg';
 
 export const REPO = path.join(__dirname, '..', '..');
 export const FIXTURES = path.join(REPO, '__tests__', 'fixtures', 'verify');

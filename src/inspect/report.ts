@@ -1,5 +1,6 @@
 /** `idxgen inspect` report: text (findings first, then the facts) or JSON (the whole report). */
-import type { InspectReport } from '../db/introspect-compare';
+import type { InspectReport } from './introspect-compare';
+import { LEVELS } from '../rules/types';
 
 function size(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
@@ -35,7 +36,7 @@ export function inspectText(report: InspectReport): string {
     const rows = t.rows < 0 ? 'never analyzed' : `~${Math.round(t.rows)} rows`;
     lines.push(`  ${t.schema}.${t.table}${t.kind === 'p' ? ' (partitioned)' : ''}${t.inSchema ? '' : ' (not in schema.prisma)'}: ${size(t.bytes)}, ${rows}, ${t.inserts}/${t.updates}/${t.deletes}`);
   }
-  const counts = ['error', 'warn', 'info'].map((s) => `${report.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
+  const counts = LEVELS.map((s) => `${report.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
   lines.push('');
   lines.push(`${counts}`);
   return `${lines.join('\n')}\n`;

@@ -10,15 +10,16 @@
  * it is the weaker kind.
  *
  * The planner is a port: the live session with hypopg (src/cli/workload-input.ts), the scratch
- * copy, or the live session alone (no "after").
+ * copy, or the live session alone (no "after"). It ranks plan entries, so it is part of plan/
+ * (it reads rules/ and model/ below it), not of workload/.
  */
 import { indexServes } from '../model/serves';
-import type { Plan, PlanEntry } from '../plan/types';
+import type { Plan, PlanEntry } from './types';
 import { servingProposed } from '../rules/coverage';
 import type { IndexSpec } from '../rules/types';
 import { formatMs } from '../rules/workload-index';
 import { quoteIdent } from '../sql/quote';
-import { readsOf, type Workload, type WorkloadRead } from './workload';
+import { readsOf, type Workload, type WorkloadRead } from '../workload/workload';
 
 /** An index the planner is asked to plan with. */
 export interface CandidateIndex {

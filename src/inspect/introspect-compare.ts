@@ -1,5 +1,5 @@
 /**
- * What `idxgen inspect` finds: the live database's facts (src/db/introspect.ts) compared with the
+ * What `idxgen inspect` finds: the live database's facts (src/inspect/introspect.ts) compared with the
  * schema's model. Pure: no connection, no clock (the server's `now()` is the time).
  */
 import type { SchemaModel, Table } from '../model/types';
@@ -10,13 +10,13 @@ import { renderDeclaration } from '../render/declaration';
 import { renderCreateIndexSql } from '../render/sql';
 import { renderTemplate } from '../render/templates';
 import { indexName } from '../schema/names';
-import type { IndexSpec, ProposedColumn } from '../rules/types';
+import { SEVERITY_RANK, type IndexSpec, type Level, type ProposedColumn } from '../rules/types';
 import { predicateKey, readPredicate } from '../sql/predicate';
 import { qualifiedName, quoteIdent } from '../sql/quote';
-import { servingCatalog, type IndexInfo } from './catalog';
+import { servingCatalog, type IndexInfo } from '../db/catalog';
 import type { BtreeBloatInput, DatabaseFacts, ExtensionFacts, TableFacts } from './introspect';
 
-export type InspectSeverity = 'error' | 'warn' | 'info';
+export type InspectSeverity = Level;
 
 interface Base {
   severity: InspectSeverity;
@@ -272,8 +272,7 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     });
   }
 
-  const order = { error: 0, warn: 1, info: 2 } as const;
-  findings.sort((a, b) => order[a.severity] - order[b.severity] || a.kind.localeCompare(b.kind) || key(a.schema, a.table).localeCompare(key(b.schema, b.table)) || a.message.localeCompare(b.message));
+  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.kind.localeCompare(b.kind) || key(a.schema, a.table).localeCompare(key(b.schema, b.table)) || a.message.localeCompare(b.message));
   return {
     servers,
     extensions: primary.extensions,

@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import type { Client } from 'pg';
 import { connect, createScratchDatabase, connectionUrl, query, type DbTarget, type ScratchDatabase } from '../../src/db/client';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { measureBloat, openReadOnly, readDatabaseFacts, type DatabaseFacts } from '../../src/db/introspect';
-import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/db/introspect-compare';
+import { measureBloat, openReadOnly, readDatabaseFacts, type DatabaseFacts } from '../../src/inspect/introspect';
+import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectFinding, type InspectReport } from '../../src/inspect/introspect-compare';
 import { loadSchema } from '../../src/schema/load';
 import { quoteLiteral } from '../../src/sql/quote';
-import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../cli/helpers';
+import { EXAMPLE_SCHEMA, REPO, runBin, tempProject } from '../support/cli';
 import { testDatabase } from '../support/pg';
 
 const db = testDatabase('introspect');

@@ -12,7 +12,7 @@ import type { Column, ForeignKey, IndexDef, SchemaModel, Span, Table } from '../
 import type { Plan, PlanEntry } from '../../src/plan/types';
 import { entrySteps } from '../../src/plan/steps';
 import type { CheckSpec, DropIndexSpec, IndexSpec, Proposal, RuleMeta } from '../../src/rules/types';
-import type { CheckReportInput, PlanReportInput } from '../../src/report';
+import type { CheckReportInput, PlanReportInput } from '../../src/report/index';
 
 export const SCHEMA = 'prisma/schema.prisma';
 export const USER_SCHEMA = 'prisma/user.prisma';

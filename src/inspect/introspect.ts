@@ -2,12 +2,13 @@
  * Reads a live database for `idxgen inspect`, read-only: one connection per URL,
  * `default_transaction_read_only = on`, a statement_timeout, `application_name = 'idxgen'`. Every
  * query is a template under templates/sql/introspect/ (PostgreSQL 13+ catalog columns only); the
- * comparison with the schema is pure (src/db/introspect-compare.ts).
+ * comparison with the schema is pure (src/inspect/introspect-compare.ts).
  */
 import { Client } from 'pg';
 import { renderTemplate, type TemplateName } from '../render/templates';
-import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from './catalog';
-import type { DbTarget } from './client';
+import { listForeignKeyCoverage, listIndexes, type ForeignKeyCoverage, type IndexInfo } from '../db/catalog';
+import { connect, type DbTarget } from '../db/client';
+import type { PartitionLayout, PartitionNode } from '../model/partition-layout';
 
 export interface ServerFacts {
   versionNum: number;
@@ -90,17 +91,7 @@ export interface ReadOnlyOptions {
 
 /** A read-only session: every transaction read-only, bounded statements, named `idxgen` in pg_stat_activity. */
 export async function openReadOnly(target: DbTarget, options: ReadOnlyOptions): Promise<Client> {
-  const client = new Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    application_name: 'idxgen',
-    connectionTimeoutMillis: 10_000,
-  });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connect(target, { application_name: 'idxgen', connectionTimeoutMillis: 10_000 });
   try {
     await client.query('SET default_transaction_read_only = on');
     await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
@@ -218,27 +209,7 @@ export async function measureBloat(client: Client, facts: DatabaseFacts, flagged
   }
 }
 
-/**
- * A table the database has partitioned (relkind 'p'), read from pg_class / pg_inherits /
- * pg_partitioned_table. Names are the database's: hostile input like any other.
- */
-export interface PartitionNode {
-  schema: string;
-  table: string;
-  /** `table` a plain partition (relkind 'r'), `partitioned` itself partitioned ('p'), `foreign` a foreign table ('f'). */
-  kind: 'table' | 'partitioned' | 'foreign';
-  /** The partition key's plain columns (partitioned nodes); null when the key holds an expression. */
-  keyColumns: string[] | null;
-  /** Its partitions (partitioned nodes), sorted by schema then name. */
-  partitions: PartitionNode[];
-}
-
-export interface PartitionLayout {
-  /** Every partitioned table, sub-partitioned ones included (each also appears in its parent's tree). */
-  partitioned: PartitionNode[];
-  /** Relation names (`schema` NUL `name`) already used in the schemas that hold partitions. */
-  takenNames: Set<string>;
-}
+export type { PartitionLayout, PartitionNode } from '../model/partition-layout';
 
 /** One query runner: the caller's read-only session. */
 export type RunQuery = <R extends object>(sql: string, params?: unknown[]) => Promise<R[]>;

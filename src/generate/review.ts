@@ -2,9 +2,9 @@
  * The proposals a default `idxgen generate` (no --include-info, no --only) writes, one line each,
  * for the corpus review (scripts/review.js, BENCHMARKS.md).
  */
-import { selectEntries } from '../generate/select';
+import { selectEntries } from './select';
 import type { Plan } from '../plan/types';
-import { fingerprint, specKey } from './fingerprint';
+import { fingerprint, specKey } from '../report/fingerprint';
 
 export interface ReviewLine {
   fingerprint: string;

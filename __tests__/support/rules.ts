@@ -6,7 +6,7 @@ import type { IndexSpec, Proposal, RegisteredRule, Rule } from '../../src/rules/
 import { renderPredicateSql } from '../../src/render/predicate';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
-import { CORPUS } from '../support/corpus';
+import { CORPUS } from './corpus';
 
 export { CORPUS };
 
