@@ -26,15 +26,18 @@ const LAYERS: readonly (readonly string[])[] = [
 /** Imports against the direction that exist today, each with why; `from -> to` as paths under src/. */
 const KNOWN: Record<string, string> = {
   'templates.ts -> report/helpers.ts': 'the one Handlebars environment registers the report helpers',
-  'plan/in-migrations.ts -> generate/migration-sql.ts': 'the plan settles entries by the statements migrations already hold',
-  'plan/steps.ts -> generate/migration-sql.ts': 'a step\'s effect is the Effect type the migration reader yields (the type belongs below both)',
+  'plan/in-migrations.ts -> generate/migration-sql.ts':
+    'the plan settles entries by the statements migrations already hold',
+  'plan/steps.ts -> generate/migration-sql.ts':
+    "a step's effect is the Effect type the migration reader yields (the type belongs below both)",
 };
 
 export function layerOf(file: string): number {
   let best = -1;
   let length = -1;
   LAYERS.forEach((prefixes, k) => {
-    for (const p of prefixes) if ((file === p || file.startsWith(p)) && p.length > length) [best, length] = [k, p.length];
+    for (const p of prefixes)
+      if ((file === p || file.startsWith(p)) && p.length > length) [best, length] = [k, p.length];
   });
   if (best < 0) throw new Error(`src/${file} is in no layer of ARCHITECTURE.md: add its folder there and here`);
   return best;
@@ -53,15 +56,24 @@ export function importsOf(file: string, text: string): { specifier: string; type
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      const typeOnly = clause !== undefined && (clause.isTypeOnly || (clause.name === undefined && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      const named =
+        clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)));
       out.push({ specifier: node.moduleSpecifier.text, typeOnly });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       out.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)) {
       const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) out.push({ specifier: (node.arguments[0] as ts.StringLiteral).text, typeOnly: false });
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+        out.push({ specifier: (node.arguments[0] as ts.StringLiteral).text, typeOnly: false });
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       out.push({ specifier: node.argument.literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
@@ -73,7 +85,8 @@ export function importsOf(file: string, text: string): { specifier: string; type
 function resolve(fromFile: string, specifier: string): string {
   const base = path.resolve(path.dirname(path.join(SRC, fromFile)), specifier);
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return path.relative(SRC, candidate).split(path.sep).join('/');
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile())
+      return path.relative(SRC, candidate).split(path.sep).join('/');
   }
   throw new Error(`src/${fromFile}: cannot resolve ${specifier}`);
 }
@@ -90,13 +103,20 @@ function sourceFiles(dir = SRC): string[] {
 export function violations(imports: readonly Import[]): string[] {
   return imports
     .filter((i) => {
-      if (i.to.startsWith('plan/') && (i.from.startsWith('render/') || i.from.startsWith('report/'))) return !i.typeOnly;
+      if (i.to.startsWith('plan/') && (i.from.startsWith('render/') || i.from.startsWith('report/')))
+        return !i.typeOnly;
       return layerOf(i.to) < layerOf(i.from);
     })
     .map((i) => `${i.from} -> ${i.to}`);
 }
 
-const all: Import[] = sourceFiles().flatMap((from) => importsOf(from, fs.readFileSync(path.join(SRC, from), 'utf8')).map((i) => ({ from, to: resolve(from, i.specifier), typeOnly: i.typeOnly })));
+const all: Import[] = sourceFiles().flatMap((from) =>
+  importsOf(from, fs.readFileSync(path.join(SRC, from), 'utf8')).map((i) => ({
+    from,
+    to: resolve(from, i.specifier),
+    typeOnly: i.typeOnly,
+  })),
+);
 
 test('every import of src/ goes down the layers of ARCHITECTURE.md (or is a listed exception)', () => {
   expect(all.length).toBeGreaterThan(300);
@@ -125,12 +145,18 @@ test('the check sees each kind of import, and tells type-only imports apart', ()
     { specifier: '../verify/index', typeOnly: false },
     { specifier: '../generate/types', typeOnly: true },
   ]);
-  expect(violations([
-    { from: 'render/sql.ts', to: 'plan/plan.ts', typeOnly: false },
-    { from: 'render/sql.ts', to: 'plan/types.ts', typeOnly: true },
-    { from: 'model/serves.ts', to: 'rules/coverage.ts', typeOnly: true },
-    { from: 'rules/coverage.ts', to: 'render/predicate.ts', typeOnly: false },
-    { from: 'rules/coverage.ts', to: 'render/sql.ts', typeOnly: false },
-    { from: 'cli/main.ts', to: 'model/types.ts', typeOnly: false },
-  ])).toEqual(['render/sql.ts -> plan/plan.ts', 'model/serves.ts -> rules/coverage.ts', 'rules/coverage.ts -> render/sql.ts']);
+  expect(
+    violations([
+      { from: 'render/sql.ts', to: 'plan/plan.ts', typeOnly: false },
+      { from: 'render/sql.ts', to: 'plan/types.ts', typeOnly: true },
+      { from: 'model/serves.ts', to: 'rules/coverage.ts', typeOnly: true },
+      { from: 'rules/coverage.ts', to: 'render/predicate.ts', typeOnly: false },
+      { from: 'rules/coverage.ts', to: 'render/sql.ts', typeOnly: false },
+      { from: 'cli/main.ts', to: 'model/types.ts', typeOnly: false },
+    ]),
+  ).toEqual([
+    'render/sql.ts -> plan/plan.ts',
+    'model/serves.ts -> rules/coverage.ts',
+    'rules/coverage.ts -> render/sql.ts',
+  ]);
 });

@@ -30,7 +30,11 @@ test('no test, script or benchmark names the corpus path itself: they ask script
       const full = path.join(dir, e.name);
       return e.isDirectory() ? files(full) : /\.(ts|js|mjs)$/.test(e.name) ? [full] : [];
     });
-  const naming = [...files(path.join(root, '__tests__')), ...files(path.join(root, 'scripts')), ...files(path.join(root, 'bench'))]
+  const naming = [
+    ...files(path.join(root, '__tests__')),
+    ...files(path.join(root, 'scripts')),
+    ...files(path.join(root, 'bench')),
+  ]
     .filter((f) => /shared\/corpus'|'shared', 'corpus'|\/work\/shared/.test(fs.readFileSync(f, 'utf8')))
     .map((f) => path.relative(root, f));
   expect(naming.sort()).toEqual([path.join('__tests__', 'corpus-dir.test.ts'), path.join('scripts', 'corpus-dir.js')]);

@@ -69,10 +69,18 @@ function readCaseInputs(dir: string): Record<string, string> {
   return out;
 }
 
-const fromExamples = (name: string, schema: string): ExampleCase => ({ name, schema, files: () => readCaseInputs(path.join(EXAMPLES, name)) });
+const fromExamples = (name: string, schema: string): ExampleCase => ({
+  name,
+  schema,
+  files: () => readCaseInputs(path.join(EXAMPLES, name)),
+});
 
 const CASES: ExampleCase[] = [
-  { name: 'bundled', schema: 'prisma/schema.prisma', files: () => ({ 'prisma/schema.prisma': fs.readFileSync(path.join(REPO, 'prisma', 'schema.prisma'), 'utf8') }) },
+  {
+    name: 'bundled',
+    schema: 'prisma/schema.prisma',
+    files: () => ({ 'prisma/schema.prisma': fs.readFileSync(path.join(REPO, 'prisma', 'schema.prisma'), 'utf8') }),
+  },
   fromExamples('blog-minimal', 'schema.prisma'),
   fromExamples('multi-file', 'prisma/schema'),
   fromExamples('hostile-names', 'schema.prisma'),
@@ -103,7 +111,13 @@ function normalize(text: string, dir: string, name: string, found: string[]): st
   return text.split(dir).join('<project>').split(real).join('<project>');
 }
 
-function commandOutputs(name: string, result: RunResult, dir: string, found: string[], withExit = false): [string, string][] {
+function commandOutputs(
+  name: string,
+  result: RunResult,
+  dir: string,
+  found: string[],
+  withExit = false,
+): [string, string][] {
   const stdout = normalize(result.stdout, dir, name, found);
   const out: [string, string][] = [[name, withExit ? `exit: ${result.code}\n${stdout}` : stdout]];
   if (result.stderr !== '') out.push([`${name}.stderr`, normalize(result.stderr, dir, `${name}.stderr`, found)]);
@@ -114,21 +128,40 @@ function commandOutputs(name: string, result: RunResult, dir: string, found: str
 function changedFiles(dir: string, before: Map<string, string>, after: Map<string, string>): [string, string][] {
   return [...after]
     .filter(([file, bytes]) => before.get(file) !== bytes)
-    .map(([file]) => [file.split(path.sep).join('/'), fs.readFileSync(path.join(dir, file), 'utf8')] as [string, string])
+    .map(
+      ([file]) => [file.split(path.sep).join('/'), fs.readFileSync(path.join(dir, file), 'utf8')] as [string, string],
+    )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function runGenerate(example: ExampleCase, extra: string[], label: string, run: CaseRun): Promise<{ stdout: [string, string][]; tree: [string, string][] }> {
+async function runGenerate(
+  example: ExampleCase,
+  extra: string[],
+  label: string,
+  run: CaseRun,
+): Promise<{ stdout: [string, string][]; tree: [string, string][] }> {
   const once = async () => {
     const project = tempProject(example.files());
     try {
       const before = snapshotTree(project.dir);
-      const result = await runCli(['generate', '--schema', example.schema, '--timestamp', TIMESTAMP, ...extra], project.dir);
-      if (result.code !== 0) throw new Error(`${example.name}: ${label} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+      const result = await runCli(
+        ['generate', '--schema', example.schema, '--timestamp', TIMESTAMP, ...extra],
+        project.dir,
+      );
+      if (result.code !== 0)
+        throw new Error(`${example.name}: ${label} exited ${result.code}:\n${result.stderr}${result.stdout}`);
       const generated = snapshotTree(project.dir);
-      const tree = changedFiles(project.dir, before, generated).map(([file, text]) => [`${label}/${file}`, normalize(text, project.dir, `${label}/${file}`, run.absolutePaths)] as [string, string]);
-      const again = await runCli(['generate', '--schema', example.schema, '--timestamp', LATER_TIMESTAMP, ...extra], project.dir);
-      const rewritten = changedFiles(project.dir, generated, snapshotTree(project.dir)).map(([file]) => `${label}: ${file}`);
+      const tree = changedFiles(project.dir, before, generated).map(
+        ([file, text]) =>
+          [`${label}/${file}`, normalize(text, project.dir, `${label}/${file}`, run.absolutePaths)] as [string, string],
+      );
+      const again = await runCli(
+        ['generate', '--schema', example.schema, '--timestamp', LATER_TIMESTAMP, ...extra],
+        project.dir,
+      );
+      const rewritten = changedFiles(project.dir, generated, snapshotTree(project.dir)).map(
+        ([file]) => `${label}: ${file}`,
+      );
       run.rewrittenBySecondGenerate.push(...rewritten);
       // What generate leaves behind must pass the pre-commit hook.
       const check = await runCli(['check', '--schema', example.schema], project.dir);
@@ -146,7 +179,8 @@ async function runGenerate(example: ExampleCase, extra: string[], label: string,
   };
   const first = await once();
   const second = await once();
-  if (JSON.stringify(first) !== JSON.stringify(second)) run.nondeterminism.push(`${label}: two fresh copies gave different output or trees`);
+  if (JSON.stringify(first) !== JSON.stringify(second))
+    run.nondeterminism.push(`${label}: two fresh copies gave different output or trees`);
   return first;
 }
 
@@ -166,7 +200,8 @@ async function runCase(example: ExampleCase): Promise<CaseRun> {
     const before = snapshotTree(project.dir);
     for (const [format, file] of FORMATS) {
       const result = await twice(['plan', '--schema', example.schema, '--format', format], file);
-      if (result.code !== 0) throw new Error(`${example.name}: plan --format ${format} exited ${result.code}:\n${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(`${example.name}: plan --format ${format} exited ${result.code}:\n${result.stderr}`);
     }
     await twice(['check', '--schema', example.schema], 'check.txt', true);
     const after = snapshotTree(project.dir);
@@ -219,10 +254,16 @@ function expectExampleGolden(name: string, file: string, actual: string): void {
     }
     return;
   }
-  if (!fs.existsSync(target)) throw new Error(`${shown} does not exist; review the output, then create it with UPDATE_GOLDEN=1 npx jest __tests__/examples.test.ts`);
+  if (!fs.existsSync(target))
+    throw new Error(
+      `${shown} does not exist; review the output, then create it with UPDATE_GOLDEN=1 npx jest __tests__/examples.test.ts`,
+    );
   const expected = fs.readFileSync(target, 'utf8');
   if (expected !== actual) {
-    expect({ golden: shown, text: actual }).toEqual({ golden: `${shown}: if the change is intended, UPDATE_GOLDEN=1 npx jest __tests__/examples.test.ts`, text: expected });
+    expect({ golden: shown, text: actual }).toEqual({
+      golden: `${shown}: if the change is intended, UPDATE_GOLDEN=1 npx jest __tests__/examples.test.ts`,
+      text: expected,
+    });
   }
 }
 
@@ -230,7 +271,8 @@ function expectExampleGolden(name: string, file: string, actual: string): void {
 function removeStale(name: string, stale: string[]): void {
   for (const file of stale) fs.rmSync(path.join(expectedDir(name), file));
   const prune = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) prune(path.join(dir, entry.name));
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) prune(path.join(dir, entry.name));
     if (dir !== expectedDir(name) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   };
   if (fs.existsSync(expectedDir(name))) prune(expectedDir(name));
@@ -245,14 +287,23 @@ describe.each(CASES.map((c) => [c.name, c] as const))('example %s', (name, examp
     run = await runCase(example);
   }, 300_000);
 
-  it.each([...FORMATS.map(([format, file]) => [`plan --format ${format}`, file] as const), ['check (with exit code)', 'check.txt'] as const])('%s matches its golden', (_label, file) => {
+  it.each([
+    ...FORMATS.map(([format, file]) => [`plan --format ${format}`, file] as const),
+    ['check (with exit code)', 'check.txt'] as const,
+  ])('%s matches its golden', (_label, file) => {
     for (const key of [file, `${file}.stderr`]) {
       if (run.outputs.has(key)) expectExampleGolden(name, key, run.outputs.get(key)!);
     }
   });
 
   it.each(['generate', 'generate-all'])('%s: stdout and the written tree match their goldens', (label) => {
-    const keys = [...run.outputs.keys()].filter((k) => k.startsWith(`${label}/`) || k.startsWith(`${label}.`) || k.startsWith(`${label}-again.`) || k.startsWith(`${label}-check.`));
+    const keys = [...run.outputs.keys()].filter(
+      (k) =>
+        k.startsWith(`${label}/`) ||
+        k.startsWith(`${label}.`) ||
+        k.startsWith(`${label}-again.`) ||
+        k.startsWith(`${label}-check.`),
+    );
     expect(keys.some((k) => k.startsWith(`${label}/`))).toBe(true);
     for (const key of keys) expectExampleGolden(name, key, run.outputs.get(key)!);
   });
@@ -271,7 +322,9 @@ describe.each(CASES.map((c) => [c.name, c] as const))('example %s', (name, examp
   it('plan --format json and sarif are valid JSON, and check passes on what generate wrote', () => {
     expect(() => JSON.parse(run.outputs.get('plan.json')!)).not.toThrow();
     expect(JSON.parse(run.outputs.get('plan.sarif')!)).toMatchObject({ version: '2.1.0' });
-    expect([run.outputs.get('generate-check.txt'), run.outputs.get('generate-all-check.txt')].map((t) => t?.split('\n')[0])).toEqual(['exit: 0', 'exit: 0']);
+    expect(
+      [run.outputs.get('generate-check.txt'), run.outputs.get('generate-all-check.txt')].map((t) => t?.split('\n')[0]),
+    ).toEqual(['exit: 0', 'exit: 0']);
   });
 
   it('is deterministic: byte-identical reruns, and a second generate writes nothing', () => {
@@ -284,7 +337,9 @@ describe.each(CASES.map((c) => [c.name, c] as const))('example %s', (name, examp
   });
 
   it('outputs use LF endings, end with a newline and carry no colour codes', () => {
-    const bad = [...run.outputs].filter(([, text]) => text.includes('\r') || (text !== '' && !text.endsWith('\n')) || text.includes('\u001b[')).map(([file]) => file);
+    const bad = [...run.outputs]
+      .filter(([, text]) => text.includes('\r') || (text !== '' && !text.endsWith('\n')) || text.includes('\u001b['))
+      .map(([file]) => file);
     expect(bad).toEqual([]);
   });
 });

@@ -29,7 +29,14 @@ describe('RULES.md', () => {
     expect(Array.from(generated.matchAll(/^## (.+)$/gm), (m) => m[1])).toEqual(['Severity policy', ...ids]);
     expect(Array.from(generated.matchAll(/^\| \[([a-z0-9-]+)\]\(#\1\) \|/gm), (m) => m[1])).toEqual(ids);
     const sections = generated.split(/^## /m).slice(2); // after the severity policy
-    const headings = ['Problem', 'Proposal', 'Example', 'Options', 'Switch off or change severity', 'Suppress one finding'];
+    const headings = [
+      'Problem',
+      'Proposal',
+      'Example',
+      'Options',
+      'Switch off or change severity',
+      'Suppress one finding',
+    ];
     for (const [i, section] of sections.entries()) {
       expect(Array.from(section.matchAll(/^### (.+)$/gm), (m) => m[1])).toEqual(headings);
       expect(section).toContain(`"${ids[i]}": "off"`);
@@ -52,7 +59,12 @@ describe('RULES.md', () => {
         defaultSeverity: 'warn',
         basis: 'request',
         defaultOptions: {},
-        docs: { problem: 'Uses `a | b` and <expr> and *stars*.', proposal: 'Propose _x_ for snake_case.', bad: 'model A {\n  id Int @id\n}', good: 'model A {\n  id Int @id\n}\n-- migration.sql:\nSELECT 1;' },
+        docs: {
+          problem: 'Uses `a | b` and <expr> and *stars*.',
+          proposal: 'Propose _x_ for snake_case.',
+          bad: 'model A {\n  id Int @id\n}',
+          good: 'model A {\n  id Int @id\n}\n-- migration.sql:\nSELECT 1;',
+        },
         ...meta,
       },
     });
@@ -70,7 +82,9 @@ describe('RULES.md', () => {
     });
 
     it('lists options with their JSON default, and a description only when the rule gives one', () => {
-      const md = renderRulesMd([rule({ defaultOptions: { fields: ['a'], strict: false }, optionDocs: { strict: 'Fail on anything.' } })]);
+      const md = renderRulesMd([
+        rule({ defaultOptions: { fields: ['a'], strict: false }, optionDocs: { strict: 'Fail on anything.' } }),
+      ]);
       expect(md).toContain('- `fields` (default `["a"]`)\n- `strict` (default `false`): Fail on anything.');
       expect(renderRulesMd([rule({})])).toContain('### Options\n\nNone.');
     });

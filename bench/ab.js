@@ -25,7 +25,9 @@ function main(argv) {
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(k + rep) % variants.length];
       const start = process.hrtime.bigint();
-      const r = spawnSync('/usr/bin/time', ['-f', 'AB %U %S %M', 'bash', '-c', `${v.command} >/dev/null 2>&1`], { encoding: 'utf8' });
+      const r = spawnSync('/usr/bin/time', ['-f', 'AB %U %S %M', 'bash', '-c', `${v.command} >/dev/null 2>&1`], {
+        encoding: 'utf8',
+      });
       v.wall.push(Number(process.hrtime.bigint() - start) / 1e6);
       const line = r.stderr.split('\n').find((l) => l.startsWith('AB '));
       if (!line) throw new Error(`${v.label}: no timing (${r.stderr.trim().slice(0, 200)})`);

@@ -17,9 +17,27 @@ const MAX_GROWTH = 16;
 
 /** The plan entries to run, found by rule, table and columns (names may change as idxgen evolves). */
 const CASES = [
-  { id: 'fk-index', label: 'FK index (btree userId, createdAt DESC)', rule: 'fk-composite-index', table: 'GamificationEvent', column: 'userId' },
-  { id: 'gin', label: 'GIN jsonb_path_ops on payload', rule: 'json-gin-index', table: 'GamificationEvent', column: 'payload' },
-  { id: 'partial', label: 'partial queue index (next_attempt_at) WHERE status IN (…)', rule: 'queue-partial-index', table: 'ingest_events', column: 'next_attempt_at' },
+  {
+    id: 'fk-index',
+    label: 'FK index (btree userId, createdAt DESC)',
+    rule: 'fk-composite-index',
+    table: 'GamificationEvent',
+    column: 'userId',
+  },
+  {
+    id: 'gin',
+    label: 'GIN jsonb_path_ops on payload',
+    rule: 'json-gin-index',
+    table: 'GamificationEvent',
+    column: 'payload',
+  },
+  {
+    id: 'partial',
+    label: 'partial queue index (next_attempt_at) WHERE status IN (…)',
+    rule: 'queue-partial-index',
+    table: 'ingest_events',
+    column: 'next_attempt_at',
+  },
   { id: 'check', label: 'CHECK (attempts >= 0)', rule: 'check-constraint', table: 'ingest_events', column: 'attempts' },
 ];
 
@@ -38,14 +56,20 @@ const WRITES = {
       sql: `INSERT INTO "GamificationEvent" ("id", "userId", "journey", "type", "payload", "status", "retryCount", "createdAt") VALUES ($1, 'u0000042', 'ACADEMIC', 'xp_awarded', $2::jsonb, 'PENDING', 0, now())`,
       params: [`w${tag}_${i}`, JSON.stringify({ type: 'xp_awarded', points: i % 100, source: 'bench' })],
     }),
-    update: (k) => ({ sql: `UPDATE "GamificationEvent" SET "status" = 'PROCESSED', "processedAt" = now() WHERE "id" = $1`, params: [`g${String(k).padStart(8, '0')}`] }),
+    update: (k) => ({
+      sql: `UPDATE "GamificationEvent" SET "status" = 'PROCESSED', "processedAt" = now() WHERE "id" = $1`,
+      params: [`g${String(k).padStart(8, '0')}`],
+    }),
   },
   ingest_events: {
     insert: (tag, i) => ({
       sql: `INSERT INTO "ingest_events" ("id", "event_id", "user_id", "source", "event_type", "payload", "status", "attempts", "next_attempt_at", "created_at", "updated_at") VALUES ($1, $2, 'u0000042', 'web', 'click', '{"type": "click"}', 'PENDING', 0, now(), now(), now())`,
       params: [`w${tag}_${i}`, `evt_w${tag}_${i}`],
     }),
-    update: (k) => ({ sql: `UPDATE "ingest_events" SET "attempts" = "attempts" + 1, "updated_at" = now() WHERE "id" = $1`, params: [`ie${String(k).padStart(8, '0')}`] }),
+    update: (k) => ({
+      sql: `UPDATE "ingest_events" SET "attempts" = "attempts" + 1, "updated_at" = now() WHERE "id" = $1`,
+      params: [`ie${String(k).padStart(8, '0')}`],
+    }),
   },
 };
 
@@ -77,7 +101,13 @@ function startWriter(client, table, { tag, rows, intervalMs = 5, maxMs = 120_000
       try {
         await client.query(op.sql, op.params);
       } catch (error) {
-        ops.push({ start, end: performance.now(), ms: performance.now() - start, kind: i % 2 === 0 ? 'insert' : 'update', error: String(error.message) });
+        ops.push({
+          start,
+          end: performance.now(),
+          ms: performance.now() - start,
+          kind: i % 2 === 0 ? 'insert' : 'update',
+          error: String(error.message),
+        });
         continue;
       }
       const end = performance.now();
@@ -112,7 +142,10 @@ function statsDuring(ops, from, to) {
   };
 }
 
-const stripComments = (sql) => splitStatements(sql).map((s) => s.sql.replace(/^\s*--.*$/gm, '').trim()).filter(Boolean);
+const stripComments = (sql) =>
+  splitStatements(sql)
+    .map((s) => s.sql.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
 
 /** The generated statements for a case, the blocking control, and how to undo either. */
 function caseSql(c, folders, entries) {
@@ -188,7 +221,11 @@ async function runConcurrency({ pg, database, folders, entries, quick, baseRows,
     for (const c of CASES) {
       const sqls = caseSql(c, folders, entries);
       if (!sqls) {
-        out.cases.push({ id: c.id, label: c.label, error: `no generated migration for ${c.rule} on ${c.table}.${c.column}` });
+        out.cases.push({
+          id: c.id,
+          label: c.label,
+          error: `no generated migration for ${c.rule} on ${c.table}.${c.column}`,
+        });
         log(`  ${c.id}: no generated migration for ${c.rule} on ${c.table}.${c.column}`);
         continue;
       }
@@ -200,7 +237,10 @@ async function runConcurrency({ pg, database, folders, entries, quick, baseRows,
       await main.query(sqls.undo);
       // Aim at 1.3 s so the noise of a shared machine does not push the median under 1 s.
       while (!quick && plainMs < 1.3 * minPlainMs && grownFactor[sqls.table] < MAX_GROWTH) {
-        const factor = Math.min(MAX_GROWTH, Math.max(grownFactor[sqls.table] + 1, Math.ceil((grownFactor[sqls.table] * 1.3 * minPlainMs) / plainMs)));
+        const factor = Math.min(
+          MAX_GROWTH,
+          Math.max(grownFactor[sqls.table] + 1, Math.ceil((grownFactor[sqls.table] * 1.3 * minPlainMs) / plainMs)),
+        );
         const g0 = performance.now();
         for (let k = grownFactor[sqls.table]; k < factor; k++) await main.query(GROW[sqls.table](k));
         await main.query(`VACUUM (ANALYZE) ${quoteIdent(sqls.table)}`);
@@ -210,14 +250,23 @@ async function runConcurrency({ pg, database, folders, entries, quick, baseRows,
         for (const sql of sqls.control) await main.query(sql);
         plainMs = performance.now() - t;
         await main.query(sqls.undo);
-        out.growth.push({ table: sqls.table, factor, rows: await tableRows(main, sqls.table), growMs: Math.round(growMs), plainMsAfter: Math.round(plainMs) });
-        log(`  grew ${sqls.table} to ${factor}× (${(growMs / 1000).toFixed(1)} s): plain build now ${Math.round(plainMs)} ms`);
+        out.growth.push({
+          table: sqls.table,
+          factor,
+          rows: await tableRows(main, sqls.table),
+          growMs: Math.round(growMs),
+          plainMsAfter: Math.round(plainMs),
+        });
+        log(
+          `  grew ${sqls.table} to ${factor}× (${(growMs / 1000).toFixed(1)} s): plain build now ${Math.round(plainMs)} ms`,
+        );
       }
       const rows = await tableRows(main, sqls.table);
       const runs = [];
       for (let rep = 0; rep < reps; rep++) {
         const order = rep % 2 === 0 ? ['control', 'idxgen'] : ['idxgen', 'control'];
-        for (const variant of order) runs.push({ rep, ...(await runOnce(main, writerClient, c, sqls, variant, { rep, baseRows })) });
+        for (const variant of order)
+          runs.push({ rep, ...(await runOnce(main, writerClient, c, sqls, variant, { rep, baseRows })) });
       }
       const summarize = (variant) => {
         const rs = runs.filter((r) => r.variant === variant);

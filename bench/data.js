@@ -40,11 +40,69 @@ function weighted(r, pairs) {
 }
 
 const WORDS = [
-  'guide', 'update', 'how', 'to', 'best', 'new', 'my', 'first', 'week', 'notes', 'math', 'science', 'history', 'tips', 'study',
-  'exam', 'project', 'team', 'club', 'event', 'music', 'art', 'sport', 'game', 'quest', 'reward', 'level', 'badge', 'story', 'review',
-  'lesson', 'class', 'homework', 'reading', 'writing', 'chemistry', 'physics', 'biology', 'geometry', 'algebra', 'poetry', 'essay',
-  'debate', 'robotics', 'coding', 'python', 'garden', 'field', 'trip', 'museum', 'library', 'volunteer', 'fundraiser', 'concert',
-  'theater', 'tournament', 'marathon', 'workshop', 'hackathon', 'astronomy', 'telescope', 'meteorite', 'quasar',
+  'guide',
+  'update',
+  'how',
+  'to',
+  'best',
+  'new',
+  'my',
+  'first',
+  'week',
+  'notes',
+  'math',
+  'science',
+  'history',
+  'tips',
+  'study',
+  'exam',
+  'project',
+  'team',
+  'club',
+  'event',
+  'music',
+  'art',
+  'sport',
+  'game',
+  'quest',
+  'reward',
+  'level',
+  'badge',
+  'story',
+  'review',
+  'lesson',
+  'class',
+  'homework',
+  'reading',
+  'writing',
+  'chemistry',
+  'physics',
+  'biology',
+  'geometry',
+  'algebra',
+  'poetry',
+  'essay',
+  'debate',
+  'robotics',
+  'coding',
+  'python',
+  'garden',
+  'field',
+  'trip',
+  'museum',
+  'library',
+  'volunteer',
+  'fundraiser',
+  'concert',
+  'theater',
+  'tournament',
+  'marathon',
+  'workshop',
+  'hackathon',
+  'astronomy',
+  'telescope',
+  'meteorite',
+  'quasar',
 ];
 /** The rarest word of the Zipf draw: the trigram benchmark searches for it. */
 const RARE_WORD = WORDS[WORDS.length - 1];
@@ -54,11 +112,26 @@ const TAGS = 200;
 const tag = () => `'tag' || (1 + floor(power(random(), 3) * ${TAGS})::int)`;
 
 const GAME_TYPES = [
-  ["'lesson_completed'", 30], ["'quiz_passed'", 20], ["'login_streak'", 15], ["'xp_awarded'", 10], ["'post_created'", 8],
-  ["'comment_created'", 6], ["'message_sent'", 5.4], ["'quest_progress'", 3], ["'level_up'", 1.5], ["'achievement_unlocked'", 0.5],
-  ["'purchase_made'", 0.5], ["'badge_unlocked'", 0.1],
+  ["'lesson_completed'", 30],
+  ["'quiz_passed'", 20],
+  ["'login_streak'", 15],
+  ["'xp_awarded'", 10],
+  ["'post_created'", 8],
+  ["'comment_created'", 6],
+  ["'message_sent'", 5.4],
+  ["'quest_progress'", 3],
+  ["'level_up'", 1.5],
+  ["'achievement_unlocked'", 0.5],
+  ["'purchase_made'", 0.5],
+  ["'badge_unlocked'", 0.1],
 ];
-const POST_TYPES = [["'text'", 70], ["'image'", 20], ["'video'", 6], ["'poll'", 3.5], ["'event'", 0.5]];
+const POST_TYPES = [
+  ["'text'", 70],
+  ["'image'", 20],
+  ["'video'", 6],
+  ["'poll'", 3.5],
+  ["'event'", 0.5],
+];
 
 /**
  * The values the benchmark queries with (chosen from the distributions above, not from results).
@@ -128,8 +201,18 @@ FROM (SELECT i, ${ts(700)} AS t FROM generate_series(1, ${quarter}) i) s`,
       rows: quarter,
       sql: `INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "status", "attachments", "createdAt", "editedAt", "deletedAt")
 SELECT 'm' || lpad(i::text, 8, '0'), ${convId(`1 + floor(power(random(), 2) * ${convs})`)}, ${skewedUser},
-       'hey ' || ${word()}, ${weighted('r', [["'READ'", 80], ["'DELIVERED'", 15], ["'SENT'", 4.5], ["'FAILED'", 0.5]])}::"MessageStatus",
-       ${weighted('r2', [["'[]'", 90], ['\'[{"type": "image"}]\'', 8], ['\'[{"type": "file"}]\'', 1.5], ['\'[{"type": "audio"}]\'', 0.5]])}::jsonb,
+       'hey ' || ${word()}, ${weighted('r', [
+         ["'READ'", 80],
+         ["'DELIVERED'", 15],
+         ["'SENT'", 4.5],
+         ["'FAILED'", 0.5],
+       ])}::"MessageStatus",
+       ${weighted('r2', [
+         ["'[]'", 90],
+         ['\'[{"type": "image"}]\'', 8],
+         ['\'[{"type": "file"}]\'', 1.5],
+         ['\'[{"type": "audio"}]\'', 0.5],
+       ])}::jsonb,
        t, CASE WHEN random() < 0.05 THEN t + interval '5 minutes' END, CASE WHEN random() < 0.02 THEN t + interval '1 day' END
 FROM (SELECT i, random() * 100 AS r, random() * 100 AS r2, ${ts(365)} AS t FROM generate_series(1, ${quarter}) i OFFSET 0) s`,
     },
@@ -142,7 +225,13 @@ SELECT 'g' || lpad(i::text, 8, '0'), u, (ARRAY['ACADEMIC','SOCIAL','WELLNESS','C
        status::"EventProcessingStatus", CASE WHEN status IN ('RETRY', 'FAILED') THEN 1 + floor(random() * 10)::int ELSE 0 END,
        CASE WHEN status IN ('RETRY', 'FAILED') THEN 'timeout' END, t, CASE WHEN status = 'PROCESSED' THEN t + interval '2 seconds' END
 FROM (SELECT i, ${skewedUser} AS u, ${weighted('r1', GAME_TYPES)} AS type,
-             ${weighted('r2', [["'PROCESSED'", 97], ["'FAILED'", 1], ["'PENDING'", 1.5], ["'RETRY'", 0.3], ["'PROCESSING'", 0.2]])} AS status, t
+             ${weighted('r2', [
+               ["'PROCESSED'", 97],
+               ["'FAILED'", 1],
+               ["'PENDING'", 1.5],
+               ["'RETRY'", 0.3],
+               ["'PROCESSING'", 0.2],
+             ])} AS status, t
       FROM (SELECT i, random() * 100 AS r1, random() * 100 AS r2, ${ts(365)} AS t FROM generate_series(1, ${n}) i OFFSET 0) d OFFSET 0) s`,
     },
     {
@@ -154,8 +243,19 @@ SELECT 'ie' || lpad(i::text, 8, '0'), 'evt_' || md5(i::text), ${skewedUser}, (AR
        status::"IngestStatus", CASE status WHEN 'DONE' THEN 1 WHEN 'RETRY' THEN 1 + floor(random() * 4)::int WHEN 'FAILED' THEN 5 ELSE 0 END,
        CASE WHEN status IN ('PENDING', 'RETRY') THEN now() + (random() - 0.6) * interval '2 hours' WHEN status = 'DONE' THEN NULL ELSE t END,
        CASE WHEN status IN ('RETRY', 'FAILED') THEN 'upstream 503' END, t, t
-FROM (SELECT i, ${weighted('r1', [["'page_view'", 60], ["'click'", 25], ["'signup'", 10], ["'purchase'", 5]])} AS type,
-             ${weighted('r2', [["'DONE'", 98.3], ["'FAILED'", 1], ["'PROCESSING'", 0.2], ["'PENDING'", 0.4], ["'RETRY'", 0.1]])} AS status, t
+FROM (SELECT i, ${weighted('r1', [
+        ["'page_view'", 60],
+        ["'click'", 25],
+        ["'signup'", 10],
+        ["'purchase'", 5],
+      ])} AS type,
+             ${weighted('r2', [
+               ["'DONE'", 98.3],
+               ["'FAILED'", 1],
+               ["'PROCESSING'", 0.2],
+               ["'PENDING'", 0.4],
+               ["'RETRY'", 0.1],
+             ])} AS status, t
       FROM (SELECT i, random() * 100 AS r1, random() * 100 AS r2, ${ts(90)} AS t FROM generate_series(1, ${n}) i OFFSET 0) d OFFSET 0) s`,
     },
   ];

@@ -36,7 +36,10 @@ async function main() {
     const watcher = await connect(db.target);
     await builder.query("SET application_name = 'bench builder'");
     await builder.query('CREATE TABLE item (id integer NOT NULL, v integer NOT NULL)');
-    await builder.query('INSERT INTO item SELECT g, ((g::bigint * 7919) % 100003)::int FROM generate_series(1, $1::int) AS g', [ROWS]);
+    await builder.query(
+      'INSERT INTO item SELECT g, ((g::bigint * 7919) % 100003)::int FROM generate_series(1, $1::int) AS g',
+      [ROWS],
+    );
     await builder.query('VACUUM ANALYZE item');
     const pidOf = async (c) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const builderPid = await pidOf(builder);
@@ -88,10 +91,16 @@ async function main() {
       rows: ROWS,
       rounds: ROUNDS,
       medianMs: Object.fromEntries(variants.map((v) => [v.id, round(median(times[v.id]), 1)])),
-      overheadPct: Object.fromEntries(variants.filter((v) => v.intervalMs !== null).map((v) => [v.id, round(((median(times[v.id]) - base) / base) * 100, 2)])),
+      overheadPct: Object.fromEntries(
+        variants
+          .filter((v) => v.intervalMs !== null)
+          .map((v) => [v.id, round(((median(times[v.id]) - base) / base) * 100, 2)]),
+      ),
       // Upper bound of the work polling adds: time spent in readings (round trip, server work
       // included) as a share of the build's time. Robust to the noise of a shared machine.
-      readingTimePct: Object.fromEntries(variants.filter((v) => v.intervalMs !== null).map((v) => [v.id, round(median(busyShare[v.id]) * 100, 3)])),
+      readingTimePct: Object.fromEntries(
+        variants.filter((v) => v.intervalMs !== null).map((v) => [v.id, round(median(busyShare[v.id]) * 100, 3)]),
+      ),
       // The watcher backend's CPU time over the builder backend's CPU time (from /proc): the
       // server work polling adds, independent of scheduling noise (10 ms clock ticks).
       serverCpuPct: Object.fromEntries(variants.map((v) => [v.id, round(median(cpuShare[v.id]) * 100, 3)])),

@@ -29,18 +29,87 @@ function prng(seed) {
 }
 
 const NOUNS = [
-  'Account', 'Order', 'Invoice', 'Product', 'Shipment', 'Ticket', 'Project', 'Task', 'Comment', 'Review',
-  'Session', 'Device', 'Payment', 'Refund', 'Coupon', 'Subscription', 'Plan', 'Team', 'Member', 'Invite',
-  'Document', 'Folder', 'File', 'Upload', 'Report', 'Dashboard', 'Widget', 'Alert', 'Incident', 'Webhook',
-  'Event', 'Job', 'Run', 'Step', 'Deployment', 'Environment', 'Secret', 'Token', 'Audit', 'Note',
+  'Account',
+  'Order',
+  'Invoice',
+  'Product',
+  'Shipment',
+  'Ticket',
+  'Project',
+  'Task',
+  'Comment',
+  'Review',
+  'Session',
+  'Device',
+  'Payment',
+  'Refund',
+  'Coupon',
+  'Subscription',
+  'Plan',
+  'Team',
+  'Member',
+  'Invite',
+  'Document',
+  'Folder',
+  'File',
+  'Upload',
+  'Report',
+  'Dashboard',
+  'Widget',
+  'Alert',
+  'Incident',
+  'Webhook',
+  'Event',
+  'Job',
+  'Run',
+  'Step',
+  'Deployment',
+  'Environment',
+  'Secret',
+  'Token',
+  'Audit',
+  'Note',
 ];
 const SCALARS = [
-  ['title', 'String'], ['name', 'String'], ['description', 'String?'], ['amount', 'Int'], ['quantity', 'Int'],
-  ['price', 'Decimal'], ['score', 'Float?'], ['isActive', 'Boolean'], ['externalRef', 'String?'], ['url', 'String?'],
-  ['startsAt', 'DateTime?'], ['endsAt', 'DateTime?'], ['sizeBytes', 'BigInt?'], ['position', 'Int'], ['color', 'String?'],
-  ['locale', 'String'], ['version', 'Int'], ['checksum', 'String?'], ['notes', 'String?'], ['rank', 'Float'],
+  ['title', 'String'],
+  ['name', 'String'],
+  ['description', 'String?'],
+  ['amount', 'Int'],
+  ['quantity', 'Int'],
+  ['price', 'Decimal'],
+  ['score', 'Float?'],
+  ['isActive', 'Boolean'],
+  ['externalRef', 'String?'],
+  ['url', 'String?'],
+  ['startsAt', 'DateTime?'],
+  ['endsAt', 'DateTime?'],
+  ['sizeBytes', 'BigInt?'],
+  ['position', 'Int'],
+  ['color', 'String?'],
+  ['locale', 'String'],
+  ['version', 'Int'],
+  ['checksum', 'String?'],
+  ['notes', 'String?'],
+  ['rank', 'Float'],
 ];
-const ENUM_WORDS = ['DRAFT', 'ACTIVE', 'ARCHIVED', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'RED', 'GREEN', 'BLUE', 'FREE', 'PRO', 'TEAM', 'OWNER', 'ADMIN', 'VIEWER'];
+const ENUM_WORDS = [
+  'DRAFT',
+  'ACTIVE',
+  'ARCHIVED',
+  'LOW',
+  'MEDIUM',
+  'HIGH',
+  'CRITICAL',
+  'RED',
+  'GREEN',
+  'BLUE',
+  'FREE',
+  'PRO',
+  'TEAM',
+  'OWNER',
+  'ADMIN',
+  'VIEWER',
+];
 const QUEUE_VALUES = ['PENDING', 'PROCESSING', 'DONE', 'FAILED', 'RETRY'];
 
 const snake = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -94,7 +163,10 @@ function generateSchema(count, seed = 42) {
         const f = `${lcFirst(t.name)}Id`;
         const rel = `r${relationNo++}`;
         add(`  ${f} ${t.idType}${col(f)}`, f);
-        add(`  ${lcFirst(t.name)} ${t.name} @relation("${rel}", fields: [${f}], references: [id], onDelete: Cascade)`, lcFirst(t.name));
+        add(
+          `  ${lcFirst(t.name)} ${t.name} @relation("${rel}", fields: [${f}], references: [id], onDelete: Cascade)`,
+          lcFirst(t.name),
+        );
         t.back.push(`  ${lcFirst(name)}s${relationNo} ${name}[] @relation("${rel}")`);
       }
       add(`  createdAt DateTime @default(now())${col('createdAt')}`, 'createdAt');
@@ -129,7 +201,8 @@ function generateSchema(count, seed = 42) {
       const e = pick(enums);
       add(`  kind ${e.name} @default(${e.values[0]})`, 'kind');
     }
-    if (chance(0.2)) add(chance(0.5) ? `  payload Json${col('payload')}` : `  metadata Json?${col('metadata')}`, 'json');
+    if (chance(0.2))
+      add(chance(0.5) ? `  payload Json${col('payload')}` : `  metadata Json?${col('metadata')}`, 'json');
     if (chance(0.15)) add(`  tags String[]${col('tags')}`, 'tags');
 
     // Queue table: status enum + due time.
@@ -156,8 +229,15 @@ function generateSchema(count, seed = 42) {
       const rel = `r${relationNo++}`;
       const onDelete = optional ? pick(['SetNull', 'Cascade', 'Restrict']) : pick(['Cascade', 'Cascade', 'Restrict']);
       add(`  ${f} ${t.idType}${optional ? '?' : ''}${oneToOne ? ' @unique' : ''}${col(f)}`, f);
-      add(`  ${base} ${t.name}${optional ? '?' : ''} @relation("${rel}", fields: [${f}], references: [id], onDelete: ${onDelete})`, base);
-      t.back.push(oneToOne ? `  ${lcFirst(name)}R${relationNo} ${name}? @relation("${rel}")` : `  ${lcFirst(name)}s${relationNo} ${name}[] @relation("${rel}")`);
+      add(
+        `  ${base} ${t.name}${optional ? '?' : ''} @relation("${rel}", fields: [${f}], references: [id], onDelete: ${onDelete})`,
+        base,
+      );
+      t.back.push(
+        oneToOne
+          ? `  ${lcFirst(name)}R${relationNo} ${name}? @relation("${rel}")`
+          : `  ${lcFirst(name)}s${relationNo} ${name}[] @relation("${rel}")`,
+      );
       if (!oneToOne && chance(0.5)) m.blocks.push(chance(0.5) ? `  @@index([${f}])` : `  @@index([${f}, createdAt])`);
     }
 
@@ -170,7 +250,10 @@ function generateSchema(count, seed = 42) {
       const rel = `r${relationNo++}`;
       add(`  ${base}TenantId String${col(`${base}TenantId`)}`, `${base}TenantId`);
       add(`  ${base}Slug String${col(`${base}Slug`)}`, `${base}Slug`);
-      add(`  ${base} ${t.name} @relation("${rel}", fields: [${base}TenantId, ${base}Slug], references: [tenantId, slug], onDelete: Cascade)`, base);
+      add(
+        `  ${base} ${t.name} @relation("${rel}", fields: [${base}TenantId, ${base}Slug], references: [tenantId, slug], onDelete: Cascade)`,
+        base,
+      );
       t.back.push(`  ${lcFirst(name)}s${relationNo} ${name}[] @relation("${rel}")`);
       if (chance(0.4)) m.blocks.push(`  @@index([${base}TenantId, ${base}Slug])`);
     }

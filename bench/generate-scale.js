@@ -24,7 +24,10 @@ async function runGenerateScale({ quick, work, log }) {
     const schemaFile = path.join(dir, 'prisma', 'schema.prisma');
     const schema = generateSchema(models, 42);
     fs.writeFileSync(schemaFile, schema);
-    const r = await measureNode([IDXGEN_BIN, 'generate', '--timestamp', '20260101000000'], { cwd: dir, env: { IDXGEN_NO_CACHE: '1' } });
+    const r = await measureNode([IDXGEN_BIN, 'generate', '--timestamp', '20260101000000'], {
+      cwd: dir,
+      env: { IDXGEN_NO_CACHE: '1' },
+    });
     const summary = /schema \((\d+) declarations? added, (\d+) removed/.exec(r.stdout);
     const lines = /: (\d+) lines? added, (\d+) removed/.exec(r.stdout);
     const migrations = path.join(dir, 'prisma', 'migrations');
@@ -44,7 +47,9 @@ async function runGenerateScale({ quick, work, log }) {
       loadavg: os.loadavg().map((x) => round(x, 1)),
     };
     rows.push(row);
-    log(`  ${String(models).padStart(5)} models: ${row.ok ? `${(row.ms / 1000).toFixed(1)} s wall, ${row.cpuMs === null ? '?' : (row.cpuMs / 1000).toFixed(1)} s CPU, ${row.rssMB} MB peak, ${row.folders} folders, schema +${row.schemaLinesAdded} -${row.schemaLinesRemoved} lines` : row.error}`);
+    log(
+      `  ${String(models).padStart(5)} models: ${row.ok ? `${(row.ms / 1000).toFixed(1)} s wall, ${row.cpuMs === null ? '?' : (row.cpuMs / 1000).toFixed(1)} s CPU, ${row.rssMB} MB peak, ${row.folders} folders, schema +${row.schemaLinesAdded} -${row.schemaLinesRemoved} lines` : row.error}`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return { sizes, rows, target: TARGET };

@@ -33,7 +33,18 @@ async function generateMigrations(work) {
   if (plan.code !== 0 && plan.code !== 1) throw new Error(`idxgen plan failed (exit ${plan.code}): ${plan.stderr}`);
   const entries = JSON.parse(plan.stdout).entries;
   const migrations = path.join(dir, 'migrations');
-  const args = [IDXGEN_BIN, 'generate', '--schema', schema, '--migrations', migrations, '--timestamp', TIMESTAMP, '--include-info', '--preview-features'];
+  const args = [
+    IDXGEN_BIN,
+    'generate',
+    '--schema',
+    schema,
+    '--migrations',
+    migrations,
+    '--timestamp',
+    TIMESTAMP,
+    '--include-info',
+    '--preview-features',
+  ];
   const gen = await measureNode(args);
   if (gen.code !== 0) throw new Error(`idxgen generate failed (exit ${gen.code}): ${gen.stderr || gen.stdout}`);
   const folders = fs
@@ -51,7 +62,16 @@ async function generateMigrations(work) {
         entryId: /^-- Entry: (.+)$/m.exec(up)?.[1].trim() ?? null,
       };
     });
-  return { entries, folders, migrationsDir: migrations, command: `idxgen ${args.slice(1).map((a) => (a.startsWith('/') ? path.relative(work, a) : a)).join(' ')}`, skipped: /skipped \d+:[\s\S]*?(?=\nnext:|$)/.exec(gen.stdout)?.[0] ?? null };
+  return {
+    entries,
+    folders,
+    migrationsDir: migrations,
+    command: `idxgen ${args
+      .slice(1)
+      .map((a) => (a.startsWith('/') ? path.relative(work, a) : a))
+      .join(' ')}`,
+    skipped: /skipped \d+:[\s\S]*?(?=\nnext:|$)/.exec(gen.stdout)?.[0] ?? null,
+  };
 }
 
 /** "Limit → Index Scan using X" from an EXPLAIN (FORMAT JSON) plan. */
@@ -68,7 +88,13 @@ function planShape(node) {
   return parts.join(' → ');
 }
 
-const USER_FKS = new Set(['Post.authorId', 'Comment.authorId', 'Message.senderId', 'GamificationEvent.userId', 'ingest_events.user_id']);
+const USER_FKS = new Set([
+  'Post.authorId',
+  'Comment.authorId',
+  'Message.senderId',
+  'GamificationEvent.userId',
+  'ingest_events.user_id',
+]);
 const FIXED_VALUES = { 'GamificationEvent.status': 'RETRY' };
 const JSON_VALUES = {
   'GamificationEvent.payload': QUERY_VALUES.rareGameType,
@@ -184,9 +210,23 @@ async function buildQueries(client, entries, folders, loaded, ctx) {
 
   // Extras: the same shapes with other values, and the write an unindexed FK slows down most.
   const post = out.find((x) => x.rule === 'fk-composite-index' && x.table === 'Post' && x.sql);
-  if (post) out.push({ ...post, entryId: `${post.entryId} (heavy author)`, params: [QUERY_VALUES.heavyUser], note: 'one of the 10 heaviest authors', extra: true });
+  if (post)
+    out.push({
+      ...post,
+      entryId: `${post.entryId} (heavy author)`,
+      params: [QUERY_VALUES.heavyUser],
+      note: 'one of the 10 heaviest authors',
+      extra: true,
+    });
   const game = out.find((x) => x.rule === 'json-gin-index' && x.table === 'GamificationEvent' && x.sql);
-  if (game) out.push({ ...game, entryId: `${game.entryId} (common type)`, params: [JSON.stringify(QUERY_VALUES.commonGameType.json)], note: `value matches ~${QUERY_VALUES.commonGameType.share * 100}% of rows`, extra: true });
+  if (game)
+    out.push({
+      ...game,
+      entryId: `${game.entryId} (common type)`,
+      params: [JSON.stringify(QUERY_VALUES.commonGameType.json)],
+      note: `value matches ~${QUERY_VALUES.commonGameType.share * 100}% of rows`,
+      extra: true,
+    });
   out.push({
     entryId: 'DELETE one user (ON DELETE CASCADE into Post, Comment, Message, GamificationEvent, …)',
     rule: 'fk-index (cascade)',
@@ -276,15 +316,25 @@ async function runIndexGains({ pg, quick, work, log, beforeMigrations }) {
   const n = quick ? 100_000 : 1_000_000;
   const reps = quick ? 5 : 7;
   const gen = await generateMigrations(work);
-  log(`index gains: ${gen.folders.length} migration folders generated; loading ${n.toLocaleString('en-US')} rows per main table`);
+  log(
+    `index gains: ${gen.folders.length} migration folders generated; loading ${n.toLocaleString('en-US')} rows per main table`,
+  );
 
   const loadedSchema = loadSchema(readSchemaFiles([EXAMPLE], '/'));
   const fromEmpty = await schemaFromEmptySql(loadedSchema.validated);
   if (!fromEmpty.ok) throw new Error(`schema engine: ${fromEmpty.reason ?? fromEmpty.kind}`);
-  const extensions = requiredExtensions(loadedSchema.model).map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)};`).join('\n');
+  const extensions = requiredExtensions(loadedSchema.model)
+    .map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)};`)
+    .join('\n');
 
   const db = await createScratchDatabase(pg.connection, 'bench_gains', { strategy: 'FILE_COPY' });
-  const result = { rowsPerMainTable: n, reps, command: gen.command, folders: gen.folders.length, skippedByGenerate: gen.skipped };
+  const result = {
+    rowsPerMainTable: n,
+    reps,
+    command: gen.command,
+    folders: gen.folders.length,
+    skippedByGenerate: gen.skipped,
+  };
   try {
     const applied = await applyMigrationSql(db.target, `${extensions}\n${fromEmpty.value}`, 'per-statement');
     if (!applied.ok) throw new Error(`base schema did not apply: ${applied.error.message}`);
@@ -312,11 +362,23 @@ async function runIndexGains({ pg, quick, work, log, beforeMigrations }) {
     const t1 = performance.now();
     for (const f of gen.folders) {
       const r = await applyMigrationSql(client, f.up, 'per-statement');
-      applyLog.push({ folder: f.name, rule: f.rule, ms: Math.round(r.ms), ok: r.ok, error: r.ok ? null : `${r.error.code} ${r.error.message}` });
+      applyLog.push({
+        folder: f.name,
+        rule: f.rule,
+        ms: Math.round(r.ms),
+        ok: r.ok,
+        error: r.ok ? null : `${r.error.code} ${r.error.message}`,
+      });
       if (!r.ok) log(`  migration ${f.name} FAILED: ${r.error.code} ${r.error.message}`);
     }
-    result.apply = { totalMs: Math.round(performance.now() - t1), failed: applyLog.filter((a) => !a.ok).length, folders: applyLog };
-    log(`  applied ${gen.folders.length} folders in ${(result.apply.totalMs / 1000).toFixed(1)} s (${result.apply.failed} failed)`);
+    result.apply = {
+      totalMs: Math.round(performance.now() - t1),
+      failed: applyLog.filter((a) => !a.ok).length,
+      folders: applyLog,
+    };
+    log(
+      `  applied ${gen.folders.length} folders in ${(result.apply.totalMs / 1000).toFixed(1)} s (${result.apply.failed} failed)`,
+    );
 
     log(`  after: ${measured.length} queries`);
     for (const item of measured) item.after = await measureQuery(client, item, reps);
@@ -333,13 +395,33 @@ async function runIndexGains({ pg, quick, work, log, beforeMigrations }) {
       sql: x.sql ?? null,
       params: x.params ?? null,
       note: x.note ?? null,
-      before: x.before ? { ms: round(x.before.ms, 3), serverMs: round(x.before.serverMs, 3), buffers: x.before.buffers, rows: x.before.rows, runs: x.before.runs, plan: x.before.plan } : null,
-      after: x.after ? { ms: round(x.after.ms, 3), serverMs: round(x.after.serverMs, 3), buffers: x.after.buffers, rows: x.after.rows, runs: x.after.runs, plan: x.after.plan } : null,
+      before: x.before
+        ? {
+            ms: round(x.before.ms, 3),
+            serverMs: round(x.before.serverMs, 3),
+            buffers: x.before.buffers,
+            rows: x.before.rows,
+            runs: x.before.runs,
+            plan: x.before.plan,
+          }
+        : null,
+      after: x.after
+        ? {
+            ms: round(x.after.ms, 3),
+            serverMs: round(x.after.serverMs, 3),
+            buffers: x.after.buffers,
+            rows: x.after.rows,
+            runs: x.after.runs,
+            plan: x.after.plan,
+          }
+        : null,
       speedup: x.before && x.after ? round(x.before.ms / x.after.ms, 1) : null,
       serverSpeedup: x.before && x.after ? round(x.before.serverMs / x.after.serverMs, 1) : null,
     }));
     for (const x of result.queries.filter((y) => y.speedup !== null)) {
-      log(`  ${x.entryId.slice(0, 70).padEnd(70)} ${x.before.ms.toFixed(2).padStart(9)} → ${x.after.ms.toFixed(2).padStart(8)} ms  ${String(x.speedup).padStart(7)}×  (server ${x.serverSpeedup}×)`);
+      log(
+        `  ${x.entryId.slice(0, 70).padEnd(70)} ${x.before.ms.toFixed(2).padStart(9)} → ${x.after.ms.toFixed(2).padStart(8)} ms  ${String(x.speedup).padStart(7)}×  (server ${x.serverSpeedup}×)`,
+      );
     }
   } finally {
     await db.drop();

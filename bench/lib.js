@@ -50,7 +50,8 @@ function linearFit(points) {
   return { slope, intercept, r2 };
 }
 
-const round = (x, digits = 0) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+const round = (x, digits = 0) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
@@ -62,11 +63,16 @@ const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
  */
 function measureNode(args, opts = {}) {
   return new Promise((resolve) => {
-    const rssFile = TIME_BIN ? path.join(os.tmpdir(), `idxgen-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : null;
+    const rssFile = TIME_BIN
+      ? path.join(os.tmpdir(), `idxgen-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`)
+      : null;
     const cmd = TIME_BIN ? TIME_BIN : process.execPath;
     const argv = TIME_BIN ? ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args] : args;
     const started = performance.now();
-    const child = spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...(opts.env ?? {}) } });
+    const child = spawn(cmd, argv, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...(opts.env ?? {}) },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -113,7 +119,11 @@ function mdTable(headers, rows, align) {
   const al = align ?? headers.map((_, i) => (i === 0 ? 'l' : 'r'));
   const sep = al.map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
   const cell = (c) => (c === null || c === undefined ? '–' : String(c).replace(/\|/g, '\\|'));
-  return [`| ${headers.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${sep.join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** A plain-text table for the console. */
@@ -124,8 +134,32 @@ function textTable(headers, rows) {
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-const fmtMs = (ms) => (ms === null || ms === undefined ? null : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-const fmtRatio = (r) => (r === null || r === undefined || !Number.isFinite(r) ? null : r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtMs = (ms) =>
+  ms === null || ms === undefined ? null : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+const fmtRatio = (r) =>
+  r === null || r === undefined || !Number.isFinite(r)
+    ? null
+    : r >= 100
+      ? `${r.toFixed(0)}×`
+      : r >= 10
+        ? `${r.toFixed(1)}×`
+        : `${r.toFixed(2)}×`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { ROOT, CODE, DIST, dist, median, percentile, linearFit, round, measureNode, mdTable, textTable, fmtMs, fmtRatio, sleep, TIME_BIN };
+module.exports = {
+  ROOT,
+  CODE,
+  DIST,
+  dist,
+  median,
+  percentile,
+  linearFit,
+  round,
+  measureNode,
+  mdTable,
+  textTable,
+  fmtMs,
+  fmtRatio,
+  sleep,
+  TIME_BIN,
+};

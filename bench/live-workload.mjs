@@ -47,7 +47,18 @@ const pg = new EmbeddedPostgres({
   persistent: false,
   createPostgresUser: userInfo().uid === 0,
   initdbFlags: ['--no-sync'],
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.max=5000'],
+  postgresFlags: [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'fsync=off',
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'pg_stat_statements.max=5000',
+  ],
   onLog: () => undefined,
 });
 try {
@@ -63,7 +74,9 @@ try {
   await client.query('CREATE EXTENSION pg_stat_statements');
   await client.query(sql.value);
   const columns = (
-    await client.query(`SELECT table_name AS t, array_agg(column_name::text ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_schema = 'public' GROUP BY table_name`)
+    await client.query(
+      `SELECT table_name AS t, array_agg(column_name::text ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_schema = 'public' GROUP BY table_name`,
+    )
   ).rows;
   await client.query('SELECT pg_stat_statements_reset()');
   let statements = 0;
@@ -73,7 +86,10 @@ try {
       const filter = cols[i];
       const shown = cols[(i + 1) % cols.length];
       // Distinct normalized texts: the filter column and the select list differ per statement.
-      await client.query(`SELECT ${q(shown)} FROM ${q(t)} WHERE ${q(filter)} = $1 ORDER BY ${q(cols[0])} DESC LIMIT 20`, [null]);
+      await client.query(
+        `SELECT ${q(shown)} FROM ${q(t)} WHERE ${q(filter)} = $1 ORDER BY ${q(cols[0])} DESC LIMIT 20`,
+        [null],
+      );
       statements++;
     }
   }
@@ -86,7 +102,24 @@ try {
     return file;
   };
   const plan = (extra) => {
-    const r = spawnSync(process.execPath, [join(CODE, 'bin', 'idxgen.js'), 'plan', '--schema', schemaFile, '--format', 'json', '--database-url', url, '--top-statements', '1000', '--no-cache', ...extra], { encoding: 'utf8', cwd: root, maxBuffer: 512 * 1024 * 1024 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(CODE, 'bin', 'idxgen.js'),
+        'plan',
+        '--schema',
+        schemaFile,
+        '--format',
+        'json',
+        '--database-url',
+        url,
+        '--top-statements',
+        '1000',
+        '--no-cache',
+        ...extra,
+      ],
+      { encoding: 'utf8', cwd: root, maxBuffer: 512 * 1024 * 1024 },
+    );
     if (r.status !== 0) throw new Error(`plan exited ${r.status}: ${r.stderr}`);
     return r;
   };

@@ -83,7 +83,9 @@ async function load(client) {
        FROM generate_series(1, $1::int) g`,
     [ROWS, USERS],
   );
-  await client.query(`INSERT INTO "Conversation" (id, "updatedAt") SELECT 'c' || g, now() FROM generate_series(1, 5000) g`);
+  await client.query(
+    `INSERT INTO "Conversation" (id, "updatedAt") SELECT 'c' || g, now() FROM generate_series(1, 5000) g`,
+  );
   await client.query(
     `INSERT INTO "Message" (id, "conversationId", "senderId", body, status, attachments, "createdAt")
      SELECT 'm' || g, 'c' || (1 + g % 5000), 'u' || (1 + g % $2::int), 'hello', (ARRAY['SENT','DELIVERED','READ'])[1 + g % 3]::"MessageStatus",
@@ -91,7 +93,10 @@ async function load(client) {
        FROM generate_series(1, $1::int) g`,
     [ROWS, USERS],
   );
-  await client.query(`INSERT INTO wallets (id, user_id, updated_at) SELECT 'w' || g, 'u' || g, now() FROM generate_series(1, $1::int) g`, [USERS]);
+  await client.query(
+    `INSERT INTO wallets (id, user_id, updated_at) SELECT 'w' || g, 'u' || g, now() FROM generate_series(1, $1::int) g`,
+    [USERS],
+  );
   // A ledger: rows only ever appended, in time order.
   await client.query(
     `INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_after, idempotency_key, created_at)
@@ -105,13 +110,18 @@ async function load(client) {
 /** Runs every statement its number of calls; returns the wall time (ms). */
 async function runWorkload(client) {
   const started = performance.now();
-  for (const query of Object.values(WORKLOAD)) for (let i = 0; i < query.calls; i++) await client.query(query.sql, query.params(i));
+  for (const query of Object.values(WORKLOAD))
+    for (let i = 0; i < query.calls; i++) await client.query(query.sql, query.params(i));
   return performance.now() - started;
 }
 
 /** Total execution time (ms) pg_stat_statements measured for each workload statement, by its text. */
 async function measured(client) {
-  const rows = (await client.query(`SELECT query, calls::int AS calls, total_exec_time AS total FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows;
+  const rows = (
+    await client.query(
+      `SELECT query, calls::int AS calls, total_exec_time AS total FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    )
+  ).rows;
   const out = {};
   for (const [name, q] of Object.entries(WORKLOAD)) {
     const row = rows.find((r) => r.query === q.sql);
@@ -122,7 +132,21 @@ async function measured(client) {
 
 function plan(url, cwd) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(CODE, 'bin', 'idxgen.js'), 'plan', '--schema', SCHEMA, '--format', 'json', '--database-url', url, '--no-cache'], { encoding: 'utf8', cwd, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(CODE, 'bin', 'idxgen.js'),
+      'plan',
+      '--schema',
+      SCHEMA,
+      '--format',
+      'json',
+      '--database-url',
+      url,
+      '--no-cache',
+    ],
+    { encoding: 'utf8', cwd, maxBuffer: 256 * 1024 * 1024 },
+  );
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`plan exited ${r.status}: ${r.stderr}`);
   return { ms, exit: r.status, entries: JSON.parse(r.stdout).entries, stderr: r.stderr };
@@ -148,7 +172,18 @@ const pg = new EmbeddedPostgres({
   persistent: false,
   createPostgresUser: userInfo().uid === 0,
   initdbFlags: ['--no-sync'],
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'max_parallel_workers_per_gather=0'],
+  postgresFlags: [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'fsync=off',
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'max_parallel_workers_per_gather=0',
+  ],
   onLog: () => undefined,
 });
 try {
@@ -178,18 +213,28 @@ try {
     declaration: e.declaration.attribute ?? null,
     savedMs: Math.round(e.workload.savedMs),
     method: e.workload.method,
-    statements: e.workload.statements.map((s) => ({ calls: s.calls, meanMs: s.meanMs === null || s.meanMs === undefined ? null : Number(s.meanMs.toFixed(2)), costBefore: s.costBefore ?? null })),
+    statements: e.workload.statements.map((s) => ({
+      calls: s.calls,
+      meanMs: s.meanMs === null || s.meanMs === undefined ? null : Number(s.meanMs.toFixed(2)),
+      costBefore: s.costBefore ?? null,
+    })),
     size: e.evidence.find((line) => line.startsWith('estimated size:')) ?? null,
   }));
   // Apply the proposals' own migration SQL, then the same workload again: the measured saving.
   t = performance.now();
-  for (const entry of judged) for (const { up } of entry.sql) for (const s of splitStatements(up)) await client.query(s.sql);
+  for (const entry of judged)
+    for (const { up } of entry.sql) for (const s of splitStatements(up)) await client.query(s.sql);
   const buildMs = performance.now() - t;
   await client.query('ANALYZE');
   await client.query('SELECT pg_stat_statements_reset()');
   const workloadAfterMs = await runWorkload(client);
   const after = await measured(client);
-  const sizes = (await client.query(`SELECT c.relname AS name, pg_relation_size(c.oid)::bigint AS bytes FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = ANY($1)`, [judged.map((e) => e.name)])).rows;
+  const sizes = (
+    await client.query(
+      `SELECT c.relname AS name, pg_relation_size(c.oid)::bigint AS bytes FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = ANY($1)`,
+      [judged.map((e) => e.name)],
+    )
+  ).rows;
   await client.end();
   const sum = (m) => Object.values(m).reduce((s, x) => s + (x ? x.totalMs : 0), 0);
   const wall = runs.map((r) => Math.round(r.ms)).sort((a, b) => a - b);

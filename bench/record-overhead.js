@@ -28,32 +28,69 @@ const dataModel = {
         { name: 'comments', kind: 'object', type: 'Comment', isList: true },
       ],
     },
-    User: { fields: [{ name: 'id', kind: 'scalar', type: 'String' }, { name: 'email', kind: 'scalar', type: 'String' }, { name: 'posts', kind: 'object', type: 'Post', isList: true }] },
-    Comment: { fields: [{ name: 'id', kind: 'scalar', type: 'String' }, { name: 'postId', kind: 'scalar', type: 'String' }] },
-    IngestEvent: { fields: [{ name: 'status', kind: 'enum', type: 'IngestStatus' }, { name: 'nextAttemptAt', kind: 'scalar', type: 'DateTime' }] },
+    User: {
+      fields: [
+        { name: 'id', kind: 'scalar', type: 'String' },
+        { name: 'email', kind: 'scalar', type: 'String' },
+        { name: 'posts', kind: 'object', type: 'Post', isList: true },
+      ],
+    },
+    Comment: {
+      fields: [
+        { name: 'id', kind: 'scalar', type: 'String' },
+        { name: 'postId', kind: 'scalar', type: 'String' },
+      ],
+    },
+    IngestEvent: {
+      fields: [
+        { name: 'status', kind: 'enum', type: 'IngestStatus' },
+        { name: 'nextAttemptAt', kind: 'scalar', type: 'DateTime' },
+      ],
+    },
   },
 };
 
 const calls = [
-  ['Post', 'findMany', () => ({ where: { authorId: 'u1', deletedAt: null }, orderBy: { createdAt: 'desc' }, take: 20 })],
+  [
+    'Post',
+    'findMany',
+    () => ({ where: { authorId: 'u1', deletedAt: null }, orderBy: { createdAt: 'desc' }, take: 20 }),
+  ],
   ['Post', 'findMany', () => ({ where: { title: { contains: 'x', mode: 'insensitive' } }, take: 10 })],
-  ['User', 'findUnique', () => ({ where: { email: 'a@b.c' }, include: { posts: { where: { published: true } }, _count: { select: { posts: true } } } })],
+  [
+    'User',
+    'findUnique',
+    () => ({
+      where: { email: 'a@b.c' },
+      include: { posts: { where: { published: true } }, _count: { select: { posts: true } } },
+    }),
+  ],
   ['User', 'findMany', () => ({ where: { posts: { some: { published: false } } } })],
-  ['IngestEvent', 'findMany', () => ({ where: { status: { in: ['PENDING', 'FAILED'] } }, orderBy: [{ nextAttemptAt: 'asc' }], take: 10 })],
+  [
+    'IngestEvent',
+    'findMany',
+    () => ({ where: { status: { in: ['PENDING', 'FAILED'] } }, orderBy: [{ nextAttemptAt: 'asc' }], take: 10 }),
+  ],
   ['Post', 'count', () => ({ where: { authorId: 'u1' } })],
   ['Post', 'update', () => ({ where: { id: 'p1' }, data: { title: 't' } })],
-  ['Comment', 'findMany', () => ({ where: { postId: 'p1' }, orderBy: { id: 'asc' }, cursor: { id: 'c1' }, skip: 1, take: 50 })],
+  [
+    'Comment',
+    'findMany',
+    () => ({ where: { postId: 'p1' }, orderBy: { id: 'asc' }, cursor: { id: 'c1' }, skip: 1, take: 50 }),
+  ],
 ];
 
 function run(withSite) {
   const recorder = new ShapeRecorder(path.join(require('node:os').tmpdir(), 'idxgen-bench-unused.jsonl'), 1e9);
   const argsList = calls.map(([, , make]) => make());
-  const site = withSite ? () => {
-    // What the extension does with callSites: ask Prisma's captured callsite for its location.
-    const error = new Error();
-    const frame = (error.stack || '').split('\n')[2] || '';
-    return frame.trim();
-  } : () => undefined;
+  const site = withSite
+    ? () => {
+        // What the extension does with callSites: ask Prisma's captured callsite for its location.
+        const error = new Error();
+        const frame = (error.stack || '').split('\n')[2] || '';
+        return frame.trim();
+      }
+    : () => undefined;
   for (let i = 0; i < 20_000; i++) {
     const j = i % calls.length;
     recorder.add(shapeOfCall(calls[j][0], calls[j][1], argsList[j], dataModel), site());

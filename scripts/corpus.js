@@ -37,10 +37,16 @@ function corpusFiles() {
   if (targets.length > 0) return targets.map((t) => path.resolve(t));
   const dir = corpusDir();
   if (dir === null) {
-    console.error('no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout (scripts/corpus-dir.js)');
+    console.error(
+      'no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout (scripts/corpus-dir.js)',
+    );
     process.exit(2);
   }
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.prisma'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 const fkKey = (table, columns) => `${table}(${columns.join(',')})`;
@@ -55,21 +61,26 @@ function prismaLint(file, model) {
   let out = '';
   try {
     // It prints its JSON report on stderr and exits 1 when it finds anything.
-    const r = require('node:child_process').spawnSync(bin, ['-c', config, '-o', 'json', '--no-color', file], { encoding: 'utf8' });
+    const r = require('node:child_process').spawnSync(bin, ['-c', config, '-o', 'json', '--no-color', file], {
+      encoding: 'utf8',
+    });
     out = `${r.stdout}${r.stderr}`;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const ms = performance.now() - started;
   const json = out.slice(out.indexOf('{"violations"'));
-  if (!out.includes('{"violations"')) return { ms, crashed: true, reason: out.trim().split('\n')[0], findings: new Set() };
+  if (!out.includes('{"violations"'))
+    return { ms, crashed: true, reason: out.trim().split('\n')[0], findings: new Set() };
   const violations = JSON.parse(json).violations;
   const findings = new Set(
     violations
       .filter((v) => v.ruleName === 'require-field-index')
       .map((v) => {
         const field = /Field "([^"]+)"/.exec(v.message)?.[1];
-        const table = model.tables.find((t) => t.span.line <= v.location.startLine && v.location.startLine <= t.closeSpan.line);
+        const table = model.tables.find(
+          (t) => t.span.line <= v.location.startLine && v.location.startLine <= t.closeSpan.line,
+        );
         return `${table ? table.model : '?'}.${field}`;
       }),
   );
@@ -99,7 +110,16 @@ async function main() {
         row.fks = tables.filter((t) => !t.ignored).reduce((n, t) => n + t.foreignKeys.length, 0);
         row.indexes = tables.reduce((n, t) => n + t.indexes.length + t.uniques.length, 0);
         row.proposals = plan.entries.length;
-        const findings = new Set(plan.findings.filter((f) => f.ruleId === 'fk-index').map((f) => fkKey(f.spec.table, f.spec.columns.map((c) => c.column))));
+        const findings = new Set(
+          plan.findings
+            .filter((f) => f.ruleId === 'fk-index')
+            .map((f) =>
+              fkKey(
+                f.spec.table,
+                f.spec.columns.map((c) => c.column),
+              ),
+            ),
+        );
         row.fkFindings = findings.size;
 
         const idxgenFieldFindings = new Set(
@@ -107,11 +127,17 @@ async function main() {
             .filter((f) => f.ruleId === 'fk-index')
             .flatMap((f) => f.spec.columns.map((c) => `${f.model}.${c.field}`)),
         );
-        const db = await createScratchDatabase(pg.connection, `corpus_${name}`.slice(0, 40).replace(/[^a-z0-9_]/gi, '_'), { strategy: 'FILE_COPY' });
+        const db = await createScratchDatabase(
+          pg.connection,
+          `corpus_${name}`.slice(0, 40).replace(/[^a-z0-9_]/gi, '_'),
+          { strategy: 'FILE_COPY' },
+        );
         try {
           const sql = await schemaFromEmptySql(loaded.validated);
           if (!sql.ok) throw new Error(`schema engine: ${sql.reason ?? sql.kind ?? JSON.stringify(sql)}`);
-          const extensions = requiredExtensions(loaded.model).map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)};`).join('\n');
+          const extensions = requiredExtensions(loaded.model)
+            .map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)};`)
+            .join('\n');
           const applied = await applyMigrationSql(db.target, `${extensions}\n${sql.value}`, 'per-statement');
           if (!applied.ok) throw new Error(`base schema did not apply: ${applied.error.message}`);
           const relationModePrisma = loaded.model.relationMode === 'prisma';
@@ -121,7 +147,10 @@ async function main() {
           if (!relationModePrisma) {
             const missed = [...truth].filter((k) => !findings.has(k));
             const extra = [...findings].filter((k) => !truth.has(k));
-            row.match = missed.length === 0 && extra.length === 0 ? 'yes' : `NO missed=${missed.join(' ')} extra=${extra.join(' ')}`;
+            row.match =
+              missed.length === 0 && extra.length === 0
+                ? 'yes'
+                : `NO missed=${missed.join(' ')} extra=${extra.join(' ')}`;
             if (row.match !== 'yes') failures++;
           } else {
             row.match = 'n/a';
@@ -145,7 +174,10 @@ async function main() {
           if (row.verify !== 'pass') failures++;
         }
       } catch (error) {
-        row.error = error && error.diagnostics ? error.message.split('\n').slice(0, 3).join(' | ') : String(error && error.stack ? error.stack : error);
+        row.error =
+          error && error.diagnostics
+            ? error.message.split('\n').slice(0, 3).join(' | ')
+            : String(error && error.stack ? error.stack : error);
         failures++;
       }
       console.log(JSON.stringify(row));
@@ -158,7 +190,22 @@ async function main() {
 }
 
 function printTable(rows) {
-  const columns = ['schema', 'models', 'fks', 'indexes', 'loadMs', 'planMs', 'fkFindings', 'truth', 'match', 'prismaLint', 'onlyPrismaLint', 'onlyIdxgen', 'prismaLintMs', 'proposals'];
+  const columns = [
+    'schema',
+    'models',
+    'fks',
+    'indexes',
+    'loadMs',
+    'planMs',
+    'fkFindings',
+    'truth',
+    'match',
+    'prismaLint',
+    'onlyPrismaLint',
+    'onlyIdxgen',
+    'prismaLintMs',
+    'proposals',
+  ];
   if (withVerify) columns.push('folders', 'unindexedAfter', 'verify', 'verifyS');
   columns.push('error');
   const used = columns.filter((c) => rows.some((r) => r[c] !== undefined));

@@ -28,7 +28,9 @@ function option(name, fallback) {
 /** engine.ts imports only node built-ins and types: a plain transpile runs it. */
 function loadEngine() {
   const source = fs.readFileSync(path.join(REPO, '__tests__', 'fuzz', 'engine.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-fuzz-engine-')), 'engine.js');
   fs.writeFileSync(file, outputText);
   return require(file);
@@ -49,13 +51,16 @@ async function run() {
     spawnEvery: option('spawn-every', 100),
     maxSchemaChars: option('max-schema-chars', 20_000),
     onCase: (result) => {
-      if (result.problems.length > 0 && !result.knownFailure) process.stderr.write(`${engine.describeFailure(seed, result)}\n`);
+      if (result.problems.length > 0 && !result.knownFailure)
+        process.stderr.write(`${engine.describeFailure(seed, result)}\n`);
     },
   };
   if (only >= 0) {
     // Replay one case: print it, then run it alone.
     const c = engine.makeCase(engine.loadCorpus(REPO), seed, only, options.maxSchemaChars);
-    process.stdout.write(`${JSON.stringify({ source: c.source, mutations: c.mutations, argv: c.argv, known: c.known })}\n--- schema.prisma ---\n${c.schema}\n---\n`);
+    process.stdout.write(
+      `${JSON.stringify({ source: c.source, mutations: c.mutations, argv: c.argv, known: c.known })}\n--- schema.prisma ---\n${c.schema}\n---\n`,
+    );
     options.from = only;
   }
   const summary = await engine.runFuzz(options);

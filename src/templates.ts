@@ -29,13 +29,21 @@ function load(): NonNullable<typeof state> {
   if (state) return state;
   const precompiledFile = path.join(__dirname, 'templates.compiled.js');
   const precompiled = fs.existsSync(precompiledFile) ? (require(precompiledFile) as Precompiled) : undefined;
-  const env: Env = precompiled ? (require('handlebars/runtime') as Env).create() : (require('handlebars') as Env).create();
+  const env: Env = precompiled
+    ? (require('handlebars/runtime') as Env).create()
+    : (require('handlebars') as Env).create();
   registerReportHelpers(env);
   env.registerHelper('noun', (count: unknown, one: unknown, many: unknown) => (count === 1 ? one : many));
   env.registerHelper('inc', (n: unknown) => Number(n) + 1);
   state = { env, precompiled, cache: new Map() };
   for (const name of listTemplates().filter((n) => n.startsWith('partials/'))) {
-    env.registerPartial(path.basename(name).replace(/\.[^/]*$/, '').replace(/\.sql$/, ''), template(name));
+    env.registerPartial(
+      path
+        .basename(name)
+        .replace(/\.[^/]*$/, '')
+        .replace(/\.sql$/, ''),
+      template(name),
+    );
   }
   return state;
 }
@@ -64,7 +72,9 @@ function compileFromSource(env: Env, name: string): Handlebars.TemplateDelegate 
     // Parse now (compile() defers parsing to the first render) so the error names the template.
     ast = env.parse(source);
   } catch (error) {
-    throw new Error(`idxgen template templates/${name} does not parse: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `idxgen template templates/${name} does not parse: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return env.compile(ast, COMPILE_OPTIONS);
 }
@@ -74,7 +84,9 @@ export function readTemplateSource(name: string): string {
   try {
     return fs.readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
   } catch (error) {
-    throw new Error(`idxgen template missing or unreadable: templates/${name} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new Error(
+      `idxgen template missing or unreadable: templates/${name} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
 }
 

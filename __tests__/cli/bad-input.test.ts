@@ -15,9 +15,24 @@ model Post {
 
 describe('bad input: one clear message, exit 2, nothing written', () => {
   const cases: { name: string; files: Record<string, string | Buffer>; argv: string[]; stderr: RegExp }[] = [
-    { name: 'missing --schema file', files: {}, argv: ['plan', '--schema', 'nope.prisma'], stderr: /^nope\.prisma: schema not found \(from --schema\)\n$/ },
-    { name: 'no schema anywhere', files: {}, argv: ['check'], stderr: /^Could not find a Prisma schema: looked for --schema, prisma\.config\.ts/ },
-    { name: 'empty file', files: { 'prisma/schema.prisma': '  \n\n' }, argv: ['plan'], stderr: /^prisma\/schema\.prisma: schema file is empty\n$/ },
+    {
+      name: 'missing --schema file',
+      files: {},
+      argv: ['plan', '--schema', 'nope.prisma'],
+      stderr: /^nope\.prisma: schema not found \(from --schema\)\n$/,
+    },
+    {
+      name: 'no schema anywhere',
+      files: {},
+      argv: ['check'],
+      stderr: /^Could not find a Prisma schema: looked for --schema, prisma\.config\.ts/,
+    },
+    {
+      name: 'empty file',
+      files: { 'prisma/schema.prisma': '  \n\n' },
+      argv: ['plan'],
+      stderr: /^prisma\/schema\.prisma: schema file is empty\n$/,
+    },
     {
       name: 'binary file',
       files: { 'prisma/schema.prisma': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) },
@@ -28,7 +43,8 @@ describe('bad input: one clear message, exit 2, nothing written', () => {
       name: 'MySQL provider',
       files: { 'schema.prisma': 'datasource db {\n  provider = "mysql"\n}\nmodel A {\n  id Int @id\n}\n' },
       argv: ['plan'],
-      stderr: /^schema\.prisma:2:14: provider "mysql": idxgen only supports PostgreSQL \(provider = "postgresql"\) for now\n$/,
+      stderr:
+        /^schema\.prisma:2:14: provider "mysql": idxgen only supports PostgreSQL \(provider = "postgresql"\) for now\n$/,
     },
     {
       name: 'no datasource',
@@ -64,13 +80,19 @@ describe('bad input: one clear message, exit 2, nothing written', () => {
       name: `repeated ${argv[1]} (${argv[0]})`,
       files: { 'schema.prisma': VALID },
       argv: [...argv],
-      stderr: new RegExp(`^idxgen: ${argv[1]} was given 2 times \\("${argv[2]}", "${argv[4]}"\\); it takes one value\n`),
+      stderr: new RegExp(
+        `^idxgen: ${argv[1]} was given 2 times \\("${argv[2]}", "${argv[4]}"\\); it takes one value\n`,
+      ),
     })),
     {
       name: 'config with an unknown rule and a bad severity',
-      files: { 'schema.prisma': VALID, 'idxgen.config.json': JSON.stringify({ rules: { 'fk-idx': 'off', 'fk-index': 'loud' }, extra: 1 }) },
+      files: {
+        'schema.prisma': VALID,
+        'idxgen.config.json': JSON.stringify({ rules: { 'fk-idx': 'off', 'fk-index': 'loud' }, extra: 1 }),
+      },
       argv: ['check'],
-      stderr: /^idxgen\.config\.json: config extra: unknown key \(allowed: \$schema, rules\)\nidxgen\.config\.json: config rules\.fk-idx: unknown rule \(known: .*\)\nidxgen\.config\.json: config rules\.fk-index: "loud" is not a severity \(error, warn, info, off\)\n$/,
+      stderr:
+        /^idxgen\.config\.json: config extra: unknown key \(allowed: \$schema, rules\)\nidxgen\.config\.json: config rules\.fk-idx: unknown rule \(known: .*\)\nidxgen\.config\.json: config rules\.fk-index: "loud" is not a severity \(error, warn, info, off\)\n$/,
     },
     {
       name: 'config that is not JSON',
@@ -127,7 +149,8 @@ model Post {
     const project = tempProject({
       'prisma/schema/base.prisma': DATASOURCE,
       'prisma/schema/user.prisma': 'model User {\n  id Int @id\n  posts Post[]\n}\n',
-      'prisma/schema/post.prisma': 'model Post {\n  id Int @id\n  authorId Int\n  author User @relation(fields: [authorId], references: [idd])\n}\n',
+      'prisma/schema/post.prisma':
+        'model Post {\n  id Int @id\n  authorId Int\n  author User @relation(fields: [authorId], references: [idd])\n}\n',
     });
     try {
       const result = await runCli(['plan'], project.dir);
@@ -175,7 +198,10 @@ model Post {
 test('a list option may repeat: --only fk-index --only Post', async () => {
   const project = tempProject({ 'schema.prisma': VALID });
   try {
-    const result = await runCli(['generate', '--dry-run', '--timestamp', '20250101000000', '--only', 'fk-index', '--only', 'Post'], project.dir);
+    const result = await runCli(
+      ['generate', '--dry-run', '--timestamp', '20250101000000', '--only', 'fk-index', '--only', 'Post'],
+      project.dir,
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('20250101000000_idx_post_authorid');

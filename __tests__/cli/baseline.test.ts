@@ -11,8 +11,10 @@ import { runBin, tempProject } from '../support/cli';
 
 const HEAD = 'datasource db {\n  provider = "postgresql"\n}\n';
 const USER = 'model User {\n  id    Int    @id\n  posts Post[]\n  tags  Tag[]\n}\n';
-const POST = 'model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n';
-const TAG = 'model Tag {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n';
+const POST =
+  'model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n';
+const TAG =
+  'model Tag {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n';
 
 describe('check --baseline (real binary)', () => {
   let project: ReturnType<typeof tempProject>;
@@ -28,17 +30,28 @@ describe('check --baseline (real binary)', () => {
 
     const recorded = runBin(['check', '--baseline'], project.dir);
     expect([recorded.code, recorded.stdout]).toEqual([0, '']);
-    expect(recorded.stderr).toBe('idxgen: recorded 2 findings in .idxgen-baseline.json; `idxgen check --baseline .idxgen-baseline.json` now fails only on new ones.\n');
+    expect(recorded.stderr).toBe(
+      'idxgen: recorded 2 findings in .idxgen-baseline.json; `idxgen check --baseline .idxgen-baseline.json` now fails only on new ones.\n',
+    );
     const parsed = parseBaseline(fs.readFileSync(baselineFile(), 'utf8'));
-    expect('baseline' in parsed && parsed.baseline.entries.map((e) => e.fingerprint)).toEqual(['fk-index Post (authorId)', 'fk-index Tag (userId)']);
+    expect('baseline' in parsed && parsed.baseline.entries.map((e) => e.fingerprint)).toEqual([
+      'fk-index Post (authorId)',
+      'fk-index Tag (userId)',
+    ]);
 
     // Same findings, lines moved (a comment and a model above): still known.
     write(`${HEAD}// moved\nmodel Unrelated {\n  id Int @id\n}\n${USER}${POST}${TAG}`);
     const same = runBin(['check', '--baseline'], project.dir);
-    expect([same.code, same.stdout, same.stderr]).toEqual([0, '', 'idxgen: 2 findings recorded in .idxgen-baseline.json not shown.\n']);
+    expect([same.code, same.stdout, same.stderr]).toEqual([
+      0,
+      '',
+      'idxgen: 2 findings recorded in .idxgen-baseline.json not shown.\n',
+    ]);
 
     // A new FK without an index fails; only it is shown.
-    write(`${HEAD}${USER.replace('  tags  Tag[]\n', '  tags  Tag[]\n  notes Note[]\n')}${POST}${TAG}model Note {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n`);
+    write(
+      `${HEAD}${USER.replace('  tags  Tag[]\n', '  tags  Tag[]\n  notes Note[]\n')}${POST}${TAG}model Note {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n`,
+    );
     const fresh = runBin(['check', '--baseline', '.idxgen-baseline.json'], project.dir);
     expect(fresh.code).toBe(1);
     expect(fresh.stdout).toContain('error fk-index: Foreign key "Note" ("userId") → "User" has no index');
@@ -66,7 +79,7 @@ describe('check --baseline (real binary)', () => {
     expect(() => JSON.parse(r.stdout)).not.toThrow();
   });
 
-  it('a baseline that is not idxgen\'s JSON, or not a file, is bad input (exit 2, nothing written)', () => {
+  it("a baseline that is not idxgen's JSON, or not a file, is bad input (exit 2, nothing written)", () => {
     fs.writeFileSync(path.join(project.dir, 'b.json'), '{"version": 2, "findings": []}');
     const bad = runBin(['check', '--baseline', 'b.json'], project.dir);
     expect([bad.code, bad.stderr]).toEqual([2, 'b.json: version: expected 1, got 2\n']);
@@ -80,7 +93,15 @@ describe('check --baseline (real binary)', () => {
 describe('baseline matching', () => {
   const finding = (table: string, column: string) => ({
     ruleId: 'fk-index',
-    spec: { kind: 'index' as const, table, columns: [{ column, field: column }], method: 'btree' as const, unique: false, include: [], extensions: [] },
+    spec: {
+      kind: 'index' as const,
+      table,
+      columns: [{ column, field: column }],
+      method: 'btree' as const,
+      unique: false,
+      include: [],
+      extensions: [],
+    },
     message: { title: `t ${table}`, cost: '', instead: '' },
   });
 

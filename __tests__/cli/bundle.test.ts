@@ -13,7 +13,12 @@ const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'bundle', 'record-modules.js');
 
 function runRecorded(argv: string[]): { status: number | null; stdout: string; own: string[] } {
-  const r = spawnSync(process.execPath, ['-r', RECORDER, BIN, ...argv], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' } });
+  const r = spawnSync(process.execPath, ['-r', RECORDER, BIN, ...argv], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' },
+  });
   if (r.error) throw r.error;
   const modules = r.stderr
     .split('\n')
@@ -21,7 +26,10 @@ function runRecorded(argv: string[]): { status: number | null; stdout: string; o
     .map((line) => line.slice('module: '.length));
   // The package's own files: everything under the checkout but its dependencies and this test's recorder.
   const own = modules
-    .filter((file) => file.startsWith(REPO + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`) && file !== RECORDER)
+    .filter(
+      (file) =>
+        file.startsWith(REPO + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`) && file !== RECORDER,
+    )
     .map((file) => path.relative(REPO, file).split(path.sep).join('/'))
     .sort();
   return { status: r.status, stdout: r.stdout, own };
@@ -40,13 +48,16 @@ describe('the bundled CLI', () => {
     const inProcess = await runCli(argv, REPO, { IDXGEN_NO_CACHE: '1' });
     expect(bin.status).toBe(inProcess.code);
     expect(bin.stdout).toBe(inProcess.stdout);
-    const version = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
+      .version;
     expect(JSON.parse(bin.stdout)).toMatchObject({ tool: { name: 'idxgen', version } });
   });
 
   test('--version reads package.json from the bundle', () => {
     const r = runRecorded(['--version']);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe((JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(r.stdout.trim()).toBe(
+      (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 });

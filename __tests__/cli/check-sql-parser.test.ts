@@ -36,12 +36,19 @@ interface Run {
 function check(dir: string, args: string[]): Run {
   const hook = path.join(dir, '.probe.js');
   const out = path.join(dir, '.probe.out');
-  fs.writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(Object.keys(require.cache).some((f) => f.includes('libpg-query')))));\n`);
-  const r = spawnSync(process.execPath, ['--require', hook, path.join(REPO, 'bin', 'idxgen.js'), 'check', '--no-cache', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  fs.writeFileSync(
+    hook,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(Object.keys(require.cache).some((f) => f.includes('libpg-query')))));\n`,
+  );
+  const r = spawnSync(
+    process.execPath,
+    ['--require', hook, path.join(REPO, 'bin', 'idxgen.js'), 'check', '--no-cache', ...args],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, parser: fs.readFileSync(out, 'utf8') === 'true' };
 }
 
@@ -49,7 +56,10 @@ let project: { dir: string; cleanup: () => void } | undefined;
 afterEach(() => project?.cleanup());
 
 test('default check, and check --level warn where no folder names the CHECK (the init folder names its table), never load the parser', () => {
-  project = tempProject({ 'prisma/schema.prisma': SCHEMA, 'prisma/migrations/20240101000000_init/migration.sql': INIT });
+  project = tempProject({
+    'prisma/schema.prisma': SCHEMA,
+    'prisma/migrations/20240101000000_init/migration.sql': INIT,
+  });
   const errorLevel = check(project.dir, []);
   expect([errorLevel.code, errorLevel.parser]).toEqual([0, false]);
   const warn = check(project.dir, ['--level', 'warn']);
@@ -62,7 +72,8 @@ test('check --level warn parses the folder that created the CHECK, and no longer
     'prisma/schema.prisma': SCHEMA,
     'prisma/migrations/20240101000000_init/migration.sql': INIT,
     'prisma/migrations/20240102000000_check/migration.sql': CHECK_ADDED,
-    'prisma/migrations/20240103000000_validate/migration.sql': 'ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_retryCount_check";\n',
+    'prisma/migrations/20240103000000_validate/migration.sql':
+      'ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_retryCount_check";\n',
   });
   const r = check(project.dir, ['--level', 'warn']);
   expect(r.stdout).not.toContain('Job_retryCount_check');

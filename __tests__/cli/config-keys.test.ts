@@ -42,7 +42,9 @@ const cases: Case[] = NAMES.flatMap((name) => [
     objectPaths(rule.meta.defaultOptions as Json).map((inner) => ({
       where: ['rules', rule.meta.id, 'options', ...inner],
       name,
-      message: new RegExp(`^config rules\\.${rule.meta.id.replace(/-/g, '\\-')}\\.options\\.${[...inner, name].join('\\.')}: unknown option`),
+      message: new RegExp(
+        `^config rules\\.${rule.meta.id.replace(/-/g, '\\-')}\\.options\\.${[...inner, name].join('\\.')}: unknown option`,
+      ),
     })),
   ),
 ]);
@@ -52,25 +54,35 @@ test('the cases reach every rule and a nested options object', () => {
   expect(cases.some((c) => c.where.length >= 4)).toBe(true); // check-constraint.options.heuristics
 });
 
-test.each(cases.map((c) => ({ ...c, at: [...c.where, c.name].join('.') })))('idxgen.config.json $at: exit 2 with the path', async ({ where, name, message }) => {
-  const project = tempProject({ 'schema.prisma': SCHEMA, 'idxgen.config.json': configText(where, name) });
-  try {
-    const result = await runCli(['check'], project.dir);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    const lines = result.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.replace(/^idxgen\.config\.json: /, '')).toMatch(message);
-  } finally {
-    project.cleanup();
-  }
-});
+test.each(cases.map((c) => ({ ...c, at: [...c.where, c.name].join('.') })))(
+  'idxgen.config.json $at: exit 2 with the path',
+  async ({ where, name, message }) => {
+    const project = tempProject({ 'schema.prisma': SCHEMA, 'idxgen.config.json': configText(where, name) });
+    try {
+      const result = await runCli(['check'], project.dir);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.replace(/^idxgen\.config\.json: /, '')).toMatch(message);
+    } finally {
+      project.cleanup();
+    }
+  },
+);
 
 test.each(NAMES)('package.json "idxgen" with %s inside an option: exit 2 with the path', async (name) => {
-  const project = tempProject({ 'schema.prisma': SCHEMA, 'package.json': `{"name": "x", "idxgen": ${configText(['rules', 'check-constraint', 'options', 'heuristics'], name)}}` });
+  const project = tempProject({
+    'schema.prisma': SCHEMA,
+    'package.json': `{"name": "x", "idxgen": ${configText(['rules', 'check-constraint', 'options', 'heuristics'], name)}}`,
+  });
   try {
     const result = await runCli(['plan'], project.dir);
-    expect(result.stderr).toMatch(new RegExp(`^package\\.json#idxgen: config rules\\.check-constraint\\.options\\.heuristics\\.${name}: unknown option`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^package\\.json#idxgen: config rules\\.check-constraint\\.options\\.heuristics\\.${name}: unknown option`,
+      ),
+    );
     expect(result.code).toBe(2);
   } finally {
     project.cleanup();

@@ -30,13 +30,21 @@ model Post {
   author   User @relation(fields: [authorId], references: [id])
 }
 `;
-const INDEXED = UNINDEXED.replace('  author   User @relation(fields: [authorId], references: [id])\n', '  author   User @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n');
+const INDEXED = UNINDEXED.replace(
+  '  author   User @relation(fields: [authorId], references: [id])\n',
+  '  author   User @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n',
+);
 
 /** The real binary, in `cwd`, with only the environment a test names on top of this process's. */
 function bin(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): RunResult {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' };
   delete base.IDXGEN_TEST_FAULT;
-  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, encoding: 'utf8', env: { ...base, ...env }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, [BIN, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...base, ...env },
+    timeout: 180_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -44,7 +52,8 @@ function bin(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): RunResul
 const NO_STACK = /\n\s+at .*\.(ts|js):\d+/;
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (npm ci does it through prepare)');
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js')))
+    throw new Error('run `npm run build` first (npm ci does it through prepare)');
   expect(process.env.NODE_ENV).toBe('test');
 });
 
@@ -61,19 +70,29 @@ describe('plan', () => {
   });
   test('2: a schema that does not exist', () => {
     project = tempProject({});
-    expect(bin(['plan', '--schema', 'nope.prisma'], project.dir)).toEqual({ code: 2, stdout: '', stderr: 'nope.prisma: schema not found (from --schema)\n' });
+    expect(bin(['plan', '--schema', 'nope.prisma'], project.dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'nope.prisma: schema not found (from --schema)\n',
+    });
   });
   test('3: an internal error', () => {
     project = tempProject({ 'prisma/schema.prisma': UNINDEXED });
     const r = bin(['plan'], project.dir, { IDXGEN_TEST_FAULT: 'plan' });
-    expect(r.stderr).toMatch(/^idxgen: internal error \(please report it\): Error: IDXGEN_TEST_FAULT=plan: a deliberate internal error/);
+    expect(r.stderr).toMatch(
+      /^idxgen: internal error \(please report it\): Error: IDXGEN_TEST_FAULT=plan: a deliberate internal error/,
+    );
     expect(r.code).toBe(3);
   });
   test('the whole report reaches a reader that starts late, before the process exits', async () => {
     // One 190 KB write of JSON: exiting as soon as main() returns loses what the pipe has not taken.
     const expected = (await runCli(['plan', '--format', 'json', '--schema', EXAMPLE_SCHEMA], REPO)).stdout;
     const script = `"${process.execPath}" "${BIN}" plan --format json --schema "${EXAMPLE_SCHEMA}" | (sleep 0.5; cat); echo "exit \${PIPESTATUS[0]}" >&2`;
-    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('bash', ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(r.stderr).toBe('exit 0\n');
     expect(expected.length).toBeGreaterThan(128 * 1024);
     expect(r.stdout.length).toBe(expected.length);
@@ -93,9 +112,14 @@ describe('check', () => {
     expect(r.code).toBe(1);
   });
   test('2: a bad config', () => {
-    project = tempProject({ 'prisma/schema.prisma': UNINDEXED, 'idxgen.config.json': '{"rules": {"fk-index": "loud"}}' });
+    project = tempProject({
+      'prisma/schema.prisma': UNINDEXED,
+      'idxgen.config.json': '{"rules": {"fk-index": "loud"}}',
+    });
     const r = bin(['check'], project.dir);
-    expect(r.stderr).toBe('idxgen.config.json: config rules.fk-index: "loud" is not a severity (error, warn, info, off)\n');
+    expect(r.stderr).toBe(
+      'idxgen.config.json: config rules.fk-index: "loud" is not a severity (error, warn, info, off)\n',
+    );
     expect(r.code).toBe(2);
   });
   test('3: an internal error', () => {
@@ -112,7 +136,9 @@ describe('generate', () => {
     const r = bin(['generate', '--timestamp', '20250101000000'], project.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(project.dir, 'prisma', 'migrations'))).toContain('20250101000000_idx_post_authorid');
+    expect(fs.readdirSync(path.join(project.dir, 'prisma', 'migrations'))).toContain(
+      '20250101000000_idx_post_authorid',
+    );
   });
   test('2: a bad --timestamp, nothing written', () => {
     project = tempProject({ 'prisma/schema.prisma': UNINDEXED });
@@ -162,7 +188,15 @@ describe('verify on the embedded server', () => {
 
 test('the fault needs both NODE_ENV=test and a known point: neither alone changes a run', () => {
   project = tempProject({ 'prisma/schema.prisma': INDEXED });
-  expect(bin(['check'], project.dir, { NODE_ENV: 'production', IDXGEN_TEST_FAULT: 'check' })).toEqual({ code: 0, stdout: '', stderr: '' });
-  expect(bin(['check'], project.dir, { IDXGEN_TEST_FAULT: 'somewhere-else' })).toEqual({ code: 0, stdout: '', stderr: '' });
+  expect(bin(['check'], project.dir, { NODE_ENV: 'production', IDXGEN_TEST_FAULT: 'check' })).toEqual({
+    code: 0,
+    stdout: '',
+    stderr: '',
+  });
+  expect(bin(['check'], project.dir, { IDXGEN_TEST_FAULT: 'somewhere-else' })).toEqual({
+    code: 0,
+    stdout: '',
+    stderr: '',
+  });
   expect(bin(['check'], project.dir, { IDXGEN_TEST_FAULT: 'plan' })).toEqual({ code: 0, stdout: '', stderr: '' });
 });

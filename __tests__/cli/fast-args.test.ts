@@ -10,16 +10,25 @@ import { FAST_SPECS } from '../../src/cli/main';
 import { EXAMPLE_SCHEMA, runCli, snapshotTree, tempProject } from '../support/cli';
 
 const SPECS = {
-  check: { strings: ['schema', 'config'], booleans: { cache: true, 'update-baseline': false }, choices: { format: { values: ['text', 'json'], default: 'text' } } },
+  check: {
+    strings: ['schema', 'config'],
+    booleans: { cache: true, 'update-baseline': false },
+    choices: { format: { values: ['text', 'json'], default: 'text' } },
+  },
 };
 
 describe('parseFast', () => {
   test('reads the command, long options with their values, negated booleans, and fills the defaults', () => {
-    expect(parseFast(['check', '--schema', 'a.prisma', '--format=json', '--no-cache', '--update-baseline'], SPECS)).toEqual({
+    expect(
+      parseFast(['check', '--schema', 'a.prisma', '--format=json', '--no-cache', '--update-baseline'], SPECS),
+    ).toEqual({
       command: 'check',
       values: { schema: 'a.prisma', config: undefined, format: 'json', cache: false, 'update-baseline': true },
     });
-    expect(parseFast(['check'], SPECS)).toEqual({ command: 'check', values: { schema: undefined, config: undefined, format: 'text', cache: true, 'update-baseline': false } });
+    expect(parseFast(['check'], SPECS)).toEqual({
+      command: 'check',
+      values: { schema: undefined, config: undefined, format: 'text', cache: true, 'update-baseline': false },
+    });
   });
 
   test.each([
@@ -55,7 +64,11 @@ describe('main() with and without the fast path', () => {
   const schema = fs.readFileSync(EXAMPLE_SCHEMA, 'utf8');
 
   async function outcome(argv: string[], parser: 'auto' | 'yargs') {
-    const project = tempProject({ 'prisma/schema.prisma': schema, 'other.prisma': schema, 'idxgen.config.json': '{}\n' });
+    const project = tempProject({
+      'prisma/schema.prisma': schema,
+      'other.prisma': schema,
+      'idxgen.config.json': '{}\n',
+    });
     try {
       const r = await runCli(argv, project.dir, { IDXGEN_NO_CACHE: '1' }, parser);
       return { ...r, files: [...snapshotTree(project.dir)].sort() };

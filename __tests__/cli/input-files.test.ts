@@ -67,27 +67,43 @@ afterEach(() => {
 });
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (npm ci does it through prepare)');
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js')))
+    throw new Error('run `npm run build` first (npm ci does it through prepare)');
 });
 
 describe('inputs that are not regular files, or too large', () => {
   test('--schema /dev/zero: refused at once (it used to read forever)', () => {
     current = project({});
-    expectBadInput(bin(['plan', '--schema', '/dev/zero'], current.dir), '/dev/zero: cannot read schema file: it is a character device, not a regular file\n');
+    expectBadInput(
+      bin(['plan', '--schema', '/dev/zero'], current.dir),
+      '/dev/zero: cannot read schema file: it is a character device, not a regular file\n',
+    );
   });
 
   test('--config /dev/zero: refused (it used to abort the process, exit 134)', () => {
     current = project({ 'schema.prisma': SCHEMA });
-    expectBadInput(bin(['check', '--config', '/dev/zero'], current.dir), '/dev/zero: cannot read config: it is a character device, not a regular file\n');
+    expectBadInput(
+      bin(['check', '--config', '/dev/zero'], current.dir),
+      '/dev/zero: cannot read config: it is a character device, not a regular file\n',
+    );
   });
 
   test('a FIFO as the schema, as a file of a schema folder, and as .idxgenrc.json: refused without waiting for a writer', () => {
     current = project({ 'schema.prisma': SCHEMA, 'folder/schema.prisma': SCHEMA });
     execFileSync('mkfifo', [path.join(current.dir, 'pipe.prisma'), path.join(current.dir, 'folder', 'more.prisma')]);
-    expectBadInput(bin(['plan', '--schema', 'pipe.prisma'], current.dir), 'pipe.prisma: cannot read schema file: it is a named pipe (FIFO), not a regular file\n');
-    expectBadInput(bin(['plan', '--schema', 'folder'], current.dir), 'folder/more.prisma: cannot read schema file: it is a named pipe (FIFO), not a regular file\n');
+    expectBadInput(
+      bin(['plan', '--schema', 'pipe.prisma'], current.dir),
+      'pipe.prisma: cannot read schema file: it is a named pipe (FIFO), not a regular file\n',
+    );
+    expectBadInput(
+      bin(['plan', '--schema', 'folder'], current.dir),
+      'folder/more.prisma: cannot read schema file: it is a named pipe (FIFO), not a regular file\n',
+    );
     execFileSync('mkfifo', [path.join(current.dir, '.idxgenrc.json')]);
-    expectBadInput(bin(['check'], current.dir), '.idxgenrc.json: cannot read config: it is a named pipe (FIFO), not a regular file\n');
+    expectBadInput(
+      bin(['check'], current.dir),
+      '.idxgenrc.json: cannot read config: it is a named pipe (FIFO), not a regular file\n',
+    );
   });
 
   test('a schema over 16 MiB and a config over 1 MiB are refused; one byte less is read', () => {
@@ -95,14 +111,23 @@ describe('inputs that are not regular files, or too large', () => {
     const big = path.join(current.dir, 'big.prisma');
     fs.writeFileSync(big, SCHEMA);
     fs.truncateSync(big, 16 * MiB + 1); // sparse: NUL bytes after the schema
-    expectBadInput(bin(['plan', '--schema', 'big.prisma'], current.dir), 'big.prisma: cannot read schema file: it is 16777217 bytes; idxgen reads at most 16 MiB from such a file\n');
+    expectBadInput(
+      bin(['plan', '--schema', 'big.prisma'], current.dir),
+      'big.prisma: cannot read schema file: it is 16777217 bytes; idxgen reads at most 16 MiB from such a file\n',
+    );
     fs.truncateSync(big, 16 * MiB);
     // Read in full, then judged: NUL bytes are not text.
-    expectBadInput(bin(['plan', '--schema', 'big.prisma'], current.dir), 'big.prisma: is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text\n');
+    expectBadInput(
+      bin(['plan', '--schema', 'big.prisma'], current.dir),
+      'big.prisma: is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text\n',
+    );
 
     const config = JSON.stringify({ rules: { 'fk-index': 'error' } });
     fs.writeFileSync(path.join(current.dir, 'idxgen.config.json'), config + ' '.repeat(MiB + 1 - config.length));
-    expectBadInput(bin(['check'], current.dir), 'idxgen.config.json: cannot read config: it is 1048577 bytes; idxgen reads at most 1 MiB from such a file\n');
+    expectBadInput(
+      bin(['check'], current.dir),
+      'idxgen.config.json: cannot read config: it is 1048577 bytes; idxgen reads at most 1 MiB from such a file\n',
+    );
     fs.writeFileSync(path.join(current.dir, 'idxgen.config.json'), config + ' '.repeat(MiB - config.length));
     expect(bin(['check'], current.dir).code).toBe(1); // the config is read: fk-index finds the FK
   });
@@ -112,7 +137,10 @@ describe('a schema folder idxgen cannot list', () => {
   test('a subfolder without read permission: exit 2 naming it (it crashed with EACCES, exit 3)', () => {
     current = project({ 'prisma/schema/schema.prisma': SCHEMA, 'prisma/schema/locked/x.prisma': '' });
     fs.chmodSync(path.join(current.dir, 'prisma', 'schema', 'locked'), 0o000);
-    expectBadInput(bin(['plan'], current.dir, { asNobody: true }), 'prisma/schema/locked: cannot read this folder of the schema (EACCES: permission denied)\n');
+    expectBadInput(
+      bin(['plan'], current.dir, { asNobody: true }),
+      'prisma/schema/locked: cannot read this folder of the schema (EACCES: permission denied)\n',
+    );
   });
 
   test('a dangling symlink and a symlink loop named *.prisma: exit 2 naming them', () => {
@@ -128,7 +156,10 @@ describe('a schema folder idxgen cannot list', () => {
 
 describe('generate where the disk refuses the write: exit 2, the path and the reason, nothing left behind', () => {
   test('a file stands where a new migration folder goes (it crashed, exit 3)', () => {
-    current = project({ 'prisma/schema.prisma': SCHEMA, 'prisma/migrations/20250101000000_idx_post_authorid': 'not a folder' });
+    current = project({
+      'prisma/schema.prisma': SCHEMA,
+      'prisma/migrations/20250101000000_idx_post_authorid': 'not a folder',
+    });
     const before = snapshotTree(current.dir);
     expectBadInput(
       bin(['generate', '--timestamp', '20250101000000'], current.dir),
@@ -150,7 +181,10 @@ describe('generate where the disk refuses the write: exit 2, the path and the re
     fs.chmodSync(migrations, 0o555);
     const before = snapshotTree(current.dir);
     const r = bin(['generate', '--timestamp', '20250101000000'], current.dir, { asNobody: true });
-    expectBadInput(r, 'prisma/migrations/20250101000000_idx_post_authorid: cannot write here (rename: EACCES, permission denied); nothing was written\n');
+    expectBadInput(
+      r,
+      'prisma/migrations/20250101000000_idx_post_authorid: cannot write here (rename: EACCES, permission denied); nothing was written\n',
+    );
     expect(snapshotTree(current.dir)).toEqual(before);
     expect(fs.readdirSync(path.join(current.dir, 'prisma')).sort()).toEqual(['migrations', 'schema.prisma']); // no staging folder, no temp file
   });
@@ -159,7 +193,9 @@ describe('generate where the disk refuses the write: exit 2, the path and the re
     current = project({ 'prisma/schema.prisma': SCHEMA, 'out/.keep': '' });
     fs.chmodSync(path.join(current.dir, 'out'), 0o555);
     const before = snapshotTree(current.dir);
-    const r = bin(['generate', '--timestamp', '20250101000000', '--migrations', 'out/migrations'], current.dir, { asNobody: true });
+    const r = bin(['generate', '--timestamp', '20250101000000', '--migrations', 'out/migrations'], current.dir, {
+      asNobody: true,
+    });
     expectBadInput(r, 'out/migrations: cannot write here (mkdir: EACCES, permission denied); nothing was written\n');
     expect(snapshotTree(current.dir)).toEqual(before);
   });

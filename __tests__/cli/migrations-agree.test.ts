@@ -29,10 +29,16 @@ describe('what the migrations already create', () => {
 
   it('check reports the CHECK until a migration creates and validates it, then not; plan says where it is', () => {
     const before = runBin(['check', '--level', 'warn'], project.dir);
-    expect([before.code, before.stdout.includes('check-constraint: Job.retries asks for CHECK ("retries" >= 0)')]).toEqual([1, true]);
+    expect([
+      before.code,
+      before.stdout.includes('check-constraint: Job.retries asks for CHECK ("retries" >= 0)'),
+    ]).toEqual([1, true]);
 
     expect(runBin(['generate', '--timestamp', '20260101000000'], project.dir).code).toBe(0);
-    const folders = fs.readdirSync(path.join(project.dir, 'prisma', 'migrations')).filter((f) => !f.endsWith('.toml')).sort();
+    const folders = fs
+      .readdirSync(path.join(project.dir, 'prisma', 'migrations'))
+      .filter((f) => !f.endsWith('.toml'))
+      .sort();
     expect(folders).toEqual(['20260101000000_check_job_retries', '20260101000001_validate_job_retries']);
 
     const after = runBin(['check', '--level', 'warn'], project.dir);

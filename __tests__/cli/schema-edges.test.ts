@@ -25,7 +25,9 @@ describe('names Prisma accepts are read', () => {
       const r = await runCli(['check', '--schema', 'schema.prisma', '--no-cache'], dir);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/^schema\.prisma:15:3: error fk-index: Foreign key "Post" \("étatId"\) → "état" has no index/m);
+      expect(r.stdout).toMatch(
+        /^schema\.prisma:15:3: error fk-index: Foreign key "Post" \("étatId"\) → "état" has no index/m,
+      );
     } finally {
       cleanup();
     }
@@ -47,7 +49,10 @@ test('generate writes the index into a model named with a non-ASCII letter (U+21
   const schema = `${DATASOURCE}\nmodel User {\n  id Int @id\n  ks \u212A[]\n}\n\nmodel \u212A {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n`;
   const { dir, cleanup } = tempProject({ 'schema.prisma': schema });
   try {
-    const r = await runCli(['generate', '--schema', 'schema.prisma', '--no-cache', '--timestamp', '20260101000000'], dir);
+    const r = await runCli(
+      ['generate', '--schema', 'schema.prisma', '--no-cache', '--timestamp', '20260101000000'],
+      dir,
+    );
     expect([r.code, r.stderr]).toEqual([0, '']);
     const written = fs.readFileSync(path.join(dir, 'schema.prisma'), 'utf8');
     expect(written).toMatch(/model \u212A \{\n[^}]*\n  @@index\(\[userId\], map: "\u212A_userId_idx"\)\n\}/);
@@ -59,11 +64,27 @@ test('generate writes the index into a model named with a non-ASCII letter (U+21
 /** Each case: Prisma (or idxgen) refuses the schema: exit 2, `file:line:col`, nothing written. */
 const BAD: { name: string; body: string; stderr: RegExp }[] = [
   // Names Prisma's grammar rejects (not letters: a non-ASCII digit, a letter number, an emoji, a leading `_`).
-  { name: 'Arabic-Indic digit in a field name', body: 'model A {\n  id Int @id\n  a\u0661 Int\n}\n', stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./ },
+  {
+    name: 'Arabic-Indic digit in a field name',
+    body: 'model A {\n  id Int @id\n  a\u0661 Int\n}\n',
+    stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./,
+  },
   { name: 'Roman numeral model name', body: 'model \u2167 {\n  id Int @id\n}\n', stderr: /^schema\.prisma:4:\d+: / },
-  { name: 'emoji in a field name', body: 'model A {\n  id Int @id\n  a\u{1F600} Int\n}\n', stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./ },
-  { name: 'field name starting with _', body: 'model A {\n  id Int @id\n  _x Int\n}\n', stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./ },
-  { name: 'field name starting with a digit', body: 'model A {\n  id Int @id\n  1x Int\n}\n', stderr: /^schema\.prisma:6:\d+: .*must not start with a number/ },
+  {
+    name: 'emoji in a field name',
+    body: 'model A {\n  id Int @id\n  a\u{1F600} Int\n}\n',
+    stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./,
+  },
+  {
+    name: 'field name starting with _',
+    body: 'model A {\n  id Int @id\n  _x Int\n}\n',
+    stderr: /^schema\.prisma:6:\d+: This line is not a valid field or attribute definition\./,
+  },
+  {
+    name: 'field name starting with a digit',
+    body: 'model A {\n  id Int @id\n  1x Int\n}\n',
+    stderr: /^schema\.prisma:6:\d+: .*must not start with a number/,
+  },
   // Names PostgreSQL cannot take (Prisma accepts them): reported at the attribute.
   {
     name: '@map("") on an FK column',
@@ -75,16 +96,36 @@ const BAD: { name: string; body: string; stderr: RegExp }[] = [
     body: 'model A {\n  id  Int @id\n  bId Int\n  b   B   @relation(fields: [bId], references: [id])\n}\nmodel B {\n  id Int @id\n  as A[]\n  @@map("")\n}\n',
     stderr: /^schema\.prisma:12:3: the table name is empty/,
   },
-  { name: '@map("\\u0000")', body: 'model A {\n  id Int @id @map("\\u0000")\n}\n', stderr: /^schema\.prisma:5:14: the column name "\\u0000" holds a NUL character/ },
-  { name: '@@map with a NUL', body: 'model A {\n  id Int @id\n  @@map("a\\u0000b")\n}\n', stderr: /^schema\.prisma:6:3: the table name "a\\u0000b" holds a NUL character/ },
-  { name: 'enum @@map("")', body: 'enum E {\n  X\n  @@map("")\n}\nmodel A {\n  id Int @id\n  e E\n}\n', stderr: /^schema\.prisma:6:3: the enum type name is empty/ },
-  { name: 'enum value with a NUL', body: 'enum E {\n  X @map("\\u0000")\n}\nmodel A {\n  id Int @id\n  e E\n}\n', stderr: /^schema\.prisma:5:5: the enum value "\\u0000" holds a NUL character/ },
+  {
+    name: '@map("\\u0000")',
+    body: 'model A {\n  id Int @id @map("\\u0000")\n}\n',
+    stderr: /^schema\.prisma:5:14: the column name "\\u0000" holds a NUL character/,
+  },
+  {
+    name: '@@map with a NUL',
+    body: 'model A {\n  id Int @id\n  @@map("a\\u0000b")\n}\n',
+    stderr: /^schema\.prisma:6:3: the table name "a\\u0000b" holds a NUL character/,
+  },
+  {
+    name: 'enum @@map("")',
+    body: 'enum E {\n  X\n  @@map("")\n}\nmodel A {\n  id Int @id\n  e E\n}\n',
+    stderr: /^schema\.prisma:6:3: the enum type name is empty/,
+  },
+  {
+    name: 'enum value with a NUL',
+    body: 'enum E {\n  X @map("\\u0000")\n}\nmodel A {\n  id Int @id\n  e E\n}\n',
+    stderr: /^schema\.prisma:5:5: the enum value "\\u0000" holds a NUL character/,
+  },
   {
     name: 'FK constraint name with a NUL',
     body: 'model A {\n  id  Int @id\n  bId Int\n  b   B   @relation(fields: [bId], references: [id], map: "f\\u0000")\n}\nmodel B {\n  id Int @id\n  as A[]\n}\n',
     stderr: /^schema\.prisma:7:59: the foreign key name "f\\u0000" holds a NUL character/,
   },
-  { name: 'unique constraint name with a NUL', body: 'model A {\n  id Int @id\n  x  Int @unique(map: "u\\u0000")\n}\n', stderr: /^schema\.prisma:6:23: the unique constraint name "u\\u0000" holds a NUL character/ },
+  {
+    name: 'unique constraint name with a NUL',
+    body: 'model A {\n  id Int @id\n  x  Int @unique(map: "u\\u0000")\n}\n',
+    stderr: /^schema\.prisma:6:23: the unique constraint name "u\\u0000" holds a NUL character/,
+  },
   {
     name: 'implicit m:n relation named with a NUL',
     body: 'model A {\n  id Int @id\n  bs B[] @relation("\\u0000")\n}\nmodel B {\n  id Int @id\n  as A[] @relation("\\u0000")\n}\n',
@@ -123,9 +164,15 @@ describe('schemas idxgen refuses: exit 2 with file:line:col, nothing written', (
     });
     try {
       const deep = runBin(['plan', '--schema', 'deep.prisma', '--no-cache'], dir);
-      expect([deep.code, deep.stderr]).toEqual([2, expect.stringMatching(/^deep\.prisma:6:272: brackets nested more than 256 levels deep/)]);
+      expect([deep.code, deep.stderr]).toEqual([
+        2,
+        expect.stringMatching(/^deep\.prisma:6:272: brackets nested more than 256 levels deep/),
+      ]);
       const empty = runBin(['check', '--schema', 'empty.prisma', '--no-cache'], dir);
-      expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/^empty\.prisma:6:11: the column name is empty/)]);
+      expect([empty.code, empty.stderr]).toEqual([
+        2,
+        expect.stringMatching(/^empty\.prisma:6:11: the column name is empty/),
+      ]);
       const unicode = runBin(['check', '--schema', 'unicode.prisma', '--no-cache'], dir);
       expect([unicode.code, unicode.stderr]).toEqual([1, '']);
     } finally {

@@ -13,7 +13,11 @@ const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'v8-flags', 'record-flags.js');
 
 function flagsSet(argv: string[]): { flags: string[]; status: number | null } {
-  const r = spawnSync(process.execPath, ['-r', RECORDER, BIN, ...argv], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['-r', RECORDER, BIN, ...argv], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   const flags = r.stderr
     .split('\n')
@@ -27,9 +31,12 @@ describe('V8 flags of the bin', () => {
     expect(flagsSet([command, '--help'])).toEqual({ flags: ['--liftoff-only', '--no-opt'], status: 0 });
   });
 
-  test.each([['verify'], ['deploy'], ['progress']])('%s keeps TurboFan (it runs long enough to repay it)', (command) => {
-    expect(flagsSet([command, '--help'])).toEqual({ flags: ['--liftoff-only'], status: 0 });
-  });
+  test.each([['verify'], ['deploy'], ['progress']])(
+    '%s keeps TurboFan (it runs long enough to repay it)',
+    (command) => {
+      expect(flagsSet([command, '--help'])).toEqual({ flags: ['--liftoff-only'], status: 0 });
+    },
+  );
 
   test('a usage error still exits 2 with the flags set', () => {
     expect(flagsSet(['check', '--nonsense'])).toEqual({ flags: ['--liftoff-only', '--no-opt'], status: 2 });

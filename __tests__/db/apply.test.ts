@@ -45,7 +45,9 @@ describe('applyMigrationSql', () => {
   test('semicolon inside a string: per-statement is right, naive-split (Prisma today) breaks it', async () => {
     const file = `INSERT INTO notes(body) VALUES ('a;b');\nINSERT INTO notes(body) VALUES ($$c;d$$);\n`;
     expect(await applyMigrationSql(db.client, file, 'per-statement')).toMatchObject({ ok: true, queries: 2 });
-    expect((await query<{ body: string }>(db.client, 'SELECT body FROM notes ORDER BY id')).map((r) => r.body)).toEqual(['a;b', 'c;d']);
+    expect((await query<{ body: string }>(db.client, 'SELECT body FROM notes ORDER BY id')).map((r) => r.body)).toEqual(
+      ['a;b', 'c;d'],
+    );
 
     const naive = await applyMigrationSql(db.client, file, 'naive-split');
     expect(naive.ok).toBe(false);
@@ -64,7 +66,10 @@ describe('applyMigrationSql', () => {
     expect(res.error).toMatchObject({ code: '42601', line: 3 });
     expect(file.slice(res.error.fileOffset!, res.error.fileOffset! + 1)).toBe(',');
     expect(res.error.column).toBe(file.split('\n')[2].indexOf(',,') + 2);
-    const tables = await query<{ relname: string }>(db.client, `SELECT relname FROM pg_class WHERE relname IN ('kept', 'broken', 'never')`);
+    const tables = await query<{ relname: string }>(
+      db.client,
+      `SELECT relname FROM pg_class WHERE relname IN ('kept', 'broken', 'never')`,
+    );
     expect(tables.map((t) => t.relname)).toEqual(['kept']);
   });
 

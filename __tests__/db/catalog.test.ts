@@ -91,7 +91,9 @@ beforeAll(async () => {
   const res = await applyMigrationSql(db.client, FIXTURE, 'per-statement');
   expect(res).toMatchObject({ ok: true });
   // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind.
-  await expect(db.client.query('CREATE UNIQUE INDEX CONCURRENTLY invalid_idx_pid_idx ON invalid_idx (pid)')).rejects.toMatchObject({ code: '23505' });
+  await expect(
+    db.client.query('CREATE UNIQUE INDEX CONCURRENTLY invalid_idx_pid_idx ON invalid_idx (pid)'),
+  ).rejects.toMatchObject({ code: '23505' });
 });
 
 describe('listForeignKeyCoverage', () => {
@@ -129,7 +131,10 @@ describe('listForeignKeyCoverage', () => {
   test('unindexed list = the uncovered ones, with columns and referenced table', async () => {
     const unindexed = await listUnindexedForeignKeys(db.target);
     expect(unindexed.map((f) => f.name).sort()).toEqual(
-      Object.entries(expected).filter(([, c]) => c === null).map(([n]) => n).sort(),
+      Object.entries(expected)
+        .filter(([, c]) => c === null)
+        .map(([n]) => n)
+        .sort(),
     );
     expect(unindexed.find((f) => f.name === 'comp_sep_fk')).toMatchObject({
       schema: 'public',
@@ -143,26 +148,34 @@ describe('listForeignKeyCoverage', () => {
 
   test('schema filter', async () => {
     expect(await listForeignKeyCoverage(db.client, { schemas: ['nope'] })).toEqual([]);
-    expect((await listForeignKeyCoverage(db.client, { schemas: ['public'] })).length).toBe(Object.keys(expected).length);
+    expect((await listForeignKeyCoverage(db.client, { schemas: ['public'] })).length).toBe(
+      Object.keys(expected).length,
+    );
   });
 });
 
 describe('hash indexes and foreign keys on PostgreSQL', () => {
   test('PostgreSQL has no multicolumn hash index: a composite FK can only be covered by btree', async () => {
-    await expect(db.client.query('CREATE INDEX comp_hash_ab_idx ON comp_hash USING hash (a, b)')).rejects.toMatchObject({
-      code: '0A000',
-      message: 'access method "hash" does not support multicolumn indexes',
-    });
+    await expect(db.client.query('CREATE INDEX comp_hash_ab_idx ON comp_hash USING hash (a, b)')).rejects.toMatchObject(
+      {
+        code: '0A000',
+        message: 'access method "hash" does not support multicolumn indexes',
+      },
+    );
   });
 
   test('the FK check of a parent DELETE scans the covering hash index, not the table', async () => {
     await db.client.query('CREATE TABLE hash_parent (id int PRIMARY KEY)');
-    await db.client.query('CREATE TABLE hash_child (id int PRIMARY KEY, pid bigint CONSTRAINT hash_child_fk REFERENCES hash_parent ON DELETE CASCADE)');
+    await db.client.query(
+      'CREATE TABLE hash_child (id int PRIMARY KEY, pid bigint CONSTRAINT hash_child_fk REFERENCES hash_parent ON DELETE CASCADE)',
+    );
     await db.client.query('INSERT INTO hash_parent SELECT g FROM generate_series(1, 2000) g');
     await db.client.query('INSERT INTO hash_child SELECT g, 1 + g % 2000 FROM generate_series(1, 20000) g');
     await db.client.query('CREATE INDEX hash_child_pid_idx ON hash_child USING hash (pid)');
     await db.client.query('ANALYZE hash_child');
-    expect((await listForeignKeyCoverage(db.client)).find((f) => f.name === 'hash_child_fk')!.coveredBy).toBe('hash_child_pid_idx');
+    expect((await listForeignKeyCoverage(db.client)).find((f) => f.name === 'hash_child_fk')!.coveredBy).toBe(
+      'hash_child_pid_idx',
+    );
     const stats = async () => {
       await db.client.query('SELECT pg_stat_force_next_flush()');
       const { rows } = await db.client.query<{ seq_scan: string; idx_scan: string }>(
@@ -184,9 +197,13 @@ describe('hash indexes and foreign keys on PostgreSQL', () => {
 
 describe('listIndexes', () => {
   beforeAll(async () => {
-    await db.client.query(`CREATE TABLE docs (id int PRIMARY KEY, data jsonb, title text, created timestamptz, owner int)`);
+    await db.client.query(
+      `CREATE TABLE docs (id int PRIMARY KEY, data jsonb, title text, created timestamptz, owner int)`,
+    );
     await db.client.query(`CREATE INDEX docs_data_idx ON docs USING gin (data jsonb_path_ops)`);
-    await db.client.query(`CREATE INDEX docs_owner_created_idx ON docs (owner, created DESC) INCLUDE (title) WHERE owner IS NOT NULL`);
+    await db.client.query(
+      `CREATE INDEX docs_owner_created_idx ON docs (owner, created DESC) INCLUDE (title) WHERE owner IS NOT NULL`,
+    );
     await db.client.query(`CREATE UNIQUE INDEX docs_lower_title_key ON docs (lower(title))`);
   });
 
@@ -214,10 +231,16 @@ describe('listIndexes', () => {
       defaultOpclass: [true, true],
       predicate: '(owner IS NOT NULL)',
     });
-    expect(byName.get('docs_lower_title_key')).toMatchObject({ unique: true, columns: ['lower(title)'], expressions: [true] });
+    expect(byName.get('docs_lower_title_key')).toMatchObject({
+      unique: true,
+      columns: ['lower(title)'],
+      expressions: [true],
+    });
     expect(byName.get('docs_pkey')).toMatchObject({ primary: true, unique: true, columns: ['id'] });
     expect(byName.get('invalid_idx_pid_idx')).toMatchObject({ valid: false });
-    expect(byName.get('docs_data_idx')!.definition).toBe('CREATE INDEX docs_data_idx ON public.docs USING gin (data jsonb_path_ops)');
+    expect(byName.get('docs_data_idx')!.definition).toBe(
+      'CREATE INDEX docs_data_idx ON public.docs USING gin (data jsonb_path_ops)',
+    );
   });
 });
 
@@ -226,7 +249,12 @@ describe('CHECK constraints and snapshots', () => {
     await db.client.query('CREATE TABLE prices (id int PRIMARY KEY, amount int)');
     await db.client.query('ALTER TABLE prices ADD CONSTRAINT prices_amount_check CHECK (amount >= 0) NOT VALID');
     let check = (await listCheckConstraints(db.client)).find((c) => c.name === 'prices_amount_check');
-    expect(check).toMatchObject({ table: 'prices', type: 'check', validated: false, definition: 'CHECK (amount >= 0) NOT VALID' });
+    expect(check).toMatchObject({
+      table: 'prices',
+      type: 'check',
+      validated: false,
+      definition: 'CHECK (amount >= 0) NOT VALID',
+    });
     await db.client.query('ALTER TABLE prices VALIDATE CONSTRAINT prices_amount_check');
     check = (await listCheckConstraints(db.client)).find((c) => c.name === 'prices_amount_check');
     expect(check).toMatchObject({ validated: true, definition: 'CHECK (amount >= 0)' });

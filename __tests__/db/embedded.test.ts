@@ -22,14 +22,22 @@ describe('startEmbeddedPostgres (a second, private cluster)', () => {
     expect(pg.connection.port).toBeGreaterThan(0);
     expect(pg.connection.port).not.toBe(testConnection().port);
     expect(pg.startMs).toBeGreaterThan(0);
-    const rows = await query<{ v: string }>({ ...pg.connection, database: 'postgres' }, "SELECT current_setting('server_version') AS v");
+    const rows = await query<{ v: string }>(
+      { ...pg.connection, database: 'postgres' },
+      "SELECT current_setting('server_version') AS v",
+    );
     expect(rows[0].v).toMatch(/^18\./);
     expect(logs.join('')).toMatch(/ready to accept connections/);
     expect(consoleLog).not.toHaveBeenCalled();
   });
 
   test('stop() stops the server and removes its temp dir; a second stop is a no-op', async () => {
-    const data = (await query<{ d: string }>({ ...pg!.connection, database: 'postgres' }, "SELECT current_setting('data_directory') AS d"))[0].d;
+    const data = (
+      await query<{ d: string }>(
+        { ...pg!.connection, database: 'postgres' },
+        "SELECT current_setting('data_directory') AS d",
+      )
+    )[0].d;
     expect(existsSync(data)).toBe(true);
     await pg!.stop();
     await pg!.stop();
@@ -69,7 +77,13 @@ describe('the cached data directory (src/db/data-template.ts)', () => {
   });
   afterAll(() => rmSync(own, { recursive: true, force: true }));
 
-  const version = async (pg: EmbeddedPostgres) => (await query<{ v: string }>({ ...pg.connection, database: 'postgres' }, "SELECT current_setting('server_version') AS v"))[0]!.v;
+  const version = async (pg: EmbeddedPostgres) =>
+    (
+      await query<{ v: string }>(
+        { ...pg.connection, database: 'postgres' },
+        "SELECT current_setting('server_version') AS v",
+      )
+    )[0]!.v;
   const refused = async (connection: EmbeddedPostgres['connection'], password: string) =>
     query({ ...connection, password, database: 'postgres' }, 'SELECT 1').then(
       () => 'accepted',
@@ -152,7 +166,11 @@ describe('createScratchDatabase', () => {
     await client.end();
     await scratch.drop();
     await scratch.drop();
-    const left = await query({ ...testConnection(), database: 'postgres' }, 'SELECT 1 FROM pg_database WHERE datname = $1', [scratch.name]);
+    const left = await query(
+      { ...testConnection(), database: 'postgres' },
+      'SELECT 1 FROM pg_database WHERE datname = $1',
+      [scratch.name],
+    );
     expect(left).toEqual([]);
   });
 

@@ -140,7 +140,9 @@ const INDEXES = `
 beforeAll(async () => {
   await live.client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   await live.client.query(INIT);
-  await live.client.query(`INSERT INTO "User" SELECT 'u' || g, 'u' || g || '@example.com' FROM generate_series(1, 200) g`);
+  await live.client.query(
+    `INSERT INTO "User" SELECT 'u' || g, 'u' || g || '@example.com' FROM generate_series(1, 200) g`,
+  );
   await live.client.query(
     `INSERT INTO "Event" SELECT 'e' || g, 'u' || (1 + g % 200), 'k' || (g % 7), timestamp '2021-01-01' + (g || ' minutes')::interval * 100, CASE WHEN g % 10 = 0 THEN now() END FROM generate_series(1, 20000) g`,
   );
@@ -153,7 +155,18 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(root, 'prisma', 'schema.prisma'), SCHEMA);
   fs.writeFileSync(path.join(root, 'prisma', 'migrations', '20240101000000_init', 'migration.sql'), INIT);
   fs.writeFileSync(path.join(root, 'prisma', 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
-  generated = bin(['generate', '--timestamp', '20250601120000', '--include-info', '--preview-features', '--database-url', connectionUrl(live.target)], root);
+  generated = bin(
+    [
+      'generate',
+      '--timestamp',
+      '20250601120000',
+      '--include-info',
+      '--preview-features',
+      '--database-url',
+      connectionUrl(live.target),
+    ],
+    root,
+  );
   if (process.env.IDXGEN_SHOW) process.stderr.write(generated.stdout + generated.stderr);
   folders = fs
     .readdirSync(path.join(root, 'prisma', 'migrations'), { withFileTypes: true })
@@ -170,17 +183,25 @@ afterAll(async () => {
 
 test('generate --database-url writes the ON ONLY / CONCURRENTLY per partition / ATTACH sequence, each statement in its own folder, and says why', () => {
   expect(generated.code).toBe(0);
-  expect(generated.stderr).toContain('"public"."Event" is partitioned (5 partitions, some of them partitioned again, read from the database): CREATE INDEX CONCURRENTLY fails on a partitioned table');
-  expect(generated.stderr).toContain('"public"."ArchivedEvent" is partitioned (0 partitions, read from the database): CREATE INDEX CONCURRENTLY fails on a partitioned table, so the index is created ON ONLY the table, valid at once');
+  expect(generated.stderr).toContain(
+    '"public"."Event" is partitioned (5 partitions, some of them partitioned again, read from the database): CREATE INDEX CONCURRENTLY fails on a partitioned table',
+  );
+  expect(generated.stderr).toContain(
+    '"public"."ArchivedEvent" is partitioned (0 partitions, read from the database): CREATE INDEX CONCURRENTLY fails on a partitioned table, so the index is created ON ONLY the table, valid at once',
+  );
   const statements = folders.map((f) => statementsOf(read(f, 'migration.sql')));
   // One statement per folder; the non-CONCURRENTLY ones between SET and RESET lock_timeout.
   for (const [k, s] of statements.entries()) expect([folders[k], s.length]).toEqual([folders[k], 1]);
   const all = statements.map((s) => s[0]!);
   // The plain table keeps the one CONCURRENTLY build.
-  expect(all).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_userId_idx" ON "Comment" USING btree ("userId");');
+  expect(all).toContain(
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_userId_idx" ON "Comment" USING btree ("userId");',
+  );
   // The FK index on Event: parent ON ONLY, then the sub-partitioned 2024 ON ONLY, CONCURRENTLY on each leaf, attaches deepest first.
   const cut = 'Event_partition_for_the_year_2021_with_a_rather_lo_71de8f64_idx';
-  const fk = all.filter((s) => !s.includes('WHERE') && !s.includes('Comment') && !s.includes('ArchivedEvent') && !s.includes('partial'));
+  const fk = all.filter(
+    (s) => !s.includes('WHERE') && !s.includes('Comment') && !s.includes('ArchivedEvent') && !s.includes('partial'),
+  );
   // Partitions in schema then name order: the hostile schema sorts before "public".
   expect(fk).toEqual([
     'CREATE INDEX IF NOT EXISTS "Event_userId_idx" ON ONLY "Event" USING btree ("userId");',
@@ -199,10 +220,14 @@ test('generate --database-url writes the ON ONLY / CONCURRENTLY per partition / 
   ]);
   expect(Buffer.byteLength(cut)).toBe(63);
   // No partition: the ON ONLY index alone (valid at once).
-  expect(all.filter((s) => s.includes('ArchivedEvent'))).toEqual(['CREATE INDEX IF NOT EXISTS "ArchivedEvent_userId_idx" ON ONLY "ArchivedEvent" USING btree ("userId");']);
+  expect(all.filter((s) => s.includes('ArchivedEvent'))).toEqual([
+    'CREATE INDEX IF NOT EXISTS "ArchivedEvent_userId_idx" ON ONLY "ArchivedEvent" USING btree ("userId");',
+  ]);
   // The workload's partial two-column index takes the same sequence.
   const partial = all.filter((s) => s.includes('WHERE') || s.includes('partial'));
-  expect(partial[0]).toBe('CREATE INDEX IF NOT EXISTS "Event_userId_createdAt_partial_idx" ON ONLY "Event" USING btree ("userId", "createdAt" DESC) WHERE "deletedAt" IS NULL;');
+  expect(partial[0]).toBe(
+    'CREATE INDEX IF NOT EXISTS "Event_userId_createdAt_partial_idx" ON ONLY "Event" USING btree ("userId", "createdAt" DESC) WHERE "deletedAt" IS NULL;',
+  );
   expect(partial).toHaveLength(13);
   // No CONCURRENTLY build on a partitioned table anywhere.
   expect(all.filter((s) => /CONCURRENTLY .* ON ("Event"|"ArchivedEvent"|"public"."Event_2024") /.test(s))).toEqual([]);
@@ -210,7 +235,9 @@ test('generate --database-url writes the ON ONLY / CONCURRENTLY per partition / 
   const schema = fs.readFileSync(path.join(root, 'prisma', 'schema.prisma'), 'utf8');
   expect(schema).toContain('@@index([userId], map: "Event_userId_idx")');
   expect(schema).toContain('@@index([userId], map: "ArchivedEvent_userId_idx")');
-  expect(schema).toMatch(/@@index\(\[userId, createdAt\(sort: Desc\)\], map: "Event_userId_createdAt_partial_idx", where: raw\("/);
+  expect(schema).toMatch(
+    /@@index\(\[userId, createdAt\(sort: Desc\)\], map: "Event_userId_createdAt_partial_idx", where: raw\("/,
+  );
 });
 
 test('plan --verbose --database-url shows why and the sequence it will write', () => {
@@ -221,23 +248,33 @@ test('plan --verbose --database-url shows why and the sequence it will write', (
   const r = bin(['plan', '--verbose', '--no-scratch-copy', '--database-url', connectionUrl(live.target)], dir);
   fs.rmSync(dir, { recursive: true, force: true });
   expect(r.code).toBe(0);
-  expect(r.stderr).toContain('"public"."Event" is partitioned (5 partitions, some of them partitioned again, read from the database)');
+  expect(r.stderr).toContain(
+    '"public"."Event" is partitioned (5 partitions, some of them partitioned again, read from the database)',
+  );
   expect(r.stdout).toContain('CREATE INDEX IF NOT EXISTS "Event_userId_idx" ON ONLY "Event" USING btree ("userId");');
-  expect(r.stdout).toContain('ALTER INDEX "public"."Event_userId_idx" ATTACH PARTITION "public"."Event_2024_userId_idx";');
-  expect(r.stdout).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_userId_idx" ON "Comment" USING btree ("userId");');
+  expect(r.stdout).toContain(
+    'ALTER INDEX "public"."Event_userId_idx" ATTACH PARTITION "public"."Event_2024_userId_idx";',
+  );
+  expect(r.stdout).toContain(
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Comment_userId_idx" ON "Comment" USING btree ("userId");',
+  );
 });
 
 test('the headers say what each step is, and squawk finds nothing in the generated files', () => {
   const only = folders.find((f) => read(f, 'migration.sql').includes('ON ONLY "Event" USING btree ("userId")'))!;
   const text = read(only, 'migration.sql');
   expect(text).toContain('on only "Event" (partitioned)');
-  expect(text).toContain('CONCURRENTLY fails on a partitioned table: the next folders build the index on each partition and attach it.');
+  expect(text).toContain(
+    'CONCURRENTLY fails on a partitioned table: the next folders build the index on each partition and attach it.',
+  );
   expect(text).toContain('-- A lock_timeout but no statement_timeout (see');
   expect(text).not.toContain('No SET lock_timeout');
   const lastAttach = folders.filter((f) => read(f, 'migration.sql').includes('ATTACH PARTITION')).pop()!;
   expect(read(lastAttach, 'migration.sql')).toContain("After this attach the parent's index is valid.");
   expect(read(lastAttach, 'down.sql')).toContain('It drops the index of every partition attached to it too');
-  const files = folders.flatMap((f) => ['migration.sql', 'down.sql'].map((n) => path.join(root, 'prisma', 'migrations', f, n)));
+  const files = folders.flatMap((f) =>
+    ['migration.sql', 'down.sql'].map((n) => path.join(root, 'prisma', 'migrations', f, n)),
+  );
   const r = spawnSync(SQUAWK, ['--reporter', 'gcc', ...files], { encoding: 'utf8' });
   expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
   expect(r.status).toBe(0);
@@ -255,9 +292,13 @@ describe.each<ApplyMode>(['per-statement', 'single-query'])('applied %s', (mode)
         const res = await applyMigrationSql(client, read(folder, 'migration.sql'), mode);
         if (!res.ok) throw new Error(`${folder}: ${res.error.code} ${res.error.message}`);
       }
-      const after = (await client.query<IndexRow>(INDEXES, [HOSTILE_SCHEMA])).rows.filter((r) => !before.some((b) => b.name === r.name && b.schema === r.schema));
+      const after = (await client.query<IndexRow>(INDEXES, [HOSTILE_SCHEMA])).rows.filter(
+        (r) => !before.some((b) => b.name === r.name && b.schema === r.schema),
+      );
       expect(after.filter((r) => !r.valid)).toEqual([]);
-      const fk = after.filter((r) => !r.definition.includes('WHERE') && r.table !== 'Comment' && !r.table.startsWith('Archived'));
+      const fk = after.filter(
+        (r) => !r.definition.includes('WHERE') && r.table !== 'Comment' && !r.table.startsWith('Archived'),
+      );
       expect(fk.map((r) => [r.schema, r.table, r.parent])).toEqual(
         [
           ['arch"ive; x', HOSTILE_TABLE, 'Event_userId_idx'],
@@ -271,13 +312,28 @@ describe.each<ApplyMode>(['per-statement', 'single-query'])('applied %s', (mode)
       );
       const partial = after.filter((r) => r.definition.includes('WHERE'));
       expect(partial).toHaveLength(7);
-      expect(partial.every((r) => r.definition.includes('WHERE ("deletedAt" IS NULL)') && r.definition.includes('("userId", "createdAt" DESC)'))).toBe(true);
-      expect(after.filter((r) => r.table === 'ArchivedEvent').map((r) => [r.name, r.valid])).toEqual([['ArchivedEvent_userId_idx', true]]);
+      expect(
+        partial.every(
+          (r) =>
+            r.definition.includes('WHERE ("deletedAt" IS NULL)') &&
+            r.definition.includes('("userId", "createdAt" DESC)'),
+        ),
+      ).toBe(true);
+      expect(after.filter((r) => r.table === 'ArchivedEvent').map((r) => [r.name, r.valid])).toEqual([
+        ['ArchivedEvent_userId_idx', true],
+      ]);
       expect(after.filter((r) => r.table === 'Comment').map((r) => r.name)).toEqual(['Comment_userId_idx']);
       // A partition created later gets the index from PostgreSQL itself, attached.
-      await client.query(`CREATE TABLE "Event_2025" PARTITION OF "Event" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`);
-      const added = (await client.query<IndexRow>(INDEXES, [HOSTILE_SCHEMA])).rows.filter((r) => r.table === 'Event_2025');
-      expect(added.map((r) => [r.parent, r.valid]).sort()).toEqual([['Event_userId_createdAt_partial_idx', true], ['Event_userId_idx', true]]);
+      await client.query(
+        `CREATE TABLE "Event_2025" PARTITION OF "Event" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
+      );
+      const added = (await client.query<IndexRow>(INDEXES, [HOSTILE_SCHEMA])).rows.filter(
+        (r) => r.table === 'Event_2025',
+      );
+      expect(added.map((r) => [r.parent, r.valid]).sort()).toEqual([
+        ['Event_userId_createdAt_partial_idx', true],
+        ['Event_userId_idx', true],
+      ]);
       await client.query('DROP TABLE "Event_2025"');
 
       for (const folder of [...folders].reverse()) {
@@ -296,13 +352,18 @@ function variant(init: string | undefined, keep: (sql: string) => boolean): stri
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-partitions-verify-'));
   fs.mkdirSync(path.join(dir, 'prisma', 'migrations'), { recursive: true });
   fs.copyFileSync(path.join(root, 'prisma', 'schema.prisma'), path.join(dir, 'prisma', 'schema.prisma'));
-  fs.copyFileSync(path.join(root, 'prisma', 'migrations', 'migration_lock.toml'), path.join(dir, 'prisma', 'migrations', 'migration_lock.toml'));
+  fs.copyFileSync(
+    path.join(root, 'prisma', 'migrations', 'migration_lock.toml'),
+    path.join(dir, 'prisma', 'migrations', 'migration_lock.toml'),
+  );
   if (init !== undefined) {
     fs.mkdirSync(path.join(dir, 'prisma', 'migrations', '20240101000000_init'));
     fs.writeFileSync(path.join(dir, 'prisma', 'migrations', '20240101000000_init', 'migration.sql'), init);
   }
   for (const folder of folders.filter((f) => keep(read(f, 'migration.sql')))) {
-    fs.cpSync(path.join(root, 'prisma', 'migrations', folder), path.join(dir, 'prisma', 'migrations', folder), { recursive: true });
+    fs.cpSync(path.join(root, 'prisma', 'migrations', folder), path.join(dir, 'prisma', 'migrations', folder), {
+      recursive: true,
+    });
   }
   return dir;
 }
@@ -310,16 +371,24 @@ function variant(init: string | undefined, keep: (sql: string) => boolean): stri
 test('verify (its own embedded PostgreSQL, no live database): the sequence applies both ways, its indexes serve the reads, the downs round-trip, Prisma sees no drift from idxgen', () => {
   // Prisma's own engine cannot replay a first migration with a ";" inside a quoted name (FACTS.md), so the hostile partition is left out here.
   const dir = variant(
-    INIT.split('\n').filter((l) => !l.includes('arch')).join('\n'),
+    INIT.split('\n')
+      .filter((l) => !l.includes('arch'))
+      .join('\n'),
     (sql) => !sql.includes('arch'),
   );
   try {
     const r = bin(['verify'], dir);
     if (process.env.IDXGEN_SHOW) process.stderr.write(r.stdout + r.stderr);
-    expect(r.stdout).toMatch(/PASS b\. apply .* each idxgen migration\.sql also applies as one query \(Prisma < 7\.4\), with the same catalog/);
+    expect(r.stdout).toMatch(
+      /PASS b\. apply .* each idxgen migration\.sql also applies as one query \(Prisma < 7\.4\), with the same catalog/,
+    );
     expect(r.stdout).toContain('used     Event_userId_idx: SELECT * FROM "Event" WHERE "userId" = ');
-    expect(r.stdout).toMatch(/used {5}Event_userId_createdAt_partial_idx: .* -> (Bitmap )?Index Scan using "Event_2024_h[01]_userId_createdAt_partial_idx"/);
-    expect(r.stdout).toContain('NOT USED ArchivedEvent_userId_idx: none (not judged: a partitioned table without partitions holds no rows');
+    expect(r.stdout).toMatch(
+      /used {5}Event_userId_createdAt_partial_idx: .* -> (Bitmap )?Index Scan using "Event_2024_h[01]_userId_createdAt_partial_idx"/,
+    );
+    expect(r.stdout).toContain(
+      'NOT USED ArchivedEvent_userId_idx: none (not judged: a partitioned table without partitions holds no rows',
+    );
     expect(r.stdout).toMatch(/PASS e\. rollback/);
     // Prisma does not model partitions: what its diff wants about them was there before idxgen.
     expect(r.stdout).toContain('PASS f. drift');
@@ -330,7 +399,7 @@ test('verify (its own embedded PostgreSQL, no live database): the sequence appli
   }
 }, 120_000);
 
-test('verify where the migrations do not create the partitions (Prisma\'s own from-empty tables): exit 1 naming the missing partition, not a pass', () => {
+test("verify where the migrations do not create the partitions (Prisma's own from-empty tables): exit 1 naming the missing partition, not a pass", () => {
   const dir = variant(undefined, () => true);
   try {
     const r = bin(['verify'], dir);

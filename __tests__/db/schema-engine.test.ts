@@ -66,7 +66,10 @@ async function writeMigrations(dir: string, folders: Record<string, string>): Pr
 }
 
 async function shadowDatabases(): Promise<string[]> {
-  const rows = await query<{ datname: string }>(db.client, `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db%'`);
+  const rows = await query<{ datname: string }>(
+    db.client,
+    `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db%'`,
+  );
   return rows.map((r) => r.datname);
 }
 
@@ -90,8 +93,13 @@ test('from-empty SQL offline, for a schema split over two files', async () => {
   expect(fromEmpty).toContain('ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id")');
 });
 
-test('an invalid schema is an engine-error with Prisma\'s message', async () => {
-  const bad = [{ path: 'schema.prisma', content: 'datasource db {\n  provider = "postgresql"\n  url = env("X")\n}\nmodel A {\n  id Int @id\n}\n' }];
+test("an invalid schema is an engine-error with Prisma's message", async () => {
+  const bad = [
+    {
+      path: 'schema.prisma',
+      content: 'datasource db {\n  provider = "postgresql"\n  url = env("X")\n}\nmodel A {\n  id Int @id\n}\n',
+    },
+  ];
   const res = await schemaFromEmptySql(bad);
   expect(res).toMatchObject({ ok: false, kind: 'engine-error' });
   expect(!res.ok && res.reason).toMatch(/`url` is no longer supported/);
@@ -140,10 +148,15 @@ describe('against a database', () => {
   });
 
   test('a migration that fails in the shadow database is an engine-error naming it', async () => {
-    const migrations = await writeMigrations(join(tmp, 'broken'), { '20240101000000_init': fromEmpty, '20240102000000_bad': 'CREATE INDEX "x" ON "Nope"("a");\n' });
+    const migrations = await writeMigrations(join(tmp, 'broken'), {
+      '20240101000000_init': fromEmpty,
+      '20240102000000_bad': 'CREATE INDEX "x" ON "Nope"("a");\n',
+    });
     const res = await session.diffMigrationsToSchema(migrations);
     expect(res).toMatchObject({ ok: false, kind: 'engine-error' });
-    expect(!res.ok && res.reason).toMatch(/Migration `20240102000000_bad` failed to apply cleanly to the shadow database[\s\S]*No such table: Nope/);
+    expect(!res.ok && res.reason).toMatch(
+      /Migration `20240102000000_bad` failed to apply cleanly to the shadow database[\s\S]*No such table: Nope/,
+    );
     expect(await shadowDatabases()).toEqual([]);
   });
 
@@ -151,7 +164,9 @@ describe('against a database', () => {
     // Needs the "char" (OID 18) workaround: the engine reads pg_constraint.contype and friends.
     expect(ok(await session.diffDatabaseToSchema())).toBe('');
     await db.client.query('DROP INDEX "Post_authorId_idx"');
-    expect(ok(await session.diffDatabaseToSchema()).trim()).toBe('-- CreateIndex\nCREATE INDEX "Post_authorId_idx" ON "Post"("authorId");');
+    expect(ok(await session.diffDatabaseToSchema()).trim()).toBe(
+      '-- CreateIndex\nCREATE INDEX "Post_authorId_idx" ON "Post"("authorId");',
+    );
     await db.client.query('CREATE INDEX "Post_authorId_idx" ON "Post"("authorId")');
   });
 
@@ -178,15 +193,23 @@ describe('applyMigrations', () => {
 
   test('applies pending folders once, records them, sends CIC + SET one statement at a time', async () => {
     const cic = `-- idxgen\nSET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY "Post_title_idx" ON "Post"("title");\n`;
-    const migrations = await writeMigrations(join(tmp, 'apply'), { '20240101000000_init': fromEmpty, '20240102000000_title': cic });
+    const migrations = await writeMigrations(join(tmp, 'apply'), {
+      '20240101000000_init': fromEmpty,
+      '20240102000000_title': cic,
+    });
     expect(ok(await session.applyMigrations(migrations))).toEqual(['20240101000000_init', '20240102000000_title']);
     expect(ok(await session.applyMigrations(migrations))).toEqual([]);
-    const rows = await query<{ migration_name: string }>(scratch.target, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name');
+    const rows = await query<{ migration_name: string }>(
+      scratch.target,
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name',
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(['20240101000000_init', '20240102000000_title']);
   });
 
   test('the engine splits on every ";" (like naiveSplit): a ";" inside a string breaks the migration', async () => {
-    const migrations = await writeMigrations(join(tmp, 'apply'), { '20240103000000_semicolon': `INSERT INTO "User"("email") VALUES ('a;b');\n` });
+    const migrations = await writeMigrations(join(tmp, 'apply'), {
+      '20240103000000_semicolon': `INSERT INTO "User"("email") VALUES ('a;b');\n`,
+    });
     const res = await session.applyMigrations(migrations);
     expect(res).toMatchObject({ ok: false, kind: 'engine-error' });
     expect(!res.ok && res.reason).toMatch(/unterminated quoted string/);
@@ -243,7 +266,11 @@ CREATE INDEX CONCURRENTLY "Doc_data_idx" ON "Doc" USING gin ("data" jsonb_path_o
   });
 
   test('the same GIN index without its opclass is drift (drop + create)', async () => {
-    await applyMigrationSql(scratch.target, `DROP INDEX "Doc_data_idx";\nCREATE INDEX "Doc_data_idx" ON "Doc" USING gin ("data");`, 'per-statement');
+    await applyMigrationSql(
+      scratch.target,
+      `DROP INDEX "Doc_data_idx";\nCREATE INDEX "Doc_data_idx" ON "Doc" USING gin ("data");`,
+      'per-statement',
+    );
     const diff = ok(await session.diffDatabaseToSchema());
     expect(diff).toContain('DROP INDEX "Doc_data_idx"');
     expect(diff).toContain('CREATE INDEX "Doc_data_idx" ON "Doc" USING GIN ("data" jsonb_path_ops);');
@@ -256,7 +283,10 @@ test('an offline session refuses database work as unavailable', async () => {
     const res = await session.diffDatabaseToSchema();
     expect(res).toMatchObject({ ok: false, kind: 'unavailable' });
     expect(!res.ok && res.reason).toMatch(/offline/);
-    expect(await session.diffMigrationsToSchema({ baseDir: tmp, folders: [] })).toMatchObject({ ok: false, kind: 'unavailable' });
+    expect(await session.diffMigrationsToSchema({ baseDir: tmp, folders: [] })).toMatchObject({
+      ok: false,
+      kind: 'unavailable',
+    });
   } finally {
     await session.close();
   }

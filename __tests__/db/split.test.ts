@@ -23,7 +23,10 @@ describe('splitStatements', () => {
   });
 
   test('semicolons inside quoted identifiers', () => {
-    expect(sqls(`CREATE TABLE "we;ird ""x"" ;" (id int); SELECT 1`)).toEqual([`CREATE TABLE "we;ird ""x"" ;" (id int)`, 'SELECT 1']);
+    expect(sqls(`CREATE TABLE "we;ird ""x"" ;" (id int); SELECT 1`)).toEqual([
+      `CREATE TABLE "we;ird ""x"" ;" (id int)`,
+      'SELECT 1',
+    ]);
   });
 
   test('line and nested block comments; leading comments are not part of the statement', () => {
@@ -39,7 +42,12 @@ describe('splitStatements', () => {
     const fn = `CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql`;
     const tagged = `DO $body$ BEGIN PERFORM 'x;'; $$ inner $$; END $body$`;
     const param = `PREPARE p AS SELECT $1::int; SELECT a$b FROM t`;
-    expect(sqls(`${fn};\n${tagged};\n${param}`)).toEqual([fn, tagged, 'PREPARE p AS SELECT $1::int', 'SELECT a$b FROM t']);
+    expect(sqls(`${fn};\n${tagged};\n${param}`)).toEqual([
+      fn,
+      tagged,
+      'PREPARE p AS SELECT $1::int',
+      'SELECT a$b FROM t',
+    ]);
   });
 
   test('SQL-standard routine body: BEGIN ATOMIC ... END keeps its semicolons', () => {
@@ -67,7 +75,9 @@ describe('splitStatements', () => {
       { sql: 'CREATE TABLE broken (id int,, x int)', offset: 33, line: 3 },
       { sql: "SELECT 'é;' /* ; */", offset: 71, line: 4 },
     ]);
-    expect(splitStatements(`\n\n  CREAT INDEX i ON t (a);`)).toEqual([{ sql: 'CREAT INDEX i ON t (a)', offset: 4, line: 3 }]);
+    expect(splitStatements(`\n\n  CREAT INDEX i ON t (a);`)).toEqual([
+      { sql: 'CREAT INDEX i ON t (a)', offset: 4, line: 3 },
+    ]);
   });
 
   test('a script even the lexer rejects (unterminated string or comment) is one statement, never a throw: PostgreSQL reports it when it runs', () => {

@@ -24,7 +24,11 @@ const INIT = {
 };
 
 const folder = (name: string, sql: string) => ({ name, sql });
-const input = (dir: string, folders: { name: string; sql: string }[]): MigrationsInput => ({ baseDir: dir, lockfile: 'provider = "postgresql"\n', folders });
+const input = (dir: string, folders: { name: string; sql: string }[]): MigrationsInput => ({
+  baseDir: dir,
+  lockfile: 'provider = "postgresql"\n',
+  folders,
+});
 
 let template: ScratchDatabase;
 const clones: ScratchDatabase[] = [];
@@ -37,7 +41,12 @@ async function clone(): Promise<DbTarget> {
   await query(admin, `DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
   await query(admin, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template.name)} STRATEGY FILE_COPY`);
   const target = { ...conn, database: name };
-  clones.push({ name, target, url: '', drop: () => query(admin, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).then(() => undefined) });
+  clones.push({
+    name,
+    target,
+    url: '',
+    drop: () => query(admin, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).then(() => undefined),
+  });
   return target;
 }
 
@@ -73,7 +82,12 @@ afterAll(async () => {
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function options(target: DbTarget, migrations: MigrationsInput, events: DeployEvent[], over: Partial<DeployOptions> = {}): DeployOptions {
+function options(
+  target: DbTarget,
+  migrations: MigrationsInput,
+  events: DeployEvent[],
+  over: Partial<DeployOptions> = {},
+): DeployOptions {
   return {
     target,
     migrations,
@@ -100,8 +114,12 @@ interface HistoryRow {
 }
 
 const history = (target: DbTarget) =>
-  query<HistoryRow>(target, 'SELECT migration_name, checksum, finished_at, rolled_back_at, logs, applied_steps_count FROM _prisma_migrations ORDER BY started_at, migration_name');
-const invalid = (target: DbTarget) => query<{ name: string }>(target, 'SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid');
+  query<HistoryRow>(
+    target,
+    'SELECT migration_name, checksum, finished_at, rolled_back_at, logs, applied_steps_count FROM _prisma_migrations ORDER BY started_at, migration_name',
+  );
+const invalid = (target: DbTarget) =>
+  query<{ name: string }>(target, 'SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid');
 
 async function diagnose(target: DbTarget, migrations: MigrationsInput) {
   const engine = await openSchemaEngine({ schema: SCHEMA, target });
@@ -115,7 +133,8 @@ async function diagnose(target: DbTarget, migrations: MigrationsInput) {
   }
 }
 
-const of = <K extends DeployEvent['event']>(events: DeployEvent[], kind: K) => events.filter((e): e is Extract<DeployEvent, { event: K }> => e.event === kind);
+const of = <K extends DeployEvent['event']>(events: DeployEvent[], kind: K) =>
+  events.filter((e): e is Extract<DeployEvent, { event: K }> => e.event === kind);
 
 /** Waits until `events` holds one that `pred` accepts. */
 async function until(events: DeployEvent[], pred: (e: DeployEvent) => boolean, ms = 30000): Promise<DeployEvent> {
@@ -128,8 +147,14 @@ async function until(events: DeployEvent[], pred: (e: DeployEvent) => boolean, m
   }
 }
 
-const BUILD_V = folder('20260102000000_item_v_idx', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "item_v_idx" ON "item" USING btree ("v", "id");\n');
-const BUILD_EXPR = folder('20260103000000_item_expr_idx', '-- expression\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "item_mod_idx" ON "item" USING btree (("v" % 7));\n');
+const BUILD_V = folder(
+  '20260102000000_item_v_idx',
+  'CREATE INDEX CONCURRENTLY IF NOT EXISTS "item_v_idx" ON "item" USING btree ("v", "id");\n',
+);
+const BUILD_EXPR = folder(
+  '20260103000000_item_expr_idx',
+  '-- expression\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "item_mod_idx" ON "item" USING btree (("v" % 7));\n',
+);
 
 test('deploy shows increasing progress and leaves the history Prisma would write', async () => {
   const migrations = writeMigrations([BUILD_V, BUILD_EXPR]);
@@ -143,7 +168,9 @@ test('deploy shows increasing progress and leaves the history Prisma would write
   expect(plan.pending[0]!.builds[0]!.rowEstimate).toBeGreaterThan(ROWS * 0.9);
   expect(plan.pending[0]!.builds[0]!.tableBytes).toBeGreaterThan(40 * 1024 * 1024);
 
-  const scans = of(events, 'progress').filter((e) => e.folder === BUILD_V.name && e.build.phase === 'building index: scanning table');
+  const scans = of(events, 'progress').filter(
+    (e) => e.folder === BUILD_V.name && e.build.phase === 'building index: scanning table',
+  );
   const done = scans.map((e) => e.build.blocksDone);
   expect(new Set(done).size).toBeGreaterThanOrEqual(2);
   for (let i = 1; i < done.length; i++) expect(done[i]!).toBeGreaterThanOrEqual(done[i - 1]!);
@@ -159,7 +186,12 @@ test('deploy shows increasing progress and leaves the history Prisma would write
 
   // Prisma's view: nothing pending, nothing failed, no checksum differs.
   const d = await diagnose(target, migrations);
-  expect(d).toMatchObject({ failedMigrationNames: [], editedMigrationNames: [], unappliedMigrationNames: [], history: null });
+  expect(d).toMatchObject({
+    failedMigrationNames: [],
+    editedMigrationNames: [],
+    unappliedMigrationNames: [],
+    history: null,
+  });
 
   // The same folders through the engine's own applyMigrations (what `prisma migrate deploy` does).
   const reference = await clone();
@@ -170,7 +202,8 @@ test('deploy shows increasing progress and leaves the history Prisma would write
   } finally {
     await engine.value.close();
   }
-  const shape = (rows: HistoryRow[]) => rows.map((r) => ({ ...r, finished_at: r.finished_at !== null, rolled_back_at: r.rolled_back_at !== null }));
+  const shape = (rows: HistoryRow[]) =>
+    rows.map((r) => ({ ...r, finished_at: r.finished_at !== null, rolled_back_at: r.rolled_back_at !== null }));
   expect(shape(await history(target))).toEqual(shape(await history(reference)));
   expect(await invalid(target)).toEqual([]);
 });
@@ -186,7 +219,10 @@ test('a CONCURRENTLY build waiting on an open transaction names it, then finishe
     const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const events: DeployEvent[] = [];
     const run = deploy(options(target, migrations, events, { oldTransactionSeconds: 0 }));
-    const blocked = (await until(events, (e) => e.event === 'progress' && e.build.blockedBy.some((b) => b.pid === holderPid))) as Extract<DeployEvent, { event: 'progress' }>;
+    const blocked = (await until(
+      events,
+      (e) => e.event === 'progress' && e.build.blockedBy.some((b) => b.pid === holderPid),
+    )) as Extract<DeployEvent, { event: 'progress' }>;
     expect(blocked.build.blockedBy.find((b) => b.pid === holderPid)).toMatchObject({ application: 'long writer' });
     // Listed before the build started, too.
     expect(of(events, 'plan')[0]!.oldTransactions.map((t) => t.pid)).toContain(holderPid);
@@ -239,7 +275,11 @@ test('a cancelled build is dropped, marked rolled back and retried until it succ
     [false, true],
     [true, false],
   ]);
-  expect(await diagnose(target, migrations)).toMatchObject({ failedMigrationNames: [], unappliedMigrationNames: [], history: null });
+  expect(await diagnose(target, migrations)).toMatchObject({
+    failedMigrationNames: [],
+    unappliedMigrationNames: [],
+    history: null,
+  });
   expect(await invalid(target)).toEqual([]);
 });
 
@@ -261,24 +301,43 @@ test('with retries exhausted deploy stops: folder rolled back in the history, no
   const rows = (await history(target)).filter((r) => r.migration_name === BUILD_V.name);
   expect(rows).toHaveLength(2);
   expect(rows.every((r) => r.rolled_back_at !== null && r.finished_at === null)).toBe(true);
-  expect(await diagnose(target, migrations)).toMatchObject({ failedMigrationNames: [], unappliedMigrationNames: [BUILD_V.name] });
+  expect(await diagnose(target, migrations)).toMatchObject({
+    failedMigrationNames: [],
+    unappliedMigrationNames: [BUILD_V.name],
+  });
   expect(await invalid(target)).toEqual([]);
 });
 
 test('a unique violation is not retried and is reported with the number of duplicate keys', async () => {
-  const migrations = writeMigrations([folder('20260104000000_item_v_key', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "item_v_key" ON "item" USING btree ("v");\n')]);
+  const migrations = writeMigrations([
+    folder(
+      '20260104000000_item_v_key',
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "item_v_key" ON "item" USING btree ("v");\n',
+    ),
+  ]);
   const target = await clone();
   const events: DeployEvent[] = [];
   expect(await deploy(options(target, migrations, events))).toBe('failed');
   const failed = of(events, 'folder-failed');
   expect(failed).toHaveLength(1);
-  expect(failed[0]).toMatchObject({ failure: 'unique-violation', sqlstate: '23505', duplicateKeys: 1000, markedRolledBack: true, retryInMs: null });
+  expect(failed[0]).toMatchObject({
+    failure: 'unique-violation',
+    sqlstate: '23505',
+    duplicateKeys: 1000,
+    markedRolledBack: true,
+    retryInMs: null,
+  });
   expect(of(events, 'summary')[0]!.next).toMatch(/duplicate keys/);
   expect(await invalid(target)).toEqual([]);
 });
 
 test('a strong-lock step behind a held ACCESS SHARE lock times out and retries instead of queueing traffic', async () => {
-  const migrations = writeMigrations([folder('20260105000000_item_v_check', 'ALTER TABLE "item" ADD CONSTRAINT "item_v_check" CHECK ("v" >= 0) NOT VALID;\n')]);
+  const migrations = writeMigrations([
+    folder(
+      '20260105000000_item_v_check',
+      'ALTER TABLE "item" ADD CONSTRAINT "item_v_check" CHECK ("v" >= 0) NOT VALID;\n',
+    ),
+  ]);
   const target = await clone();
   const holder = await connect(target);
   const prober = await connect(target);
@@ -303,11 +362,18 @@ test('a strong-lock step behind a held ACCESS SHARE lock times out and retries i
     probing = false;
     await probes;
     const failed = of(events, 'folder-failed');
-    expect(failed.every((e) => e.failure === 'lock-timeout' && e.sqlstate === '55P03' && e.markedRolledBack)).toBe(true);
+    expect(failed.every((e) => e.failure === 'lock-timeout' && e.sqlstate === '55P03' && e.markedRolledBack)).toBe(
+      true,
+    );
     expect(of(events, 'folder-start')[0]!.lockTimeoutMs).toBe(300);
     // A SELECT queued behind the waiting ALTER at most for the lock timeout (plus scheduling slack).
     expect(worstMs).toBeLessThan(300 + 400);
-    expect((await query<{ convalidated: boolean }>(target, "SELECT convalidated FROM pg_constraint WHERE conname = 'item_v_check'"))).toEqual([{ convalidated: false }]);
+    expect(
+      await query<{ convalidated: boolean }>(
+        target,
+        "SELECT convalidated FROM pg_constraint WHERE conname = 'item_v_check'",
+      ),
+    ).toEqual([{ convalidated: false }]);
     expect(await diagnose(target, migrations)).toMatchObject({ failedMigrationNames: [], unappliedMigrationNames: [] });
   } finally {
     probing = false;
@@ -323,7 +389,9 @@ test('an INVALID index already holding the name a folder builds is dropped first
   try {
     // A build cancelled by its own statement_timeout leaves "item_v_idx" INVALID.
     await builder.query("SET statement_timeout = '50ms'");
-    await expect(builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")')).rejects.toThrow(/statement timeout/);
+    await expect(
+      builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")'),
+    ).rejects.toThrow(/statement timeout/);
   } finally {
     await builder.end();
   }
@@ -334,16 +402,25 @@ test('an INVALID index already holding the name a folder builds is dropped first
   const kinds = events.map((e) => e.event);
   expect(kinds.indexOf('invalid-index-dropped')).toBeLessThan(kinds.indexOf('folder-start'));
   expect(await invalid(target)).toEqual([]);
-  expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass")).toEqual([{ indisvalid: true }]);
+  expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass")).toEqual([
+    { indisvalid: true },
+  ]);
 });
 
 test('a failed folder of several statements is left failed (some of it may be applied), with the resolve command', async () => {
   const name = '20260106000000_two_steps';
-  const migrations = writeMigrations([folder(name, 'CREATE TABLE "other" ("id" integer);\nCREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n')]);
+  const migrations = writeMigrations([
+    folder(
+      name,
+      'CREATE TABLE "other" ("id" integer);\nCREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n',
+    ),
+  ]);
   const target = await clone();
   const events: DeployEvent[] = [];
   expect(await deploy(options(target, migrations, events))).toBe('failed');
-  expect(of(events, 'folder-failed')).toMatchObject([{ failure: 'unique-violation', markedRolledBack: false, retryInMs: null, duplicateKeys: 1000 }]);
+  expect(of(events, 'folder-failed')).toMatchObject([
+    { failure: 'unique-violation', markedRolledBack: false, retryInMs: null, duplicateKeys: 1000 },
+  ]);
   const summary = of(events, 'summary')[0]!;
   expect(summary.state).toMatch(/more than one statement: some of it may be applied/);
   expect(summary.next).toContain(`npx prisma migrate resolve --applied ${name}`);
@@ -357,24 +434,47 @@ test('a failed folder of several statements is left failed (some of it may be ap
 });
 
 test('a table PostgreSQL never analyzed has no row estimate (not 0 rows)', async () => {
-  const migrations = writeMigrations([folder('20260107000000_fresh_idx', 'CREATE INDEX CONCURRENTLY "fresh_id_idx" ON "fresh" ("id");\n')]);
+  const migrations = writeMigrations([
+    folder('20260107000000_fresh_idx', 'CREATE INDEX CONCURRENTLY "fresh_id_idx" ON "fresh" ("id");\n'),
+  ]);
   const target = await clone();
   await query(target, 'CREATE TABLE "fresh" ("id" integer)');
   const events: DeployEvent[] = [];
   expect(await deploy(options(target, migrations, events))).toBe('applied');
-  expect(of(events, 'plan')[0]!.pending[0]!.builds[0]).toMatchObject({ table: 'fresh', tableBytes: 0, rowEstimate: null, expectedSeconds: 0 });
+  expect(of(events, 'plan')[0]!.pending[0]!.builds[0]).toMatchObject({
+    table: 'fresh',
+    tableBytes: 0,
+    rowEstimate: null,
+    expectedSeconds: 0,
+  });
 });
 
 describe('the real binary', () => {
   const bin = path.join(REPO, 'bin', 'idxgen.js');
-  const url = (t: DbTarget) => `postgresql://${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${encodeURIComponent(t.database)}`;
+  const url = (t: DbTarget) =>
+    `postgresql://${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${encodeURIComponent(t.database)}`;
 
   test('SIGINT mid-build: exit 130, no INVALID index, the folder rolled back and pending again', async () => {
     const migrations = writeMigrations([BUILD_V]);
     const target = await clone();
-    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir, '--format', 'json', '--interval', '100'], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'deploy',
+        '--database-url',
+        url(target),
+        '--migrations',
+        migrations.baseDir,
+        '--format',
+        'json',
+        '--interval',
+        '100',
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -389,17 +489,27 @@ describe('the real binary', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(sent).toBe(true);
     expect(code).toBe(130);
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as DeployEvent);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as DeployEvent);
     expect(events.at(-1)).toMatchObject({ event: 'summary', outcome: 'interrupted' });
     expect(await invalid(target)).toEqual([]);
-    expect(await diagnose(target, migrations)).toMatchObject({ failedMigrationNames: [], unappliedMigrationNames: [BUILD_V.name] });
+    expect(await diagnose(target, migrations)).toMatchObject({
+      failedMigrationNames: [],
+      unappliedMigrationNames: [BUILD_V.name],
+    });
     expect(stdout + stderr).not.toContain(target.password);
   });
 
   test('non-TTY text: one line per reading, then the summary; the password never shows', async () => {
     const migrations = writeMigrations([BUILD_V]);
     const target = await clone();
-    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir, '--interval', '100'], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(
+      process.execPath,
+      [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir, '--interval', '100'],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
@@ -416,14 +526,22 @@ describe('the real binary', () => {
   });
 
   test('a failed folder exits 1', async () => {
-    const migrations = writeMigrations([folder('20260104000000_item_v_key', 'CREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n')]);
+    const migrations = writeMigrations([
+      folder('20260104000000_item_v_key', 'CREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n'),
+    ]);
     const target = await clone();
-    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(
+      process.execPath,
+      [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code).toBe(1);
-    expect(stdout).toMatch(/attempt 1 failed: unique-violation \(23505\).*; 1,000 duplicate key values; marked rolled back\n/);
+    expect(stdout).toMatch(
+      /attempt 1 failed: unique-violation \(23505\).*; 1,000 duplicate key values; marked rolled back\n/,
+    );
     expect(stdout).toMatch(/Next: remove the duplicate keys, then run idxgen deploy again/);
   });
 
@@ -436,16 +554,26 @@ describe('the real binary', () => {
       const build = builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")');
       // Start watching once the build shows in the progress view.
       for (let i = 0; i < 200; i++) {
-        if ((await query(target, 'SELECT 1 FROM pg_stat_progress_create_index WHERE pid = $1', [builderPid])).length > 0) break;
+        if (
+          (await query(target, 'SELECT 1 FROM pg_stat_progress_create_index WHERE pid = $1', [builderPid])).length > 0
+        )
+          break;
         await new Promise((r) => setTimeout(r, 10));
       }
-      const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target), '--format', 'json', '--interval', '100'], { env: { ...process.env, NO_COLOR: '1' } });
+      const child = spawn(
+        process.execPath,
+        [bin, 'progress', '--database-url', url(target), '--format', 'json', '--interval', '100'],
+        { env: { ...process.env, NO_COLOR: '1' } },
+      );
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       await build;
       expect(code).toBe(0);
-      const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as DeployEvent);
+      const events = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as DeployEvent);
       const readings = of(events, 'progress');
       expect(readings.length).toBeGreaterThanOrEqual(2);
       expect(readings.every((e) => e.build.pid === builderPid && e.build.table === 'item')).toBe(true);
@@ -457,7 +585,9 @@ describe('the real binary', () => {
 
   test('idxgen progress with no build running says so and exits 0', async () => {
     const target = await clone();
-    const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target)], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target)], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
@@ -469,7 +599,9 @@ describe('the real binary', () => {
     const target = await clone();
     const wrong = { ...target, password: 'Sup3r-S3cret-pw' };
     const dir = writeMigrations([]).baseDir;
-    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(wrong), '--migrations', dir], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(wrong), '--migrations', dir], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -12,14 +12,32 @@ beforeAll(() => sqlParser());
 
 describe('classifyStatement', () => {
   test.each([
-    ['CREATE INDEX CONCURRENTLY IF NOT EXISTS "a_b_idx" ON "a" USING btree ("b")', { kind: 'build-index', concurrently: true, unique: false, index: '"a_b_idx"', table: '"a"' }],
-    ['create unique index concurrently a_key on only public.a (x)', { kind: 'build-index', concurrently: true, unique: true, index: 'a_key', table: 'public.a' }],
-    ['CREATE INDEX ON "s"."t" ((lower(x)))', { kind: 'build-index', concurrently: false, unique: false, index: null, table: '"s"."t"' }],
-    ['/* c */ CREATE INDEX CONCURRENTLY "x" ON -- c\n "we""ird" (a)', { kind: 'build-index', concurrently: true, unique: false, index: '"x"', table: '"we""ird"' }],
-    ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c", ADD CONSTRAINT "c" CHECK ("n" >= 0) NOT VALID', { kind: 'strong-lock', table: '"t"', action: 'add-constraint-not-valid' }],
-    ['ALTER TABLE ONLY p ATTACH PARTITION p1 FOR VALUES IN (1)', { kind: 'strong-lock', table: 'p', action: 'attach-partition' }],
+    [
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "a_b_idx" ON "a" USING btree ("b")',
+      { kind: 'build-index', concurrently: true, unique: false, index: '"a_b_idx"', table: '"a"' },
+    ],
+    [
+      'create unique index concurrently a_key on only public.a (x)',
+      { kind: 'build-index', concurrently: true, unique: true, index: 'a_key', table: 'public.a' },
+    ],
+    [
+      'CREATE INDEX ON "s"."t" ((lower(x)))',
+      { kind: 'build-index', concurrently: false, unique: false, index: null, table: '"s"."t"' },
+    ],
+    [
+      '/* c */ CREATE INDEX CONCURRENTLY "x" ON -- c\n "we""ird" (a)',
+      { kind: 'build-index', concurrently: true, unique: false, index: '"x"', table: '"we""ird"' },
+    ],
+    [
+      'ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c", ADD CONSTRAINT "c" CHECK ("n" >= 0) NOT VALID',
+      { kind: 'strong-lock', table: '"t"', action: 'add-constraint-not-valid' },
+    ],
+    [
+      'ALTER TABLE ONLY p ATTACH PARTITION p1 FOR VALUES IN (1)',
+      { kind: 'strong-lock', table: 'p', action: 'attach-partition' },
+    ],
     ['ALTER TABLE IF EXISTS "t" DROP CONSTRAINT "c"', { kind: 'strong-lock', table: '"t"', action: 'drop-constraint' }],
-    ['SET lock_timeout = \'5s\'', { kind: 'session-setting' }],
+    ["SET lock_timeout = '5s'", { kind: 'session-setting' }],
     ['ALTER TABLE "t" VALIDATE CONSTRAINT "c"', { kind: 'other' }],
     ['ALTER TABLE "t" ADD CONSTRAINT "c" CHECK (x > 0)', { kind: 'other' }],
     ['CREATE TABLE "index" (id int)', { kind: 'other' }],
@@ -29,7 +47,9 @@ describe('classifyStatement', () => {
 });
 
 test('a folder is atomic when it holds one statement besides SET/RESET', () => {
-  expect(folderShape("-- header\nSET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY \"i\" ON \"t\" (a);\n").atomic).toBe(true);
+  expect(folderShape('-- header\nSET lock_timeout = \'1s\';\nCREATE INDEX CONCURRENTLY "i" ON "t" (a);\n').atomic).toBe(
+    true,
+  );
   const two = folderShape('CREATE TABLE "u" (id int);\nCREATE INDEX CONCURRENTLY "i" ON "u" (id);\n');
   expect(two.atomic).toBe(false);
   expect(two.builds.map((b) => b.index)).toEqual(['"i"']);
@@ -56,21 +76,57 @@ test('percent follows the counter the phase advances', () => {
 
 test('text lines name the blocker and the summary gives the next command', () => {
   const build = {
-    pid: 7, table: 'item', index: 'item_v_idx', command: 'CREATE INDEX CONCURRENTLY', phase: 'waiting for writers before build',
-    blocksDone: 0, blocksTotal: 0, tuplesDone: 0, tuplesTotal: 0, lockersDone: 0, lockersTotal: 1, currentLockerPid: 9, percent: 0,
-    blockedBy: [{ pid: 9, application: 'psql', state: 'idle in transaction', ageSeconds: 312, queryStart: null }], runningSeconds: 4.2, waitEvent: 'Lock:virtualxid',
+    pid: 7,
+    table: 'item',
+    index: 'item_v_idx',
+    command: 'CREATE INDEX CONCURRENTLY',
+    phase: 'waiting for writers before build',
+    blocksDone: 0,
+    blocksTotal: 0,
+    tuplesDone: 0,
+    tuplesTotal: 0,
+    lockersDone: 0,
+    lockersTotal: 1,
+    currentLockerPid: 9,
+    percent: 0,
+    blockedBy: [{ pid: 9, application: 'psql', state: 'idle in transaction', ageSeconds: 312, queryStart: null }],
+    runningSeconds: 4.2,
+    waitEvent: 'Lock:virtualxid',
   };
   expect(progressLine('f1', build)).toBe(
     'f1: pid 7 item_v_idx on item: waiting for writers before build 0.0% (blocks 0/0, tuples 0/0, lockers 0/1, 4.2 s); waiting for pid 9, application "psql", idle in transaction, open 312 s',
   );
-  expect(eventText({ event: 'summary', outcome: 'failed', folders: [], state: 'S', next: 'idxgen deploy' })).toBe('Deploy stopped.\nState: S\nNext: idxgen deploy');
+  expect(eventText({ event: 'summary', outcome: 'failed', folders: [], state: 'S', next: 'idxgen deploy' })).toBe(
+    'Deploy stopped.\nState: S\nNext: idxgen deploy',
+  );
 });
 
 test('the plan says when PostgreSQL has no row estimate instead of printing 0 rows', () => {
   const text = eventText({
     event: 'plan',
-    pending: [{ folder: 'f', atomic: true, strongLocks: [], builds: [{ index: 'i', table: 't', unique: false, tableBytes: 52 * 1024 * 1024, rowEstimate: null, expectedSeconds: 1 }] }],
-    oldTransactions: [], oldTransactionSeconds: 60, buildRateMBps: 50, invalidIndexes: [],
+    pending: [
+      {
+        folder: 'f',
+        atomic: true,
+        strongLocks: [],
+        builds: [
+          {
+            index: 'i',
+            table: 't',
+            unique: false,
+            tableBytes: 52 * 1024 * 1024,
+            rowEstimate: null,
+            expectedSeconds: 1,
+          },
+        ],
+      },
+    ],
+    oldTransactions: [],
+    oldTransactionSeconds: 60,
+    buildRateMBps: 50,
+    invalidIndexes: [],
   });
-  expect(text).toBe('1 pending folder:\n  f\n    index i on t: table 52.0 MB, rows unknown (never analyzed), expected ~1 s at 50 MB/s');
+  expect(text).toBe(
+    '1 pending folder:\n  f\n    index i on t: table 52.0 MB, rows unknown (never analyzed), expected ~1 s at 50 MB/s',
+  );
 });

@@ -4,9 +4,22 @@ import type { CliIO } from '../../src/cli/io';
 import type { BuildProgress } from '../../src/deploy/types';
 
 const build = (percent: number): BuildProgress => ({
-  pid: 7, table: 'item', index: 'item_v_idx', command: 'CREATE INDEX CONCURRENTLY', phase: 'building index: scanning table',
-  blocksDone: percent, blocksTotal: 100, tuplesDone: 0, tuplesTotal: 0, lockersDone: 0, lockersTotal: 0, currentLockerPid: null,
-  percent, blockedBy: [], runningSeconds: 1, waitEvent: null,
+  pid: 7,
+  table: 'item',
+  index: 'item_v_idx',
+  command: 'CREATE INDEX CONCURRENTLY',
+  phase: 'building index: scanning table',
+  blocksDone: percent,
+  blocksTotal: 100,
+  tuplesDone: 0,
+  tuplesTotal: 0,
+  lockersDone: 0,
+  lockersTotal: 0,
+  currentLockerPid: null,
+  percent,
+  blockedBy: [],
+  runningSeconds: 1,
+  waitEvent: null,
 });
 
 function io(isTTY: boolean, out: string[]): CliIO {
@@ -14,7 +27,14 @@ function io(isTTY: boolean, out: string[]): CliIO {
 }
 
 test('on a terminal a build is a cli-progress bar, other events print above it, no colour codes', () => {
-  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const stream = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 120,
+    rows: 40,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   let written = '';
   stream.on('data', (d: Buffer) => (written += d.toString()));
   const lines: string[] = [];
@@ -33,9 +53,21 @@ test('on a terminal a build is a cli-progress bar, other events print above it, 
 
 test('off a terminal every event is one text line; JSON is one object per line; the password is scrubbed', () => {
   const lines: string[] = [];
-  eventView(io(false, lines), 'text', scrubber('pw'), undefined).emit({ event: 'progress', folder: null, build: build(40) });
-  expect(lines).toEqual(['pid 7 item_v_idx on item: building index: scanning table 40.0% (blocks 40/100, tuples 0/0, lockers 0/0, 1 s)\n']);
+  eventView(io(false, lines), 'text', scrubber('pw'), undefined).emit({
+    event: 'progress',
+    folder: null,
+    build: build(40),
+  });
+  expect(lines).toEqual([
+    'pid 7 item_v_idx on item: building index: scanning table 40.0% (blocks 40/100, tuples 0/0, lockers 0/0, 1 s)\n',
+  ]);
   const json: string[] = [];
-  eventView(io(true, json), 'json', scrubber('s3cret'), undefined).emit({ event: 'summary', outcome: 'failed', folders: [], state: 'x s3cret y', next: null });
+  eventView(io(true, json), 'json', scrubber('s3cret'), undefined).emit({
+    event: 'summary',
+    outcome: 'failed',
+    folders: [],
+    state: 'x s3cret y',
+    next: null,
+  });
   expect(json).toEqual(['{"event":"summary","outcome":"failed","folders":[],"state":"x *** y","next":null}\n']);
 });

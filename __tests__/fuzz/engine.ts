@@ -197,7 +197,21 @@ const NAMES = [
 ];
 
 /** Database names for @map / @@map / map:: empty, NUL, quotes, `;`, long, Unicode. */
-const DB_NAMES = ['', '\\u0000', 'a\\u0000b', ' ', 'a"b', 'a;b', "a'b", 'ü'.repeat(40), 'x'.repeat(70), 'Ȿ', '\\\\', 'select', 'A B'];
+const DB_NAMES = [
+  '',
+  '\\u0000',
+  'a\\u0000b',
+  ' ',
+  'a"b',
+  'a;b',
+  "a'b",
+  'ü'.repeat(40),
+  'x'.repeat(70),
+  'Ȿ',
+  '\\\\',
+  'select',
+  'A B',
+];
 
 function fieldNames(text: string): string[] {
   return [...text.matchAll(/^[ \t]+([A-Za-z][A-Za-z0-9_]*)[ \t]+[A-Z]/gm)].map((m) => m[1]!);
@@ -214,11 +228,13 @@ function deepBrackets(depth: number, r: Random): string {
 
 type Mutation = (text: string, r: Random) => string;
 
-const lineMutation = (f: (lines: string[], r: Random) => void): Mutation => (text, r) => {
-  const lines = text.split('\n');
-  if (lines.length > 0) f(lines, r);
-  return lines.join('\n');
-};
+const lineMutation =
+  (f: (lines: string[], r: Random) => void): Mutation =>
+  (text, r) => {
+    const lines = text.split('\n');
+    if (lines.length > 0) f(lines, r);
+    return lines.join('\n');
+  };
 
 const MUTATIONS: Record<string, Mutation> = {
   'delete-line': lineMutation((lines, r) => void lines.splice(r.int(lines.length), 1 + (r.chance(0.2) ? r.int(5) : 0))),
@@ -237,7 +253,9 @@ const MUTATIONS: Record<string, Mutation> = {
     const from = r.pick(names);
     const to = r.pick(NAMES);
     // Everywhere (declaration and references) or just once.
-    return r.chance(0.6) ? text.replace(new RegExp(`\\b${from}\\b`, 'g'), to) : text.replace(new RegExp(`\\b${from}\\b`), to);
+    return r.chance(0.6)
+      ? text.replace(new RegExp(`\\b${from}\\b`, 'g'), to)
+      : text.replace(new RegExp(`\\b${from}\\b`), to);
   },
   'rename-model': (text, r) => {
     const models = [...text.matchAll(/^model[ \t]+([A-Za-z][A-Za-z0-9_]*)/gm)].map((m) => m[1]!);
@@ -254,7 +272,9 @@ const MUTATIONS: Record<string, Mutation> = {
     return text.slice(0, hit) + text.slice(hit + 1);
   },
   'add-field-attribute': lineMutation((lines, r) => {
-    const candidates = lines.map((l, i) => [l, i] as const).filter(([l]) => /^[ \t]+[A-Za-z]\S*[ \t]+[A-Z]/.test(l) && !l.includes('//'));
+    const candidates = lines
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => /^[ \t]+[A-Za-z]\S*[ \t]+[A-Z]/.test(l) && !l.includes('//'));
     if (candidates.length === 0) return;
     const [line, i] = r.pick(candidates);
     const name = r.pick(DB_NAMES);
@@ -337,22 +357,54 @@ const MUTATIONS: Record<string, Mutation> = {
     const depth = r.pick([10, 255, 256, 257, 1000, 2000, 6000]);
     const where = r.int(3);
     if (where === 0) return text.replace(/(generator[ \t]+\w+[ \t]*\{\n)/, `$1  deep = ${deepBrackets(depth, r)}\n`);
-    if (where === 1) return text.replace(/(\n[ \t]+\w+[ \t]+(?:Int|String)\b)/, `$1 @default(${deepBrackets(depth, r)})`);
+    if (where === 1)
+      return text.replace(/(\n[ \t]+\w+[ \t]+(?:Int|String)\b)/, `$1 @default(${deepBrackets(depth, r)})`);
     const at = r.int(text.length + 1);
     return text.slice(0, at) + '['.repeat(depth) + text.slice(at);
   },
-  crlf: (text, r) => (r.chance(0.7) ? text.replace(/\n/g, '\r\n') : r.chance(0.5) ? text.replace(/\n/g, '\r') : text.replace(/\n/, '\r\n')),
-  bom: (text, r) => (r.chance(0.7) ? `\uFEFF${text}` : (() => {
-    const at = r.int(text.length + 1);
-    return `${text.slice(0, at)}\uFEFF${text.slice(at)}`;
-  })()),
+  crlf: (text, r) =>
+    r.chance(0.7)
+      ? text.replace(/\n/g, '\r\n')
+      : r.chance(0.5)
+        ? text.replace(/\n/g, '\r')
+        : text.replace(/\n/, '\r\n'),
+  bom: (text, r) =>
+    r.chance(0.7)
+      ? `\uFEFF${text}`
+      : (() => {
+          const at = r.int(text.length + 1);
+          return `${text.slice(0, at)}\uFEFF${text.slice(at)}`;
+        })(),
   'nul-byte': (text, r) => {
     const at = r.int(text.length + 1);
     return `${text.slice(0, at)}${r.pick(['\u0000', '\\u0000'])}${text.slice(at)}`;
   },
   'random-char': (text, r) => {
     const at = r.int(text.length + 1);
-    const ch = r.pick(['"', '\\', '@', '@@', '/*', '*/', '///', '//', '\u2028', '\u00A0', '\t', '\v', '\uD800', '=', ':', '?', '!', ',', '.', '-', '\u0301', 'é']);
+    const ch = r.pick([
+      '"',
+      '\\',
+      '@',
+      '@@',
+      '/*',
+      '*/',
+      '///',
+      '//',
+      '\u2028',
+      '\u00A0',
+      '\t',
+      '\v',
+      '\uD800',
+      '=',
+      ':',
+      '?',
+      '!',
+      ',',
+      '.',
+      '-',
+      '\u0301',
+      'é',
+    ]);
     return text.slice(0, at) + ch + text.slice(at);
   },
   annotation: lineMutation((lines, r) => {
@@ -418,10 +470,20 @@ function flags(r: Random): Flags {
     validFlags = false;
     const kind = r.int(7);
     if (kind === 0) {
-      const flag = r.pick(['--nope', '--format', '--level', '--timestamp', '--schema', '--only', '--', '-x', '--format=', '--level=loud']);
+      const flag = r.pick([
+        '--nope',
+        '--format',
+        '--level',
+        '--timestamp',
+        '--schema',
+        '--only',
+        '--',
+        '-x',
+        '--format=',
+        '--level=loud',
+      ]);
       argv.push(flag);
-    }
-    else if (kind === 1) argv.push('--timestamp', r.pick(['', 'yesterday', '99999999999999', '2026', '-1']));
+    } else if (kind === 1) argv.push('--timestamp', r.pick(['', 'yesterday', '99999999999999', '2026', '-1']));
     else if (kind === 2) argv[0] = r.pick(['plam', '', 'verify --help', 'PLAN', 'help']);
     else if (kind === 3) {
       const flag = r.pick(SINGLE_VALUED.filter((f) => f !== '--schema' && f !== '--config'));
@@ -431,7 +493,14 @@ function flags(r: Random): Flags {
       extraFiles['idxgen.config.json'] = JSON.stringify(r.chance(0.5) ? { rules: { [key]: 'off' } } : { [key]: {} });
       argv.push('--config', 'idxgen.config.json');
     } else if (kind === 5) {
-      extraFiles['idxgen.config.json'] = r.pick(['{', '[]', 'null', '{"rules": {"fk-index": "loud"}}', '{"rules": {"fk-index": ["warn", {"x": 1}]}}', '{"rules": {"fk-composite-index": ["info", {"orderBy": []}]}}']);
+      extraFiles['idxgen.config.json'] = r.pick([
+        '{',
+        '[]',
+        'null',
+        '{"rules": {"fk-index": "loud"}}',
+        '{"rules": {"fk-index": ["warn", {"x": 1}]}}',
+        '{"rules": {"fk-composite-index": ["info", {"orderBy": []}]}}',
+      ]);
       argv.push('--config', 'idxgen.config.json');
     } else {
       argv.push('--migrations', r.pick(['', 'schema.prisma', '/proc/self', 'm/../../..', 'migrations']));
@@ -444,7 +513,12 @@ function flags(r: Random): Flags {
 // Cases
 // ---------------------------------------------------------------------------------------------
 
-export function makeCase(corpus: CorpusSchema[], seed: number, index: number, maxSchemaChars: number): FuzzCase & { validFlags: boolean } {
+export function makeCase(
+  corpus: CorpusSchema[],
+  seed: number,
+  index: number,
+  maxSchemaChars: number,
+): FuzzCase & { validFlags: boolean } {
   const r = new Random(rng(caseSeed(seed, index)));
   // Half the cases start from a schema that fits whole (a window of a large one breaks relations).
   const small = corpus.filter((c) => c.text.length <= maxSchemaChars);
@@ -460,7 +534,16 @@ export function makeCase(corpus: CorpusSchema[], seed: number, index: number, ma
     schema = MUTATIONS[name]!(schema, r);
   }
   const f = flags(r);
-  return { index, source: source.name, mutations, argv: f.argv, schema, known: f.known, extraFiles: f.extraFiles, validFlags: f.validFlags };
+  return {
+    index,
+    source: source.name,
+    mutations,
+    argv: f.argv,
+    schema,
+    known: f.known,
+    extraFiles: f.extraFiles,
+    validFlags: f.validFlags,
+  };
 }
 
 const STACK_TRACE = /^\s+at .+(?:\(.*:\d+:\d+\)|:\d+:\d+)$/m;
@@ -470,7 +553,12 @@ const USAGE = /^(?:--[a-z-]+ |idxgen: )/;
 /** Errors about the whole file, which have no line. */
 const WHOLE_FILE = /^schema\.prisma: (?:schema file is empty|no datasource block found|is not a text file)/;
 
-function check(fuzzCase: FuzzCase & { validFlags: boolean }, code: number | 'threw' | 'timeout', stdout: string, stderr: string): string[] {
+function check(
+  fuzzCase: FuzzCase & { validFlags: boolean },
+  code: number | 'threw' | 'timeout',
+  stdout: string,
+  stderr: string,
+): string[] {
   const problems: string[] = [];
   if (code === 'threw' || code === 3) problems.push('exit 3 (internal error)');
   if (code === 'timeout') problems.push('hang (time limit)');
@@ -480,7 +568,8 @@ function check(fuzzCase: FuzzCase & { validFlags: boolean }, code: number | 'thr
     const lines = stderr.split('\n').filter((l) => l.length > 0);
     if (lines.length === 0) problems.push('exit 2 with nothing on stderr');
     for (const line of lines) {
-      if (!LOCATED.test(line) && !WHOLE_FILE.test(line) && !USAGE.test(line)) problems.push(`exit 2 without file:line:col: ${JSON.stringify(line.slice(0, 200))}`);
+      if (!LOCATED.test(line) && !WHOLE_FILE.test(line) && !USAGE.test(line))
+        problems.push(`exit 2 without file:line:col: ${JSON.stringify(line.slice(0, 200))}`);
     }
   }
   return problems;
@@ -503,7 +592,11 @@ function capturedIO(cwd: string): { io: CliIO; out: { stdout: string; stderr: st
   return { io, out };
 }
 
-async function runCase(options: FuzzOptions, fuzzCase: FuzzCase & { validFlags: boolean }, spawn: boolean): Promise<CaseResult> {
+async function runCase(
+  options: FuzzOptions,
+  fuzzCase: FuzzCase & { validFlags: boolean },
+  spawn: boolean,
+): Promise<CaseResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-fuzz-'));
   try {
     fs.writeFileSync(path.join(dir, 'schema.prisma'), fuzzCase.schema);
@@ -529,13 +622,22 @@ async function runCase(options: FuzzOptions, fuzzCase: FuzzCase & { validFlags: 
     // A synchronous hang cannot be interrupted in-process: measure it.
     if (typeof code === 'number' && ms > options.timeoutMs) code = 'timeout';
     const problems = check(fuzzCase, code, out.stdout, out.stderr);
-    const result: CaseResult = { fuzzCase, code, stdout: out.stdout, stderr: out.stderr, ms, problems, knownFailure: false };
+    const result: CaseResult = {
+      fuzzCase,
+      code,
+      stdout: out.stdout,
+      stderr: out.stderr,
+      ms,
+      problems,
+      knownFailure: false,
+    };
     if (spawn) {
       // The real binary in a fresh folder (generate may have written into the first one).
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir);
       fs.writeFileSync(path.join(dir, 'schema.prisma'), fuzzCase.schema);
-      for (const [name, content] of Object.entries(fuzzCase.extraFiles)) fs.writeFileSync(path.join(dir, name), content);
+      for (const [name, content] of Object.entries(fuzzCase.extraFiles))
+        fs.writeFileSync(path.join(dir, name), content);
       const t = Date.now();
       const p = spawnSync(process.execPath, [path.join(options.repo, 'bin', 'idxgen.js'), ...fuzzCase.argv], {
         cwd: dir,
@@ -544,10 +646,21 @@ async function runCase(options: FuzzOptions, fuzzCase: FuzzCase & { validFlags: 
         timeout: options.timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
       });
-      const spawnedCode = p.error && (p.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? 'timeout' : p.signal ? 'threw' : (p.status ?? 'threw');
+      const spawnedCode =
+        p.error && (p.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'
+          ? 'timeout'
+          : p.signal
+            ? 'threw'
+            : (p.status ?? 'threw');
       const spawnedProblems = check(fuzzCase, spawnedCode, p.stdout ?? '', p.stderr ?? '').map((x) => `binary: ${x}`);
       if (p.signal) spawnedProblems.push(`binary: killed by ${p.signal}`);
-      result.spawned = { code: p.status, signal: p.signal, stderr: p.stderr ?? '', ms: Date.now() - t, problems: spawnedProblems };
+      result.spawned = {
+        code: p.status,
+        signal: p.signal,
+        stderr: p.stderr ?? '',
+        ms: Date.now() - t,
+        problems: spawnedProblems,
+      };
       result.problems.push(...spawnedProblems);
     }
     if (result.problems.length > 0 && fuzzCase.known.length > 0) result.knownFailure = true;
@@ -574,7 +687,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     if (result.problems.length > 0) (result.knownFailure ? knownFailures : failures).push(result);
     options.onCase?.(result);
   }
-  return { seed: options.seed, cases: options.cases - (options.from ?? 0), ms: Date.now() - started, failures, knownFailures, codes, spawned };
+  return {
+    seed: options.seed,
+    cases: options.cases - (options.from ?? 0),
+    ms: Date.now() - started,
+    failures,
+    knownFailures,
+    codes,
+    spawned,
+  };
 }
 
 /** One line per run, then one block per failure (with what reproduces it). */

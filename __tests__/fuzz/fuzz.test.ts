@@ -25,6 +25,7 @@ test(`fuzz: ${CASES} mutated schemas and flags, seed ${SEED}`, async () => {
   if (process.env.FUZZ_REPORT) process.stderr.write(`${report}\n`);
   expect(summary.failures.map((f) => describeFailure(SEED, f))).toEqual([]);
   // The run exercised every outcome: clean, findings and bad input.
-  for (const code of ['0', '1', '2']) expect({ code, seen: (summary.codes[code] ?? 0) > 0 }).toEqual({ code, seen: true });
+  for (const code of ['0', '1', '2'])
+    expect({ code, seen: (summary.codes[code] ?? 0) > 0 }).toEqual({ code, seen: true });
   expect(report).toMatch(/^fuzz: seed \d+, \d+ cases/);
 }, 600_000);

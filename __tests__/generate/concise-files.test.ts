@@ -72,7 +72,14 @@ const readmeAnchors = new Set(
 );
 
 test('the recovery anchors the headers point to exist in README.md', () => {
-  for (const anchor of ['recovering-a-failed-concurrently-build', 'when-a-check-constraints-lock-timeout-fires', 'when-validate-fails', 'rolling-back', 'when-create-extension-is-denied', 'squawk-findings-left-on-purpose']) {
+  for (const anchor of [
+    'recovering-a-failed-concurrently-build',
+    'when-a-check-constraints-lock-timeout-fires',
+    'when-validate-fails',
+    'rolling-back',
+    'when-create-extension-is-denied',
+    'squawk-findings-left-on-purpose',
+  ]) {
     expect(readmeAnchors).toContain(anchor);
   }
 });
@@ -95,7 +102,10 @@ test.each(goldens.map((f) => [path.relative(REPO, f)]))('golden %s is concise', 
   expect(problems(fs.readFileSync(path.join(REPO, rel), 'utf8'))).toEqual([]);
 });
 
-const corpus = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort();
+const corpus = fs
+  .readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.prisma'))
+  .sort();
 
 test('finds the corpus', () => {
   expect(corpus.length).toBeGreaterThanOrEqual(9);
@@ -109,21 +119,30 @@ describe.each(corpus)('%s', (file) => {
     ['--include-info --group table', ['--include-info', '--preview-features', '--group', 'table']],
   ])('generate %s writes concise files', async (_label, flags) => {
     // --group table needs a project Prisma of 7.4 or later.
-    const p = project({ 'prisma/schema.prisma': schema, 'package.json': JSON.stringify({ devDependencies: { prisma: '7.10.0' } }) });
+    const p = project({
+      'prisma/schema.prisma': schema,
+      'package.json': JSON.stringify({ devDependencies: { prisma: '7.10.0' } }),
+    });
     expect(await p.cli('--timestamp', '20260101000000', ...(flags as string[]))).toBe(0);
     const dir = path.join(p.root, 'prisma', 'migrations');
     const files = fs.existsSync(dir) ? sqlFiles(dir) : [];
-    const found = files.flatMap((f) => problems(fs.readFileSync(f, 'utf8')).map((x) => `${path.relative(dir, f)}: ${x}`));
+    const found = files.flatMap((f) =>
+      problems(fs.readFileSync(f, 'utf8')).map((x) => `${path.relative(dir, f)}: ${x}`),
+    );
     expect(found).toEqual([]);
   });
 });
 
 test('the long form lives in generate --format markdown: a table (folder, table, statement, why, lock taken) and the recovery SQL', async () => {
-  const p = project({ 'prisma/schema.prisma': fs.readFileSync(path.join(REPO, 'examples', 'blog-minimal', 'schema.prisma'), 'utf8') });
+  const p = project({
+    'prisma/schema.prisma': fs.readFileSync(path.join(REPO, 'examples', 'blog-minimal', 'schema.prisma'), 'utf8'),
+  });
   expect(await p.cli('--timestamp', '20260101000000', '--format', 'markdown')).toBe(0);
   const md = p.stdout();
   expect(md).toContain('| Folder | Table | Statement | Why | Lock taken |');
-  expect(md).toMatch(/\| `20260101000001_idx_post_authorid` \| `"Post"` \| create index .* \| Foreign key "Post" \("authorId"\) → "User" has no index \| SHARE UPDATE EXCLUSIVE/);
+  expect(md).toMatch(
+    /\| `20260101000001_idx_post_authorid` \| `"Post"` \| create index .* \| Foreign key "Post" \("authorId"\) → "User" has no index \| SHARE UPDATE EXCLUSIVE/,
+  );
   expect(md).toContain(`DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_idx";`);
   expect(md).toContain(`c.relname = 'Post_authorId_idx';`);
 });

@@ -12,17 +12,26 @@ import { CORPUS } from '../support/rules';
 import { gitDiff } from '../support/git-diff';
 import { project } from '../support/generate';
 
-const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort();
+const files = fs
+  .readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.prisma'))
+  .sort();
 
 interface PrismaFormatter {
   format(schema: string, params: string): string;
 }
 const formatter = require('@prisma/prisma-schema-wasm') as PrismaFormatter;
-const PARAMS = JSON.stringify({ textDocument: { uri: 'file:/schema.prisma' }, options: { tabSize: 2, insertSpaces: true } });
+const PARAMS = JSON.stringify({
+  textDocument: { uri: 'file:/schema.prisma' },
+  options: { tabSize: 2, insertSpaces: true },
+});
 
 /** Prisma's formatter over the whole file; its lines, trimmed. */
 function formattedLines(text: string): Set<string> {
-  const [[, out]] = JSON.parse(formatter.format(JSON.stringify([['schema.prisma', text]]), PARAMS)) as [string, string][];
+  const [[, out]] = JSON.parse(formatter.format(JSON.stringify([['schema.prisma', text]]), PARAMS)) as [
+    string,
+    string,
+  ][];
   return new Set(out!.split('\n').map((l) => l.trim()));
 }
 
@@ -52,8 +61,12 @@ describe.each(files)('%s', (file) => {
     }
     const [, added, removed, preview] = summary;
     // redundant-index drops a field's `@unique` that repeats its `@id`: that line changes only by the attribute.
-    const edited = diff.deleted.filter((l) => FIELD_UNIQUE.test(l) && diff.inserted.some((i) => squash(i) === squash(l.replace(FIELD_UNIQUE, ''))));
-    const inserted = diff.inserted.filter((i) => !edited.some((l) => squash(i) === squash(l.replace(FIELD_UNIQUE, ''))));
+    const edited = diff.deleted.filter(
+      (l) => FIELD_UNIQUE.test(l) && diff.inserted.some((i) => squash(i) === squash(l.replace(FIELD_UNIQUE, ''))),
+    );
+    const inserted = diff.inserted.filter(
+      (i) => !edited.some((l) => squash(i) === squash(l.replace(FIELD_UNIQUE, ''))),
+    );
     const deleted = diff.deleted.filter((l) => !edited.includes(l));
     // Every added line is a declaration, a blank separator, or the previewFeatures line.
     expect(inserted.filter((l) => l.trim() !== '' && !DECLARATION.test(l) && !PREVIEW.test(l))).toEqual([]);

@@ -11,7 +11,13 @@
  */
 import * as path from 'node:path';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
-import { openSchemaEngine, readMigrationsDirectory, schemaFromEmptySql, type MigrationsInput, type SchemaEngineSession } from '../../src/db/schema-engine';
+import {
+  openSchemaEngine,
+  readMigrationsDirectory,
+  schemaFromEmptySql,
+  type MigrationsInput,
+  type SchemaEngineSession,
+} from '../../src/db/schema-engine';
 import { testConnection } from '../support/pg';
 import { project, type Project } from '../support/generate';
 
@@ -68,7 +74,13 @@ let scratch: ScratchDatabase;
 const dir = () => path.join(p.root, 'prisma/migrations');
 
 async function withEngine<T>(schema: string, fn: (session: SchemaEngineSession) => Promise<T>): Promise<T> {
-  const session = ok(await openSchemaEngine({ schema: [{ path: path.join(p.root, 'prisma/schema.prisma'), content: schema }], target: scratch.target, shadowStrategy: 'FILE_COPY' }));
+  const session = ok(
+    await openSchemaEngine({
+      schema: [{ path: path.join(p.root, 'prisma/schema.prisma'), content: schema }],
+      target: scratch.target,
+      shadowStrategy: 'FILE_COPY',
+    }),
+  );
   try {
     return await fn(session);
   } finally {
@@ -101,7 +113,10 @@ beforeAll(async () => {
   // Boolean soft-delete flags are opt-in (booleanFields): this schema's isDeleted is one.
   const config = { rules: { 'soft-delete-partial-index': { options: { booleanFields: ['isDeleted'] } } } };
   p = project({ 'prisma/schema.prisma': BASE, 'idxgen.config.json': JSON.stringify(config) }, { keep: true });
-  p.write(`prisma/migrations/${INIT}/migration.sql`, ok(await schemaFromEmptySql([{ path: 'schema.prisma', content: BASE }])));
+  p.write(
+    `prisma/migrations/${INIT}/migration.sql`,
+    ok(await schemaFromEmptySql([{ path: 'schema.prisma', content: BASE }])),
+  );
   p.write('prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n');
 });
 
@@ -116,7 +131,13 @@ test("idxgen's partial indexes survive Prisma's migrations that add and remove a
   const written = p
     .migrations()
     .slice(1)
-    .map((f) => p.read(`prisma/migrations/${f}/migration.sql`).split('\n').filter((l) => !l.startsWith('--')).join('\n'));
+    .map((f) =>
+      p
+        .read(`prisma/migrations/${f}/migration.sql`)
+        .split('\n')
+        .filter((l) => !l.startsWith('--'))
+        .join('\n'),
+    );
   // Every predicate idxgen writes on this schema, and the queue index, which has none.
   expect(written.join('\n')).toContain('WHERE "deletedAt" IS NULL');
   expect(written.join('\n')).toContain('WHERE "isDeleted" = false');
@@ -154,12 +175,16 @@ test('the old enum predicate is what broke it: the same removal fails with an en
     await client.query(`CREATE INDEX "Job_probe_idx" ON "Job" ("nextAttemptAt") WHERE status = 'PENDING'::"JobStatus"`);
     await client.query('BEGIN');
     await client.query(`CREATE TYPE "JobStatus_probe" AS ENUM ('PENDING', 'RUNNING', 'DONE')`);
-    await expect(client.query(`ALTER TABLE "Job" ALTER COLUMN "status" DROP DEFAULT, ALTER COLUMN "status" TYPE "JobStatus_probe" USING ("status"::text::"JobStatus_probe")`)).rejects.toThrow(
-      'operator does not exist: "JobStatus_probe" = "JobStatus"',
-    );
+    await expect(
+      client.query(
+        `ALTER TABLE "Job" ALTER COLUMN "status" DROP DEFAULT, ALTER COLUMN "status" TYPE "JobStatus_probe" USING ("status"::text::"JobStatus_probe")`,
+      ),
+    ).rejects.toThrow('operator does not exist: "JobStatus_probe" = "JobStatus"');
     await client.query('ROLLBACK');
     // And the text comparison that would survive it is refused in a predicate.
-    await expect(client.query(`CREATE INDEX "Job_probe2_idx" ON "Job" ("nextAttemptAt") WHERE status::text = 'PENDING'`)).rejects.toThrow('functions in index predicate must be marked IMMUTABLE');
+    await expect(
+      client.query(`CREATE INDEX "Job_probe2_idx" ON "Job" ("nextAttemptAt") WHERE status::text = 'PENDING'`),
+    ).rejects.toThrow('functions in index predicate must be marked IMMUTABLE');
   } finally {
     await client.query('DROP INDEX IF EXISTS "Job_probe_idx"').catch(() => undefined);
     await client.end();
@@ -182,7 +207,10 @@ test('the planner uses the queue index for the poll, however the enum values are
       [`"status" IN (CAST($1::text AS "JobStatus"), CAST($2::text AS "JobStatus"))`, ['PENDING', 'RUNNING']],
     ];
     for (const [where, params] of forms) {
-      const plan = await client.query(`EXPLAIN (FORMAT JSON) SELECT id FROM "Job" WHERE ${where} AND "nextAttemptAt" <= now() ORDER BY "nextAttemptAt" LIMIT 100`, params);
+      const plan = await client.query(
+        `EXPLAIN (FORMAT JSON) SELECT id FROM "Job" WHERE ${where} AND "nextAttemptAt" <= now() ORDER BY "nextAttemptAt" LIMIT 100`,
+        params,
+      );
       expect(JSON.stringify(plan.rows[0])).toContain('"Index Name":"Job_status_nextAttemptAt_idx"');
     }
   } finally {

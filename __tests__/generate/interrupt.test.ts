@@ -83,7 +83,15 @@ beforeAll(async () => {
   expect(Object.keys(clean).filter((k) => k.endsWith('migration.sql')).length).toBeGreaterThan(5);
 }, 60_000);
 
-const POINTS = ['write:3', 'journal:1', 'commit-folder:1', 'commit-folder:4', 'commit-file:1', 'commit-schema:1', 'cleanup:1'];
+const POINTS = [
+  'write:3',
+  'journal:1',
+  'commit-folder:1',
+  'commit-folder:4',
+  'commit-file:1',
+  'commit-schema:1',
+  'cleanup:1',
+];
 
 describe.each(POINTS)('paused before %s', (point) => {
   test('SIGINT: rolled back, exit 130, the tree is as it was', async () => {
@@ -91,7 +99,9 @@ describe.each(POINTS)('paused before %s', (point) => {
     const r = await run(root, { pauseAt: point, signal: 'SIGINT' });
     expect(r.stderr).toContain(`idxgen-test: paused before ${point.replace(':', ' #')}`);
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/^idxgen: interrupted by SIGINT: rolled back, nothing written \(no migration folder added, prisma\/schema\.prisma unchanged\)$/m);
+    expect(r.stderr).toMatch(
+      /^idxgen: interrupted by SIGINT: rolled back, nothing written \(no migration folder added, prisma\/schema\.prisma unchanged\)$/m,
+    );
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(r.stdout).toBe('');
     expect(tree(root)).toEqual(untouched);
@@ -104,14 +114,19 @@ describe.each(POINTS)('paused before %s', (point) => {
     // A staging folder (with its journal from journal:1 on) and, from journal:1 on, the schema's temp file.
     const names = fs.readdirSync(path.join(root, 'prisma'));
     expect(names.filter((n) => n.startsWith('.idxgen-staging-'))).toHaveLength(1);
-    expect(names.filter((n) => n.startsWith('schema.prisma.idxgen-tmp-'))).toHaveLength(point === 'write:3' || point === 'cleanup:1' ? 0 : 1);
+    expect(names.filter((n) => n.startsWith('schema.prisma.idxgen-tmp-'))).toHaveLength(
+      point === 'write:3' || point === 'cleanup:1' ? 0 : 1,
+    );
 
     const again = await run(root);
     expect(again.code).toBe(0);
     const notes = again.stderr.split('\n').filter((l) => l.startsWith('idxgen: '));
     // One line for the killed commit; before its journal existed, its temp file gets its own.
     expect(notes).toHaveLength(point === 'journal:1' ? 2 : 1);
-    for (const line of notes) expect(line).toMatch(/^idxgen: (removed|rolled back|completed) .*(an interrupted generate|interrupted generate) \(pid \d+\)|^idxgen: removed .* left by an interrupted generate \(pid \d+\) before it committed anything$/);
+    for (const line of notes)
+      expect(line).toMatch(
+        /^idxgen: (removed|rolled back|completed) .*(an interrupted generate|interrupted generate) \(pid \d+\)|^idxgen: removed .* left by an interrupted generate \(pid \d+\) before it committed anything$/,
+      );
     expect(tree(root)).toEqual(clean);
 
     // Recovered once: a third run finds nothing to clean and nothing to generate.
@@ -133,15 +148,33 @@ test('SIGTERM: rolled back, exit 143', async () => {
 
 test('what each SIGKILL point leaves, and which way recovery goes', async () => {
   const expectations: [string, RegExp][] = [
-    ['write:3', /^idxgen: removed prisma\/\.idxgen-staging-\d+-\w+, left by an interrupted generate \(pid \d+\) before it committed anything$/],
-    ['commit-folder:4', /^idxgen: rolled back an interrupted generate \(pid \d+\): removed 3 migration folders it had moved in \(prisma\/migrations\/\S+, prisma\/migrations\/\S+, prisma\/migrations\/\S+\)$/],
-    ['commit-schema:1', /^idxgen: rolled back an interrupted generate \(pid \d+\): removed \d+ migration folders it had moved in \(prisma\/migrations\/\S+, prisma\/migrations\/\S+ and \d+ more\)$/],
+    [
+      'write:3',
+      /^idxgen: removed prisma\/\.idxgen-staging-\d+-\w+, left by an interrupted generate \(pid \d+\) before it committed anything$/,
+    ],
+    [
+      'commit-folder:4',
+      /^idxgen: rolled back an interrupted generate \(pid \d+\): removed 3 migration folders it had moved in \(prisma\/migrations\/\S+, prisma\/migrations\/\S+, prisma\/migrations\/\S+\)$/,
+    ],
+    [
+      'commit-schema:1',
+      /^idxgen: rolled back an interrupted generate \(pid \d+\): removed \d+ migration folders it had moved in \(prisma\/migrations\/\S+, prisma\/migrations\/\S+ and \d+ more\)$/,
+    ],
     ['cleanup:1', /^idxgen: completed an interrupted generate \(pid \d+\): its schema edit was written$/],
   ];
   for (const [point, line] of expectations) {
     const root = newProject();
     await run(root, { pauseAt: point, signal: 'SIGKILL' });
     const again = await run(root);
-    expect(again.stderr.split('\n').filter((l) => l.startsWith('idxgen: rolled back') || l.startsWith('idxgen: completed') || l.startsWith('idxgen: removed prisma/.idxgen-staging'))).toEqual([expect.stringMatching(line)]);
+    expect(
+      again.stderr
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('idxgen: rolled back') ||
+            l.startsWith('idxgen: completed') ||
+            l.startsWith('idxgen: removed prisma/.idxgen-staging'),
+        ),
+    ).toEqual([expect.stringMatching(line)]);
   }
 }, 120_000);

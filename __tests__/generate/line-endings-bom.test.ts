@@ -12,13 +12,24 @@ import { REPO, runBin, tempProject } from '../support/cli';
 const SCHEMA = fs.readFileSync(path.join(REPO, 'examples', 'blog-minimal', 'schema.prisma'), 'utf8');
 const ARGS = ['generate', '--schema', 'schema.prisma', '--no-cache', '--timestamp', '20260101000000'];
 
-function generateOn(schemaText: string): { code: number; stderr: string; before: string; after: string; folders: string[] } {
+function generateOn(schemaText: string): {
+  code: number;
+  stderr: string;
+  before: string;
+  after: string;
+  folders: string[];
+} {
   const { dir, cleanup } = tempProject({ 'schema.prisma': schemaText });
   try {
     const r = runBin(ARGS, dir);
     const after = fs.readFileSync(path.join(dir, 'schema.prisma'), 'utf8');
     const migrations = path.join(dir, 'migrations');
-    const folders = fs.existsSync(migrations) ? fs.readdirSync(migrations).filter((f) => f !== 'migration_lock.toml').sort() : [];
+    const folders = fs.existsSync(migrations)
+      ? fs
+          .readdirSync(migrations)
+          .filter((f) => f !== 'migration_lock.toml')
+          .sort()
+      : [];
     return { code: r.code, stderr: r.stderr, before: schemaText, after, folders };
   } finally {
     cleanup();

@@ -47,8 +47,17 @@ describe('reading what a migration.sql does', () => {
   });
 
   test('U&"..." identifiers (how idxgen writes names holding ";") are decoded', () => {
-    const sql = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS U&"we""ird\\003B DROP TABLE x\\003B --_idx" ON U&"we""ird\\003B t\\+01F600" USING btree ("a");';
-    expect(scriptEffects(sql)).toEqual([{ kind: 'index', action: 'create', name: 'we"ird; DROP TABLE x; --_idx', present: true, table: 'we"ird; t\u{1F600}' }]);
+    const sql =
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS U&"we""ird\\003B DROP TABLE x\\003B --_idx" ON U&"we""ird\\003B t\\+01F600" USING btree ("a");';
+    expect(scriptEffects(sql)).toEqual([
+      {
+        kind: 'index',
+        action: 'create',
+        name: 'we"ird; DROP TABLE x; --_idx',
+        present: true,
+        table: 'we"ird; t\u{1F600}',
+      },
+    ]);
   });
 
   test('SQL inside comments and strings does not count', () => {
@@ -66,7 +75,9 @@ describe('reading what a migration.sql does', () => {
   // The next three the hand-written lexer that read migrations before the parser got wrong.
   test('a column named "valid" in a CHECK is no NOT VALID', () => {
     const sql = 'ALTER TABLE "T" ADD CONSTRAINT "T_valid_check" CHECK (NOT valid);';
-    expect(scriptEffects(sql)).toEqual([{ kind: 'constraint', action: 'create', name: 'T_valid_check', present: true, validated: true, table: 'T' }]);
+    expect(scriptEffects(sql)).toEqual([
+      { kind: 'constraint', action: 'create', name: 'T_valid_check', present: true, validated: true, table: 'T' },
+    ]);
   });
 
   test('constraints written in CREATE TABLE and in ADD COLUMN count', () => {
@@ -86,7 +97,11 @@ describe('reading what a migration.sql does', () => {
       { name: '1', sql: 'CREATE UNIQUE INDEX CONCURRENTLY "tmp_idx" ON "T" ("k");' },
       { name: '2', sql: 'ALTER TABLE "T" ADD CONSTRAINT "T_k_key" UNIQUE USING INDEX "tmp_idx";' },
     ]);
-    expect([state.get('index:tmp_idx')?.present, state.get('index:T_k_key')?.present, state.get('constraint:T_k_key')?.present]).toEqual([false, true, true]);
+    expect([
+      state.get('index:tmp_idx')?.present,
+      state.get('index:T_k_key')?.present,
+      state.get('constraint:T_k_key')?.present,
+    ]).toEqual([false, true, true]);
   });
 
   // The lexer got these right; they stay right.
@@ -112,7 +127,13 @@ describe('reading what a migration.sql does', () => {
   });
 
   test('a migration PostgreSQL cannot parse is bad input at file:line:col (Prisma could not apply it either)', () => {
-    const folders = [{ name: '20240101000000_bad', sql: '-- é\nCREATE INDEX "ok" ON t (a);\nCREATE INDEX "broken ON t (a);\n', file: 'prisma/migrations/20240101000000_bad/migration.sql' }];
+    const folders = [
+      {
+        name: '20240101000000_bad',
+        sql: '-- é\nCREATE INDEX "ok" ON t (a);\nCREATE INDEX "broken ON t (a);\n',
+        file: 'prisma/migrations/20240101000000_bad/migration.sql',
+      },
+    ];
     let caught: unknown;
     try {
       replayMigrations(folders);
@@ -121,7 +142,12 @@ describe('reading what a migration.sql does', () => {
     }
     expect(caught).toBeInstanceOf(UserError);
     expect((caught as UserError).diagnostics).toEqual([
-      { file: 'prisma/migrations/20240101000000_bad/migration.sql', line: 3, column: 14, message: 'PostgreSQL cannot parse this migration: unterminated quoted identifier at or near ""broken ON t (a);' },
+      {
+        file: 'prisma/migrations/20240101000000_bad/migration.sql',
+        line: 3,
+        column: 14,
+        message: 'PostgreSQL cannot parse this migration: unterminated quoted identifier at or near ""broken ON t (a);',
+      },
     ]);
   });
 
@@ -138,13 +164,27 @@ describe('reading what a migration.sql does', () => {
   test('a step is done when the migrations hold its effect', () => {
     const state = replayMigrations([
       { name: '1_init', sql: 'CREATE INDEX "A_idx" ON "A"("x");' },
-      { name: '2_check', sql: 'ALTER TABLE "A" DROP CONSTRAINT IF EXISTS "A_x_check", ADD CONSTRAINT "A_x_check" CHECK (x > 0) NOT VALID;' },
+      {
+        name: '2_check',
+        sql: 'ALTER TABLE "A" DROP CONSTRAINT IF EXISTS "A_x_check", ADD CONSTRAINT "A_x_check" CHECK (x > 0) NOT VALID;',
+      },
       { name: '3_drop', sql: 'DROP INDEX CONCURRENTLY IF EXISTS "Gone_idx";' },
     ]);
-    expect(alreadyDone(state, scriptEffects('CREATE INDEX CONCURRENTLY IF NOT EXISTS "A_idx" ON "A" USING btree ("x");'))).toBe('1_init');
-    expect(alreadyDone(state, scriptEffects('CREATE INDEX CONCURRENTLY IF NOT EXISTS "B_idx" ON "A" USING btree ("y");'))).toBeUndefined();
+    expect(
+      alreadyDone(state, scriptEffects('CREATE INDEX CONCURRENTLY IF NOT EXISTS "A_idx" ON "A" USING btree ("x");')),
+    ).toBe('1_init');
+    expect(
+      alreadyDone(state, scriptEffects('CREATE INDEX CONCURRENTLY IF NOT EXISTS "B_idx" ON "A" USING btree ("y");')),
+    ).toBeUndefined();
     // Added NOT VALID: the add step is done, the validate step is not.
-    expect(alreadyDone(state, scriptEffects('ALTER TABLE "A" DROP CONSTRAINT IF EXISTS "A_x_check", ADD CONSTRAINT "A_x_check" CHECK (x > 0) NOT VALID;'))).toBe('2_check');
+    expect(
+      alreadyDone(
+        state,
+        scriptEffects(
+          'ALTER TABLE "A" DROP CONSTRAINT IF EXISTS "A_x_check", ADD CONSTRAINT "A_x_check" CHECK (x > 0) NOT VALID;',
+        ),
+      ),
+    ).toBe('2_check');
     expect(alreadyDone(state, scriptEffects('ALTER TABLE "A" VALIDATE CONSTRAINT "A_x_check";'))).toBeUndefined();
     // A drop is done only when a migration dropped it; an index no migration mentions may exist.
     expect(alreadyDone(state, scriptEffects('DROP INDEX CONCURRENTLY IF EXISTS "Gone_idx";'))).toBe('3_drop');

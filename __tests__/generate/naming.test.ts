@@ -1,5 +1,11 @@
 import { folderName, slugify, slugPart, MAX_SLUG_LENGTH } from '../../src/generate/naming';
-import { addSeconds, firstTimestamp, folderTimestamp, formatTimestamp, parseTimestamp } from '../../src/generate/timestamp';
+import {
+  addSeconds,
+  firstTimestamp,
+  folderTimestamp,
+  formatTimestamp,
+  parseTimestamp,
+} from '../../src/generate/timestamp';
 
 describe('timestamps', () => {
   test.each(['20250101120000', '20240229235959', '19700101000000'])('accepts %s', (ts) => {
@@ -7,12 +13,19 @@ describe('timestamps', () => {
     expect(formatTimestamp(parseTimestamp(ts)!)).toBe(ts);
   });
 
-  test.each(['2025010112000', '202501011200000', '20251301120000', '20250230120000', '20250101240000', '20250101126000', '2025-01-01T12:00', 'abc', ''])(
-    'rejects %j',
-    (ts) => {
-      expect(parseTimestamp(ts)).toBeUndefined();
-    },
-  );
+  test.each([
+    '2025010112000',
+    '202501011200000',
+    '20251301120000',
+    '20250230120000',
+    '20250101240000',
+    '20250101126000',
+    '2025-01-01T12:00',
+    'abc',
+    '',
+  ])('rejects %j', (ts) => {
+    expect(parseTimestamp(ts)).toBeUndefined();
+  });
 
   test('formats in UTC whatever the local zone', () => {
     expect(formatTimestamp(new Date(Date.UTC(2025, 0, 2, 3, 4, 5)))).toBe('20250102030405');
@@ -37,7 +50,9 @@ describe('timestamps', () => {
     expect(firstTimestamp('20250101000000', ['20240101000000_init'])).toBe('20250101000000');
     // Not later than the newest: newest + 1 second.
     expect(firstTimestamp('20250101000000', ['20240101000000_init', '20250101000000_same'])).toBe('20250101000001');
-    expect(firstTimestamp('20200101000000', ['20240101000000_init', '20260101000000_future', '0_base'])).toBe('20260101000001');
+    expect(firstTimestamp('20200101000000', ['20240101000000_init', '20260101000000_future', '0_base'])).toBe(
+      '20260101000001',
+    );
   });
 });
 
@@ -52,7 +67,17 @@ describe('slugs', () => {
     const hostile = 'we"ird; DROP TABLE x; --';
     const slug = slugify(['idx', hostile, 'col']);
     expect(slug).toBe('idx_we_ird_drop_table_x_col');
-    for (const name of ['../../etc/passwd', 'a/b\\c', 'x\u0000y', '\u202egnp.exe', '$(rm -rf /)', '`id`', ' spaced  out ', 'CON', '..']) {
+    for (const name of [
+      '../../etc/passwd',
+      'a/b\\c',
+      'x\u0000y',
+      '\u202egnp.exe',
+      '$(rm -rf /)',
+      '`id`',
+      ' spaced  out ',
+      'CON',
+      '..',
+    ]) {
       const s = slugify(['idx', name]);
       expect(s).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
       expect(s.length).toBeLessThanOrEqual(MAX_SLUG_LENGTH);
@@ -75,7 +100,11 @@ describe('slugs', () => {
   });
 
   test('folder names sort by timestamp first', () => {
-    const names = [folderName('20250101000001', 'zzz'), folderName('20250101000000', 'aaa'), folderName('20250101000002', 'mmm')];
+    const names = [
+      folderName('20250101000001', 'zzz'),
+      folderName('20250101000000', 'aaa'),
+      folderName('20250101000002', 'mmm'),
+    ];
     expect([...names].sort()).toEqual(['20250101000000_aaa', '20250101000001_zzz', '20250101000002_mmm']);
   });
 });

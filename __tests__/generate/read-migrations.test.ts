@@ -21,10 +21,16 @@ function write(rel: string, content = ''): void {
 
 describe('resolveMigrationsDir', () => {
   const single = { target: 'prisma/schema.prisma', origin: 'default location', files: ['prisma/schema.prisma'] };
-  const folder = { target: 'prisma/schema', origin: 'default location', files: ['prisma/schema/schema.prisma', 'prisma/schema/models/a.prisma'] };
+  const folder = {
+    target: 'prisma/schema',
+    origin: 'default location',
+    files: ['prisma/schema/schema.prisma', 'prisma/schema/models/a.prisma'],
+  };
 
   test('--migrations wins, relative to cwd', () => {
-    expect(resolveMigrationsDir(root, single, { explicit: 'db/migrations' }).dir).toBe(path.join(root, 'db/migrations'));
+    expect(resolveMigrationsDir(root, single, { explicit: 'db/migrations' }).dir).toBe(
+      path.join(root, 'db/migrations'),
+    );
   });
 
   test('single file: migrations/ beside it', () => {
@@ -34,14 +40,22 @@ describe('resolveMigrationsDir', () => {
 
   test('prisma.config.ts migrations.path (a literal), relative to the config file', () => {
     write('prisma/schema.prisma');
-    write('prisma.config.ts', `import { defineConfig } from 'prisma/config'\nexport default defineConfig({\n  schema: 'prisma/schema.prisma',\n  // migrations: { path: 'wrong' },\n  migrations: { seed: 'tsx seed.ts', path: 'db/migrations' },\n})\n`);
-    expect(resolveMigrationsDir(root, single, {})).toEqual({ dir: path.join(root, 'db/migrations'), origin: 'prisma.config.ts migrations.path' });
+    write(
+      'prisma.config.ts',
+      `import { defineConfig } from 'prisma/config'\nexport default defineConfig({\n  schema: 'prisma/schema.prisma',\n  // migrations: { path: 'wrong' },\n  migrations: { seed: 'tsx seed.ts', path: 'db/migrations' },\n})\n`,
+    );
+    expect(resolveMigrationsDir(root, single, {})).toEqual({
+      dir: path.join(root, 'db/migrations'),
+      origin: 'prisma.config.ts migrations.path',
+    });
     expect(migrationsPathFromPrismaConfig("migrations: { path: path.join('a', 'b') }")).toBeUndefined();
   });
 
   test('folder schema, nothing yet: Prisma 7 puts migrations inside the schema folder', () => {
     write('prisma/schema/schema.prisma');
-    expect(resolveMigrationsDir(root, folder, { datasourceFile: 'prisma/schema/schema.prisma' }).dir).toBe(path.join(root, 'prisma/schema/migrations'));
+    expect(resolveMigrationsDir(root, folder, { datasourceFile: 'prisma/schema/schema.prisma' }).dir).toBe(
+      path.join(root, 'prisma/schema/migrations'),
+    );
   });
 
   test('folder schema on Prisma < 6.6: beside the schema folder', () => {
@@ -53,13 +67,17 @@ describe('resolveMigrationsDir', () => {
   test('folder schema on Prisma 6.6+: beside the file with the datasource block', () => {
     write('prisma/schema/base/db.prisma');
     const v = { major: 6, minor: 19, patch: 0, source: 'test' };
-    expect(resolveMigrationsDir(root, folder, { prismaVersion: v, datasourceFile: 'prisma/schema/base/db.prisma' }).dir).toBe(path.join(root, 'prisma/schema/base/migrations'));
+    expect(
+      resolveMigrationsDir(root, folder, { prismaVersion: v, datasourceFile: 'prisma/schema/base/db.prisma' }).dir,
+    ).toBe(path.join(root, 'prisma/schema/base/migrations'));
   });
 
   test('folder schema: an existing migrations folder among the candidates wins', () => {
     write('prisma/schema/schema.prisma');
     write('prisma/migrations/20240101000000_init/migration.sql', 'CREATE TABLE a();');
-    expect(resolveMigrationsDir(root, folder, { datasourceFile: 'prisma/schema/schema.prisma' }).dir).toBe(path.join(root, 'prisma/migrations'));
+    expect(resolveMigrationsDir(root, folder, { datasourceFile: 'prisma/schema/schema.prisma' }).dir).toBe(
+      path.join(root, 'prisma/migrations'),
+    );
   });
 });
 
@@ -71,7 +89,9 @@ describe('readMigrations', () => {
   test('a path that is a file is a user error', () => {
     write('migrations', 'not a folder');
     expect(() => readMigrations(path.join(root, 'migrations'), 'migrations')).toThrow(UserError);
-    expect(() => readMigrations(path.join(root, 'migrations'), 'migrations')).toThrow('migrations: the migrations path is a file, not a folder');
+    expect(() => readMigrations(path.join(root, 'migrations'), 'migrations')).toThrow(
+      'migrations: the migrations path is a file, not a folder',
+    );
   });
 
   test('folders sorted by name with their migration.sql; files and hidden folders ignored', () => {

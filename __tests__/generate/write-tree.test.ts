@@ -41,7 +41,13 @@ function setup() {
       { path: '20250101000001_idx_b/down.sql', content: 'DROP INDEX 2;\n' },
       { path: 'migration_lock.toml', content: 'provider = "postgresql"\n' },
     ],
-    schemaWrites: [{ file: schema, before: 'model A {\n  id Int @id\n}\n', after: 'model A {\n  id Int @id\n\n  @@index([id])\n}\n' }],
+    schemaWrites: [
+      {
+        file: schema,
+        before: 'model A {\n  id Int @id\n}\n',
+        after: 'model A {\n  id Int @id\n\n  @@index([id])\n}\n',
+      },
+    ],
   };
   return { schema, migrations, input };
 }
@@ -49,7 +55,11 @@ function setup() {
 test('writes every folder, the lock file and the schema, and leaves no temporary file', async () => {
   const { input } = setup();
   const result = await writeTree(input);
-  expect(result.created.map((p) => path.basename(p))).toEqual(['20250101000000_idx_a', '20250101000001_idx_b', 'migration_lock.toml']);
+  expect(result.created.map((p) => path.basename(p))).toEqual([
+    '20250101000000_idx_a',
+    '20250101000001_idx_b',
+    'migration_lock.toml',
+  ]);
   expect(tree(root)).toEqual({
     'prisma/': '',
     'prisma/migrations/': '',
@@ -78,7 +88,9 @@ describe('a failure at any step leaves the tree exactly as it was', () => {
   });
 
   test('the run has mkdir, write and commit steps', async () => {
-    expect(new Set(steps.map((s) => s.kind))).toEqual(new Set(['mkdir', 'write', 'journal', 'commit-folder', 'commit-file', 'commit-schema', 'cleanup']));
+    expect(new Set(steps.map((s) => s.kind))).toEqual(
+      new Set(['mkdir', 'write', 'journal', 'commit-folder', 'commit-file', 'commit-schema', 'cleanup']),
+    );
   });
 
   test('fail at every step', async () => {
@@ -88,7 +100,8 @@ describe('a failure at any step leaves the tree exactly as it was', () => {
       const { input } = setup();
       const before = tree(root);
       let seen = 0;
-      await expect(writeTree(input, {
+      await expect(
+        writeTree(input, {
           beforeStep: () => {
             if (seen++ === failAt) throw new Error(`injected fault at step ${failAt}`);
           },
@@ -104,7 +117,8 @@ describe('a failure at any step leaves the tree exactly as it was', () => {
     fs.writeFileSync(path.join(migrations, '20240101000000_init', 'migration.sql'), 'CREATE TABLE a();\n');
     const before = tree(root);
     let commits = 0;
-    await expect(writeTree(input, {
+    await expect(
+      writeTree(input, {
         beforeStep: (s) => {
           // Fail after two folders are renamed into place.
           if (s.kind === 'commit-file' && ++commits === 1) throw new Error('disk full');
@@ -120,7 +134,9 @@ test('a real file-system error (unwritable migrations folder) also leaves nothin
     // root ignores permission bits: use a migrations path below a regular file (ENOTDIR) instead.
     const { input, schema } = setup();
     const before = tree(root);
-    await expect(writeTree({ ...input, migrationsDir: path.join(schema, 'migrations') })).rejects.toThrow(/ENOTDIR|not a directory/);
+    await expect(writeTree({ ...input, migrationsDir: path.join(schema, 'migrations') })).rejects.toThrow(
+      /ENOTDIR|not a directory/,
+    );
     expect(tree(root)).toEqual(before);
     return;
   }
@@ -150,7 +166,9 @@ test('an existing migration_lock.toml is never rewritten', async () => {
   fs.mkdirSync(migrations);
   fs.writeFileSync(path.join(migrations, 'migration_lock.toml'), 'provider = "postgresql"\n# mine\n');
   await expect(writeTree(input)).rejects.toThrow(/already exists/);
-  expect(fs.readFileSync(path.join(migrations, 'migration_lock.toml'), 'utf8')).toBe('provider = "postgresql"\n# mine\n');
+  expect(fs.readFileSync(path.join(migrations, 'migration_lock.toml'), 'utf8')).toBe(
+    'provider = "postgresql"\n# mine\n',
+  );
 });
 
 test('a schema file changed since it was read is not overwritten', async () => {

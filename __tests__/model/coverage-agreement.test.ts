@@ -25,15 +25,35 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'btree on the FK', method: 'btree', columns: ['authorId'], fk: ['authorId'], covered: true },
-  { name: 'btree led by the FK columns in another order', method: 'btree', columns: ['b', 'a', 'c'], fk: ['a', 'b'], covered: true },
+  {
+    name: 'btree led by the FK columns in another order',
+    method: 'btree',
+    columns: ['b', 'a', 'c'],
+    fk: ['a', 'b'],
+    covered: true,
+  },
   { name: 'hash on the single FK column', method: 'hash', columns: ['authorId'], fk: ['authorId'], covered: true },
-  { name: 'partial WHERE fk IS NOT NULL', method: 'btree', columns: ['authorId'], fk: ['authorId'], where: '"authorId" IS NOT NULL', covered: true },
+  {
+    name: 'partial WHERE fk IS NOT NULL',
+    method: 'btree',
+    columns: ['authorId'],
+    fk: ['authorId'],
+    where: '"authorId" IS NOT NULL',
+    covered: true,
+  },
   { name: 'GIN on the FK column', method: 'gin', columns: ['authorId'], fk: ['authorId'], covered: false },
   { name: 'GiST on the FK column', method: 'gist', columns: ['authorId'], fk: ['authorId'], covered: false },
   { name: 'two-column hash on a two-column FK', method: 'hash', columns: ['a', 'b'], fk: ['a', 'b'], covered: false },
   { name: 'BRIN on the FK column', method: 'brin', columns: ['authorId'], fk: ['authorId'], covered: false },
   { name: 'btree on the second FK column only', method: 'btree', columns: ['b', 'x'], fk: ['a', 'b'], covered: false },
-  { name: 'partial on the live rows', method: 'btree', columns: ['authorId'], fk: ['authorId'], where: '"deletedAt" IS NULL', covered: false },
+  {
+    name: 'partial on the live rows',
+    method: 'btree',
+    columns: ['authorId'],
+    fk: ['authorId'],
+    where: '"deletedAt" IS NULL',
+    covered: false,
+  },
 ];
 
 function declared(c: Case): { table: Table; def: IndexDef } {
@@ -48,22 +68,50 @@ function declared(c: Case): { table: Table; def: IndexDef } {
     ...(c.where !== undefined ? { where: c.where } : {}),
   };
   const table: Table = {
-    name: 'Post', model: 'Post', kind: 'model', ignored: false, columns: [], uniques: [], indexes: [def], foreignKeys: [], docs: [], span, closeSpan: span,
+    name: 'Post',
+    model: 'Post',
+    kind: 'model',
+    ignored: false,
+    columns: [],
+    uniques: [],
+    indexes: [def],
+    foreignKeys: [],
+    docs: [],
+    span,
+    closeSpan: span,
   };
   return { table, def };
 }
 
 function catalog(c: Case): IndexInfo {
   return {
-    schema: 'public', table: 'Post', name: 'Post_idx', method: c.method, columns: c.columns, expressions: c.columns.map(() => false), include: [],
-    opclasses: c.columns.map(() => 'int4_ops'), defaultOpclass: c.columns.map(() => true), descending: c.columns.map(() => false),
-    predicate: c.where !== undefined ? `(${c.where})` : null, unique: false, primary: false, valid: true, definition: '',
+    schema: 'public',
+    table: 'Post',
+    name: 'Post_idx',
+    method: c.method,
+    columns: c.columns,
+    expressions: c.columns.map(() => false),
+    include: [],
+    opclasses: c.columns.map(() => 'int4_ops'),
+    defaultOpclass: c.columns.map(() => true),
+    descending: c.columns.map(() => false),
+    predicate: c.where !== undefined ? `(${c.where})` : null,
+    unique: false,
+    primary: false,
+    valid: true,
+    definition: '',
   };
 }
 
 function proposed(c: Case): IndexSpec {
   return {
-    kind: 'index', table: 'Post', columns: c.columns.map((column) => ({ column, field: column })), method: c.method, unique: false, include: [], extensions: [],
+    kind: 'index',
+    table: 'Post',
+    columns: c.columns.map((column) => ({ column, field: column })),
+    method: c.method,
+    unique: false,
+    include: [],
+    extensions: [],
     ...(c.where !== undefined ? { where: { kind: 'sql', text: c.where } } : {}),
   };
 }

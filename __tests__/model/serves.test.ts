@@ -10,11 +10,19 @@ import { readPredicate } from '../../src/sql/predicate';
 type Key = string | [string, 'asc' | 'desc', string?];
 
 /** `idx('btree', ['a', ['b', 'desc']], { where: '...' })`: an index on table "t". */
-function idx(method: string, keys: Key[], extra: { where?: string; include?: string[]; valid?: boolean; table?: string } = {}): ServingIndex {
+function idx(
+  method: string,
+  keys: Key[],
+  extra: { where?: string; include?: string[]; valid?: boolean; table?: string } = {},
+): ServingIndex {
   const index: ServingIndex = {
     table: extra.table ?? 't',
     method,
-    keys: keys.map((k) => (typeof k === 'string' ? { column: k, sort: 'asc' } : { column: k[0], sort: k[1], ...(k[2] ? { opclass: k[2] } : {}) })),
+    keys: keys.map((k) =>
+      typeof k === 'string'
+        ? { column: k, sort: 'asc' }
+        : { column: k[0], sort: k[1], ...(k[2] ? { opclass: k[2] } : {}) },
+    ),
     include: extra.include ?? [],
     valid: extra.valid ?? true,
   };
@@ -38,10 +46,26 @@ const serves: Case[] = [
   { name: 'btree on the column', index: idx('btree', ['a']), shape: eq('a') },
   { name: 'btree led by the columns in another order', index: idx('btree', ['b', 'a', 'c']), shape: eq('a', 'b') },
   { name: 'hash on the one column', index: idx('hash', ['a']), shape: eq('a') },
-  { name: 'partial on a IS NOT NULL for a = $1', index: idx('btree', ['a'], { where: '"a" IS NOT NULL' }), shape: eq('a') },
-  { name: 'partial, catalog form with parentheses', index: idx('btree', ['a', 'b'], { where: '((a IS NOT NULL) AND (b IS NOT NULL))' }), shape: eq('a', 'b') },
-  { name: 'partial on a quoted odd name', index: idx('btree', ['we"ird'], { where: '("we""ird" IS NOT NULL)' }), shape: eq('we"ird') },
-  { name: 'lower-case unquoted name is the same column', index: idx('btree', ['author_id'], { where: '((author_id IS NOT NULL))' }), shape: eq('author_id') },
+  {
+    name: 'partial on a IS NOT NULL for a = $1',
+    index: idx('btree', ['a'], { where: '"a" IS NOT NULL' }),
+    shape: eq('a'),
+  },
+  {
+    name: 'partial, catalog form with parentheses',
+    index: idx('btree', ['a', 'b'], { where: '((a IS NOT NULL) AND (b IS NOT NULL))' }),
+    shape: eq('a', 'b'),
+  },
+  {
+    name: 'partial on a quoted odd name',
+    index: idx('btree', ['we"ird'], { where: '("we""ird" IS NOT NULL)' }),
+    shape: eq('we"ird'),
+  },
+  {
+    name: 'lower-case unquoted name is the same column',
+    index: idx('btree', ['author_id'], { where: '((author_id IS NOT NULL))' }),
+    shape: eq('author_id'),
+  },
   { name: 'INCLUDE columns do not matter to the key', index: idx('btree', ['a'], { include: ['b'] }), shape: eq('a') },
   {
     name: 'feed read: equality then ORDER BY DESC LIMIT',
@@ -59,7 +83,11 @@ const serves: Case[] = [
     shape: read({
       ranges: [{ column: 'due', op: '<=' }],
       orderBy: [{ column: 'due', direction: 'asc' }],
-      where: { kind: 'in-list', column: 'status', values: ['PENDING', 'RETRY'].map((value) => ({ kind: 'string', value, cast: { name: 'JobStatus' } })) },
+      where: {
+        kind: 'in-list',
+        column: 'status',
+        values: ['PENDING', 'RETRY'].map((value) => ({ kind: 'string', value, cast: { name: 'JobStatus' } })),
+      },
     }),
   },
   {
@@ -67,22 +95,61 @@ const serves: Case[] = [
     index: idx('btree', ['a'], { where: '"deletedAt" IS NULL' }),
     shape: read({ equal: ['a'], where: { kind: 'null-test', column: 'deletedAt', isNull: true } }),
   },
-  { name: 'GIN jsonb_path_ops for @>', index: idx('gin', [['data', 'asc', 'jsonb_path_ops']]), shape: read({ operators: [{ column: 'data', op: '@>' }] }) },
-  { name: 'GIN jsonb_ops for ?', index: idx('gin', [['data', 'asc', 'jsonb_ops']]), shape: read({ operators: [{ column: 'data', op: '?' }] }) },
-  { name: 'btree for both bounds of one range (BETWEEN)', index: idx('btree', ['at']), shape: read({ ranges: [{ column: 'at', op: '>=' }, { column: 'at', op: '<' }] }) },
-  { name: 'BRIN for both bounds of a range on its column', index: idx('brin', ['at']), shape: read({ ranges: [{ column: 'at', op: '>=' }, { column: 'at', op: '<=' }] }) },
-  { name: 'GIN array_ops for && (hasSome)', index: idx('gin', [['tags', 'asc', 'array_ops']]), shape: read({ operators: [{ column: 'tags', op: '&&' }] }) },
+  {
+    name: 'GIN jsonb_path_ops for @>',
+    index: idx('gin', [['data', 'asc', 'jsonb_path_ops']]),
+    shape: read({ operators: [{ column: 'data', op: '@>' }] }),
+  },
+  {
+    name: 'GIN jsonb_ops for ?',
+    index: idx('gin', [['data', 'asc', 'jsonb_ops']]),
+    shape: read({ operators: [{ column: 'data', op: '?' }] }),
+  },
+  {
+    name: 'btree for both bounds of one range (BETWEEN)',
+    index: idx('btree', ['at']),
+    shape: read({
+      ranges: [
+        { column: 'at', op: '>=' },
+        { column: 'at', op: '<' },
+      ],
+    }),
+  },
+  {
+    name: 'BRIN for both bounds of a range on its column',
+    index: idx('brin', ['at']),
+    shape: read({
+      ranges: [
+        { column: 'at', op: '>=' },
+        { column: 'at', op: '<=' },
+      ],
+    }),
+  },
+  {
+    name: 'GIN array_ops for && (hasSome)',
+    index: idx('gin', [['tags', 'asc', 'array_ops']]),
+    shape: read({ operators: [{ column: 'tags', op: '&&' }] }),
+  },
   {
     name: 'GIN trigram for contains, insensitive',
     index: idx('gin', [['title', 'asc', 'gin_trgm_ops']]),
     shape: read({ text: [{ column: 'title', match: 'contains', mode: 'insensitive' }] }),
   },
-  { name: 'IN list after the equality prefix', index: idx('btree', ['a', 'b']), shape: read({ equal: ['a'], in: ['b'] }) },
+  {
+    name: 'IN list after the equality prefix',
+    index: idx('btree', ['a', 'b']),
+    shape: read({ equal: ['a'], in: ['b'] }),
+  },
 ];
 
 const partial: (Case & { unserved: string[] })[] = [
   { name: 'hash for a two-column lookup', index: idx('hash', ['a']), shape: eq('a', 'b'), unserved: ['equal b'] },
-  { name: 'btree on one column of a two-column lookup', index: idx('btree', ['a']), shape: eq('a', 'b'), unserved: ['equal b'] },
+  {
+    name: 'btree on one column of a two-column lookup',
+    index: idx('btree', ['a']),
+    shape: eq('a', 'b'),
+    unserved: ['equal b'],
+  },
   { name: 'btree led by b, then x', index: idx('btree', ['b', 'x', 'a']), shape: eq('a', 'b'), unserved: ['equal a'] },
   {
     name: 'order on a column the index does not have next',
@@ -93,7 +160,13 @@ const partial: (Case & { unserved: string[] })[] = [
   {
     name: 'mixed directions that a backward scan cannot give',
     index: idx('btree', ['a', 'b', ['c', 'desc']]),
-    shape: read({ equal: ['a'], orderBy: [{ column: 'b', direction: 'asc' }, { column: 'c', direction: 'asc' }] }),
+    shape: read({
+      equal: ['a'],
+      orderBy: [
+        { column: 'b', direction: 'asc' },
+        { column: 'c', direction: 'asc' },
+      ],
+    }),
     unserved: ['order b', 'order c'],
   },
   {
@@ -108,30 +181,115 @@ const partial: (Case & { unserved: string[] })[] = [
     shape: read({ equal: ['a'], where: { kind: 'null-test', column: 'deletedAt', isNull: true } }),
     unserved: ['where deletedAt'],
   },
-  { name: 'btree with a jsonb operator on another column', index: idx('btree', ['a']), shape: read({ equal: ['a'], operators: [{ column: 'data', op: '@>' }] }), unserved: ['operator data'] },
+  {
+    name: 'btree with a jsonb operator on another column',
+    index: idx('btree', ['a']),
+    shape: read({ equal: ['a'], operators: [{ column: 'data', op: '@>' }] }),
+    unserved: ['operator data'],
+  },
 ];
 
 const none: (Case & { reason: string })[] = [
   { name: 'GIN on an FK column', index: idx('gin', ['a']), shape: eq('a'), reason: 'gin, not btree or hash' },
   { name: 'GiST on an FK column', index: idx('gist', ['a']), shape: eq('a'), reason: 'gist, not btree or hash' },
-  { name: 'BRIN on an FK column', index: idx('brin', ['a']), shape: eq('a'), reason: 'brin, which serves only ranges on its columns' },
-  { name: 'BRIN for the order of its column', index: idx('brin', ['at']), shape: read({ orderBy: [{ column: 'at', direction: 'desc' }] }), reason: 'brin, which serves only ranges on its columns' },
-  { name: 'two-column hash', index: idx('hash', ['a', 'b']), shape: eq('a', 'b'), reason: 'hash, which serves only a single-column equality' },
-  { name: 'hash on another column', index: idx('hash', ['x']), shape: eq('a'), reason: 'hash, which serves only a single-column equality' },
-  { name: 'btree on another column', index: idx('btree', ['x', 'a']), shape: eq('a'), reason: 'does not start with ("a")' },
-  { name: 'INCLUDE columns are not keys', index: idx('btree', ['x'], { include: ['a'] }), shape: eq('a'), reason: 'does not start with ("a")' },
-  { name: 'an expression key is no column', index: { ...idx('btree', ['a']), keys: [{ column: null, sort: 'asc' }] }, shape: eq('a'), reason: 'does not start with ("a")' },
-  { name: 'INVALID index', index: idx('btree', ['a'], { valid: false }), shape: eq('a'), reason: 'invalid (a failed CREATE INDEX CONCURRENTLY): the planner never uses it' },
+  {
+    name: 'BRIN on an FK column',
+    index: idx('brin', ['a']),
+    shape: eq('a'),
+    reason: 'brin, which serves only ranges on its columns',
+  },
+  {
+    name: 'BRIN for the order of its column',
+    index: idx('brin', ['at']),
+    shape: read({ orderBy: [{ column: 'at', direction: 'desc' }] }),
+    reason: 'brin, which serves only ranges on its columns',
+  },
+  {
+    name: 'two-column hash',
+    index: idx('hash', ['a', 'b']),
+    shape: eq('a', 'b'),
+    reason: 'hash, which serves only a single-column equality',
+  },
+  {
+    name: 'hash on another column',
+    index: idx('hash', ['x']),
+    shape: eq('a'),
+    reason: 'hash, which serves only a single-column equality',
+  },
+  {
+    name: 'btree on another column',
+    index: idx('btree', ['x', 'a']),
+    shape: eq('a'),
+    reason: 'does not start with ("a")',
+  },
+  {
+    name: 'INCLUDE columns are not keys',
+    index: idx('btree', ['x'], { include: ['a'] }),
+    shape: eq('a'),
+    reason: 'does not start with ("a")',
+  },
+  {
+    name: 'an expression key is no column',
+    index: { ...idx('btree', ['a']), keys: [{ column: null, sort: 'asc' }] },
+    shape: eq('a'),
+    reason: 'does not start with ("a")',
+  },
+  {
+    name: 'INVALID index',
+    index: idx('btree', ['a'], { valid: false }),
+    shape: eq('a'),
+    reason: 'invalid (a failed CREATE INDEX CONCURRENTLY): the planner never uses it',
+  },
   { name: 'another table', index: idx('btree', ['a'], { table: 'u' }), shape: eq('a'), reason: 'on another table' },
-  { name: 'partial on another column', index: idx('btree', ['a'], { where: '(x IS NOT NULL)' }), shape: eq('a'), reason: 'partial (WHERE (x IS NOT NULL)), does not hold every row' },
-  { name: 'partial on IS NULL', index: idx('btree', ['a'], { where: '"a" IS NULL' }), shape: eq('a'), reason: 'partial (WHERE "a" IS NULL), does not hold every row' },
-  { name: 'partial with OR', index: idx('btree', ['a', 'b'], { where: 'a IS NOT NULL OR b IS NOT NULL' }), shape: eq('a', 'b'), reason: 'partial (WHERE a IS NOT NULL OR b IS NOT NULL), does not hold every row' },
-  { name: 'partial with a restriction', index: idx('btree', ['a'], { where: '((a IS NOT NULL) AND (x > 0))' }), shape: eq('a'), reason: 'partial (WHERE ((a IS NOT NULL) AND (x > 0))), does not hold every row' },
-  { name: 'partial on a predicate idxgen does not read', index: idx('btree', ['a'], { where: '(NOT deleted)' }), shape: eq('a'), reason: 'partial (WHERE (NOT deleted)), does not hold every row' },
+  {
+    name: 'partial on another column',
+    index: idx('btree', ['a'], { where: '(x IS NOT NULL)' }),
+    shape: eq('a'),
+    reason: 'partial (WHERE (x IS NOT NULL)), does not hold every row',
+  },
+  {
+    name: 'partial on IS NULL',
+    index: idx('btree', ['a'], { where: '"a" IS NULL' }),
+    shape: eq('a'),
+    reason: 'partial (WHERE "a" IS NULL), does not hold every row',
+  },
+  {
+    name: 'partial with OR',
+    index: idx('btree', ['a', 'b'], { where: 'a IS NOT NULL OR b IS NOT NULL' }),
+    shape: eq('a', 'b'),
+    reason: 'partial (WHERE a IS NOT NULL OR b IS NOT NULL), does not hold every row',
+  },
+  {
+    name: 'partial with a restriction',
+    index: idx('btree', ['a'], { where: '((a IS NOT NULL) AND (x > 0))' }),
+    shape: eq('a'),
+    reason: 'partial (WHERE ((a IS NOT NULL) AND (x > 0))), does not hold every row',
+  },
+  {
+    name: 'partial on a predicate idxgen does not read',
+    index: idx('btree', ['a'], { where: '(NOT deleted)' }),
+    shape: eq('a'),
+    reason: 'partial (WHERE (NOT deleted)), does not hold every row',
+  },
   // An unquoted identifier folds to lower case: authorId IS NOT NULL is about column "authorid".
-  { name: 'unquoted mixed case is another column', index: idx('btree', ['authorId'], { where: 'authorId IS NOT NULL' }), shape: eq('authorId'), reason: 'partial (WHERE authorId IS NOT NULL), does not hold every row' },
-  { name: 'jsonb_path_ops does not serve ?', index: idx('gin', [['data', 'asc', 'jsonb_path_ops']]), shape: read({ operators: [{ column: 'data', op: '?' }] }), reason: 'gin, not btree or hash' },
-  { name: 'btree does not serve ILIKE', index: idx('btree', ['title']), shape: read({ text: [{ column: 'title', match: 'contains', mode: 'insensitive' }] }), reason: 'does not start with a column the read filters or sorts on' },
+  {
+    name: 'unquoted mixed case is another column',
+    index: idx('btree', ['authorId'], { where: 'authorId IS NOT NULL' }),
+    shape: eq('authorId'),
+    reason: 'partial (WHERE authorId IS NOT NULL), does not hold every row',
+  },
+  {
+    name: 'jsonb_path_ops does not serve ?',
+    index: idx('gin', [['data', 'asc', 'jsonb_path_ops']]),
+    shape: read({ operators: [{ column: 'data', op: '?' }] }),
+    reason: 'gin, not btree or hash',
+  },
+  {
+    name: 'btree does not serve ILIKE',
+    index: idx('btree', ['title']),
+    shape: read({ text: [{ column: 'title', match: 'contains', mode: 'insensitive' }] }),
+    reason: 'does not start with a column the read filters or sorts on',
+  },
 ];
 
 describe('indexServes', () => {
@@ -158,7 +316,10 @@ describe('coversFk (FACTS.md sound rule)', () => {
   it('covers only when the index serves the whole lookup', () => {
     expect(coverage(idx('btree', ['b', 'a', 'c']))).toEqual({ covers: true, reason: 'starts with ("a", "b")' });
     expect(coversFk(idx('btree', ['a']), fk).covers).toBe(false);
-    expect(coverage(idx('btree', ['a', 'c', 'b']))).toEqual({ covers: false, reason: 'its first 2 columns are ("a", "c"), not ("a", "b")' });
+    expect(coverage(idx('btree', ['a', 'c', 'b']))).toEqual({
+      covers: false,
+      reason: 'its first 2 columns are ("a", "c"), not ("a", "b")',
+    });
     expect(coversFk(idx('hash', ['a', 'b']), fk).covers).toBe(false);
     expect(coversFk(idx('gin', ['a', 'b']), fk).covers).toBe(false);
     expect(coversFk(idx('gist', ['a', 'b']), fk).covers).toBe(false);

@@ -73,7 +73,11 @@ test('one entry per FK: the hash index answers the FK, the guessed (fk, createdA
   expect(entry.severity).toBe('error');
   expect(entry.alternatives.map((a) => a.ruleId)).toEqual(['fk-composite-index']);
   // Every FK has exactly one entry whose index serves its lookup.
-  for (const [table, column] of [['Post', 'authorId'], ['Comment', 'postId'], ['Comment', 'authorId']] as const) {
+  for (const [table, column] of [
+    ['Post', 'authorId'],
+    ['Comment', 'postId'],
+    ['Comment', 'authorId'],
+  ] as const) {
     expect(summary(p).filter((e) => e.table === table && e.columns[0] === column)).toHaveLength(1);
   }
 });
@@ -82,9 +86,13 @@ test('chosen by /// @idxgen.feed, the (fk, createdAt DESC) btree answers the has
   const parsed = parseConfig({ rules: { 'fk-index': { options: { method: 'hash' } } } }, rules);
   if (!('config' in parsed)) throw new Error(parsed.errors.join('; '));
   const p = planModel(modelFrom(schema.replace('model Post {', '/// @idxgen.feed\nmodel Post {')), parsed.config);
-  expect(summary(p).filter((e) => e.table === 'Post')).toEqual([{ table: 'Post', method: 'btree', columns: ['authorId', 'createdAt'], rules: ['fk-composite-index', 'fk-index'] }]);
+  expect(summary(p).filter((e) => e.table === 'Post')).toEqual([
+    { table: 'Post', method: 'btree', columns: ['authorId', 'createdAt'], rules: ['fk-composite-index', 'fk-index'] },
+  ]);
 });
 
 test('an unknown method is an option error naming the path', () => {
-  expect(parseConfig({ rules: { 'fk-index': { options: { method: 'gin' } } } }, rules)).toEqual({ errors: [expect.stringMatching(/fk-index.*method: expected "btree" or "hash", got "gin"/)] });
+  expect(parseConfig({ rules: { 'fk-index': { options: { method: 'gin' } } } }, rules)).toEqual({
+    errors: [expect.stringMatching(/fk-index.*method: expected "btree" or "hash", got "gin"/)],
+  });
 });

@@ -49,6 +49,8 @@ describe('index names at the 63-byte limit', () => {
 
   test('keeps counting while numbered names are taken too', () => {
     const second = `${preferred.slice(0, 63 - '_2_idx'.length)}_2_idx`;
-    expect(plannedNames(schemaWith([preferred, second]))).toEqual([`${preferred.slice(0, 63 - '_3_idx'.length)}_3_idx`]);
+    expect(plannedNames(schemaWith([preferred, second]))).toEqual([
+      `${preferred.slice(0, 63 - '_3_idx'.length)}_3_idx`,
+    ]);
   });
 });

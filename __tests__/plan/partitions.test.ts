@@ -41,13 +41,21 @@ function leaf(table: string, schema = 'public', kind: PartitionNode['kind'] = 't
   return { schema, table, kind, keyColumns: null, partitions: [] };
 }
 
-function parent(table: string, keyColumns: string[] | null, partitions: PartitionNode[], schema = 'public'): PartitionNode {
+function parent(
+  table: string,
+  keyColumns: string[] | null,
+  partitions: PartitionNode[],
+  schema = 'public',
+): PartitionNode {
   return { schema, table, kind: 'partitioned', keyColumns, partitions };
 }
 
 function layout(nodes: PartitionNode[], taken: string[] = []): PartitionLayout {
   const all = (n: PartitionNode): PartitionNode[] => [n, ...n.partitions.flatMap(all)];
-  return { partitioned: nodes.flatMap(all).filter((n) => n.kind === 'partitioned'), takenNames: new Set(taken.map((t) => `public\u0000${t}`)) };
+  return {
+    partitioned: nodes.flatMap(all).filter((n) => n.kind === 'partitioned'),
+    takenNames: new Set(taken.map((t) => `public\u0000${t}`)),
+  };
 }
 
 const FK_SCHEMA = `
@@ -94,12 +102,17 @@ test('an index on a partitioned table gets the sequence; the plain table keeps i
   expect(event.evidence[event.evidence.length - 1]).toBe(notes[0]);
   const note = plan.entries.find((e) => e.spec.table === 'Note')!;
   expect(note.partitioned).toBeUndefined();
-  expect(sqlOf(note).map((s) => s.up)).toEqual(['CREATE INDEX CONCURRENTLY IF NOT EXISTS "Note_userId_idx" ON "Note" USING btree ("userId");']);
+  expect(sqlOf(note).map((s) => s.up)).toEqual([
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Note_userId_idx" ON "Note" USING btree ("userId");',
+  ]);
 });
 
 test('a foreign-table partition is refused: the parent index could never become valid', () => {
   const plan = planOf(FK_SCHEMA);
-  planPartitions(plan, layout([parent('Event', ['createdAt'], [leaf('Event_a'), leaf('Event_remote', 'public', 'foreign')])]));
+  planPartitions(
+    plan,
+    layout([parent('Event', ['createdAt'], [leaf('Event_a'), leaf('Event_remote', 'public', 'foreign')])]),
+  );
   expect(plan.entries.map((e) => e.spec.table)).toEqual(['Note']);
   expect(plan.skipped.map((s) => s.reason)).toContain(
     '"public"."Event" is partitioned and its partition "public"."Event_remote" is a foreign table: no index can be built there, so the parent\'s index would never become valid',
@@ -128,8 +141,12 @@ model Payment {
   );
   const kept = planOf(body);
   planPartitions(kept, layout([parent('Payment', ['idempotencyKey'], [leaf('Payment_a')])]));
-  expect(sqlOf(kept.entries[0]!)[0]!.up).toContain('CREATE UNIQUE INDEX IF NOT EXISTS "Payment_idempotencyKey_key" ON ONLY "Payment"');
-  expect(sqlOf(kept.entries[0]!)[1]!.up).toContain('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Payment_a_idempotencyKey_key" ON "public"."Payment_a"');
+  expect(sqlOf(kept.entries[0]!)[0]!.up).toContain(
+    'CREATE UNIQUE INDEX IF NOT EXISTS "Payment_idempotencyKey_key" ON ONLY "Payment"',
+  );
+  expect(sqlOf(kept.entries[0]!)[1]!.up).toContain(
+    'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Payment_a_idempotencyKey_key" ON "public"."Payment_a"',
+  );
 });
 
 test('dropping a redundant index of a partitioned table is refused: no CONCURRENTLY there', () => {
@@ -145,37 +162,76 @@ model Post {
   expect(plan.entries.map((e) => e.spec.kind)).toEqual(['drop-index']);
   planPartitions(plan, layout([parent('Post', ['id'], [leaf('Post_a')])]));
   expect(plan.entries).toEqual([]);
-  expect(plan.skipped.map((s) => s.reason).pop()).toMatch(/^"public"."Post" is partitioned: DROP INDEX CONCURRENTLY does not work on a partitioned index \(0A000\)/);
+  expect(plan.skipped.map((s) => s.reason).pop()).toMatch(
+    /^"public"."Post" is partitioned: DROP INDEX CONCURRENTLY does not work on a partitioned index \(0A000\)/,
+  );
 });
 
 test('partition index names: the partition in place of the table, cut with a hash at 63 bytes, numbered when taken', () => {
   const taken = new Set<string>();
-  expect(partitionIndexName('Event_userId_createdAt_partial_idx', 'Event', { schema: 'public', table: 'Event_2024' }, taken)).toBe('Event_2024_userId_createdAt_partial_idx');
+  expect(
+    partitionIndexName('Event_userId_createdAt_partial_idx', 'Event', { schema: 'public', table: 'Event_2024' }, taken),
+  ).toBe('Event_2024_userId_createdAt_partial_idx');
   // Taken (by a table, an index, anything in that schema): numbered, as PostgreSQL does.
-  expect(partitionIndexName('Event_userId_createdAt_partial_idx', 'Event', { schema: 'public', table: 'Event_2024' }, taken)).toBe('Event_2024_userId_createdAt_partial1_idx');
+  expect(
+    partitionIndexName('Event_userId_createdAt_partial_idx', 'Event', { schema: 'public', table: 'Event_2024' }, taken),
+  ).toBe('Event_2024_userId_createdAt_partial1_idx');
   // The same name in another schema is free.
-  expect(partitionIndexName('Event_userId_createdAt_partial_idx', 'Event', { schema: 'archive', table: 'Event_2024' }, taken)).toBe('Event_2024_userId_createdAt_partial_idx');
+  expect(
+    partitionIndexName(
+      'Event_userId_createdAt_partial_idx',
+      'Event',
+      { schema: 'archive', table: 'Event_2024' },
+      taken,
+    ),
+  ).toBe('Event_2024_userId_createdAt_partial_idx');
   // Two long partitions that share their first 50 bytes keep different names.
-  const a = partitionIndexName('Event_userId_idx', 'Event', { schema: 'public', table: 'Event_partition_for_the_year_2021_with_a_long_name_of_its_own_a' }, taken);
-  const b = partitionIndexName('Event_userId_idx', 'Event', { schema: 'public', table: 'Event_partition_for_the_year_2021_with_a_long_name_of_its_own_b' }, taken);
+  const a = partitionIndexName(
+    'Event_userId_idx',
+    'Event',
+    { schema: 'public', table: 'Event_partition_for_the_year_2021_with_a_long_name_of_its_own_a' },
+    taken,
+  );
+  const b = partitionIndexName(
+    'Event_userId_idx',
+    'Event',
+    { schema: 'public', table: 'Event_partition_for_the_year_2021_with_a_long_name_of_its_own_b' },
+    taken,
+  );
   expect(a).not.toBe(b);
   for (const name of [a, b]) {
     expect(Buffer.byteLength(name)).toBe(63);
     expect(name).toMatch(/^Event_partition_for_the_year_2021_with_a_long_n.*_[0-9a-f]{8}_idx$/);
   }
   // Multi-byte names are cut on a character boundary.
-  const greek = partitionIndexName('Συμβάν_χρήστης_idx', 'Συμβάν', { schema: 'public', table: 'Συμβάν_διαμέρισμα_2024_πολύ_μεγάλο' }, taken);
+  const greek = partitionIndexName(
+    'Συμβάν_χρήστης_idx',
+    'Συμβάν',
+    { schema: 'public', table: 'Συμβάν_διαμέρισμα_2024_πολύ_μεγάλο' },
+    taken,
+  );
   expect(Buffer.byteLength(greek)).toBeLessThanOrEqual(63);
   expect(greek).toMatch(/_[0-9a-f]{8}_idx$/);
   // A name the plan or the database already uses in the schema is avoided.
   const plan = planOf(FK_SCHEMA);
   planPartitions(plan, layout([parent('Event', ['createdAt'], [leaf('Event_a')])], ['Event_a_userId_idx']));
-  expect(plan.entries.find((e) => e.spec.table === 'Event')!.partitioned!.indexes.map((i) => i.name)).toEqual(['Event_a_userId1_idx']);
+  expect(plan.entries.find((e) => e.spec.table === 'Event')!.partitioned!.indexes.map((i) => i.name)).toEqual([
+    'Event_a_userId1_idx',
+  ]);
 });
 
 test('sub-partitions are followed down: ON ONLY on each partitioned level, attached deepest first; zero partitions: ON ONLY alone', () => {
   const plan = planOf(FK_SCHEMA);
-  planPartitions(plan, layout([parent('Event', ['createdAt'], [parent('Event_2024', ['id'], [leaf('Event_2024_h0'), leaf('Event_2024_h1')]), leaf('Event_2023')])]));
+  planPartitions(
+    plan,
+    layout([
+      parent(
+        'Event',
+        ['createdAt'],
+        [parent('Event_2024', ['id'], [leaf('Event_2024_h0'), leaf('Event_2024_h1')]), leaf('Event_2023')],
+      ),
+    ]),
+  );
   const event = plan.entries.find((e) => e.spec.table === 'Event')!;
   const statements = sqlOf(event).map((s) => s.up.split('\n').find((l) => /^(CREATE|ALTER)/.test(l))!);
   expect(statements).toEqual([
@@ -206,10 +262,22 @@ test('sub-partitions are followed down: ON ONLY on each partitioned level, attac
   ]);
 });
 
-test("each step of the sequence, and its down, has the typed effect the migration reader sees in its SQL", () => {
+test('each step of the sequence, and its down, has the typed effect the migration reader sees in its SQL', () => {
   const plan = planOf(FK_SCHEMA);
-  planPartitions(plan, layout([parent('Event', ['createdAt'], [parent('Event_2024', ['id'], [leaf('Event_2024_h0')]), leaf('Event_2023')])]));
+  planPartitions(
+    plan,
+    layout([
+      parent('Event', ['createdAt'], [parent('Event_2024', ['id'], [leaf('Event_2024_h0')]), leaf('Event_2023')]),
+    ]),
+  );
   const steps = plan.entries.find((e) => e.spec.table === 'Event')!.steps;
-  expect([...new Set(steps.flatMap((s) => [s.kind, inverseStep(s).kind]))].sort()).toEqual(['attach-index', 'create-index', 'create-index-only', 'drop-index', 'drop-partitioned-index']);
-  for (const step of steps.flatMap((s) => [s, inverseStep(s)])) expect([step.kind, stepEffects(step)]).toEqual([step.kind, scriptEffects(stepSql(step))]);
+  expect([...new Set(steps.flatMap((s) => [s.kind, inverseStep(s).kind]))].sort()).toEqual([
+    'attach-index',
+    'create-index',
+    'create-index-only',
+    'drop-index',
+    'drop-partitioned-index',
+  ]);
+  for (const step of steps.flatMap((s) => [s, inverseStep(s)]))
+    expect([step.kind, stepEffects(step)]).toEqual([step.kind, scriptEffects(stepSql(step))]);
 });

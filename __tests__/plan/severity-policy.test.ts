@@ -28,12 +28,18 @@ ${annotated ? '/// @idxgen.feed\n' : ''}model Post {
 }`);
 
 const columns = (spec: { kind: string; columns?: unknown }) =>
-  spec.kind === 'index' ? (spec as { columns: { column: string; sort?: string }[] }).columns.map((c) => `${c.column}${c.sort === 'desc' ? ' DESC' : ''}`) : [];
+  spec.kind === 'index'
+    ? (spec as { columns: { column: string; sort?: string }[] }).columns.map(
+        (c) => `${c.column}${c.sort === 'desc' ? ' DESC' : ''}`,
+      )
+    : [];
 
 describe('severity policy in the plan', () => {
   it('without @idxgen.feed: the plain FK index is planned at error, the composite is its alternative and never an entry', () => {
     const plan = planModel(modelFrom(feed(false)), config());
-    expect(plan.entries.map((e) => [e.ruleId, e.severity, columns(e.spec)])).toEqual([['fk-index', 'error', ['authorId']]]);
+    expect(plan.entries.map((e) => [e.ruleId, e.severity, columns(e.spec)])).toEqual([
+      ['fk-index', 'error', ['authorId']],
+    ]);
     const composite = plan.findings.find((f) => f.ruleId === 'fk-composite-index')!;
     expect([composite.severity, composite.basis]).toEqual(['info', 'guess']);
     expect(plan.entries[0]!.alternatives).toEqual([composite]);
@@ -53,15 +59,20 @@ describe('severity policy in the plan', () => {
     ]);
     const fk = plan.findings.find((f) => f.ruleId === 'fk-index')!;
     const fix = declarationsByFinding(plan).get(fk);
-    expect(fix?.kind === 'attribute' && fix.attribute).toBe('@@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")');
+    expect(fix?.kind === 'attribute' && fix.attribute).toBe(
+      '@@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")',
+    );
   });
 
   it('a guess stays info even when the configuration raises its rule', () => {
-    const plan = planModel(modelFrom(feed(false)), config({ rules: { 'fk-composite-index': 'error', 'fk-index': 'off' } }));
+    const plan = planModel(
+      modelFrom(feed(false)),
+      config({ rules: { 'fk-composite-index': 'error', 'fk-index': 'off' } }),
+    );
     expect(plan.entries.map((e) => [e.ruleId, e.severity])).toEqual([['fk-composite-index', 'info']]);
   });
 
-  it('a CHECK heuristic is a guess (info); the same rule\'s annotation is a request (warn)', () => {
+  it("a CHECK heuristic is a guess (info); the same rule's annotation is a request (warn)", () => {
     const plan = planModel(
       modelFrom(
         schema(`
@@ -74,7 +85,9 @@ model Job {
       ),
       config(),
     );
-    expect(plan.findings.map((f) => [f.spec.kind === 'check' ? f.spec.columns.join() : '', f.basis, f.severity])).toEqual([
+    expect(
+      plan.findings.map((f) => [f.spec.kind === 'check' ? f.spec.columns.join() : '', f.basis, f.severity]),
+    ).toEqual([
       ['progress', 'request', 'warn'],
       ['retryCount', 'guess', 'info'],
     ]);

@@ -34,15 +34,29 @@ model Comment {
 function plan(records: Omit<RecordedShape, 'v'>[]) {
   const parsed = parseConfig(undefined, rules);
   if (!('config' in parsed)) throw new Error(parsed.errors.join('; '));
-  const { reads } = readsFromRecorded(records.map((r) => ({ v: 1, ...r })), model);
+  const { reads } = readsFromRecorded(
+    records.map((r) => ({ v: 1, ...r })),
+    model,
+  );
   return planModel(model, parsed.config, { reads, origins: ['shapes.jsonl'] });
 }
 
 const entries = (p: ReturnType<typeof plan>, table: string) =>
-  p.entries.filter((e) => e.spec.table === table && e.spec.kind === 'index').map((e) => [e.ruleId, e.severity, e.spec.kind === 'index' ? e.spec.columns.map((c) => c.column).join(',') : '']);
+  p.entries
+    .filter((e) => e.spec.table === table && e.spec.kind === 'index')
+    .map((e) => [e.ruleId, e.severity, e.spec.kind === 'index' ? e.spec.columns.map((c) => c.column).join(',') : '']);
 
 test('a feed read confirms the guessed (fk, createdAt DESC): it replaces the plain FK index', () => {
-  const p = plan([{ model: 'Post', operation: 'findMany', where: { field: 'authorId', op: 'equals' }, orderBy: [{ path: ['createdAt'], direction: 'desc' }], take: true, count: 40 }]);
+  const p = plan([
+    {
+      model: 'Post',
+      operation: 'findMany',
+      where: { field: 'authorId', op: 'equals' },
+      orderBy: [{ path: ['createdAt'], direction: 'desc' }],
+      take: true,
+      count: 40,
+    },
+  ]);
   // One entry answers both: it keeps the FK's severity, so a default generate writes the composite.
   expect(entries(p, 'Post')).toEqual([['fk-composite-index', 'error', 'authorId,createdAt']]);
   const entry = p.entries.find((e) => e.spec.table === 'Post')!;
@@ -55,11 +69,20 @@ test('reads that never need the composite withdraw it; the certain FK index stay
   expect(entries(p, 'Comment')).toEqual([['fk-index', 'error', 'authorId']]);
   const withdrawn = p.skipped.filter((s) => s.proposal.spec.table === 'Comment' && s.reason.startsWith('withdrawn:'));
   expect(withdrawn.map((s) => s.proposal.ruleId)).toEqual(['fk-composite-index']);
-  expect(withdrawn[0]!.reason).toBe('withdrawn: none of the 1 recorded read(s) of this table (3 calls) needs it (workload: shapes.jsonl)');
+  expect(withdrawn[0]!.reason).toBe(
+    'withdrawn: none of the 1 recorded read(s) of this table (3 calls) needs it (workload: shapes.jsonl)',
+  );
 });
 
 test('a table with no recorded read keeps its guesses as they were (an alternative at info)', () => {
   const p = plan([{ model: 'Comment', operation: 'findMany', where: { field: 'id', op: 'in' }, count: 3 }]);
   expect(entries(p, 'Post')).toEqual([['fk-index', 'error', 'authorId']]);
-  expect(p.skipped.some((s) => s.proposal.spec.table === 'Post' && s.proposal.ruleId === 'fk-composite-index' && !s.reason.startsWith('withdrawn:'))).toBe(true);
+  expect(
+    p.skipped.some(
+      (s) =>
+        s.proposal.spec.table === 'Post' &&
+        s.proposal.ruleId === 'fk-composite-index' &&
+        !s.reason.startsWith('withdrawn:'),
+    ),
+  ).toBe(true);
 });

@@ -68,19 +68,24 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
 
   test('no string, number or date the application passes is kept', () => {
     const recorded = JSON.stringify(
-      shapeOfCall('Post', 'findMany', {
-        where: {
-          title: { contains: 'secret-title', mode: 'insensitive' },
-          slug: 'secret-slug',
-          id: { in: [111111, 222222] },
-          createdAt: { gte: new Date('2031-01-01') },
-          tags: { hasSome: ['secret-tag'] },
-          data: { path: ['secret-path'], equals: 'secret-json' },
-          author: { email: 'secret@example.com' },
+      shapeOfCall(
+        'Post',
+        'findMany',
+        {
+          where: {
+            title: { contains: 'secret-title', mode: 'insensitive' },
+            slug: 'secret-slug',
+            id: { in: [111111, 222222] },
+            createdAt: { gte: new Date('2031-01-01') },
+            tags: { hasSome: ['secret-tag'] },
+            data: { path: ['secret-path'], equals: 'secret-json' },
+            author: { email: 'secret@example.com' },
+          },
+          cursor: { id: 333333 },
+          skip: 1,
         },
-        cursor: { id: 333333 },
-        skip: 1,
-      }, dataModel),
+        dataModel,
+      ),
     );
     for (const secret of ['secret', '111111', '222222', '333333', '2031']) expect(recorded).not.toContain(secret);
   });
@@ -117,11 +122,21 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
       }).where,
     ).toEqual({
       and: [
-        { or: [{ field: 'email', op: 'equals' }, { field: 'name', op: 'equals' }] },
+        {
+          or: [
+            { field: 'email', op: 'equals' },
+            { field: 'name', op: 'equals' },
+          ],
+        },
         {
           relation: 'posts',
           quantifier: 'some',
-          where: { and: [{ field: 'status', op: 'equals', values: ['DRAFT'] }, { relation: 'comments', quantifier: 'none' }] },
+          where: {
+            and: [
+              { field: 'status', op: 'equals', values: ['DRAFT'] },
+              { relation: 'comments', quantifier: 'none' },
+            ],
+          },
         },
       ],
     });
@@ -134,7 +149,10 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
 
   test('a compound unique key is an equality on each of its fields', () => {
     expect(shape('Post', 'findUnique', { where: { teamId_slug: { teamId: 1, slug: 's' } } }).where).toEqual({
-      and: [{ field: 'slug', op: 'equals' }, { field: 'teamId', op: 'equals' }],
+      and: [
+        { field: 'slug', op: 'equals' },
+        { field: 'teamId', op: 'equals' },
+      ],
     });
   });
 
@@ -142,20 +160,34 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
     expect(
       shape('User', 'findUnique', {
         where: { id: 1 },
-        include: { posts: { where: { deletedAt: null }, orderBy: [{ createdAt: 'desc' }], take: 5 }, _count: { select: { posts: true } } },
+        include: {
+          posts: { where: { deletedAt: null }, orderBy: [{ createdAt: 'desc' }], take: 5 },
+          _count: { select: { posts: true } },
+        },
         select: undefined,
       }).reads,
     ).toEqual([
       { relation: 'posts', countOnly: true },
-      { relation: 'posts', where: { field: 'deletedAt', op: 'isNull' }, orderBy: [{ path: ['createdAt'], direction: 'desc' }], take: true },
+      {
+        relation: 'posts',
+        where: { field: 'deletedAt', op: 'isNull' },
+        orderBy: [{ path: ['createdAt'], direction: 'desc' }],
+        take: true,
+      },
     ]);
-    expect(shape('Post', 'findMany', { select: { id: true, title: true, author: true } }).reads).toEqual([{ relation: 'author' }]);
+    expect(shape('Post', 'findMany', { select: { id: true, title: true, author: true } }).reads).toEqual([
+      { relation: 'author' },
+    ]);
   });
 
   test('orderBy through relations, with nulls, and relation counts', () => {
     expect(
       shape('Post', 'findMany', {
-        orderBy: [{ author: { name: 'asc' } }, { createdAt: { sort: 'desc', nulls: 'last' } }, { comments: { _count: 'desc' } }],
+        orderBy: [
+          { author: { name: 'asc' } },
+          { createdAt: { sort: 'desc', nulls: 'last' } },
+          { comments: { _count: 'desc' } },
+        ],
       }).orderBy,
     ).toEqual([
       { path: ['author', 'name'], direction: 'asc' },
@@ -165,9 +197,17 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
   });
 
   test('groupBy, distinct and cursor keep their field names', () => {
-    const s = shapeOfCall('Post', 'groupBy', { by: ['teamId', 'status'], where: { published: false }, _count: true }, dataModel);
+    const s = shapeOfCall(
+      'Post',
+      'groupBy',
+      { by: ['teamId', 'status'], where: { published: false }, _count: true },
+      dataModel,
+    );
     expect(s.by).toEqual(['status', 'teamId']);
-    expect(shape('Post', 'findMany', { distinct: ['authorId'], cursor: { id: 1 } })).toEqual({ distinct: ['authorId'], cursor: ['id'] });
+    expect(shape('Post', 'findMany', { distinct: ['authorId'], cursor: { id: 1 } })).toEqual({
+      distinct: ['authorId'],
+      cursor: ['id'],
+    });
   });
 
   test('equal shapes have equal keys whatever the key order and the values', () => {
@@ -179,7 +219,9 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
   });
 
   test('without the data model the structure still tells relations from fields', () => {
-    const s = shapeOfCall('Post', 'findMany', { where: { teamId: 1, comments: { some: { postId: 2 } }, status: { in: ['A'] } } });
+    const s = shapeOfCall('Post', 'findMany', {
+      where: { teamId: 1, comments: { some: { postId: 2 } }, status: { in: ['A'] } },
+    });
     expect(s.where).toEqual({
       and: [
         { field: 'status', op: 'in' },
@@ -193,7 +235,9 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
     const hostile = Object.create(null) as Record<string, unknown>;
     hostile['__proto__'] = { in: [1] };
     hostile['constructor'] = null;
-    expect(() => shapeOfCall('Post', 'findMany', { where: hostile, orderBy: 'x', include: 5, cursor: [] }, dataModel)).not.toThrow();
+    expect(() =>
+      shapeOfCall('Post', 'findMany', { where: hostile, orderBy: 'x', include: 5, cursor: [] }, dataModel),
+    ).not.toThrow();
     expect(() => shapeOfCall('Nope', 'findMany', { where: { a: { b: { c: {} } } } }, dataModel)).not.toThrow();
     expect(() => shapeOfCall('Post', 'findMany', undefined, dataModel)).not.toThrow();
   });

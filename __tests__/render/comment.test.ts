@@ -1,14 +1,25 @@
-import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText, isCommentSafe, wrapComment } from '../../src/render/comment';
+import {
+  commentSqlIdent,
+  commentSqlLiteral,
+  commentSqlQualified,
+  commentText,
+  isCommentSafe,
+  wrapComment,
+} from '../../src/render/comment';
 import { HOSTILE, HOSTILE_INDEX } from '../support/render-fixtures';
 
 describe('commentText', () => {
   test('";", line breaks and controls become <U+XXXX> (no word substitute such as <semicolon>)', () => {
     expect(commentText(HOSTILE)).toBe('we"ird<U+003B> DROP TABLE x<U+003B> --');
-    expect(commentText('a\nb\r\nc\td\u0000e\u007f\u0085')).toBe('a<U+000A>b<U+000D><U+000A>c<U+0009>d<U+0000>e<U+007F><U+0085>');
+    expect(commentText('a\nb\r\nc\td\u0000e\u007f\u0085')).toBe(
+      'a<U+000A>b<U+000D><U+000A>c<U+0009>d<U+0000>e<U+007F><U+0085>',
+    );
   });
 
   test('Unicode line separators, bidi overrides and zero-width characters are shown, not obeyed', () => {
-    expect(commentText('a\u2028b\u2029c\u202Ed\u2066e\u200Bf\uFEFF')).toBe('a<U+2028>b<U+2029>c<U+202E>d<U+2066>e<U+200B>f<U+FEFF>');
+    expect(commentText('a\u2028b\u2029c\u202Ed\u2066e\u200Bf\uFEFF')).toBe(
+      'a<U+2028>b<U+2029>c<U+202E>d<U+2066>e<U+200B>f<U+FEFF>',
+    );
   });
 
   test('block comment delimiters are broken up', () => {

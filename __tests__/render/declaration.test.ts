@@ -5,7 +5,17 @@
 import * as psl from '@prisma/prisma-schema-wasm';
 import { CHECK_DECLARATION_REASON, prismaString, renderDeclaration } from '../../src/render/declaration';
 import type { IndexSpec } from '../../src/rules/types';
-import { btree, check, dropIndex, ginJsonb, hostileIndex, partialInclude, partialUnique, SPAN, trigram } from '../support/render-fixtures';
+import {
+  btree,
+  check,
+  dropIndex,
+  ginJsonb,
+  hostileIndex,
+  partialInclude,
+  partialUnique,
+  SPAN,
+  trigram,
+} from '../support/render-fixtures';
 
 interface DmmfIndex {
   model: string;
@@ -62,16 +72,31 @@ describe('renderDeclaration: indexes', () => {
 
   test('GIN with a Prisma-known operator class: ops: JsonbPathOps, type: Gin (after map:, as introspection writes it)', () => {
     const d = renderDeclaration(ginJsonb, 'Event_payload_idx');
-    expect(d).toEqual({ kind: 'attribute', attribute: '@@index([payload(ops: JsonbPathOps)], map: "Event_payload_idx", type: Gin)', previewFeatures: [] });
+    expect(d).toEqual({
+      kind: 'attribute',
+      attribute: '@@index([payload(ops: JsonbPathOps)], map: "Event_payload_idx", type: Gin)',
+      previewFeatures: [],
+    });
     if (d.kind !== 'attribute') return;
-    expect(prismaReads(d.attribute)).toMatchObject({ algorithm: 'Gin', dbName: 'Event_payload_idx', fields: [{ name: 'payload', operatorClass: 'JsonbPathOps' }] });
+    expect(prismaReads(d.attribute)).toMatchObject({
+      algorithm: 'Gin',
+      dbName: 'Event_payload_idx',
+      fields: [{ name: 'payload', operatorClass: 'JsonbPathOps' }],
+    });
   });
 
   test('an operator class Prisma has no name for: ops: raw("gin_trgm_ops")', () => {
     const d = renderDeclaration(trigram, 'Post_title_idx');
-    expect(d).toEqual({ kind: 'attribute', attribute: '@@index([title(ops: raw("gin_trgm_ops"))], map: "Post_title_idx", type: Gin)', previewFeatures: [] });
+    expect(d).toEqual({
+      kind: 'attribute',
+      attribute: '@@index([title(ops: raw("gin_trgm_ops"))], map: "Post_title_idx", type: Gin)',
+      previewFeatures: [],
+    });
     if (d.kind !== 'attribute') return;
-    expect(prismaReads(d.attribute)).toMatchObject({ algorithm: 'Gin', fields: [{ name: 'title', operatorClass: 'gin_trgm_ops' }] });
+    expect(prismaReads(d.attribute)).toMatchObject({
+      algorithm: 'Gin',
+      fields: [{ name: 'title', operatorClass: 'gin_trgm_ops' }],
+    });
   });
 
   test('partial unique: @@unique, where: raw(...) with escaped quotes, needs partialIndexes', () => {
@@ -82,22 +107,38 @@ describe('renderDeclaration: indexes', () => {
       previewFeatures: ['partialIndexes'],
     });
     if (d.kind !== 'attribute') return;
-    expect(prismaReads(d.attribute, d.previewFeatures)).toMatchObject({ type: 'unique', dbName: 'User_email_key', fields: [{ name: 'email' }] });
+    expect(prismaReads(d.attribute, d.previewFeatures)).toMatchObject({
+      type: 'unique',
+      dbName: 'User_email_key',
+      fields: [{ name: 'email' }],
+    });
     // Without the preview feature Prisma refuses where:.
     expect(() => prismaReads(d.attribute)).toThrow(/partialIndexes/);
   });
 
   test('every access method maps to the type: Prisma knows', () => {
-    const types: Record<IndexSpec['method'], string | undefined> = { btree: undefined, hash: 'Hash', gist: 'Gist', gin: 'Gin', spgist: 'SpGist', brin: 'Brin' };
+    const types: Record<IndexSpec['method'], string | undefined> = {
+      btree: undefined,
+      hash: 'Hash',
+      gist: 'Gist',
+      gin: 'Gin',
+      spgist: 'SpGist',
+      brin: 'Brin',
+    };
     for (const [method, type] of Object.entries(types)) {
-      const d = renderDeclaration({ ...btree, method: method as IndexSpec['method'], columns: [{ column: 'authorId', field: 'authorId' }] }, 'i');
+      const d = renderDeclaration(
+        { ...btree, method: method as IndexSpec['method'], columns: [{ column: 'authorId', field: 'authorId' }] },
+        'i',
+      );
       expect(d).toMatchObject({ attribute: `@@index([authorId], map: "i"${type ? `, type: ${type}` : ''})` });
     }
     // hash and brin on an Int validate; gist/spgist need a geometric type, so Prisma rejects them
     // for Int with a message that names the type: proof the name itself is known.
     expect(prismaReads('@@index([authorId], map: "i", type: Hash)')).toMatchObject({ algorithm: 'Hash' });
     expect(prismaReads('@@index([authorId], map: "i", type: Brin)')).toMatchObject({ algorithm: 'Brin' });
-    expect(() => prismaReads('@@index([authorId], map: "i", type: SpGist)')).toThrow(/SpGist index type does not support/);
+    expect(() => prismaReads('@@index([authorId], map: "i", type: SpGist)')).toThrow(
+      /SpGist index type does not support/,
+    );
   });
 
   test('hostile names: map: and where: escape " and \\ and line breaks, and Prisma reads the exact name back', () => {
@@ -129,14 +170,22 @@ describe('renderDeclaration: indexes', () => {
   });
 
   test('field and operator-class names are checked, never pasted', () => {
-    expect(() => renderDeclaration({ ...btree, columns: [{ column: 'a', field: 'a], map: "x"), @@ignore //' }] }, 'i')).toThrow(/not a Prisma field name/);
-    expect(() => renderDeclaration({ ...ginJsonb, columns: [{ column: 'p', field: 'p', prismaOps: 'X)' }] }, 'i')).toThrow(/operator class/);
+    expect(() =>
+      renderDeclaration({ ...btree, columns: [{ column: 'a', field: 'a], map: "x"), @@ignore //' }] }, 'i'),
+    ).toThrow(/not a Prisma field name/);
+    expect(() =>
+      renderDeclaration({ ...ginJsonb, columns: [{ column: 'p', field: 'p', prismaOps: 'X)' }] }, 'i'),
+    ).toThrow(/operator class/);
   });
 });
 
 describe('renderDeclaration: check and drop-index', () => {
   test('CHECK: none, no drift', () => {
-    expect(renderDeclaration(check, check.name)).toEqual({ kind: 'none', drift: false, reason: CHECK_DECLARATION_REASON });
+    expect(renderDeclaration(check, check.name)).toEqual({
+      kind: 'none',
+      drift: false,
+      reason: CHECK_DECLARATION_REASON,
+    });
     expect(CHECK_DECLARATION_REASON).toBe('Prisma cannot declare CHECK constraints and does not treat them as drift');
   });
 

@@ -21,7 +21,14 @@ const TIMEOUT_MS = 1000;
 /** Scheduling slack on a shared 2-core machine: the bound is TIMEOUT_MS + MARGIN_MS. */
 const MARGIN_MS = 1500;
 
-const spec: CheckSpec = { kind: 'check', table: 'Acct', name: 'Acct_n_check', expression: '"n" >= 0', columns: ['n'], lockTimeoutMs: TIMEOUT_MS };
+const spec: CheckSpec = {
+  kind: 'check',
+  table: 'Acct',
+  name: 'Acct_n_check',
+  expression: '"n" >= 0',
+  columns: ['n'],
+  lockTimeoutMs: TIMEOUT_MS,
+};
 const entry = entryFor(spec, 'Acct_n_check', { ruleId: 'check-constraint' });
 const addCheck = renderMigrationFile(entry, 0);
 const validate = renderMigrationFile(entry, 1);
@@ -59,7 +66,10 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function constraintState(): Promise<string | null> {
-  const rows = await query<{ convalidated: boolean }>(db.client, `SELECT convalidated FROM pg_constraint WHERE conname = 'Acct_n_check'`);
+  const rows = await query<{ convalidated: boolean }>(
+    db.client,
+    `SELECT convalidated FROM pg_constraint WHERE conname = 'Acct_n_check'`,
+  );
   return rows.length === 0 ? null : rows[0].convalidated ? 'valid' : 'not valid';
 }
 
@@ -72,48 +82,56 @@ test('the NOT VALID file sets a lock timeout around its ALTER and resets it', ()
   ]);
 });
 
-describe.each<ApplyMode>(['per-statement', 'naive-split', 'single-query'])('applied %s behind an open transaction', (mode) => {
-  test('gives up within the timeout, and a concurrent SELECT is never blocked longer', async () => {
-    const release = await holdAccessShare();
-    const applier = await connect(db.target);
-    try {
-      const applying = timed(applyMigrationSql(applier, addCheck.up, mode));
-      await sleep(200); // the ALTER is now queued for ACCESS EXCLUSIVE
-      const select = await timed(other.query('SELECT count(*) FROM "Acct"'));
-      const { value: result, ms } = await applying;
-      expect(result).toMatchObject({ ok: false, error: { code: '55P03', message: 'canceling statement due to lock timeout' } });
-      // As one query string the whole file is the failed "statement"; otherwise it is the ALTER.
-      if (mode !== 'single-query') expect((result as Extract<ApplyResult, { ok: false }>).failedStatement.sql).toMatch(/^ALTER TABLE "Acct"/);
-      if (process.env.IDXGEN_REPORT_TIMINGS) console.log(`${mode}: ALTER gave up after ${ms.toFixed(0)} ms, SELECT waited ${select.ms.toFixed(0)} ms`);
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
-      expect(select.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
-      expect(await constraintState()).toBeNull(); // atomic: nothing left behind
-      // One implicit transaction: the failure rolls the SET back too. Statement by statement the
-      // deploy stops at the failure, and only this connection keeps the bound.
-      const left = (await applier.query('SHOW lock_timeout')).rows[0].lock_timeout;
-      expect(left).toBe(mode === 'single-query' ? '0' : '1s');
-    } finally {
-      await release();
-      await applier.end();
-    }
-  });
+describe.each<ApplyMode>(['per-statement', 'naive-split', 'single-query'])(
+  'applied %s behind an open transaction',
+  (mode) => {
+    test('gives up within the timeout, and a concurrent SELECT is never blocked longer', async () => {
+      const release = await holdAccessShare();
+      const applier = await connect(db.target);
+      try {
+        const applying = timed(applyMigrationSql(applier, addCheck.up, mode));
+        await sleep(200); // the ALTER is now queued for ACCESS EXCLUSIVE
+        const select = await timed(other.query('SELECT count(*) FROM "Acct"'));
+        const { value: result, ms } = await applying;
+        expect(result).toMatchObject({
+          ok: false,
+          error: { code: '55P03', message: 'canceling statement due to lock timeout' },
+        });
+        // As one query string the whole file is the failed "statement"; otherwise it is the ALTER.
+        if (mode !== 'single-query')
+          expect((result as Extract<ApplyResult, { ok: false }>).failedStatement.sql).toMatch(/^ALTER TABLE "Acct"/);
+        if (process.env.IDXGEN_REPORT_TIMINGS)
+          console.log(`${mode}: ALTER gave up after ${ms.toFixed(0)} ms, SELECT waited ${select.ms.toFixed(0)} ms`);
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+        expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+        expect(select.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+        expect(await constraintState()).toBeNull(); // atomic: nothing left behind
+        // One implicit transaction: the failure rolls the SET back too. Statement by statement the
+        // deploy stops at the failure, and only this connection keeps the bound.
+        const left = (await applier.query('SHOW lock_timeout')).rows[0].lock_timeout;
+        expect(left).toBe(mode === 'single-query' ? '0' : '1s');
+      } finally {
+        await release();
+        await applier.end();
+      }
+    });
 
-  test('once the transaction ends, the same file applies and leaves the session setting as it was', async () => {
-    const applier = await connect(db.target);
-    try {
-      expect(await applyMigrationSql(applier, addCheck.up, mode)).toMatchObject({ ok: true });
-      expect((await applier.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
-      expect(await constraintState()).toBe('not valid');
-      expect(await applyMigrationSql(applier, validate.up, mode)).toMatchObject({ ok: true });
-      expect(await constraintState()).toBe('valid');
-      expect(await applyMigrationSql(applier, addCheck.down, mode)).toMatchObject({ ok: true });
-      expect(await constraintState()).toBeNull();
-    } finally {
-      await applier.end();
-    }
-  });
-});
+    test('once the transaction ends, the same file applies and leaves the session setting as it was', async () => {
+      const applier = await connect(db.target);
+      try {
+        expect(await applyMigrationSql(applier, addCheck.up, mode)).toMatchObject({ ok: true });
+        expect((await applier.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
+        expect(await constraintState()).toBe('not valid');
+        expect(await applyMigrationSql(applier, validate.up, mode)).toMatchObject({ ok: true });
+        expect(await constraintState()).toBe('valid');
+        expect(await applyMigrationSql(applier, addCheck.down, mode)).toMatchObject({ ok: true });
+        expect(await constraintState()).toBeNull();
+      } finally {
+        await applier.end();
+      }
+    });
+  },
+);
 
 describe('why this form', () => {
   test('without the SET, the ALTER waits past the bound and queues a SELECT behind it', async () => {
@@ -128,7 +146,10 @@ describe('why this form', () => {
       void select.then(() => (selectDone = true));
       await sleep(TIMEOUT_MS + MARGIN_MS);
       expect(selectDone).toBe(false);
-      const waiting = await query<{ n: string }>(db.client, `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      const waiting = await query<{ n: string }>(
+        db.client,
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+      );
       expect(Number(waiting[0].n)).toBe(2); // the ALTER and the SELECT queued behind it
       await db.client.query(`SELECT pg_cancel_backend(${(applier as unknown as { processID: number }).processID})`);
       expect(await applying).toMatchObject({ ok: false, error: { code: '57014' } });
@@ -179,11 +200,20 @@ describe("through Prisma's migration engine (applies statement by statement, lik
   let scratch: ScratchDatabase;
   let lockHolder: Client;
   let reader: Client;
-  const init = { name: '20250101000000_init', sql: 'CREATE TABLE "Acct" (id serial PRIMARY KEY, n int NOT NULL);\nINSERT INTO "Acct" (n) VALUES (1);\n' };
+  const init = {
+    name: '20250101000000_init',
+    sql: 'CREATE TABLE "Acct" (id serial PRIMARY KEY, n int NOT NULL);\nINSERT INTO "Acct" (n) VALUES (1);\n',
+  };
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(db.connection, 't_lock_timeout_engine', { strategy: 'FILE_COPY' });
-    const schema = [{ path: 'schema.prisma', content: 'datasource db {\n  provider = "postgresql"\n}\n\nmodel Acct {\n  id Int @id @default(autoincrement())\n  n  Int\n}\n' }];
+    const schema = [
+      {
+        path: 'schema.prisma',
+        content:
+          'datasource db {\n  provider = "postgresql"\n}\n\nmodel Acct {\n  id Int @id @default(autoincrement())\n  n  Int\n}\n',
+      },
+    ];
     const opened = await openSchemaEngine({ schema, target: scratch.target, shadowStrategy: 'FILE_COPY' });
     if (!opened.ok) throw new Error(opened.reason);
     session = opened.value;
@@ -207,17 +237,24 @@ describe("through Prisma's migration engine (applies statement by statement, lik
       await lockHolder.query('COMMIT');
     };
     try {
-      const migrations = { baseDir: '/tmp/idxgen-lock-timeout', folders: [init, { name: '20260101000000_check_acct_n', sql: addCheck.up }] };
+      const migrations = {
+        baseDir: '/tmp/idxgen-lock-timeout',
+        folders: [init, { name: '20260101000000_check_acct_n', sql: addCheck.up }],
+      };
       const deploying = timed(session.applyMigrations(migrations));
       await sleep(300);
       const select = await timed(reader.query('SELECT count(*) FROM "Acct"'));
       const { value: result, ms } = await deploying;
-      if (process.env.IDXGEN_REPORT_TIMINGS) console.log(`engine: deploy failed after ${ms.toFixed(0)} ms, SELECT waited ${select.ms.toFixed(0)} ms`);
+      if (process.env.IDXGEN_REPORT_TIMINGS)
+        console.log(`engine: deploy failed after ${ms.toFixed(0)} ms, SELECT waited ${select.ms.toFixed(0)} ms`);
       expect(result).toMatchObject({ ok: false, kind: 'engine-error' });
       expect(!result.ok && result.reason).toMatch(/lock timeout/);
       expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS + 1000); // + the engine's own bookkeeping
       expect(select.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
-      const left = await query<{ n: string }>(scratch.target, `SELECT count(*) AS n FROM pg_constraint WHERE conname = 'Acct_n_check'`);
+      const left = await query<{ n: string }>(
+        scratch.target,
+        `SELECT count(*) AS n FROM pg_constraint WHERE conname = 'Acct_n_check'`,
+      );
       expect(left[0].n).toBe('0');
     } finally {
       await release();

@@ -45,46 +45,56 @@ describe('golden files', () => {
 });
 
 describe('every file', () => {
-  test.each(FILES.map((f) => [`${f.id} step ${f.step + 1}`, f] as const))('%s: LF, final newline, header is inert, one statement', (_label, file) => {
-    for (const [text, statement] of [
-      [file.up, renderEntrySql(file.entry)[file.step]!.up],
-      [file.down, renderEntrySql(file.entry)[file.step]!.down],
-    ] as const) {
-      expect(text).not.toContain('\r');
-      expect(text.endsWith('\n')).toBe(true);
-      expect(text.endsWith('\n\n')).toBe(false);
-      // The file is the header, then the statement exactly as the plan holds it.
-      expect(text.endsWith(`${statement}\n`)).toBe(true);
-      const header = text.slice(0, text.length - statement.length - 1);
-      for (const line of header.split('\n').slice(0, -1)) {
-        expect(line.startsWith('--')).toBe(true);
-        expect(line).not.toContain(';');
-        expect(line).not.toMatch(/\/\*|\*\/|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  test.each(FILES.map((f) => [`${f.id} step ${f.step + 1}`, f] as const))(
+    '%s: LF, final newline, header is inert, one statement',
+    (_label, file) => {
+      for (const [text, statement] of [
+        [file.up, renderEntrySql(file.entry)[file.step]!.up],
+        [file.down, renderEntrySql(file.entry)[file.step]!.down],
+      ] as const) {
+        expect(text).not.toContain('\r');
+        expect(text.endsWith('\n')).toBe(true);
+        expect(text.endsWith('\n\n')).toBe(false);
+        // The file is the header, then the statement exactly as the plan holds it.
+        expect(text.endsWith(`${statement}\n`)).toBe(true);
+        const header = text.slice(0, text.length - statement.length - 1);
+        for (const line of header.split('\n').slice(0, -1)) {
+          expect(line.startsWith('--')).toBe(true);
+          expect(line).not.toContain(';');
+          expect(line).not.toMatch(/\/\*|\*\/|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+        }
+        // A real SQL lexer finds exactly the one statement (or none in a comment-only down). The
+        // NOT VALID step of a CHECK is the exception: its ALTER between SET and RESET lock_timeout.
+        const statements = splitStatements(text);
+        if (statement.startsWith('--')) expect(statements).toEqual([]);
+        else if (statement.startsWith('SET lock_timeout'))
+          expect(statements.map((s) => s.sql)).toEqual(splitStatements(statement).map((s) => s.sql));
+        else expect(statements.map((s) => s.sql)).toEqual([statement.slice(0, -1)]);
       }
-      // A real SQL lexer finds exactly the one statement (or none in a comment-only down). The
-      // NOT VALID step of a CHECK is the exception: its ALTER between SET and RESET lock_timeout.
-      const statements = splitStatements(text);
-      if (statement.startsWith('--')) expect(statements).toEqual([]);
-      else if (statement.startsWith('SET lock_timeout')) expect(statements.map((s) => s.sql)).toEqual(splitStatements(statement).map((s) => s.sql));
-      else expect(statements.map((s) => s.sql)).toEqual([statement.slice(0, -1)]);
-    }
-  });
+    },
+  );
 
   test('the header names the rule, step, why, declaration, lock and where to read how to recover', () => {
     const entry = entryFor(btree, 'Post_authorId_createdAt_idx');
     const { up, down } = renderMigrationFile(entry, 0);
-    expect(up).toContain('-- Rule: fk-index (warn). Step 1 of 1: create index "Post_authorId_createdAt_idx" on "Post"\n');
+    expect(up).toContain(
+      '-- Rule: fk-index (warn). Step 1 of 1: create index "Post_authorId_createdAt_idx" on "Post"\n',
+    );
     expect(up).toContain(`-- Why: ${entry.message.title}\n`);
     expect(up).not.toContain('Cost:');
     expect(up).toContain('--   @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")\n');
     expect(up).toContain('-- Lock: SHARE UPDATE EXCLUSIVE (CONCURRENTLY)');
-    expect(up).toContain("README.md#recovering-a-failed-concurrently-build\n");
-    expect(up).toContain('-- squawk-ignore-file require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY');
+    expect(up).toContain('README.md#recovering-a-failed-concurrently-build\n');
+    expect(up).toContain(
+      '-- squawk-ignore-file require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY',
+    );
     expect(down).toContain('-- Run: npx prisma db execute --file <this folder>/down.sql');
     expect(down).toContain('--   @@index([authorId, createdAt(sort: Desc)], map: "Post_authorId_createdAt_idx")\n');
     // The recovery SQL is no longer in the comments: it is rendered once, by stepFacts.
     expect(up).not.toContain('indisvalid');
-    expect(stepFacts(entry, 0).recovery.dropInvalid).toBe('DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_createdAt_idx"');
+    expect(stepFacts(entry, 0).recovery.dropInvalid).toBe(
+      'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_createdAt_idx"',
+    );
   });
 
   test('every header has at most MAX_HEADER_LINES comment lines', () => {
@@ -98,7 +108,11 @@ describe('every file', () => {
 
   test('no timestamp or version: two renders are byte-identical, and so are renders of equal entries', () => {
     for (const { entry } of GOLDEN_CASES) {
-      const again = entryFor(entry.spec, entry.name, { ruleId: entry.ruleId, model: entry.model, message: entry.message });
+      const again = entryFor(entry.spec, entry.name, {
+        ruleId: entry.ruleId,
+        model: entry.model,
+        message: entry.message,
+      });
       entry.steps.forEach((_, i) => expect(renderMigrationFile(again, i)).toEqual(renderMigrationFile(entry, i)));
     }
     const text = FILES.map((f) => f.up + f.down).join('');
@@ -111,7 +125,9 @@ describe('every file', () => {
     if (!file) return;
     expect(file.up).toContain('ON "we""ird".U&"we""ird\\003B DROP TABLE x\\003B --" USING btree');
     expect(file.up).toContain('-- Why: Column "we"ird<U+003B> DROP TABLE x<U+003B> --"<U+000A>has no index\n');
-    expect(stepFacts(file.entry, 0).recovery.dropInvalid).toBe('DROP INDEX CONCURRENTLY IF EXISTS "we""ird".U&"x\\000Ay\\003B \\002A/ DROP TABLE x_idx"');
+    expect(stepFacts(file.entry, 0).recovery.dropInvalid).toBe(
+      'DROP INDEX CONCURRENTLY IF EXISTS "we""ird".U&"x\\000Ay\\003B \\002A/ DROP TABLE x_idx"',
+    );
     expect(HOSTILE).toContain(';');
   });
 
@@ -126,7 +142,8 @@ describe('every file', () => {
         // every statement is one piece (only the CHECK's NOT VALID step has three: SET, ALTER, RESET).
         const statements = statement.startsWith('--') ? [statement] : splitStatements(statement).map((s) => s.sql);
         expect(pieces).toHaveLength(statements.length);
-        if (!statement.startsWith('--')) pieces.forEach((piece, i) => expect(piece.sql.endsWith(statements[i]!)).toBe(true));
+        if (!statement.startsWith('--'))
+          pieces.forEach((piece, i) => expect(piece.sql.endsWith(statements[i]!)).toBe(true));
       }
     }
   });
@@ -152,7 +169,10 @@ describe('squawk', () => {
 
   /** squawk's findings as `rule` strings; it exits 1 when it finds something, so read stdout either way. */
   function squawk(args: string[], input?: string): { file: string; rule_name: string }[] {
-    const run = spawnSync(squawkBin, ['--pg-version', '15', '--reporter', 'json', ...args], { input, encoding: 'utf8' });
+    const run = spawnSync(squawkBin, ['--pg-version', '15', '--reporter', 'json', ...args], {
+      input,
+      encoding: 'utf8',
+    });
     if (run.error) throw run.error;
     if (run.status !== 0 && run.status !== 1) throw new Error(`squawk failed (${run.status}): ${run.stderr}`);
     return JSON.parse(run.stdout) as { file: string; rule_name: string }[];
@@ -175,10 +195,17 @@ describe('squawk', () => {
       const file = FILES.find((f) => `${f.id} step ${f.step + 1}` === label);
       expect(file).toBeDefined();
       if (!file) continue;
-      const lint = (text: string) => squawk(['--stdin-filepath', 'x.sql'], text.replace(/^-- squawk-ignore-file .*\n/m, '')).map((f) => f.rule_name).sort();
+      const lint = (text: string) =>
+        squawk(['--stdin-filepath', 'x.sql'], text.replace(/^-- squawk-ignore-file .*\n/m, ''))
+          .map((f) => f.rule_name)
+          .sort();
       expect(lint(file.up)).toEqual(rules);
       // A down is either a statement (only the timeout rules) or comment-only (nothing to find).
-      expect(lint(file.down)).toEqual(renderEntrySql(file.entry)[file.step]!.down.startsWith('--') ? [] : ['require-lock-timeout', 'require-statement-timeout']);
+      expect(lint(file.down)).toEqual(
+        renderEntrySql(file.entry)[file.step]!.down.startsWith('--')
+          ? []
+          : ['require-lock-timeout', 'require-statement-timeout'],
+      );
     }
   });
 });

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listCheckConstraints, listIndexes } from '../../src/db/catalog';
 import { query } from '../../src/db/client';
-import { openSchemaEngine, readMigrationsDirectory, schemaFromEmptySql, type SchemaEngineSession, type SchemaFile } from '../../src/db/schema-engine';
+import {
+  openSchemaEngine,
+  readMigrationsDirectory,
+  schemaFromEmptySql,
+  type SchemaEngineSession,
+  type SchemaFile,
+} from '../../src/db/schema-engine';
 import type { PlanEntry } from '../../src/plan/types';
 import { renderMigrationFile } from '../../src/render/sql';
 import type { CheckSpec, IndexSpec } from '../../src/rules/types';
@@ -67,7 +73,13 @@ const index = (table: string, columns: IndexSpec['columns'], extra: Partial<Inde
   ...extra,
 });
 
-const check: CheckSpec = { kind: 'check', table: 'Job', name: 'Job_attempts_check', expression: '"attempts" >= 0', columns: ['attempts'] };
+const check: CheckSpec = {
+  kind: 'check',
+  table: 'Job',
+  name: 'Job_attempts_check',
+  expression: '"attempts" >= 0',
+  columns: ['attempts'],
+};
 
 const ENTRIES: { model: string; entry: PlanEntry }[] = [
   {
@@ -80,14 +92,43 @@ const ENTRIES: { model: string; entry: PlanEntry }[] = [
       'Post_author_id_createdAt_idx',
     ),
   },
-  { model: 'Post', entry: entryFor(index('Post', [{ column: 'payload', field: 'payload', opclass: 'jsonb_path_ops', prismaOps: 'JsonbPathOps' }], { method: 'gin' }), 'Post_payload_idx') },
-  { model: 'Post', entry: entryFor(index('Post', [{ column: 'title', field: 'title', opclass: 'gin_trgm_ops' }], { method: 'gin', extensions: ['pg_trgm'] }), 'Post_title_idx') },
-  { model: 'User', entry: entryFor(index('User', [{ column: 'email', field: 'email' }], { unique: true, where: { kind: 'null-test', column: 'deletedAt', isNull: true } }), 'User_email_key') },
+  {
+    model: 'Post',
+    entry: entryFor(
+      index('Post', [{ column: 'payload', field: 'payload', opclass: 'jsonb_path_ops', prismaOps: 'JsonbPathOps' }], {
+        method: 'gin',
+      }),
+      'Post_payload_idx',
+    ),
+  },
+  {
+    model: 'Post',
+    entry: entryFor(
+      index('Post', [{ column: 'title', field: 'title', opclass: 'gin_trgm_ops' }], {
+        method: 'gin',
+        extensions: ['pg_trgm'],
+      }),
+      'Post_title_idx',
+    ),
+  },
+  {
+    model: 'User',
+    entry: entryFor(
+      index('User', [{ column: 'email', field: 'email' }], {
+        unique: true,
+        where: { kind: 'null-test', column: 'deletedAt', isNull: true },
+      }),
+      'User_email_key',
+    ),
+  },
   { model: 'Job', entry: entryFor(check, check.name) },
   {
     model: 'Job',
     entry: entryFor(
-      index('Job', [{ column: 'runAt', field: 'runAt' }], { where: { kind: 'sql', text: `"status" IN ('PENDING', 'RETRY')` }, include: ['id'] }),
+      index('Job', [{ column: 'runAt', field: 'runAt' }], {
+        where: { kind: 'sql', text: `"status" IN ('PENDING', 'RETRY')` },
+        include: ['id'],
+      }),
       'Job_runAt_idx',
     ),
   },
@@ -146,11 +187,20 @@ test('prisma migrate deploy applies every rendered folder, and the declarations 
   expect(ok(await session.applyMigrations(migrations))).toEqual([]);
 
   const indexes = await listIndexes(db.client);
-  for (const name of ['Post_author_id_createdAt_idx', 'Post_payload_idx', 'Post_title_idx', 'User_email_key', 'Job_runAt_idx']) {
+  for (const name of [
+    'Post_author_id_createdAt_idx',
+    'Post_payload_idx',
+    'Post_title_idx',
+    'User_email_key',
+    'Job_runAt_idx',
+  ]) {
     expect(indexes.find((i) => i.name === name)).toMatchObject({ valid: true });
   }
   expect(await listCheckConstraints(db.client)).toMatchObject([{ name: 'Job_attempts_check', validated: true }]);
-  const recorded = await query<{ n: number }>(db.client, 'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+  const recorded = await query<{ n: number }>(
+    db.client,
+    'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
+  );
   expect(recorded).toEqual([{ n: folders.length }]);
 
   // Drift: only the INCLUDE index (declared kind 'none', drift: true). The CHECK is invisible to Prisma.

@@ -7,7 +7,14 @@
  * The recovery SQL (render/sql.ts stepFacts, printed by `generate --format markdown`) is run too.
  */
 import { applyMigrationSql, type ApplyMode } from '../../src/db/apply';
-import { coveringCatalogIndex, diffSnapshots, listCheckConstraints, listIndexes, snapshot, type IndexInfo } from '../../src/db/catalog';
+import {
+  coveringCatalogIndex,
+  diffSnapshots,
+  listCheckConstraints,
+  listIndexes,
+  snapshot,
+  type IndexInfo,
+} from '../../src/db/catalog';
 import { query } from '../../src/db/client';
 import type { PlanEntry } from '../../src/plan/types';
 import { renderMigrationFile, stepFacts, type RecoverySql } from '../../src/render/sql';
@@ -124,14 +131,26 @@ describe.each(MODES)('applied %s', (mode) => {
 
   test('trigram: extension folder, then the index; the extension stays after the downs', async () => {
     await roundTrip(entry('trigram'), mode, async () => {
-      expect(await indexNamed('Post_title_idx')).toMatchObject({ method: 'gin', columns: ['title'], opclasses: ['gin_trgm_ops'], valid: true });
+      expect(await indexNamed('Post_title_idx')).toMatchObject({
+        method: 'gin',
+        columns: ['title'],
+        opclasses: ['gin_trgm_ops'],
+        valid: true,
+      });
     });
-    expect(await query(db.client, `SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'`)).toEqual([{ extname: 'pg_trgm' }]);
+    expect(await query(db.client, `SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'`)).toEqual([
+      { extname: 'pg_trgm' },
+    ]);
   });
 
   test('partial unique', async () => {
     await roundTrip(entry('partial-unique'), mode, async () => {
-      expect(await indexNamed('User_email_key')).toMatchObject({ unique: true, columns: ['email'], predicate: '("deletedAt" IS NULL)', valid: true });
+      expect(await indexNamed('User_email_key')).toMatchObject({
+        unique: true,
+        columns: ['email'],
+        predicate: '("deletedAt" IS NULL)',
+        valid: true,
+      });
     });
   });
 
@@ -149,11 +168,18 @@ describe.each(MODES)('applied %s', (mode) => {
   test('CHECK: NOT VALID, then validated', async () => {
     const [add] = files(entry('check'));
     await apply(add.up, mode);
-    expect(await checkNamed('Job_attempts_check')).toMatchObject({ table: 'Job', validated: false, definition: 'CHECK (attempts >= 0) NOT VALID' });
+    expect(await checkNamed('Job_attempts_check')).toMatchObject({
+      table: 'Job',
+      validated: false,
+      definition: 'CHECK (attempts >= 0) NOT VALID',
+    });
     await apply(add.down, mode);
     expect(await checkNamed('Job_attempts_check')).toBeUndefined();
     await roundTrip(entry('check'), mode, async () => {
-      expect(await checkNamed('Job_attempts_check')).toMatchObject({ validated: true, definition: 'CHECK (attempts >= 0)' });
+      expect(await checkNamed('Job_attempts_check')).toMatchObject({
+        validated: true,
+        definition: 'CHECK (attempts >= 0)',
+      });
     });
   });
 
@@ -171,7 +197,9 @@ describe.each(MODES)('applied %s', (mode) => {
 });
 
 /** What pg_class / pg_attribute / pg_namespace hold for an index: the raw names, as PostgreSQL stores them. */
-async function storedNames(index: string): Promise<{ schema: string; table: string; index: string; columns: string[] }[]> {
+async function storedNames(
+  index: string,
+): Promise<{ schema: string; table: string; index: string; columns: string[] }[]> {
   return query(
     db.client,
     `SELECT n.nspname AS schema, t.relname AS table, i.relname AS index,
@@ -194,14 +222,20 @@ describe('hostile names', () => {
         predicate: `(${WEIRD} IS NOT NULL)`,
         valid: true,
       });
-      expect(await storedNames(HOSTILE_INDEX)).toEqual([{ schema: 'we"ird', table: HOSTILE, index: HOSTILE_INDEX, columns: [HOSTILE, 'createdAt'] }]);
+      expect(await storedNames(HOSTILE_INDEX)).toEqual([
+        { schema: 'we"ird', table: HOSTILE, index: HOSTILE_INDEX, columns: [HOSTILE, 'createdAt'] },
+      ]);
     });
     expect(await query(db.client, `SELECT count(*)::int AS n FROM x`)).toEqual([{ n: 0 }]); // the canary is untouched
   });
 
   test.each(MODES)('check: %s', async (mode) => {
     await roundTrip(entry('hostile-check'), mode, async () => {
-      expect(await checkNamed('c; DROP TABLE x; --_check')).toMatchObject({ table: HOSTILE, validated: true, definition: `CHECK (${WEIRD} >= 0)` });
+      expect(await checkNamed('c; DROP TABLE x; --_check')).toMatchObject({
+        table: HOSTILE,
+        validated: true,
+        definition: `CHECK (${WEIRD} >= 0)`,
+      });
     });
     expect(await query(db.client, `SELECT count(*)::int AS n FROM x`)).toEqual([{ n: 0 }]);
   });
@@ -225,7 +259,10 @@ describe('hostile names', () => {
     const { schema, table, column, index } = U_NAMES;
     for (const name of Object.values(U_NAMES)) expect(name).toContain(';');
     const setup = `CREATE SCHEMA ${quoteIdent(schema)};\nCREATE TABLE ${qualifiedName(table, schema)} (id int, ${quoteIdent(column)} int);\n`;
-    expect(await applyMigrationSql(db.client, setup, mode)).toMatchObject({ ok: true, queries: mode === 'single-query' ? 1 : 2 });
+    expect(await applyMigrationSql(db.client, setup, mode)).toMatchObject({
+      ok: true,
+      queries: mode === 'single-query' ? 1 : 2,
+    });
     const spec: IndexSpec = {
       kind: 'index',
       table,
@@ -250,13 +287,19 @@ describe('hostile names', () => {
     await db.client.query('SET standard_conforming_strings = off');
     try {
       await roundTrip(entry('hostile-index'), 'naive-split', async () => {
-        expect(await storedNames(HOSTILE_INDEX)).toEqual([{ schema: 'we"ird', table: HOSTILE, index: HOSTILE_INDEX, columns: [HOSTILE, 'createdAt'] }]);
+        expect(await storedNames(HOSTILE_INDEX)).toEqual([
+          { schema: 'we"ird', table: HOSTILE, index: HOSTILE_INDEX, columns: [HOSTILE, 'createdAt'] },
+        ]);
       });
       const backslash = 'b\\;s';
       await apply(`CREATE TABLE ${quoteIdent(backslash)} (${quoteIdent(backslash)} int);`, 'naive-split');
-      expect(await query(db.client, `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = $1 AND a.attnum > 0`, [backslash])).toEqual([
-        { attname: backslash },
-      ]);
+      expect(
+        await query(
+          db.client,
+          `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = $1 AND a.attnum > 0`,
+          [backslash],
+        ),
+      ).toEqual([{ attname: backslash }]);
       await apply(`DROP TABLE ${quoteIdent(backslash)};`, 'naive-split');
       await expect(db.client.query(`SELECT U&'a\\003Bb'`)).rejects.toMatchObject({ code: '0A000' });
     } finally {
@@ -277,7 +320,10 @@ describe('hostile names', () => {
 
 describe('quoteIdentAsPrinted matches PostgreSQL', () => {
   test('every keyword and a set of names quote exactly as quote_ident() (ruleutils prints identifiers with the same function)', async () => {
-    const keywords = await query<{ word: string; catcode: string }>(db.client, 'SELECT word, catcode FROM pg_get_keywords()');
+    const keywords = await query<{ word: string; catcode: string }>(
+      db.client,
+      'SELECT word, catcode FROM pg_get_keywords()',
+    );
     expect(keywords.length).toBeGreaterThan(400);
     const names = [
       ...keywords.map((k) => k.word),
@@ -293,7 +339,11 @@ describe('quoteIdentAsPrinted matches PostgreSQL', () => {
       'a b',
       'A',
     ];
-    const printed = await query<{ name: string; quoted: string }>(db.client, 'SELECT n AS name, quote_ident(n) AS quoted FROM unnest($1::text[]) AS n', [names]);
+    const printed = await query<{ name: string; quoted: string }>(
+      db.client,
+      'SELECT n AS name, quote_ident(n) AS quoted FROM unnest($1::text[]) AS n',
+      [names],
+    );
     expect(printed.filter((r) => quoteIdentAsPrinted(r.name) !== r.quoted)).toEqual([]);
   });
 });
@@ -313,7 +363,9 @@ describe('when a step fails, the recovery SQL finds and fixes what it left', () 
     expect(await indexNamed('User_email_key')).toMatchObject({ valid: false });
 
     // The recovery queries, as the PR description prints them.
-    expect(await query(db.client, recovery(e, 0, 'findInvalid'))).toEqual([{ nspname: 'public', relname: 'User_email_key' }]);
+    expect(await query(db.client, recovery(e, 0, 'findInvalid'))).toEqual([
+      { nspname: 'public', relname: 'User_email_key' },
+    ]);
     expect(await query(db.client, recovery(e, 0, 'duplicates'))).toEqual([{ email: 'dup@x', count: '2' }]);
     await apply(recovery(e, 0, 'dropInvalid'));
     expect(await indexNamed('User_email_key')).toBeUndefined();
@@ -334,7 +386,9 @@ describe('when a step fails, the recovery SQL finds and fixes what it left', () 
     if (!failed.ok) expect(failed.error.code).toBe('23514');
     expect(await checkNamed('Job_attempts_check')).toMatchObject({ validated: false });
     // New writes are checked already.
-    await expect(db.client.query(`INSERT INTO "Job" (status, attempts) VALUES ('DONE', -2)`)).rejects.toMatchObject({ code: '23514' });
+    await expect(db.client.query(`INSERT INTO "Job" (status, attempts) VALUES ('DONE', -2)`)).rejects.toMatchObject({
+      code: '23514',
+    });
     const rows = await query<{ attempts: number }>(db.client, recovery(e, 1, 'violations'));
     expect(rows.map((r) => r.attempts)).toEqual([-1]);
 
@@ -360,27 +414,52 @@ describe('when a step fails, the recovery SQL finds and fixes what it left', () 
 });
 
 describe('fk-index with method "hash"', () => {
-  test.each(MODES)('the hash index applies, rolls back, and the catalog counts it as covering the FK: %s', async (mode) => {
-    const spec: IndexSpec = { kind: 'index', table: 'Post', columns: [{ column: 'authorId', field: 'authorId' }], method: 'hash', unique: false, include: [], extensions: [] };
-    await roundTrip(entryFor(spec, 'Post_authorId_hash_idx'), mode, async () => {
-      const index = await indexNamed('Post_authorId_hash_idx');
-      expect(index).toMatchObject({ method: 'hash', columns: ['authorId'], valid: true });
-      expect(coveringCatalogIndex({ table: 'Post', columns: ['authorId'] }, [index!])).toBe('Post_authorId_hash_idx');
-    });
-  });
+  test.each(MODES)(
+    'the hash index applies, rolls back, and the catalog counts it as covering the FK: %s',
+    async (mode) => {
+      const spec: IndexSpec = {
+        kind: 'index',
+        table: 'Post',
+        columns: [{ column: 'authorId', field: 'authorId' }],
+        method: 'hash',
+        unique: false,
+        include: [],
+        extensions: [],
+      };
+      await roundTrip(entryFor(spec, 'Post_authorId_hash_idx'), mode, async () => {
+        const index = await indexNamed('Post_authorId_hash_idx');
+        expect(index).toMatchObject({ method: 'hash', columns: ['authorId'], valid: true });
+        expect(coveringCatalogIndex({ table: 'Post', columns: ['authorId'] }, [index!])).toBe('Post_authorId_hash_idx');
+      });
+    },
+  );
 });
 
 describe('create-index and drop-index without CONCURRENTLY (the step kinds allow it; no rule plans it today)', () => {
-  test.each(MODES)('the up builds the index in one atomic statement, the down drops it the same way: %s', async (mode) => {
-    const e = entryFor(btree, 'Post_authorId_createdAt_locked_idx');
-    const locked = { ...e, steps: e.steps.map((s) => (s.kind === 'create-index' ? { ...s, concurrently: false } : s)) };
-    const [file] = files(locked);
-    expect(file!.up).toContain('\nCREATE INDEX IF NOT EXISTS "Post_authorId_createdAt_locked_idx" ON "Post" USING btree');
-    expect(file!.up).toContain('-- Lock: SHARE for the whole build, reads go on and writes wait.\n-- If it fails, it leaves nothing behind: the statement is atomic.\n');
-    expect(file!.down).toContain('\nDROP INDEX IF EXISTS "Post_authorId_createdAt_locked_idx";\n');
-    expect(stepFacts(locked, 0).recovery).toEqual({});
-    await roundTrip(locked, mode, async () => {
-      expect(await indexNamed('Post_authorId_createdAt_locked_idx')).toMatchObject({ columns: ['authorId', 'createdAt'], descending: [false, true], valid: true });
-    });
-  });
+  test.each(MODES)(
+    'the up builds the index in one atomic statement, the down drops it the same way: %s',
+    async (mode) => {
+      const e = entryFor(btree, 'Post_authorId_createdAt_locked_idx');
+      const locked = {
+        ...e,
+        steps: e.steps.map((s) => (s.kind === 'create-index' ? { ...s, concurrently: false } : s)),
+      };
+      const [file] = files(locked);
+      expect(file!.up).toContain(
+        '\nCREATE INDEX IF NOT EXISTS "Post_authorId_createdAt_locked_idx" ON "Post" USING btree',
+      );
+      expect(file!.up).toContain(
+        '-- Lock: SHARE for the whole build, reads go on and writes wait.\n-- If it fails, it leaves nothing behind: the statement is atomic.\n',
+      );
+      expect(file!.down).toContain('\nDROP INDEX IF EXISTS "Post_authorId_createdAt_locked_idx";\n');
+      expect(stepFacts(locked, 0).recovery).toEqual({});
+      await roundTrip(locked, mode, async () => {
+        expect(await indexNamed('Post_authorId_createdAt_locked_idx')).toMatchObject({
+          columns: ['authorId', 'createdAt'],
+          descending: [false, true],
+          valid: true,
+        });
+      });
+    },
+  );
 });

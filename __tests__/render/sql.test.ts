@@ -1,5 +1,18 @@
 import type { IndexSpec } from '../../src/rules/types';
-import { btree, check, dropIndex, ginJsonb, HOSTILE, HOSTILE_INDEX, hostileCheck, hostileIndex, partialInclude, partialUnique, specSql, trigram } from '../support/render-fixtures';
+import {
+  btree,
+  check,
+  dropIndex,
+  ginJsonb,
+  HOSTILE,
+  HOSTILE_INDEX,
+  hostileCheck,
+  hostileIndex,
+  partialInclude,
+  partialUnique,
+  specSql,
+  trigram,
+} from '../support/render-fixtures';
 
 describe('specSql: index', () => {
   test('btree: CONCURRENTLY, IF NOT EXISTS, explicit USING btree, DESC; down drops concurrently', () => {
@@ -68,8 +81,12 @@ describe('specSql: index', () => {
 
   test('refuses what it cannot render safely', () => {
     expect(() => specSql({ ...btree, columns: [] }, 'x')).toThrow(/no columns/);
-    expect(() => specSql({ ...btree, method: 'rtree' as IndexSpec['method'] }, 'x')).toThrow(/unsupported index method/);
-    expect(() => specSql({ ...ginJsonb, columns: [{ column: 'p', field: 'p', opclass: 'x); DROP TABLE t; --' }] }, 'x')).toThrow(/unsupported operator class/);
+    expect(() => specSql({ ...btree, method: 'rtree' as IndexSpec['method'] }, 'x')).toThrow(
+      /unsupported index method/,
+    );
+    expect(() =>
+      specSql({ ...ginJsonb, columns: [{ column: 'p', field: 'p', opclass: 'x); DROP TABLE t; --' }] }, 'x'),
+    ).toThrow(/unsupported operator class/);
     expect(() => specSql({ ...btree, where: { kind: 'sql', text: '  ' } }, 'x')).toThrow(/empty SQL predicate/);
     expect(() => specSql(btree, '')).toThrow(/empty SQL identifier/);
     expect(() => specSql({ ...btree, table: 'a\u0000b' }, 'x')).toThrow(/NUL/);
@@ -93,13 +110,17 @@ describe('specSql: check', () => {
   });
 
   test('the lock wait of the NOT VALID step is bounded by the configured timeout', () => {
-    expect(specSql({ ...check, lockTimeoutMs: 1500 }, check.name)[0].up.split('\n')[0]).toBe("SET lock_timeout = '1500ms';");
+    expect(specSql({ ...check, lockTimeoutMs: 1500 }, check.name)[0].up.split('\n')[0]).toBe(
+      "SET lock_timeout = '1500ms';",
+    );
     expect(() => specSql({ ...check, lockTimeoutMs: 0 }, check.name)).toThrow(/lock timeout/);
     expect(() => specSql({ ...check, lockTimeoutMs: 1.5 }, check.name)).toThrow(/lock timeout/);
   });
 
   test('the entry name wins over spec.name (the plan renames on a clash)', () => {
-    expect(specSql(check, 'Job_attempts_check1')[1].up).toBe('ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_attempts_check1";');
+    expect(specSql(check, 'Job_attempts_check1')[1].up).toBe(
+      'ALTER TABLE "Job" VALIDATE CONSTRAINT "Job_attempts_check1";',
+    );
   });
 
   test('hostile table and constraint names: U& identifiers, no ";" but the terminator', () => {
@@ -108,8 +129,12 @@ describe('specSql: check', () => {
       'ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" DROP CONSTRAINT IF EXISTS U&"c\\003B DROP TABLE x\\003B --_check", ' +
         'ADD CONSTRAINT U&"c\\003B DROP TABLE x\\003B --_check" CHECK (U&"we""ird\\003B DROP TABLE x\\003B --" >= 0) NOT VALID;',
     );
-    expect(add!.down).toBe('ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" DROP CONSTRAINT IF EXISTS U&"c\\003B DROP TABLE x\\003B --_check";');
-    expect(validate!.up).toBe('ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" VALIDATE CONSTRAINT U&"c\\003B DROP TABLE x\\003B --_check";');
+    expect(add!.down).toBe(
+      'ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" DROP CONSTRAINT IF EXISTS U&"c\\003B DROP TABLE x\\003B --_check";',
+    );
+    expect(validate!.up).toBe(
+      'ALTER TABLE U&"we""ird\\003B DROP TABLE x\\003B --" VALIDATE CONSTRAINT U&"c\\003B DROP TABLE x\\003B --_check";',
+    );
   });
 
   test('an empty expression is refused', () => {
@@ -129,12 +154,16 @@ describe('specSql: drop-index', () => {
 
   test('schema-qualified drop', () => {
     const spec = { ...dropIndex, schema: 'app', recreate: { ...dropIndex.recreate, schema: 'app' } };
-    expect(specSql(spec, 'Post_authorId_idx')[0].up).toBe('DROP INDEX CONCURRENTLY IF EXISTS "app"."Post_authorId_idx";');
+    expect(specSql(spec, 'Post_authorId_idx')[0].up).toBe(
+      'DROP INDEX CONCURRENTLY IF EXISTS "app"."Post_authorId_idx";',
+    );
   });
 
   test('the name must be the existing index, and recreate must be on the same table', () => {
     expect(() => specSql(dropIndex, 'other')).toThrow(/name mismatch/);
-    expect(() => specSql({ ...dropIndex, recreate: { ...dropIndex.recreate, table: 'Other' } }, 'Post_authorId_idx')).toThrow(/another table/);
+    expect(() =>
+      specSql({ ...dropIndex, recreate: { ...dropIndex.recreate, table: 'Other' } }, 'Post_authorId_idx'),
+    ).toThrow(/another table/);
   });
 });
 
@@ -166,7 +195,8 @@ test('every statement is one line ending in ";" (names with line breaks aside), 
   ] as const) {
     for (const { up, down } of specSql(spec, name)) {
       const lines = spec.kind === 'check' && !up.startsWith('ALTER TABLE') ? up.split('\n') : [up];
-      if (lines.length > 1) expect([lines[0], lines[2]]).toEqual(["SET lock_timeout = '5000ms';", 'RESET lock_timeout;']);
+      if (lines.length > 1)
+        expect([lines[0], lines[2]]).toEqual(["SET lock_timeout = '5000ms';", 'RESET lock_timeout;']);
       for (const sql of [...lines, down]) {
         if (sql.startsWith('--')) {
           expect(sql).not.toContain(';');

@@ -1,7 +1,13 @@
 import { readdirSync } from 'node:fs';
 import type { StepKind } from '../../src/plan/steps';
 import { join } from 'node:path';
-import { loadAllTemplates, renderTemplate, TEMPLATE_NAMES, templatesDir, type TemplateName } from '../../src/render/templates';
+import {
+  loadAllTemplates,
+  renderTemplate,
+  TEMPLATE_NAMES,
+  templatesDir,
+  type TemplateName,
+} from '../../src/render/templates';
 
 function listed(dir: string): string[] {
   return readdirSync(join(templatesDir(), dir))
@@ -15,7 +21,13 @@ test('every template compiles', () => {
 });
 
 test('every template file is known and every known template has a file (no orphans, no fallbacks)', () => {
-  const files = ['migration-header', ...listed('sql'), ...listed('sql/introspect'), ...listed('sql/scratch'), ...listed('steps')].sort();
+  const files = [
+    'migration-header',
+    ...listed('sql'),
+    ...listed('sql/introspect'),
+    ...listed('sql/scratch'),
+    ...listed('steps'),
+  ].sort();
   expect([...TEMPLATE_NAMES].sort()).toEqual(files);
 });
 
@@ -34,11 +46,17 @@ test('one statement template per step kind (an inverse is a step kind too)', () 
     'attach-index': true,
     'drop-partitioned-index': true,
   };
-  expect(listed('sql')).toEqual(Object.keys(kinds).map((k) => `sql/${k}`).sort());
+  expect(listed('sql')).toEqual(
+    Object.keys(kinds)
+      .map((k) => `sql/${k}`)
+      .sort(),
+  );
 });
 
 test('a missing template is an error naming the file', () => {
-  expect(() => renderTemplate('sql/nope.up' as TemplateName, {})).toThrow(/template missing or unreadable: .*templates[\\/]sql[\\/]nope\.up\.sql\.hbs/);
+  expect(() => renderTemplate('sql/nope.up' as TemplateName, {})).toThrow(
+    /template missing or unreadable: .*templates[\\/]sql[\\/]nope\.up\.sql\.hbs/,
+  );
 });
 
 test('strict: a value the template names but the data lacks throws instead of printing nothing', () => {
@@ -46,7 +64,9 @@ test('strict: a value the template names but the data lacks throws instead of pr
 });
 
 test('noEscape: SQL fragments are printed as given (no HTML escaping of quotes or <, >, &)', () => {
-  expect(renderTemplate('sql/validate-check', { table: `"a&b<c>'d'"`, name: '"x"' }).trim()).toBe(`ALTER TABLE "a&b<c>'d'" VALIDATE CONSTRAINT "x";`);
+  expect(renderTemplate('sql/validate-check', { table: `"a&b<c>'d'"`, name: '"x"' }).trim()).toBe(
+    `ALTER TABLE "a&b<c>'d'" VALIDATE CONSTRAINT "x";`,
+  );
 });
 
 test('templates are resolved from this package, not from the working directory', () => {
@@ -54,7 +74,9 @@ test('templates are resolved from this package, not from the working directory',
   try {
     process.chdir('/');
     expect(templatesDir()).toBe(join(__dirname, '..', '..', 'templates'));
-    expect(renderTemplate('sql/drop-index', { concurrently: true, qualifiedName: '"i"' }).trim()).toBe('DROP INDEX CONCURRENTLY IF EXISTS "i";');
+    expect(renderTemplate('sql/drop-index', { concurrently: true, qualifiedName: '"i"' }).trim()).toBe(
+      'DROP INDEX CONCURRENTLY IF EXISTS "i";',
+    );
   } finally {
     process.chdir(cwd);
   }

@@ -17,7 +17,9 @@ test('one row per finding, exactly five cells despite | and backticks in names, 
   expect(rows.slice(2)).toHaveLength(checkInput().findings.length);
   for (const row of rows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(7);
   expect(rows.slice(2).map((r) => r.split('|')[1]!.trim())).toEqual(['error', 'warn', 'warn', 'warn', 'info', 'info']);
-  expect(md).toContain('| error | `prisma/schema.prisma:14:3` | `fk-index` | Foreign key "Post" ("authorId") → "User" has no index | add `@@index([authorId], map: "Post_authorId_idx")` to model `Post` |');
+  expect(md).toContain(
+    '| error | `prisma/schema.prisma:14:3` | `fk-index` | Foreign key "Post" ("authorId") → "User" has no index | add `@@index([authorId], map: "Post_authorId_idx")` to model `Post` |',
+  );
   expect(md).not.toMatch(/^prisma\/schema\.prisma:\d+:\d+: error/m); // not the text report
 });
 

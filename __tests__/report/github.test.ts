@@ -17,7 +17,9 @@ describe('github workflow commands', () => {
     expect(annotation('error', span('prisma/schema.prisma', 14, 3, 72), 'idxgen fk-index', 'line one\nline two')).toBe(
       '::error file=prisma/schema.prisma,line=14,col=3,endLine=14,endColumn=72,title=idxgen fk-index::line one%0Aline two',
     );
-    expect(annotation('warn', span('a.prisma', 2, 1, 2, 5), 't', 'm')).toBe('::warning file=a.prisma,line=2,endLine=5,title=t::m');
+    expect(annotation('warn', span('a.prisma', 2, 1, 2, 5), 't', 'm')).toBe(
+      '::warning file=a.prisma,line=2,endLine=5,title=t::m',
+    );
     expect(annotation('info', undefined, 't', 'm')).toBe('::notice title=t::m');
   });
 
@@ -27,7 +29,11 @@ describe('github workflow commands', () => {
       {
         ...fkFinding,
         span: span('weird,dir:x\\my%file.prisma', 1, 1, 5),
-        message: { ...fkFinding.message, title: 'T::warning file=evil.txt::pwned\n::error::x', cost: '50% slower,\rreally' },
+        message: {
+          ...fkFinding.message,
+          title: 'T::warning file=evil.txt::pwned\n::error::x',
+          cost: '50% slower,\rreally',
+        },
       },
     ];
     const out = renderCheck('github', input, { color: false });
@@ -35,7 +41,9 @@ describe('github workflow commands', () => {
     // One command per finding + one per unused suppression, nothing else.
     expect(lines.filter((l) => l.startsWith('::'))).toHaveLength(2);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^::error file=weird%2Cdir%3Ax\/my%25file\.prisma,line=1,col=1,endLine=1,endColumn=5,title=idxgen fk-index::T::warning file=evil\.txt::pwned\\u000a::error::x%0A50%25 slower,\\u000dreally%0A/);
+    expect(lines[0]).toMatch(
+      /^::error file=weird%2Cdir%3Ax\/my%25file\.prisma,line=1,col=1,endLine=1,endColumn=5,title=idxgen fk-index::T::warning file=evil\.txt::pwned\\u000a::error::x%0A50%25 slower,\\u000dreally%0A/,
+    );
     // Line breaks inside one field are shown, not obeyed; the breaks between fields are %0A.
     expect(escapeData('a\nb')).toBe('a%0Ab');
   });

@@ -79,7 +79,9 @@ describe('determinism', () => {
       expect(renderPlan(format, copy, { color: false })).toBe(first);
     }
     for (const [format] of CHECK_FORMATS) {
-      expect(renderCheck(format, checkInput(), { color: false })).toBe(renderCheck(format, checkInput(), { color: false }));
+      expect(renderCheck(format, checkInput(), { color: false })).toBe(
+        renderCheck(format, checkInput(), { color: false }),
+      );
     }
   });
 
@@ -97,6 +99,7 @@ describe('determinism', () => {
   test('check output does not depend on the order findings arrive in', () => {
     const input = checkInput();
     const reversed = { ...input, findings: [...input.findings].reverse() };
-    for (const [format] of CHECK_FORMATS) expect(renderCheck(format, reversed, { color: false })).toBe(renderCheck(format, input, { color: false }));
+    for (const [format] of CHECK_FORMATS)
+      expect(renderCheck(format, reversed, { color: false })).toBe(renderCheck(format, input, { color: false }));
   });
 });

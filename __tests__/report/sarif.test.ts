@@ -26,7 +26,12 @@ interface SarifResult {
 interface SarifLog {
   $schema: string;
   version: string;
-  runs: { tool: { driver: { name: string; informationUri: string; version: string; rules: SarifRule[] } }; columnKind: string; results: SarifResult[]; invocations?: unknown[] }[];
+  runs: {
+    tool: { driver: { name: string; informationUri: string; version: string; rules: SarifRule[] } };
+    columnKind: string;
+    results: SarifResult[];
+    invocations?: unknown[];
+  }[];
 }
 
 const parse = (text: string) => JSON.parse(text) as SarifLog;
@@ -52,7 +57,14 @@ describe('sarif report', () => {
     expect(driver.version).toBe(TOOL_VERSION);
     expect(driver.rules.map((r) => r.id)).toEqual([...rules.map((r) => r.id), UNUSED_SUPPRESSION_RULE]);
     const fk = driver.rules[0]!;
-    expect(Object.keys(fk)).toEqual(['id', 'name', 'shortDescription', 'fullDescription', 'help', 'defaultConfiguration']);
+    expect(Object.keys(fk)).toEqual([
+      'id',
+      'name',
+      'shortDescription',
+      'fullDescription',
+      'help',
+      'defaultConfiguration',
+    ]);
     expect(fk.name).toBe('FkIndex');
     expect(fk.shortDescription.text).toBe(rules[0]!.summary);
     expect(fk.fullDescription.text).toBe(rules[0]!.docs.problem);
@@ -61,7 +73,10 @@ describe('sarif report', () => {
     expect(fk.defaultConfiguration).toEqual({ level: 'error' });
     expect(driver.rules.find((r) => r.id === 'lookup-index')!.defaultConfiguration).toEqual({ level: 'warning' });
     expect(driver.rules.find((r) => r.id === 'json-gin-index')!.defaultConfiguration).toEqual({ level: 'note' });
-    expect(driver.rules.find((r) => r.id === 'soft-delete-partial-index')!.defaultConfiguration).toEqual({ enabled: false, level: 'none' });
+    expect(driver.rules.find((r) => r.id === 'soft-delete-partial-index')!.defaultConfiguration).toEqual({
+      enabled: false,
+      level: 'none',
+    });
   });
 
   test('check: one result per finding, in file order, pointing into the schema', () => {
@@ -87,7 +102,12 @@ describe('sarif report', () => {
       expect(r.partialFingerprints[FINGERPRINT_KEY]).toMatch(/^[0-9a-f]{32}$/);
     }
     const fk = results[0]!;
-    expect(fk.locations[0]!.physicalLocation.region).toEqual({ startLine: 14, startColumn: 3, endLine: 14, endColumn: 72 });
+    expect(fk.locations[0]!.physicalLocation.region).toEqual({
+      startLine: 14,
+      startColumn: 3,
+      endLine: 14,
+      endColumn: 72,
+    });
     expect(fk.message.text.split('\n')).toEqual([
       fkFinding.message.title,
       fkFinding.message.cost,
@@ -99,10 +119,15 @@ describe('sarif report', () => {
 
   test('fingerprints depend on rule, table and columns, not on lines', () => {
     const moved = checkInput();
-    moved.findings = moved.findings.map((f) => ({ ...f, span: { ...f.span, line: f.span.line + 40, endLine: f.span.endLine + 40 } }));
+    moved.findings = moved.findings.map((f) => ({
+      ...f,
+      span: { ...f.span, line: f.span.line + 40, endLine: f.span.endLine + 40 },
+    }));
     const after = parse(renderCheck('sarif', moved, { color: false })).runs[0]!.results;
     const before = check.runs[0]!.results;
-    expect(after.slice(0, 6).map((r) => r.partialFingerprints)).toEqual(before.slice(0, 6).map((r) => r.partialFingerprints));
+    expect(after.slice(0, 6).map((r) => r.partialFingerprints)).toEqual(
+      before.slice(0, 6).map((r) => r.partialFingerprints),
+    );
     // Same index spec, different rule → different alert.
     expect(before[0]!.partialFingerprints[FINGERPRINT_KEY]).not.toBe(before[1]!.partialFingerprints[FINGERPRINT_KEY]);
     expect(new Set(before.map((r) => r.partialFingerprints[FINGERPRINT_KEY])).size).toBe(before.length);
@@ -110,12 +135,22 @@ describe('sarif report', () => {
 
   test('plan: one result per entry, satisfied findings as related locations, load warnings as notifications', () => {
     const run = plan.runs[0]!;
-    expect(run.results.map((r) => r.ruleId)).toEqual(['fk-index', 'enum-check', 'redundant-index', 'covering-index', 'json-gin-index', UNUSED_SUPPRESSION_RULE]);
+    expect(run.results.map((r) => r.ruleId)).toEqual([
+      'fk-index',
+      'enum-check',
+      'redundant-index',
+      'covering-index',
+      'json-gin-index',
+      UNUSED_SUPPRESSION_RULE,
+    ]);
     const fk = run.results[0]!;
     expect(fk.relatedLocations).toEqual([
       {
         id: 1,
-        physicalLocation: { artifactLocation: { uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' }, region: { startLine: 14, startColumn: 3, endLine: 14, endColumn: 10 } },
+        physicalLocation: {
+          artifactLocation: { uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' },
+          region: { startLine: 14, startColumn: 3, endLine: 14, endColumn: 10 },
+        },
         message: { text: 'lookup-index: Reads of "Post" by ("authorId") have no index' },
       },
     ]);
@@ -129,9 +164,20 @@ describe('sarif report', () => {
             level: 'warning',
             message: { text: 'datasource `url` is ignored by Prisma 7; idxgen read the schema without it' },
             descriptor: { id: 'legacy-datasource-url' },
-            locations: [{ physicalLocation: { artifactLocation: { uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 3, endLine: 3, endColumn: 33 } } }],
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' },
+                  region: { startLine: 3, startColumn: 3, endLine: 3, endColumn: 33 },
+                },
+              },
+            ],
           },
-          { level: 'warning', message: { text: 'no migrations folder found; declared indexes are taken as applied' }, descriptor: { id: 'no-migrations' } },
+          {
+            level: 'warning',
+            message: { text: 'no migrations folder found; declared indexes are taken as applied' },
+            descriptor: { id: 'no-migrations' },
+          },
         ],
       },
     ]);
@@ -148,12 +194,16 @@ describe('sarif report', () => {
 
   test('artifact URIs: forward slashes, relative to %SRCROOT%, percent-encoded; absolute paths become file: URIs', () => {
     expect(artifactLocation('prisma\\schema.prisma')).toEqual({ uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' });
-    expect(artifactLocation('./db/my schema#1.prisma')).toEqual({ uri: 'db/my%20schema%231.prisma', uriBaseId: '%SRCROOT%' });
+    expect(artifactLocation('./db/my schema#1.prisma')).toEqual({
+      uri: 'db/my%20schema%231.prisma',
+      uriBaseId: '%SRCROOT%',
+    });
     expect(artifactLocation('/home/ci/app/schema.prisma')).toEqual({ uri: 'file:///home/ci/app/schema.prisma' });
     expect(artifactLocation('C:\\work\\schema.prisma')).toEqual({ uri: 'file:///C:/work/schema.prisma' });
     const input = checkInput();
     input.findings = [{ ...fkFinding, span: span('sub dir\\schema.prisma', 1, 1, 2) }];
-    const loc = parse(renderCheck('sarif', input, { color: false })).runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation;
+    const loc = parse(renderCheck('sarif', input, { color: false })).runs[0]!.results[0]!.locations[0]!.physicalLocation
+      .artifactLocation;
     expect(loc).toEqual({ uri: 'sub%20dir/schema.prisma', uriBaseId: '%SRCROOT%' });
     expect(SCHEMA).toBe('prisma/schema.prisma');
   });

@@ -19,7 +19,11 @@ describe('text plan', () => {
     expect(brief).not.toContain('SQL:');
     for (const entry of input.plan.entries) expect(brief).toContain(`${entry.ruleId}: `);
     const total = input.plan.entries.length;
-    expect(brief).toMatch(new RegExp(`${total} proposals?: \\d+ error, \\d+ warn, \\d+ info\\. A default \`idxgen generate\` writes the \\d+ at error and warn`));
+    expect(brief).toMatch(
+      new RegExp(
+        `${total} proposals?: \\d+ error, \\d+ warn, \\d+ info\\. A default \`idxgen generate\` writes the \\d+ at error and warn`,
+      ),
+    );
   });
 
   const plain = renderPlan('text', planInput(), { color: false, verbose: true });
@@ -37,7 +41,9 @@ describe('text plan', () => {
   test('header says what was loaded, with warnings at file:line:col', () => {
     const lines = plain.split('\n');
     expect(lines[0]).toBe('idxgen 0.0.0-test plan for prisma/schema.prisma, prisma/user.prisma');
-    expect(lines[1]).toBe('Loaded 2 tables, 2 foreign keys (1 without an index), 2 declared indexes, 2 unique constraints.');
+    expect(lines[1]).toBe(
+      'Loaded 2 tables, 2 foreign keys (1 without an index), 2 declared indexes, 2 unique constraints.',
+    );
     expect(plain).toContain('  prisma/schema.prisma:3:3: warning legacy-datasource-url: datasource `url`');
   });
 
@@ -47,7 +53,13 @@ describe('text plan', () => {
     const user = plain.indexOf('Table "User" (model User)');
     expect(post).toBeGreaterThan(0);
     expect(user).toBeGreaterThan(post);
-    const order = ['  error fk-index:', '  warn enum-check:', '  warn redundant-index:', '  info covering-index:', '  info json-gin-index:'].map((s) => plain.indexOf(s, post));
+    const order = [
+      '  error fk-index:',
+      '  warn enum-check:',
+      '  warn redundant-index:',
+      '  info covering-index:',
+      '  info json-gin-index:',
+    ].map((s) => plain.indexOf(s, post));
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!))).toBe(true);
   });
 
@@ -58,8 +70,12 @@ describe('text plan', () => {
     expect(block).toMatch(/^ {4}Instead, create a btree index on "Post"/m);
     expect(block).toContain('    Serves: SELECT … FROM "Post" WHERE "authorId" = $1');
     expect(block).toContain('    Prisma: @@index([authorId], map: "Post_authorId_idx")');
-    expect(block).toContain('    SQL:\n      CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" USING btree ("authorId");');
-    expect(block).toContain('    Satisfies:\n      warn lookup-index: Reads of "Post" by ("authorId") have no index (prisma/schema.prisma:14:3)');
+    expect(block).toContain(
+      '    SQL:\n      CREATE INDEX CONCURRENTLY IF NOT EXISTS "Post_authorId_idx" ON "Post" USING btree ("authorId");',
+    );
+    expect(block).toContain(
+      '    Satisfies:\n      warn lookup-index: Reads of "Post" by ("authorId") have no index (prisma/schema.prisma:14:3)',
+    );
   });
 
   test('CHECK entries print both SQL steps; drift is loud; drops say what to remove; skipped and unused are listed', () => {
@@ -67,7 +83,9 @@ describe('text plan', () => {
     expect(plain).toContain('    DRIFT: Prisma cannot declare an index with INCLUDE columns');
     expect(plain).toContain('    Prisma: remove @@index([title], map: "Post_title_idx") at prisma/schema.prisma:23:3');
     expect(plain).toContain('Skipped (1):\n  info soft-delete-partial-index:');
-    expect(plain).toContain('Unused suppressions (1):\n  prisma/schema.prisma:19:3: /// idxgen-ignore fk-index, lookup-index matched no finding');
+    expect(plain).toContain(
+      'Unused suppressions (1):\n  prisma/schema.prisma:19:3: /// idxgen-ignore fk-index, lookup-index matched no finding',
+    );
   });
 
   test('hostile names print as quoted identifiers; control characters never reach the terminal', () => {
@@ -179,12 +197,18 @@ describe('helpers', () => {
   });
 
   test('a missing report template is an error, not a fallback', () => {
-    expect(() => renderTemplate('report/no-such-template' as TemplateName, {})).toThrow(/template missing or unreadable: templates\/report\/no-such-template\.hbs/);
+    expect(() => renderTemplate('report/no-such-template' as TemplateName, {})).toThrow(
+      /template missing or unreadable: templates\/report\/no-such-template\.hbs/,
+    );
   });
 
   test('every template in templates/report is a known name and compiles strict', () => {
     const dir = path.join(__dirname, '..', '..', 'templates', 'report');
-    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => `report/${f.slice(0, -4)}`).sort();
+    const names = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => `report/${f.slice(0, -4)}`)
+      .sort();
     expect(names).toEqual([...REPORT_TEMPLATE_NAMES].sort());
     expect(() => renderTemplate('report/message.text', {})).toThrow(/not defined/);
   });

@@ -17,7 +17,14 @@ describe('parseAnnotations: valid annotations', () => {
 
   it('reads model-level and field-level checks, including one continued over several /// lines', () => {
     expect(annotations.checks.map((c) => [c.model, c.field, c.source, c.sql, c.columns, at(c.span)])).toEqual([
-      ['Order', undefined, 'total >= 0 OR note IS NOT NULL', '("total" >= 0) OR ("note" IS NOT NULL)', ['total', 'note'], `${F}:15:1`],
+      [
+        'Order',
+        undefined,
+        'total >= 0 OR note IS NOT NULL',
+        '("total" >= 0) OR ("note" IS NOT NULL)',
+        ['total', 'note'],
+        `${F}:15:1`,
+      ],
       ['Order', 'note', 'char_length(note) <= 500', 'char_length("note") <= 500', ['note'], `${F}:20:3`],
     ]);
   });
@@ -74,15 +81,24 @@ describe('parseAnnotations: errors are values with spans, never exceptions', () 
       [`${F}:44:1`, 'model Broken: idxgen-ignore names no rule'],
       [`${F}:44:1`, 'model Broken: idxgen-ignore fk-index gives no reason'],
       [`${F}:44:1`, 'model Broken: idxgen-ignore names no rule'],
-      [`${F}:44:1`, 'model Broken: idxgen-ignore Fk_Index, , json-gin-index: "Fk_Index" is not a rule id (rule ids look like fk-index); empty rule id in the list'],
+      [
+        `${F}:44:1`,
+        'model Broken: idxgen-ignore Fk_Index, , json-gin-index: "Fk_Index" is not a rule id (rule ids look like fk-index); empty rule id in the list',
+      ],
       [`${F}:44:1`, 'model Broken: @idxgen.check( is not closed'],
       [`${F}:47:3`, 'Broken.count: @idxgen.trigram needs a String field; count is Int'],
-      [`${F}:49:3`, 'Broken.name: @idxgen.gin needs a Json field or a scalar list (String[], Int[], enum[]); name is String'],
+      [
+        `${F}:49:3`,
+        'Broken.name: @idxgen.gin needs a Json field or a scalar list (String[], Int[], enum[]); name is String',
+      ],
       [`${F}:51:3`, 'Broken.legacy: @idxgen.gin: legacy is @db.Json (type json), and GIN indexes need jsonb'],
       [`${F}:54:3`, 'Broken.other: @idxgen.covering belongs to the model'],
       [`${F}:54:3`, 'Broken.other: @idxgen.check(id > 0) sits on field other but does not use it'],
       [`${F}:60:3`, 'Broken.text: @idxgen.check(pg_sleep(10) IS NULL): function "pg_sleep" is not allowed'],
-      [`${F}:60:3`, "Broken.text: @idxgen.check(text <> 'a;b'): `;` is not allowed anywhere in a CHECK expression, not even inside a string literal (Prisma splits migration.sql at every `;`) (at \";b'\")"],
+      [
+        `${F}:60:3`,
+        "Broken.text: @idxgen.check(text <> 'a;b'): `;` is not allowed anywhere in a CHECK expression, not even inside a string literal (Prisma splits migration.sql at every `;`) (at \";b'\")",
+      ],
       [`${F}:60:3`, 'Broken.text: unexpected text after @idxgen.check(...): "; DROP TABLE x; --)"'],
       [`${F}:60:3`, 'Broken.text: @idxgen.trigram takes no arguments'],
       [`${F}:60:3`, 'Broken.text: unexpected text after @idxgen.trigram: "extra"'],
@@ -90,14 +106,21 @@ describe('parseAnnotations: errors are values with spans, never exceptions', () 
       [`${F}:68:3`, 'Summary.id: @idxgen.trigram has no effect on a view'],
     ];
     expect(errors.map((e) => at(e.span))).toEqual(expected.map(([where]) => where));
-    errors.forEach((e, i) => expect(e.message.startsWith(expected[i]![1]) ? expected[i]![1] : e.message).toBe(expected[i]![1]));
+    errors.forEach((e, i) =>
+      expect(e.message.startsWith(expected[i]![1]) ? expected[i]![1] : e.message).toBe(expected[i]![1]),
+    );
   });
 
   it('checks rule ids against a known list when given one', () => {
-    const { errors: withIds } = parseAnnotations(model, { knownRuleIds: ['fk-index', 'json-gin-index', 'unique-keys'] });
+    const { errors: withIds } = parseAnnotations(model, {
+      knownRuleIds: ['fk-index', 'json-gin-index', 'unique-keys'],
+    });
     const extra = withIds.filter((e) => !errors.some((o) => o.message === e.message));
     expect(extra.map((e) => [at(e.span), e.message])).toEqual([
-      [`${F}:15:1`, 'model Order: idxgen-ignore fk-index, unique-key: unknown rule "unique-key" (did you mean "unique-keys"?)'],
+      [
+        `${F}:15:1`,
+        'model Order: idxgen-ignore fk-index, unique-key: unknown rule "unique-key" (did you mean "unique-keys"?)',
+      ],
     ]);
   });
 
@@ -111,7 +134,10 @@ model A {
   n  Int
 }`),
     );
-    expect(parseAnnotations(m)).toEqual({ annotations: { checks: [], trigram: [], gin: [], covering: [], feed: [], suppressions: [] }, errors: [] });
+    expect(parseAnnotations(m)).toEqual({
+      annotations: { checks: [], trigram: [], gin: [], covering: [], feed: [], suppressions: [] },
+      errors: [],
+    });
   });
 });
 
@@ -151,21 +177,41 @@ describe('suppressions', () => {
 
   it('a field-level idxgen-ignore silences that rule on that field only', () => {
     const found = run(jsonGinIndex, model, { onlyAnnotated: false });
-    expect(found.map((p) => `${p.model}.${proposalFields(p, model).join(',')}`)).toEqual(['Order.payload', 'Order.meta']);
+    expect(found.map((p) => `${p.model}.${proposalFields(p, model).join(',')}`)).toEqual([
+      'Order.payload',
+      'Order.meta',
+    ]);
     const silenced = found.map((p) => isSuppressed(suppressions, p, model)?.reason);
     expect(silenced).toEqual([undefined, 'filtered in the warehouse, not here']);
   });
 
   it('a model-level idxgen-ignore silences the rule for every field of the model', () => {
-    expect(findSuppression(suppressions, { ruleId: 'fk-index', model: 'Order', fields: ['customerId'] })?.reason).toBe('the customer table is tiny');
-    expect(findSuppression(suppressions, { ruleId: 'unique-key', model: 'Order', fields: [] })?.reason).toBe('the customer table is tiny');
-    expect(findSuppression(suppressions, { ruleId: 'fk-index', model: 'Broken', fields: ['customerId'] })).toBeUndefined();
-    expect(findSuppression(suppressions, { ruleId: 'array-gin-index', model: 'Order', fields: ['tags'] })).toBeUndefined();
+    expect(findSuppression(suppressions, { ruleId: 'fk-index', model: 'Order', fields: ['customerId'] })?.reason).toBe(
+      'the customer table is tiny',
+    );
+    expect(findSuppression(suppressions, { ruleId: 'unique-key', model: 'Order', fields: [] })?.reason).toBe(
+      'the customer table is tiny',
+    );
+    expect(
+      findSuppression(suppressions, { ruleId: 'fk-index', model: 'Broken', fields: ['customerId'] }),
+    ).toBeUndefined();
+    expect(
+      findSuppression(suppressions, { ruleId: 'array-gin-index', model: 'Order', fields: ['tags'] }),
+    ).toBeUndefined();
   });
 
   it('lists the (suppression, rule) pairs that matched no proposal', () => {
-    const proposals = [...run(jsonGinIndex, model, { onlyAnnotated: false }), ...run(arrayGinIndex, model, { onlyAnnotated: false })];
-    expect(unusedSuppressions(suppressions, proposals, model).map((u) => [u.suppression.model, u.suppression.field, u.ruleId])).toEqual([
+    const proposals = [
+      ...run(jsonGinIndex, model, { onlyAnnotated: false }),
+      ...run(arrayGinIndex, model, { onlyAnnotated: false }),
+    ];
+    expect(
+      unusedSuppressions(suppressions, proposals, model).map((u) => [
+        u.suppression.model,
+        u.suppression.field,
+        u.ruleId,
+      ]),
+    ).toEqual([
       ['Order', undefined, 'fk-index'],
       ['Order', undefined, 'unique-key'],
     ]);
@@ -184,7 +230,13 @@ model Job {
     const proposal = {
       ruleId: 'check-constraint',
       model: 'Job',
-      spec: { kind: 'check' as const, table: 'Job', name: 'Job_retry_count_check', expression: '"retry_count" >= 0', columns: ['retry_count'] },
+      spec: {
+        kind: 'check' as const,
+        table: 'Job',
+        name: 'Job_retry_count_check',
+        expression: '"retry_count" >= 0',
+        columns: ['retry_count'],
+      },
     };
     expect(proposalFields(proposal, m)).toEqual(['retryCount']);
     expect(isSuppressed(a.suppressions, proposal, m)?.reason).toBe('negative means "retry forever"');

@@ -41,23 +41,48 @@ function stats(over: Partial<TableStats> = {}, correlation = 0.999): TableStats 
   };
 }
 
-const range = { model: 'AuditLog', operation: 'findMany', where: { and: [{ field: 'createdAt', op: 'gte' as const }, { field: 'createdAt', op: 'lt' as const }] }, count: 40 };
+const range = {
+  model: 'AuditLog',
+  operation: 'findMany',
+  where: {
+    and: [
+      { field: 'createdAt', op: 'gte' as const },
+      { field: 'createdAt', op: 'lt' as const },
+    ],
+  },
+  count: 40,
+};
 
 function workload(records: Omit<RecordedShape, 'v'>[], tables: TableStats[]): Workload {
-  const { reads } = readsFromRecorded(records.map((r) => ({ v: 1, ...r })), model);
+  const { reads } = readsFromRecorded(
+    records.map((r) => ({ v: 1, ...r })),
+    model,
+  );
   return { reads, origins: ['shapes.jsonl'], tables };
 }
 
-function run(records: Omit<RecordedShape, 'v'>[], tables: TableStats[] = [stats()], options: Partial<typeof OPTIONS> = {}) {
-  return rule.check({ model, tables: model.tables, options: { ...OPTIONS, ...options }, workload: workload(records, tables) });
+function run(
+  records: Omit<RecordedShape, 'v'>[],
+  tables: TableStats[] = [stats()],
+  options: Partial<typeof OPTIONS> = {},
+) {
+  return rule.check({
+    model,
+    tables: model.tables,
+    options: { ...OPTIONS, ...options },
+    workload: workload(records, tables),
+  });
 }
 
-const key = (p: { spec: ProposalSpec }) => (p.spec.kind === 'index' ? `${p.spec.method} (${p.spec.columns.map((c) => c.column).join(', ')})` : p.spec.kind);
+const key = (p: { spec: ProposalSpec }) =>
+  p.spec.kind === 'index' ? `${p.spec.method} (${p.spec.columns.map((c) => c.column).join(', ')})` : p.spec.kind;
 
 describe('brin-index', () => {
   test('without database statistics it proposes nothing (a recording alone does not know the physical order)', () => {
     const { reads } = readsFromRecorded([{ v: 1, ...range }], model);
-    expect(rule.check({ model, tables: model.tables, options: OPTIONS, workload: { reads, origins: ['x'] } })).toEqual([]);
+    expect(rule.check({ model, tables: model.tables, options: OPTIONS, workload: { reads, origins: ['x'] } })).toEqual(
+      [],
+    );
     expect(rule.check({ model, tables: model.tables, options: OPTIONS })).toEqual([]);
   });
 
@@ -67,9 +92,15 @@ describe('brin-index', () => {
     expect(key(p!)).toBe('brin (createdAt)');
     expect(p!.basis).toBeUndefined(); // the rule's basis: workload
     expect(p!.serves).toHaveLength(1);
-    expect(p!.message.title).toBe('"AuditLog" is append-only and stored in "createdAt" order: a BRIN index serves its range reads at 24 kB instead of a 21.4 MB btree');
-    expect(p!.evidence).toContain('pg_stats.correlation of "createdAt" is 0.999: the rows lie on disk in "createdAt" order');
-    expect(p!.evidence).toContain('estimated size: btree 21.4 MB (1,000,000 entries of 20 bytes), BRIN 24 kB (98 block range(s) of 128 pages)');
+    expect(p!.message.title).toBe(
+      '"AuditLog" is append-only and stored in "createdAt" order: a BRIN index serves its range reads at 24 kB instead of a 21.4 MB btree',
+    );
+    expect(p!.evidence).toContain(
+      'pg_stats.correlation of "createdAt" is 0.999: the rows lie on disk in "createdAt" order',
+    );
+    expect(p!.evidence).toContain(
+      'estimated size: btree 21.4 MB (1,000,000 entries of 20 bytes), BRIN 24 kB (98 block range(s) of 128 pages)',
+    );
   });
 
   test('reverse physical order counts too (|correlation|): BRIN keeps min and max, direction does not matter', () => {
@@ -86,17 +117,47 @@ describe('brin-index', () => {
     expect(run([range], [stats({}, 0.5)], { minCorrelationPercent: 50 }).map(key)).toEqual(['brin (createdAt)']);
   });
 
-  test('needs range reads: equality, ORDER BY or other columns are a btree\'s work', () => {
-    expect(run([{ model: 'AuditLog', operation: 'findMany', where: { field: 'actorId', op: 'equals' }, count: 99 }])).toEqual([]);
-    expect(run([{ model: 'AuditLog', operation: 'findMany', where: { and: [{ field: 'actorId', op: 'equals' }, { field: 'createdAt', op: 'gte' }] }, count: 99 }])).toEqual([]);
+  test("needs range reads: equality, ORDER BY or other columns are a btree's work", () => {
+    expect(
+      run([{ model: 'AuditLog', operation: 'findMany', where: { field: 'actorId', op: 'equals' }, count: 99 }]),
+    ).toEqual([]);
+    expect(
+      run([
+        {
+          model: 'AuditLog',
+          operation: 'findMany',
+          where: {
+            and: [
+              { field: 'actorId', op: 'equals' },
+              { field: 'createdAt', op: 'gte' },
+            ],
+          },
+          count: 99,
+        },
+      ]),
+    ).toEqual([]);
     // A feed needs the btree's order; that btree serves the ranges too.
-    expect(run([range, { model: 'AuditLog', operation: 'findMany', orderBy: [{ path: ['createdAt'], direction: 'desc' }], take: true, count: 5 }])).toEqual([]);
+    expect(
+      run([
+        range,
+        {
+          model: 'AuditLog',
+          operation: 'findMany',
+          orderBy: [{ path: ['createdAt'], direction: 'desc' }],
+          take: true,
+          count: 5,
+        },
+      ]),
+    ).toEqual([]);
     // updatedAt is read by ranges, but it is scattered on disk.
-    expect(run([{ model: 'AuditLog', operation: 'findMany', where: { field: 'updatedAt', op: 'gte' }, count: 9 }])).toEqual([]);
+    expect(
+      run([{ model: 'AuditLog', operation: 'findMany', where: { field: 'updatedAt', op: 'gte' }, count: 9 }]),
+    ).toEqual([]);
   });
 
   test('an index that already serves the ranges leaves nothing to do', () => {
-    const indexed = modelFrom(schema(`
+    const indexed = modelFrom(
+      schema(`
 model AuditLog {
   id        Int      @id
   action    String
@@ -106,9 +167,17 @@ model AuditLog {
 
   @@index([createdAt], type: Brin)
 }
-`));
+`),
+    );
     const { reads } = readsFromRecorded([{ v: 1, ...range }], indexed);
-    expect(rule.check({ model: indexed, tables: indexed.tables, options: OPTIONS, workload: { reads, origins: ['x'], tables: [stats()] } })).toEqual([]);
+    expect(
+      rule.check({
+        model: indexed,
+        tables: indexed.tables,
+        options: OPTIONS,
+        workload: { reads, origins: ['x'], tables: [stats()] },
+      }),
+    ).toEqual([]);
   });
 
   test('with no workload read at all it is a hint (a guess, so info), never a warning', () => {
@@ -117,20 +186,29 @@ model AuditLog {
     expect(p!.evidence[p!.evidence.length - 1]).toMatch(/^no workload read of "AuditLog" was given: a hint only/);
   });
 
-  test('in the plan the BRIN takes the place of workload-index\'s btree for the same range reads, and is declared type: Brin', () => {
+  test("in the plan the BRIN takes the place of workload-index's btree for the same range reads, and is declared type: Brin", () => {
     const rules = allRules as unknown as readonly Rule<never>[];
     const parsed = parseConfig(undefined, rules);
     if (!('config' in parsed)) throw new Error(parsed.errors.join('; '));
     const plan = buildPlan({ model, config: parsed.config, rules, workload: workload([range], [stats()]) });
     const entries = plan.entries.filter((e) => e.spec.kind === 'index' && e.spec.table === 'AuditLog');
-    expect(entries.map((e) => [e.ruleId, e.severity, e.declaration.kind === 'attribute' ? e.declaration.attribute : e.declaration.kind])).toEqual([
-      ['brin-index', 'warn', '@@index([createdAt], map: "AuditLog_createdAt_idx", type: Brin)'],
-    ]);
+    expect(
+      entries.map((e) => [
+        e.ruleId,
+        e.severity,
+        e.declaration.kind === 'attribute' ? e.declaration.attribute : e.declaration.kind,
+      ]),
+    ).toEqual([['brin-index', 'warn', '@@index([createdAt], map: "AuditLog_createdAt_idx", type: Brin)']]);
     expect(entries[0]!.satisfies.map((p) => p.ruleId)).toEqual(['workload-index']);
   });
 
   test('size formulas: btree entries of MAXALIGN(8 + w) + 4 bytes at fillfactor 90; BRIN one min/max tuple per 128 pages', () => {
-    expect(estimateSizes({ rows: 1_000_000, pages: 12_500, blockSize: 8192 }, 8)).toEqual({ entryBytes: 20, btreeBytes: (Math.ceil(1_000_000 / 366) + 1) * 8192, ranges: 98, brinBytes: 3 * 8192 });
+    expect(estimateSizes({ rows: 1_000_000, pages: 12_500, blockSize: 8192 }, 8)).toEqual({
+      entryBytes: 20,
+      btreeBytes: (Math.ceil(1_000_000 / 366) + 1) * 8192,
+      ranges: 98,
+      brinBytes: 3 * 8192,
+    });
     // A text key of 20 bytes: MAXALIGN(28) = 32, + 4.
     expect(estimateSizes({ rows: 10, pages: 1, blockSize: 8192 }, 20).entryBytes).toBe(36);
     // 100 million rows: 1.25 M pages → 9,766 ranges → 8 range-map pages and 34 tuple pages.

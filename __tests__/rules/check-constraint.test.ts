@@ -27,7 +27,12 @@ describe('check-constraint on the fixture', () => {
       [`${F}:22:3`, 'Job_progress_check', '"progress" BETWEEN 0 AND 100', ['progress']],
       [`${F}:34:3`, 'Job_likeCount_check', '("likeCount" >= 0) AND ("likeCount" <= 1000000)', ['likeCount']],
       [`${F}:38:3`, 'Job_name_check', 'char_length(btrim("name")) > 0', ['name']],
-      [`${F}:19:1`, 'Job_startedAt_finishedAt_check', '("startedAt" IS NULL) OR ("finishedAt" IS NULL) OR ("finishedAt" >= "startedAt")', ['startedAt', 'finishedAt']],
+      [
+        `${F}:19:1`,
+        'Job_startedAt_finishedAt_check',
+        '("startedAt" IS NULL) OR ("finishedAt" IS NULL) OR ("finishedAt" >= "startedAt")',
+        ['startedAt', 'finishedAt'],
+      ],
       // heuristics: retryCount, attempts, viewCount (mapped). Not: maxAttempts, maxRetryCount (limits),
       // balance / balanceCount (signed), discount (not a count), quantity (off by default),
       // unlimitedCount (default -1), likeCount (already annotated), ratioCount (Float), the view.
@@ -38,7 +43,12 @@ describe('check-constraint on the fixture', () => {
       // stepCount is a counter but already constrained by its annotations.
       [`${F}:49:3`, 'job_steps_step_count_check', '"step_count" < 1000', ['step_count']],
       [`${F}:49:3`, 'job_steps_step_count_check1', '("step_count" % 2) = 0', ['step_count']],
-      [`${F}:45:1`, 'job_steps_status_step_count_check', `("status" IN ('PENDING', 'done')) OR ("step_count" > 0)`, ['status', 'step_count']],
+      [
+        `${F}:45:1`,
+        'job_steps_status_step_count_check',
+        `("status" IN ('PENDING', 'done')) OR ("step_count" > 0)`,
+        ['status', 'step_count'],
+      ],
     ]);
   });
 
@@ -52,7 +62,8 @@ describe('check-constraint on the fixture', () => {
       cost: 'Nothing stops a write of "progress" = 101 today: the application is the only guard, and one racing update, backfill or manual fix stores it silently for every reader to trip over.',
       instead:
         'Add "Job_progress_check" NOT VALID (a brief lock, no scan), then VALIDATE CONSTRAINT in a separate statement (it scans while writes continue, whereas in one statement the scan blocks writes). Prisma cannot declare CHECK constraints and ignores them when it checks for drift, so the constraint lives only in migration.sql.',
-      serves: 'every INSERT or UPDATE of "Job" that writes "progress": a violating row fails with SQLSTATE 23514 (check_violation) instead of being stored',
+      serves:
+        'every INSERT or UPDATE of "Job" that writes "progress": a violating row fails with SQLSTATE 23514 (check_violation) instead of being stored',
     });
     expect(progress.evidence[0]).toBe('/// @idxgen.check(progress BETWEEN 0 AND 100) on Job.progress');
     const retry = found.find((p) => p.spec.kind === 'check' && p.spec.name === 'Job_retryCount_check')!;
@@ -78,14 +89,19 @@ describe('check-constraint on the fixture', () => {
     expect(names).toContain('Job_quantity_check');
     const quantity = partial.find((p) => p.spec.kind === 'check' && p.spec.name === 'Job_quantity_check')!;
     expect(at(quantity.span)).toBe(`${F}:30:3`);
-    expect(quantity.evidence[1]).toBe('heuristic nonNegativeQuantities (off by default; switch with heuristics.nonNegativeQuantities)');
+    expect(quantity.evidence[1]).toBe(
+      'heuristic nonNegativeQuantities (off by default; switch with heuristics.nonNegativeQuantities)',
+    );
   });
 });
 
 describe('check-constraint: table tests', () => {
   const valid: [string, string][] = [
     ['names that are not counts', 'discount Int\n  account Int\n  countdown Int\n  amount Int\n  total Int'],
-    ['limits and signed amounts', 'maxCount Int\n  minCount Int\n  limitCount Int\n  netCount Int\n  deltaCount Int\n  countDiff Int\n  balanceCount Int\n  offsetCount Int'],
+    [
+      'limits and signed amounts',
+      'maxCount Int\n  minCount Int\n  limitCount Int\n  netCount Int\n  deltaCount Int\n  countDiff Int\n  balanceCount Int\n  offsetCount Int',
+    ],
     ['a negative default is a sentinel', 'seatCount Int @default(-1)'],
     ['not an integer', 'viewCount Float\n  likeCount Decimal\n  count String'],
     ['lists', 'counts Int[]\n  viewCount Int[]'],
@@ -98,34 +114,66 @@ describe('check-constraint: table tests', () => {
   it('no proposal on views and @@ignore models', () => {
     const text = schema(
       `model T {\n  id Int @id\n  likeCount Int\n  @@ignore\n}\nview V {\n  id Int @unique\n  likeCount Int\n}`,
-    ).replace('datasource db {', 'generator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["views"]\n}\ndatasource db {');
+    ).replace(
+      'datasource db {',
+      'generator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["views"]\n}\ndatasource db {',
+    );
     expect(run(rule, load(text))).toEqual([]);
   });
 
   const invalid: [string, string, [string, string, string, string[]][]][] = [
     ['count', 'count Int', [['schema.prisma:7:3', 'T_count_check', '"count" >= 0', ['count']]]],
-    ['snake_case counts and tries', 'view_count Int\n  login_attempts BigInt\n  job_retries Int', [
-      ['schema.prisma:7:3', 'T_view_count_check', '"view_count" >= 0', ['view_count']],
-      ['schema.prisma:8:3', 'T_login_attempts_check', '"login_attempts" >= 0', ['login_attempts']],
-      ['schema.prisma:9:3', 'T_job_retries_check', '"job_retries" >= 0', ['job_retries']],
-    ]],
-    ['camelCase tries', 'failedAttempts Int?\n  numRetries Int', [
-      ['schema.prisma:7:3', 'T_failedAttempts_check', '"failedAttempts" >= 0', ['failedAttempts']],
-      ['schema.prisma:8:3', 'T_numRetries_check', '"numRetries" >= 0', ['numRetries']],
-    ]],
-    ['a field mapped to a counter-like column name', 'views Int @map("view_count")', [['schema.prisma:7:3', 'T_view_count_check', '"view_count" >= 0', ['view_count']]]],
-    ['a column name with a double quote', 'hits Int @map("hit\\"count")', [['schema.prisma:7:3', 'T_hit"count_check', '"hit""count" >= 0', ['hit"count']]]],
-    ['a field-level check on a quoted column', '/// @idxgen.check(hits <= 10)\n  hits Int @map("hit\\"s")', [['schema.prisma:8:3', 'T_hit"s_check', '"hit""s" <= 10', ['hit"s']]]],
+    [
+      'snake_case counts and tries',
+      'view_count Int\n  login_attempts BigInt\n  job_retries Int',
+      [
+        ['schema.prisma:7:3', 'T_view_count_check', '"view_count" >= 0', ['view_count']],
+        ['schema.prisma:8:3', 'T_login_attempts_check', '"login_attempts" >= 0', ['login_attempts']],
+        ['schema.prisma:9:3', 'T_job_retries_check', '"job_retries" >= 0', ['job_retries']],
+      ],
+    ],
+    [
+      'camelCase tries',
+      'failedAttempts Int?\n  numRetries Int',
+      [
+        ['schema.prisma:7:3', 'T_failedAttempts_check', '"failedAttempts" >= 0', ['failedAttempts']],
+        ['schema.prisma:8:3', 'T_numRetries_check', '"numRetries" >= 0', ['numRetries']],
+      ],
+    ],
+    [
+      'a field mapped to a counter-like column name',
+      'views Int @map("view_count")',
+      [['schema.prisma:7:3', 'T_view_count_check', '"view_count" >= 0', ['view_count']]],
+    ],
+    [
+      'a column name with a double quote',
+      'hits Int @map("hit\\"count")',
+      [['schema.prisma:7:3', 'T_hit"count_check', '"hit""count" >= 0', ['hit"count']]],
+    ],
+    [
+      'a field-level check on a quoted column',
+      '/// @idxgen.check(hits <= 10)\n  hits Int @map("hit\\"s")',
+      [['schema.prisma:8:3', 'T_hit"s_check', '"hit""s" <= 10', ['hit"s']]],
+    ],
   ];
   it.each(invalid)('%s', (_name, fields, expected) => {
     expect(summarize(run(rule, load(schema(`model T {\n  id Int @id\n  ${fields}\n}`))))).toEqual(expected);
   });
 
   it('a multi-column check does not replace the sign heuristic on its columns; a one-column check does', () => {
-    const model = load(schema(`/// @idxgen.check(retryCount <= maxRetries)\nmodel T {\n  id Int @id\n  retryCount Int\n  maxRetries Int\n  /// @idxgen.check(attempts < 10)\n  attempts Int\n}`));
+    const model = load(
+      schema(
+        `/// @idxgen.check(retryCount <= maxRetries)\nmodel T {\n  id Int @id\n  retryCount Int\n  maxRetries Int\n  /// @idxgen.check(attempts < 10)\n  attempts Int\n}`,
+      ),
+    );
     expect(summarize(run(rule, model))).toEqual([
       ['schema.prisma:11:3', 'T_attempts_check', '"attempts" < 10', ['attempts']],
-      ['schema.prisma:6:1', 'T_retryCount_maxRetries_check', '"retryCount" <= "maxRetries"', ['retryCount', 'maxRetries']],
+      [
+        'schema.prisma:6:1',
+        'T_retryCount_maxRetries_check',
+        '"retryCount" <= "maxRetries"',
+        ['retryCount', 'maxRetries'],
+      ],
       ['schema.prisma:8:3', 'T_retryCount_check', '"retryCount" >= 0', ['retryCount']],
     ]);
   });
@@ -134,13 +182,20 @@ describe('check-constraint: table tests', () => {
     const model = load(schema(`model T {\n  id Int @id\n  /// @idxgen.check(progress > 'x')\n  progress Int\n}`));
     expect(run(rule, model)).toEqual([]);
     expect(parseAnnotations(model).errors.map((e) => [at(e.span), e.message])).toEqual([
-      ['schema.prisma:8:3', "T.progress: @idxgen.check(progress > 'x'): cannot compare number with a string literal (>) (at \"'x'\")"],
+      [
+        'schema.prisma:8:3',
+        "T.progress: @idxgen.check(progress > 'x'): cannot compare number with a string literal (>) (at \"'x'\")",
+      ],
     ]);
   });
 
   it('fits names to 63 bytes without cutting a UTF-8 character, keeping the suffix', () => {
     const long = 'a'.repeat(40);
-    const model = load(schema(`model T {\n  id Int @id\n  /// @idxgen.check(${'b'.repeat(30)} >= 0)\n  ${'b'.repeat(30)} Int\n  @@map("${long}")\n}\nmodel U {\n  id Int @id\n  /// @idxgen.check(x >= 0)\n  x Int\n  @@map("${'ü'.repeat(40)}")\n}`));
+    const model = load(
+      schema(
+        `model T {\n  id Int @id\n  /// @idxgen.check(${'b'.repeat(30)} >= 0)\n  ${'b'.repeat(30)} Int\n  @@map("${long}")\n}\nmodel U {\n  id Int @id\n  /// @idxgen.check(x >= 0)\n  x Int\n  @@map("${'ü'.repeat(40)}")\n}`,
+      ),
+    );
     const names = run(rule, model).map((p) => (p.spec.kind === 'check' ? p.spec.name : ''));
     expect(names[0]).toBe(`${long}_${'b'.repeat(16)}_check`);
     expect(Buffer.byteLength(names[0]!)).toBe(63);
@@ -153,8 +208,16 @@ describe('check-constraint: options', () => {
   it.each([
     [{}, []],
     [{ heuristics: { nonNegativeCounters: false } }, []],
-    [{ heuristics: { nonNegativeCounters: 'yes' } }, ['heuristics.nonNegativeCounters: expected true or false, got "yes"']],
-    [{ heuristics: { nonNegativeCouters: true } }, ['heuristics.nonNegativeCouters: unknown option (did you mean "nonNegativeCounters"?) (known: nonNegativeCounters, nonNegativeQuantities)']],
+    [
+      { heuristics: { nonNegativeCounters: 'yes' } },
+      ['heuristics.nonNegativeCounters: expected true or false, got "yes"'],
+    ],
+    [
+      { heuristics: { nonNegativeCouters: true } },
+      [
+        'heuristics.nonNegativeCouters: unknown option (did you mean "nonNegativeCounters"?) (known: nonNegativeCounters, nonNegativeQuantities)',
+      ],
+    ],
     [{ heuristics: 5 }, ['heuristics: expected an object']],
     [{ heuristic: {} }, ['heuristic: unknown option (did you mean "heuristics"?) (known: heuristics, lockTimeoutMs)']],
     [{ lockTimeoutMs: 3000 }, []],
@@ -172,7 +235,13 @@ test('the configured lock timeout reaches every CHECK it proposes (default 5000 
     rule.run({ model, tables: writable(model) }, options).map((p) => p.spec as CheckSpec);
   expect(specs().length).toBeGreaterThan(0);
   expect(new Set(specs().map((s) => s.lockTimeoutMs))).toEqual(new Set([5000]));
-  expect(new Set(specs({ heuristics: { nonNegativeCounters: true, nonNegativeQuantities: false }, lockTimeoutMs: 1234 }).map((s) => s.lockTimeoutMs))).toEqual(new Set([1234]));
+  expect(
+    new Set(
+      specs({ heuristics: { nonNegativeCounters: true, nonNegativeQuantities: false }, lockTimeoutMs: 1234 }).map(
+        (s) => s.lockTimeoutMs,
+      ),
+    ),
+  ).toEqual(new Set([1234]));
 });
 
 describe('violatingExample', () => {
@@ -207,13 +276,17 @@ describe('check-constraint on real PostgreSQL', () => {
     const ddl = await schemaFromEmptySql([{ path: F, content: fixtureText(F) }]);
     if (!ddl.ok) throw new Error(ddl.reason);
     await db.client.query(ddl.value);
-    await db.client.query(`INSERT INTO "Job" ("name", "startedAt", "finishedAt") VALUES ('first', now() - interval '1 hour', now())`);
+    await db.client.query(
+      `INSERT INTO "Job" ("name", "startedAt", "finishedAt") VALUES ('first', now() - interval '1 hour', now())`,
+    );
     await db.client.query(`INSERT INTO "job_steps" ("id", "step_count", "status") VALUES (1, 2, 'PENDING')`);
     const found = run(rule, fixture(F));
     for (const p of found) {
       if (p.spec.kind !== 'check') throw new Error('not a check');
       const target = quoteIdent(p.spec.table);
-      await db.client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(p.spec.name)} CHECK (${p.spec.expression}) NOT VALID`);
+      await db.client.query(
+        `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(p.spec.name)} CHECK (${p.spec.expression}) NOT VALID`,
+      );
       await db.client.query(`ALTER TABLE ${target} VALIDATE CONSTRAINT ${quoteIdent(p.spec.name)}`);
     }
     let rejected = 0;
@@ -233,7 +306,9 @@ describe('check-constraint on real PostgreSQL', () => {
 });
 
 describe('check-constraint on the corpus', () => {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.prisma'))
+    .sort();
 
   it('fires only on counter-like Int columns of tables, with names that fit', () => {
     const perFile: Record<string, number> = {};
@@ -247,7 +322,9 @@ describe('check-constraint on the corpus', () => {
         expect(spec.expression).toMatch(/^"[^"]+" >= 0$/);
         expect(Buffer.byteLength(spec.name)).toBeLessThanOrEqual(63);
         expect(spec.name.endsWith('_check') || /_check\d+$/.test(spec.name)).toBe(true);
-        const column = model.tables.find((t) => t.name === spec.table)!.columns.find((c) => c.name === spec.columns[0])!;
+        const column = model.tables
+          .find((t) => t.name === spec.table)!
+          .columns.find((c) => c.name === spec.columns[0])!;
         expect(['Int', 'BigInt']).toContain(column.type);
         expect(column.field).not.toMatch(/max|min|limit|balance|delta|diff|offset|change|adjust|amount/i);
       }

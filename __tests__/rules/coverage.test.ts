@@ -35,8 +35,12 @@ model T {
   });
 
   it('explains each verdict', () => {
-    expect(judgeCoverage(t, t.primaryKey!, ['b']).reason).toBe('primary key "T_pkey" ("a", "b"): does not start with ("b")');
-    expect(judgeCoverage(t, t.primaryKey!, ['b', 'c']).reason).toBe('primary key "T_pkey" ("a", "b"): its first 2 columns are ("a", "b"), not ("b", "c")');
+    expect(judgeCoverage(t, t.primaryKey!, ['b']).reason).toBe(
+      'primary key "T_pkey" ("a", "b"): does not start with ("b")',
+    );
+    expect(judgeCoverage(t, t.primaryKey!, ['b', 'c']).reason).toBe(
+      'primary key "T_pkey" ("a", "b"): its first 2 columns are ("a", "b"), not ("b", "c")',
+    );
     expect(judgeCoverage(t, t.indexes[1]!, ['e']).reason).toBe('index "T_e_a_idx" ("e" DESC, "a"): starts with ("e")');
   });
 

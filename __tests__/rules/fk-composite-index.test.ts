@@ -197,22 +197,37 @@ describe('fk-composite-index details', () => {
   });
 
   it('names the existing plain index it makes redundant (replaceExisting)', () => {
-    const comment = runRule(rule, fixture('fk-composite-index.prisma'), { replaceExisting: true }).find((p) => p.model === 'Comment')!;
+    const comment = runRule(rule, fixture('fk-composite-index.prisma'), { replaceExisting: true }).find(
+      (p) => p.model === 'Comment',
+    )!;
     expect(comment.message.instead).toBe(
       'Index "comments" ("post_id", "created_at" DESC): it returns the newest rows already in order and stops after LIMIT. It replaces "comments_post_id_idx", which becomes redundant: drop it once the new index is built.',
     );
-    expect(comment.evidence[1]).toBe('foreign key ("post_id") → "Post" is covered only by index "comments_post_id_idx" ("post_id")');
+    expect(comment.evidence[1]).toBe(
+      'foreign key ("post_id") → "Post" is covered only by index "comments_post_id_idx" ("post_id")',
+    );
   });
 
   it('serves WHERE fk AND status for the enum widening', () => {
-    const n = runRule(rule, fixture('fk-composite-index.prisma'), { kinds: ['timestamp', 'enum'] }).find((p) => p.model === 'Notification')!;
+    const n = runRule(rule, fixture('fk-composite-index.prisma'), { kinds: ['timestamp', 'enum'] }).find(
+      (p) => p.model === 'Notification',
+    )!;
     expect(n.message.serves).toBe('SELECT … FROM "Notification" WHERE "userId" = $1 AND "status" = $2');
     expect(n.evidence[0]).toBe('"Notification"."status" is a NotificationStatus enum column');
   });
 
   it('validates options', () => {
-    expect(rule.meta.validateOptions({ kinds: ['timestamp'], timestampFields: ['x'], enumFields: [], replaceExisting: true })).toEqual([]);
-    expect(rule.meta.validateOptions({ kinds: ['time'], enumFields: 'status', extra: 1, replaceExisting: 'yes' })).toEqual([
+    expect(
+      rule.meta.validateOptions({
+        kinds: ['timestamp'],
+        timestampFields: ['x'],
+        enumFields: [],
+        replaceExisting: true,
+      }),
+    ).toEqual([]);
+    expect(
+      rule.meta.validateOptions({ kinds: ['time'], enumFields: 'status', extra: 1, replaceExisting: 'yes' }),
+    ).toEqual([
       'kinds[0]: expected one of "timestamp", "enum", got string "time"',
       'enumFields: expected a list of strings, got string "status"',
       'extra: unknown option (known: timestampFields, enumFields, kinds, replaceExisting)',
@@ -236,7 +251,9 @@ model Post {
   createdAt DateTime @default(now())
 }`),
     );
-    expect(found.map((p) => [p.model, p.basis, p.evidence[0]])).toEqual([['Post', 'request', '/// @idxgen.feed on model Post: its rows are read newest first per parent']]);
+    expect(found.map((p) => [p.model, p.basis, p.evidence[0]])).toEqual([
+      ['Post', 'request', '/// @idxgen.feed on model Post: its rows are read newest first per parent'],
+    ]);
   });
 
   it('civitai: ImageTool (join table keyed by both FKs) is not widened', () => {

@@ -260,7 +260,10 @@ describe('fk-index details', () => {
     expect(verdicts.map((v) => [v.covers, v.reason])).toEqual([
       [false, 'primary key "Gadget_pkey" ("id"): does not start with ("ownerId")'],
       [true, 'index "Gadget_ownerId_idx" ("ownerId") using hash: starts with ("ownerId")'],
-      [false, 'index "gadget_live_owner_idx" ("ownerId") WHERE "deletedAt" IS NULL: partial (WHERE "deletedAt" IS NULL), does not hold every row'],
+      [
+        false,
+        'index "gadget_live_owner_idx" ("ownerId") WHERE "deletedAt" IS NULL: partial (WHERE "deletedAt" IS NULL), does not hold every row',
+      ],
     ]);
 
     const sheet = found.find((p) => p.model === 'Sheet')!;
@@ -268,9 +271,13 @@ describe('fk-index details', () => {
       'considered primary key "Sheet_pkey" ("number", "tenantId", "projectId"): its first 2 columns are ("number", "tenantId"), not ("tenantId", "projectId")',
     );
     const doohickey = found.find((p) => p.model === 'Doohickey')!;
-    expect(doohickey.evidence[2]).toBe('considered index "Doohickey_ownerId_idx" ("ownerId") using brin: brin, which serves only ranges on its columns');
+    expect(doohickey.evidence[2]).toBe(
+      'considered index "Doohickey_ownerId_idx" ("ownerId") using brin: brin, which serves only ranges on its columns',
+    );
     // optional relation without onDelete: Prisma's default is SET NULL
-    expect(found.find((p) => p.model === 'Gizmo')!.message.cost).toContain('to find the rows ON DELETE SET NULL must update');
+    expect(found.find((p) => p.model === 'Gizmo')!.message.cost).toContain(
+      'to find the rows ON DELETE SET NULL must update',
+    );
 
     const other = runRule(rule, HASH_AND_PARTIAL);
     expect(other.find((p) => p.model === 'Doc')!.evidence).toEqual([
@@ -313,7 +320,9 @@ model Post {
       'relationMode = "prisma": the database has no FK constraint, so Prisma itself queries "Post" by ("authorId") on every delete or key update of "User" ' +
         'to emulate the referential action, a sequential scan without an index. Joins and lookups from "User" to "Post" read the whole table.',
     );
-    expect(p!.evidence[0]).toBe('relationMode = "prisma": no FK constraint in the database, Prisma emulates "Post" ("authorId") → "User" ("id")');
+    expect(p!.evidence[0]).toBe(
+      'relationMode = "prisma": no FK constraint in the database, Prisma emulates "Post" ("authorId") → "User" ("id")',
+    );
   });
 
   it('judges the implicit m:n join table covered from the model (PK (A, B), index (B))', () => {

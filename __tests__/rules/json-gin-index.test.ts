@@ -2,7 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule, type JsonGinIndexOptions } from '../../src/rules/json-gin-index';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
-import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, schema, type Finding } from '../support/rules2';
+import {
+  CORPUS,
+  at,
+  diagnose,
+  fixture,
+  fixtureText,
+  load,
+  probeCreateIndex,
+  run,
+  schema,
+  type Finding,
+} from '../support/rules2';
 import { testDatabase } from '../support/pg';
 
 const F = 'json-gin.prisma';
@@ -39,14 +50,24 @@ describe('json-gin-index', () => {
 
   it('by default proposes only for /// @idxgen.gin fields, as asked for (request), and type-only picks are guesses', () => {
     const found = run(rule, model);
-    expect(found.map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual(['Audit.diff']);
+    expect(found.map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual([
+      'Audit.diff',
+    ]);
     expect(found.map((p) => p.basis)).toEqual(['request']);
-    expect(new Set(run(rule, model, EVERY).filter((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}` !== 'Audit.diff').map((p) => p.basis))).toEqual(new Set(['guess']));
+    expect(
+      new Set(
+        run(rule, model, EVERY)
+          .filter((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}` !== 'Audit.diff')
+          .map((p) => p.basis),
+      ),
+    ).toEqual(new Set(['guess']));
   });
 
   it('a field named in `fields` is asked for even with the default onlyAnnotated: true', () => {
     const found = run(rule, model, { fields: ['Event.payload'] });
-    expect(found.map((p) => [`${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`, p.basis])).toEqual([
+    expect(
+      found.map((p) => [`${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`, p.basis]),
+    ).toEqual([
       ['Event.payload', 'request'],
       ['Audit.diff', 'request'],
     ]);
@@ -54,11 +75,17 @@ describe('json-gin-index', () => {
 
   it.each([
     ['onlyAnnotated', { onlyAnnotated: true }, ['Audit.diff']],
-    ['exclude a model (the annotation still wins)', { ...EVERY, exclude: ['Audit'] }, ['Event.payload', 'Event.meta', 'Audit.diff']],
+    [
+      'exclude a model (the annotation still wins)',
+      { ...EVERY, exclude: ['Audit'] },
+      ['Event.payload', 'Event.meta', 'Audit.diff'],
+    ],
     ['exclude a field', { ...EVERY, exclude: ['Event.meta'] }, ['Event.payload', 'Audit.diff', 'Audit.data']],
     ['fields allow-list (plus annotated fields)', { fields: ['Event.meta'] }, ['Event.meta', 'Audit.diff']],
   ] as [string, Partial<JsonGinIndexOptions>, string[]][])('option %s', (_name, options, expected) => {
-    expect(run(rule, model, options).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`)).toEqual(expected);
+    expect(
+      run(rule, model, options).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`),
+    ).toEqual(expected);
   });
 
   it('says what the read costs, what the index costs writes, and the declaration, with real quoted names', () => {
@@ -68,7 +95,8 @@ describe('json-gin-index', () => {
       cost: 'A containment filter on "the""diff" reads all of "audit_log" today (a sequential scan: 180.7 ms on 1M rows in our measurement, 2.66 ms with the index). The index costs writes: GIN is updated on every INSERT and on every UPDATE of "the""diff" (with fastupdate, entries wait in a pending list, up to gin_pending_list_limit = 4 MB by default, that VACUUM or an unlucky write flushes), and it takes disk in proportion to the keys and values stored.',
       instead:
         'Declare @@index([diff(ops: JsonbPathOps)], type: Gin) (with the ops argument, or Prisma sees drift) and build it CONCURRENTLY, if something filters "the""diff" by containment: jsonb_path_ops serves @>, @? and @@ only (key existence ?, ?|, ?& needs the default jsonb_ops, and Prisma\'s path + equals filters extract a value and use neither).',
-      serves: 'SELECT … FROM "audit_log" WHERE "the""diff" @> \'{"key": "value"}\' (Prisma: array_contains, or raw SQL)',
+      serves:
+        'SELECT … FROM "audit_log" WHERE "the""diff" @> \'{"key": "value"}\' (Prisma: array_contains, or raw SQL)',
     });
     expect(diff.evidence.slice(0, 3)).toEqual([
       'Audit.diff is Json (jsonb by default)',
@@ -88,7 +116,9 @@ describe('json-gin-index', () => {
   });
 
   it('diagnoses fields entries that name nothing or a field it cannot index', () => {
-    const problems = diagnose(rule, model, { fields: ['Event.nope', 'Event.legacy', 'Event.name', 'Nope.data', 'Hidden.data', 'Event.payload'] });
+    const problems = diagnose(rule, model, {
+      fields: ['Event.nope', 'Event.legacy', 'Event.name', 'Nope.data', 'Hidden.data', 'Event.payload'],
+    });
     expect(problems.map((d) => [d.message, d.span ? at(d.span) : undefined])).toEqual([
       ['json-gin-index: fields names "Event.nope", which is not a field of a table in this schema', undefined],
       ['json-gin-index: fields names "Nope.data", which is not a field of a table in this schema', undefined],
@@ -102,7 +132,10 @@ describe('json-gin-index', () => {
     [{ onlyAnnotated: 'yes' }, ['onlyAnnotated: expected true or false, got "yes"']],
     [{ fields: 'Event.payload' }, ['fields: expected a list of "Model.field" strings']],
     [{ fields: ['Event'] }, ['fields[0]: expected "Model.field", got "Event"']],
-    [{ ...EVERY, exclude: ['Event', 'Event.payload', 'a.b.c'] }, ['exclude[2]: expected "Model or Model.field", got "a.b.c"']],
+    [
+      { ...EVERY, exclude: ['Event', 'Event.payload', 'a.b.c'] },
+      ['exclude[2]: expected "Model or Model.field", got "a.b.c"'],
+    ],
     [{ field: [] }, ['field: unknown option (did you mean "fields"?) (known: fields, exclude, onlyAnnotated)']],
   ] as [unknown, string[]][])('validateOptions(%j)', (options, problems) => {
     expect(rule.meta.validateOptions(options)).toEqual(problems);
@@ -110,14 +143,18 @@ describe('json-gin-index', () => {
 
   it('on the corpus: one proposal per jsonb field of a table that has no GIN index on it', () => {
     const counts: Record<string, number> = {};
-    for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.prisma')).sort()) {
+    for (const file of readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.prisma'))
+      .sort()) {
       const m = load(readFileSync(join(CORPUS, file), 'utf8'), file);
       const found = run(rule, m, EVERY);
       counts[file] = found.length;
       for (const p of found) {
         const spec = p.spec;
         if (spec.kind !== 'index') throw new Error('not an index');
-        const column = m.tables.find((t) => t.name === spec.table)!.columns.find((c) => c.name === spec.columns[0]!.column)!;
+        const column = m.tables
+          .find((t) => t.name === spec.table)!
+          .columns.find((c) => c.name === spec.columns[0]!.column)!;
         expect(column.type).toBe('Json');
         expect(column.list).toBe(false);
         expect(column.nativeType?.name).not.toBe('Json');
@@ -140,7 +177,9 @@ describe('json-gin-index', () => {
 
   it('on the corpus, sanity: langfuse skips its @db.Json columns and proposes for a jsonb one', () => {
     const m = load(readFileSync(join(CORPUS, 'langfuse__langfuse.prisma'), 'utf8'));
-    const fields = run(rule, m, EVERY).map((p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`);
+    const fields = run(rule, m, EVERY).map(
+      (p) => `${p.model}.${p.spec.kind === 'index' ? p.spec.columns[0]!.field : ''}`,
+    );
     expect(fields).not.toContain('Dataset.inputSchema'); // @db.Json
     expect(fields).not.toContain('Prompt.config'); // @db.Json
     expect(fields).toContain('PricingTier.conditions'); // @db.JsonB
@@ -159,7 +198,9 @@ describe('json-gin-index on real PostgreSQL', () => {
       if (p.spec.kind !== 'index') throw new Error('not an index');
       await db.client.query(probeCreateIndex(p.spec, `probe_${i}`));
     }
-    const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'probe\\_%'`);
+    const { rows } = await db.client.query(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'probe\\_%'`,
+    );
     expect(rows[0].n).toBe(found.length);
   });
 });

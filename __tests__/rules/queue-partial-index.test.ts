@@ -18,7 +18,7 @@ model Job {
 }`),
     },
     {
-      name: 'a partial index led by the due time already serves the poll (its predicate is the user\'s)',
+      name: "a partial index led by the due time already serves the poll (its predicate is the user's)",
       schema: schema(
         `
 enum JobStatus {
@@ -185,7 +185,9 @@ describe('queue-partial-index details', () => {
   });
 
   it('validates options', () => {
-    expect(rule.meta.validateOptions({ pendingValues: 'PENDING' })).toEqual(['pendingValues: expected a list of strings, got string "PENDING"']);
+    expect(rule.meta.validateOptions({ pendingValues: 'PENDING' })).toEqual([
+      'pendingValues: expected a list of strings, got string "PENDING"',
+    ]);
     expect(rule.meta.validateOptions(null)).toEqual(['options: expected an object, got null']);
   });
 

@@ -117,7 +117,12 @@ model Membership {
 
 describe('redundant-index details', () => {
   const found = runRule(rule, fixture('redundant-index.prisma'));
-  const coveredBy = Object.fromEntries(found.map((p) => [p.spec.kind === 'drop-index' ? p.spec.name : '?', p.spec.kind === 'drop-index' ? p.spec.coveredBy : '?']));
+  const coveredBy = Object.fromEntries(
+    found.map((p) => [
+      p.spec.kind === 'drop-index' ? p.spec.name : '?',
+      p.spec.kind === 'drop-index' ? p.spec.coveredBy : '?',
+    ]),
+  );
 
   it('names what covers each dropped index (keys first, then the longest, then the first declared)', () => {
     expect(coveredBy).toEqual({
@@ -165,7 +170,9 @@ describe('redundant-index details', () => {
       { column: 'at', field: 'at', sort: 'desc' },
     ]);
     const hash = found.find((x) => x.spec.kind === 'drop-index' && x.spec.name === 'token_value_hash2')!;
-    expect(hash.evidence[0]).toBe('"token_value_hash2" has the same key as index "Token_value_idx" ("value") using hash');
+    expect(hash.evidence[0]).toBe(
+      '"token_value_hash2" has the same key as index "Token_value_idx" ("value") using hash',
+    );
   });
 
   it('tells to remove the @unique, and drops the unique index the primary key duplicates', () => {
@@ -178,7 +185,9 @@ model Account {
     );
     expect(dup!.spec).toMatchObject({ kind: 'drop-index', name: 'Account_id_key', coveredBy: 'Account_pkey' });
     expect(dup!.message.title).toBe('Unique constraint "Account_id_key" on "Account" duplicates "Account_pkey"');
-    expect(dup!.message.instead).toBe('Remove the @unique (it creates "Account_id_key"). "Account_pkey" already enforces the same uniqueness and serves every read "Account_id_key" serves.');
+    expect(dup!.message.instead).toBe(
+      'Remove the @unique (it creates "Account_id_key"). "Account_pkey" already enforces the same uniqueness and serves every read "Account_id_key" serves.',
+    );
   });
 
   it('normalizes predicates for comparison', () => {

@@ -33,7 +33,9 @@ describe('an option shape', () => {
   });
 
   test('parses a partial value over the defaults, a nested partial too', () => {
-    expect(parseOptions(SHAPE, { nested: { limit: 9 } })).toEqual({ options: { method: 'btree', names: ['a'], nested: { on: true, limit: 9 } } });
+    expect(parseOptions(SHAPE, { nested: { limit: 9 } })).toEqual({
+      options: { method: 'btree', names: ['a'], nested: { on: true, limit: 9 } },
+    });
     expect(parseOptions(SHAPE, undefined)).toEqual({ options: defaultsOf(SHAPE) });
   });
 
@@ -52,7 +54,9 @@ describe('an option shape', () => {
         'nested.on: expected true or false, got string "yes"',
       ],
     });
-    expect(parseOptions(SHAPE, { method: 'gin' })).toEqual({ problems: ['method: expected one of "btree", "hash", "brin", got "gin"'] });
+    expect(parseOptions(SHAPE, { method: 'gin' })).toEqual({
+      problems: ['method: expected one of "btree", "hash", "brin", got "gin"'],
+    });
   });
 });
 
@@ -61,7 +65,9 @@ describe('rules made from a shape', () => {
     expect(fkIndex.meta.defaultOptions).toEqual({ method: 'btree' });
     expect(Object.keys(fkIndex.meta.optionDocs ?? {})).toEqual(['method']);
     expect(fkIndex.parseOptions({ method: 'hash' })).toEqual({ options: { method: 'hash' } });
-    expect(fkIndex.parseOptions({ method: 'gin' })).toEqual({ problems: ['method: expected "btree" or "hash", got "gin"'] });
+    expect(fkIndex.parseOptions({ method: 'gin' })).toEqual({
+      problems: ['method: expected "btree" or "hash", got "gin"'],
+    });
   });
 
   test('check-constraint: a partial heuristics object keeps the other heuristic at its default', () => {
@@ -73,7 +79,9 @@ describe('rules made from a shape', () => {
   test('every registered rule runs on options its own checker refused only by throwing (the config reader refuses them first)', () => {
     const model = { tables: [] } as unknown as Parameters<(typeof allRules)[number]['run']>[0]['model'];
     for (const rule of allRules) {
-      expect(() => rule.run({ model, tables: [] }, { noSuchOption: 1 })).toThrow(`${rule.meta.id}: options the config reader should have refused`);
+      expect(() => rule.run({ model, tables: [] }, { noSuchOption: 1 })).toThrow(
+        `${rule.meta.id}: options the config reader should have refused`,
+      );
     }
   });
 });
@@ -93,10 +101,15 @@ model Post {
 `;
 
   test('a misspelt option is exit 2 naming its path, with the suggestion, nothing on stdout', () => {
-    const project = tempProject({ 'schema.prisma': SCHEMA, 'idxgen.config.json': '{"rules": {"fk-index": {"options": {"metod": "hash"}}}}' });
+    const project = tempProject({
+      'schema.prisma': SCHEMA,
+      'idxgen.config.json': '{"rules": {"fk-index": {"options": {"metod": "hash"}}}}',
+    });
     try {
       const result = runBin(['check'], project.dir);
-      expect(result.stderr.trimEnd()).toBe('idxgen.config.json: config rules.fk-index.options.metod: unknown option (did you mean "method"?) (known: method)');
+      expect(result.stderr.trimEnd()).toBe(
+        'idxgen.config.json: config rules.fk-index.options.metod: unknown option (did you mean "method"?) (known: method)',
+      );
       expect(result.stdout).toBe('');
       expect(result.code).toBe(2);
     } finally {
@@ -105,12 +118,19 @@ model Post {
   });
 
   test('method "hash" reaches the rule: check proposes a hash index for the FK', () => {
-    const project = tempProject({ 'schema.prisma': SCHEMA, 'idxgen.config.json': '{"rules": {"fk-index": {"options": {"method": "hash"}}}}' });
+    const project = tempProject({
+      'schema.prisma': SCHEMA,
+      'idxgen.config.json': '{"rules": {"fk-index": {"options": {"method": "hash"}}}}',
+    });
     try {
       const result = runBin(['plan', '--format', 'json'], project.dir);
       expect(result.code).toBe(0);
-      const plan = JSON.parse(result.stdout) as { entries: { ruleId: string; spec: { method: string; columns: { column: string }[] } }[] };
-      expect(plan.entries.map((e) => [e.ruleId, e.spec.method, e.spec.columns.map((c) => c.column)])).toEqual([['fk-index', 'hash', ['authorId']]]);
+      const plan = JSON.parse(result.stdout) as {
+        entries: { ruleId: string; spec: { method: string; columns: { column: string }[] } }[];
+      };
+      expect(plan.entries.map((e) => [e.ruleId, e.spec.method, e.spec.columns.map((c) => c.column)])).toEqual([
+        ['fk-index', 'hash', ['authorId']],
+      ]);
     } finally {
       project.cleanup();
     }

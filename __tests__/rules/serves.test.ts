@@ -12,7 +12,13 @@ import { fixture, modelFrom, runRule } from '../support/rules';
 const bundled = readFileSync(join(__dirname, '..', '..', 'prisma', 'schema.prisma'), 'utf8');
 const schemas: [string, string][] = [
   ['bundled example', bundled],
-  ...['fk-composite-index.prisma', 'fk-index-composite.prisma', 'queue-partial-index.prisma', 'soft-delete-partial-index.prisma', 'unique-key.prisma'].map((f): [string, string] => [f, fixture(f)]),
+  ...[
+    'fk-composite-index.prisma',
+    'fk-index-composite.prisma',
+    'queue-partial-index.prisma',
+    'soft-delete-partial-index.prisma',
+    'unique-key.prisma',
+  ].map((f): [string, string] => [f, fixture(f)]),
 ];
 
 describe.each(schemas)('%s', (_name, text) => {
@@ -31,7 +37,11 @@ describe.each(schemas)('%s', (_name, text) => {
       }
       expect({ rule: p.ruleId, reads: p.serves.length > 0 }).toEqual({ rule: p.ruleId, reads: true });
       for (const shape of p.serves) {
-        expect({ rule: p.ruleId, shape, verdict: indexServes(servingProposed(p.spec), shape).verdict }).toEqual({ rule: p.ruleId, shape, verdict: 'serves' });
+        expect({ rule: p.ruleId, shape, verdict: indexServes(servingProposed(p.spec), shape).verdict }).toEqual({
+          rule: p.ruleId,
+          shape,
+          verdict: 'serves',
+        });
       }
     }
   });
@@ -42,7 +52,12 @@ test('fk-index serves the FK lookup; fk-composite-index the lookup and the feed 
   const fk = allRules.find((r) => r.meta.id === 'fk-index')!;
   const composite = allRules.find((r) => r.meta.id === 'fk-composite-index')!;
   const plain = runRule(fk, model)[0]!;
-  expect(plain.serves).toEqual([expect.objectContaining({ equal: plain.spec.kind === 'index' ? plain.spec.columns.map((c) => c.column) : [], orderBy: [] })]);
+  expect(plain.serves).toEqual([
+    expect.objectContaining({
+      equal: plain.spec.kind === 'index' ? plain.spec.columns.map((c) => c.column) : [],
+      orderBy: [],
+    }),
+  ]);
   const feed = runRule(composite, model).find((p) => p.serves.some((s) => s.orderBy.length > 0))!;
   expect(feed.serves[1]).toMatchObject({ orderBy: [{ direction: 'desc' }], limit: 20 });
   expect(feed.serves[0]!.equal).toEqual(feed.serves[1]!.equal);

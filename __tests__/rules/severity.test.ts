@@ -15,7 +15,11 @@ test('one severity order: error above warn above info, the same object everywher
 
 test('no other ranking of severities is written in src/', () => {
   const files = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+      );
   const src = path.join(__dirname, '..', '..', 'src');
   const rankings = files(src).filter((f) => /\berror:\s*[1-9]\d*\s*,\s*warn:\s*[1-9]/.test(fs.readFileSync(f, 'utf8')));
   expect(rankings.map((f) => path.relative(src, f))).toEqual([path.join('rules', 'types.ts')]);

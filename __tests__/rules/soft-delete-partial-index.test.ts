@@ -177,7 +177,9 @@ describe('soft-delete-partial-index details', () => {
 
   it('does not replace fk-index: the plain FK index is still proposed for the same columns', () => {
     const plain = runRule(fkIndex, fixture('soft-delete-partial-index.prisma'));
-    const keys = plain.map((p) => `${p.spec.table}:${p.spec.kind === 'index' ? p.spec.columns.map((c) => c.column).join(',') : ''}`);
+    const keys = plain.map(
+      (p) => `${p.spec.table}:${p.spec.kind === 'index' ? p.spec.columns.map((c) => c.column).join(',') : ''}`,
+    );
     expect(keys).toEqual(expect.arrayContaining(['Document:orgId', 'comments:document_id', 'Folder:orgId']));
   });
 
@@ -206,7 +208,11 @@ model Post {
 
   it('validates options', () => {
     expect(rule.meta.validateOptions({ maxPerModel: 0 })).toEqual(['maxPerModel: must be at least 1, got 0']);
-    expect(rule.meta.validateOptions({ maxPerModel: 1.5 })).toEqual(['maxPerModel: expected an integer, got number 1.5']);
-    expect(rule.meta.validateOptions({ booleanFields: ['ok', 3] })).toEqual(['booleanFields[1]: expected a non-empty string, got number 3']);
+    expect(rule.meta.validateOptions({ maxPerModel: 1.5 })).toEqual([
+      'maxPerModel: expected an integer, got number 1.5',
+    ]);
+    expect(rule.meta.validateOptions({ booleanFields: ['ok', 3] })).toEqual([
+      'booleanFields[1]: expected a non-empty string, got number 3',
+    ]);
   });
 });

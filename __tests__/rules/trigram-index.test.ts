@@ -2,7 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaFromEmptySql } from '../../src/db/schema-engine';
 import { rule } from '../../src/rules/trigram-index';
-import { CORPUS, at, diagnose, fixture, fixtureText, load, probeCreateIndex, run, type Finding } from '../support/rules2';
+import {
+  CORPUS,
+  at,
+  diagnose,
+  fixture,
+  fixtureText,
+  load,
+  probeCreateIndex,
+  run,
+  type Finding,
+} from '../support/rules2';
 import { testDatabase } from '../support/pg';
 
 const F = 'trigram.prisma';
@@ -84,9 +94,17 @@ describe('trigram-index', () => {
   });
 
   it('diagnoses fields entries that name nothing or a field gin_trgm_ops cannot index', () => {
-    expect(diagnose(rule, model, { fields: ['Product.stock', 'Product.nope', 'User.email'] }).map((d) => [d.message, d.span ? at(d.span) : undefined])).toEqual([
+    expect(
+      diagnose(rule, model, { fields: ['Product.stock', 'Product.nope', 'User.email'] }).map((d) => [
+        d.message,
+        d.span ? at(d.span) : undefined,
+      ]),
+    ).toEqual([
       ['trigram-index: fields names "Product.nope", which is not a field of a table in this schema', undefined],
-      ['trigram-index: fields names "Product.stock", which is Int; gin_trgm_ops indexes String fields (text, varchar, citext)', `${F}:25:3`],
+      [
+        'trigram-index: fields names "Product.stock", which is Int; gin_trgm_ops indexes String fields (text, varchar, citext)',
+        `${F}:25:3`,
+      ],
     ]);
   });
 
@@ -119,8 +137,12 @@ describe('trigram-index on real PostgreSQL', () => {
       if (p.spec.kind !== 'index') throw new Error('not an index');
       await db.client.query(probeCreateIndex(p.spec, `trgm_probe_${i}`));
     }
-    const plan = await db.client.query<{ 'QUERY PLAN': string }>(`SET enable_seqscan = off; EXPLAIN SELECT * FROM "User" WHERE "name" ILIKE '%abc%'`);
-    const lines = (Array.isArray(plan) ? plan[1] : plan).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+    const plan = await db.client.query<{ 'QUERY PLAN': string }>(
+      `SET enable_seqscan = off; EXPLAIN SELECT * FROM "User" WHERE "name" ILIKE '%abc%'`,
+    );
+    const lines = (Array.isArray(plan) ? plan[1] : plan).rows
+      .map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'])
+      .join('\n');
     expect(lines).toContain('trgm_probe_0');
   });
 });

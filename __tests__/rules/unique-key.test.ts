@@ -95,13 +95,17 @@ model BulkAction {
       extensions: [],
     });
     expect(p.span.line).toBe(13);
-    expect(p.message.title).toBe('"BulkAction"."dedupeKey" looks like an idempotency key scoped by ("environment_id", "kind") but is not unique');
+    expect(p.message.title).toBe(
+      '"BulkAction"."dedupeKey" looks like an idempotency key scoped by ("environment_id", "kind") but is not unique',
+    );
     expect(p.message.instead).toBe(
       'Create a UNIQUE index on "BulkAction" ("environment_id", "kind", "dedupeKey") (`@@unique([environmentId, kind, dedupeKey])` in Prisma), which fails while duplicates exist, ' +
         'so find them first with SELECT "environment_id", "kind", "dedupeKey", count(*) FROM "BulkAction" WHERE "environment_id" IS NOT NULL AND "kind" IS NOT NULL AND "dedupeKey" IS NOT NULL ' +
         'GROUP BY "environment_id", "kind", "dedupeKey" HAVING count(*) > 1',
     );
-    expect(p.message.serves).toBe('INSERT INTO "BulkAction" ("environment_id", "kind", "dedupeKey", …) VALUES ($1, $2, $3, …) ON CONFLICT ("environment_id", "kind", "dedupeKey") DO NOTHING');
+    expect(p.message.serves).toBe(
+      'INSERT INTO "BulkAction" ("environment_id", "kind", "dedupeKey", …) VALUES ($1, $2, $3, …) ON CONFLICT ("environment_id", "kind", "dedupeKey") DO NOTHING',
+    );
     expect(p.evidence[2]).toBe(
       'considered index "BulkAction_environment_id_kind_dedupeKey_idx" ("environment_id", "kind", "dedupeKey"): not unique, and it scopes the key: proposed unique on its columns',
     );
@@ -147,6 +151,8 @@ model BulkAction {
   });
 
   it('validates options', () => {
-    expect(rule.meta.validateOptions({ fields: [''] })).toEqual(['fields[0]: expected a non-empty string, got string ""']);
+    expect(rule.meta.validateOptions({ fields: [''] })).toEqual([
+      'fields[0]: expected a non-empty string, got string ""',
+    ]);
   });
 });

@@ -33,7 +33,10 @@ model Post {
 const model = modelFrom(TEXT);
 
 function workload(records: Omit<RecordedShape, 'v'>[]): Workload {
-  const { reads } = readsFromRecorded(records.map((r) => ({ v: 1, ...r })), model);
+  const { reads } = readsFromRecorded(
+    records.map((r) => ({ v: 1, ...r })),
+    model,
+  );
   return { reads, origins: ['shapes.jsonl'] };
 }
 
@@ -41,10 +44,17 @@ const OPTIONS = { minCalls: 1, maxPerTable: 3, minSharePercent: 5, minSavedPerce
 
 function run(records: Omit<RecordedShape, 'v'>[], options: Partial<typeof OPTIONS> = {}) {
   return rule
-    .check({ model, tables: model.tables.filter((t) => t.kind !== 'view'), options: { ...OPTIONS, ...options }, workload: workload(records) })
+    .check({
+      model,
+      tables: model.tables.filter((t) => t.kind !== 'view'),
+      options: { ...OPTIONS, ...options },
+      workload: workload(records),
+    })
     .map((p) => {
       if (p.spec.kind !== 'index') throw new Error('workload-index proposes indexes only');
-      const cols = p.spec.columns.map((c) => [c.column, c.opclass, c.sort === 'desc' ? 'DESC' : undefined].filter(Boolean).join(' '));
+      const cols = p.spec.columns.map((c) =>
+        [c.column, c.opclass, c.sort === 'desc' ? 'DESC' : undefined].filter(Boolean).join(' '),
+      );
       return `${p.spec.table} ${p.spec.method} (${cols.join(', ')})${p.spec.where ? ` WHERE ${renderPredicateSql(p.spec.where)}` : ''}`;
     });
 }
@@ -52,7 +62,12 @@ function run(records: Omit<RecordedShape, 'v'>[], options: Partial<typeof OPTION
 const feed = {
   model: 'Post',
   operation: 'findMany',
-  where: { and: [{ field: 'deletedAt', op: 'isNull' as const }, { field: 'teamId', op: 'equals' as const }] },
+  where: {
+    and: [
+      { field: 'deletedAt', op: 'isNull' as const },
+      { field: 'teamId', op: 'equals' as const },
+    ],
+  },
   orderBy: [{ path: ['createdAt'], direction: 'desc' as const }],
   take: true as const,
   count: 1200,
@@ -71,17 +86,41 @@ describe('workload-index', () => {
       workload: workload([{ ...feed, callSites: ['src/feed.ts:12'] }]),
     });
     expect(run([feed])).toEqual(['Post btree (teamId, createdAt DESC) WHERE "deletedAt" IS NULL']);
-    expect(proposal?.message.title).toBe('1 recorded read of "Post" (1,200 calls, at src/feed.ts:12) has no index that serves it');
-    expect(proposal?.evidence[0]).toBe('Post.findMany at src/feed.ts:12: 1,200 call(s), WHERE "teamId" = ? AND "deletedAt" IS NULL ORDER BY "createdAt" DESC');
+    expect(proposal?.message.title).toBe(
+      '1 recorded read of "Post" (1,200 calls, at src/feed.ts:12) has no index that serves it',
+    );
+    expect(proposal?.evidence[0]).toBe(
+      'Post.findMany at src/feed.ts:12: 1,200 call(s), WHERE "teamId" = ? AND "deletedAt" IS NULL ORDER BY "createdAt" DESC',
+    );
     expect(proposal?.serves).toHaveLength(1);
   });
 
   test('reads an existing index, unique or the FK index already serve need nothing', () => {
     expect(
       run([
-        { model: 'Post', operation: 'findUnique', where: { and: [{ field: 'slug', op: 'equals' }, { field: 'teamId', op: 'equals' }] }, count: 50 },
+        {
+          model: 'Post',
+          operation: 'findUnique',
+          where: {
+            and: [
+              { field: 'slug', op: 'equals' },
+              { field: 'teamId', op: 'equals' },
+            ],
+          },
+          count: 50,
+        },
         { model: 'Post', operation: 'findMany', where: { field: 'teamId', op: 'equals' }, count: 50 },
-        { model: 'Post', operation: 'findMany', where: { and: [{ field: 'teamId', op: 'equals' }, { field: 'title', op: 'equals' }] }, count: 50 },
+        {
+          model: 'Post',
+          operation: 'findMany',
+          where: {
+            and: [
+              { field: 'teamId', op: 'equals' },
+              { field: 'title', op: 'equals' },
+            ],
+          },
+          count: 50,
+        },
         { model: 'Team', operation: 'findUnique', where: { field: 'id', op: 'equals' }, count: 50 },
         { model: 'Post', operation: 'findMany', count: 50 },
       ]),
@@ -92,7 +131,13 @@ describe('workload-index', () => {
     expect(
       run([
         { model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, count: 10 },
-        { model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, orderBy: [{ path: ['createdAt'], direction: 'asc' }], count: 30 },
+        {
+          model: 'Post',
+          operation: 'findMany',
+          where: { field: 'title', op: 'equals' },
+          orderBy: [{ path: ['createdAt'], direction: 'asc' }],
+          count: 30,
+        },
       ]),
     ).toEqual(['Post btree (title, createdAt)']);
   });
@@ -100,28 +145,66 @@ describe('workload-index', () => {
   test('text search gets trigram GIN, Json containment jsonb_path_ops GIN, list overlap GIN', () => {
     expect(
       run([
-        { model: 'Post', operation: 'findMany', where: { field: 'title', op: 'contains', insensitive: true }, count: 5 },
+        {
+          model: 'Post',
+          operation: 'findMany',
+          where: { field: 'title', op: 'contains', insensitive: true },
+          count: 5,
+        },
         { model: 'Post', operation: 'findMany', where: { field: 'data', op: 'array_contains' }, count: 4 },
         { model: 'Post', operation: 'findMany', where: { field: 'tags', op: 'hasSome' }, count: 3 },
       ]),
     ).toEqual(['Post gin (title gin_trgm_ops)', 'Post gin (data jsonb_path_ops)', 'Post gin (tags array_ops)']);
   });
 
-  test('an enum IN list is a key column, never an index predicate (Prisma\'s enum migrations break on one)', () => {
+  test("an enum IN list is a key column, never an index predicate (Prisma's enum migrations break on one)", () => {
     expect(
-      run([{ model: 'Post', operation: 'findMany', where: { field: 'status', op: 'in', values: ['DONE', 'PENDING'] }, orderBy: [{ path: ['createdAt'], direction: 'asc' }], take: true, count: 99 }]),
+      run([
+        {
+          model: 'Post',
+          operation: 'findMany',
+          where: { field: 'status', op: 'in', values: ['DONE', 'PENDING'] },
+          orderBy: [{ path: ['createdAt'], direction: 'asc' }],
+          take: true,
+          count: 99,
+        },
+      ]),
     ).toEqual(['Post btree (status, createdAt)']);
     expect(
-      run([{ model: 'Post', operation: 'findMany', where: { and: [{ field: 'deletedAt', op: 'isNull' }, { field: 'status', op: 'equals', values: ['DONE'] }, { field: 'title', op: 'equals' }] }, count: 9 }]),
+      run([
+        {
+          model: 'Post',
+          operation: 'findMany',
+          where: {
+            and: [
+              { field: 'deletedAt', op: 'isNull' },
+              { field: 'status', op: 'equals', values: ['DONE'] },
+              { field: 'title', op: 'equals' },
+            ],
+          },
+          count: 9,
+        },
+      ]),
     ).toEqual(['Post btree (status, title) WHERE "deletedAt" IS NULL']);
   });
 
   test('relation filters and nested reads are reads of the other table by its FK columns', () => {
     const { reads } = readsFromRecorded(
-      [{ v: 1, model: 'Team', operation: 'findMany', where: { relation: 'posts', quantifier: 'some', where: { field: 'title', op: 'equals' } }, reads: [{ relation: 'posts', orderBy: [{ path: ['createdAt'], direction: 'desc' }] }], count: 7 }],
+      [
+        {
+          v: 1,
+          model: 'Team',
+          operation: 'findMany',
+          where: { relation: 'posts', quantifier: 'some', where: { field: 'title', op: 'equals' } },
+          reads: [{ relation: 'posts', orderBy: [{ path: ['createdAt'], direction: 'desc' }] }],
+          count: 7,
+        },
+      ],
       model,
     );
-    expect(reads.map((r) => [r.shape.table, r.shape.equal, r.shape.orderBy.map((o) => o.column), r.shape.via?.relation])).toEqual([
+    expect(
+      reads.map((r) => [r.shape.table, r.shape.equal, r.shape.orderBy.map((o) => o.column), r.shape.via?.relation]),
+    ).toEqual([
       ['Team', [], [], undefined],
       ['Post', ['teamId', 'title'], [], 'posts'],
       ['Post', ['teamId'], ['createdAt'], 'posts'],
@@ -130,7 +213,11 @@ describe('workload-index', () => {
   });
 
   test('minCalls leaves rare reads out', () => {
-    expect(run([{ model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, count: 2 }], { minCalls: 3 })).toEqual([]);
+    expect(
+      run([{ model: 'Post', operation: 'findMany', where: { field: 'title', op: 'equals' }, count: 2 }], {
+        minCalls: 3,
+      }),
+    ).toEqual([]);
   });
 
   test('an index must earn its writes: at most maxPerTable a table, each serving minSharePercent of its read calls', () => {
@@ -141,23 +228,49 @@ describe('workload-index', () => {
       count: [500, 300, 100, 60, 40][i]!,
     }));
     expect(run(reads)).toEqual(['Post btree (title)', 'Post btree (slug)', 'Post btree (createdAt)']);
-    expect(run(reads, { maxPerTable: 10 })).toEqual(['Post btree (title)', 'Post btree (slug)', 'Post btree (createdAt)', 'Post btree (deletedAt)']);
+    expect(run(reads, { maxPerTable: 10 })).toEqual([
+      'Post btree (title)',
+      'Post btree (slug)',
+      'Post btree (createdAt)',
+      'Post btree (deletedAt)',
+    ]);
     expect(run(reads, { maxPerTable: 10, minSharePercent: 0 })).toHaveLength(5);
   });
 
   test('a recording naming a model the schema lacks is reported, not read', () => {
-    expect(readsFromRecorded([{ v: 1, model: 'Ghost', operation: 'findMany', count: 1 }], model)).toEqual({ reads: [], unknownModels: ['Ghost'] });
+    expect(readsFromRecorded([{ v: 1, model: 'Ghost', operation: 'findMany', count: 1 }], model)).toEqual({
+      reads: [],
+      unknownModels: ['Ghost'],
+    });
   });
 
   test('statements weigh by their measured time, but the share is of calls: a fast statement (total under 1 ms) is still indexed for', () => {
     const read = (column: string, totalMs: number, fingerprint: string) => ({
       shape: queryShape({ table: 'Post', equal: [column] }),
       calls: 1,
-      source: { kind: 'statement' as const, origin: 'pg_stat_statements' as const, fingerprint, text: 'SELECT ...', query: 'SELECT ...', explainable: true, parameters: true, meanMs: totalMs, totalMs },
+      source: {
+        kind: 'statement' as const,
+        origin: 'pg_stat_statements' as const,
+        fingerprint,
+        text: 'SELECT ...',
+        query: 'SELECT ...',
+        explainable: true,
+        parameters: true,
+        meanMs: totalMs,
+        totalMs,
+      },
     });
     const reads = [read('title', 0.004, '1'), read('slug', 0.9, '2')];
-    const proposals = rule.check({ model, tables: model.tables, options: OPTIONS, workload: { reads, origins: ['pg_stat_statements'] } });
+    const proposals = rule.check({
+      model,
+      tables: model.tables,
+      options: OPTIONS,
+      workload: { reads, origins: ['pg_stat_statements'] },
+    });
     // The slower one first (it weighs more); both serve 50 % of the table's calls.
-    expect(proposals.map((p) => (p.spec.kind === 'index' ? p.spec.columns.map((c) => c.column).join() : ''))).toEqual(['slug', 'title']);
+    expect(proposals.map((p) => (p.spec.kind === 'index' ? p.spec.columns.map((c) => c.column).join() : ''))).toEqual([
+      'slug',
+      'title',
+    ]);
   });
 });

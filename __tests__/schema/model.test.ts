@@ -77,7 +77,13 @@ describe('shop.prisma (hand-checked)', () => {
       'managerId:manager_id',
     ]);
     const col = Object.fromEntries(users.columns.map((c) => [c.field, c]));
-    expect(col.id).toMatchObject({ type: 'Int', kind: 'scalar', nullable: false, list: false, default: 'autoincrement()' });
+    expect(col.id).toMatchObject({
+      type: 'Int',
+      kind: 'scalar',
+      nullable: false,
+      list: false,
+      default: 'autoincrement()',
+    });
     expect(col.email).toMatchObject({ nativeType: { name: 'Citext', args: [] }, docs: ['Login address, unique.'] });
     expect(col.name).toMatchObject({ nullable: true, nativeType: { name: 'VarChar', args: ['255'] } });
     expect(col.role).toMatchObject({ type: 'Role', kind: 'enum', default: 'MEMBER' });
@@ -91,18 +97,42 @@ describe('shop.prisma (hand-checked)', () => {
     expect(orders.id).toMatchObject({ nativeType: { name: 'Uuid', args: [] }, default: 'uuid()' });
     expect(orders.total).toMatchObject({ type: 'Decimal', nativeType: { name: 'Decimal', args: ['10', '2'] } });
     expect(orders.note!.default).toBe('"say \\"hi\\" \\\\ bye"');
-    expect(orders.placedAt).toMatchObject({ default: 'dbgenerated("now()")', nativeType: { name: 'Timestamptz', args: ['3'] } });
+    expect(orders.placedAt).toMatchObject({
+      default: 'dbgenerated("now()")',
+      nativeType: { name: 'Timestamptz', args: ['3'] },
+    });
     expect(orders.buyerId!.docs).toEqual(['The buyer.']);
     expect(orders.shipKind!.docs).toEqual([]);
   });
 
   it('has primary keys, uniques and indexes with Prisma default names', () => {
     const users = table(model, 'users');
-    expect(users.primaryKey).toMatchObject({ kind: 'primary', name: 'users_pkey', explicitName: false, fieldLevel: true, columns: [{ column: 'id', field: 'id' }] });
+    expect(users.primaryKey).toMatchObject({
+      kind: 'primary',
+      name: 'users_pkey',
+      explicitName: false,
+      fieldLevel: true,
+      columns: [{ column: 'id', field: 'id' }],
+    });
     expect(users.uniques).toEqual([
-      expect.objectContaining({ kind: 'unique', name: 'user_email_key', explicitName: true, fieldLevel: true, method: 'btree', columns: [{ column: 'email', field: 'email' }] }),
+      expect.objectContaining({
+        kind: 'unique',
+        name: 'user_email_key',
+        explicitName: true,
+        fieldLevel: true,
+        method: 'btree',
+        columns: [{ column: 'email', field: 'email' }],
+      }),
     ]);
-    expect(users.indexes.map((i) => ({ name: i.name, explicit: i.explicitName, method: i.method, columns: i.columns, where: i.where }))).toEqual([
+    expect(
+      users.indexes.map((i) => ({
+        name: i.name,
+        explicit: i.explicitName,
+        method: i.method,
+        columns: i.columns,
+        where: i.where,
+      })),
+    ).toEqual([
       {
         name: 'users_created_at_role_idx',
         explicit: false,
@@ -113,23 +143,69 @@ describe('shop.prisma (hand-checked)', () => {
         ],
         where: undefined,
       },
-      { name: 'users_profile_idx', explicit: false, method: 'gin', columns: [{ column: 'profile', field: 'profile', prismaOps: 'JsonbPathOps', opclass: 'jsonb_path_ops' }], where: undefined },
-      { name: 'user_name_trgm', explicit: true, method: 'gin', columns: [{ column: 'name', field: 'name', opclass: 'gin_trgm_ops' }], where: undefined },
-      { name: 'users_email_idx', explicit: false, method: 'btree', columns: [{ column: 'email', field: 'email' }], where: "role <> 'guest'" },
+      {
+        name: 'users_profile_idx',
+        explicit: false,
+        method: 'gin',
+        columns: [{ column: 'profile', field: 'profile', prismaOps: 'JsonbPathOps', opclass: 'jsonb_path_ops' }],
+        where: undefined,
+      },
+      {
+        name: 'user_name_trgm',
+        explicit: true,
+        method: 'gin',
+        columns: [{ column: 'name', field: 'name', opclass: 'gin_trgm_ops' }],
+        where: undefined,
+      },
+      {
+        name: 'users_email_idx',
+        explicit: false,
+        method: 'btree',
+        columns: [{ column: 'email', field: 'email' }],
+        where: "role <> 'guest'",
+      },
       // Prisma renders `where: {...}` objects itself; this is its exact output for this index.
-      { name: 'users_manager_id_idx', explicit: false, method: 'btree', columns: [{ column: 'manager_id', field: 'managerId' }], where: '"manager_id" IS NOT NULL AND "name" = \'x"y\'' },
+      {
+        name: 'users_manager_id_idx',
+        explicit: false,
+        method: 'btree',
+        columns: [{ column: 'manager_id', field: 'managerId' }],
+        where: '"manager_id" IS NOT NULL AND "name" = \'x"y\'',
+      },
     ]);
-    expect(users.indexes[0]!.span).toMatchObject({ file: shop.path, line: lineOf(shop.content, '@@index([createdAt(sort: Desc), role])'), column: 3 });
+    expect(users.indexes[0]!.span).toMatchObject({
+      file: shop.path,
+      line: lineOf(shop.content, '@@index([createdAt(sort: Desc), role])'),
+      column: 3,
+    });
 
     const addresses = table(model, 'addresses');
-    expect(addresses.primaryKey).toMatchObject({ name: 'addresses_pkey', fieldLevel: false, columns: [{ column: 'user_id' }, { column: 'kind' }] });
+    expect(addresses.primaryKey).toMatchObject({
+      name: 'addresses_pkey',
+      fieldLevel: false,
+      columns: [{ column: 'user_id' }, { column: 'kind' }],
+    });
 
     const orders = table(model, 'orders');
     // `name:` on @@unique names the Prisma Client key, not the constraint.
-    expect(orders.uniques).toEqual([expect.objectContaining({ name: 'orders_buyer_id_placedAt_key', explicitName: false, columns: [{ column: 'buyer_id', field: 'buyerId' }, { column: 'placedAt', field: 'placedAt' }] })]);
-    expect(orders.indexes).toEqual([expect.objectContaining({ name: 'orders_ship_kind_ship_user_id_idx', method: 'hash' })]);
+    expect(orders.uniques).toEqual([
+      expect.objectContaining({
+        name: 'orders_buyer_id_placedAt_key',
+        explicitName: false,
+        columns: [
+          { column: 'buyer_id', field: 'buyerId' },
+          { column: 'placedAt', field: 'placedAt' },
+        ],
+      }),
+    ]);
+    expect(orders.indexes).toEqual([
+      expect.objectContaining({ name: 'orders_ship_kind_ship_user_id_idx', method: 'hash' }),
+    ]);
 
-    expect(table(model, 'Group').uniques[0]).toMatchObject({ name: 'Group_slug_key', columns: [{ column: 'slug', sort: 'desc' }] });
+    expect(table(model, 'Group').uniques[0]).toMatchObject({
+      name: 'Group_slug_key',
+      columns: [{ column: 'slug', sort: 'desc' }],
+    });
     expect(table(model, 'Invoice').uniques[0]!.name).toBe('Invoice_orderId_key');
   });
 
@@ -140,7 +216,10 @@ describe('shop.prisma (hand-checked)', () => {
     expect(long.indexes[0]!.name).toBe('ThisModelHasAnExtremelyLongNameSoThatItsConstraintNamesMust_idx');
     expect(long.uniques[0]!.name).toBe('ThisModelHasAnExtremelyLongNameSoThatItsConstraintNamesMust_key');
     const multibyte = table(model, 'tablé_ñandú_ñandú');
-    expect(multibyte.primaryKey).toMatchObject({ name: 'tablé_ñandú_ñandú_pkey', columns: [{ column: 'ïd', field: 'id' }] });
+    expect(multibyte.primaryKey).toMatchObject({
+      name: 'tablé_ñandú_ñandú_pkey',
+      columns: [{ column: 'ïd', field: 'id' }],
+    });
     expect(multibyte.indexes[0]!.name).toBe('tablé_ñandú_ñandú_ciudad_ñandú_ççççççççç_re_idx');
     expect(Buffer.byteLength(multibyte.indexes[0]!.name)).toBe(63);
   });
@@ -175,13 +254,33 @@ describe('shop.prisma (hand-checked)', () => {
       },
     ]);
     expect(table(model, 'addresses').foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['user_id'], referencedTable: 'users', onDelete: 'Cascade', constraintName: 'addresses_user_id_fkey', relationName: 'AddressToUser' }),
+      expect.objectContaining({
+        columns: ['user_id'],
+        referencedTable: 'users',
+        onDelete: 'Cascade',
+        constraintName: 'addresses_user_id_fkey',
+        relationName: 'AddressToUser',
+      }),
     ]);
     // Self-relation (1:n) with an explicit relation name.
     expect(table(model, 'users').foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['manager_id'], referencedTable: 'users', referencedColumns: ['id'], relationField: 'manager', relationName: 'Management', onDelete: 'SetNull', constraintName: 'users_manager_id_fkey' }),
+      expect.objectContaining({
+        columns: ['manager_id'],
+        referencedTable: 'users',
+        referencedColumns: ['id'],
+        relationField: 'manager',
+        relationName: 'Management',
+        onDelete: 'SetNull',
+        constraintName: 'users_manager_id_fkey',
+      }),
     ]);
-    expect(table(model, 'Invoice').foreignKeys).toEqual([expect.objectContaining({ columns: ['orderId'], referencedTable: 'orders', constraintName: 'Invoice_orderId_fkey' })]);
+    expect(table(model, 'Invoice').foreignKeys).toEqual([
+      expect.objectContaining({
+        columns: ['orderId'],
+        referencedTable: 'orders',
+        constraintName: 'Invoice_orderId_fkey',
+      }),
+    ]);
   });
 
   it('creates the join tables of implicit m:n relations (default name, named, self)', () => {
@@ -191,9 +290,25 @@ describe('shop.prisma (hand-checked)', () => {
       { name: 'A', type: 'Int', nullable: false },
       { name: 'B', type: 'Int', nullable: false },
     ]);
-    expect(groupUser.primaryKey).toMatchObject({ kind: 'primary', name: '_GroupToUser_AB_pkey', columns: [{ column: 'A' }, { column: 'B' }] });
-    expect(groupUser.indexes).toEqual([expect.objectContaining({ kind: 'index', name: '_GroupToUser_B_index', columns: [{ column: 'B', field: 'B' }] })]);
-    expect(groupUser.foreignKeys.map((f) => [f.constraintName, f.columns, f.referencedTable, f.referencedColumns, f.relationName, f.onDelete, f.implicitManyToMany])).toEqual([
+    expect(groupUser.primaryKey).toMatchObject({
+      kind: 'primary',
+      name: '_GroupToUser_AB_pkey',
+      columns: [{ column: 'A' }, { column: 'B' }],
+    });
+    expect(groupUser.indexes).toEqual([
+      expect.objectContaining({ kind: 'index', name: '_GroupToUser_B_index', columns: [{ column: 'B', field: 'B' }] }),
+    ]);
+    expect(
+      groupUser.foreignKeys.map((f) => [
+        f.constraintName,
+        f.columns,
+        f.referencedTable,
+        f.referencedColumns,
+        f.relationName,
+        f.onDelete,
+        f.implicitManyToMany,
+      ]),
+    ).toEqual([
       ['_GroupToUser_A_fkey', ['A'], 'Group', ['id'], 'GroupToUser', 'Cascade', true],
       ['_GroupToUser_B_fkey', ['B'], 'users', ['id'], 'GroupToUser', 'Cascade', true],
     ]);
@@ -218,7 +333,12 @@ describe('shop.prisma (hand-checked)', () => {
   });
 
   it('marks views and ignored models; views get no foreign keys', () => {
-    expect(table(model, 'user_stats')).toMatchObject({ kind: 'view', model: 'UserStats', ignored: false, foreignKeys: [] });
+    expect(table(model, 'user_stats')).toMatchObject({
+      kind: 'view',
+      model: 'UserStats',
+      ignored: false,
+      foreignKeys: [],
+    });
     expect(table(model, 'user_stats').uniques[0]!.name).toBe('user_stats_user_id_key');
     expect(table(model, 'LegacyThing')).toMatchObject({ kind: 'model', ignored: true });
   });
@@ -265,7 +385,12 @@ describe('multi-file schema', () => {
     expect(book.span).toMatchObject({ file: files[1]!.path, line: 3, column: 1 });
     expect(book.closeSpan.file).toBe(files[1]!.path);
     expect(book.foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['author_id'], referencedTable: 'Author', constraintName: 'Book_author_id_fkey', span: expect.objectContaining({ file: files[1]!.path, line: 6 }) }),
+      expect.objectContaining({
+        columns: ['author_id'],
+        referencedTable: 'Author',
+        constraintName: 'Book_author_id_fkey',
+        span: expect.objectContaining({ file: files[1]!.path, line: 6 }),
+      }),
     ]);
     expect(book.indexes[0]).toMatchObject({ name: 'Book_author_id_idx', span: { file: files[1]!.path, line: 9 } });
     expect(table(model, 'Author').span.file).toBe(files[0]!.path);
@@ -273,14 +398,24 @@ describe('multi-file schema', () => {
 });
 
 describe('errors', () => {
-  const build = (content: string): (() => SchemaModel) => () => buildModel([{ path: 'bad.prisma', content }]);
+  const build =
+    (content: string): (() => SchemaModel) =>
+    () =>
+      buildModel([{ path: 'bad.prisma', content }]);
 
   it('reports an unknown type at its location', () => {
-    expect(build('model A {\n  id Int @id\n  b Nope\n}\n')).toThrow(new SchemaModelError({ file: 'bad.prisma', line: 3, column: 5, endLine: 3, endColumn: 9, offset: 0, endOffset: 0 }, 'unknown type `Nope`'));
+    expect(build('model A {\n  id Int @id\n  b Nope\n}\n')).toThrow(
+      new SchemaModelError(
+        { file: 'bad.prisma', line: 3, column: 5, endLine: 3, endColumn: 9, offset: 0, endOffset: 0 },
+        'unknown type `Nope`',
+      ),
+    );
   });
 
   it('reports an index on a field that does not exist', () => {
-    expect(build('model A {\n  id Int @id\n  @@index([nope])\n}\n')).toThrow(/^bad\.prisma:3:12: `nope` is not a scalar field of `A`/);
+    expect(build('model A {\n  id Int @id\n  @@index([nope])\n}\n')).toThrow(
+      /^bad\.prisma:3:12: `nope` is not a scalar field of `A`/,
+    );
   });
 
   it('reports syntax errors from the parser', () => {
@@ -303,7 +438,12 @@ describe('errors', () => {
   });
 
   it('never throws a TypeError on malformed relations', () => {
-    for (const body of ['b B @relation(fields: [x], references: [id])', 'b B @relation(fields: [id], references: [])', 'bs B[] @relation(fields: id, references: id)', 'b B @relation(onDelete: Explode)']) {
+    for (const body of [
+      'b B @relation(fields: [x], references: [id])',
+      'b B @relation(fields: [id], references: [])',
+      'bs B[] @relation(fields: id, references: id)',
+      'b B @relation(onDelete: Explode)',
+    ]) {
       const run = build(`model A {\n  id Int @id\n  ${body}\n}\nmodel B {\n  id Int @id\n  as A[]\n}\n`);
       let error: unknown;
       try {
@@ -352,11 +492,15 @@ const wasm = require('@prisma/prisma-schema-wasm') as { get_datamodel(params: st
 /** Prisma 7 rejects Prisma 5/6 datasource URLs and removed preview features: blank them, keeping positions. */
 function forPrisma7(content: string): string {
   const blank = (m: string): string => m.replace(/[^\n]/g, ' ');
-  return content.replace(/^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm, blank).replace(/previewFeatures[ \t]*=[ \t]*\[[^\]]*\]/g, blank);
+  return content
+    .replace(/^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm, blank)
+    .replace(/previewFeatures[ \t]*=[ \t]*\[[^\]]*\]/g, blank);
 }
 
 function crossCheck(files: { path: string; content: string }[]): string[] {
-  const dm = JSON.parse(wasm.get_datamodel(JSON.stringify({ prismaSchema: files.map((f) => [f.path, f.content]), noColor: true }))) as Datamodel;
+  const dm = JSON.parse(
+    wasm.get_datamodel(JSON.stringify({ prismaSchema: files.map((f) => [f.path, f.content]), noColor: true })),
+  ) as Datamodel;
   const model = buildModel(files);
   const problems: string[] = [];
   // As PostgreSQL stores it (identifiers over 63 bytes are truncated).
@@ -366,7 +510,8 @@ function crossCheck(files: { path: string; content: string }[]): string[] {
   // get_datamodel leaves out @@ignore'd models; idxgen keeps them (marked) since their tables exist.
   const ours = new Map(model.tables.filter((t) => t.kind !== 'implicitJoin' && !t.ignored).map((t) => [t.model, t]));
 
-  if ([...ours.keys()].join() !== dm.models.map((m) => m.name).join()) problems.push(`models: ${[...ours.keys()].join()} vs ${dm.models.map((m) => m.name).join()}`);
+  if ([...ours.keys()].join() !== dm.models.map((m) => m.name).join())
+    problems.push(`models: ${[...ours.keys()].join()} vs ${dm.models.map((m) => m.name).join()}`);
   for (const m of dm.models) {
     const t = ours.get(m.name);
     if (!t) continue;
@@ -378,19 +523,29 @@ function crossCheck(files: { path: string; content: string }[]): string[] {
 
     const relations = m.fields.filter((f) => f.kind === 'object' && (f.relationFromFields?.length ?? 0) > 0);
     const target = (f: DmField): DmModel => dmModels.get(f.type)!;
-    const viewInvolved = (f: DmField): boolean => model.tables.some((x) => x.model === f.type && x.kind === 'view') || t.kind === 'view';
+    const viewInvolved = (f: DmField): boolean =>
+      model.tables.some((x) => x.model === f.type && x.kind === 'view') || t.kind === 'view';
     const expectedFks = relations
       .filter((f) => !viewInvolved(f))
-      .map((f) => `${f.name}: ${f.relationFromFields!.map((n) => columnOf(m, n)).join(',')} -> ${dbName(target(f))}(${f.relationToFields!.map((n) => columnOf(target(f), n)).join(',')}) ${f.relationName}`);
-    const actualFks = t.foreignKeys.map((k) => `${k.relationField}: ${k.columns.join(',')} -> ${k.referencedTable}(${k.referencedColumns.join(',')}) ${k.relationName}`);
-    if (expectedFks.join('\n') !== actualFks.join('\n')) problems.push(`${m.name}: fks\n${actualFks.join('\n')}\nvs\n${expectedFks.join('\n')}`);
+      .map(
+        (f) =>
+          `${f.name}: ${f.relationFromFields!.map((n) => columnOf(m, n)).join(',')} -> ${dbName(target(f))}(${f.relationToFields!.map((n) => columnOf(target(f), n)).join(',')}) ${f.relationName}`,
+      );
+    const actualFks = t.foreignKeys.map(
+      (k) =>
+        `${k.relationField}: ${k.columns.join(',')} -> ${k.referencedTable}(${k.referencedColumns.join(',')}) ${k.relationName}`,
+    );
+    if (expectedFks.join('\n') !== actualFks.join('\n'))
+      problems.push(`${m.name}: fks\n${actualFks.join('\n')}\nvs\n${expectedFks.join('\n')}`);
   }
 
   const kinds = { id: 'primary', unique: 'unique', normal: 'index', fulltext: 'fulltext' } as const;
   const expectedIndexes = dm.indexes
     .map((i) => {
       const m = dmModels.get(i.model)!;
-      const cols = i.fields.map((f) => [columnOf(m, f.name), f.sortOrder ?? '', f.operatorClass ?? ''].join(' ').trim());
+      const cols = i.fields.map((f) =>
+        [columnOf(m, f.name), f.sortOrder ?? '', f.operatorClass ?? ''].join(' ').trim(),
+      );
       return `${i.model} ${kinds[i.type]} [${cols.join(', ')}] ${(i.algorithm ?? 'BTree').toLowerCase()} ${i.dbName ?? '(default)'}`;
     })
     .sort();
@@ -399,7 +554,9 @@ function crossCheck(files: { path: string; content: string }[]): string[] {
     for (const d of [t.primaryKey, ...t.uniques, ...t.indexes]) {
       if (!d) continue;
       const cols = d.columns.map((c) => [c.column, c.sort ?? '', c.prismaOps ?? c.opclass ?? ''].join(' ').trim());
-      actualIndexes.push(`${t.model} ${d.kind} [${cols.join(', ')}] ${d.method} ${d.explicitName ? d.name : '(default)'}`);
+      actualIndexes.push(
+        `${t.model} ${d.kind} [${cols.join(', ')}] ${d.method} ${d.explicitName ? d.name : '(default)'}`,
+      );
     }
   }
   actualIndexes.sort();
@@ -414,16 +571,24 @@ function crossCheck(files: { path: string; content: string }[]): string[] {
   for (const m of dm.models) {
     for (const f of m.fields) {
       if (f.kind !== 'object' || !f.isList || (f.relationFromFields?.length ?? 0) > 0) continue;
-      const opposite = dmModels.get(f.type)!.fields.find((o) => o.kind === 'object' && o.relationName === f.relationName && o !== f);
-      if (opposite?.isList && !model.tables.some((x) => x.kind === 'view' && (x.model === m.name || x.model === f.type))) manyToMany.add(`_${f.relationName}`);
+      const opposite = dmModels
+        .get(f.type)!
+        .fields.find((o) => o.kind === 'object' && o.relationName === f.relationName && o !== f);
+      if (
+        opposite?.isList &&
+        !model.tables.some((x) => x.kind === 'view' && (x.model === m.name || x.model === f.type))
+      )
+        manyToMany.add(`_${f.relationName}`);
     }
   }
   const joinTables = model.tables.filter((t) => t.kind === 'implicitJoin').map((t) => t.name);
-  if ([...manyToMany].sort().join() !== [...joinTables].sort().join()) problems.push(`m:n ${joinTables.join()} vs ${[...manyToMany].join()}`);
+  if ([...manyToMany].sort().join() !== [...joinTables].sort().join())
+    problems.push(`m:n ${joinTables.join()} vs ${[...manyToMany].join()}`);
 
   const expectedEnums = dm.enums.map((e) => `${e.name}=${dbName(e)}(${e.values.map(dbName).join(',')})`);
   const actualEnums = model.enums.map((e) => `${e.name}=${e.dbName}(${e.values.map((v) => v.dbName).join(',')})`);
-  if (expectedEnums.join() !== actualEnums.join()) problems.push(`enums ${actualEnums.join()} vs ${expectedEnums.join()}`);
+  if (expectedEnums.join() !== actualEnums.join())
+    problems.push(`enums ${actualEnums.join()} vs ${expectedEnums.join()}`);
   return problems;
 }
 
@@ -433,7 +598,10 @@ describe('agrees with Prisma (get_datamodel)', () => {
     .map((f) => [f, [{ path: f, content: forPrisma7(readFileSync(join(CORPUS, f), 'utf8')) }]] as const);
   const fixtures = [
     ['fixtures/schema/shop.prisma', [read(join(FIXTURES, 'shop.prisma'))]] as const,
-    ['fixtures/schema/multi', [read(join(FIXTURES, 'multi/schema.prisma')), read(join(FIXTURES, 'multi/books.prisma'))]] as const,
+    [
+      'fixtures/schema/multi',
+      [read(join(FIXTURES, 'multi/schema.prisma')), read(join(FIXTURES, 'multi/books.prisma'))],
+    ] as const,
   ];
 
   it('finds the corpus', () => {

@@ -39,11 +39,18 @@ describe('names over 63 bytes (ASCII)', () => {
   it('cuts the prefix so the suffix survives, as Prisma does', () => {
     expect(primaryKeyName(table)).toBe('VeryLongModelNameThatGoesOnAndOnForeverAndEverAndEverMoreA_pkey');
     expect(indexName(table, columns)).toBe('VeryLongModelNameThatGoesOnAndOnForeverAndEverAndEverMoreAn_idx');
-    expect(uniqueConstraintName(table, columns)).toBe('VeryLongModelNameThatGoesOnAndOnForeverAndEverAndEverMoreAn_key');
+    expect(uniqueConstraintName(table, columns)).toBe(
+      'VeryLongModelNameThatGoesOnAndOnForeverAndEverAndEverMoreAn_key',
+    );
   });
 
   it('never exceeds 63 bytes', () => {
-    for (const name of [primaryKeyName(table), indexName(table, columns), uniqueConstraintName(table, columns), foreignKeyName(table, columns)]) {
+    for (const name of [
+      primaryKeyName(table),
+      indexName(table, columns),
+      uniqueConstraintName(table, columns),
+      foreignKeyName(table, columns),
+    ]) {
       expect(bytes(name)).toBe(63);
     }
   });
@@ -53,9 +60,15 @@ describe('names with multi-byte characters', () => {
   const table = 'ñandú_tablé_ñandú';
 
   it('counts bytes, not characters, and cuts on a character boundary', () => {
-    expect(indexName(table, ['ççççççççççççççççççççç', 'éééééééééééééééééééééé'])).toBe('ñandú_tablé_ñandú_çççççççççççççççççç_idx');
-    expect(uniqueConstraintName(table, ['ïd', 'éééééééééééééééééééééé'])).toBe('ñandú_tablé_ñandú_ïd_éééééééééééééééé_key');
-    expect(foreignKeyName(table, ['parentId', 'ççççççççççççççççççççç'])).toBe('ñandú_tablé_ñandú_parentId_ççççççççççççç_fkey');
+    expect(indexName(table, ['ççççççççççççççççççççç', 'éééééééééééééééééééééé'])).toBe(
+      'ñandú_tablé_ñandú_çççççççççççççççççç_idx',
+    );
+    expect(uniqueConstraintName(table, ['ïd', 'éééééééééééééééééééééé'])).toBe(
+      'ñandú_tablé_ñandú_ïd_éééééééééééééééé_key',
+    );
+    expect(foreignKeyName(table, ['parentId', 'ççççççççççççççççççççç'])).toBe(
+      'ñandú_tablé_ñandú_parentId_ççççççççççççç_fkey',
+    );
     expect(indexName('tablé_ñandú_ñandú', ['ciudad_ñandú_ççççççççç', 'región_éééééééééééé'])).toBe(
       'tablé_ñandú_ñandú_ciudad_ñandú_ççççççççç_re_idx',
     );

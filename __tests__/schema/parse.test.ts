@@ -8,7 +8,8 @@ const FIXTURES = join(__dirname, '../fixtures/schema');
 
 function model(file: SchemaFile, name: string): ModelBlock {
   const block = file.blocks.find((b) => b.name === name);
-  if (!block || (block.kind !== 'model' && block.kind !== 'view' && block.kind !== 'type')) throw new Error(`no model ${name}`);
+  if (!block || (block.kind !== 'model' && block.kind !== 'view' && block.kind !== 'type'))
+    throw new Error(`no model ${name}`);
   return block;
 }
 
@@ -112,7 +113,10 @@ describe('parseSchema', () => {
       ],
     });
     expect(type).toMatchObject({ name: 'type', value: { kind: 'path', name: 'Gin' } });
-    expect(where).toMatchObject({ name: 'where', value: { kind: 'call', name: 'raw', args: [{ value: { kind: 'string', value: "title <> ''" } }] } });
+    expect(where).toMatchObject({
+      name: 'where',
+      value: { kind: 'call', name: 'raw', args: [{ value: { kind: 'string', value: "title <> ''" } }] },
+    });
     const unique = model(file, 'Post').attributes[1]!;
     expect(unique.args.map((a) => a.name)).toEqual(['fields', 'map']);
   });
@@ -164,7 +168,10 @@ describe('parseSchema', () => {
   });
 
   it('blocks `/* */` comments anywhere, including whole commented-out models', () => {
-    const f = parseSchema('s.prisma', '/* top */ model A {\n  id Int /* inline */ @id\n}\n/*\nmodel B {\n  id Int @id\n}\n*/\n');
+    const f = parseSchema(
+      's.prisma',
+      '/* top */ model A {\n  id Int /* inline */ @id\n}\n/*\nmodel B {\n  id Int @id\n}\n*/\n',
+    );
     expect(f.blocks.map((b) => b.name)).toEqual(['A']);
     expect(model(f, 'A').fields[0]!.attributes.map((x) => x.name)).toEqual(['id']);
   });
@@ -182,13 +189,18 @@ describe('parseSchema', () => {
   });
 
   it('skips legacy type aliases and reads composite types and views', () => {
-    const f = parseSchema('s.prisma', 'type Alias = String @db.Text\ntype Point {\n  x Float\n}\nview V {\n  id Int @unique\n}\n');
+    const f = parseSchema(
+      's.prisma',
+      'type Alias = String @db.Text\ntype Point {\n  x Float\n}\nview V {\n  id Int @unique\n}\n',
+    );
     expect(f.blocks.map((b) => `${b.kind} ${b.name}`)).toEqual(['type Point', 'view V']);
   });
 
   it('keeps blank-padded (legacy-blanked) lines harmless', () => {
     const blanked = 'datasource db {\n  provider = "postgresql"\n' + ' '.repeat(40) + '\n}\n';
-    expect((parseSchema('s.prisma', blanked).blocks[0] as ConfigBlock).properties.map((p) => p.key)).toEqual(['provider']);
+    expect((parseSchema('s.prisma', blanked).blocks[0] as ConfigBlock).properties.map((p) => p.key)).toEqual([
+      'provider',
+    ]);
   });
 });
 
@@ -198,7 +210,11 @@ describe('errors', () => {
     ['unclosed block', 'model A {\n  id Int @id\n', /^s\.prisma:1:1: `model A` is not closed/],
     ['unterminated block comment', 'model A {\n  /* x\n}\n', /^s\.prisma:2:3: unterminated block comment/],
     ['garbage at top level', 'model A {\n  id Int\n}\nfoo bar\n', /^s\.prisma:4:1: expected a block/],
-    ['stray character in a field', 'model A {\n  id Int # x\n}\n', /^s\.prisma:2:10: expected the end of the line, found `#`/],
+    [
+      'stray character in a field',
+      'model A {\n  id Int # x\n}\n',
+      /^s\.prisma:2:10: expected the end of the line, found `#`/,
+    ],
     ['missing brace', 'model A\n  id Int\n}\n', /^s\.prisma:1:8: expected `\{`/],
   ];
   it.each(cases)('%s → SchemaSyntaxError with file:line:column', (_name, text, message) => {
@@ -246,7 +262,7 @@ describe('tokenize', () => {
   });
 });
 
-describe('identifiers: Prisma\'s rule (a Unicode letter or ASCII digit, then letters, digits, _ and -)', () => {
+describe("identifiers: Prisma's rule (a Unicode letter or ASCII digit, then letters, digits, _ and -)", () => {
   const identifiers = (text: string): string[] => {
     const tokens = tokenize('t.prisma', text);
     const out: string[] = [];
@@ -254,12 +270,18 @@ describe('identifiers: Prisma\'s rule (a Unicode letter or ASCII digit, then let
     return out;
   };
 
-  it.each([['état'], ['名前'], ['\u212A'], ['\u212Aelvin'], ['aß'], ['ǅa'], ['ℌx'], ['x_ü-2'], ['𝒜b'], ['1abc']])('%s is one identifier', (name) => {
-    expect(identifiers(`${name} Int`)).toEqual([name, 'Int']);
-  });
+  it.each([['état'], ['名前'], ['\u212A'], ['\u212Aelvin'], ['aß'], ['ǅa'], ['ℌx'], ['x_ü-2'], ['𝒜b'], ['1abc']])(
+    '%s is one identifier',
+    (name) => {
+      expect(identifiers(`${name} Int`)).toEqual([name, 'Int']);
+    },
+  );
 
   it('reads a model, fields and references with non-ASCII names', () => {
-    const f = parseSchema('u.prisma', 'model état {\n  id Int @id\n  名前 String\n  \u212A Int\n  @@index([名前, \u212A])\n}\n');
+    const f = parseSchema(
+      'u.prisma',
+      'model état {\n  id Int @id\n  名前 String\n  \u212A Int\n  @@index([名前, \u212A])\n}\n',
+    );
     const m = model(f, 'état');
     expect(m.fields.map((x) => x.name)).toEqual(['id', '名前', '\u212A']);
     const list = m.attributes[0]!.args[0]!.value as Expression & { kind: 'array' };
@@ -283,7 +305,10 @@ describe('identifiers: Prisma\'s rule (a Unicode letter or ASCII digit, then let
 
 describe("a block's opening line", () => {
   it('ignores the rest of the line after `{`, as Prisma does, even an unclosed `/*`', () => {
-    const f = parseSchema('s.prisma', 'model A { /* not a comment\n  id Int @id\n  name String /* a comment */\n}\nenum E {/*\n  X\n}\n');
+    const f = parseSchema(
+      's.prisma',
+      'model A { /* not a comment\n  id Int @id\n  name String /* a comment */\n}\nenum E {/*\n  X\n}\n',
+    );
     expect(model(f, 'A').fields.map((x) => x.name)).toEqual(['id', 'name']);
     expect((f.blocks[1] as EnumBlock).values.map((v) => v.name)).toEqual(['X']);
   });
@@ -305,7 +330,9 @@ describe('real schemas', () => {
     expect(file.blocks.length).toBeLessThanOrEqual(expectedBlocks);
     expect(file.blocks.length).toBeGreaterThan(0);
     for (const block of file.blocks) {
-      expect(file.content.slice(block.span.offset, block.span.endOffset)).toMatch(/^(model|view|enum|datasource|generator|type)\b[\s\S]*\}$/);
+      expect(file.content.slice(block.span.offset, block.span.endOffset)).toMatch(
+        /^(model|view|enum|datasource|generator|type)\b[\s\S]*\}$/,
+      );
     }
   });
 
@@ -313,6 +340,8 @@ describe('real schemas', () => {
     const name = 'triggerdotdev__trigger.dev.prisma';
     const file = parseSchema(name, readFileSync(join(CORPUS, name), 'utf8'));
     const errorGroup = model(file, 'ErrorGroupState');
-    expect(errorGroup.fields.find((f) => f.name === 'ignoredUntil')!.docs).toEqual(['Error is ignored until this date']);
+    expect(errorGroup.fields.find((f) => f.name === 'ignoredUntil')!.docs).toEqual([
+      'Error is ignored until this date',
+    ]);
   });
 });

@@ -17,14 +17,21 @@ function deep(depth: number): string {
  */
 function afterCrash(script: string): unknown {
   const dist = path.join(REPO, 'dist');
-  const r = spawnSync(process.execPath, ['-e', `
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `
     const { validateWithPrisma } = require(${JSON.stringify(path.join(dist, 'schema/validate.js'))});
     const deep = ${JSON.stringify(deep(20000))};
     const crashed = validateWithPrisma([{ path: 'deep.prisma', content: deep }]);
     const out = { crashed };
     ${script}
     process.stdout.write(JSON.stringify(out));
-  `], { encoding: 'utf8' });
+  `,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as unknown;
 }
@@ -40,7 +47,9 @@ describe("Prisma's schema WASM after a crash", () => {
     `) as { crashed: Diagnostic[]; valid: Diagnostic[]; invalid: Diagnostic[] };
     expect(out.crashed).toHaveLength(1);
     expect(out.crashed[0]).toMatchObject({ file: 'deep.prisma', line: 7, column: 18 + 19999 });
-    expect(out.crashed[0]!.message).toMatch(/^Prisma's schema validator crashed reading this schema \((memory access out of bounds|Maximum call stack size exceeded)\).*20002 levels/);
+    expect(out.crashed[0]!.message).toMatch(
+      /^Prisma's schema validator crashed reading this schema \((memory access out of bounds|Maximum call stack size exceeded)\).*20002 levels/,
+    );
     // The broken instance answered every later call with the same crash; a fresh one answers.
     expect(out.valid).toEqual([]);
     expect(out.invalid[0]).toMatchObject({ file: 'bad.prisma', line: 9, message: expect.stringMatching(/Nope/) });
@@ -63,7 +72,9 @@ describe('nesting limit', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(SchemaLimitError);
-      expect((error as Error).message).toMatch(new RegExp(`^deep\\.prisma:7:${18 + MAX_NESTING - 2}: brackets nested more than ${MAX_NESTING} levels deep`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^deep\\.prisma:7:${18 + MAX_NESTING - 2}: brackets nested more than ${MAX_NESTING} levels deep`),
+      );
     }
     expect(() => parseSchema('ok.prisma', deep(MAX_NESTING - 2))).not.toThrow();
   });

@@ -14,7 +14,8 @@ function memoryCache(validator = 'test-validator'): ValidationCache & { entries:
   return { validator, entries, get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) };
 }
 
-const validEntries = (cache: { entries: Map<string, string> }) => [...cache.entries.keys()].filter((k) => k.startsWith('valid-'));
+const validEntries = (cache: { entries: Map<string, string> }) =>
+  [...cache.entries.keys()].filter((k) => k.startsWith('valid-'));
 
 describe('validation cache', () => {
   test('a clean schema is remembered and a repeat is answered from the cache', () => {
@@ -45,7 +46,13 @@ describe('validation cache', () => {
     expect(validateWithPrisma([{ path: 'schema.prisma', content: INVALID }], cache).length).toBeGreaterThan(0);
     validateWithPrisma([{ path: 'other.prisma', content: VALID }], cache);
     validateWithPrisma([{ path: 'schema.prisma', content: `${VALID} ` }], cache);
-    validateWithPrisma([{ path: 'schema.prisma', content: VALID }, { path: 'more.prisma', content: 'model A {\n  id Int @id\n}\n' }], cache);
+    validateWithPrisma(
+      [
+        { path: 'schema.prisma', content: VALID },
+        { path: 'more.prisma', content: 'model A {\n  id Int @id\n}\n' },
+      ],
+      cache,
+    );
     expect(new Set(validEntries(cache)).size).toBe(4);
     expect(validEntries(cache)).toContain(key);
     const other = memoryCache('other-validator');

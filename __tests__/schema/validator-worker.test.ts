@@ -9,7 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
 import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
-import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from '../../src/schema/validate';
+import {
+  knownPreviewFeatures,
+  validateWithPrisma,
+  validateWithPrismaOnWorker,
+  type ValidationCache,
+} from '../../src/schema/validate';
 import type { SchemaSource } from '../../src/schema/source';
 import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, tempProject } from '../support/cli';
 
@@ -31,7 +36,9 @@ function deep(depth: number): string {
 
 describe('the preview features recorded for the pinned validator', () => {
   test('are the installed validator’s, at the version package.json pins', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies[PRISMA_SCHEMA_WASM]).toBe(PREVIEW_FEATURES.validator);
     expect(installedVersion(PRISMA_SCHEMA_WASM)).toBe(PREVIEW_FEATURES.validator);
     expect(JSON.parse(callPrismaSchemaWasm((wasm) => wasm.preview_features()))).toEqual([...PREVIEW_FEATURES.features]);
@@ -55,12 +62,18 @@ describe('validateWithPrismaOnWorker', () => {
   test('a crash of the WASM is reported at the deepest nesting, as in process', async () => {
     const [crash] = await validateWithPrismaOnWorker([{ path: 'deep.prisma', content: deep(20000) }]);
     expect(crash).toMatchObject({ file: 'deep.prisma', line: 7, column: 18 + 19999 });
-    expect(crash!.message).toMatch(/^Prisma's schema validator crashed reading this schema \((memory access out of bounds|Maximum call stack size exceeded)\).*20002 levels/);
+    expect(crash!.message).toMatch(
+      /^Prisma's schema validator crashed reading this schema \((memory access out of bounds|Maximum call stack size exceeded)\).*20002 levels/,
+    );
   });
 
   test('stores a clean verdict and answers a repeat from the cache', async () => {
     const entries = new Map<string, string>();
-    const cache: ValidationCache = { validator: 'test', get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) };
+    const cache: ValidationCache = {
+      validator: 'test',
+      get: (k) => entries.get(k),
+      set: (k, v) => void entries.set(k, v),
+    };
     expect(await validateWithPrismaOnWorker([{ path: 'schema.prisma', content: VALID }], cache)).toEqual([]);
     expect([...entries.values()]).toEqual(['valid']);
     const broken = { ...cache, get: (k: string) => (entries.has(k) ? 'valid' : undefined) };
@@ -77,7 +90,9 @@ describe('main() in process (a library user, the tests)', () => {
     // A worker started for a run that fails before validating is ended too (jest would report it open).
     const project = tempProject({ 'prisma/schema.prisma': 'datasource db {\n  provider = "mysql"\n}\n' });
     try {
-      expect((await runCli(['check'], project.dir, { IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '1' })).code).toBe(2);
+      expect((await runCli(['check'], project.dir, { IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '1' })).code).toBe(
+        2,
+      );
     } finally {
       project.cleanup();
     }
@@ -98,8 +113,16 @@ describe('the binary with the validator on a worker thread', () => {
   test.each([
     ['check, the example schema', ['check', '--schema', EXAMPLE_SCHEMA], 1],
     ['plan, the example schema', ['plan', '--schema', EXAMPLE_SCHEMA], 0],
-    ['check --format json --level info, the example schema', ['check', '--format', 'json', '--level', 'info', '--schema', EXAMPLE_SCHEMA], 1],
-    ['generate --dry-run, the example schema', ['generate', '--dry-run', '--timestamp', '20260101000000', '--schema', EXAMPLE_SCHEMA], 0],
+    [
+      'check --format json --level info, the example schema',
+      ['check', '--format', 'json', '--level', 'info', '--schema', EXAMPLE_SCHEMA],
+      1,
+    ],
+    [
+      'generate --dry-run, the example schema',
+      ['generate', '--dry-run', '--timestamp', '20260101000000', '--schema', EXAMPLE_SCHEMA],
+      0,
+    ],
   ])('%s: same output and exit code as without', (_name, argv, code) => {
     const off = bin(argv, REPO, '0');
     expect(off.code).toBe(code);

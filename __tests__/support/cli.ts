@@ -15,7 +15,12 @@ export interface RunResult {
 }
 
 /** Runs the CLI in-process with a captured console, in `cwd`. */
-export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}, parser: 'auto' | 'yargs' = 'auto'): Promise<RunResult> {
+export async function runCli(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  parser: 'auto' | 'yargs' = 'auto',
+): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -36,7 +41,11 @@ export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv
 
 /** Runs the built CLI (`bin/idxgen.js`, needs `npm run build`) as a real process. */
 export function runBin(argv: string[], cwd: string): RunResult {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), ...argv], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), ...argv], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -17,6 +17,9 @@ export const mainCheckout = located.mainCheckout;
 /** The corpus of this checkout; throws when there is none (the corpus tests need it). */
 export const CORPUS: string = (() => {
   const dir = corpusDir(path.join(__dirname, '..', '..'));
-  if (dir === null) throw new Error('no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout');
+  if (dir === null)
+    throw new Error(
+      'no corpus: no ../shared/corpus beside the repository or, for a git worktree, beside its main checkout',
+    );
   return dir;
 })();

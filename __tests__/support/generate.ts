@@ -98,7 +98,16 @@ export function project(
     },
     async generate(options, hooks) {
       return generateCommand(
-        { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement', format: 'text', timestamp: '20250601120000', ...options },
+        {
+          dryRun: false,
+          includeInfo: false,
+          allowDrift: false,
+          previewFeatures: false,
+          group: 'statement',
+          format: 'text',
+          timestamp: '20250601120000',
+          ...options,
+        },
         io,
         hooks,
       );

@@ -18,7 +18,11 @@ export function gitDiff(before: string, after: string): GitDiff {
   try {
     fs.writeFileSync(path.join(dir, 'a'), before);
     fs.writeFileSync(path.join(dir, 'b'), after);
-    const r = spawnSync('git', ['diff', '--no-index', '--no-color', '--unified=0', '--diff-algorithm=histogram', 'a', 'b'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(
+      'git',
+      ['diff', '--no-index', '--no-color', '--unified=0', '--diff-algorithm=histogram', 'a', 'b'],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     if (r.status !== 0 && r.status !== 1) throw new Error(`git diff failed: ${r.stderr}`);
     const lines = r.stdout.split('\n');
     const body = lines.filter((l) => !l.startsWith('---') && !l.startsWith('+++'));

@@ -40,10 +40,23 @@ export default async function globalSetup() {
       persistent: false,
       createPostgresUser: userInfo().uid === 0,
       initdbFlags: ['--no-sync'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
         // The live-workload suites read pg_stat_statements (a per-database view: CREATE EXTENSION in theirs).
-        '-c', 'shared_preload_libraries=pg_stat_statements'],
+        '-c',
+        'shared_preload_libraries=pg_stat_statements',
+      ],
       onLog: (m) => logs.push(m),
       onError: (e) => logs.push(String(e)),
     });
@@ -54,7 +67,9 @@ export default async function globalSetup() {
       // The server process is gone; the package's stop() (and its exit hook) would wait forever
       // for its 'exit' event. Same workaround as src/db/embedded.ts.
       if (pg.process && (pg.process.exitCode !== null || pg.process.signalCode !== null)) pg.process = undefined;
-      throw new Error(`${error instanceof Error ? error.message : 'postgres exited before it was ready'}\n${logs.slice(-20).join('')}`);
+      throw new Error(
+        `${error instanceof Error ? error.message : 'postgres exited before it was ready'}\n${logs.slice(-20).join('')}`,
+      );
     }
     globalThis.__IDXGEN_TEST_PG__ = {
       async stop() {

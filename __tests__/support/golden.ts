@@ -15,7 +15,8 @@ import * as path from 'node:path';
 const TESTS_ROOT = path.resolve(__dirname, '..');
 
 export function goldenPath(relativePath: string): string {
-  if (path.isAbsolute(relativePath)) throw new Error(`expectGolden: pass a path relative to __tests__/, got ${relativePath}`);
+  if (path.isAbsolute(relativePath))
+    throw new Error(`expectGolden: pass a path relative to __tests__/, got ${relativePath}`);
   const file = path.resolve(TESTS_ROOT, relativePath);
   if (!file.startsWith(TESTS_ROOT + path.sep)) throw new Error(`expectGolden: ${relativePath} is outside __tests__/`);
   return file;
@@ -37,13 +38,18 @@ export function expectGolden(relativePath: string, actual: string): void {
     return;
   }
   if (!exists) {
-    throw new Error(`golden file __tests__/${relativePath} does not exist; review the output, then create it with ${updateCommand()}`);
+    throw new Error(
+      `golden file __tests__/${relativePath} does not exist; review the output, then create it with ${updateCommand()}`,
+    );
   }
   const expected = fs.readFileSync(file, 'utf8');
   if (expected !== actual) {
     // toEqual gives jest's line diff; the `golden` key carries the file name and how to accept the change.
     const lf = (text: string) => text.replace(/\r\n/g, '\n');
-    const hint = lf(expected) === lf(actual) ? 'only line endings differ (check git autocrlf)' : `if the change is intended: ${updateCommand()}`;
+    const hint =
+      lf(expected) === lf(actual)
+        ? 'only line endings differ (check git autocrlf)'
+        : `if the change is intended: ${updateCommand()}`;
     expect({ golden: relativePath, text: actual }).toEqual({ golden: `${relativePath}: ${hint}`, text: expected });
   }
 }

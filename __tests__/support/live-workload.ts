@@ -34,7 +34,9 @@ export async function loadProduction(client: Client, volumes: Volumes): Promise<
        FROM generate_series(1, $1::int) g`,
     [volumes.posts, volumes.users],
   );
-  await client.query(`INSERT INTO "Conversation" (id, "updatedAt") SELECT 'c' || g, now() FROM generate_series(1, 500) g`);
+  await client.query(
+    `INSERT INTO "Conversation" (id, "updatedAt") SELECT 'c' || g, now() FROM generate_series(1, 500) g`,
+  );
   await client.query(
     `INSERT INTO "Message" (id, "conversationId", "senderId", body, status, attachments, "createdAt")
      SELECT 'm' || g, 'c' || (1 + g % 500), 'u' || (1 + g % $2::int), 'hello', (ARRAY['SENT','DELIVERED','READ'])[1 + g % 3]::"MessageStatus",

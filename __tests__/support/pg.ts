@@ -5,12 +5,22 @@
  *   test('...', async () => { await db.client.query('...') });
  */
 import type { Client } from 'pg';
-import { connect, createScratchDatabase, type DbTarget, type PgConnection, type ScratchDatabase } from '../../src/db/client';
+import {
+  connect,
+  createScratchDatabase,
+  type DbTarget,
+  type PgConnection,
+  type ScratchDatabase,
+} from '../../src/db/client';
 
 /** The cluster's connection; throws (failing only the suites that need it) when there is none. */
 export function testConnection(): PgConnection {
   const raw = process.env.IDXGEN_TEST_PG;
-  if (!raw) throw new Error(process.env.IDXGEN_TEST_PG_ERROR ?? 'IDXGEN_TEST_PG is not set: is jest using __tests__/support/global-setup.mjs?');
+  if (!raw)
+    throw new Error(
+      process.env.IDXGEN_TEST_PG_ERROR ??
+        'IDXGEN_TEST_PG is not set: is jest using __tests__/support/global-setup.mjs?',
+    );
   return JSON.parse(raw) as PgConnection;
 }
 
@@ -33,7 +43,11 @@ export function testDatabase(suiteName: string): TestDatabase {
     return value;
   };
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testConnection(), `t_${suiteName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`, { strategy: 'FILE_COPY' });
+    scratch = await createScratchDatabase(
+      testConnection(),
+      `t_${suiteName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`,
+      { strategy: 'FILE_COPY' },
+    );
     client = await connect(scratch.target);
   });
   afterAll(async () => {

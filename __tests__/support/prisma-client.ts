@@ -24,14 +24,31 @@ export async function generatePrismaClient(schema: string, name: string): Promis
   const dir = path.join(REPO, '.tmp', `prisma-client-${name}-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const withGenerator = schema.replace(/generator\s+client\s*\{[^}]*\}/, 'generator client {\n  provider = "prisma-client-js"\n  output   = "./client"\n}');
+  const withGenerator = schema.replace(
+    /generator\s+client\s*\{[^}]*\}/,
+    'generator client {\n  provider = "prisma-client-js"\n  output   = "./client"\n}',
+  );
   fs.writeFileSync(path.join(dir, 'schema.prisma'), withGenerator);
-  await promisify(execFile)(process.execPath, [path.join(REPO, 'node_modules', 'prisma', 'build', 'index.js'), 'generate', '--schema', path.join(dir, 'schema.prisma')], {
-    cwd: REPO,
-    // The CLI checks that a schema engine exists at start-up; generation itself does not run it.
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true', PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
-    timeout: 120_000,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(REPO, 'node_modules', 'prisma', 'build', 'index.js'),
+      'generate',
+      '--schema',
+      path.join(dir, 'schema.prisma'),
+    ],
+    {
+      cwd: REPO,
+      // The CLI checks that a schema engine exists at start-up; generation itself does not run it.
+      env: {
+        ...process.env,
+        PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true',
+        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+        CHECKPOINT_DISABLE: '1',
+      },
+      timeout: 120_000,
+    },
+  );
   return { dir: path.join(dir, 'client'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -21,7 +21,13 @@ function planned(dir: string, schema?: string) {
 /** What `idxgen plan` renders for the fixture (or for the clean one: an empty plan). */
 export function realPlanInput(dir: string = REPORT_PLAN): PlanReportInput {
   const { location, schema, plan } = planned(dir, dir === REPORT_PLAN ? 'prisma/schema' : undefined);
-  return { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: TOOL_VERSION };
+  return {
+    schemaFiles: location.files,
+    model: schema.model,
+    plan,
+    rules: allRules.map((r) => r.meta),
+    toolVersion: TOOL_VERSION,
+  };
 }
 
 /** What `idxgen check --level info` renders for the fixture: every finding not settled by the plan. */

@@ -14,7 +14,15 @@ export const HOSTILE = 'we"ird; DROP TABLE x; --';
 /** An index name with a line break, a `;` and a comment closer. */
 export const HOSTILE_INDEX = 'x\ny; */ DROP TABLE x_idx';
 
-export const SPAN: Span = { file: 'schema.prisma', line: 12, column: 3, endLine: 12, endColumn: 40, offset: 200, endOffset: 237 };
+export const SPAN: Span = {
+  file: 'schema.prisma',
+  line: 12,
+  column: 3,
+  endLine: 12,
+  endColumn: 40,
+  offset: 200,
+  endOffset: 237,
+};
 
 export const btree: IndexSpec = {
   kind: 'index',
@@ -87,7 +95,15 @@ export const dropIndex: DropIndexSpec = {
   kind: 'drop-index',
   table: 'Post',
   name: 'Post_authorId_idx',
-  recreate: { kind: 'index', table: 'Post', columns: [{ column: 'authorId', field: 'authorId' }], method: 'btree', unique: false, include: [], extensions: [] },
+  recreate: {
+    kind: 'index',
+    table: 'Post',
+    columns: [{ column: 'authorId', field: 'authorId' }],
+    method: 'btree',
+    unique: false,
+    include: [],
+    extensions: [],
+  },
   coveredBy: 'Post_authorId_createdAt_idx',
 };
 
@@ -143,7 +159,19 @@ export function entryFor(spec: ProposalSpec, name: string, overrides: Partial<Pl
     alternatives: [],
     ...overrides,
   };
-  return { ...base, proposal: overrides.proposal ?? { ruleId: base.ruleId, severity: base.severity, spec: base.spec, serves: [], message: base.message, evidence: base.evidence, span: base.span, model: base.model } };
+  return {
+    ...base,
+    proposal: overrides.proposal ?? {
+      ruleId: base.ruleId,
+      severity: base.severity,
+      spec: base.spec,
+      serves: [],
+      message: base.message,
+      evidence: base.evidence,
+      span: base.span,
+      model: base.model,
+    },
+  };
 }
 
 /** Every golden case: one entry per statement shape, and hostile names. */
@@ -155,6 +183,12 @@ export const GOLDEN_CASES: { id: string; entry: PlanEntry }[] = [
   { id: 'partial-include', entry: entryFor(partialInclude, 'Job_status_runAt_idx') },
   { id: 'check', entry: entryFor(check, 'Job_attempts_check', { ruleId: 'queue-check' }) },
   { id: 'drop-index', entry: entryFor(dropIndex, 'Post_authorId_idx', { ruleId: 'redundant-index' }) },
-  { id: 'hostile-index', entry: entryFor(hostileIndex, HOSTILE_INDEX, { model: 'Weird; DROP', message: { title: `Column "${HOSTILE}"\nhas no index`, cost: 'c; d', instead: 'i */ j' } }) },
+  {
+    id: 'hostile-index',
+    entry: entryFor(hostileIndex, HOSTILE_INDEX, {
+      model: 'Weird; DROP',
+      message: { title: `Column "${HOSTILE}"\nhas no index`, cost: 'c; d', instead: 'i */ j' },
+    }),
+  },
   { id: 'hostile-check', entry: entryFor(hostileCheck, hostileCheck.name) },
 ];

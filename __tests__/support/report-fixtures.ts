@@ -19,7 +19,15 @@ export const USER_SCHEMA = 'prisma/user.prisma';
 
 export function span(file: string, line: number, column: number, endColumn: number, endLine = line): Span {
   // Offsets are not printed by reporters; keep them plausible and deterministic.
-  return { file, line, column, endLine, endColumn, offset: line * 100 + column - 1, endOffset: endLine * 100 + endColumn - 1 };
+  return {
+    file,
+    line,
+    column,
+    endLine,
+    endColumn,
+    offset: line * 100 + column - 1,
+    endOffset: endLine * 100 + endColumn - 1,
+  };
 }
 
 /** A hostile database column name: quote, semicolon, comment start, table pipe, backtick. */
@@ -129,7 +137,11 @@ export const model: SchemaModel = {
   tables: [post, user],
   enums: [],
   warnings: [
-    { code: 'legacy-datasource-url', message: 'datasource `url` is ignored by Prisma 7; idxgen read the schema without it', span: span(SCHEMA, 3, 3, 33) },
+    {
+      code: 'legacy-datasource-url',
+      message: 'datasource `url` is ignored by Prisma 7; idxgen read the schema without it',
+      span: span(SCHEMA, 3, 3, 33),
+    },
     { code: 'no-migrations', message: 'no migrations folder found; declared indexes are taken as applied' },
   ],
 };
@@ -164,7 +176,13 @@ const titleRecreate: IndexSpec = {
   extensions: [],
 };
 
-const dropTitle: DropIndexSpec = { kind: 'drop-index', table: 'Post', name: 'Post_title_idx', recreate: titleRecreate, coveredBy: 'Post_title_key' };
+const dropTitle: DropIndexSpec = {
+  kind: 'drop-index',
+  table: 'Post',
+  name: 'Post_title_idx',
+  recreate: titleRecreate,
+  coveredBy: 'Post_title_key',
+};
 
 const settingsGin: IndexSpec = {
   kind: 'index',
@@ -201,7 +219,10 @@ export const fkFinding: Proposal = {
     serves: 'SELECT … FROM "Post" WHERE "authorId" = $1',
   },
   serves: [],
-  evidence: ['foreign key "Post_authorId_fkey": "Post" ("authorId") → "User" ("id")', 'considered primary key "Post_pkey" ("id"): does not start with ("authorId")'],
+  evidence: [
+    'foreign key "Post_authorId_fkey": "Post" ("authorId") → "User" ("id")',
+    'considered primary key "Post_pkey" ("id"): does not start with ("authorId")',
+  ],
   span: authorFk.span,
   model: 'Post',
 };
@@ -300,7 +321,10 @@ export const skippedFinding: Proposal = {
 // --- plan --------------------------------------------------------------------------------------
 
 /** An entry with the typed steps the planner gives the finding's spec (the SQL reports show is rendered from them). */
-function entry(finding: Proposal, rest: Pick<PlanEntry, 'id' | 'name' | 'declaration'> & Partial<PlanEntry>): PlanEntry {
+function entry(
+  finding: Proposal,
+  rest: Pick<PlanEntry, 'id' | 'name' | 'declaration'> & Partial<PlanEntry>,
+): PlanEntry {
   return {
     steps: entrySteps(finding.spec, rest.name),
     ruleId: finding.ruleId,
@@ -322,18 +346,30 @@ export function buildFixturePlan(): Plan {
     entry(fkFinding, {
       id: 'Post:Post_authorId_idx',
       name: 'Post_authorId_idx',
-      declaration: { kind: 'attribute', attribute: '@@index([authorId], map: "Post_authorId_idx")', previewFeatures: [] },
+      declaration: {
+        kind: 'attribute',
+        attribute: '@@index([authorId], map: "Post_authorId_idx")',
+        previewFeatures: [],
+      },
       satisfies: [lookupFinding],
     }),
     entry(checkFinding, {
       id: `Post:${CHECK_NAME}`,
       name: CHECK_NAME,
-      declaration: { kind: 'none', reason: 'Prisma cannot declare CHECK constraints and does not treat them as drift', drift: false },
+      declaration: {
+        kind: 'none',
+        reason: 'Prisma cannot declare CHECK constraints and does not treat them as drift',
+        drift: false,
+      },
     }),
     entry(dropFinding, {
       id: 'Post:Post_title_idx',
       name: 'Post_title_idx',
-      declaration: { kind: 'drop-attribute', attribute: '@@index([title], map: "Post_title_idx")', span: span(SCHEMA, 23, 3, 22) },
+      declaration: {
+        kind: 'drop-attribute',
+        attribute: '@@index([title], map: "Post_title_idx")',
+        span: span(SCHEMA, 23, 3, 22),
+      },
     }),
     entry(coveringFinding, {
       id: 'User:User_email_idx',
@@ -348,14 +384,29 @@ export function buildFixturePlan(): Plan {
     entry(ginFinding, {
       id: 'User:User_settings_idx',
       name: 'User_settings_idx',
-      declaration: { kind: 'attribute', attribute: '@@index([settings(ops: JsonbPathOps)], map: "User_settings_idx", type: Gin)', previewFeatures: [] },
+      declaration: {
+        kind: 'attribute',
+        attribute: '@@index([settings(ops: JsonbPathOps)], map: "User_settings_idx", type: Gin)',
+        previewFeatures: [],
+      },
     }),
   ];
   return {
     entries,
     findings: [fkFinding, lookupFinding, checkFinding, dropFinding, coveringFinding, ginFinding, skippedFinding],
-    skipped: [{ proposal: skippedFinding, reason: `suppressed by /// idxgen-ignore at ${USER_SCHEMA}:6:3 (names are unique per tenant)` }],
-    unusedSuppressions: [{ ruleIds: ['fk-index', 'lookup-index'], reason: 'legacy table, dropped next quarter', span: span(SCHEMA, 19, 3, 52) }],
+    skipped: [
+      {
+        proposal: skippedFinding,
+        reason: `suppressed by /// idxgen-ignore at ${USER_SCHEMA}:6:3 (names are unique per tenant)`,
+      },
+    ],
+    unusedSuppressions: [
+      {
+        ruleIds: ['fk-index', 'lookup-index'],
+        reason: 'legacy table, dropped next quarter',
+        span: span(SCHEMA, 19, 3, 52),
+      },
+    ],
   };
 }
 
@@ -407,5 +458,11 @@ export function checkInput(): CheckReportInput {
 }
 
 export function emptyPlanInput(): PlanReportInput {
-  return { schemaFiles: [SCHEMA], model: { ...model, files: [SCHEMA], tables: [user], warnings: [] }, plan: { entries: [], findings: [], skipped: [], unusedSuppressions: [] }, rules, toolVersion: TOOL_VERSION };
+  return {
+    schemaFiles: [SCHEMA],
+    model: { ...model, files: [SCHEMA], tables: [user], warnings: [] },
+    plan: { entries: [], findings: [], skipped: [], unusedSuppressions: [] },
+    rules,
+    toolVersion: TOOL_VERSION,
+  };
 }

@@ -22,7 +22,11 @@ export function fixture(name: string): string {
 export type RuleFinding = Omit<Proposal, 'severity'>;
 
 /** Runs one rule the way the CLI does: defaults overlaid with `options`, tables without views and ignored models. */
-export function runRule<O>(rule: Rule<O> | RegisteredRule, schemaText: string | SchemaModel, options?: Partial<O>): RuleFinding[] {
+export function runRule<O>(
+  rule: Rule<O> | RegisteredRule,
+  schemaText: string | SchemaModel,
+  options?: Partial<O>,
+): RuleFinding[] {
   const model = typeof schemaText === 'string' ? modelFrom(schemaText) : schemaText;
   const problems = rule.meta.validateOptions(options ?? {});
   if (problems.length > 0) throw new Error(`bad options for ${rule.meta.id}: ${problems.join('; ')}`);
@@ -112,7 +116,9 @@ export function ruleTester<O>(rule: Rule<O>, cases: { valid: ValidCase<O>[]; inv
 
 /** A schema from model text, with a fixed 8-line header: the first model line is line 9. */
 export function schema(body: string, opts: { relationMode?: 'prisma'; previewFeatures?: string[] } = {}): string {
-  const preview = opts.previewFeatures?.length ? `previewFeatures = [${opts.previewFeatures.map((f) => `"${f}"`).join(', ')}]` : '';
+  const preview = opts.previewFeatures?.length
+    ? `previewFeatures = [${opts.previewFeatures.map((f) => `"${f}"`).join(', ')}]`
+    : '';
   const relation = opts.relationMode ? `relationMode = "${opts.relationMode}"` : '';
   return [
     'datasource db {',

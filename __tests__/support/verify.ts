@@ -47,10 +47,21 @@ export interface VerifyRun {
 }
 
 /** `idxgen verify --format json [--database-url <jest cluster>]` in `cwd`; the parsed report. */
-export async function verifyJson(cwd: string, options: { embedded?: boolean; rowsPerTable?: number; queries?: string[] } = {}): Promise<VerifyRun> {
+export async function verifyJson(
+  cwd: string,
+  options: { embedded?: boolean; rowsPerTable?: number; queries?: string[] } = {},
+): Promise<VerifyRun> {
   const io = testIO(cwd);
   const started = performance.now();
-  const code = await verifyCommand({ format: 'json', databaseUrl: options.embedded ? undefined : clusterUrl(), rowsPerTable: options.rowsPerTable, ...(options.queries ? { queries: options.queries } : {}) }, io);
+  const code = await verifyCommand(
+    {
+      format: 'json',
+      databaseUrl: options.embedded ? undefined : clusterUrl(),
+      rowsPerTable: options.rowsPerTable,
+      ...(options.queries ? { queries: options.queries } : {}),
+    },
+    io,
+  );
   return { code, report: JSON.parse(io.out.join('')) as VerifyReport, ms: performance.now() - started };
 }
 

@@ -11,7 +11,15 @@ import { main } from '../../src/cli/main';
 import type { VerifyReport } from '../../src/verify';
 import { REPO, statuses, stepOf, testIO, verifyJson } from '../support/verify';
 
-const GENERATE = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement' as const, format: 'text' as const, timestamp: '20250101000000' };
+const GENERATE = {
+  dryRun: false,
+  includeInfo: false,
+  allowDrift: false,
+  previewFeatures: false,
+  group: 'statement' as const,
+  format: 'text' as const,
+  timestamp: '20250101000000',
+};
 
 /** A temp project holding a copy of the bundled schema (no migrations yet). */
 function exampleProject(): string {
@@ -38,11 +46,23 @@ test('bundled example, default generate: every step passes with the embedded ser
   const code = await main(['verify', '--format', 'json'], io);
   const ms = performance.now() - started;
   const report = JSON.parse(io.out.join('')) as VerifyReport;
-  console.log(`verify on the bundled example (embedded PostgreSQL, ${folders.length} idxgen folders): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}; server start ${report.target.startMs} ms`);
+  console.log(
+    `verify on the bundled example (embedded PostgreSQL, ${folders.length} idxgen folders): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}; server start ${report.target.startMs} ms`,
+  );
 
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   expect(code).toBe(0);
-  expect(report.target).toMatchObject({ kind: 'embedded', note: 'embedded PostgreSQL in a temp dir, removed afterwards' });
+  expect(report.target).toMatchObject({
+    kind: 'embedded',
+    note: 'embedded PostgreSQL in a temp dir, removed afterwards',
+  });
   expect(report.folders).toMatchObject({ base: [], project: [] });
   expect(report.folders.idxgen).toEqual(folders);
 
@@ -55,7 +75,12 @@ test('bundled example, default generate: every step passes with the embedded ser
 
   const apply = stepOf(report, 'apply');
   expect(apply.details.objects.filter((o) => !o.ok)).toEqual([]);
-  expect(apply.details.objects.filter((o) => o.kind === 'dropped-index').map((o) => o.name).sort()).toEqual(['GameProfile_userId_idx', 'GamificationEvent_status_idx']);
+  expect(
+    apply.details.objects
+      .filter((o) => o.kind === 'dropped-index')
+      .map((o) => o.name)
+      .sort(),
+  ).toEqual(['GameProfile_userId_idx', 'GamificationEvent_status_idx']);
   expect(apply.details.objects.filter((o) => o.kind === 'check').length).toBeGreaterThan(0);
   expect(apply.details.oldPrisma).toMatchObject({ status: 'pass', sameCatalog: true });
 
@@ -74,16 +99,31 @@ test('bundled example with --include-info --preview-features: GIN, trigram and p
   roots.push(root);
   expect(await generateCommand({ ...GENERATE, includeInfo: true, previewFeatures: true }, testIO(root))).toBe(0);
   const { report, ms } = await verifyJson(root);
-  console.log(`verify on the bundled example with info-level entries (jest cluster): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}`);
+  console.log(
+    `verify on the bundled example with info-level entries (jest cluster): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}`,
+  );
 
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   const shapes = new Set(stepOf(report, 'evidence').details.indexes.map((i) => i.shape));
-  expect([...shapes].sort()).toEqual(expect.arrayContaining(['array-contains', 'jsonb-contains', 'order', 'trigram', 'unique']));
+  expect([...shapes].sort()).toEqual(
+    expect.arrayContaining(['array-contains', 'jsonb-contains', 'order', 'trigram', 'unique']),
+  );
   // The queue index is (status, due time), not partial (an enum predicate breaks Prisma's enum migrations).
-  const queue = stepOf(report, 'evidence').details.indexes.find((i) => i.index === 'ingest_events_status_next_attempt_at_idx');
+  const queue = stepOf(report, 'evidence').details.indexes.find(
+    (i) => i.index === 'ingest_events_status_next_attempt_at_idx',
+  );
   expect(queue).toMatchObject({ ok: true, shape: 'order' });
   // The rule's own read (its `serves`): the poll for due rows, not one derived from the index's keys.
-  expect(queue!.query).toMatch(/WHERE "status" = '[A-Z]+' AND "next_attempt_at" <= '[^']+' ORDER BY "next_attempt_at" LIMIT 100$/);
+  expect(queue!.query).toMatch(
+    /WHERE "status" = '[A-Z]+' AND "next_attempt_at" <= '[^']+' ORDER BY "next_attempt_at" LIMIT 100$/,
+  );
   const partial = stepOf(report, 'evidence').details.indexes.find((i) => i.index === 'Comment_authorId_partial_idx');
   expect(partial).toMatchObject({ ok: true });
 

@@ -19,19 +19,52 @@ async function scratchDatabasesLeft(): Promise<string[]> {
 
 test('pass: every step passes, exit code 0, and no scratch database is left', async () => {
   const { code, report } = await verifyJson(fixture('pass'));
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   expect(code).toBe(0);
-  expect(report).toMatchObject({ version: 1, ok: true, exitCode: 0, folders: { base: ['20240101000000_init'], idxgen: ['20250101000000_idx_post_authorid_createdat'], project: [] } });
+  expect(report).toMatchObject({
+    version: 1,
+    ok: true,
+    exitCode: 0,
+    folders: { base: ['20240101000000_init'], idxgen: ['20250101000000_idx_post_authorid_createdat'], project: [] },
+  });
   expect(report.target.kind).toBe('url');
   expect(report.target.note).toMatch(/not touched/);
   expect(report.target.serverVersion).toMatch(/^18\./);
 
   const apply = stepOf(report, 'apply');
-  expect(apply.details.folders).toEqual([expect.objectContaining({ folder: '20250101000000_idx_post_authorid_createdat', origin: 'idxgen', ok: true, queries: 1 })]);
-  expect(apply.details.objects).toEqual([
-    expect.objectContaining({ kind: 'index', name: 'Post_authorId_createdAt_idx', table: 'Post', ok: true, notes: [expect.stringMatching(/^VALID, matches its declaration: CREATE INDEX "Post_authorId_createdAt_idx" ON public."Post" USING btree \("authorId", "createdAt" DESC\)$/)] }),
+  expect(apply.details.folders).toEqual([
+    expect.objectContaining({
+      folder: '20250101000000_idx_post_authorid_createdat',
+      origin: 'idxgen',
+      ok: true,
+      queries: 1,
+    }),
   ]);
-  expect(apply.details.oldPrisma).toMatchObject({ status: 'pass', sameCatalog: true, folders: [{ folder: '20250101000000_idx_post_authorid_createdat', result: 'ok' }] });
+  expect(apply.details.objects).toEqual([
+    expect.objectContaining({
+      kind: 'index',
+      name: 'Post_authorId_createdAt_idx',
+      table: 'Post',
+      ok: true,
+      notes: [
+        expect.stringMatching(
+          /^VALID, matches its declaration: CREATE INDEX "Post_authorId_createdAt_idx" ON public."Post" USING btree \("authorId", "createdAt" DESC\)$/,
+        ),
+      ],
+    }),
+  ]);
+  expect(apply.details.oldPrisma).toMatchObject({
+    status: 'pass',
+    sameCatalog: true,
+    folders: [{ folder: '20250101000000_idx_post_authorid_createdat', result: 'ok' }],
+  });
 
   const evidence = stepOf(report, 'evidence');
   // Chosen at the first size (2,000 rows): the table is not grown.
@@ -43,7 +76,10 @@ test('pass: every step passes, exit code 0, and no scratch database is left', as
   expect(only!.indexNodes.some((n) => n.endsWith('using "Post_authorId_createdAt_idx"'))).toBe(true);
 
   expect(stepOf(report, 'rollback').details).toMatchObject({ differences: [], ignored: [] });
-  expect(stepOf(report, 'drift').details).toMatchObject({ migrations: ['20240101000000_init', '20250101000000_idx_post_authorid_createdat'], diff: '' });
+  expect(stepOf(report, 'drift').details).toMatchObject({
+    migrations: ['20240101000000_init', '20250101000000_idx_post_authorid_createdat'],
+    diff: '',
+  });
   expect(await scratchDatabasesLeft()).toEqual([]);
 });
 
@@ -53,19 +89,44 @@ test('broken: a bad column fails step b, naming the folder, the file line and th
   const apply = stepOf(report, 'apply');
   expect(apply.status).toBe('fail');
   expect(apply.summary).toBe('a migration failed: 20250101000000_idx_post_authorid_createdat');
-  expect(apply.details.folders[0]).toMatchObject({ ok: false, error: { code: '42703', message: 'column "authorID" does not exist' } });
-  expect(apply.problems).toEqual(['20250101000000_idx_post_authorid_createdat/migration.sql:42: 42703 column "authorID" does not exist']);
+  expect(apply.details.folders[0]).toMatchObject({
+    ok: false,
+    error: { code: '42703', message: 'column "authorID" does not exist' },
+  });
+  expect(apply.problems).toEqual([
+    '20250101000000_idx_post_authorid_createdat/migration.sql:42: 42703 column "authorID" does not exist',
+  ]);
   // c, d, e need the migrations applied: skipped, which fails the run too.
-  expect(statuses(report)).toMatchObject({ base: 'pass', apply: 'fail', coverage: 'skipped', evidence: 'skipped', rollback: 'skipped' });
+  expect(statuses(report)).toMatchObject({
+    base: 'pass',
+    apply: 'fail',
+    coverage: 'skipped',
+    evidence: 'skipped',
+    rollback: 'skipped',
+  });
   // Prisma's own replay in its shadow database fails on the same folder.
-  expect(stepOf(report, 'drift')).toMatchObject({ status: 'fail', problems: [expect.stringMatching(/Migration `20250101000000_idx_post_authorid_createdat` failed to apply cleanly to the shadow database.*authorID/)] });
+  expect(stepOf(report, 'drift')).toMatchObject({
+    status: 'fail',
+    problems: [
+      expect.stringMatching(
+        /Migration `20250101000000_idx_post_authorid_createdat` failed to apply cleanly to the shadow database.*authorID/,
+      ),
+    ],
+  });
   expect(await scratchDatabasesLeft()).toEqual([]);
 });
 
 test('unused: with --queries, an index whose key order does not serve the recorded read the plan made it for fails step d', async () => {
   const { code, report } = await verifyJson(fixture('unused'), { queries: ['prisma/queries.jsonl'] });
   expect(code).toBe(1);
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'fail', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'fail',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   const evidence = stepOf(report, 'evidence');
   const [only, ...more] = evidence.details.indexes;
   expect(more).toEqual([]);
@@ -81,7 +142,14 @@ test('unused: with --queries, an index whose key order does not serve the record
 
 test('unused, without --queries: no plan entry names the index, so it is asked for the read of its own keys, which it serves', async () => {
   const { code, report } = await verifyJson(fixture('unused'));
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   expect(code).toBe(0);
   const [only, ...more] = stepOf(report, 'evidence').details.indexes;
   expect(more).toEqual([]);
@@ -89,17 +157,26 @@ test('unused, without --queries: no plan entry names the index, so it is asked f
   expect(only!.query).toMatch(/^SELECT \* FROM "Post" WHERE "createdAt" = '[^']+' ORDER BY "authorId" LIMIT 20$/);
 });
 
-test('drift: an index a later project folder adds, missing from schema.prisma, fails step f with Prisma\'s DROP INDEX', async () => {
+test("drift: an index a later project folder adds, missing from schema.prisma, fails step f with Prisma's DROP INDEX", async () => {
   const { code, report } = await verifyJson(fixture('drift'));
   expect(code).toBe(1);
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'fail' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'fail',
+  });
   expect(report.folders.project).toEqual(['20250102000000_title_index']);
   expect(stepOf(report, 'apply').details.folders.map((f) => [f.folder, f.origin, f.ok])).toEqual([
     ['20250101000000_idx_post_authorid_createdat', 'idxgen', true],
     ['20250102000000_title_index', 'project', true],
   ]);
   // The project's own folder has no down.sql: its index is left out of the rollback comparison, and said so.
-  expect(stepOf(report, 'rollback').details.ignored).toEqual([expect.stringContaining('index "Post_title_idx" on Post: left behind')]);
+  expect(stepOf(report, 'rollback').details.ignored).toEqual([
+    expect.stringContaining('index "Post_title_idx" on Post: left behind'),
+  ]);
   const drift = stepOf(report, 'drift');
   expect(drift.details.diff).toContain('DROP INDEX "Post_title_idx";');
   expect(drift.problems).toEqual(['prisma migrate dev would run: DROP INDEX "Post_title_idx";']);
@@ -112,7 +189,14 @@ test('old Prisma: a second statement in an idxgen file fails when the file is se
   expect(apply.details.folders).toEqual([expect.objectContaining({ ok: true, queries: 2 })]);
   // ... an older Prisma sends the whole file as one implicit transaction.
   expect(apply.details.oldPrisma.folders).toEqual([
-    { folder: '20250101000000_idx_post_authorid_createdat', result: 'fails', error: expect.objectContaining({ code: '25001', message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block' }) },
+    {
+      folder: '20250101000000_idx_post_authorid_createdat',
+      result: 'fails',
+      error: expect.objectContaining({
+        code: '25001',
+        message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+      }),
+    },
   ]);
   expect(apply.status).toBe('fail');
   expect(apply.problems).toEqual([expect.stringMatching(/fails when sent as one query \(Prisma < 7\.4\): 25001/)]);

@@ -13,7 +13,15 @@ import { schemaFromEmptySql } from '../../src/db/schema-engine';
 import { REPO, statuses, stepOf, testIO, verifyJson } from '../support/verify';
 
 const SCHEMA = path.join(REPO, 'examples', 'hostile-names', 'schema.prisma');
-const GENERATE = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement' as const, format: 'text' as const, timestamp: '20250101000000' };
+const GENERATE = {
+  dryRun: false,
+  includeInfo: false,
+  allowDrift: false,
+  previewFeatures: false,
+  group: 'statement' as const,
+  format: 'text' as const,
+  timestamp: '20250101000000',
+};
 const BASE = '20240101000000_init';
 
 const roots: string[] = [];
@@ -51,12 +59,16 @@ function spell(sql: string, unicode: boolean): string {
     const doubled = name.replace(/"/g, '""');
     const quoted = unicode && name.includes(';') ? `U&"${doubled.replace(/;/g, '\\003B')}` : `"${doubled}`;
     // Prisma writes `"name"` and, in derived constraint names, `"name_pkey"` / `"…_name_fkey"`.
-    out = out.split(`"${name}`).join(quoted).split(`_${name}`).join(`_${unicode && name.includes(';') ? doubled.replace(/;/g, '\\003B') : doubled}`);
+    out = out
+      .split(`"${name}`)
+      .join(quoted)
+      .split(`_${name}`)
+      .join(`_${unicode && name.includes(';') ? doubled.replace(/;/g, '\\003B') : doubled}`);
   }
   return out;
 }
 
-test('no base migration: step a fails on Prisma\'s own broken from-empty SQL, and says that is Prisma\'s', async () => {
+test("no base migration: step a fails on Prisma's own broken from-empty SQL, and says that is Prisma's", async () => {
   // The engine really writes the `"` undoubled: if a later Prisma fixes it, this test says so.
   expect(await prismaFromEmpty()).toContain('CREATE TABLE "entries"; DROP TABLE x; --" (');
   const { code, report } = await verifyJson(await project());
@@ -74,17 +86,35 @@ test('no base migration: step a fails on Prisma\'s own broken from-empty SQL, an
 test('a base with "" but a plain ";" in names: PostgreSQL accepts it, Prisma\'s replay does not, and verify says why', async () => {
   const { code, report } = await verifyJson(await project(spell(await prismaFromEmpty(), false)));
   expect(code).toBe(1);
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'fail' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'fail',
+  });
   const drift = stepOf(report, 'drift');
   expect(drift.details.replayFailed).toBe(true);
-  expect(drift.problems[0]).toMatch(new RegExp(`^Migration \`${BASE}\` failed to apply cleanly to the shadow database`));
-  expect(drift.problems[1]).toMatch(/^Prisma ≥ 7\.4 cuts migration\.sql at every ";", even inside the quoted names `amount; --`, `entries"; DROP TABLE x; --`, `we"ird; DROP TABLE x; --`/);
+  expect(drift.problems[0]).toMatch(
+    new RegExp(`^Migration \`${BASE}\` failed to apply cleanly to the shadow database`),
+  );
+  expect(drift.problems[1]).toMatch(
+    /^Prisma ≥ 7\.4 cuts migration\.sql at every ";", even inside the quoted names `amount; --`, `entries"; DROP TABLE x; --`, `we"ird; DROP TABLE x; --`/,
+  );
 });
 
 test('a base spelling the names as U&"…\\003B…": every step passes, hostile names included', async () => {
   const root = await project(spell(await prismaFromEmpty(), true));
   const { code, report } = await verifyJson(root);
-  expect(statuses(report)).toEqual({ base: 'pass', apply: 'pass', coverage: 'pass', evidence: 'pass', rollback: 'pass', drift: 'pass' });
+  expect(statuses(report)).toEqual({
+    base: 'pass',
+    apply: 'pass',
+    coverage: 'pass',
+    evidence: 'pass',
+    rollback: 'pass',
+    drift: 'pass',
+  });
   expect(code).toBe(0);
   expect(report.folders.base).toEqual([BASE]);
   const evidence = stepOf(report, 'evidence');

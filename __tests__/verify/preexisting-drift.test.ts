@@ -31,12 +31,23 @@ test("the project's own drift is reported, not blamed on idxgen; idxgen's index 
   try {
     fs.mkdirSync(path.join(dir, 'prisma'));
     fs.writeFileSync(path.join(dir, 'prisma', 'schema.prisma'), SCHEMA);
-    const options = { dryRun: false, includeInfo: false, allowDrift: false, previewFeatures: false, group: 'statement' as const, format: 'text' as const, timestamp: '20260101000000' };
+    const options = {
+      dryRun: false,
+      includeInfo: false,
+      allowDrift: false,
+      previewFeatures: false,
+      group: 'statement' as const,
+      format: 'text' as const,
+      timestamp: '20260101000000',
+    };
     expect(await generateCommand(options, testIO(dir))).toBe(0);
     const { code, report } = await verifyJson(dir, { rowsPerTable: 2000 });
     const drift = stepOf(report, 'drift');
     expect(drift.status).toBe('pass');
-    expect(drift.details.preExisting).toEqual(['DROP INDEX "Secret_key_idx";', 'CREATE INDEX "Secret_key_idx" ON "Secret"("key" text_pattern_ops);']);
+    expect(drift.details.preExisting).toEqual([
+      'DROP INDEX "Secret_key_idx";',
+      'CREATE INDEX "Secret_key_idx" ON "Secret"("key" text_pattern_ops);',
+    ]);
     expect(drift.details.preExisting!.join('\n')).not.toContain('Note_secretId_idx');
     expect(code).toBe(0);
   } finally {

@@ -74,35 +74,57 @@ beforeAll(async () => {
 
 test('rows inserted in time order and read by ranges: a BRIN index, both sizes estimated, the SQL builds and the estimates hold', async () => {
   const entries = plan(connectionUrl(ordered.target));
-  expect(entries.map((e) => `${e.ruleId} ${e.severity} ${e.spec.method} (${e.spec.columns.map((c) => c.column).join(', ')})`)).toEqual(['brin-index warn brin (createdAt)']);
+  expect(
+    entries.map(
+      (e) => `${e.ruleId} ${e.severity} ${e.spec.method} (${e.spec.columns.map((c) => c.column).join(', ')})`,
+    ),
+  ).toEqual(['brin-index warn brin (createdAt)']);
   const brin = entries[0]!;
   expect(brin.declaration.attribute).toBe('@@index([createdAt], map: "Event_createdAt_idx", type: Brin)');
   expect(brin.evidence.some((e) => /^pg_stats\.correlation of "createdAt" is (0\.9\d\d|1\.000)/.test(e))).toBe(true);
-  expect(brin.evidence).toContain(`append-only: ${ROWS.toLocaleString('en-US')} inserts, 0 updates, 0 deletes since the statistics were reset (0.00 %)`);
-  expect(brin.evidence.some((e) => e.startsWith('query ') && e.includes('25 call(s), ranges on "createdAt" >=, "createdAt" <'))).toBe(true);
+  expect(brin.evidence).toContain(
+    `append-only: ${ROWS.toLocaleString('en-US')} inserts, 0 updates, 0 deletes since the statistics were reset (0.00 %)`,
+  );
+  expect(
+    brin.evidence.some(
+      (e) => e.startsWith('query ') && e.includes('25 call(s), ranges on "createdAt" >=, "createdAt" <'),
+    ),
+  ).toBe(true);
   // The workload-index btree for the same reads is merged into it; the measured time ranks it.
   if (process.env.IDXGEN_SHOW) process.stderr.write(`${brin.evidence.join('\n')}\n`);
   expect(brin.evidence.some((e) => e.startsWith('estimated time saved: '))).toBe(true);
-  const estimate = /estimated size: btree ([\d.]+) MB \(.*\), BRIN (\d+) kB/.exec(brin.evidence.find((e) => e.startsWith('estimated size:'))!);
+  const estimate = /estimated size: btree ([\d.]+) MB \(.*\), BRIN (\d+) kB/.exec(
+    brin.evidence.find((e) => e.startsWith('estimated size:'))!,
+  );
   expect(estimate).not.toBeNull();
 
   // The generated statement builds a BRIN index on PostgreSQL; compare its size and a btree's with the estimates.
   const up = brin.sql.map((s) => s.up).join('\n');
-  expect(up).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Event_createdAt_idx" ON "Event" USING brin ("createdAt");');
-  for (const statement of up.split('\n').filter((l) => /^(CREATE|SET|RESET)/.test(l))) await ordered.client.query(statement);
+  expect(up).toContain(
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Event_createdAt_idx" ON "Event" USING brin ("createdAt");',
+  );
+  for (const statement of up.split('\n').filter((l) => /^(CREATE|SET|RESET)/.test(l)))
+    await ordered.client.query(statement);
   await ordered.client.query('CREATE INDEX "Event_createdAt_btree" ON "Event" ("createdAt")');
-  const sizes = (await ordered.client.query<{ brin: string; btree: string; method: string }>(
-    `SELECT pg_relation_size('"Event_createdAt_idx"')::text AS brin, pg_relation_size('"Event_createdAt_btree"')::text AS btree,
+  const sizes = (
+    await ordered.client.query<{ brin: string; btree: string; method: string }>(
+      `SELECT pg_relation_size('"Event_createdAt_idx"')::text AS brin, pg_relation_size('"Event_createdAt_btree"')::text AS btree,
             (SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 'Event_createdAt_idx') AS method`,
-  )).rows[0]!;
+    )
+  ).rows[0]!;
   expect(sizes.method).toBe('brin');
   const btreeMb = Number(sizes.btree) / 1024 / 1024;
   expect(Math.abs(Number(estimate![1]) - btreeMb) / btreeMb).toBeLessThan(0.1);
   expect(Number(estimate![2]) * 1024).toBe(Number(sizes.brin));
-  if (process.env.IDXGEN_SHOW) process.stderr.write(`btree est ${estimate![1]} MB, real ${btreeMb.toFixed(2)} MB; brin est ${estimate![2]} kB, real ${Number(sizes.brin) / 1024} kB\n`);
+  if (process.env.IDXGEN_SHOW)
+    process.stderr.write(
+      `btree est ${estimate![1]} MB, real ${btreeMb.toFixed(2)} MB; brin est ${estimate![2]} kB, real ${Number(sizes.brin) / 1024} kB\n`,
+    );
 }, 120_000);
 
 test('the same rows in shuffled order: no BRIN (the column is scattered on disk), the btree instead', () => {
   const entries = plan(connectionUrl(shuffled.target));
-  expect(entries.map((e) => `${e.ruleId} ${e.spec.method} (${e.spec.columns.map((c) => c.column).join(', ')})`)).toEqual(['workload-index btree (createdAt)']);
+  expect(
+    entries.map((e) => `${e.ruleId} ${e.spec.method} (${e.spec.columns.map((c) => c.column).join(', ')})`),
+  ).toEqual(['workload-index btree (createdAt)']);
 }, 120_000);

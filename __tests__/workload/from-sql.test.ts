@@ -33,7 +33,9 @@ test('Prisma feed: equality, NULL test as a constant predicate, ORDER BY DESC, p
 });
 
 test('ranges, BETWEEN, IN lists of parameters, = ANY, constant LIMIT, NULLS FIRST', () => {
-  const [t] = reads(`SELECT * FROM t AS x WHERE x.a >= $1 AND $2 > x.b AND x.c BETWEEN $3 AND $4 AND x.d IN ($5, $6) AND x.e = ANY($7) ORDER BY x.f ASC NULLS FIRST, x.g LIMIT 10`);
+  const [t] = reads(
+    `SELECT * FROM t AS x WHERE x.a >= $1 AND $2 > x.b AND x.c BETWEEN $3 AND $4 AND x.d IN ($5, $6) AND x.e = ANY($7) ORDER BY x.f ASC NULLS FIRST, x.g LIMIT 10`,
+  );
   expect(t!.ranges).toEqual([
     { column: 'a', op: '>=' },
     { column: 'b', op: '<' },
@@ -48,7 +50,9 @@ test('ranges, BETWEEN, IN lists of parameters, = ANY, constant LIMIT, NULLS FIRS
 });
 
 test('jsonb @> and ?, array @> and &&, ILIKE and LIKE with their match kinds', () => {
-  const [t] = reads(`SELECT * FROM t WHERE data @> $1::jsonb AND data ? 'k' AND tags @> ARRAY[$2] AND tags && $3 AND name ILIKE $4 AND code LIKE 'ab%' AND slug LIKE '%z'`);
+  const [t] = reads(
+    `SELECT * FROM t WHERE data @> $1::jsonb AND data ? 'k' AND tags @> ARRAY[$2] AND tags && $3 AND name ILIKE $4 AND code LIKE 'ab%' AND slug LIKE '%z'`,
+  );
   expect(t!.operators).toEqual([
     { column: 'data', op: '@>' },
     { column: 'data', op: '?' },
@@ -63,7 +67,9 @@ test('jsonb @> and ?, array @> and &&, ILIKE and LIKE with their match kinds', (
 });
 
 test('constants are predicates: an enum cast, an IN list, a comparison; OR branches are not read', () => {
-  const [t] = reads(`SELECT * FROM jobs WHERE status IN ('PENDING'::"JobStatus", 'RETRY'::"JobStatus") AND attempts < 5 AND (a = $1 OR b = $2)`);
+  const [t] = reads(
+    `SELECT * FROM jobs WHERE status IN ('PENDING'::"JobStatus", 'RETRY'::"JobStatus") AND attempts < 5 AND (a = $1 OR b = $2)`,
+  );
   expect(t!.equal).toEqual([]);
   expect(t!.where).toEqual({
     kind: 'and',
@@ -82,7 +88,9 @@ test('constants are predicates: an enum cast, an IN list, a comparison; OR branc
 });
 
 test('a join reads the joined table by its join column; a correlated EXISTS reads the inner table by its correlation column', () => {
-  const shapes = reads(`SELECT 1 FROM "Post" p JOIN "User" u ON u.id = p."authorId" WHERE p.published = $1 AND EXISTS (SELECT 1 FROM "Comment" c WHERE c."postId" = p.id AND c."deletedAt" IS NULL)`);
+  const shapes = reads(
+    `SELECT 1 FROM "Post" p JOIN "User" u ON u.id = p."authorId" WHERE p.published = $1 AND EXISTS (SELECT 1 FROM "Comment" c WHERE c."postId" = p.id AND c."deletedAt" IS NULL)`,
+  );
   const byTable = new Map(shapes.map((s) => [s.table, s]));
   expect(byTable.get('Post')!.equal).toEqual(['published']);
   expect(byTable.get('User')!.equal).toEqual(['id']);
@@ -108,7 +116,7 @@ test('only one plain SELECT may be planned; parameters are found in the tree', (
   expect(isSingleSelect(parser.parse('SELECT 1; DROP TABLE t'))).toBe(false);
   expect(isSingleSelect(parser.parse('SELECT * INTO t2 FROM t'))).toBe(false);
   expect(isSingleSelect(parser.parse('DELETE FROM t WHERE a = $1'))).toBe(false);
-  expect(hasParameterRefs(parser.parse("SELECT 1 FROM t WHERE a = $1"))).toBe(true);
+  expect(hasParameterRefs(parser.parse('SELECT 1 FROM t WHERE a = $1'))).toBe(true);
   expect(hasParameterRefs(parser.parse("SELECT '$1' FROM t WHERE a = 1"))).toBe(false);
 });
 

@@ -49,7 +49,10 @@ suite('hypopg (PostgreSQL 15)', () => {
     }
     url = scratch.url;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-hypopg-'));
-    fs.writeFileSync(path.join(dir, 'queue.sql'), `SELECT "id" FROM "Message" WHERE "status" = 'SENT'::"MessageStatus" ORDER BY "createdAt" LIMIT 50;\n`);
+    fs.writeFileSync(
+      path.join(dir, 'queue.sql'),
+      `SELECT "id" FROM "Message" WHERE "status" = 'SENT'::"MessageStatus" ORDER BY "createdAt" LIMIT 50;\n`,
+    );
   }, 300_000);
   afterAll(async () => {
     await scratch?.drop();
@@ -58,17 +61,46 @@ suite('hypopg (PostgreSQL 15)', () => {
 
   test('plans the index hypothetically: cost before → after, nothing written; $n statements need sample parameters on 15', async () => {
     const indexesBefore = await indexCount();
-    const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'idxgen.js'), 'plan', '--schema', BUNDLED_SCHEMA, '--format', 'json', '--database-url', url, '--queries', path.join(dir, 'queue.sql')], {
-      cwd: REPO,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, 'bin', 'idxgen.js'),
+        'plan',
+        '--schema',
+        BUNDLED_SCHEMA,
+        '--format',
+        'json',
+        '--database-url',
+        url,
+        '--queries',
+        path.join(dir, 'queue.sql'),
+      ],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' },
+      },
+    );
     expect(r.stderr).toContain('older than PostgreSQL 16');
     expect(r.stderr).not.toContain('hypopg is not installed');
     expect(r.status).toBe(0);
-    const entries = (JSON.parse(r.stdout) as { entries: { ruleId: string; spec: { table: string; columns: { column: string }[] }; workload?: { method: string; savedMs: number; statements: { text: string; costBefore: number | null; costAfter: number | null; note: string | null }[] } }[] }).entries;
+    const entries = (
+      JSON.parse(r.stdout) as {
+        entries: {
+          ruleId: string;
+          spec: { table: string; columns: { column: string }[] };
+          workload?: {
+            method: string;
+            savedMs: number;
+            statements: { text: string; costBefore: number | null; costAfter: number | null; note: string | null }[];
+          };
+        }[];
+      }
+    ).entries;
     // The queue read (the .sql file's statement, with its values) is planned with the hypothetical index.
-    const queue = entries.find((e) => e.spec.table === 'Message' && (e.workload?.statements ?? []).some((s) => s.text.includes(`'SENT'`)));
+    const queue = entries.find(
+      (e) => e.spec.table === 'Message' && (e.workload?.statements ?? []).some((s) => s.text.includes(`'SENT'`)),
+    );
     const planned = queue!.workload!.statements.find((s) => s.text.includes(`'SENT'`))!;
     expect(planned.costBefore).toBeGreaterThan(0);
     expect(planned.costAfter!).toBeLessThan(planned.costBefore! / 5);
@@ -76,7 +108,9 @@ suite('hypopg (PostgreSQL 15)', () => {
     // The Post feed came from pg_stat_statements only ($n parameters): not planned on 15, and said so.
     const feed = entries.find((e) => e.ruleId === 'workload-index' && e.spec.table === 'Post')!;
     expect(feed.workload!.statements.length).toBeGreaterThan(0);
-    expect(feed.workload!.statements.every((s) => s.costBefore === null && s.note!.includes('sample parameters'))).toBe(true);
+    expect(feed.workload!.statements.every((s) => s.costBefore === null && s.note!.includes('sample parameters'))).toBe(
+      true,
+    );
     // ... ranked by the time it took instead, labelled as the weaker evidence.
     expect(feed.workload!.method).toBe('measured-time');
     expect(feed.workload!.savedMs).toBeGreaterThan(0);
@@ -87,7 +121,10 @@ suite('hypopg (PostgreSQL 15)', () => {
   async function indexCount(): Promise<number> {
     const client = await connect(scratch!.target);
     try {
-      return Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_indexes WHERE schemaname = 'public'`)).rows[0]!.n);
+      return Number(
+        (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_indexes WHERE schemaname = 'public'`))
+          .rows[0]!.n,
+      );
     } finally {
       await client.end();
     }

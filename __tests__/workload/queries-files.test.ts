@@ -50,13 +50,26 @@ test('a .sql file: each statement is a read; equal statements are merged and cou
   expect(r.code).toBe(0);
   const entries = workloadEntries(r.stdout);
   // "teamId" = 7 is a constant in a .sql file: a predicate, as Prisma's literal filters are.
-  expect(entries.map((e) => e.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`).join(', ')).sort()).toEqual(['createdAt desc', 'teamId, priority']);
+  expect(
+    entries.map((e) => e.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`).join(', ')).sort(),
+  ).toEqual(['createdAt desc', 'teamId, priority']);
   const sorted = entries.find((e) => e.spec.columns[0]!.column === 'createdAt')!;
-  expect(sorted.evidence.some((e) => /^query [0-9a-f]+ \(sql-file\) "SELECT \* FROM "Ticket" WHERE "teamId" = 7 .*": 2 call\(s\)/.test(e))).toBe(true);
+  expect(
+    sorted.evidence.some((e) =>
+      /^query [0-9a-f]+ \(sql-file\) "SELECT \* FROM "Ticket" WHERE "teamId" = 7 .*": 2 call\(s\)/.test(e),
+    ),
+  ).toBe(true);
 });
 
 test("Prisma Client's query events: calls and mean duration per statement", async () => {
-  const event = (query: string, duration: number) => JSON.stringify({ timestamp: '2026-12-06T10:00:00.000Z', query, params: '[1,20,0]', duration, target: 'quaint::connector::metrics' });
+  const event = (query: string, duration: number) =>
+    JSON.stringify({
+      timestamp: '2026-12-06T10:00:00.000Z',
+      query,
+      params: '[1,20,0]',
+      duration,
+      target: 'quaint::connector::metrics',
+    });
   const feed = `SELECT "public"."Ticket"."id" FROM "public"."Ticket" WHERE "public"."Ticket"."teamId" = $1 ORDER BY "public"."Ticket"."priority" DESC LIMIT $2 OFFSET $3`;
   project = tempProject({
     'prisma/schema.prisma': SCHEMA,
@@ -65,8 +78,13 @@ test("Prisma Client's query events: calls and mean duration per statement", asyn
   const r = await runCli(['plan', '--format', 'json', '--queries', 'prisma-queries.jsonl'], project.dir);
   expect(r.code).toBe(0);
   const [entry] = workloadEntries(r.stdout);
-  expect(entry!.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`)).toEqual(['teamId', 'priority desc']);
-  expect(entry!.evidence.some((e) => e.includes('(prisma-log)') && e.includes('2 call(s), mean 10.0 ms, total 20.0 ms'))).toBe(true);
+  expect(entry!.spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' desc' : ''}`)).toEqual([
+    'teamId',
+    'priority desc',
+  ]);
+  expect(
+    entry!.evidence.some((e) => e.includes('(prisma-log)') && e.includes('2 call(s), mean 10.0 ms, total 20.0 ms')),
+  ).toBe(true);
 });
 
 test('SQL PostgreSQL rejects is bad input with file and line, exit 2', async () => {
@@ -107,13 +125,18 @@ test('a new index that makes a declared one redundant comes as a pair: create, t
   });
   const r = await runCli(['plan', '--format', 'json', '--queries', 'q.sql'], project.dir);
   expect(r.code).toBe(0);
-  const entries = (JSON.parse(r.stdout) as { entries: { ruleId: string; name: string; spec: { kind: string; coveredBy?: string } }[] }).entries.filter((e) => e.ruleId === 'workload-index');
+  const entries = (
+    JSON.parse(r.stdout) as { entries: { ruleId: string; name: string; spec: { kind: string; coveredBy?: string } }[] }
+  ).entries.filter((e) => e.ruleId === 'workload-index');
   expect(entries.map((e) => [e.spec.kind, e.name])).toEqual([
     ['index', 'Ticket_teamId_createdAt_idx'],
     ['drop-index', 'Ticket_teamId_idx'],
   ]);
   expect(entries[1]!.spec.coveredBy).toBe('Ticket_teamId_createdAt_idx');
-  const gen = await runCli(['generate', '--dry-run', '--timestamp', '20260101000000', '--only', 'workload-index', '--queries', 'q.sql'], project.dir);
+  const gen = await runCli(
+    ['generate', '--dry-run', '--timestamp', '20260101000000', '--only', 'workload-index', '--queries', 'q.sql'],
+    project.dir,
+  );
   expect(gen.code).toBe(0);
   const create = gen.stdout.indexOf('CREATE INDEX CONCURRENTLY IF NOT EXISTS "Ticket_teamId_createdAt_idx"');
   const drop = gen.stdout.indexOf('DROP INDEX CONCURRENTLY IF EXISTS "Ticket_teamId_idx"');

@@ -51,7 +51,10 @@ const candidate: IndexSpec = {
   kind: 'index',
   table: TABLE,
   schema: SCHEMA,
-  columns: [{ field: 'ownerId', column: 'owner;id' }, { field: 'createdAt', column: 'created At', sort: 'desc' }],
+  columns: [
+    { field: 'ownerId', column: 'owner;id' },
+    { field: 'createdAt', column: 'created At', sort: 'desc' },
+  ],
   method: 'btree',
   unique: false,
   include: [],
@@ -60,7 +63,10 @@ const candidate: IndexSpec = {
 
 /** The live server's own before → after, with the index built in a transaction that is rolled back. */
 async function liveRatio(): Promise<number> {
-  const cost = async () => (await db.client.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${feed}`)).rows[0]['QUERY PLAN'][0].Plan['Total Cost'] as number;
+  const cost = async () =>
+    (await db.client.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${feed}`)).rows[0]['QUERY PLAN'][0].Plan[
+      'Total Cost'
+    ] as number;
   const before = await cost();
   await db.client.query('BEGIN');
   try {
@@ -97,6 +103,9 @@ test('a type the copy cannot make is said, the enum with a quote in a label is c
 
 test('nothing was written to the live database', async () => {
   const indexes = await db.client.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'sch ema' ORDER BY 1`);
-  expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual(['we"ird;table_email_key', 'we"ird;table_pkey']);
+  expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual([
+    'we"ird;table_email_key',
+    'we"ird;table_pkey',
+  ]);
   expect(scratch.notes.join('\n')).not.toContain(db.target.password);
 });

@@ -38,13 +38,29 @@ export const rules = allRules;
 /** The shared front half of every command: find, read, validate, model, configure, plan. */
 export function loadAndPlan(
   cwd: string,
-  options: { schema?: string; config?: string; cache?: ValidationCache; queries?: readonly string[]; statements?: readonly ParsedStatement[]; tables?: readonly TableStats[] },
+  options: {
+    schema?: string;
+    config?: string;
+    cache?: ValidationCache;
+    queries?: readonly string[];
+    statements?: readonly ParsedStatement[];
+    tables?: readonly TableStats[];
+  },
 ): Planned {
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
-  const given = (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0 || options.tables !== undefined;
-  const loaded = given ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(cwd, options.queries ?? [], schema.model, options.statements, options.tables) : undefined;
+  const given =
+    (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0 || options.tables !== undefined;
+  const loaded = given
+    ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(
+        cwd,
+        options.queries ?? [],
+        schema.model,
+        options.statements,
+        options.tables,
+      )
+    : undefined;
   return {
     location,
     schema,
@@ -60,13 +76,24 @@ export function planModel(model: SchemaModel, config: Config, workload?: Workloa
   const enabled = rules.filter((r) => (config.rules[r.meta.id]?.severity ?? r.meta.defaultSeverity) !== 'off');
   const { annotations, errors } = parseAnnotations(model, { knownRuleIds: rules.map((r) => r.meta.id) });
   if (errors.length > 0) {
-    throw new UserError(errors.map((e) => ({ file: e.span.file, line: e.span.line, column: e.span.column, message: e.message })));
+    throw new UserError(
+      errors.map((e) => ({ file: e.span.file, line: e.span.line, column: e.span.column, message: e.message })),
+    );
   }
   const problems = enabled.flatMap((rule) => {
-    return rule.diagnoseWith({ model, tables: model.tables.filter((t) => t.kind !== 'view') }, config.rules[rule.meta.id]?.options);
+    return rule.diagnoseWith(
+      { model, tables: model.tables.filter((t) => t.kind !== 'view') },
+      config.rules[rule.meta.id]?.options,
+    );
   });
   if (problems.length > 0) {
-    throw new UserError(problems.map((p) => (p.span ? { file: p.span.file, line: p.span.line, column: p.span.column, message: p.message } : { file: config.source, message: p.message })));
+    throw new UserError(
+      problems.map((p) =>
+        p.span
+          ? { file: p.span.file, line: p.span.line, column: p.span.column, message: p.message }
+          : { file: config.source, message: p.message },
+      ),
+    );
   }
   const { suppressions } = annotations;
   const plan = buildPlan({
@@ -92,11 +119,20 @@ export function planModel(model: SchemaModel, config: Config, workload?: Workloa
  * folder is read only when the plan holds something a migration alone can settle, so a `check` on
  * a schema without such proposals reads nothing more.
  */
-export async function settleWithMigrations(cwd: string, planned: Planned, relevant?: (entry: PlanEntry) => boolean): Promise<void> {
+export async function settleWithMigrations(
+  cwd: string,
+  planned: Planned,
+  relevant?: (entry: PlanEntry) => boolean,
+): Promise<void> {
   if (!needsMigrations(planned.plan, relevant)) return;
-  const datasourceFile = planned.schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
+  const datasourceFile = planned.schema.sources.find((s) =>
+    /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content),
+  )?.path;
   // plan and check take no --migrations: the folder Prisma (and generate without the flag) would use.
-  const migrations = resolveMigrationsDir(cwd, planned.location, { datasourceFile, prismaVersion: readPrismaVersion(cwd) });
+  const migrations = resolveMigrationsDir(cwd, planned.location, {
+    datasourceFile,
+    prismaVersion: readPrismaVersion(cwd),
+  });
   const rel = path.relative(cwd, migrations.dir);
   const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : migrations.dir;
   const folders = foldersFor(planned.plan, readMigrations(migrations.dir, shown).folders);
@@ -123,7 +159,13 @@ export async function planFor(io: CliIO, options: PlanInputOptions): Promise<Pla
     // loadAndPlan, with Prisma's validator on a worker thread while this one plans.
     const config = readConfig(io.cwd, rules, options.config);
     const location = discoverSchema(io.cwd, options.schema);
-    return loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({ location, schema, config, plan: planModel(schema.model, config), notes: [] }));
+    return loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({
+      location,
+      schema,
+      config,
+      plan: planModel(schema.model, config),
+      notes: [],
+    }));
   }
   return (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options);
 }

@@ -35,7 +35,10 @@ function tokensOf(args: string[], options: ParseArgsOptions) {
   }
 }
 
-export function parseFast(argv: readonly string[], specs: Readonly<Record<string, FastSpec>>): FastInvocation | undefined {
+export function parseFast(
+  argv: readonly string[],
+  specs: Readonly<Record<string, FastSpec>>,
+): FastInvocation | undefined {
   const command = argv[0];
   if (command === undefined || !Object.hasOwn(specs, command)) return undefined;
   const spec = specs[command]!;

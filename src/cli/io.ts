@@ -46,7 +46,9 @@ export function processIO(): CliIO {
       };
     },
     stdoutDrained: () =>
-      stdoutClosed || !process.stdout.writableNeedDrain ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve())),
+      stdoutClosed || !process.stdout.writableNeedDrain
+        ? Promise.resolve()
+        : new Promise((resolve) => process.stdout.once('drain', () => resolve())),
   };
 }
 

@@ -10,7 +10,11 @@ export const FAULT_POINTS = ['plan', 'check', 'generate', 'verify', 'verify:step
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export function testFault(env: NodeJS.ProcessEnv, point: string): void {
-  if (env.NODE_ENV === 'test' && env.IDXGEN_TEST_FAULT === point && (FAULT_POINTS as readonly string[]).includes(point)) {
+  if (
+    env.NODE_ENV === 'test' &&
+    env.IDXGEN_TEST_FAULT === point &&
+    (FAULT_POINTS as readonly string[]).includes(point)
+  ) {
     throw new Error(`IDXGEN_TEST_FAULT=${point}: a deliberate internal error (tests only)`);
   }
 }

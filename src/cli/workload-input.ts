@@ -53,8 +53,12 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
   try {
     const notes: string[] = [];
     let statements = [] as Awaited<ReturnType<LiveSession['topStatements']>>;
-    if (session.server.statements || queries.length === 0) statements = await session.topStatements(flags.topStatements ?? DEFAULT_TOP_STATEMENTS);
-    else notes.push(`pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`);
+    if (session.server.statements || queries.length === 0)
+      statements = await session.topStatements(flags.topStatements ?? DEFAULT_TOP_STATEMENTS);
+    else
+      notes.push(
+        `pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`,
+      );
     const activity = await session.tableActivity();
     const tables = await session.tableStats();
     const read = await readStatementFiles(io.cwd, queries, statements);
@@ -93,17 +97,26 @@ export async function judgeWithDatabase(
   const writeActivity = (table: string, schema: string | undefined) => {
     const found = activity.find((a) => a.table === table && a.schema === (schema ?? 'public'));
     if (!found) return undefined;
-    return { indexes: found.indexes, writesPerSecond: (found.inserts + found.updates + found.deletes) / found.statsAgeSeconds };
+    return {
+      indexes: found.indexes,
+      writesPerSecond: (found.inserts + found.updates + found.deletes) / found.statsAgeSeconds,
+    };
   };
   const liveOnly: PlannerPort = {
     kind: session.server.hypopg ? 'hypopg' : 'none',
     genericPlan: session.server.genericPlan,
     planCost: (query, generic) => session.planCost(query, generic),
-    planCostWith: (indexes, query, generic) => session.planCostWith(indexes.map((i) => renderCreateIndexSql(i.spec, i.name)), query, generic),
+    planCostWith: (indexes, query, generic) =>
+      session.planCostWith(
+        indexes.map((i) => renderCreateIndexSql(i.spec, i.name)),
+        query,
+        generic,
+      ),
   };
   const options = { minSavedPercent };
   const tables = tablesToJudge(plan);
-  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judgeByPlanner(plan, workload, liveOnly, writeActivity, options);
+  if (session.server.hypopg || !scratchCopy || tables.length === 0)
+    return judgeByPlanner(plan, workload, liveOnly, writeActivity, options);
   const scratch = await openScratchPlanner(session, tables);
   try {
     // "before" on the live server would mix two servers' costs: both sides are planned on the copy.
@@ -117,20 +130,35 @@ export async function judgeWithDatabase(
  * loadAndPlan with the workload flags: gather (files, live database), plan, judge by the planner
  * when a database is given, close the session. Notes go to stderr.
  */
-export async function planWithWorkload(
-  io: CliIO,
-  options: PlanInputOptions,
-): Promise<Planned> {
+export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Promise<Planned> {
   const input = await gatherWorkload(io, options);
   try {
-    const planned = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: input.recorded, statements: input.statements, ...(input.live ? { tables: input.live.tables } : {}) });
+    const planned = loadAndPlan(io.cwd, {
+      schema: options.schema,
+      config: options.config,
+      cache: options.cache,
+      queries: input.recorded,
+      statements: input.statements,
+      ...(input.live ? { tables: input.live.tables } : {}),
+    });
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
     const session = input.live?.session;
     const partitioned = session
-      ? planPartitions(planned.plan, await readPartitionLayout((sql, params) => session.read(sql, params ?? [], 'the partitioned tables (pg_inherits, pg_partitioned_table)')))
+      ? planPartitions(
+          planned.plan,
+          await readPartitionLayout((sql, params) =>
+            session.read(sql, params ?? [], 'the partitioned tables (pg_inherits, pg_partitioned_table)'),
+          ),
+        )
       : [];
     const ruleOptions = planned.config.rules['workload-index']?.options as Partial<WorkloadIndexOptions> | undefined;
-    const judged = await judgeWithDatabase(planned.plan, planned.workload, input, options.scratchCopy ?? true, ruleOptions?.minSavedPercent);
+    const judged = await judgeWithDatabase(
+      planned.plan,
+      planned.workload,
+      input,
+      options.scratchCopy ?? true,
+      ruleOptions?.minSavedPercent,
+    );
     return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {
     await input.live?.session.close();

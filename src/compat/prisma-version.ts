@@ -83,9 +83,15 @@ export function readPrismaVersion(cwd: string): PrismaVersion | undefined {
         const deps = json[field];
         if (typeof deps !== 'object' || deps === null) continue;
         for (const pkg of ['prisma', '@prisma/client']) {
-          const range = Object.prototype.hasOwnProperty.call(deps, pkg) ? (deps as Record<string, unknown>)[pkg] : undefined;
+          const range = Object.prototype.hasOwnProperty.call(deps, pkg)
+            ? (deps as Record<string, unknown>)[pkg]
+            : undefined;
           const version = typeof range === 'string' ? parseVersion(range) : undefined;
-          if (version) return { ...version, source: `${path.relative(cwd, file) || 'package.json'} ${field}.${pkg} (${String(range)})` };
+          if (version)
+            return {
+              ...version,
+              source: `${path.relative(cwd, file) || 'package.json'} ${field}.${pkg} (${String(range)})`,
+            };
         }
       }
       return undefined; // the nearest package.json is the project's: do not look above it
@@ -106,16 +112,28 @@ export interface ProjectPrisma {
 /** What a schema's own syntax says about its Prisma (from the model: legacy.ts warnings, preview features). */
 function versionFromSchema(model: Pick<SchemaModel, 'warnings' | 'previewFeatures'>): ProjectPrisma | undefined {
   if (model.previewFeatures.some((f) => f.toLowerCase() === 'partialindexes')) {
-    return { version: PARTIAL_INDEXES_SINCE, basis: 'schema', source: 'no version found; the schema enables the partialIndexes preview, so at least Prisma 7.4 is assumed' };
+    return {
+      version: PARTIAL_INDEXES_SINCE,
+      basis: 'schema',
+      source: 'no version found; the schema enables the partialIndexes preview, so at least Prisma 7.4 is assumed',
+    };
   }
   if (model.warnings.some((w) => w.code === 'legacy-datasource-url')) {
-    return { version: { major: 6, minor: 0, patch: 0 }, basis: 'schema', source: 'no version found; the datasource has `url`, which Prisma 7 rejects, so Prisma 6 is assumed' };
+    return {
+      version: { major: 6, minor: 0, patch: 0 },
+      basis: 'schema',
+      source: 'no version found; the datasource has `url`, which Prisma 7 rejects, so Prisma 6 is assumed',
+    };
   }
   return undefined;
 }
 
-export function projectPrisma(read: PrismaVersion | undefined, model: Pick<SchemaModel, 'warnings' | 'previewFeatures'>): ProjectPrisma {
-  if (read) return { version: { major: read.major, minor: read.minor, patch: read.patch }, basis: 'read', source: read.source };
+export function projectPrisma(
+  read: PrismaVersion | undefined,
+  model: Pick<SchemaModel, 'warnings' | 'previewFeatures'>,
+): ProjectPrisma {
+  if (read)
+    return { version: { major: read.major, minor: read.minor, patch: read.patch }, basis: 'read', source: read.source };
   return (
     versionFromSchema(model) ?? {
       version: CURRENT_PRISMA,
@@ -151,7 +169,9 @@ export function capabilitiesOf(prisma: ProjectPrisma): PrismaCapabilities {
 
 /** `Prisma 6.19.3 (from package.json devDependencies.prisma (6.19.3))`. */
 export function describePrisma(prisma: ProjectPrisma): string {
-  return prisma.basis === 'read' ? `Prisma ${formatSemver(prisma.version)} (from ${prisma.source})` : `Prisma ${formatSemver(prisma.version)} (${prisma.source})`;
+  return prisma.basis === 'read'
+    ? `Prisma ${formatSemver(prisma.version)} (from ${prisma.source})`
+    : `Prisma ${formatSemver(prisma.version)} (${prisma.source})`;
 }
 
 /**
@@ -161,11 +181,15 @@ export function describePrisma(prisma: ProjectPrisma): string {
 export function unsupportedIndex(caps: PrismaCapabilities, spec: IndexSpec): string | undefined {
   const lacking: string[] = [];
   if (spec.where !== undefined && !caps.partialIndexes) {
-    lacking.push(`a partial index (\`where:\` and the partialIndexes preview feature) needs Prisma ${PARTIAL_INDEXES_SINCE.major}.${PARTIAL_INDEXES_SINCE.minor} or later`);
+    lacking.push(
+      `a partial index (\`where:\` and the partialIndexes preview feature) needs Prisma ${PARTIAL_INDEXES_SINCE.major}.${PARTIAL_INDEXES_SINCE.minor} or later`,
+    );
   }
   const extended = spec.method !== 'btree' || spec.columns.some((c) => c.opclass !== undefined);
   if (extended && !caps.extendedIndexes) {
-    lacking.push(`\`type:\` and \`ops:\` on @@index need Prisma ${EXTENDED_INDEXES_SINCE.major}.${EXTENDED_INDEXES_SINCE.minor} or later`);
+    lacking.push(
+      `\`type:\` and \`ops:\` on @@index need Prisma ${EXTENDED_INDEXES_SINCE.major}.${EXTENDED_INDEXES_SINCE.minor} or later`,
+    );
   }
   if (lacking.length === 0) return undefined;
   return `${lacking.join('; ')}, and this project uses ${describePrisma(caps.prisma)}, whose schema validator rejects it. Upgrade Prisma to generate it`;
@@ -178,7 +202,8 @@ export function unsupportedIndex(caps: PrismaCapabilities, spec: IndexSpec): str
  */
 export function driftJudge(engineVersion: string | null, prisma: ProjectPrisma | undefined): string {
   const engine = `Prisma ${CURRENT_PRISMA.major}.${CURRENT_PRISMA.minor}'s schema engine${engineVersion ? ` (build ${engineVersion})` : ''}`;
-  if (!prisma || prisma.version.major === CURRENT_PRISMA.major) return `drift judged by ${engine}${prisma ? `, the project's Prisma major (${describePrisma(prisma)})` : ''}`;
+  if (!prisma || prisma.version.major === CURRENT_PRISMA.major)
+    return `drift judged by ${engine}${prisma ? `, the project's Prisma major (${describePrisma(prisma)})` : ''}`;
   return `drift judged by ${engine}, not by the project's ${describePrisma(prisma)}: idxgen bundles no Prisma ${prisma.version.major} schema engine, so Prisma ${prisma.version.major}'s own verdict may differ`;
 }
 
@@ -187,10 +212,18 @@ export function driftJudge(engineVersion: string | null, prisma: ProjectPrisma |
  * Prisma (generate skips them); undefined when every one can.
  */
 export function capabilityNote(caps: PrismaCapabilities, specs: readonly { kind: string }[]): string | undefined {
-  const blocked = specs.filter((spec): spec is IndexSpec => spec.kind === 'index' && unsupportedIndex(caps, spec as IndexSpec) !== undefined);
+  const blocked = specs.filter(
+    (spec): spec is IndexSpec => spec.kind === 'index' && unsupportedIndex(caps, spec as IndexSpec) !== undefined,
+  );
   if (blocked.length === 0) return undefined;
   const needs: string[] = [];
-  if (blocked.some((s) => s.where !== undefined && !caps.partialIndexes)) needs.push(`partial indexes need Prisma ${PARTIAL_INDEXES_SINCE.major}.${PARTIAL_INDEXES_SINCE.minor}+`);
-  if (blocked.some((s) => (s.method !== 'btree' || s.columns.some((c) => c.opclass !== undefined)) && !caps.extendedIndexes)) needs.push(`\`type:\`/\`ops:\` need Prisma ${EXTENDED_INDEXES_SINCE.major}.${EXTENDED_INDEXES_SINCE.minor}+`);
+  if (blocked.some((s) => s.where !== undefined && !caps.partialIndexes))
+    needs.push(`partial indexes need Prisma ${PARTIAL_INDEXES_SINCE.major}.${PARTIAL_INDEXES_SINCE.minor}+`);
+  if (
+    blocked.some(
+      (s) => (s.method !== 'btree' || s.columns.some((c) => c.opclass !== undefined)) && !caps.extendedIndexes,
+    )
+  )
+    needs.push(`\`type:\`/\`ops:\` need Prisma ${EXTENDED_INDEXES_SINCE.major}.${EXTENDED_INDEXES_SINCE.minor}+`);
   return `idxgen: ${blocked.length} proposal${blocked.length === 1 ? '' : 's'} cannot be declared with ${describePrisma(caps.prisma)} (${needs.join('; ')}): generate skips ${blocked.length === 1 ? 'it' : 'them'} until Prisma is upgraded\n`;
 }

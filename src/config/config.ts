@@ -20,7 +20,11 @@ const SEVERITIES: readonly Severity[] = [...LEVELS, 'off'];
 const TOP_LEVEL_KEYS = ['$schema', 'rules'];
 
 /** Validates raw JSON against the rule registry; returns the config or `path: problem` strings. */
-export function parseConfig(raw: unknown, rules: readonly RegisteredRule[], source?: string): { config: Config } | { errors: string[] } {
+export function parseConfig(
+  raw: unknown,
+  rules: readonly RegisteredRule[],
+  source?: string,
+): { config: Config } | { errors: string[] } {
   const errors: string[] = [];
   const settings: Record<string, RuleSetting> = {};
   for (const rule of rules) {
@@ -52,11 +56,13 @@ export function parseConfig(raw: unknown, rules: readonly RegisteredRule[], sour
       continue;
     }
     for (const key of Object.keys(value)) {
-      if (key !== 'severity' && key !== 'options') errors.push(`${at}.${key}: unknown key (allowed: severity, options)`);
+      if (key !== 'severity' && key !== 'options')
+        errors.push(`${at}.${key}: unknown key (allowed: severity, options)`);
     }
     if (value.severity !== undefined) {
       if (isSeverity(value.severity)) setting.severity = value.severity;
-      else errors.push(`${at}.severity: ${JSON.stringify(value.severity)} is not a severity (${SEVERITIES.join(', ')})`);
+      else
+        errors.push(`${at}.severity: ${JSON.stringify(value.severity)} is not a severity (${SEVERITIES.join(', ')})`);
     }
     if (value.options !== undefined) {
       const problems = rule.meta.validateOptions(value.options);

@@ -163,7 +163,6 @@ JOIN pg_namespace rn ON rn.oid = rt.relnamespace
 WHERE c.contype = 'f' AND ${USER_SCHEMA}
 ORDER BY 1, 2, 3`;
 
-
 /** A catalog index as `indexServes` sees it: expression keys have no column, INCLUDE columns are not keys. */
 export function servingCatalog(index: IndexInfo): ServingIndex {
   const serving: ServingIndex = {
@@ -187,11 +186,19 @@ export function servingCatalog(index: IndexInfo): ServingIndex {
 
 /** The first catalog index (in name order) that covers the FK by `coversFk`, or null. */
 export function coveringCatalogIndex(fk: FkRef, indexes: readonly IndexInfo[]): string | null {
-  return indexes.find((i) => i.table === fk.table && i.schema === (fk.schema ?? 'public') && coversFk(servingCatalog(i), fk).covers)?.name ?? null;
+  return (
+    indexes.find(
+      (i) => i.table === fk.table && i.schema === (fk.schema ?? 'public') && coversFk(servingCatalog(i), fk).covers,
+    )?.name ?? null
+  );
 }
 
 /** Every foreign key with the index that covers it (`coversFk`, the sound rule in shared/FACTS.md), if any. */
-export async function listForeignKeyCoverage(db: Db, filter: CatalogFilter = {}, indexes?: readonly IndexInfo[]): Promise<ForeignKeyCoverage[]> {
+export async function listForeignKeyCoverage(
+  db: Db,
+  filter: CatalogFilter = {},
+  indexes?: readonly IndexInfo[],
+): Promise<ForeignKeyCoverage[]> {
   const rows = await query<Omit<ForeignKeyCoverage, 'coveredBy'>>(db, FOREIGN_KEYS_SQL, [filter.schemas ?? null]);
   const all = indexes ?? (await listIndexes(db, filter));
   return rows.map((r) => ({ ...r, coveredBy: coveringCatalogIndex(r, all) }));

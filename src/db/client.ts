@@ -18,7 +18,10 @@ export function connectionUrl(target: DbTarget): string {
 }
 
 /** A connected `pg.Client` (with `settings` such as `application_name` on top of the target); the caller ends it. */
-export async function connect(target: DbTarget, settings: Pick<ClientConfig, 'application_name' | 'connectionTimeoutMillis'> = {}): Promise<Client> {
+export async function connect(
+  target: DbTarget,
+  settings: Pick<ClientConfig, 'application_name' | 'connectionTimeoutMillis'> = {},
+): Promise<Client> {
   const client = new Client({
     host: target.host,
     port: target.port,
@@ -90,11 +93,27 @@ export interface ScratchOptions {
 }
 
 /** Creates an empty database with a unique name on the server behind `conn`. */
-export async function createScratchDatabase(conn: PgConnection, prefix: string, opts: ScratchOptions = {}): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  conn: PgConnection,
+  prefix: string,
+  opts: ScratchOptions = {},
+): Promise<ScratchDatabase> {
   const name = scratchDatabaseName(prefix);
-  const admin: DbTarget = { host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: opts.via ?? 'postgres' };
+  const admin: DbTarget = {
+    host: conn.host,
+    port: conn.port,
+    user: conn.user,
+    password: conn.password,
+    database: opts.via ?? 'postgres',
+  };
   await query(admin, `CREATE DATABASE ${quoteIdent(name)}${opts.strategy ? ` STRATEGY ${opts.strategy}` : ''}`);
-  const target: DbTarget = { host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: name };
+  const target: DbTarget = {
+    host: conn.host,
+    port: conn.port,
+    user: conn.user,
+    password: conn.password,
+    database: name,
+  };
   let dropped = false;
   return {
     name,

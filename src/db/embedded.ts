@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { commitTemplate, copyDataDir, discardStaged, dropTemplate, findTemplate, stageTemplate, templateDir } from './data-template';
+import {
+  commitTemplate,
+  copyDataDir,
+  discardStaged,
+  dropTemplate,
+  findTemplate,
+  stageTemplate,
+  templateDir,
+} from './data-template';
 
 export interface PgConnection {
   host: string;
@@ -102,7 +110,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => 
 
 function forgetDeadProcess(pg: object): void {
   const handle = pg as { process?: { exitCode: number | null; signalCode: string | null } };
-  if (handle.process && (handle.process.exitCode !== null || handle.process.signalCode !== null)) handle.process = undefined;
+  if (handle.process && (handle.process.exitCode !== null || handle.process.signalCode !== null))
+    handle.process = undefined;
 }
 
 /**
@@ -111,7 +120,10 @@ function forgetDeadProcess(pg: object): void {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const started = performance.now();
-  const templates = opts.durable || opts.template === false ? undefined : templateDir(CLUSTER_SETTINGS, typeof opts.template === 'object' ? opts.template.root : undefined);
+  const templates =
+    opts.durable || opts.template === false
+      ? undefined
+      : templateDir(CLUSTER_SETTINGS, typeof opts.template === 'object' ? opts.template.root : undefined);
   let templateFailed = false;
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await findFreePort());
@@ -146,7 +158,13 @@ class TemplateFailed extends Error {
 
 /** Connects with the template's password and sets the run's own. */
 async function rotatePassword(connection: PgConnection, from: string): Promise<void> {
-  const client = new Client({ host: connection.host, port: connection.port, user: connection.user, password: from, database: 'postgres' });
+  const client = new Client({
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    password: from,
+    database: 'postgres',
+  });
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -156,7 +174,11 @@ async function rotatePassword(connection: PgConnection, from: string): Promise<v
   }
 }
 
-async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates: string | undefined): Promise<EmbeddedPostgres> {
+async function startOnce(
+  opts: EmbeddedPostgresOptions,
+  port: number,
+  templates: string | undefined,
+): Promise<EmbeddedPostgres> {
   const started = performance.now();
   const { default: EmbeddedPostgresClass } = await loadEmbeddedPostgres();
   // mkdtemp creates the dir with mode 0700; as root the cluster runs as the `postgres` user, which
@@ -183,7 +205,11 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
       throw new TemplateFailed(template.dir, error);
     }
   }
-  const initialPassword = template ? template.password : templates !== undefined ? randomBytes(12).toString('hex') : connection.password;
+  const initialPassword = template
+    ? template.password
+    : templates !== undefined
+      ? randomBytes(12).toString('hex')
+      : connection.password;
   const pg = new EmbeddedPostgresClass({
     databaseDir: dataDir,
     port,
@@ -194,7 +220,13 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: opts.durable ? [] : [...CLUSTER_SETTINGS.initdbFlags],
     // No Unix socket: avoids clashes in /tmp between parallel clusters; we connect over TCP.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.durable ? [] : FAST_FLAGS)],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...(opts.durable ? [] : FAST_FLAGS),
+    ],
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onError ?? (() => undefined),
   });
@@ -204,13 +236,17 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
       await pg.initialise();
       // Copied before the server writes into it, kept for the next runs once it started; a
       // failure only costs the speed-up.
-      if (templates !== undefined) staged = await stageTemplate(templates, dataDir, initialPassword).catch(() => undefined);
+      if (templates !== undefined)
+        staged = await stageTemplate(templates, dataDir, initialPassword).catch(() => undefined);
     }
     initdbMs = performance.now() - t0;
     const starting = pg.start();
     await withTimeout(starting, opts.startTimeoutMs ?? 60_000, async () => {
       // The server may not be spawned yet: stop it now and again if it comes up late.
-      starting.then(() => pg.stop(), () => forgetDeadProcess(pg));
+      starting.then(
+        () => pg.stop(),
+        () => forgetDeadProcess(pg),
+      );
       await pg.stop();
       return new Error(`embedded PostgreSQL was not ready after ${opts.startTimeoutMs ?? 60_000} ms on port ${port}`);
     });
@@ -225,7 +261,8 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     const failure = error instanceof Error ? error : new Error(`embedded PostgreSQL ${EXITED_EARLY} on port ${port}`);
     // A copied template that does not start is the template's fault unless the port was taken.
     // (A timeout is the machine's, not the template's.)
-    if (template && failure.message.includes(EXITED_EARLY) && (await portIsFree(port))) throw new TemplateFailed(template.dir, failure);
+    if (template && failure.message.includes(EXITED_EARLY) && (await portIsFree(port)))
+      throw new TemplateFailed(template.dir, failure);
     throw failure;
   }
   if (initialPassword !== connection.password) {
@@ -240,7 +277,11 @@ async function startOnce(opts: EmbeddedPostgresOptions, port: number, templates:
     }
   }
   let made: EmbeddedPostgres['dataDir'] = template ? 'template' : 'initdb';
-  if (staged && templates !== undefined) made = await commitTemplate(staged, templates).then(() => 'initdb+template' as const, () => 'initdb' as const);
+  if (staged && templates !== undefined)
+    made = await commitTemplate(staged, templates).then(
+      () => 'initdb+template' as const,
+      () => 'initdb' as const,
+    );
   const startMs = performance.now() - started;
   let stopped = false;
   return {

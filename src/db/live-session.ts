@@ -22,7 +22,8 @@ import type { Statement } from '../workload/statement';
  * DELETE. A keyword of the grammar, never idxgen's own text, so the application's BEGIN, a
  * pooler's DISCARD ALL and idxgen's SET and EXPLAIN go alike.
  */
-const UTILITY_COMMANDS = '^\\s*(explain|set|show|reset|begin|start|commit|end|rollback|abort|savepoint|release|prepare|execute|deallocate|discard|listen|unlisten|notify|vacuum|analyze|checkpoint|lock|fetch|move|close|declare)\\y';
+const UTILITY_COMMANDS =
+  '^\\s*(explain|set|show|reset|begin|start|commit|end|rollback|abort|savepoint|release|prepare|execute|deallocate|discard|listen|unlisten|notify|vacuum|analyze|checkpoint|lock|fetch|move|close|declare)\\y';
 /** Per statement (ms): catalog reads and EXPLAINs are quick; a slow one is a sick server. */
 const STATEMENT_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -82,7 +83,10 @@ export interface LiveSession {
 export function resolveDatabaseUrl(flag: string, env: NodeJS.ProcessEnv): string {
   if (flag !== '') return flag;
   const fromEnv = env.DATABASE_URL;
-  if (!fromEnv) throw new UserError('--database-url was given without a URL and DATABASE_URL is not set: pass --database-url postgresql://user@host:5432/db or set DATABASE_URL');
+  if (!fromEnv)
+    throw new UserError(
+      '--database-url was given without a URL and DATABASE_URL is not set: pass --database-url postgresql://user@host:5432/db or set DATABASE_URL',
+    );
   return fromEnv;
 }
 
@@ -92,7 +96,9 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
   const scrub = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
   const shown = `${parsed.host}:${parsed.port}/${parsed.database}`;
   const fail = (what: string, error?: unknown): UserError =>
-    new UserError(scrub(`--database-url ${redactUrl(url)}: ${what}${error === undefined ? '' : `: ${messageOf(error)}`}`));
+    new UserError(
+      scrub(`--database-url ${redactUrl(url)}: ${what}${error === undefined ? '' : `: ${messageOf(error)}`}`),
+    );
 
   const client = new Client({
     host: parsed.host,
@@ -112,7 +118,8 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
     await client.end().catch(() => undefined);
     throw fail(`cannot connect as "${parsed.user}"`, error);
   }
-  const run = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query<R & Record<string, unknown>>(sql, params)).rows;
+  const run = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> =>
+    (await client.query<R & Record<string, unknown>>(sql, params)).rows;
   try {
     // idxgen's own statements (these SETs, its catalog reads, its EXPLAINs) must not become the
     // workload it reads back, nor crowd the application's out of pg_stat_statements: a superuser
@@ -128,8 +135,11 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, current_setting('search_path') AS search_path",
     );
     const versionNum = Number(info!.num);
-    if (versionNum < MIN_SERVER) throw fail(`PostgreSQL ${info!.version} is too old: idxgen reads pg_stat_statements of PostgreSQL 13 or later`);
-    const extensions = new Set((await run<{ extname: string }>('SELECT extname FROM pg_extension')).map((r) => r.extname));
+    if (versionNum < MIN_SERVER)
+      throw fail(`PostgreSQL ${info!.version} is too old: idxgen reads pg_stat_statements of PostgreSQL 13 or later`);
+    const extensions = new Set(
+      (await run<{ extname: string }>('SELECT extname FROM pg_extension')).map((r) => r.extname),
+    );
     const server: ServerFacts = {
       versionNum,
       version: info!.version,
@@ -146,14 +156,16 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
         if (!server.statements) {
           throw fail(
             `pg_stat_statements is not installed in database "${parsed.database}": idxgen reads the workload from it. ` +
-              "Add pg_stat_statements to shared_preload_libraries, restart, run CREATE EXTENSION pg_stat_statements (as its owner), or give the workload with --queries FILE",
+              'Add pg_stat_statements to shared_preload_libraries, restart, run CREATE EXTENSION pg_stat_statements (as its owner), or give the workload with --queries FILE',
           );
         }
         const [role] = await run<{ allowed: boolean }>(
           "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS allowed",
         );
         if (!role?.allowed) {
-          throw fail(`role "${parsed.user}" may not read other roles' statements in pg_stat_statements (it would see only its own): GRANT pg_read_all_stats TO "${parsed.user}"`);
+          throw fail(
+            `role "${parsed.user}" may not read other roles' statements in pg_stat_statements (it would see only its own): GRANT pg_read_all_stats TO "${parsed.user}"`,
+          );
         }
         let rows: { queryid: string | null; query: string | null; calls: string; total: number; mean: number }[];
         try {
@@ -171,7 +183,9 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
         }
         const readable = rows.filter((r) => r.query !== null && r.query !== '<insufficient privilege>');
         if (rows.length > 0 && readable.length === 0) {
-          throw fail(`role "${parsed.user}" may not read other roles' statements in pg_stat_statements: GRANT pg_read_all_stats TO "${parsed.user}"`);
+          throw fail(
+            `role "${parsed.user}" may not read other roles' statements in pg_stat_statements: GRANT pg_read_all_stats TO "${parsed.user}"`,
+          );
         }
         return readable.map((r) => ({
           fingerprint: r.queryid ?? 'unknown',
@@ -185,7 +199,16 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       },
       async tableActivity() {
         try {
-          const rows = await run<{ schema: string; table: string; ins: string; upd: string; del: string; indexes: number; estimate: number; age: number }>(
+          const rows = await run<{
+            schema: string;
+            table: string;
+            ins: string;
+            upd: string;
+            del: string;
+            indexes: number;
+            estimate: number;
+            age: number;
+          }>(
             `SELECT s.schemaname AS schema, s.relname AS table, s.n_tup_ins::text AS ins, s.n_tup_upd::text AS upd, s.n_tup_del::text AS del,
                     (SELECT count(*)::int FROM pg_index i WHERE i.indrelid = s.relid) AS indexes,
                     GREATEST(c.reltuples, 0)::float8 AS estimate,
@@ -209,12 +232,27 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       async tableStats() {
         try {
           const [setting] = await run<{ size: string }>("SELECT current_setting('block_size') AS size");
-          const tables = await run<{ schema: string; table: string; rows: number; pages: number; ins: string; upd: string; del: string }>(
+          const tables = await run<{
+            schema: string;
+            table: string;
+            rows: number;
+            pages: number;
+            ins: string;
+            upd: string;
+            del: string;
+          }>(
             `SELECT s.schemaname AS schema, s.relname AS table, GREATEST(c.reltuples, 0)::float8 AS rows, c.relpages::int AS pages,
                     s.n_tup_ins::text AS ins, s.n_tup_upd::text AS upd, s.n_tup_del::text AS del
                FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid`,
           );
-          const columns = await run<{ schema: string; table: string; name: string; correlation: number | null; width: number; nulls: number }>(
+          const columns = await run<{
+            schema: string;
+            table: string;
+            name: string;
+            correlation: number | null;
+            width: number;
+            nulls: number;
+          }>(
             `SELECT schemaname AS schema, tablename AS table, attname AS name, correlation::float8 AS correlation, avg_width AS width, null_frac::float8 AS nulls
                FROM pg_stats
               WHERE NOT inherited AND schemaname NOT IN ('pg_catalog', 'information_schema')`,
@@ -224,7 +262,12 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
             const key = `${c.schema}\u0000${c.table}`;
             let list = byTable.get(key);
             if (!list) byTable.set(key, (list = []));
-            list.push({ name: c.name, ...(c.correlation !== null ? { correlation: c.correlation } : {}), avgWidth: c.width, nullFraction: c.nulls });
+            list.push({
+              name: c.name,
+              ...(c.correlation !== null ? { correlation: c.correlation } : {}),
+              avgWidth: c.width,
+              nullFraction: c.nulls,
+            });
           }
           return tables.map((t) => ({
             schema: t.schema,
@@ -275,7 +318,11 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
  * so): it is planned, never run. `GENERIC_PLAN` plans `$n` parameters without values.
  */
 export async function explainCost(client: Client, query: string, generic: boolean): Promise<number> {
-  const rows = (await client.query<{ 'QUERY PLAN': { Plan: { 'Total Cost': number } }[] }>(`EXPLAIN (${generic ? 'GENERIC_PLAN, ' : ''}FORMAT JSON) ${query}`)).rows;
+  const rows = (
+    await client.query<{ 'QUERY PLAN': { Plan: { 'Total Cost': number } }[] }>(
+      `EXPLAIN (${generic ? 'GENERIC_PLAN, ' : ''}FORMAT JSON) ${query}`,
+    )
+  ).rows;
   const cost = rows[0]?.['QUERY PLAN'][0]?.Plan['Total Cost'];
   if (typeof cost !== 'number') throw new Error('EXPLAIN returned no cost');
   return cost;

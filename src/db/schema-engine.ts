@@ -74,8 +74,7 @@ export type EngineFailureKind =
   | 'panic';
 
 export type EngineResult<T> =
-  | { ok: true; value: T; ms: number }
-  | { ok: false; kind: EngineFailureKind; reason: string; ms: number };
+  { ok: true; value: T; ms: number } | { ok: false; kind: EngineFailureKind; reason: string; ms: number };
 
 export interface EngineFilters {
   externalTables?: string[];
@@ -282,7 +281,10 @@ function wrapTransaction(tx: Transaction): Transaction {
 function databaseErrorOf(error: unknown): { code: string; message: string } | null {
   const cause = (error as { cause?: { originalCode?: unknown; originalMessage?: unknown } } | null)?.cause;
   if (!cause || typeof cause.originalCode !== 'string') return null;
-  return { code: cause.originalCode, message: typeof cause.originalMessage === 'string' ? cause.originalMessage : messageOf(error) };
+  return {
+    code: cause.originalCode,
+    message: typeof cause.originalMessage === 'string' ? cause.originalMessage : messageOf(error),
+  };
 }
 
 function wrapAdapter(
@@ -333,7 +335,10 @@ class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const shadow = await createScratchDatabase(this.target, 'prisma_migrate_shadow_db', { via: this.target.database, strategy: this.shadowStrategy });
+    const shadow = await createScratchDatabase(this.target, 'prisma_migrate_shadow_db', {
+      via: this.target.database,
+      strategy: this.shadowStrategy,
+    });
     this.shadows.add(shadow);
     return this.openAdapter(shadow.name, async () => {
       await shadow.drop();
@@ -341,7 +346,11 @@ class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     });
   }
 
-  private async openAdapter(database: string, afterClose?: () => Promise<void>, session: EngineSessionSettings = {}): Promise<SqlDriverAdapter> {
+  private async openAdapter(
+    database: string,
+    afterClose?: () => Promise<void>,
+    session: EngineSessionSettings = {},
+  ): Promise<SqlDriverAdapter> {
     const { host, port, user, password } = this.target;
     const pool = new Pool({
       host,
@@ -397,7 +406,11 @@ class OfflineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
       queryRaw: async (q) => {
         if (!/\bversion\(\)/.test(q.sql)) return refuse();
         // Boolean, Text, Int32 in ColumnTypeEnum.
-        return { columnNames: ['exists', 'version', 'numeric_version'], columnTypes: [5, 7, 0], rows: [[true, 'PostgreSQL 18.0', 180000]] };
+        return {
+          columnNames: ['exists', 'version', 'numeric_version'],
+          columnTypes: [5, 7, 0],
+          rows: [[true, 'PostgreSQL 18.0', 180000]],
+        };
       },
       executeRaw: refuse,
       executeScript: refuse,
@@ -419,7 +432,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function fail(kind: EngineFailureKind, reason: string, started: number): { ok: false; kind: EngineFailureKind; reason: string; ms: number } {
+function fail(
+  kind: EngineFailureKind,
+  reason: string,
+  started: number,
+): { ok: false; kind: EngineFailureKind; reason: string; ms: number } {
   return { ok: false, kind, reason, ms: performance.now() - started };
 }
 
@@ -434,7 +451,11 @@ function explain(error: unknown, bound: ErrorCapturingSqlMigrationAwareDriverAda
 
 /** A WebAssembly trap (a Rust panic ends in `unreachable`) coming from this engine. */
 function isEngineTrap(error: unknown): boolean {
-  return error instanceof Error && error.name === 'RuntimeError' && (panicMessage !== null || /wasm:\/\//.test(error.stack ?? ''));
+  return (
+    error instanceof Error &&
+    error.name === 'RuntimeError' &&
+    (panicMessage !== null || /wasm:\/\//.test(error.stack ?? ''))
+  );
 }
 
 /**
@@ -478,7 +499,10 @@ async function guarded<T>(
 function toMigrationList(m: MigrationsInput) {
   return {
     baseDir: m.baseDir,
-    lockfile: { path: 'migration_lock.toml', content: m.lockfile === undefined ? 'provider = "postgresql"\n' : m.lockfile },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: m.lockfile === undefined ? 'provider = "postgresql"\n' : m.lockfile,
+    },
     shadowDbInitScript: m.shadowDbInitScript ?? '',
     migrationDirectories: m.folders.map((f) => ({
       path: f.name,
@@ -505,7 +529,9 @@ export async function openSchemaEngine(opts: SchemaEngineOptions): Promise<Engin
   if (!load.ok) return load;
   if (poisoned) return fail('panic', `the schema engine panicked earlier in this process: ${poisoned}`, started);
   const { runtime, utils, version } = await loading!;
-  const factory = opts.target ? new EngineAdapterFactory(opts.target, opts.shadowStrategy, opts.session) : new OfflineAdapterFactory();
+  const factory = opts.target
+    ? new EngineAdapterFactory(opts.target, opts.shadowStrategy, opts.session)
+    : new OfflineAdapterFactory();
   const bound = utils.bindMigrationAwareSqlAdapterFactory(factory);
   const datamodels = opts.schema.map((f): [string, string] => [f.path, f.content]);
   liveSessions++;
@@ -516,7 +542,11 @@ export async function openSchemaEngine(opts: SchemaEngineOptions): Promise<Engin
     const kind = created.kind === 'panic' ? 'panic' : 'unavailable';
     return fail(kind, `cannot start the schema engine: ${created.reason}`, started);
   }
-  return { ok: true, value: makeSession(created.value, opts, bound, factory, version), ms: performance.now() - started };
+  return {
+    ok: true,
+    value: makeSession(created.value, opts, bound, factory, version),
+    ms: performance.now() - started,
+  };
 }
 
 function makeSession(
@@ -527,7 +557,10 @@ function makeSession(
   version: string,
 ): SchemaEngineSession {
   const files = opts.schema.map((f) => ({ path: f.path, content: f.content }));
-  const filters = { externalTables: opts.filters?.externalTables ?? [], externalEnums: opts.filters?.externalEnums ?? [] };
+  const filters = {
+    externalTables: opts.filters?.externalTables ?? [],
+    externalEnums: opts.filters?.externalEnums ?? [],
+  };
   const toSchema = { tag: 'schemaDatamodel' as const, files };
   const call = <T>(run: () => Promise<T>) => guarded(run, bound);
   const offline = factory instanceof OfflineAdapterFactory;
@@ -538,26 +571,52 @@ function makeSession(
   return {
     version,
     fromEmptySql: () =>
-      call(async () => (await engine.diff({ from: { tag: 'empty' }, to: toSchema, script: true, exitCode: null, filters })).stdout ?? ''),
+      call(
+        async () =>
+          (await engine.diff({ from: { tag: 'empty' }, to: toSchema, script: true, exitCode: null, filters })).stdout ??
+          '',
+      ),
     diffMigrationsToSchema: (migrations) =>
       needsDb(async () =>
-        scriptOrEmpty(await engine.diff({ from: { tag: 'migrations', ...toMigrationList(migrations) }, to: toSchema, script: true, exitCode: true, filters })),
+        scriptOrEmpty(
+          await engine.diff({
+            from: { tag: 'migrations', ...toMigrationList(migrations) },
+            to: toSchema,
+            script: true,
+            exitCode: true,
+            filters,
+          }),
+        ),
       ),
     diffDatabaseToSchema: () =>
       needsDb(async () =>
         scriptOrEmpty(
-          await engine.diff({ from: { tag: 'schemaDatasource', files, configDir: process.cwd() }, to: toSchema, script: true, exitCode: true, filters }),
+          await engine.diff({
+            from: { tag: 'schemaDatasource', files, configDir: process.cwd() },
+            to: toSchema,
+            script: true,
+            exitCode: true,
+            filters,
+          }),
         ),
       ),
     applyMigrations: (migrations) =>
-      needsDb(async () => (await engine.applyMigrations({ migrationsList: toMigrationList(migrations), filters })).appliedMigrationNames),
+      needsDb(
+        async () =>
+          (await engine.applyMigrations({ migrationsList: toMigrationList(migrations), filters }))
+            .appliedMigrationNames,
+      ),
     markMigrationRolledBack: (migrationName) =>
       needsDb(async () => {
         await engine.markMigrationRolledBack({ migrationName });
       }),
     diagnoseMigrationHistory: (migrations) =>
       needsDb(async () => {
-        const out = await engine.diagnoseMigrationHistory({ migrationsList: toMigrationList(migrations), optInToShadowDatabase: false, filters });
+        const out = await engine.diagnoseMigrationHistory({
+          migrationsList: toMigrationList(migrations),
+          optInToShadowDatabase: false,
+          filters,
+        });
         const h = out.history;
         return {
           hasMigrationsTable: out.hasMigrationsTable,
@@ -596,9 +655,15 @@ export async function schemaFromEmptySql(schema: SchemaFile[], target?: DbTarget
 export async function readMigrationsDirectory(dir: string): Promise<MigrationsInput> {
   const baseDir = resolve(dir);
   const entries = await readdir(baseDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const folders = await Promise.all(
-    names.map(async (name) => ({ name, sql: await readFile(join(baseDir, name, 'migration.sql'), 'utf8').catch(() => null) })),
+    names.map(async (name) => ({
+      name,
+      sql: await readFile(join(baseDir, name, 'migration.sql'), 'utf8').catch(() => null),
+    })),
   );
   const lockPath = join(baseDir, 'migration_lock.toml');
   const lockfile = (await stat(lockPath).catch(() => null)) ? await readFile(lockPath, 'utf8') : null;

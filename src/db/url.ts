@@ -11,7 +11,9 @@ export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): DbTa
     throw new UserError(`--database-url: not a URL (expected postgresql://user:password@host:port/database)`);
   }
   if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
-    throw new UserError(`--database-url: unsupported scheme "${parsed.protocol.replace(/:$/, '')}" (expected postgresql://)`);
+    throw new UserError(
+      `--database-url: unsupported scheme "${parsed.protocol.replace(/:$/, '')}" (expected postgresql://)`,
+    );
   }
   const decode = (s: string) => decodeURIComponent(s);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';

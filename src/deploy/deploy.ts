@@ -17,7 +17,12 @@ import { sqlParser } from '../workload/sql-parser';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { connect, type DbTarget } from '../db/client';
-import { openSchemaEngine, type EngineResult, type MigrationsInput, type SchemaEngineSession } from '../db/schema-engine';
+import {
+  openSchemaEngine,
+  type EngineResult,
+  type MigrationsInput,
+  type SchemaEngineSession,
+} from '../db/schema-engine';
 import { deploySql } from '../render/deploy';
 import { readBuilds, readOldTransactions, startPoller } from './monitor';
 import { folderShape, type FolderShape } from './statements';
@@ -97,16 +102,32 @@ async function indexFacts(client: Client, name: string): Promise<IndexFacts | nu
 
 /** Key values occurring more than once under the (INVALID) unique index `index`. */
 async function duplicateKeys(client: Client, index: string): Promise<number | null> {
-  const keys = (await client.query<{ table: string; keys: string[]; predicate: string | null }>(deploySql('index-keys'), [index])).rows[0];
+  const keys = (
+    await client.query<{ table: string; keys: string[]; predicate: string | null }>(deploySql('index-keys'), [index])
+  ).rows[0];
   if (!keys || keys.keys.length === 0) return null;
-  const row = (await client.query<{ duplicate_keys: number }>(deploySql('duplicate-keys', { table: keys.table, keys: keys.keys, predicate: keys.predicate }))).rows[0];
+  const row = (
+    await client.query<{ duplicate_keys: number }>(
+      deploySql('duplicate-keys', { table: keys.table, keys: keys.keys, predicate: keys.predicate }),
+    )
+  ).rows[0];
   return row?.duplicate_keys ?? null;
 }
 
-async function planFolder(client: Client, folder: string, shape: FolderShape, rateMBps: number): Promise<PlannedFolder> {
+async function planFolder(
+  client: Client,
+  folder: string,
+  shape: FolderShape,
+  rateMBps: number,
+): Promise<PlannedFolder> {
   const builds: PlannedBuild[] = [];
   for (const b of shape.builds) {
-    const row = (await client.query<{ table: string; table_bytes: number; row_estimate: number | null }>(deploySql('table-stats'), [b.table])).rows[0];
+    const row = (
+      await client.query<{ table: string; table_bytes: number; row_estimate: number | null }>(
+        deploySql('table-stats'),
+        [b.table],
+      )
+    ).rows[0];
     builds.push({
       index: b.index,
       table: row?.table ?? b.table,
@@ -116,7 +137,12 @@ async function planFolder(client: Client, folder: string, shape: FolderShape, ra
       expectedSeconds: row ? Math.round((row.table_bytes / (rateMBps * 1024 * 1024)) * 10) / 10 : null,
     });
   }
-  return { folder, builds, strongLocks: shape.strongLocks.map((s) => ({ table: s.table, action: s.action })), atomic: shape.atomic };
+  return {
+    folder,
+    builds,
+    strongLocks: shape.strongLocks.map((s) => ({ table: s.table, action: s.action })),
+    atomic: shape.atomic,
+  };
 }
 
 const quotedArg = (s: string) => (/^[A-Za-z0-9_.\-/]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -127,7 +153,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
   const monitor = await connect(opts.target);
   const results: FolderResult[] = [];
   const finish = async (outcome: DeployOutcome, state: string | null, next: string | null): Promise<DeployOutcome> => {
-    for (const inv of await invalidIndexes(monitor).catch(() => [])) emit({ event: 'invalid-index-left', index: inv.index, table: inv.table });
+    for (const inv of await invalidIndexes(monitor).catch(() => []))
+      emit({ event: 'invalid-index-left', index: inv.index, table: inv.table });
     emit({ event: 'summary', outcome, folders: results, state, next });
     return outcome;
   };
@@ -144,7 +171,13 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
       );
     }
     if (d.editedMigrationNames.length > 0) {
-      emit({ event: 'summary', outcome: 'failed', folders: [], state: `applied migrations were edited since: ${d.editedMigrationNames.join(', ')} (checksum differs)`, next: 'restore the original migration.sql of those folders' });
+      emit({
+        event: 'summary',
+        outcome: 'failed',
+        folders: [],
+        state: `applied migrations were edited since: ${d.editedMigrationNames.join(', ')} (checksum differs)`,
+        next: 'restore the original migration.sql of those folders',
+      });
       return 'failed';
     }
     const pendingNames = new Set(d.unappliedMigrationNames);
@@ -164,7 +197,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
     if (pending.length === 0) return await finish('nothing-pending', null, null);
 
     for (const folder of pending) {
-      if (signal.aborted) return await finish('interrupted', `stopped before ${folder.name}; nothing of it was applied`, 'idxgen deploy');
+      if (signal.aborted)
+        return await finish('interrupted', `stopped before ${folder.name}; nothing of it was applied`, 'idxgen deploy');
       const index = opts.migrations.folders.indexOf(folder);
       const prefix: MigrationsInput = { ...opts.migrations, folders: opts.migrations.folders.slice(0, index + 1) };
       const result = await applyFolder(opts, monitor, folder.name, shapes.get(folder.name)!, prefix);
@@ -182,7 +216,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
  * advisory lock (pg_advisory_lock(72707369)) on its connection and keeps it while the connection
  * lives: a session kept open would make the next applyMigrations wait for that lock.
  */
-async function withEngine<T>(target: DbTarget, call: (engine: SchemaEngineSession) => Promise<EngineResult<T>>): Promise<EngineResult<T>> {
+async function withEngine<T>(
+  target: DbTarget,
+  call: (engine: SchemaEngineSession) => Promise<EngineResult<T>>,
+): Promise<EngineResult<T>> {
   const engine = await openSchemaEngine({ schema: ENGINE_SCHEMA, target });
   if (!engine.ok) return engine;
   try {
@@ -210,7 +247,11 @@ async function applyFolder(
   const takesStrongLocks = shape.strongLocks.length > 0;
   const lockTimeoutMs = takesStrongLocks ? opts.lockTimeoutMs : null;
   const maxRetries = shape.builds.length > 0 ? opts.buildRetries : opts.lockRetries;
-  const result = (outcome: FolderResult['outcome'], attempts: number, indexes: FolderResult['indexes'] = []): FolderResult => ({
+  const result = (
+    outcome: FolderResult['outcome'],
+    attempts: number,
+    indexes: FolderResult['indexes'] = [],
+  ): FolderResult => ({
     folder: name,
     outcome,
     seconds: Math.round((performance.now() - started) / 100) / 10,
@@ -240,7 +281,8 @@ async function applyFolder(
       shape.builds.length > 0
         ? startPoller(monitor, applicationName, opts.pollMs, (builds) => {
             const now = new Set(builds.map((b) => b.pid));
-            for (const pid of seen) if (!now.has(pid)) (seen.delete(pid), emit({ event: 'build-gone', folder: name, pid }));
+            for (const pid of seen)
+              if (!now.has(pid)) (seen.delete(pid), emit({ event: 'build-gone', folder: name, pid }));
             for (const build of builds) (seen.add(build.pid), emit({ event: 'progress', folder: name, build }));
           })
         : null;
@@ -249,8 +291,12 @@ async function applyFolder(
     const cancel = () => {
       const once = () =>
         void withSecondConnection(opts.target, async (c) => {
-          const rows = (await c.query<{ pid: number; state: string; query: string }>(deploySql('backends'), [applicationName])).rows;
-          for (const r of rows) if (r.state === 'active' && !r.query.includes('_prisma_migrations')) await c.query(deploySql('cancel-backend'), [r.pid]);
+          const rows = (
+            await c.query<{ pid: number; state: string; query: string }>(deploySql('backends'), [applicationName])
+          ).rows;
+          for (const r of rows)
+            if (r.state === 'active' && !r.query.includes('_prisma_migrations'))
+              await c.query(deploySql('cancel-backend'), [r.pid]);
         }).catch(() => undefined);
       once();
       canceller = setInterval(once, 250);
@@ -289,7 +335,8 @@ async function applyFolder(
     let duplicates: number | null = null;
     const leftovers = (await invalidIndexes(monitor)).filter((i) => !invalidBefore.has(i.index));
     for (const inv of leftovers) {
-      if (failure === 'unique-violation' && inv.is_unique) duplicates = await duplicateKeys(monitor, inv.index).catch(() => null);
+      if (failure === 'unique-violation' && inv.is_unique)
+        duplicates = await duplicateKeys(monitor, inv.index).catch(() => null);
       await dropInvalid(monitor, name, inv.index, inv.table, emit);
     }
     let markedRolledBack = false;
@@ -297,7 +344,11 @@ async function applyFolder(
       const rb = await withEngine(opts.target, (engine) => engine.markMigrationRolledBack(name));
       markedRolledBack = rb.ok;
     }
-    const retryable = shape.atomic && markedRolledBack && !signal.aborted && (failure === 'cancelled' || failure === 'deadlock' || failure === 'lock-timeout');
+    const retryable =
+      shape.atomic &&
+      markedRolledBack &&
+      !signal.aborted &&
+      (failure === 'cancelled' || failure === 'deadlock' || failure === 'lock-timeout');
     const retryInMs = retryable && attempt <= maxRetries ? opts.backoffMs * 2 ** (attempt - 1) : null;
     emit({
       event: 'folder-failed',
@@ -326,7 +377,8 @@ async function applyFolder(
       return {
         folder,
         state: `${name} is not applied (${why}); its INVALID index was dropped and _prisma_migrations records it rolled back, so the next deploy runs it again.`,
-        next: failure === 'unique-violation' ? 'remove the duplicate keys, then run idxgen deploy again' : 'idxgen deploy',
+        next:
+          failure === 'unique-violation' ? 'remove the duplicate keys, then run idxgen deploy again' : 'idxgen deploy',
       };
     }
     return {
@@ -337,7 +389,13 @@ async function applyFolder(
   }
 }
 
-async function dropInvalid(monitor: Client, folder: string, index: string, table: string, emit: (e: DeployEvent) => void): Promise<void> {
+async function dropInvalid(
+  monitor: Client,
+  folder: string,
+  index: string,
+  table: string,
+  emit: (e: DeployEvent) => void,
+): Promise<void> {
   await monitor.query(deploySql('drop-invalid-index', { index }));
   emit({ event: 'invalid-index-dropped', folder, index, table });
 }
@@ -356,7 +414,12 @@ function firstLine(text: string): string {
 }
 
 /** `idxgen progress`: reads every build in the database until none is left. */
-export async function watchBuilds(target: DbTarget, pollMs: number, signal: AbortSignal, emit: (event: DeployEvent) => void): Promise<number> {
+export async function watchBuilds(
+  target: DbTarget,
+  pollMs: number,
+  signal: AbortSignal,
+  emit: (event: DeployEvent) => void,
+): Promise<number> {
   const client = await connect(target);
   try {
     const seen = new Set<number>();

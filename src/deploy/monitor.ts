@@ -44,7 +44,9 @@ export function toSessionInfo(row: SessionRow): SessionInfo {
 }
 
 /** Done/total of the counter the phase advances, in percent. */
-export function phasePercent(p: Pick<BuildProgress, 'blocksDone' | 'blocksTotal' | 'tuplesDone' | 'tuplesTotal' | 'lockersDone' | 'lockersTotal'>): number | null {
+export function phasePercent(
+  p: Pick<BuildProgress, 'blocksDone' | 'blocksTotal' | 'tuplesDone' | 'tuplesTotal' | 'lockersDone' | 'lockersTotal'>,
+): number | null {
   const pct = (done: number, total: number) => Math.min(100, Math.round((done / total) * 1000) / 10);
   if (p.blocksTotal > 0) return pct(p.blocksDone, p.blocksTotal);
   if (p.tuplesTotal > 0) return pct(p.tuplesDone, p.tuplesTotal);
@@ -55,15 +57,28 @@ export function phasePercent(p: Pick<BuildProgress, 'blocksDone' | 'blocksTotal'
 /** One reading of every build (of backends named `applicationName`, or all when null). */
 export async function readBuilds(client: Client, applicationName: string | null): Promise<BuildProgress[]> {
   // A named (prepared) statement: parsed and planned once per connection, not at every reading.
-  const rows = (await client.query<ProgressRow>({ name: 'idxgen_build_progress', text: deploySql('progress'), values: [applicationName] })).rows;
-  const blockerPids = [...new Set(rows.flatMap((r) => [...(r.blocking_pids ?? []), ...(r.current_locker_pid ? [r.current_locker_pid] : [])]))];
+  const rows = (
+    await client.query<ProgressRow>({
+      name: 'idxgen_build_progress',
+      text: deploySql('progress'),
+      values: [applicationName],
+    })
+  ).rows;
+  const blockerPids = [
+    ...new Set(
+      rows.flatMap((r) => [...(r.blocking_pids ?? []), ...(r.current_locker_pid ? [r.current_locker_pid] : [])]),
+    ),
+  ];
   const sessions = new Map<number, SessionInfo>();
   if (blockerPids.length > 0) {
-    for (const row of (await client.query<SessionRow>(deploySql('sessions'), [blockerPids])).rows) sessions.set(row.pid, toSessionInfo(row));
+    for (const row of (await client.query<SessionRow>(deploySql('sessions'), [blockerPids])).rows)
+      sessions.set(row.pid, toSessionInfo(row));
   }
   return rows.map((r) => {
     const n = (v: number | null) => v ?? 0;
-    const blockers = [...new Set([...(r.blocking_pids ?? []), ...(r.current_locker_pid ? [r.current_locker_pid] : [])])];
+    const blockers = [
+      ...new Set([...(r.blocking_pids ?? []), ...(r.current_locker_pid ? [r.current_locker_pid] : [])]),
+    ];
     const build: BuildProgress = {
       pid: r.pid,
       table: r.table,
@@ -78,7 +93,9 @@ export async function readBuilds(client: Client, applicationName: string | null)
       lockersTotal: n(r.lockers_total),
       currentLockerPid: r.current_locker_pid,
       percent: null,
-      blockedBy: blockers.map((pid) => sessions.get(pid) ?? { pid, application: '', state: null, ageSeconds: null, queryStart: null }),
+      blockedBy: blockers.map(
+        (pid) => sessions.get(pid) ?? { pid, application: '', state: null, ageSeconds: null, queryStart: null },
+      ),
       runningSeconds: r.running_s === null ? null : Math.round(r.running_s * 10) / 10,
       waitEvent: r.wait_event_type ? `${r.wait_event_type}:${r.wait_event ?? ''}` : null,
     };

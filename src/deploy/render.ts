@@ -7,7 +7,7 @@ export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) (v /= 1024, u++);
+  while (v >= 1024 && u < units.length - 1) ((v /= 1024), u++);
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
@@ -34,7 +34,9 @@ export function progressLine(folder: string | null, b: BuildProgress): string {
 export function eventText(e: DeployEvent): string {
   switch (e.event) {
     case 'plan': {
-      const lines = [`${e.pending.length} pending ${e.pending.length === 1 ? 'folder' : 'folders'}${e.pending.length > 0 ? ':' : '.'}`];
+      const lines = [
+        `${e.pending.length} pending ${e.pending.length === 1 ? 'folder' : 'folders'}${e.pending.length > 0 ? ':' : '.'}`,
+      ];
       for (const f of e.pending) {
         const steps: string[] = [];
         for (const b of f.builds) {
@@ -44,15 +46,20 @@ export function eventText(e: DeployEvent): string {
               : `table ${formatBytes(b.tableBytes)}, ${b.rowEstimate === null ? 'rows unknown (never analyzed)' : `~${int(b.rowEstimate)} rows`}, expected ~${b.expectedSeconds} s at ${e.buildRateMBps} MB/s`;
           steps.push(`${b.unique ? 'unique ' : ''}index ${b.index ?? '(unnamed)'} on ${b.table}: ${size}`);
         }
-        for (const s of f.strongLocks) steps.push(`${s.action} on ${s.table}: ACCESS EXCLUSIVE lock for an instant, under lock_timeout`);
+        for (const s of f.strongLocks)
+          steps.push(`${s.action} on ${s.table}: ACCESS EXCLUSIVE lock for an instant, under lock_timeout`);
         lines.push(`  ${f.folder}${steps.length > 0 ? `\n${steps.map((s) => `    ${s}`).join('\n')}` : ''}`);
       }
       if (e.oldTransactions.length > 0) {
-        lines.push(`Transactions open for more than ${e.oldTransactionSeconds} s (a CONCURRENTLY build waits for each to end):`);
+        lines.push(
+          `Transactions open for more than ${e.oldTransactionSeconds} s (a CONCURRENTLY build waits for each to end):`,
+        );
         for (const t of e.oldTransactions) lines.push(`  ${session(t)}`);
       }
       if (e.invalidIndexes.length > 0) {
-        lines.push('INVALID indexes already in the database (left by a failed build; they slow writes and serve no query):');
+        lines.push(
+          'INVALID indexes already in the database (left by a failed build; they slow writes and serve no query):',
+        );
         for (const i of e.invalidIndexes) lines.push(`  ${i.index} on ${i.table}`);
       }
       return lines.join('\n');
@@ -66,7 +73,10 @@ export function eventText(e: DeployEvent): string {
     case 'invalid-index-dropped':
       return `${e.folder ? `${e.folder}: ` : ''}dropped the INVALID index ${e.index} on ${e.table} (DROP INDEX CONCURRENTLY)`;
     case 'folder-failed': {
-      const dup = e.duplicateKeys === null ? '' : `; ${int(e.duplicateKeys)} duplicate key ${e.duplicateKeys === 1 ? 'value' : 'values'}`;
+      const dup =
+        e.duplicateKeys === null
+          ? ''
+          : `; ${int(e.duplicateKeys)} duplicate key ${e.duplicateKeys === 1 ? 'value' : 'values'}`;
       const rb = e.markedRolledBack ? '; marked rolled back' : '';
       const next = e.retryInMs === null ? '' : `; retrying in ${e.retryInMs} ms`;
       return `${e.folder}: attempt ${e.attempt} failed: ${e.failure}${e.sqlstate ? ` (${e.sqlstate})` : ''}: ${e.message}${dup}${rb}${next}`;

@@ -98,7 +98,7 @@ export function classifyStatement(sql: string): StatementKind {
     if (take('IF')) {
       if (!take('NOT') || !take('EXISTS')) return { kind: 'other' };
     }
-    const index = W[k] === 'ON' ? null : w[k++] ?? null;
+    const index = W[k] === 'ON' ? null : (w[k++] ?? null);
     if (!take('ON')) return { kind: 'other' };
     take('ONLY');
     const table = w[k];
@@ -113,12 +113,15 @@ export function classifyStatement(sql: string): StatementKind {
     const table = w[k++];
     if (table === undefined) return { kind: 'other' };
     const rest = W.slice(k);
-    if (rest[0] === 'ATTACH' && rest[1] === 'PARTITION') return { kind: 'strong-lock', table, action: 'attach-partition' };
+    if (rest[0] === 'ATTACH' && rest[1] === 'PARTITION')
+      return { kind: 'strong-lock', table, action: 'attach-partition' };
     // The statement's last two words: `... NOT VALID` (one ALTER may hold several actions).
     const tail = words(sql, 100000).map(upper);
     const notValid = tail.length >= 2 && tail[tail.length - 2] === 'NOT' && tail[tail.length - 1] === 'VALID';
-    if (rest.includes('ADD') && rest.includes('CONSTRAINT') && notValid) return { kind: 'strong-lock', table, action: 'add-constraint-not-valid' };
-    if (rest[0] === 'DROP' && rest[1] === 'CONSTRAINT') return { kind: 'strong-lock', table, action: 'drop-constraint' };
+    if (rest.includes('ADD') && rest.includes('CONSTRAINT') && notValid)
+      return { kind: 'strong-lock', table, action: 'add-constraint-not-valid' };
+    if (rest[0] === 'DROP' && rest[1] === 'CONSTRAINT')
+      return { kind: 'strong-lock', table, action: 'drop-constraint' };
   }
   return { kind: 'other' };
 }

@@ -61,7 +61,14 @@ export interface FolderResult {
 }
 
 export type DeployEvent =
-  | { event: 'plan'; pending: PlannedFolder[]; oldTransactions: SessionInfo[]; oldTransactionSeconds: number; buildRateMBps: number; invalidIndexes: { index: string; table: string }[] }
+  | {
+      event: 'plan';
+      pending: PlannedFolder[];
+      oldTransactions: SessionInfo[];
+      oldTransactionSeconds: number;
+      buildRateMBps: number;
+      invalidIndexes: { index: string; table: string }[];
+    }
   | { event: 'folder-start'; folder: string; attempt: number; lockTimeoutMs: number | null }
   | { event: 'progress'; folder: string | null; build: BuildProgress }
   | { event: 'build-gone'; folder: string | null; pid: number }
@@ -80,4 +87,10 @@ export type DeployEvent =
   | { event: 'analyze'; folder: string; table: string; index: string }
   | { event: 'folder-done'; result: FolderResult }
   | { event: 'invalid-index-left'; index: string; table: string }
-  | { event: 'summary'; outcome: 'applied' | 'nothing-pending' | 'failed' | 'interrupted'; folders: FolderResult[]; state: string | null; next: string | null };
+  | {
+      event: 'summary';
+      outcome: 'applied' | 'nothing-pending' | 'failed' | 'interrupted';
+      folders: FolderResult[];
+      state: string | null;
+      next: string | null;
+    };

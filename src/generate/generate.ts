@@ -65,13 +65,19 @@ function stepSlug(step: StepRef, effects: readonly Effect[]): string {
     case 'index': {
       if (spec.kind !== 'index') return slugify(['idx', ...table]);
       // What sets it apart from a plain btree on the same columns, so that names stay distinct.
-      const traits = [spec.method === 'btree' ? '' : spec.method, spec.where !== undefined ? 'partial' : '', spec.include.length > 0 ? 'include' : ''];
+      const traits = [
+        spec.method === 'btree' ? '' : spec.method,
+        spec.where !== undefined ? 'partial' : '',
+        spec.include.length > 0 ? 'include' : '',
+      ];
       const columns = spec.columns.map((c) => c.column);
       // A partitioned table's sequence: which table each step is on, and what it does there.
       const typed = step.entry.steps[step.stepIndex];
       if (typed?.kind === 'attach-index') return slugify(['attach', typed.table, ...columns, ...traits]);
-      if (typed?.kind === 'create-index-only') return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits, 'on_only']);
-      if (typed?.kind === 'create-index' && typed.partitionOf) return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits]);
+      if (typed?.kind === 'create-index-only')
+        return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits, 'on_only']);
+      if (typed?.kind === 'create-index' && typed.partitionOf)
+        return slugify([spec.unique ? 'unique' : 'idx', typed.index.table, ...columns, ...traits]);
       return slugify([spec.unique ? 'unique' : 'idx', ...table, ...columns, ...traits]);
     }
   }
@@ -84,8 +90,13 @@ interface FolderDraft {
   group?: { schema?: string; table: string };
 }
 
-function draftFolders(steps: StepRef[], effectsOf: Map<StepRef, Effect[]>, group: GenerateInput['options']['group']): FolderDraft[] {
-  if (group === 'statement') return steps.map((step) => ({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] }));
+function draftFolders(
+  steps: StepRef[],
+  effectsOf: Map<StepRef, Effect[]>,
+  group: GenerateInput['options']['group'],
+): FolderDraft[] {
+  if (group === 'statement')
+    return steps.map((step) => ({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] }));
   // --group table: per table (in plan order) its extensions first (database-wide, one folder
   // each), then one folder with every other statement, then one with the CHECK validations, so
   // that a VALIDATE failing on old rows leaves the rest applied and the constraint NOT VALID.
@@ -104,11 +115,13 @@ function draftFolders(steps: StepRef[], effectsOf: Map<StepRef, Effect[]>, group
     const tableSteps = byTable.get(key)!;
     const { schema, table } = tableSteps[0]!.entry.spec;
     const names = schema ? [schema, table] : [table];
-    for (const step of tableSteps.filter((s) => s.kind === 'extension')) drafts.push({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] });
+    for (const step of tableSteps.filter((s) => s.kind === 'extension'))
+      drafts.push({ slug: stepSlug(step, effectsOf.get(step)!), steps: [step] });
     const main = tableSteps.filter((s) => s.kind !== 'extension' && s.kind !== 'validate');
     const validate = tableSteps.filter((s) => s.kind === 'validate');
     if (main.length > 0) drafts.push({ slug: slugify(['indexes', ...names]), steps: main, group: { schema, table } });
-    if (validate.length > 0) drafts.push({ slug: slugify(['validate', ...names]), steps: validate, group: { schema, table } });
+    if (validate.length > 0)
+      drafts.push({ slug: slugify(['validate', ...names]), steps: validate, group: { schema, table } });
   }
   return drafts;
 }
@@ -131,8 +144,12 @@ function folderFiles(draft: FolderDraft, name: string): PlannedFolder['files'] {
 
 /** Folder names sort after every existing folder; throws when an existing name defeats that. */
 function timestamps(input: GenerateInput, count: number): string[] {
-  if (!parseTimestamp(input.timestamp)) throw new UserError(`timestamp ${JSON.stringify(input.timestamp)} is not YYYYMMDDHHMMSS (UTC)`);
-  const first = firstTimestamp(input.timestamp, input.existing.folders.map((f) => f.name));
+  if (!parseTimestamp(input.timestamp))
+    throw new UserError(`timestamp ${JSON.stringify(input.timestamp)} is not YYYYMMDDHHMMSS (UTC)`);
+  const first = firstTimestamp(
+    input.timestamp,
+    input.existing.folders.map((f) => f.name),
+  );
   return Array.from({ length: count }, (_, i) => addSeconds(first, i));
 }
 
@@ -159,11 +176,23 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     const declaration = entry.declaration;
     if (declaration.kind === 'none') {
       if (!declaration.drift) return { kind: 'ok' };
-      return options.allowDrift ? { kind: 'drift' } : { kind: 'skip', code: 'drift', reason: `${declaration.reason} Rerun with --allow-drift to generate it anyway.` };
+      return options.allowDrift
+        ? { kind: 'drift' }
+        : {
+            kind: 'skip',
+            code: 'drift',
+            reason: `${declaration.reason} Rerun with --allow-drift to generate it anyway.`,
+          };
     }
     if (declaration.kind !== 'attribute') return { kind: 'ok' };
-    const unsupported = input.prisma && entry.spec.kind === 'index' ? unsupportedIndex(input.prisma, entry.spec) : undefined;
-    if (unsupported) return { kind: 'skip', code: 'needs-newer-prisma', reason: `its declaration cannot be written for this project: ${unsupported}` };
+    const unsupported =
+      input.prisma && entry.spec.kind === 'index' ? unsupportedIndex(input.prisma, entry.spec) : undefined;
+    if (unsupported)
+      return {
+        kind: 'skip',
+        code: 'needs-newer-prisma',
+        reason: `its declaration cannot be written for this project: ${unsupported}`,
+      };
     if (!table || table.kind !== 'model') {
       return {
         kind: 'skip',
@@ -175,7 +204,11 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     if (missing.length === 0) return { kind: 'ok' };
     const list = missing.map((f) => `"${f}"`).join(', ');
     if (!generatorAvailable) {
-      return { kind: 'skip', code: 'needs-preview-feature', reason: `its declaration needs the preview feature ${list}, and the schema has no generator block to enable it in` };
+      return {
+        kind: 'skip',
+        code: 'needs-preview-feature',
+        reason: `its declaration needs the preview feature ${list}, and the schema has no generator block to enable it in`,
+      };
     }
     if (!options.previewFeatures) {
       return {
@@ -190,7 +223,8 @@ export function planGeneration(input: GenerateInput): GenerateResult {
   const declare = (entry: PlanEntry, table: Table | undefined) => {
     const declaration = entry.declaration;
     if (declaration.kind === 'attribute') add.push({ entry, table: table!, attribute: declaration.attribute });
-    else if (declaration.kind === 'drop-attribute') remove.push({ entry, span: declaration.span, attribute: declaration.attribute });
+    else if (declaration.kind === 'drop-attribute')
+      remove.push({ entry, span: declaration.span, attribute: declaration.attribute });
   };
 
   for (const entry of selected) {
@@ -230,7 +264,10 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     const name = folderName(stamps[i]!, draft.slug);
     return { name, steps: draft.steps, files: folderFiles(draft, name) };
   });
-  const newest = input.existing.folders.map((f) => f.name).sort().pop();
+  const newest = input.existing.folders
+    .map((f) => f.name)
+    .sort()
+    .pop();
   if (folders.length > 0 && newest !== undefined && folders[0]!.name <= newest) {
     throw new UserError(
       `existing migration folder "${newest}" sorts after any timestamped name idxgen can write, so Prisma would apply the new folders before it. Rename it to the <YYYYMMDDHHMMSS>_<name> pattern first.`,
@@ -250,7 +287,10 @@ export function planGeneration(input: GenerateInput): GenerateResult {
 
   return {
     folders,
-    lockFile: folders.length > 0 && !input.existing.hasLockFile ? { path: LOCK_FILE, content: renderGenerateTemplate('migration_lock.toml', {}) } : undefined,
+    lockFile:
+      folders.length > 0 && !input.existing.hasLockFile
+        ? { path: LOCK_FILE, content: renderGenerateTemplate('migration_lock.toml', {}) }
+        : undefined,
     schemaEdits,
     generated,
     inMigrations,
@@ -272,13 +312,20 @@ export function planGeneration(input: GenerateInput): GenerateResult {
  */
 function checkWithProjectValidator(input: GenerateInput, edits: GenerateResult['schemaEdits']): string[] {
   if (!input.validateForProject) return [];
-  const edited = input.sources.map((s) => ({ path: s.path, content: edits.find((e) => e.path === s.path)?.after ?? s.content }));
+  const edited = input.sources.map((s) => ({
+    path: s.path,
+    content: edits.find((e) => e.path === s.path)?.after ?? s.content,
+  }));
   const after = input.validateForProject(edited);
   if (after.length === 0) return [];
-  const before = new Set(input.validateForProject(input.sources.map((s) => ({ path: s.path, content: s.content }))).map((d) => d.message));
+  const before = new Set(
+    input.validateForProject(input.sources.map((s) => ({ path: s.path, content: s.content }))).map((d) => d.message),
+  );
   const ours = after.filter((d) => !before.has(d.message));
   if (ours.length > 0) {
-    throw new Error(`idxgen bug: the edited schema does not validate with this project's Prisma: ${ours.map((d) => `${d.file ?? ''}:${d.line ?? ''}: ${d.message}`).join('; ')}`);
+    throw new Error(
+      `idxgen bug: the edited schema does not validate with this project's Prisma: ${ours.map((d) => `${d.file ?? ''}:${d.line ?? ''}: ${d.message}`).join('; ')}`,
+    );
   }
   return after.map((d) => `${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`);
 }
@@ -293,21 +340,31 @@ function checkEditedSchema(
   add: readonly (AddAttribute & { entry: PlanEntry })[],
   remove: readonly (RemoveAttribute & { entry: PlanEntry })[],
 ): void {
-  const sources = input.sources.map((s) => ({ path: s.path, content: edits.find((e) => e.path === s.path)?.after ?? s.content }));
+  const sources = input.sources.map((s) => ({
+    path: s.path,
+    content: edits.find((e) => e.path === s.path)?.after ?? s.content,
+  }));
   let model;
   try {
     model = loadSchema(sources).model;
   } catch (error) {
-    throw new Error(`idxgen bug: the edited schema does not validate: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `idxgen bug: the edited schema does not validate: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const declared = (schema: string | undefined, table: string, name: string) => {
     const t = model.tables.find((x) => x.name === table && x.schema === schema);
-    return t !== undefined && [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques, ...t.indexes].some((d) => d.name === name);
+    return (
+      t !== undefined &&
+      [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques, ...t.indexes].some((d) => d.name === name)
+    );
   };
   for (const a of add) {
-    if (!declared(a.entry.spec.schema, a.entry.spec.table, a.entry.name)) throw new Error(`idxgen bug: ${a.attribute} did not end up declared on ${a.entry.spec.table}`);
+    if (!declared(a.entry.spec.schema, a.entry.spec.table, a.entry.name))
+      throw new Error(`idxgen bug: ${a.attribute} did not end up declared on ${a.entry.spec.table}`);
   }
   for (const r of remove) {
-    if (declared(r.entry.spec.schema, r.entry.spec.table, r.entry.name)) throw new Error(`idxgen bug: ${r.attribute} is still declared on ${r.entry.spec.table}`);
+    if (declared(r.entry.spec.schema, r.entry.spec.table, r.entry.name))
+      throw new Error(`idxgen bug: ${r.attribute} is still declared on ${r.entry.spec.table}`);
   }
 }

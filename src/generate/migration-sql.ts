@@ -57,7 +57,13 @@ function tableOf(relation: RangeVar | undefined): string | undefined {
 }
 
 /** Constraint kinds that have a name of their own in pg_constraint (NOT NULL and DEFAULT are column properties here). */
-const NAMED_KINDS: readonly string[] = ['CONSTR_CHECK', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_FOREIGN', 'CONSTR_EXCLUSION'];
+const NAMED_KINDS: readonly string[] = [
+  'CONSTR_CHECK',
+  'CONSTR_PRIMARY',
+  'CONSTR_UNIQUE',
+  'CONSTR_FOREIGN',
+  'CONSTR_EXCLUSION',
+];
 
 /**
  * A named constraint added to `table` (CREATE TABLE, ALTER TABLE ADD CONSTRAINT or ADD COLUMN).
@@ -72,13 +78,18 @@ function constraintEffects(constraint: Constraint, table: string): Effect[] {
         { kind: 'index', action: 'create', name: conname, present: true, table },
       ]
     : [];
-  return [...renamed, { kind: 'constraint', action: 'create', name: conname, present: true, validated: !skip_validation, table }];
+  return [
+    ...renamed,
+    { kind: 'constraint', action: 'create', name: conname, present: true, validated: !skip_validation, table },
+  ];
 }
 
 /** The named constraints of a column definition (`"x" int CONSTRAINT "c" CHECK (...)`). */
 function columnConstraints(node: Node | undefined, table: string): Effect[] {
   if (node === undefined || !('ColumnDef' in node)) return [];
-  return (node.ColumnDef.constraints ?? []).flatMap((c) => ('Constraint' in c ? constraintEffects(c.Constraint, table) : []));
+  return (node.ColumnDef.constraints ?? []).flatMap((c) =>
+    'Constraint' in c ? constraintEffects(c.Constraint, table) : [],
+  );
 }
 
 /** The effects of one parsed statement, in order. Statements idxgen does not track give none. */
@@ -102,10 +113,13 @@ function statementEffects(node: Node): Effect[] {
   if ('DropStmt' in node) {
     const { removeType, objects = [] } = node.DropStmt;
     const names = objects.map(lastName).filter((n): n is string => n !== undefined);
-    if (removeType === 'OBJECT_INDEX') return names.map((name) => ({ kind: 'index', action: 'drop', name, present: false }));
-    if (removeType === 'OBJECT_EXTENSION') return names.map((name) => ({ kind: 'extension', action: 'drop', name, present: false }));
+    if (removeType === 'OBJECT_INDEX')
+      return names.map((name) => ({ kind: 'index', action: 'drop', name, present: false }));
+    if (removeType === 'OBJECT_EXTENSION')
+      return names.map((name) => ({ kind: 'extension', action: 'drop', name, present: false }));
     // `name: ''` + table: everything on that table is gone (see applyEffects).
-    if (removeType === 'OBJECT_TABLE') return names.map((table) => ({ kind: 'index', action: 'drop', name: '', present: false, table }));
+    if (removeType === 'OBJECT_TABLE')
+      return names.map((table) => ({ kind: 'index', action: 'drop', name: '', present: false, table }));
     return [];
   }
   if ('RenameStmt' in node) {
@@ -134,10 +148,13 @@ function statementEffects(node: Node): Effect[] {
     return cmds.flatMap((cmd): Effect[] => {
       if (!('AlterTableCmd' in cmd)) return [];
       const { subtype, name, def } = cmd.AlterTableCmd;
-      if (subtype === 'AT_AddConstraint' && def !== undefined && 'Constraint' in def) return constraintEffects(def.Constraint, table);
+      if (subtype === 'AT_AddConstraint' && def !== undefined && 'Constraint' in def)
+        return constraintEffects(def.Constraint, table);
       if (subtype === 'AT_AddColumn') return columnConstraints(def, table);
-      if (subtype === 'AT_DropConstraint' && name) return [{ kind: 'constraint', action: 'drop', name, present: false, table }];
-      if (subtype === 'AT_ValidateConstraint' && name) return [{ kind: 'constraint', action: 'validate', name, present: true, validated: true, table }];
+      if (subtype === 'AT_DropConstraint' && name)
+        return [{ kind: 'constraint', action: 'drop', name, present: false, table }];
+      if (subtype === 'AT_ValidateConstraint' && name)
+        return [{ kind: 'constraint', action: 'validate', name, present: true, validated: true, table }];
       return [];
     });
   }
@@ -158,7 +175,14 @@ export function scriptStatements(script: string, file = 'migration.sql'): Statem
   const parsed = parseScript(script);
   if (!parsed.ok) {
     const { line, column } = parsed;
-    throw new UserError([{ file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), message: `PostgreSQL cannot parse this migration: ${parsed.message}` }]);
+    throw new UserError([
+      {
+        file,
+        ...(line !== undefined ? { line } : {}),
+        ...(column !== undefined ? { column } : {}),
+        message: `PostgreSQL cannot parse this migration: ${parsed.message}`,
+      },
+    ]);
   }
   return parsed.statements.map(({ node, ...statement }) => ({ ...statement, effects: statementEffects(node) }));
 }
@@ -174,7 +198,8 @@ export function applyEffects(state: MigrationState, effects: readonly Effect[], 
     if (effect.name === '' && effect.table !== undefined) {
       // DROP TABLE: its indexes and constraints go with it.
       for (const [key, value] of state) {
-        if (value.table === effect.table && value.present && !key.startsWith('extension:')) state.set(key, { ...value, present: false, folder });
+        if (value.table === effect.table && value.present && !key.startsWith('extension:'))
+          state.set(key, { ...value, present: false, folder });
       }
       continue;
     }

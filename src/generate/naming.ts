@@ -32,7 +32,10 @@ export function slugPart(text: string): string {
  */
 export function slugify(parts: readonly string[], max = MAX_SLUG_LENGTH): string {
   const tag = shortHash(parts.join('\u0000'));
-  const slug = parts.map(slugPart).filter((p) => p.length > 0).join('_');
+  const slug = parts
+    .map(slugPart)
+    .filter((p) => p.length > 0)
+    .join('_');
   if (slug.length === 0) return `h${tag}`;
   if (slug.length <= max) return slug;
   return `${slug.slice(0, max - tag.length - 1).replace(/_+$/, '')}_${tag}`;

@@ -22,7 +22,10 @@ export interface ReportContext {
 
 /** Terminal-safe: control and bidirectional characters become visible `\u{…}` escapes. */
 export function plain(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu,
+    (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 const VERB: Record<StepKind, string> = {
@@ -48,11 +51,13 @@ function stepText(step: StepRef): string {
   const unique = spec.kind === 'index' && spec.unique ? 'create unique index' : VERB[step.kind];
   // A partitioned table's sequence: which table each step is on, and what it does there.
   const typed = step.entry.steps[step.stepIndex];
-  if (typed?.kind === 'attach-index') return `attach index ${displayIdent(typed.name)} of ${displayTable(typed)} to ${displayIdent(typed.attachTo.name)}`;
+  if (typed?.kind === 'attach-index')
+    return `attach index ${displayIdent(typed.name)} of ${displayTable(typed)} to ${displayIdent(typed.attachTo.name)}`;
   if (typed?.kind === 'create-index-only') {
     return `${unique} ${displayIdent(typed.name)} on only ${displayTable(typed.index)} (partitioned: ${typed.pending ? "valid after its partitions' indexes are attached" : 'no partitions, valid at once'})`;
   }
-  if (typed?.kind === 'create-index' && typed.partitionOf) return `${unique} ${displayIdent(typed.name)} on partition ${displayTable(typed.index)}`;
+  if (typed?.kind === 'create-index' && typed.partitionOf)
+    return `${unique} ${displayIdent(typed.name)} on partition ${displayTable(typed.index)}`;
   return `${unique} ${displayIdent(step.entry.name)} on ${table}`;
 }
 
@@ -76,8 +81,16 @@ function textView(ctx: ReportContext) {
     declarationsRemoved: r.declarationsRemoved.length,
     previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => `"${f}"`).join(', ') : null,
     inMigrations: r.inMigrations.length,
-    inMigrationsList: r.inMigrations.map((m) => ({ name: plain(displayIdent(m.entry.name)), table: plain(entryTable(m.entry)), folder: plain(m.folder) })),
-    skipped: r.skipped.map((s) => ({ name: plain(displayIdent(s.entry.name)), table: plain(entryTable(s.entry)), reason: plain(s.reason) })),
+    inMigrationsList: r.inMigrations.map((m) => ({
+      name: plain(displayIdent(m.entry.name)),
+      table: plain(entryTable(m.entry)),
+      folder: plain(m.folder),
+    })),
+    skipped: r.skipped.map((s) => ({
+      name: plain(displayIdent(s.entry.name)),
+      table: plain(entryTable(s.entry)),
+      reason: plain(s.reason),
+    })),
     drift: r.drift.map((e) => plain(e.name)),
     infoNotSelected: info,
     onlyNotSelected: r.notSelected.length - info,
@@ -121,11 +134,16 @@ export function renderMarkdown(ctx: ReportContext): string {
     statements: f.steps.map((s) => markdownText(stepText(s))).join('<br>'),
     tables: [...new Set(f.steps.map((s) => entryTable(s.entry)))].map((t) => codeSpan(t, true)).join(', '),
     why: [...new Set(f.steps.map((s) => s.entry.message.title))].map((t) => markdownText(t)).join('<br>'),
-    locks: [...new Set(f.steps.map((s) => stepFacts(s.entry, s.stepIndex).lock))].map((t) => markdownText(t)).join('<br>'),
+    locks: [...new Set(f.steps.map((s) => stepFacts(s.entry, s.stepIndex).lock))]
+      .map((t) => markdownText(t))
+      .join('<br>'),
   }));
   // The recovery SQL of every folder, one fenced block each (U& escapes keep every statement on one line).
   const recovery = r.folders
-    .map((f) => ({ name: codeSpan(f.name, true), sql: f.steps.flatMap((s) => recoveryLines(stepFacts(s.entry, s.stepIndex).recovery)) }))
+    .map((f) => ({
+      name: codeSpan(f.name, true),
+      sql: f.steps.flatMap((s) => recoveryLines(stepFacts(s.entry, s.stepIndex).recovery)),
+    }))
     .filter((f) => f.sql.length > 0)
     .map((f) => ({ name: f.name, sql: fence(f.sql.join('\n'), 'sql') }));
   const entries = r.generated.map((e) => ({
@@ -152,7 +170,8 @@ export function renderMarkdown(ctx: ReportContext): string {
     recovery,
     entries,
     schemaDiffs: r.schemaEdits.map((e) => fence(unifiedDiff(ctx.displayPath(e.path), e), 'diff')),
-    previewFeatures: r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => codeSpan(`"${f}"`)).join(', ') : null,
+    previewFeatures:
+      r.previewFeaturesAdded.length > 0 ? r.previewFeaturesAdded.map((f) => codeSpan(`"${f}"`)).join(', ') : null,
     skipped: r.skipped.map((s) => ({ name: codeSpan(s.entry.name), reason: markdownText(s.reason) })),
     drift: r.drift.map((e) => codeSpan(e.name)),
     rollback: r.folders.length > 0 ? fence(rollback, 'sh') : null,

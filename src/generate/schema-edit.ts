@@ -65,7 +65,10 @@ interface Block {
   end: number;
 }
 
-const BLOCK_HEADER = new RegExp(`^[ \\t]*(model|view|generator|datasource|enum|type)[ \\t]+(${PRISMA_IDENTIFIER_SOURCE})[ \\t]*\\{`, 'gmu');
+const BLOCK_HEADER = new RegExp(
+  `^[ \\t]*(model|view|generator|datasource|enum|type)[ \\t]+(${PRISMA_IDENTIFIER_SOURCE})[ \\t]*\\{`,
+  'gmu',
+);
 
 /** Every top-level block of a file with its whole-line extent. */
 export function findBlocks(text: string): Block[] {
@@ -141,7 +144,8 @@ function insertion(text: string, block: Block, closeOffset: number, attributes: 
   const body = bodyLines(text, block);
   const attributeLines = body.filter((l) => l.trimStart().startsWith('@@'));
   const fieldLines = body.filter((l) => /^[ \t]*[\p{L}0-9]/u.test(l));
-  const indent = attributeLines.length > 0 ? indentOf(attributeLines[0]!) : fieldLines.length > 0 ? indentOf(fieldLines[0]!) : '  ';
+  const indent =
+    attributeLines.length > 0 ? indentOf(attributeLines[0]!) : fieldLines.length > 0 ? indentOf(fieldLines[0]!) : '  ';
   const closeLineStart = lineStartOf(text, closeOffset);
   const lines = attributes.map((a) => `${indent}${a}\n`).join('');
   if (text.slice(closeLineStart, closeOffset).trim() !== '') {
@@ -159,7 +163,9 @@ function insertion(text: string, block: Block, closeOffset: number, attributes: 
 function removal(text: string, span: Span, attribute: string): TextEdit {
   const found = text.slice(span.offset, span.endOffset);
   if (!found.startsWith('@')) {
-    throw new Error(`schema edit: expected an attribute at ${span.file}:${span.line}:${span.column}, found ${JSON.stringify(found.slice(0, 40))} (for ${attribute})`);
+    throw new Error(
+      `schema edit: expected an attribute at ${span.file}:${span.line}:${span.column}, found ${JSON.stringify(found.slice(0, 40))} (for ${attribute})`,
+    );
   }
   const start = lineStartOf(text, span.offset);
   const end = lineEndOf(text, span.endOffset);
@@ -236,7 +242,11 @@ export function onDisk(edit: SchemaFileEdit, which: 'before' | 'after'): string 
  * edit is widened to the lines it touches, and edits that touch the same or adjacent-by-overlap
  * lines form one hunk. Linear in the text plus the edits.
  */
-function applyTextEdits(text: string, edits: TextEdit[], original: string = text): { after: string; hunks: LineHunk[] } {
+function applyTextEdits(
+  text: string,
+  edits: TextEdit[],
+  original: string = text,
+): { after: string; hunks: LineHunk[] } {
   // `text` has LF line ends only (lfOnly), `original` is the file as written, of the same length:
   // unchanged text is copied from `original`, inserted text gets the file's own line ending.
   const eol = insertedLineEnding(original);
@@ -296,7 +306,10 @@ function linesOf(piece: string): string[] {
 }
 
 /** Where the generator to edit lives: the model's span first, else the first generator block. */
-function findGenerator(sources: readonly SchemaSource[], span: Span | undefined): { path: string; block: Block } | undefined {
+function findGenerator(
+  sources: readonly SchemaSource[],
+  span: Span | undefined,
+): { path: string; block: Block } | undefined {
   if (span) {
     const source = sources.find((s) => s.path === span.file);
     const block = source && blockAt(findBlocks(source.content), span.offset);
@@ -346,18 +359,22 @@ export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
   }
   for (const [table, attributes] of perModel) {
     const text = byPath.get(table.closeSpan.file);
-    if (text === undefined) throw new Error(`schema edit: model ${table.model} is in ${table.closeSpan.file}, which is not loaded`);
+    if (text === undefined)
+      throw new Error(`schema edit: model ${table.model} is in ${table.closeSpan.file}, which is not loaded`);
     const close = table.closeSpan.offset;
     const block = blockAt(blocksOf(table.closeSpan.file, text), close);
     if (text[close] !== '}' || !block || block.name !== table.model) {
-      throw new Error(`schema edit: the closing brace of model ${table.model} is not at ${table.closeSpan.file}:${table.closeSpan.line}:${table.closeSpan.column}`);
+      throw new Error(
+        `schema edit: the closing brace of model ${table.model} is not at ${table.closeSpan.file}:${table.closeSpan.line}:${table.closeSpan.column}`,
+      );
     }
     push(table.closeSpan.file, insertion(text, block, close, attributes));
   }
   for (const { span, attribute } of input.remove) {
     const text = byPath.get(span.file);
     if (text === undefined) throw new Error(`schema edit: ${span.file} is not loaded`);
-    if (!blockAt(blocksOf(span.file, text), span.offset)) throw new Error(`schema edit: ${span.file}:${span.line} is not inside a model`);
+    if (!blockAt(blocksOf(span.file, text), span.offset))
+      throw new Error(`schema edit: ${span.file}:${span.line} is not inside a model`);
     push(span.file, removal(text, span, attribute));
   }
   if (input.previewFeatures.length > 0) {
@@ -372,7 +389,8 @@ export function editSchema(input: SchemaEditInput): SchemaFileEdit[] {
     const fileEdits = edits.get(source.path);
     if (!fileEdits) continue;
     const { after, hunks } = applyTextEdits(byPath.get(source.path)!, fileEdits, source.content);
-    if (after !== source.content) out.push({ path: source.path, before: source.content, after, bom: source.bom === true, hunks });
+    if (after !== source.content)
+      out.push({ path: source.path, before: source.content, after, bom: source.bom === true, hunks });
   }
   return out;
 }

@@ -12,7 +12,11 @@ export interface Selection {
 }
 
 /** Throws a UserError naming every --only value that is no rule id, table or model. */
-export function validateOnly(only: readonly string[] | undefined, ruleIds: readonly string[], model: SchemaModel): void {
+export function validateOnly(
+  only: readonly string[] | undefined,
+  ruleIds: readonly string[],
+  model: SchemaModel,
+): void {
   if (!only) return;
   const known = knownNames(ruleIds, model);
   const unknown = only.filter((value) => !known.has(value));
@@ -41,7 +45,10 @@ function matches(entry: PlanEntry, only: ReadonlySet<string>): boolean {
   return only.has(entry.ruleId) || entry.satisfies.some((p) => only.has(p.ruleId));
 }
 
-export function selectEntries(entries: readonly PlanEntry[], options: { only?: readonly string[]; includeInfo: boolean }): Selection {
+export function selectEntries(
+  entries: readonly PlanEntry[],
+  options: { only?: readonly string[]; includeInfo: boolean },
+): Selection {
   const only = options.only ? new Set(options.only) : undefined;
   const selected: PlanEntry[] = [];
   const notSelected: PlanEntry[] = [];

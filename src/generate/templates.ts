@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import { template, templatesRoot } from '../templates';
 
-export const GENERATE_TEMPLATES = ['migration_lock.toml', 'group-header.sql', 'summary.txt', 'summary.md', 'dry-run.txt', 'drift-warning.txt'] as const;
+export const GENERATE_TEMPLATES = [
+  'migration_lock.toml',
+  'group-header.sql',
+  'summary.txt',
+  'summary.md',
+  'dry-run.txt',
+  'drift-warning.txt',
+] as const;
 export type GenerateTemplate = (typeof GENERATE_TEMPLATES)[number];
 
 export function generateTemplatesDir(): string {

@@ -31,10 +31,36 @@ interface Base {
 export type InspectFinding =
   | (Base & { kind: 'undeclared-index'; index: string; definition: string; declaration: PrismaDeclaration })
   | (Base & { kind: 'invalid-index'; index: string; definition: string })
-  | (Base & { kind: 'unused-index'; index: string; bytes: number; scans: number; statsAgeDays: number; dropProposed: boolean; declared: boolean })
-  | (Base & { kind: 'duplicate-index'; index: string; coveredBy: string; declared: boolean; coveredByDeclared: boolean })
-  | (Base & { kind: 'unindexed-fk'; constraint: string; columns: string[]; declaredCover: string | null; nullFrac: number | null })
-  | (Base & { kind: 'bloated-index'; index: string; bytes: number; expectedBytes: number; /** False when pgstattuple measured it. */ estimate: boolean })
+  | (Base & {
+      kind: 'unused-index';
+      index: string;
+      bytes: number;
+      scans: number;
+      statsAgeDays: number;
+      dropProposed: boolean;
+      declared: boolean;
+    })
+  | (Base & {
+      kind: 'duplicate-index';
+      index: string;
+      coveredBy: string;
+      declared: boolean;
+      coveredByDeclared: boolean;
+    })
+  | (Base & {
+      kind: 'unindexed-fk';
+      constraint: string;
+      columns: string[];
+      declaredCover: string | null;
+      nullFrac: number | null;
+    })
+  | (Base & {
+      kind: 'bloated-index';
+      index: string;
+      bytes: number;
+      expectedBytes: number;
+      /** False when pgstattuple measured it. */ estimate: boolean;
+    })
   | (Base & { kind: 'partitioned-table'; partitions: number });
 
 export interface InspectOptions {
@@ -47,7 +73,12 @@ export interface InspectOptions {
   bloatMinRatio: number;
 }
 
-export const DEFAULT_INSPECT_OPTIONS: InspectOptions = { minStatsAgeDays: 7, nullFracPartial: 0.5, bloatMinBytes: 1024 * 1024, bloatMinRatio: 0.3 };
+export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
+  minStatsAgeDays: 7,
+  nullFracPartial: 0.5,
+  bloatMinBytes: 1024 * 1024,
+  bloatMinRatio: 0.3,
+};
 
 export interface ServerSummary {
   /** Which `--database-url` (0 = primary), never the URL itself. */
@@ -73,7 +104,11 @@ function key(schema: string | undefined, table: string): string {
 }
 
 function declaredNames(table: Table): Set<string> {
-  return new Set([...(table.primaryKey ? [table.primaryKey.name] : []), ...table.uniques.map((u) => u.name), ...table.indexes.map((i) => i.name)]);
+  return new Set([
+    ...(table.primaryKey ? [table.primaryKey.name] : []),
+    ...table.uniques.map((u) => u.name),
+    ...table.indexes.map((i) => i.name),
+  ]);
 }
 
 function mib(bytes: number): string {
@@ -98,14 +133,25 @@ function declarableSpec(index: IndexInfo, table: Table): IndexSpec | string {
     if (!index.defaultOpclass[k]) col.opclass = index.opclasses[k]!;
     columns.push(col);
   }
-  const spec: IndexSpec = { kind: 'index', table: index.table, columns, method: index.method as IndexSpec['method'], unique: index.unique, include: index.include, extensions: [] };
+  const spec: IndexSpec = {
+    kind: 'index',
+    table: index.table,
+    columns,
+    method: index.method as IndexSpec['method'],
+    unique: index.unique,
+    include: index.include,
+    extensions: [],
+  };
   if (table.schema !== undefined) spec.schema = table.schema;
   if (index.predicate !== null) spec.where = readPredicate(index.predicate);
   return spec;
 }
 
 function dropSql(index: IndexInfo): string {
-  return renderTemplate('sql/drop-index', { concurrently: true, qualifiedName: qualifiedName(index.name, index.schema) }).trim();
+  return renderTemplate('sql/drop-index', {
+    concurrently: true,
+    qualifiedName: qualifiedName(index.name, index.schema),
+  }).trim();
 }
 
 function statementOf(text: string): string[] {
@@ -123,7 +169,12 @@ function concurrently(definition: string): string {
 }
 
 /** Compares the primary's facts (and the replicas' scan counts) with the model. */
-export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, replicas: readonly DatabaseFacts[], options: InspectOptions = DEFAULT_INSPECT_OPTIONS): InspectReport {
+export function inspectDatabase(
+  model: SchemaModel,
+  primary: DatabaseFacts,
+  replicas: readonly DatabaseFacts[],
+  options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+): InspectReport {
   const all = [primary, ...replicas];
   const modelTables = new Map(model.tables.filter((t) => t.kind !== 'view').map((t) => [key(t.schema, t.name), t]));
   const findings: InspectFinding[] = [];
@@ -136,7 +187,9 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
   }));
   const youngest = Math.min(...servers.map((s) => s.statsAgeDays));
   const scans = new Map<string, number>();
-  for (const f of all) for (const u of f.usage) scans.set(`${u.schema}.${u.table}.${u.name}`, (scans.get(`${u.schema}.${u.table}.${u.name}`) ?? 0) + u.scans);
+  for (const f of all)
+    for (const u of f.usage)
+      scans.set(`${u.schema}.${u.table}.${u.name}`, (scans.get(`${u.schema}.${u.table}.${u.name}`) ?? 0) + u.scans);
   const usage = new Map(primary.usage.map((u) => [`${u.schema}.${u.table}.${u.name}`, u]));
 
   for (const index of primary.indexes) {
@@ -144,7 +197,12 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     const declared = table ? declaredNames(table).has(index.name) : false;
     const where = { schema: index.schema, table: index.table };
     if (!index.valid) {
-      const sql = statementOf(renderTemplate('sql/introspect/repair-invalid', { qualifiedName: qualifiedName(index.name, index.schema), createConcurrently: concurrently(index.definition) }));
+      const sql = statementOf(
+        renderTemplate('sql/introspect/repair-invalid', {
+          qualifiedName: qualifiedName(index.name, index.schema),
+          createConcurrently: concurrently(index.definition),
+        }),
+      );
       findings.push({
         kind: 'invalid-index',
         severity: 'error',
@@ -160,8 +218,15 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     if (table && !declared && !index.primary) {
       const spec = declarableSpec(index, table);
       const declaration: PrismaDeclaration =
-        typeof spec === 'string' ? { kind: 'none', drift: true, reason: `Prisma cannot declare it: ${spec}.` } : renderDeclaration(spec, index.name);
-      const keep = declaration.kind === 'attribute' ? `add \`${declaration.attribute}\` to model ${table.model}${declaration.previewFeatures.length > 0 ? ` (preview feature ${declaration.previewFeatures.join(', ')})` : ''}` : declaration.kind === 'none' ? declaration.reason : '';
+        typeof spec === 'string'
+          ? { kind: 'none', drift: true, reason: `Prisma cannot declare it: ${spec}.` }
+          : renderDeclaration(spec, index.name);
+      const keep =
+        declaration.kind === 'attribute'
+          ? `add \`${declaration.attribute}\` to model ${table.model}${declaration.previewFeatures.length > 0 ? ` (preview feature ${declaration.previewFeatures.join(', ')})` : ''}`
+          : declaration.kind === 'none'
+            ? declaration.reason
+            : '';
       findings.push({
         kind: 'undeclared-index',
         severity: 'warn',
@@ -174,7 +239,14 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
       });
     }
     const u = usage.get(`${index.schema}.${index.table}.${index.name}`);
-    if (index.valid && u && !index.unique && !index.primary && !u.backsConstraint && (scans.get(`${index.schema}.${index.table}.${index.name}`) ?? 0) === 0) {
+    if (
+      index.valid &&
+      u &&
+      !index.unique &&
+      !index.primary &&
+      !u.backsConstraint &&
+      (scans.get(`${index.schema}.${index.table}.${index.name}`) ?? 0) === 0
+    ) {
       const onlyCover = soleFkCover(index, primary);
       const old = youngest >= options.minStatsAgeDays && onlyCover === undefined;
       const over = all.length > 1 ? ` on any of the ${all.length} servers` : '';
@@ -205,14 +277,21 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     if (fk.coveredBy !== null) continue;
     const table = modelTables.get(key(fk.schema, fk.table));
     const ref = { schema: fk.schema, table: fk.table, columns: fk.columns };
-    const declaredCover = table ? ([table.primaryKey, ...table.uniques, ...table.indexes].find((d) => d !== undefined && coversFk(servingDeclared(table, d), ref).covers)?.name ?? null) : null;
+    const declaredCover = table
+      ? ([table.primaryKey, ...table.uniques, ...table.indexes].find(
+          (d) => d !== undefined && coversFk(servingDeclared(table, d), ref).covers,
+        )?.name ?? null)
+      : null;
     const frac = fk.columns.length === 1 ? (nullFrac.get(`${fk.schema}.${fk.table}.${fk.columns[0]}`) ?? null) : null;
     const partial = frac !== null && frac > options.nullFracPartial;
     const cols = fk.columns.map(quoteIdent).join(', ');
     const spec: IndexSpec = {
       kind: 'index',
       table: fk.table,
-      columns: fk.columns.map((column) => ({ column, field: table?.columns.find((c) => c.name === column)?.field ?? column })),
+      columns: fk.columns.map((column) => ({
+        column,
+        field: table?.columns.find((c) => c.name === column)?.field ?? column,
+      })),
       method: 'btree',
       unique: false,
       include: [],
@@ -232,8 +311,12 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
       nullFrac: frac,
       message:
         `No index in the database covers foreign key ${quoteIdent(fk.name)} (${cols}) on ${qualifiedName(fk.table, fk.schema)}: every delete or key update on ${qualifiedName(fk.referencedTable, fk.referencedSchema)} scans the whole table. ` +
-        (declaredCover !== null ? `schema.prisma declares ${quoteIdent(declaredCover)}, which covers it, but the database lacks it: apply the pending migration (prisma migrate deploy).` : `Instead, index it (idxgen generate writes the migration and the declaration)`) +
-        (partial ? `; ${(frac * 100).toFixed(0)} % of its values are NULL, so index only the rest (WHERE ${quoteIdent(fk.columns[0]!)} IS NOT NULL):` : ':'),
+        (declaredCover !== null
+          ? `schema.prisma declares ${quoteIdent(declaredCover)}, which covers it, but the database lacks it: apply the pending migration (prisma migrate deploy).`
+          : `Instead, index it (idxgen generate writes the migration and the declaration)`) +
+        (partial
+          ? `; ${(frac * 100).toFixed(0)} % of its values are NULL, so index only the rest (WHERE ${quoteIdent(fk.columns[0]!)} IS NOT NULL):`
+          : ':'),
       sql: declaredCover !== null ? [] : create,
     });
   }
@@ -242,7 +325,9 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     const bloat = bloatOf(b);
     if (!bloat || !bloatFlagged(bloat, options)) continue;
     const { bytes, expectedBytes } = bloat;
-    const how = b.measured ? `pgstattuple measures ${(b.measured.leafDensity).toFixed(0)} % leaf density` : 'catalog estimate, not a measurement';
+    const how = b.measured
+      ? `pgstattuple measures ${b.measured.leafDensity.toFixed(0)} % leaf density`
+      : 'catalog estimate, not a measurement';
     findings.push({
       kind: 'bloated-index',
       severity: 'warn',
@@ -272,22 +357,35 @@ export function inspectDatabase(model: SchemaModel, primary: DatabaseFacts, repl
     });
   }
 
-  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.kind.localeCompare(b.kind) || key(a.schema, a.table).localeCompare(key(b.schema, b.table)) || a.message.localeCompare(b.message));
+  findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.kind.localeCompare(b.kind) ||
+      key(a.schema, a.table).localeCompare(key(b.schema, b.table)) ||
+      a.message.localeCompare(b.message),
+  );
   return {
     servers,
     extensions: primary.extensions,
-    tables: primary.tables.filter((t) => !t.isPartition).map((t) => ({ ...t, inSchema: modelTables.has(key(t.schema, t.table)) })),
+    tables: primary.tables
+      .filter((t) => !t.isPartition)
+      .map((t) => ({ ...t, inSchema: modelTables.has(key(t.schema, t.table)) })),
     findings,
   };
 }
 
 /** The FK (constraint name) that only this index covers, if any: dropping it would leave the FK unindexed. */
 function soleFkCover(index: IndexInfo, facts: DatabaseFacts): string | undefined {
-  const onTable = facts.indexes.filter((i) => i !== index && i.valid && i.schema === index.schema && i.table === index.table);
+  const onTable = facts.indexes.filter(
+    (i) => i !== index && i.valid && i.schema === index.schema && i.table === index.table,
+  );
   return facts.foreignKeys.find((fk) => {
     if (fk.schema !== index.schema || fk.table !== index.table) return false;
     const ref = { schema: fk.schema, table: fk.table, columns: fk.columns };
-    return coversFk(servingCatalog(index), ref).covers && !onTable.some((other) => coversFk(servingCatalog(other), ref).covers);
+    return (
+      coversFk(servingCatalog(index), ref).covers &&
+      !onTable.some((other) => coversFk(servingCatalog(other), ref).covers)
+    );
   })?.name;
 }
 
@@ -300,11 +398,24 @@ function duplicates(indexes: readonly IndexInfo[], modelTables: ReadonlyMap<stri
   };
   for (const a of indexes) {
     if (!a.valid || a.unique || a.primary || a.expressions.some(Boolean)) continue;
-    const cover = indexes.find((b) => b !== a && b.valid && b.schema === a.schema && b.table === a.table && covers(b, a) && !(sameIndex(a, b) && !(b.unique || b.primary) && b.name > a.name));
+    const cover = indexes.find(
+      (b) =>
+        b !== a &&
+        b.valid &&
+        b.schema === a.schema &&
+        b.table === a.table &&
+        covers(b, a) &&
+        !(sameIndex(a, b) && !(b.unique || b.primary) && b.name > a.name),
+    );
     if (!cover) continue;
     const declared = isDeclared(a);
     const coveredByDeclared = isDeclared(cover);
-    const where = declared && coveredByDeclared ? 'both are declared in schema.prisma' : !declared && !coveredByDeclared ? 'neither is declared in schema.prisma' : `only ${quoteIdent(declared ? a.name : cover.name)} is declared in schema.prisma`;
+    const where =
+      declared && coveredByDeclared
+        ? 'both are declared in schema.prisma'
+        : !declared && !coveredByDeclared
+          ? 'neither is declared in schema.prisma'
+          : `only ${quoteIdent(declared ? a.name : cover.name)} is declared in schema.prisma`;
     out.push({
       kind: 'duplicate-index',
       severity: 'warn',
@@ -322,7 +433,12 @@ function duplicates(indexes: readonly IndexInfo[], modelTables: ReadonlyMap<stri
 }
 
 function sameIndex(a: IndexInfo, b: IndexInfo): boolean {
-  return a.method === b.method && JSON.stringify([a.columns, a.opclasses, a.descending, a.include]) === JSON.stringify([b.columns, b.opclasses, b.descending, b.include]) && predicateKeyOf(a) === predicateKeyOf(b);
+  return (
+    a.method === b.method &&
+    JSON.stringify([a.columns, a.opclasses, a.descending, a.include]) ===
+      JSON.stringify([b.columns, b.opclasses, b.descending, b.include]) &&
+    predicateKeyOf(a) === predicateKeyOf(b)
+  );
 }
 
 function predicateKeyOf(i: IndexInfo): string {
@@ -335,7 +451,11 @@ function covers(b: IndexInfo, a: IndexInfo): boolean {
   if (a.method !== 'btree') return sameIndex(a, b);
   if (a.columns.some((c, k) => b.opclasses[k] !== a.opclasses[k] || b.columns[k] !== c)) return false;
   if (!a.include.every((c) => b.columns.includes(c) || b.include.includes(c))) return false;
-  const shape = queryShape({ table: a.table, schema: a.schema, orderBy: a.columns.map((column, k) => ({ column, direction: a.descending[k] ? 'desc' : 'asc' })) });
+  const shape = queryShape({
+    table: a.table,
+    schema: a.schema,
+    orderBy: a.columns.map((column, k) => ({ column, direction: a.descending[k] ? 'desc' : 'asc' })),
+  });
   return indexServes(servingCatalog(b), shape).verdict === 'serves';
 }
 

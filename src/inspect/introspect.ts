@@ -123,9 +123,24 @@ export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> 
     if (server.version_num < 130000) throw new ServerTooOld(server.version);
     const indexes = await listIndexes(client);
     const facts: DatabaseFacts = {
-      server: { versionNum: server.version_num, version: server.version, statsSince: server.stats_since, statsWereReset: server.stats_were_reset, now: server.now },
+      server: {
+        versionNum: server.version_num,
+        version: server.version,
+        statsSince: server.stats_since,
+        statsWereReset: server.stats_were_reset,
+        now: server.now,
+      },
       indexes,
-      usage: (await rows<{ schema: string; table: string; name: string; scans: number; bytes: number; backs_constraint: boolean }>(client, 'sql/introspect/index-usage')).map((r) => ({
+      usage: (
+        await rows<{
+          schema: string;
+          table: string;
+          name: string;
+          scans: number;
+          bytes: number;
+          backs_constraint: boolean;
+        }>(client, 'sql/introspect/index-usage')
+      ).map((r) => ({
         schema: r.schema,
         table: r.table,
         name: r.name,
@@ -135,10 +150,18 @@ export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> 
       })),
       foreignKeys: await listForeignKeyCoverage(client, {}, indexes),
       tables: (
-        await rows<{ schema: string; table: string; kind: 'r' | 'p'; bytes: number; rows: number; inserts: number; updates: number; deletes: number; is_partition: boolean; partitions: number }>(
-          client,
-          'sql/introspect/tables',
-        )
+        await rows<{
+          schema: string;
+          table: string;
+          kind: 'r' | 'p';
+          bytes: number;
+          rows: number;
+          inserts: number;
+          updates: number;
+          deletes: number;
+          is_partition: boolean;
+          partitions: number;
+        }>(client, 'sql/introspect/tables')
       ).map((r) => ({
         schema: r.schema,
         table: r.table,
@@ -151,22 +174,39 @@ export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> 
         isPartition: r.is_partition,
         partitions: r.partitions,
       })),
-      extensions: (await rows<{ name: string; installed_version: string | null; default_version: string | null }>(client, 'sql/introspect/extensions')).map((r) => ({
+      extensions: (
+        await rows<{ name: string; installed_version: string | null; default_version: string | null }>(
+          client,
+          'sql/introspect/extensions',
+        )
+      ).map((r) => ({
         name: r.name,
         installedVersion: r.installed_version,
         defaultVersion: r.default_version,
       })),
-      nullFractions: (await rows<{ schema: string; table: string; column: string; null_frac: number }>(client, 'sql/introspect/null-fractions')).map((r) => ({
+      nullFractions: (
+        await rows<{ schema: string; table: string; column: string; null_frac: number }>(
+          client,
+          'sql/introspect/null-fractions',
+        )
+      ).map((r) => ({
         schema: r.schema,
         table: r.table,
         column: r.column,
         nullFrac: r.null_frac,
       })),
       bloat: (
-        await rows<{ schema: string; table: string; name: string; pages: number; tuples: number; block_size: number; key_width: number; unanalyzed: number; fillfactor: number }>(
-          client,
-          'sql/introspect/btree-bloat',
-        )
+        await rows<{
+          schema: string;
+          table: string;
+          name: string;
+          pages: number;
+          tuples: number;
+          block_size: number;
+          key_width: number;
+          unanalyzed: number;
+          fillfactor: number;
+        }>(client, 'sql/introspect/btree-bloat')
       ).map((r) => ({
         schema: r.schema,
         table: r.table,
@@ -196,12 +236,19 @@ export class ServerTooOld extends Error {
  * With pgstattuple installed, measures the indexes `flagged` (by the catalog estimate) with
  * pgstatindex; an index it cannot measure (no privilege, gone meanwhile) keeps its estimate.
  */
-export async function measureBloat(client: Client, facts: DatabaseFacts, flagged: (b: BtreeBloatInput) => boolean): Promise<void> {
+export async function measureBloat(
+  client: Client,
+  facts: DatabaseFacts,
+  flagged: (b: BtreeBloatInput) => boolean,
+): Promise<void> {
   if (!facts.extensions.some((e) => e.name === 'pgstattuple' && e.installedVersion !== null)) return;
   for (const b of facts.bloat) {
     if (!flagged(b)) continue;
     try {
-      const [row] = (await client.query(renderTemplate('sql/introspect/pgstatindex', {}), [b.schema, b.name])).rows as { bytes: number; density: number }[];
+      const [row] = (await client.query(renderTemplate('sql/introspect/pgstatindex', {}), [b.schema, b.name])).rows as {
+        bytes: number;
+        density: number;
+      }[];
       if (row && Number.isFinite(row.density)) b.measured = { bytes: row.bytes, leafDensity: row.density };
     } catch {
       // Keep the estimate: the report labels it as one.
@@ -218,22 +265,38 @@ const KINDS: Record<string, PartitionNode['kind'] | undefined> = { r: 'table', p
 
 /** The partitioned tables of the database, as trees, and the names taken around their partitions. */
 export async function readPartitionLayout(run: RunQuery): Promise<PartitionLayout> {
-  const rows = await run<{ schema: string; table: string; kind: string; parent_schema: string | null; parent_table: string | null; key_columns: string[] | null }>(
-    renderTemplate('sql/introspect/partitions', {}),
-  );
+  const rows = await run<{
+    schema: string;
+    table: string;
+    kind: string;
+    parent_schema: string | null;
+    parent_table: string | null;
+    key_columns: string[] | null;
+  }>(renderTemplate('sql/introspect/partitions', {}));
   const key = (schema: string, table: string) => `${schema}\u0000${table}`;
   const nodes = new Map<string, PartitionNode>();
   for (const r of rows) {
     const kind = KINDS[r.kind];
     // Another relkind (none exists today) cannot take an index: it shows as foreign, which refuses.
-    nodes.set(key(r.schema, r.table), { schema: r.schema, table: r.table, kind: kind ?? 'foreign', keyColumns: r.kind === 'p' ? r.key_columns : null, partitions: [] });
+    nodes.set(key(r.schema, r.table), {
+      schema: r.schema,
+      table: r.table,
+      kind: kind ?? 'foreign',
+      keyColumns: r.kind === 'p' ? r.key_columns : null,
+      partitions: [],
+    });
   }
   for (const r of rows) {
     if (r.parent_schema === null || r.parent_table === null) continue;
     nodes.get(key(r.parent_schema, r.parent_table))?.partitions.push(nodes.get(key(r.schema, r.table))!);
   }
   const partitioned = [...nodes.values()].filter((n) => n.kind === 'partitioned');
-  const schemas = [...new Set(partitioned.flatMap((n) => n.partitions.map((p) => p.schema)).concat(partitioned.map((n) => n.schema)))].sort();
-  const names = schemas.length === 0 ? [] : await run<{ schema: string; name: string }>(renderTemplate('sql/introspect/relation-names', {}), [schemas]);
+  const schemas = [
+    ...new Set(partitioned.flatMap((n) => n.partitions.map((p) => p.schema)).concat(partitioned.map((n) => n.schema))),
+  ].sort();
+  const names =
+    schemas.length === 0
+      ? []
+      : await run<{ schema: string; name: string }>(renderTemplate('sql/introspect/relation-names', {}), [schemas]);
   return { partitioned, takenNames: new Set(names.map((n) => key(n.schema, n.name))) };
 }

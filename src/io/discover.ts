@@ -18,7 +18,15 @@ export interface SchemaLocation {
   files: string[];
 }
 
-const CONFIG_FILES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'];
+const CONFIG_FILES = [
+  'prisma.config.ts',
+  'prisma.config.mts',
+  'prisma.config.cts',
+  'prisma.config.js',
+  'prisma.config.mjs',
+  'prisma.config.cjs',
+  '.config/prisma.ts',
+];
 
 export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   if (explicit !== undefined) return locate(cwd, explicit, '--schema');
@@ -43,7 +51,12 @@ function readPrismaConfig(file: string, shown: string): string {
     return readInputText(file, INPUT_LIMITS.config);
   } catch (error) {
     if (!(error instanceof InputFileError)) throw error;
-    throw new UserError([{ file: shown, message: `cannot read the Prisma config${error.code === 'ENOTREG' || error.code === 'EFBIG' ? `: ${error.message}` : ` (${error.code})`}` }]);
+    throw new UserError([
+      {
+        file: shown,
+        message: `cannot read the Prisma config${error.code === 'ENOTREG' || error.code === 'EFBIG' ? `: ${error.message}` : ` (${error.code})`}`,
+      },
+    ]);
   }
 }
 
@@ -75,7 +88,8 @@ function locate(base: string, target: string, origin: string, cwd: string = base
   }
   if (!stat.isDirectory()) return { target: display(cwd, absolute), origin, files: [display(cwd, absolute)] };
   const files = listPrismaFiles(absolute, cwd).map((f) => display(cwd, f));
-  if (files.length === 0) throw new UserError([{ file: display(cwd, absolute), message: `folder holds no .prisma files (from ${origin})` }]);
+  if (files.length === 0)
+    throw new UserError([{ file: display(cwd, absolute), message: `folder holds no .prisma files (from ${origin})` }]);
   return { target: display(cwd, absolute), origin, files };
 }
 
@@ -86,8 +100,18 @@ function listPrismaFiles(dir: string, cwd: string): string[] {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENAMETOOLONG' ? 'the path is too long' : code;
-    throw new UserError([{ file: display(cwd, dir), message: `cannot read this folder of the schema (${code === why ? code : `${code}: ${why}`})` }]);
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENAMETOOLONG'
+          ? 'the path is too long'
+          : code;
+    throw new UserError([
+      {
+        file: display(cwd, dir),
+        message: `cannot read this folder of the schema (${code === why ? code : `${code}: ${why}`})`,
+      },
+    ]);
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);

@@ -58,7 +58,12 @@ export function readInputFile(file: string, limit: number): Buffer {
     if (st.isDirectory()) throw new InputFileError('EISDIR', 'EISDIR');
     if (!st.isFile()) throw new InputFileError('ENOTREG', `it is ${kindOf(st)}, not a regular file`);
     const tooBig = () =>
-      new InputFileError('EFBIG', st.size > limit ? `it is ${st.size} bytes; idxgen reads at most ${size(limit)} from such a file` : `it grew past ${size(limit)} while being read; idxgen reads at most that from such a file`);
+      new InputFileError(
+        'EFBIG',
+        st.size > limit
+          ? `it is ${st.size} bytes; idxgen reads at most ${size(limit)} from such a file`
+          : `it grew past ${size(limit)} while being read; idxgen reads at most that from such a file`,
+      );
     if (st.size > limit) throw tooBig();
     const chunks: Buffer[] = [];
     let total = 0;

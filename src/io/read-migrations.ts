@@ -20,7 +20,15 @@ export interface MigrationsDir {
   origin: string;
 }
 
-const PRISMA_CONFIG_FILES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'];
+const PRISMA_CONFIG_FILES = [
+  'prisma.config.ts',
+  'prisma.config.mts',
+  'prisma.config.cts',
+  'prisma.config.js',
+  'prisma.config.mjs',
+  'prisma.config.cjs',
+  '.config/prisma.ts',
+];
 
 /**
  * Reads `migrations: { path: "..." }` from a prisma.config file without running it: only a literal
@@ -67,9 +75,15 @@ export function resolveMigrationsDir(
   if (!isFolder) return { dir: path.join(path.dirname(target), 'migrations'), origin: 'beside the schema file' };
   const inside = { dir: path.join(target, 'migrations'), origin: 'inside the schema folder (Prisma 7)' };
   const datasource = options.datasourceFile
-    ? { dir: path.join(path.dirname(path.resolve(cwd, options.datasourceFile)), 'migrations'), origin: 'beside the file with the datasource block (Prisma 6.6+)' }
+    ? {
+        dir: path.join(path.dirname(path.resolve(cwd, options.datasourceFile)), 'migrations'),
+        origin: 'beside the file with the datasource block (Prisma 6.6+)',
+      }
     : undefined;
-  const beside = { dir: path.join(path.dirname(target), 'migrations'), origin: 'beside the schema folder (Prisma 5.15-6.5)' };
+  const beside = {
+    dir: path.join(path.dirname(target), 'migrations'),
+    origin: 'beside the schema folder (Prisma 5.15-6.5)',
+  };
   const candidates = [inside, ...(datasource ? [datasource] : []), beside];
   const existing = candidates.find((c) => isDirectory(c.dir));
   if (existing) return { ...existing, origin: `${existing.origin}, existing` };
@@ -98,9 +112,15 @@ export function readMigrations(dir: string, shown: string = dir): ExistingMigrat
     stat = fs.statSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { folders: [], hasLockFile: false };
-    throw new UserError([{ file: shown, message: `cannot read the migrations folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new UserError([
+      {
+        file: shown,
+        message: `cannot read the migrations folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      },
+    ]);
   }
-  if (!stat.isDirectory()) throw new UserError([{ file: shown, message: 'the migrations path is a file, not a folder' }]);
+  if (!stat.isDirectory())
+    throw new UserError([{ file: shown, message: 'the migrations path is a file, not a folder' }]);
   const entries = fs.readdirSync(dir, { withFileTypes: true });
   const folders = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
@@ -112,7 +132,9 @@ export function readMigrations(dir: string, shown: string = dir): ExistingMigrat
         sql = readInputText(path.join(dir, name, 'migration.sql'), INPUT_LIMITS.migration);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          throw new UserError([{ file: path.join(shown, name, 'migration.sql'), message: `cannot read (${(error as Error).message})` }]);
+          throw new UserError([
+            { file: path.join(shown, name, 'migration.sql'), message: `cannot read (${(error as Error).message})` },
+          ]);
         }
       }
       return { name, sql, file: path.join(shown, name, 'migration.sql') };

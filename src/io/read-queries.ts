@@ -32,7 +32,11 @@ export interface LoadedWorkload {
  * PostgreSQL parser (loaded only when such a file is given), and the other files (recorded shapes)
  * left for `readQueries`.
  */
-export async function readStatementFiles(cwd: string, files: readonly string[], fromDatabase: readonly Statement[] = []): Promise<{ recorded: string[]; parsed: ParsedStatement[]; notes: string[] }> {
+export async function readStatementFiles(
+  cwd: string,
+  files: readonly string[],
+  fromDatabase: readonly Statement[] = [],
+): Promise<{ recorded: string[]; parsed: ParsedStatement[]; notes: string[] }> {
   const recorded: string[] = [];
   const sql: { shown: string; text: string; kind: 'sql' | 'prisma-log' }[] = [];
   for (const shown of files) {
@@ -46,7 +50,10 @@ export async function readStatementFiles(cwd: string, files: readonly string[], 
   const statements: Statement[] = [...fromDatabase];
   const problems: Diagnostic[] = [];
   for (const file of sql) {
-    const read = file.kind === 'sql' ? statementsFromSqlFile(file.text, file.shown, parser) : statementsFromPrismaLog(file.text, file.shown, parser);
+    const read =
+      file.kind === 'sql'
+        ? statementsFromSqlFile(file.text, file.shown, parser)
+        : statementsFromPrismaLog(file.text, file.shown, parser);
     statements.push(...read.statements);
     problems.push(...read.problems);
   }
@@ -55,7 +62,13 @@ export async function readStatementFiles(cwd: string, files: readonly string[], 
   return { recorded, parsed, notes: rejected.map((r) => `a statement was left out of the workload: ${r}`) };
 }
 
-export function readQueries(cwd: string, files: readonly string[], model: SchemaModel, statements: readonly ParsedStatement[] = [], tables?: readonly TableStats[]): LoadedWorkload {
+export function readQueries(
+  cwd: string,
+  files: readonly string[],
+  model: SchemaModel,
+  statements: readonly ParsedStatement[] = [],
+  tables?: readonly TableStats[],
+): LoadedWorkload {
   const shapes: RecordedShape[] = [];
   const problems: Diagnostic[] = [];
   for (const shown of files) {
@@ -65,10 +78,20 @@ export function readQueries(cwd: string, files: readonly string[], model: Schema
   }
   if (problems.length > 0) throw new UserError(problems);
   const { reads, unknownModels } = readsFromRecorded(shapes, model);
-  const origins = [...files, ...new Set(statements.filter((s) => s.statement.origin === 'pg_stat_statements').map((s) => s.statement.where))];
+  const origins = [
+    ...files,
+    ...new Set(statements.filter((s) => s.statement.origin === 'pg_stat_statements').map((s) => s.statement.where)),
+  ];
   return {
-    workload: { reads: [...reads, ...readsFromStatements(statements, model)], origins, ...(tables ? { tables: [...tables] } : {}) },
-    notes: unknownModels.map((m) => `the query shapes name model ${m}, which the schema does not have (recorded before a rename?): its reads are left out`),
+    workload: {
+      reads: [...reads, ...readsFromStatements(statements, model)],
+      origins,
+      ...(tables ? { tables: [...tables] } : {}),
+    },
+    notes: unknownModels.map(
+      (m) =>
+        `the query shapes name model ${m}, which the schema does not have (recorded before a rename?): its reads are left out`,
+    ),
   };
 }
 
@@ -77,13 +100,27 @@ function readText(file: string, shown: string): string {
   try {
     stat = fs.statSync(file);
   } catch (error) {
-    throw new UserError([{ file: shown, message: `cannot read the query shapes (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new UserError([
+      { file: shown, message: `cannot read the query shapes (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
+    ]);
   }
-  if (!stat.isFile()) throw new UserError([{ file: shown, message: 'not a regular file (--queries takes a .sql file, Prisma Client query log, or the JSON-lines files recordQueryShapes writes)' }]);
-  if (stat.size > MAX_BYTES) throw new UserError([{ file: shown, message: `larger than ${MAX_BYTES / 1024 / 1024} MiB: not a query-shape recording` }]);
+  if (!stat.isFile())
+    throw new UserError([
+      {
+        file: shown,
+        message:
+          'not a regular file (--queries takes a .sql file, Prisma Client query log, or the JSON-lines files recordQueryShapes writes)',
+      },
+    ]);
+  if (stat.size > MAX_BYTES)
+    throw new UserError([
+      { file: shown, message: `larger than ${MAX_BYTES / 1024 / 1024} MiB: not a query-shape recording` },
+    ]);
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError([{ file: shown, message: `cannot read the query shapes (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new UserError([
+      { file: shown, message: `cannot read the query shapes (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
+    ]);
   }
 }

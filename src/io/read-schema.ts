@@ -7,7 +7,9 @@ import type { SchemaSource } from '../schema/source';
 export function readSchemaFiles(files: string[], cwd: string): SchemaSource[] {
   const sources = files.map((file): SchemaSource => {
     const text = readText(file, cwd);
-    return text.startsWith('\uFEFF') ? { path: file, content: text.slice(1), bom: true } : { path: file, content: text };
+    return text.startsWith('\uFEFF')
+      ? { path: file, content: text.slice(1), bom: true }
+      : { path: file, content: text };
   });
   if (sources.every((s) => s.content.trim() === '')) {
     throw new UserError([{ file: files[0], message: 'schema file is empty' }]);
@@ -33,7 +35,9 @@ function readText(file: string, cwd: string): string {
     throw new UserError([{ file, message: why }]);
   }
   if (bytes.includes(0) || !isUtf8(bytes)) {
-    throw new UserError([{ file, message: 'is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text' }]);
+    throw new UserError([
+      { file, message: 'is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text' },
+    ]);
   }
   return bytes.toString('utf8');
 }

@@ -102,7 +102,11 @@ export class WriteRefused extends Error {
 
 function checkRelative(rel: string): string[] {
   const parts = rel.split('/');
-  if (rel === '' || path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\u0000'))) {
+  if (
+    rel === '' ||
+    path.isAbsolute(rel) ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\u0000'))
+  ) {
     throw new Error(`write-tree: unsafe relative path ${JSON.stringify(rel)}`);
   }
   return parts;
@@ -128,7 +132,8 @@ export async function writeTree(input: WriteTreeInput, hooks: WriteHooks = {}): 
   // Nothing is created until every check passed.
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new WriteRefused(dir, 'is a file, not a folder');
   for (const [name] of tops) {
-    if (fs.existsSync(path.join(dir, name))) throw new WriteRefused(path.join(dir, name), 'already exists; existing migrations are never touched');
+    if (fs.existsSync(path.join(dir, name)))
+      throw new WriteRefused(path.join(dir, name), 'already exists; existing migrations are never touched');
   }
   for (const w of input.schemaWrites) {
     if (fs.readFileSync(w.file, 'utf8') !== w.before) throw new WriteRefused(w.file, 'changed since it was read');
@@ -158,7 +163,12 @@ export async function writeTree(input: WriteTreeInput, hooks: WriteHooks = {}): 
       fs.mkdirSync(path.dirname(target), { recursive: true });
       writeNewFile(target, file.content, false);
     }
-    const journal: Journal = { pid: process.pid, migrationsDir: dir, entries: [...tops].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, kind]) => ({ name, kind })), schema: [] };
+    const journal: Journal = {
+      pid: process.pid,
+      migrationsDir: dir,
+      entries: [...tops].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, kind]) => ({ name, kind })),
+      schema: [],
+    };
     for (const [i, w] of input.schemaWrites.entries()) {
       const temp = `${w.file}${TEMP_INFIX}${process.pid}`;
       const beforeCopy = path.join(staging, `schema-${i}.before`);
@@ -212,7 +222,11 @@ function removeStaging(staging: string): void {
 }
 
 /** Best effort, in reverse order; a failure to undo one thing does not stop undoing the others. */
-function rollback(committed: { path: string; kind: 'folder' | 'file' }[], schemaDone: SchemaWrite[], createdDirs: string[]): void {
+function rollback(
+  committed: { path: string; kind: 'folder' | 'file' }[],
+  schemaDone: SchemaWrite[],
+  createdDirs: string[],
+): void {
   for (const w of [...schemaDone].reverse()) {
     try {
       restoreFile(w.file, w.before);
@@ -331,7 +345,11 @@ function fileSha(file: string): string | undefined {
  * committed anything and is removed. Leftovers of a process that is still running, or a schema
  * file changed since, are left alone and reported.
  */
-export function recoverInterrupted(opts: { migrationsDir: string; schemaFiles: readonly string[]; dryRun?: boolean }): RecoveryNote[] {
+export function recoverInterrupted(opts: {
+  migrationsDir: string;
+  schemaFiles: readonly string[];
+  dryRun?: boolean;
+}): RecoveryNote[] {
   const dir = path.resolve(opts.migrationsDir);
   const places = [...new Set([path.dirname(dir), ...opts.schemaFiles.map((f) => path.dirname(path.resolve(f)))])];
   const notes: RecoveryNote[] = [];
@@ -349,11 +367,20 @@ export function recoverInterrupted(opts: { migrationsDir: string; schemaFiles: r
       const journal = readJournal(staging);
       const owner = journal?.pid ?? pid;
       if (Number.isFinite(owner) && isAlive(owner)) {
-        notes.push({ action: 'left', path: staging, pid: owner, folders: [], schemaFiles: [], reason: 'its generate is still running' });
+        notes.push({
+          action: 'left',
+          path: staging,
+          pid: owner,
+          folders: [],
+          schemaFiles: [],
+          reason: 'its generate is still running',
+        });
         continue;
       }
       for (const s of journal?.schema ?? []) handledTemps.add(s.temp);
-      const note = journal ? finishJournal(staging, journal, opts.dryRun === true) : { action: 'removed' as const, path: staging, pid: owner, folders: [], schemaFiles: [] };
+      const note = journal
+        ? finishJournal(staging, journal, opts.dryRun === true)
+        : { action: 'removed' as const, path: staging, pid: owner, folders: [], schemaFiles: [] };
       if (!opts.dryRun && note.action !== 'left') {
         for (const s of journal?.schema ?? []) fs.rmSync(s.temp, { force: true });
         removeStaging(staging);
@@ -371,7 +398,9 @@ export function recoverInterrupted(opts: { migrationsDir: string; schemaFiles: r
     }
     const base = path.basename(file);
     for (const name of names.sort()) {
-      const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(${TEMP_INFIX}|${UNDO_INFIX})(\\d+)$`).exec(name);
+      const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(${TEMP_INFIX}|${UNDO_INFIX})(\\d+)$`).exec(
+        name,
+      );
       const temp = path.join(path.dirname(file), name);
       if (!m || handledTemps.has(temp)) continue;
       const pid = Number(m[2]);
@@ -391,7 +420,14 @@ function finishJournal(staging: string, journal: Journal, dryRun: boolean): Reco
   });
   const base = { path: staging, pid: journal.pid };
   const changed = journal.schema.filter((_, i) => states[i] === 'other').map((s) => s.file);
-  if (changed.length > 0) return { ...base, action: 'left', folders: [], schemaFiles: changed, reason: 'the schema changed since; resolve by hand' };
+  if (changed.length > 0)
+    return {
+      ...base,
+      action: 'left',
+      folders: [],
+      schemaFiles: changed,
+      reason: 'the schema changed since; resolve by hand',
+    };
   if (states.every((s) => s === 'after')) {
     // Every schema file has its new text: the commit got that far, so the folders belong with it.
     const moved: string[] = [];

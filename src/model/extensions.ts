@@ -17,7 +17,8 @@ export function requiredExtensions(model: SchemaModel): string[] {
     for (const column of table.columns) {
       const fromType = column.nativeType ? NATIVE_TYPE_EXTENSIONS[column.nativeType.name] : undefined;
       if (fromType) needed.add(fromType);
-      for (const [pattern, extension] of DEFAULT_FUNCTION_EXTENSIONS) if (column.default && pattern.test(column.default)) needed.add(extension);
+      for (const [pattern, extension] of DEFAULT_FUNCTION_EXTENSIONS)
+        if (column.default && pattern.test(column.default)) needed.add(extension);
     }
     for (const index of [...table.indexes, ...table.uniques]) {
       for (const c of index.columns) {

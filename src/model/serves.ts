@@ -72,32 +72,49 @@ export function comparedColumns(shape: QueryShape): Set<string> {
 }
 
 function isEqualityOnly(shape: QueryShape): boolean {
-  return shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length === 0;
+  return (
+    shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length === 0
+  );
 }
 
 /** Does `index` serve `shape`: the whole read, its leading part, or nothing (with the reason). */
 export function indexServes(index: ServingIndex, shape: QueryShape): ServesVerdict {
-  if (index.table !== shape.table || !sameSchema(index.schema, shape.schema)) return { verdict: 'none', reason: 'on another table' };
-  if (!index.valid) return { verdict: 'none', reason: 'invalid (a failed CREATE INDEX CONCURRENTLY): the planner never uses it' };
+  if (index.table !== shape.table || !sameSchema(index.schema, shape.schema))
+    return { verdict: 'none', reason: 'on another table' };
+  if (!index.valid)
+    return { verdict: 'none', reason: 'invalid (a failed CREATE INDEX CONCURRENTLY): the planner never uses it' };
   const methodVerdict = servesByMethod(index, shape);
   if (methodVerdict.verdict === 'none') return methodVerdict;
   if (index.predicate !== undefined && !impliedBy(index.predicate, comparedColumns(shape), shape.where)) {
     // A partial index that leaves out rows the read needs serves none of it.
-    const reason = methodVerdict.verdict === 'partial' ? methodVerdict.reason : `partial (WHERE ${index.predicateText ?? '…'}), does not hold every row`;
+    const reason =
+      methodVerdict.verdict === 'partial'
+        ? methodVerdict.reason
+        : `partial (WHERE ${index.predicateText ?? '…'}), does not hold every row`;
     return { verdict: 'none', reason };
   }
   // The read's constant predicate is served when the index holds only the rows it selects.
   const held = new Set(conjuncts(index.predicate).map(predicateKey));
   const filtered = conjuncts(shape.where).filter((c) => !held.has(predicateKey(c)));
   if (filtered.length === 0) return methodVerdict;
-  const whereParts: ShapePart[] = filtered.map((c) => ({ part: 'where', ...(columnOf(c) !== undefined ? { column: columnOf(c) } : {}) }));
+  const whereParts: ShapePart[] = filtered.map((c) => ({
+    part: 'where',
+    ...(columnOf(c) !== undefined ? { column: columnOf(c) } : {}),
+  }));
   const served = methodVerdict.verdict === 'serves' ? allParts(shape) : methodVerdict.served;
   const unserved = methodVerdict.verdict === 'serves' ? [] : methodVerdict.unserved;
-  return { verdict: 'partial', served, unserved: [...unserved, ...whereParts], reason: `filters ${describeParts(whereParts)} row by row: the index also holds rows the read skips` };
+  return {
+    verdict: 'partial',
+    served,
+    unserved: [...unserved, ...whereParts],
+    reason: `filters ${describeParts(whereParts)} row by row: the index also holds rows the read skips`,
+  };
 }
 
 /** What each access method can serve; any other method (brin, spgist, ...) serves no read here. */
-const SERVES_BY_METHOD: Readonly<Record<string, ((index: ServingIndex, shape: QueryShape) => ServesVerdict) | undefined>> = {
+const SERVES_BY_METHOD: Readonly<
+  Record<string, ((index: ServingIndex, shape: QueryShape) => ServesVerdict) | undefined>
+> = {
   btree: servesBtree,
   hash: servesHash,
   gin: servesContainment,
@@ -132,12 +149,20 @@ class None extends LazyReason {
 
 class Partial extends LazyReason {
   readonly verdict = 'partial' as const;
-  constructor(readonly served: ShapePart[], readonly unserved: ShapePart[], explain: () => string) {
+  constructor(
+    readonly served: ShapePart[],
+    readonly unserved: ShapePart[],
+    explain: () => string,
+  ) {
     super(explain);
   }
 }
 
-function verdictOf(served: ShapePart[], unserved: ShapePart[], reasons: { all: () => string; some: () => string; none: () => string }): ServesVerdict {
+function verdictOf(
+  served: ShapePart[],
+  unserved: ShapePart[],
+  reasons: { all: () => string; some: () => string; none: () => string },
+): ServesVerdict {
   if (unserved.length === 0) return new Serves(reasons.all);
   if (served.length === 0) return new None(reasons.none);
   return new Partial(served, unserved, reasons.some);
@@ -150,11 +175,16 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   while (at < keys.length && keys[at] !== null && equal.has(keys[at]!)) at++;
   const leading = keys.slice(0, at) as string[];
   const served: ShapePart[] = leading.map((column) => ({ part: 'equal', column }));
-  const unserved: ShapePart[] = shape.equal.filter((c) => !leading.includes(c)).map((column) => ({ part: 'equal', column }));
+  const unserved: ShapePart[] = shape.equal
+    .filter((c) => !leading.includes(c))
+    .map((column) => ({ part: 'equal', column }));
   const equalityDone = unserved.length === 0;
   let orderBroken = !equalityDone;
   // After the equality prefix: IN lists (each key narrows, but breaks the order), then one range.
-  const rest = [...shape.in.map((column) => ({ part: 'in' as const, column })), ...shape.ranges.map((r) => ({ part: 'range' as const, column: r.column }))];
+  const rest = [
+    ...shape.in.map((column) => ({ part: 'in' as const, column })),
+    ...shape.ranges.map((r) => ({ part: 'range' as const, column: r.column })),
+  ];
   let rangeAt: number | undefined;
   for (const part of rest) {
     if (equalityDone && rangeAt === undefined && keys[at] === part.column) {
@@ -171,7 +201,10 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
     const orderServed = !orderBroken && orderMatches(index, from, shape.orderBy);
     (orderServed ? served : unserved).push(...shape.orderBy.map((o) => ({ part: 'order' as const, column: o.column })));
   }
-  unserved.push(...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })), ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })));
+  unserved.push(
+    ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
+    ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
+  );
   if (isEqualityOnly(shape)) {
     const none = () => {
       const k = shape.equal.length;
@@ -210,7 +243,11 @@ function servesHash(index: ServingIndex, shape: QueryShape): ServesVerdict {
   if (only === null || !shape.equal.includes(only)) return { verdict: 'none', reason: why };
   const served: ShapePart[] = [{ part: 'equal', column: only }];
   const unserved = allParts(shape).filter((p) => !(p.part === 'equal' && p.column === only));
-  return verdictOf(served, unserved, { all: () => `starts with ${columnList([only])}`, some: () => why, none: () => why });
+  return verdictOf(served, unserved, {
+    all: () => `starts with ${columnList([only])}`,
+    some: () => why,
+    none: () => why,
+  });
 }
 
 function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdict {
@@ -252,7 +289,9 @@ function servesBrin(index: ServingIndex, shape: QueryShape): ServesVerdict {
 }
 
 function columnOf(predicate: Predicate): string | undefined {
-  return predicate.kind === 'null-test' || predicate.kind === 'compare' || predicate.kind === 'in-list' ? predicate.column : undefined;
+  return predicate.kind === 'null-test' || predicate.kind === 'compare' || predicate.kind === 'in-list'
+    ? predicate.column
+    : undefined;
 }
 
 function allParts(shape: QueryShape): ShapePart[] {
@@ -281,11 +320,18 @@ export interface FkRef {
 
 /** The read every FK needs: the lookup of the referencing rows (`WHERE fk = $1`). */
 export function fkLookup(fk: FkRef): QueryShape {
-  return queryShape({ table: fk.table, ...(fk.schema !== undefined ? { schema: fk.schema } : {}), equal: [...fk.columns] });
+  return queryShape({
+    table: fk.table,
+    ...(fk.schema !== undefined ? { schema: fk.schema } : {}),
+    equal: [...fk.columns],
+  });
 }
 
 class FkCoverage extends LazyReason {
-  constructor(readonly covers: boolean, explain: () => string) {
+  constructor(
+    readonly covers: boolean,
+    explain: () => string,
+  ) {
     super(explain);
   }
 }
@@ -308,7 +354,11 @@ export function servingDeclared(table: Pick<Table, 'name' | 'schema'>, index: In
     serving = {
       table: table.name,
       method: index.method,
-      keys: index.columns.map((c) => ({ column: c.column, sort: c.sort ?? 'asc', ...(c.opclass ? { opclass: c.opclass } : {}) })),
+      keys: index.columns.map((c) => ({
+        column: c.column,
+        sort: c.sort ?? 'asc',
+        ...(c.opclass ? { opclass: c.opclass } : {}),
+      })),
       include: [],
       valid: true,
     };

@@ -10,6 +10,10 @@ export function withoutIndexes(model: SchemaModel, names: ReadonlySet<string>): 
   if (names.size === 0) return model;
   return {
     ...model,
-    tables: model.tables.map((t) => ({ ...t, indexes: t.indexes.filter((i) => !names.has(i.name)), uniques: t.uniques.filter((i) => !names.has(i.name)) })),
+    tables: model.tables.map((t) => ({
+      ...t,
+      indexes: t.indexes.filter((i) => !names.has(i.name)),
+      uniques: t.uniques.filter((i) => !names.has(i.name)),
+    })),
   };
 }

@@ -95,10 +95,20 @@ export async function judgeByPlanner(
 ): Promise<string[]> {
   const notes = new Set<string>();
   const floor = savingFloor(workload, options.minSavedPercent);
-  if (planner.kind === 'none') notes.add('hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.');
+  if (planner.kind === 'none')
+    notes.add(
+      'hypopg is not installed on the server: proposals are ranked by the measured time of the statements they serve (an upper bound, weaker evidence than a plan). CREATE EXTENSION hypopg lets idxgen plan each index hypothetically.',
+    );
   for (const entry of plan.entries) {
     if (entry.spec.kind !== 'index' || !isWorkloadBacked(entry)) continue;
-    const evidence = await judgeEntry(entry, entry.spec, workload, planner, notes, floor !== undefined && workloadOnly(entry) ? floor : 0);
+    const evidence = await judgeEntry(
+      entry,
+      entry.spec,
+      workload,
+      planner,
+      notes,
+      floor !== undefined && workloadOnly(entry) ? floor : 0,
+    );
     if (!evidence) continue;
     const write = activity(entry.spec.table, entry.spec.schema);
     if (write) evidence.write = write;
@@ -122,7 +132,9 @@ function workloadOnly(entry: PlanEntry): boolean {
 function savingFloor(workload: Workload, minPercent: number): number | undefined {
   if (minPercent <= 0) return undefined;
   const totals = new Map<string, number>();
-  for (const read of workload.reads) if (read.source.kind === 'statement' && read.source.totalMs !== undefined) totals.set(read.source.fingerprint, read.source.totalMs);
+  for (const read of workload.reads)
+    if (read.source.kind === 'statement' && read.source.totalMs !== undefined)
+      totals.set(read.source.fingerprint, read.source.totalMs);
   const totalMs = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
   return totalMs > 0 ? (totalMs * minPercent) / 100 : undefined;
 }
@@ -137,13 +149,19 @@ function leaveOutSmallSavings(plan: Plan, workload: Workload, minPercent: number
   const threshold = savingFloor(workload, minPercent);
   if (threshold === undefined) return undefined;
   const totalMs = (threshold * 100) / minPercent;
-  const small = plan.entries.filter((entry) => entry.workload !== undefined && entry.workload.savedMs < threshold && workloadOnly(entry));
+  const small = plan.entries.filter(
+    (entry) => entry.workload !== undefined && entry.workload.savedMs < threshold && workloadOnly(entry),
+  );
   if (small.length === 0) return undefined;
   const names = new Set(small.map((e) => e.name));
-  const paired = plan.entries.filter((e) => e.spec.kind === 'drop-index' && names.has(e.spec.coveredBy) && e.proposal.ruleId === 'workload-index');
+  const paired = plan.entries.filter(
+    (e) => e.spec.kind === 'drop-index' && names.has(e.spec.coveredBy) && e.proposal.ruleId === 'workload-index',
+  );
   const out = new Set([...small, ...paired]);
   for (const entry of out) {
-    const saved = entry.workload ? `saves an estimated ${entry.workload.method === 'measured-time' ? 'at most ' : ''}${formatMs(entry.workload.savedMs)}` : `pairs with ${quoteIdent(entry.spec.kind === 'drop-index' ? entry.spec.coveredBy : entry.name)}, which was left out`;
+    const saved = entry.workload
+      ? `saves an estimated ${entry.workload.method === 'measured-time' ? 'at most ' : ''}${formatMs(entry.workload.savedMs)}`
+      : `pairs with ${quoteIdent(entry.spec.kind === 'drop-index' ? entry.spec.coveredBy : entry.name)}, which was left out`;
     const reason = `${saved}, under ${minPercent} % of the workload's measured ${formatMs(totalMs)} (workload-index option minSavedPercent): not worth another index's write cost`;
     for (const proposal of [entry.proposal, ...entry.satisfies]) plan.skipped.push({ proposal, reason });
   }
@@ -156,13 +174,25 @@ function leaveOutSmallSavings(plan: Plan, workload: Workload, minPercent: number
  * not planned: the saving threshold leaves it out whatever the planner says, and planning every
  * statement of hundreds of such entries is most of `plan --database-url`'s time.
  */
-async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload, planner: PlannerPort, notes: Set<string>, floor: number): Promise<WorkloadEvidence | undefined> {
+async function judgeEntry(
+  entry: PlanEntry,
+  spec: IndexSpec,
+  workload: Workload,
+  planner: PlannerPort,
+  notes: Set<string>,
+  floor: number,
+): Promise<WorkloadEvidence | undefined> {
   const index = servingProposed(spec);
   // The reads the rule chose the index for (the same shapes, by identity), and any other it serves.
   const cited = new Set([entry.proposal, ...entry.satisfies].flatMap((p) => p.serves));
-  const served = readsOf(workload, spec.table, spec.schema).filter((read) => read.source.kind === 'statement' && (cited.has(read.shape) || indexServes(index, read.shape).verdict !== 'none'));
+  const served = readsOf(workload, spec.table, spec.schema).filter(
+    (read) =>
+      read.source.kind === 'statement' && (cited.has(read.shape) || indexServes(index, read.shape).verdict !== 'none'),
+  );
   const byStatement = new Map<string, WorkloadRead>();
-  for (const read of served) if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint)) byStatement.set(read.source.fingerprint, read);
+  for (const read of served)
+    if (read.source.kind === 'statement' && !byStatement.has(read.source.fingerprint))
+      byStatement.set(read.source.fingerprint, read);
   if (byStatement.size === 0) return undefined;
   const reads = [...byStatement.values()];
   if (floor > 0 && reads.every((r) => r.source.kind === 'statement' && r.source.meanMs !== undefined)) {
@@ -170,24 +200,41 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
     if (most < floor) {
       const statements = reads.map((r) => {
         const source = r.source as Extract<WorkloadRead['source'], { kind: 'statement' }>;
-        return { fingerprint: source.fingerprint, text: source.text, calls: r.calls, meanMs: source.meanMs!, savedMs: r.calls * source.meanMs!, upperBound: true, note: 'not planned: it took less than the saving threshold in all' };
+        return {
+          fingerprint: source.fingerprint,
+          text: source.text,
+          calls: r.calls,
+          meanMs: source.meanMs!,
+          savedMs: r.calls * source.meanMs!,
+          upperBound: true,
+          note: 'not planned: it took less than the saving threshold in all',
+        };
       });
       return { statements, savedMs: most, method: 'measured-time' };
     }
   }
   // hypopg makes btree, hash and BRIN indexes only; the scratch copy builds any.
-  const plannable = planner.kind === 'scratch-copy' || (planner.kind === 'hypopg' && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist');
+  const plannable =
+    planner.kind === 'scratch-copy' ||
+    (planner.kind === 'hypopg' && spec.method !== 'gin' && spec.method !== 'gist' && spec.method !== 'spgist');
   const statements: StatementEvidence[] = [];
   for (const read of byStatement.values()) {
     if (read.source.kind !== 'statement') continue;
     const source = read.source;
-    const item: StatementEvidence = { fingerprint: source.fingerprint, text: source.text, calls: read.calls, ...(source.meanMs !== undefined ? { meanMs: source.meanMs } : {}) };
+    const item: StatementEvidence = {
+      fingerprint: source.fingerprint,
+      text: source.text,
+      calls: read.calls,
+      ...(source.meanMs !== undefined ? { meanMs: source.meanMs } : {}),
+    };
     statements.push(item);
     const generic = source.parameters;
     if (!source.explainable) item.note = 'not a single SELECT: not planned';
     else if (generic && !planner.genericPlan) {
       item.note = 'has $n parameters: planning it needs EXPLAIN (GENERIC_PLAN) (PostgreSQL 16+) or sample parameters';
-      notes.add('the server is older than PostgreSQL 16: statements with $n parameters need sample parameters to be planned, so only their measured time ranks the proposals');
+      notes.add(
+        'the server is older than PostgreSQL 16: statements with $n parameters need sample parameters to be planned, so only their measured time ranks the proposals',
+      );
     } else {
       try {
         item.costBefore = await planner.planCost(source.query, generic);
@@ -196,7 +243,12 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
         item.note = `the planner refused it (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
       }
     }
-    if (item.costBefore !== undefined && item.costAfter !== undefined && source.meanMs !== undefined && item.costBefore > 0) {
+    if (
+      item.costBefore !== undefined &&
+      item.costAfter !== undefined &&
+      source.meanMs !== undefined &&
+      item.costBefore > 0
+    ) {
       const ratio = Math.max(0, 1 - item.costAfter / item.costBefore);
       item.savedMs = read.calls * source.meanMs * ratio;
     } else if (item.costAfter === undefined && source.meanMs !== undefined) {
@@ -207,15 +259,18 @@ async function judgeEntry(entry: PlanEntry, spec: IndexSpec, workload: Workload,
   }
   statements.sort((a, b) => (b.savedMs ?? 0) - (a.savedMs ?? 0) || b.calls - a.calls);
   // Planned evidence only when every statement that counts was planned with the index.
-  const method = plannable && planner.kind !== 'none' && !statements.some((s) => s.upperBound) ? planner.kind : 'measured-time';
+  const method =
+    plannable && planner.kind !== 'none' && !statements.some((s) => s.upperBound) ? planner.kind : 'measured-time';
   return { statements, savedMs: statements.reduce((sum, s) => sum + (s.savedMs ?? 0), 0), method };
 }
 
 const SAVED_LINE: Record<WorkloadEvidence['method'], (saved: string) => string> = {
-  'hypopg': (saved) => `estimated time saved: ${saved} (calls × mean × planner cost reduction, hypothetical index via hypopg)`,
+  hypopg: (saved) =>
+    `estimated time saved: ${saved} (calls × mean × planner cost reduction, hypothetical index via hypopg)`,
   'scratch-copy': (saved) =>
     `estimated time saved: ${saved} (calls × mean × planner cost reduction, planned on a scratch copy of the table: sampled rows, the live statistics restored; weaker evidence than hypopg on the live server)`,
-  'measured-time': (saved) => `estimated time saved: up to ${saved} (the measured time of the statements it serves, where the index could not be planned: weaker evidence)`,
+  'measured-time': (saved) =>
+    `estimated time saved: up to ${saved} (the measured time of the statements it serves, where the index could not be planned: weaker evidence)`,
 };
 
 /** The tables whose entries the planner will judge (for a scratch copy of just those). */
@@ -223,26 +278,36 @@ export function tablesToJudge(plan: Plan): { schema: string | undefined; table: 
   const seen = new Map<string, { schema: string | undefined; table: string }>();
   for (const entry of plan.entries) {
     if (entry.spec.kind !== 'index' || !isWorkloadBacked(entry)) continue;
-    seen.set(`${entry.spec.schema ?? ''}\u0000${entry.spec.table}`, { schema: entry.spec.schema, table: entry.spec.table });
+    seen.set(`${entry.spec.schema ?? ''}\u0000${entry.spec.table}`, {
+      schema: entry.spec.schema,
+      table: entry.spec.table,
+    });
   }
   return [...seen.values()];
 }
 
 /** The workload backs the entry when workload-index (or brin-index, from the same reads) proposed it, alone or with another rule. */
 function isWorkloadBacked(entry: PlanEntry): boolean {
-  return [entry.proposal, ...entry.satisfies].some((p) => p.ruleId === 'workload-index' || (p.ruleId === 'brin-index' && p.basis === 'workload'));
+  return [entry.proposal, ...entry.satisfies].some(
+    (p) => p.ruleId === 'workload-index' || (p.ruleId === 'brin-index' && p.basis === 'workload'),
+  );
 }
 
 function evidenceLines(evidence: WorkloadEvidence): string[] {
   const lines = evidence.statements.map((s) => {
-    const cost = s.costBefore !== undefined ? `, plan cost ${s.costBefore.toFixed(1)} → ${s.costAfter !== undefined ? s.costAfter.toFixed(1) : '? (not planned with the index)'}` : '';
+    const cost =
+      s.costBefore !== undefined
+        ? `, plan cost ${s.costBefore.toFixed(1)} → ${s.costAfter !== undefined ? s.costAfter.toFixed(1) : '? (not planned with the index)'}`
+        : '';
     const saved = s.savedMs !== undefined ? `, saves ${s.upperBound ? 'up to ' : ''}${formatMs(s.savedMs)}` : '';
     const note = s.note ? ` (${s.note})` : '';
     return `query ${s.fingerprint} "${s.text}": ${s.calls.toLocaleString('en-US')} call(s)${s.meanMs !== undefined ? `, mean ${formatMs(s.meanMs)}` : ''}${cost}${saved}${note}`;
   });
   lines.push(SAVED_LINE[evidence.method](formatMs(evidence.savedMs)));
   if (evidence.write) {
-    lines.push(`write cost: the table has ${evidence.write.indexes} index(es) now, ${evidence.write.writesPerSecond.toFixed(2)} row writes/s (n_tup_ins + n_tup_upd + n_tup_del): one more index is written on every insert`);
+    lines.push(
+      `write cost: the table has ${evidence.write.indexes} index(es) now, ${evidence.write.writesPerSecond.toFixed(2)} row writes/s (n_tup_ins + n_tup_upd + n_tup_del): one more index is written on every insert`,
+    );
   }
   return lines;
 }

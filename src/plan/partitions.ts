@@ -31,12 +31,24 @@ function key(schema: string, name: string): string {
  * stood for, so two long partition names never meet in one cut name; a name already used in the
  * partition's schema gets a number, as PostgreSQL does.
  */
-export function partitionIndexName(parentIndex: string, parentTable: string, partition: { schema: string; table: string }, taken: Set<string>): string {
+export function partitionIndexName(
+  parentIndex: string,
+  parentTable: string,
+  partition: { schema: string; table: string },
+  taken: Set<string>,
+): string {
   const suffix = /_(idx|key)$/.exec(parentIndex)?.[0] ?? '';
   const stem = parentIndex.slice(0, parentIndex.length - suffix.length);
   const rest = stem.startsWith(`${parentTable}_`) ? stem.slice(parentTable.length + 1) : stem;
   const full = `${partition.table}_${rest}`;
-  const base = utf8ByteLength(full + suffix) <= POSTGRES_MAX_IDENTIFIER_BYTES ? full : fitWithSuffix(full, `_${shortHash(key(partition.schema, full))}`, POSTGRES_MAX_IDENTIFIER_BYTES - utf8ByteLength(suffix));
+  const base =
+    utf8ByteLength(full + suffix) <= POSTGRES_MAX_IDENTIFIER_BYTES
+      ? full
+      : fitWithSuffix(
+          full,
+          `_${shortHash(key(partition.schema, full))}`,
+          POSTGRES_MAX_IDENTIFIER_BYTES - utf8ByteLength(suffix),
+        );
   let name = base + suffix;
   for (let n = 1; taken.has(key(partition.schema, name)); n++) name = fitWithSuffix(base, `${n}${suffix}`);
   taken.add(key(partition.schema, name));
@@ -64,7 +76,8 @@ function refusal(entry: PlanEntry, node: PartitionNode): string | undefined {
     const columns = new Set(spec.columns.map((c) => c.column));
     const missing = levels.find((l) => l.keyColumns === null || l.keyColumns.some((c) => !columns.has(c)));
     if (missing) {
-      const keyText = missing.keyColumns === null ? 'an expression' : missing.keyColumns.map((c) => `"${c}"`).join(', ');
+      const keyText =
+        missing.keyColumns === null ? 'an expression' : missing.keyColumns.map((c) => `"${c}"`).join(', ');
       return `${where}: a UNIQUE index on it must hold the partition key of "${missing.schema}"."${missing.table}" (${keyText}) among its plain columns, or PostgreSQL refuses it (0A000)`;
     }
   }
@@ -72,10 +85,27 @@ function refusal(entry: PlanEntry, node: PartitionNode): string | undefined {
 }
 
 /** The partition indexes of `node`, pre-order (a sub-partitioned table's own index before its partitions'). */
-function partitionIndexes(entry: PlanEntry, parentTable: string, node: PartitionNode, attachTo: PartitionIndex['attachTo'], taken: Set<string>): PartitionIndex[] {
+function partitionIndexes(
+  entry: PlanEntry,
+  parentTable: string,
+  node: PartitionNode,
+  attachTo: PartitionIndex['attachTo'],
+  taken: Set<string>,
+): PartitionIndex[] {
   return node.partitions.flatMap((p) => {
-    const index: PartitionIndex = { schema: p.schema, table: p.table, name: partitionIndexName(entry.name, parentTable, p, taken), partitioned: p.kind === 'partitioned', attachTo };
-    return [index, ...(index.partitioned ? partitionIndexes(entry, parentTable, p, { schema: p.schema, name: index.name }, taken) : [])];
+    const index: PartitionIndex = {
+      schema: p.schema,
+      table: p.table,
+      name: partitionIndexName(entry.name, parentTable, p, taken),
+      partitioned: p.kind === 'partitioned',
+      attachTo,
+    };
+    return [
+      index,
+      ...(index.partitioned
+        ? partitionIndexes(entry, parentTable, p, { schema: p.schema, name: index.name }, taken)
+        : []),
+    ];
   });
 }
 

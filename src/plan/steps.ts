@@ -10,7 +10,13 @@
  */
 import type { Effect } from '../generate/migration-sql';
 import type { PartitionedIndexPlan } from './types';
-import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type DropIndexSpec, type IndexSpec, type ProposalSpec } from '../rules/types';
+import {
+  DEFAULT_CHECK_LOCK_TIMEOUT_MS,
+  type CheckSpec,
+  type DropIndexSpec,
+  type IndexSpec,
+  type ProposalSpec,
+} from '../rules/types';
 
 /** An extension an index needs (pg_trgm for gin_trgm_ops), and the index that needs it. */
 export interface ExtensionUse {
@@ -174,8 +180,10 @@ function checkSteps(spec: CheckSpec, name: string): Step[] {
 }
 
 function dropIndexSteps(spec: DropIndexSpec, name: string): Step[] {
-  if (name !== spec.name) throw new Error(`drop-index name mismatch: entry ${JSON.stringify(name)}, spec ${JSON.stringify(spec.name)}`);
-  if (spec.recreate.table !== spec.table || spec.recreate.schema !== spec.schema) throw new Error(`drop-index ${JSON.stringify(name)}: recreate is on another table`);
+  if (name !== spec.name)
+    throw new Error(`drop-index name mismatch: entry ${JSON.stringify(name)}, spec ${JSON.stringify(spec.name)}`);
+  if (spec.recreate.table !== spec.table || spec.recreate.schema !== spec.schema)
+    throw new Error(`drop-index ${JSON.stringify(name)}: recreate is on another table`);
   return [{ kind: 'drop-index', name, index: spec.recreate, concurrently: true, coveredBy: spec.coveredBy }];
 }
 
@@ -206,13 +214,40 @@ export function partitionedIndexSteps(spec: IndexSpec, name: string, plan: Parti
   const lockTimeoutMs = DEFAULT_CHECK_LOCK_TIMEOUT_MS;
   const top: TopIndex = { name, index: { ...spec, schema: plan.schema } };
   const extensions = indexSteps(spec, name).filter((s) => s.kind === 'create-extension');
-  const attachedTo = (schema: string, index: string) => plan.indexes.some((i) => i.attachTo.schema === schema && i.attachTo.name === index);
-  const only: Step[] = [{ kind: 'create-index-only', name, index: spec, concurrently: false, lockTimeoutMs, pending: plan.indexes.length > 0, top }];
+  const attachedTo = (schema: string, index: string) =>
+    plan.indexes.some((i) => i.attachTo.schema === schema && i.attachTo.name === index);
+  const only: Step[] = [
+    {
+      kind: 'create-index-only',
+      name,
+      index: spec,
+      concurrently: false,
+      lockTimeoutMs,
+      pending: plan.indexes.length > 0,
+      top,
+    },
+  ];
   const builds: Step[] = [];
   for (const p of plan.indexes) {
     const index: IndexSpec = { ...spec, table: p.table, schema: p.schema };
-    if (p.partitioned) only.push({ kind: 'create-index-only', name: p.name, index, concurrently: false, lockTimeoutMs, pending: attachedTo(p.schema, p.name), top });
-    else builds.push({ kind: 'create-index', name: p.name, index, concurrently: true, partitionOf: { table: spec.table, ...(spec.schema !== undefined ? { schema: spec.schema } : {}) } });
+    if (p.partitioned)
+      only.push({
+        kind: 'create-index-only',
+        name: p.name,
+        index,
+        concurrently: false,
+        lockTimeoutMs,
+        pending: attachedTo(p.schema, p.name),
+        top,
+      });
+    else
+      builds.push({
+        kind: 'create-index',
+        name: p.name,
+        index,
+        concurrently: true,
+        partitionOf: { table: spec.table, ...(spec.schema !== undefined ? { schema: spec.schema } : {}) },
+      });
   }
   const depth = (at: { schema: string; name: string }): number => {
     const found = plan.indexes.find((i) => i.schema === at.schema && i.name === at.name);
@@ -221,7 +256,16 @@ export function partitionedIndexSteps(spec: IndexSpec, name: string, plan: Parti
   const attaches: Step[] = plan.indexes
     .map((p, order) => ({ p, order, depth: depth(p) }))
     .sort((a, b) => b.depth - a.depth || a.order - b.order)
-    .map(({ p }, k, all) => ({ kind: 'attach-index', name: p.name, table: p.table, schema: p.schema, attachTo: p.attachTo, lockTimeoutMs, last: k === all.length - 1, top }));
+    .map(({ p }, k, all) => ({
+      kind: 'attach-index',
+      name: p.name,
+      table: p.table,
+      schema: p.schema,
+      attachTo: p.attachTo,
+      lockTimeoutMs,
+      last: k === all.length - 1,
+      top,
+    }));
   return [...extensions, ...only, ...builds, ...attaches];
 }
 
@@ -246,7 +290,9 @@ const EFFECTS: StepTable<Effect[]> = {
     { kind: 'constraint', action: 'create', name: s.name, present: true, validated: false, table: s.table },
   ],
   'drop-check': (s) => [{ kind: 'constraint', action: 'drop', name: s.name, present: false, table: s.table }],
-  'validate-check': (s) => [{ kind: 'constraint', action: 'validate', name: s.name, present: true, validated: true, table: s.table }],
+  'validate-check': (s) => [
+    { kind: 'constraint', action: 'validate', name: s.name, present: true, validated: true, table: s.table },
+  ],
   'keep-validated': () => [],
 };
 

@@ -13,7 +13,11 @@ export type PrismaDeclaration =
       previewFeatures: string[];
     }
   | { kind: 'drop-attribute'; /** Span of the attribute to remove from the schema. */ span: Span; attribute: string }
-  | { kind: 'none'; /** Why Prisma cannot declare it, and what that means (drift, or nothing). */ reason: string; drift: boolean };
+  | {
+      kind: 'none';
+      /** Why Prisma cannot declare it, and what that means (drift, or nothing). */ reason: string;
+      drift: boolean;
+    };
 
 /** One index of the partitioned sequence below the parent's own. */
 export interface PartitionIndex {

@@ -51,7 +51,8 @@ export function recordQueryShapes(options: RecordQueryShapesOptions): <Client>(c
         $allModels: {
           $allOperations(call: OperationCall) {
             const { model, operation, args, query } = call;
-            if (model !== undefined) recorder.add(shapeOfCall(model, operation, args, dataModel), withCallSites ? callSite(call) : undefined);
+            if (model !== undefined)
+              recorder.add(shapeOfCall(model, operation, args, dataModel), withCallSites ? callSite(call) : undefined);
             return query(args);
           },
         },

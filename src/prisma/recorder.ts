@@ -23,7 +23,8 @@ export class ShapeRecorder {
     const held = this.shapes.get(key);
     if (held) {
       held.count += 1;
-      if (callSite && held.callSites && held.callSites.length < MAX_CALL_SITES && !held.callSites.includes(callSite)) held.callSites.push(callSite);
+      if (callSite && held.callSites && held.callSites.length < MAX_CALL_SITES && !held.callSites.includes(callSite))
+        held.callSites.push(callSite);
       return;
     }
     if (callSite) shape.callSites = [callSite];

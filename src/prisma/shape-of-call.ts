@@ -33,15 +33,39 @@ export interface RuntimeDataModel {
 type Args = Record<string, unknown>;
 
 const FIELD_OPERATORS: ReadonlySet<string> = new Set<FieldOperator>([
-  'equals', 'in', 'notIn', 'lt', 'lte', 'gt', 'gte', 'not', 'contains', 'startsWith', 'endsWith', 'search',
-  'has', 'hasSome', 'hasEvery', 'isEmpty', 'string_contains', 'string_starts_with', 'string_ends_with',
-  'array_contains', 'array_starts_with', 'array_ends_with',
+  'equals',
+  'in',
+  'notIn',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'not',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'search',
+  'has',
+  'hasSome',
+  'hasEvery',
+  'isEmpty',
+  'string_contains',
+  'string_starts_with',
+  'string_ends_with',
+  'array_contains',
+  'array_starts_with',
+  'array_ends_with',
 ]);
 const QUANTIFIERS = ['is', 'isNot', 'some', 'every', 'none'] as const;
 const AGGREGATES = new Set(['_count', '_avg', '_sum', '_min', '_max']);
 
 /** The shape of one call, with `count: 1`. */
-export function shapeOfCall(model: string, operation: string, args: unknown, dataModel?: RuntimeDataModel): RecordedShape {
+export function shapeOfCall(
+  model: string,
+  operation: string,
+  args: unknown,
+  dataModel?: RuntimeDataModel,
+): RecordedShape {
   const reader = new ShapeReader(dataModel);
   const shape: RecordedShape = { v: RECORDED_SHAPE_VERSION, model, operation, count: 1 };
   if (isPlainObject(args)) {
@@ -96,7 +120,8 @@ class ShapeReader {
         parts.push(...this.relationConditions(key, value, field?.type));
       } else if (!field && this.dataModel && isPlainObject(value) && this.allScalarFields(model, value)) {
         // A compound unique key: `teamId_slug: { teamId, slug }` is an equality on each field.
-        for (const name of Object.keys(value)) parts.push(...this.fieldConditions(name, value[name], this.field(model, name)));
+        for (const name of Object.keys(value))
+          parts.push(...this.fieldConditions(name, value[name], this.field(model, name)));
       } else {
         parts.push(...this.fieldConditions(key, value, field));
       }
@@ -108,10 +133,13 @@ class ShapeReader {
 
   private allScalarFields(model: string | undefined, value: Args): boolean {
     const keys = Object.keys(value);
-    return keys.length > 0 && keys.every((k) => {
-      const kind = this.field(model, k)?.kind;
-      return kind === 'scalar' || kind === 'enum';
-    });
+    return (
+      keys.length > 0 &&
+      keys.every((k) => {
+        const kind = this.field(model, k)?.kind;
+        return kind === 'scalar' || kind === 'enum';
+      })
+    );
   }
 
   private relationConditions(relation: string, value: unknown, model: string | undefined): RelationCondition[] {
@@ -161,7 +189,10 @@ class ShapeReader {
           out.push({ path: [...prefix, key], direction: value });
         } else if (isPlainObject(value) && (value['sort'] === 'asc' || value['sort'] === 'desc')) {
           const order: OrderShape = {
-            path: key === '_relevance' && Array.isArray(value['fields']) ? [...prefix, ...stringsSorted(value['fields'])] : [...prefix, key],
+            path:
+              key === '_relevance' && Array.isArray(value['fields'])
+                ? [...prefix, ...stringsSorted(value['fields'])]
+                : [...prefix, key],
             direction: value['sort'],
           };
           if (value['nulls'] === 'first' || value['nulls'] === 'last') order.nulls = value['nulls'];
@@ -169,13 +200,18 @@ class ShapeReader {
           out.push(order);
         } else if (isPlainObject(value) && AGGREGATES.has(key)) {
           // groupBy/aggregate: `_count: { id: 'asc' }`.
-          for (const inner of this.orderBy(value, model, prefix)) out.push({ ...inner, aggregate: key as OrderShape['aggregate'] });
+          for (const inner of this.orderBy(value, model, prefix))
+            out.push({ ...inner, aggregate: key as OrderShape['aggregate'] });
         } else if (isPlainObject(value)) {
           // Through a relation: `author: { name: 'asc' }` or `posts: { _count: 'desc' }`.
           const related = this.field(model, key)?.type;
           for (const inner of this.orderBy(value, related, [...prefix, key])) {
             const last = inner.path[inner.path.length - 1];
-            out.push(last === '_count' ? { path: inner.path.slice(0, -1), direction: inner.direction, aggregate: '_count' } : inner);
+            out.push(
+              last === '_count'
+                ? { path: inner.path.slice(0, -1), direction: inner.direction, aggregate: '_count' }
+                : inner,
+            );
           }
         }
       }
@@ -212,7 +248,7 @@ class ShapeReader {
 
   private counts(value: unknown, model: string | undefined): NestedRead[] {
     if (value === true) {
-      const fields = model !== undefined ? this.dataModel?.models[model]?.fields ?? [] : [];
+      const fields = model !== undefined ? (this.dataModel?.models[model]?.fields ?? []) : [];
       return fields.filter((f) => f.kind === 'object' && f.isList).map((f) => ({ relation: f.name, countOnly: true }));
     }
     const select = isPlainObject(value) ? value['select'] : undefined;

@@ -47,7 +47,9 @@ export function commentText(text: string): string {
  * Made comment-safe first; a word longer than the width gets a line of its own.
  */
 export function wrapComment(text: string, width = 96): string[] {
-  const words = commentText(text).split(' ').filter((w) => w.length > 0);
+  const words = commentText(text)
+    .split(' ')
+    .filter((w) => w.length > 0);
   const lines: string[] = [];
   let line = '';
   for (const word of words) {

@@ -114,7 +114,8 @@ export function renderDeclaration(spec: ProposalSpec, name: string, span?: Span)
           reason: `"${spec.name}" cannot be declared in schema.prisma (INCLUDE columns), so there is no line to remove.`,
         };
       }
-      if (!span) throw new Error(`drop-index ${JSON.stringify(spec.name)}: the span of the attribute to remove is required`);
+      if (!span)
+        throw new Error(`drop-index ${JSON.stringify(spec.name)}: the span of the attribute to remove is required`);
       return { kind: 'drop-attribute', span, attribute: existing.attribute };
     }
   }

@@ -13,7 +13,9 @@ import type { Literal, Predicate, TypeRef } from '../model/query-shape';
 import { quoteIdentAsPrinted, quoteLiteral } from '../sql/quote';
 
 function typeSql(type: TypeRef): string {
-  return type.schema !== undefined ? `${quoteIdentAsPrinted(type.schema)}.${quoteIdentAsPrinted(type.name)}` : quoteIdentAsPrinted(type.name);
+  return type.schema !== undefined
+    ? `${quoteIdentAsPrinted(type.schema)}.${quoteIdentAsPrinted(type.name)}`
+    : quoteIdentAsPrinted(type.name);
 }
 
 export function literalSql(value: Literal): string {
@@ -21,7 +23,8 @@ export function literalSql(value: Literal): string {
     case 'string':
       return value.cast ? `${quoteLiteral(value.value)}::${typeSql(value.cast)}` : quoteLiteral(value.value);
     case 'number':
-      if (!/^-?[0-9]+(\.[0-9]+)?$/.test(value.value)) throw new Error(`not a number literal: ${JSON.stringify(value.value)}`);
+      if (!/^-?[0-9]+(\.[0-9]+)?$/.test(value.value))
+        throw new Error(`not a number literal: ${JSON.stringify(value.value)}`);
       return value.value;
     case 'boolean':
       return value.value ? 'true' : 'false';

@@ -44,14 +44,28 @@ export function renderQuerySql(shape: QueryShape, values: ShapeValues): QuerySql
   shape.in.forEach((c, k) => terms.push(`${quoteIdent(c)} IN (${value(values.in, k, 'in')})`));
   shape.ranges.forEach((r, k) => {
     const v = values.ranges[k] ?? [];
-    if (r.op === 'between') terms.push(`${quoteIdent(r.column)} BETWEEN ${value(v, 0, 'range')} AND ${value(v, 1, 'range')}`);
+    if (r.op === 'between')
+      terms.push(`${quoteIdent(r.column)} BETWEEN ${value(v, 0, 'range')} AND ${value(v, 1, 'range')}`);
     else terms.push(`${quoteIdent(r.column)} ${r.op} ${value(v, 0, 'range')}`);
   });
-  shape.operators.forEach((o, k) => terms.push(`${quoteIdent(o.column)} ${o.op} ${value(values.operators, k, 'operator')}`));
-  shape.text.forEach((t, k) => terms.push(`${quoteIdent(t.column)} ${t.mode === 'insensitive' ? 'ILIKE' : 'LIKE'} ${value(values.text, k, 'text match')}`));
+  shape.operators.forEach((o, k) =>
+    terms.push(`${quoteIdent(o.column)} ${o.op} ${value(values.operators, k, 'operator')}`),
+  );
+  shape.text.forEach((t, k) =>
+    terms.push(
+      `${quoteIdent(t.column)} ${t.mode === 'insensitive' ? 'ILIKE' : 'LIKE'} ${value(values.text, k, 'text match')}`,
+    ),
+  );
   if (shape.where) terms.push(`(${renderPredicateSql(shape.where)})`);
   const orderBy = shape.orderBy
-    .map((o) => `${quoteIdent(o.column)}${o.direction === 'desc' ? ' DESC' : ''}${o.nulls ? ` NULLS ${o.nulls.toUpperCase()}` : ''}`)
+    .map(
+      (o) =>
+        `${quoteIdent(o.column)}${o.direction === 'desc' ? ' DESC' : ''}${o.nulls ? ` NULLS ${o.nulls.toUpperCase()}` : ''}`,
+    )
     .join(', ');
-  return { where: terms.join(' AND '), orderBy, limit: shape.limit !== undefined ? String(Math.trunc(shape.limit)) : '' };
+  return {
+    where: terms.join(' AND '),
+    orderBy,
+    limit: shape.limit !== undefined ? String(Math.trunc(shape.limit)) : '',
+  };
 }

@@ -72,7 +72,8 @@ function header(entry: PlanEntry, step: Step, stepIndex: number, up: boolean): s
     if (!line.startsWith('--')) throw new Error(`migration header line is not a comment: ${JSON.stringify(line)}`);
     if (line.includes(';')) throw new Error(`migration header line contains ";": ${JSON.stringify(line)}`);
   }
-  if (lines.length > MAX_HEADER_LINES) throw new Error(`migration header of ${entry.id} has ${lines.length} lines (at most ${MAX_HEADER_LINES})`);
+  if (lines.length > MAX_HEADER_LINES)
+    throw new Error(`migration header of ${entry.id} has ${lines.length} lines (at most ${MAX_HEADER_LINES})`);
   return lines.join('\n') + '\n';
 }
 
@@ -101,7 +102,8 @@ export function stepFacts(entry: PlanEntry, stepIndex: number): StepFacts {
 
 function stepOf(entry: PlanEntry, stepIndex: number): Step {
   const step = entry.steps[stepIndex];
-  if (!Number.isInteger(stepIndex) || !step) throw new Error(`entry ${entry.id} has no step ${stepIndex} (it has ${entry.steps.length})`);
+  if (!Number.isInteger(stepIndex) || !step)
+    throw new Error(`entry ${entry.id} has no step ${stepIndex} (it has ${entry.steps.length})`);
   return step;
 }
 

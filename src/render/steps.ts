@@ -73,18 +73,23 @@ const NO_TIMEOUTS = ['require-lock-timeout', 'require-statement-timeout'];
 
 /** The lock each statement takes: one sentence each, shared by the header and the PR description. */
 const LOCK = {
-  buildIndex: 'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It first waits for the transactions open on the table.',
+  buildIndex:
+    'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It first waits for the transactions open on the table.',
   buildIndexLocked: 'SHARE for the whole build, reads go on and writes wait.',
-  dropIndex: 'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It waits for the queries that use the index.',
+  dropIndex:
+    'SHARE UPDATE EXCLUSIVE (CONCURRENTLY), reads and writes go on. It waits for the queries that use the index.',
   dropIndexLocked: 'ACCESS EXCLUSIVE until it ends, reads and writes wait.',
   addCheck: 'ACCESS EXCLUSIVE for an instant (NOT VALID, no scan). The lock_timeout set in the file bounds its wait.',
   dropCheck: 'ACCESS EXCLUSIVE for an instant (no scan).',
   validateCheck: 'SHARE UPDATE EXCLUSIVE while it scans the rows, reads and writes go on.',
   extension: 'none on your tables.',
   none: 'none.',
-  indexOnly: 'SHARE on the parent table only, for an instant (no rows are read). The lock_timeout set in the file bounds its wait.',
-  attachIndex: "ACCESS EXCLUSIVE on the partition's index for an instant (no rows are read). The lock_timeout set in the file bounds its wait.",
-  dropPartitioned: 'ACCESS EXCLUSIVE on the table and every partition, for an instant. The lock_timeout set in the file bounds its wait.',
+  indexOnly:
+    'SHARE on the parent table only, for an instant (no rows are read). The lock_timeout set in the file bounds its wait.',
+  attachIndex:
+    "ACCESS EXCLUSIVE on the partition's index for an instant (no rows are read). The lock_timeout set in the file bounds its wait.",
+  dropPartitioned:
+    'ACCESS EXCLUSIVE on the table and every partition, for an instant. The lock_timeout set in the file bounds its wait.',
 } as const;
 
 const NO_OP: About = { template: 'steps/no-op', data: {}, lock: LOCK.none, squawkIgnore: [] };
@@ -126,8 +131,14 @@ function indexData(spec: IndexSpec, name: string, concurrently: boolean): Record
 function checkData(step: NamedCheck): Record<string, unknown> {
   const expression = step.expression.trim();
   if (!expression) throw new Error(`check constraint ${JSON.stringify(step.name)} has an empty expression`);
-  if (!Number.isInteger(step.lockTimeoutMs) || step.lockTimeoutMs < 1) throw new Error(`check constraint ${JSON.stringify(step.name)}: lock timeout must be a positive integer of ms`);
-  return { table: qualifiedName(step.table, step.schema), name: quoteIdent(step.name), expression, lockTimeout: `${step.lockTimeoutMs}ms` };
+  if (!Number.isInteger(step.lockTimeoutMs) || step.lockTimeoutMs < 1)
+    throw new Error(`check constraint ${JSON.stringify(step.name)}: lock timeout must be a positive integer of ms`);
+  return {
+    table: qualifiedName(step.table, step.schema),
+    name: quoteIdent(step.name),
+    expression,
+    lockTimeout: `${step.lockTimeoutMs}ms`,
+  };
 }
 
 function invalidIndexQuery(name: string, schema: string | undefined): string {
@@ -150,7 +161,10 @@ function indexRecovery(step: NamedIndex): RecoverySql {
   return {
     // Only a CONCURRENTLY build or drop can leave an INVALID index behind.
     ...(step.concurrently
-      ? { findInvalid: invalidIndexQuery(name, index.schema), dropInvalid: `DROP INDEX CONCURRENTLY IF EXISTS ${commentSqlQualified(name, index.schema)}` }
+      ? {
+          findInvalid: invalidIndexQuery(name, index.schema),
+          dropInvalid: `DROP INDEX CONCURRENTLY IF EXISTS ${commentSqlQualified(name, index.schema)}`,
+        }
       : {}),
     // A partial unique index only checks the rows its predicate selects. NULLs never clash.
     ...(index.unique ? { duplicates: duplicatesQuery(index) } : {}),
@@ -163,14 +177,22 @@ function checkText(step: NamedCheck): { table: string; constraint: string } {
 
 /** The down of every non-CONCURRENTLY step of a partitioned table's sequence: drop its top index. */
 function dropTop(s: { top: TopIndex; lockTimeoutMs: number }): Step {
-  return { kind: 'drop-partitioned-index', name: s.top.name, index: s.top.index, concurrently: false, lockTimeoutMs: s.lockTimeoutMs };
+  return {
+    kind: 'drop-partitioned-index',
+    name: s.top.name,
+    index: s.top.index,
+    concurrently: false,
+    lockTimeoutMs: s.lockTimeoutMs,
+  };
 }
 
 const CONVERTERS: { [K in StepKind]: Converter<K> } = {
   'create-index-only': {
-    sql: (s) => statement('sql/create-index-only', { ...indexData(s.index, s.name, false), lockTimeout: `${s.lockTimeoutMs}ms` }),
+    sql: (s) =>
+      statement('sql/create-index-only', { ...indexData(s.index, s.name, false), lockTimeout: `${s.lockTimeoutMs}ms` }),
     inverse: dropTop,
-    summary: (s) => `create ${s.index.unique ? 'unique ' : ''}index ${commentSqlIdent(s.name)} on only ${commentSqlQualified(s.index.table, s.index.schema)} (partitioned)`,
+    summary: (s) =>
+      `create ${s.index.unique ? 'unique ' : ''}index ${commentSqlIdent(s.name)} on only ${commentSqlQualified(s.index.table, s.index.schema)} (partitioned)`,
     about: (s) => ({
       template: 'steps/build-index-only',
       data: { pending: s.pending },
@@ -181,16 +203,41 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
     recovery: () => ({}),
   },
   'attach-index': {
-    sql: (s) => statement('sql/attach-index', { parent: qualifiedName(s.attachTo.name, s.attachTo.schema), child: qualifiedName(s.name, s.schema), lockTimeout: `${s.lockTimeoutMs}ms` }),
+    sql: (s) =>
+      statement('sql/attach-index', {
+        parent: qualifiedName(s.attachTo.name, s.attachTo.schema),
+        child: qualifiedName(s.name, s.schema),
+        lockTimeout: `${s.lockTimeoutMs}ms`,
+      }),
     inverse: dropTop,
-    summary: (s) => `attach index ${commentSqlIdent(s.name)} of ${commentSqlQualified(s.table, s.schema)} to ${commentSqlIdent(s.attachTo.name)}`,
-    about: (s) => ({ template: 'steps/attach-index', data: { last: s.last }, lock: LOCK.attachIndex, squawkIgnore: ['require-statement-timeout'], setsLockTimeout: true }),
+    summary: (s) =>
+      `attach index ${commentSqlIdent(s.name)} of ${commentSqlQualified(s.table, s.schema)} to ${commentSqlIdent(s.attachTo.name)}`,
+    about: (s) => ({
+      template: 'steps/attach-index',
+      data: { last: s.last },
+      lock: LOCK.attachIndex,
+      squawkIgnore: ['require-statement-timeout'],
+      setsLockTimeout: true,
+    }),
     recovery: () => ({}),
   },
   'drop-partitioned-index': {
-    sql: (s) => statement('sql/drop-partitioned-index', { qualifiedName: qualifiedName(s.name, s.index.schema), lockTimeout: `${s.lockTimeoutMs}ms` }),
-    inverse: (s) => ({ kind: 'create-index-only', name: s.name, index: s.index, concurrently: false, lockTimeoutMs: s.lockTimeoutMs, pending: false, top: { name: s.name, index: s.index } }),
-    summary: (s) => `drop index ${commentSqlIdent(s.name)} of partitioned ${commentSqlQualified(s.index.table, s.index.schema)} and every index attached to it`,
+    sql: (s) =>
+      statement('sql/drop-partitioned-index', {
+        qualifiedName: qualifiedName(s.name, s.index.schema),
+        lockTimeout: `${s.lockTimeoutMs}ms`,
+      }),
+    inverse: (s) => ({
+      kind: 'create-index-only',
+      name: s.name,
+      index: s.index,
+      concurrently: false,
+      lockTimeoutMs: s.lockTimeoutMs,
+      pending: false,
+      top: { name: s.name, index: s.index },
+    }),
+    summary: (s) =>
+      `drop index ${commentSqlIdent(s.name)} of partitioned ${commentSqlQualified(s.index.table, s.index.schema)} and every index attached to it`,
     about: () => ({
       template: 'steps/drop-partitioned-index',
       data: {},
@@ -206,7 +253,10 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
     summary: (s) => `create extension ${commentSqlIdent(s.extension)}`,
     about: (s) => ({
       template: 'steps/create-extension',
-      data: { neededBy: s.opclasses.length > 0 ? s.opclasses.map(commentText).join(', ') : commentText(`an index on ${s.table}`) },
+      data: {
+        neededBy:
+          s.opclasses.length > 0 ? s.opclasses.map(commentText).join(', ') : commentText(`an index on ${s.table}`),
+      },
       lock: LOCK.extension,
       squawkIgnore: NO_TIMEOUTS,
     }),
@@ -234,7 +284,11 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
     recovery: indexRecovery,
   },
   'drop-index': {
-    sql: (s) => statement('sql/drop-index', { concurrently: s.concurrently, qualifiedName: qualifiedName(s.name, s.index.schema) }),
+    sql: (s) =>
+      statement('sql/drop-index', {
+        concurrently: s.concurrently,
+        qualifiedName: qualifiedName(s.name, s.index.schema),
+      }),
     inverse: (s) => ({ kind: 'create-index', name: s.name, index: s.index, concurrently: s.concurrently }),
     summary: (s) =>
       `drop index ${commentSqlIdent(s.name)} on ${commentSqlQualified(s.index.table, s.index.schema)}${s.coveredBy !== undefined ? `, covered by ${commentSqlIdent(s.coveredBy)}` : ''}`,
@@ -251,7 +305,12 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
     inverse: (s) => ({ ...s, kind: 'drop-check' }),
     summary: (s) => `add CHECK constraint ${checkText(s).constraint} to ${checkText(s).table} as NOT VALID`,
     // The SET lock_timeout is in the file: only the statement timeout is left out on purpose.
-    about: () => ({ template: 'steps/add-check', data: {}, lock: LOCK.addCheck, squawkIgnore: ['require-statement-timeout'] }),
+    about: () => ({
+      template: 'steps/add-check',
+      data: {},
+      lock: LOCK.addCheck,
+      squawkIgnore: ['require-statement-timeout'],
+    }),
     recovery: () => ({}),
   },
   'drop-check': {
@@ -273,7 +332,9 @@ const CONVERTERS: { [K in StepKind]: Converter<K> } = {
       squawkIgnore: [...NO_TIMEOUTS, 'prefer-robust-stmts'],
     }),
     // Rows where the expression is false. NULL passes a CHECK, and NOT (NULL) selects nothing.
-    recovery: (s) => ({ violations: `SELECT * FROM ${checkText(s).table} WHERE NOT (${commentText(s.expression.trim())}) LIMIT 100` }),
+    recovery: (s) => ({
+      violations: `SELECT * FROM ${checkText(s).table} WHERE NOT (${commentText(s.expression.trim())}) LIMIT 100`,
+    }),
   },
   'keep-validated': {
     sql: (s) => statement('sql/keep-validated', checkData(s)),

@@ -36,7 +36,8 @@ export function parseBaseline(text: string): { baseline: Baseline } | { errors: 
   } catch (error) {
     return { errors: [`not JSON (${(error as Error).message})`] };
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { errors: ['expected an object with "version": 1 and "findings"'] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { errors: ['expected an object with "version": 1 and "findings"'] };
   const object = raw as Record<string, unknown>;
   if (object.version !== 1) return { errors: [`version: expected 1, got ${JSON.stringify(object.version)}`] };
   if (!Array.isArray(object.findings)) return { errors: ['findings: expected a list'] };
@@ -63,7 +64,10 @@ export interface BaselineComparison<F> {
 }
 
 /** Matches findings to entries one to one (two identical fingerprints need two entries). */
-export function compareWithBaseline<F extends Pick<Proposal, 'ruleId' | 'spec'>>(findings: readonly F[], baseline: Baseline): BaselineComparison<F> {
+export function compareWithBaseline<F extends Pick<Proposal, 'ruleId' | 'spec'>>(
+  findings: readonly F[],
+  baseline: Baseline,
+): BaselineComparison<F> {
   const left = new Map<string, BaselineEntry[]>();
   for (const entry of baseline.entries) {
     const list = left.get(entry.fingerprint);
@@ -79,6 +83,8 @@ export function compareWithBaseline<F extends Pick<Proposal, 'ruleId' | 'spec'>>
       known.push(finding);
     } else fresh.push(finding);
   }
-  const stale = [...left.values()].flat().sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  const stale = [...left.values()]
+    .flat()
+    .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
   return { fresh, known, stale };
 }

@@ -33,10 +33,19 @@ export function renderCheckMarkdown(input: CheckReportInput, budget = MARKDOWN_B
     answeredBy: input.answeredBy?.get(f),
   }));
   const view: CheckMarkdownView = {
-    summary: findings.length > 0 || input.unusedSuppressions.length > 0 ? checkSummary(findings.map((f) => f.severity), input.unusedSuppressions.length) : 'No problems.',
+    summary:
+      findings.length > 0 || input.unusedSuppressions.length > 0
+        ? checkSummary(
+            findings.map((f) => f.severity),
+            input.unusedSuppressions.length,
+          )
+        : 'No problems.',
     rows,
     omitted: 0,
-    unusedSuppressions: input.unusedSuppressions.map((u) => ({ rules: printable(u.ruleIds.join(', ')), location: printable(formatLocation(u.span)) })),
+    unusedSuppressions: input.unusedSuppressions.map((u) => ({
+      rules: printable(u.ruleIds.join(', ')),
+      location: printable(formatLocation(u.span)),
+    })),
   };
   const render = (n: number): string => {
     view.rows = rows.slice(0, n);

@@ -9,7 +9,13 @@ import { sortFindings } from './check-order';
 interface CheckView {
   color: boolean;
   any: boolean;
-  findings: (FindingView & { label: string; model: string; instead: string; prisma: DeclarationView; answeredBy?: string })[];
+  findings: (FindingView & {
+    label: string;
+    model: string;
+    instead: string;
+    prisma: DeclarationView;
+    answeredBy?: string;
+  })[];
   unusedSuppressions: { rules: string; location: string }[];
   summary: string;
 }
@@ -37,7 +43,10 @@ export function renderCheckText(input: CheckReportInput, color: boolean): string
       prisma: declarationView(findingDeclaration(f, input.fixes)),
       answeredBy: input.answeredBy?.get(f),
     })),
-    unusedSuppressions: input.unusedSuppressions.map((u) => ({ rules: printable(u.ruleIds.join(', ')), location: printable(formatLocation(u.span)) })),
+    unusedSuppressions: input.unusedSuppressions.map((u) => ({
+      rules: printable(u.ruleIds.join(', ')),
+      location: printable(formatLocation(u.span)),
+    })),
     summary: checkSummary(
       findings.map((f) => f.severity),
       input.unusedSuppressions.length,

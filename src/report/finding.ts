@@ -42,7 +42,10 @@ export function defaultName(spec: ProposalSpec): string {
  * How schema.prisma declares a bare finding (`check` has no plan entries). Uses the default name;
  * `plan` may pick another on a clash, which its own report shows.
  */
-export function findingDeclaration(finding: Proposal, fixes?: ReadonlyMap<Proposal, PrismaDeclaration>): PrismaDeclaration {
+export function findingDeclaration(
+  finding: Proposal,
+  fixes?: ReadonlyMap<Proposal, PrismaDeclaration>,
+): PrismaDeclaration {
   const planned = fixes?.get(finding);
   if (planned) return planned;
   try {
@@ -50,7 +53,11 @@ export function findingDeclaration(finding: Proposal, fixes?: ReadonlyMap<Propos
   } catch (error) {
     // A report must not die on one odd finding; say what happened instead of a fix.
     const why = error instanceof Error ? error.message : String(error);
-    return { kind: 'none', drift: false, reason: `no declaration could be written (${why}); run idxgen plan for details` };
+    return {
+      kind: 'none',
+      drift: false,
+      reason: `no declaration could be written (${why}); run idxgen plan for details`,
+    };
   }
 }
 

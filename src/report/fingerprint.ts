@@ -14,8 +14,15 @@ function tableText(spec: ProposalSpec): string {
 export function specKey(spec: ProposalSpec): string {
   switch (spec.kind) {
     case 'index': {
-      const cols = spec.columns.map((c) => `${c.column}${c.sort === 'desc' ? ' DESC' : ''}${c.opclass ? ` ${c.opclass}` : ''}`).join(', ');
-      const traits = [spec.unique ? 'unique' : '', spec.method !== 'btree' ? spec.method : '', spec.include.length > 0 ? `include ${spec.include.join(', ')}` : '', spec.where !== undefined ? `where ${renderPredicateSql(spec.where).replace(/\s+/g, ' ').trim()}` : '']
+      const cols = spec.columns
+        .map((c) => `${c.column}${c.sort === 'desc' ? ' DESC' : ''}${c.opclass ? ` ${c.opclass}` : ''}`)
+        .join(', ');
+      const traits = [
+        spec.unique ? 'unique' : '',
+        spec.method !== 'btree' ? spec.method : '',
+        spec.include.length > 0 ? `include ${spec.include.join(', ')}` : '',
+        spec.where !== undefined ? `where ${renderPredicateSql(spec.where).replace(/\s+/g, ' ').trim()}` : '',
+      ]
         .filter(Boolean)
         .join(' ');
       return `(${cols})${traits ? ` ${traits}` : ''}`;

@@ -37,7 +37,12 @@ export function annotation(level: Level, span: Span | undefined, title: string, 
 }
 
 function unusedAnnotation(u: UnusedSuppression): string {
-  return annotation('warn', u.span, 'idxgen unused-suppression', `/// idxgen-ignore ${printable(u.ruleIds.join(', '))} matches no finding; remove it.`);
+  return annotation(
+    'warn',
+    u.span,
+    'idxgen unused-suppression',
+    `/// idxgen-ignore ${printable(u.ruleIds.join(', '))} matches no finding; remove it.`,
+  );
 }
 
 function warnings(model: PlanReportInput['model']): string[] {
@@ -50,17 +55,14 @@ function lines(list: string[]): string {
 
 export function renderPlanGithub(input: PlanReportInput): string {
   const entries = input.plan.entries.map((e) =>
-    annotation(
-      e.severity,
-      e.span,
-      `idxgen ${e.ruleId}`,
-      plainMessage(e, e.declaration, e.satisfies),
-    ),
+    annotation(e.severity, e.span, `idxgen ${e.ruleId}`, plainMessage(e, e.declaration, e.satisfies)),
   );
   return lines([...warnings(input.model), ...entries, ...input.plan.unusedSuppressions.map(unusedAnnotation)]);
 }
 
 export function renderCheckGithub(input: CheckReportInput): string {
-  const findings = sortFindings(input.findings).map((f) => annotation(f.severity, f.span, `idxgen ${f.ruleId}`, plainMessage(f, findingDeclaration(f, input.fixes))));
+  const findings = sortFindings(input.findings).map((f) =>
+    annotation(f.severity, f.span, `idxgen ${f.ruleId}`, plainMessage(f, findingDeclaration(f, input.fixes))),
+  );
   return lines([...findings, ...input.unusedSuppressions.map(unusedAnnotation)]);
 }

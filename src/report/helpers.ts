@@ -30,7 +30,8 @@ function str(value: unknown, helper: string): string {
 }
 
 function int(value: unknown, helper: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error(`report helper ${helper}: expected a count, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new Error(`report helper ${helper}: expected a count, got ${String(value)}`);
   return value;
 }
 

@@ -26,16 +26,27 @@ type Github = typeof import('./github');
  */
 const REPORTERS: Record<ReportFormat, Reporters> = {
   text: {
-    plan: (input, opts) => (require('./plan-text') as PlanText).renderPlanText(input, opts.color, opts.verbose ?? false),
-    check: (input, opts) => (require('./check-text') as typeof import('./check-text')).renderCheckText(input, opts.color),
+    plan: (input, opts) =>
+      (require('./plan-text') as PlanText).renderPlanText(input, opts.color, opts.verbose ?? false),
+    check: (input, opts) =>
+      (require('./check-text') as typeof import('./check-text')).renderCheckText(input, opts.color),
   },
-  json: { plan: (input) => (require('./json') as Json).renderPlanJson(input), check: (input) => (require('./json') as Json).renderCheckJson(input) },
-  sarif: { plan: (input) => (require('./sarif') as Sarif).renderPlanSarif(input), check: (input) => (require('./sarif') as Sarif).renderCheckSarif(input) },
+  json: {
+    plan: (input) => (require('./json') as Json).renderPlanJson(input),
+    check: (input) => (require('./json') as Json).renderCheckJson(input),
+  },
+  sarif: {
+    plan: (input) => (require('./sarif') as Sarif).renderPlanSarif(input),
+    check: (input) => (require('./sarif') as Sarif).renderCheckSarif(input),
+  },
   markdown: {
     plan: (input) => (require('./plan-text') as PlanText).renderPlanMarkdown(input),
     check: (input) => (require('./check-markdown') as typeof import('./check-markdown')).renderCheckMarkdown(input),
   },
-  github: { plan: (input) => (require('./github') as Github).renderPlanGithub(input), check: (input) => (require('./github') as Github).renderCheckGithub(input) },
+  github: {
+    plan: (input) => (require('./github') as Github).renderPlanGithub(input),
+    check: (input) => (require('./github') as Github).renderCheckGithub(input),
+  },
 };
 
 function reporters(format: ReportFormat): Reporters {

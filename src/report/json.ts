@@ -48,9 +48,23 @@ function specJson(spec: ProposalSpec): Json {
     case 'index':
       return indexSpec(spec);
     case 'check':
-      return { kind: 'check', schema: spec.schema ?? null, table: spec.table, name: spec.name, expression: spec.expression, columns: [...spec.columns] };
+      return {
+        kind: 'check',
+        schema: spec.schema ?? null,
+        table: spec.table,
+        name: spec.name,
+        expression: spec.expression,
+        columns: [...spec.columns],
+      };
     case 'drop-index':
-      return { kind: 'drop-index', schema: spec.schema ?? null, table: spec.table, name: spec.name, coveredBy: spec.coveredBy, recreate: indexSpec(spec.recreate) };
+      return {
+        kind: 'drop-index',
+        schema: spec.schema ?? null,
+        table: spec.table,
+        name: spec.name,
+        coveredBy: spec.coveredBy,
+        recreate: indexSpec(spec.recreate),
+      };
   }
 }
 
@@ -139,12 +153,21 @@ function schemaJson(files: string[], model: PlanReportInput['model']): Json {
     foreignKeysWithoutIndex: facts.foreignKeysWithoutIndex,
     declaredIndexes: facts.declaredIndexes,
     declaredUniques: facts.declaredUniques,
-    warnings: facts.warnings.map((w) => ({ code: w.code, message: w.message, location: w.span ? location(w.span) : null })),
+    warnings: facts.warnings.map((w) => ({
+      code: w.code,
+      message: w.message,
+      location: w.span ? location(w.span) : null,
+    })),
   };
 }
 
 function header(kind: 'plan' | 'check', toolVersion: string): { [key: string]: Json } {
-  return { $schema: JSON_SCHEMA_URL, version: JSON_REPORT_VERSION, kind, tool: { name: 'idxgen', version: toolVersion } };
+  return {
+    $schema: JSON_SCHEMA_URL,
+    version: JSON_REPORT_VERSION,
+    kind,
+    tool: { name: 'idxgen', version: toolVersion },
+  };
 }
 
 function stringify(value: Json): string {
@@ -185,7 +208,10 @@ export function renderCheckJson(input: CheckReportInput): string {
       info: counts.info,
       unusedSuppressions: input.unusedSuppressions.length,
     },
-    findings: findings.map((f) => ({ ...findingJson(f), declaration: declarationJson(findingDeclaration(f, input.fixes)) })),
+    findings: findings.map((f) => ({
+      ...findingJson(f),
+      declaration: declarationJson(findingDeclaration(f, input.fixes)),
+    })),
     unusedSuppressions: input.unusedSuppressions.map(unusedJson),
   });
 }

@@ -19,7 +19,10 @@ export function codeSpan(text: string, inTableCell = false): string {
   if (inTableCell) body = body.replace(/\|/g, '\\|');
   const longest = Math.max(0, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length));
   const tick = '`'.repeat(longest + 1);
-  const padded = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '') ? ` ${body} ` : body;
+  const padded =
+    body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '')
+      ? ` ${body} `
+      : body;
   return `${tick}${padded}${tick}`;
 }
 

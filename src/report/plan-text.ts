@@ -23,7 +23,15 @@ export function planTextChunks(input: PlanReportInput, color: boolean, verbose =
     const { total, error, warn, info } = head.summary;
     yield renderTemplate('report/plan-brief.text', {
       color,
-      end: { total, error, warn, info, generated: error + warn, skipped: end.skipped.length, unusedSuppressions: end.unusedSuppressions },
+      end: {
+        total,
+        error,
+        warn,
+        info,
+        generated: error + warn,
+        skipped: end.skipped.length,
+        unusedSuppressions: end.unusedSuppressions,
+      },
     });
   }
   return finishChunks(verbose ? full() : brief());

@@ -65,7 +65,7 @@ export interface PlanView {
   omitted: { details: number; rows: number; skipped: boolean; any: boolean };
 }
 
-const KIND_LABEL = { 'index': 'Index', 'check': 'CHECK constraint', 'drop-index': 'Drop index' } as const;
+const KIND_LABEL = { index: 'Index', check: 'CHECK constraint', 'drop-index': 'Drop index' } as const;
 
 export function findingView(finding: Pick<Proposal, 'severity' | 'ruleId' | 'spec' | 'message' | 'span'>): FindingView {
   return {
@@ -78,17 +78,30 @@ export function findingView(finding: Pick<Proposal, 'severity' | 'ruleId' | 'spe
 }
 
 export function declarationView(declaration: PrismaDeclaration): DeclarationView {
-  const empty: DeclarationView = { attribute: null, previewFeatures: null, remove: null, removeLocation: null, none: null, drift: false };
+  const empty: DeclarationView = {
+    attribute: null,
+    previewFeatures: null,
+    remove: null,
+    removeLocation: null,
+    none: null,
+    drift: false,
+  };
   switch (declaration.kind) {
     case 'attribute':
       return {
         ...empty,
         attribute: printable(declaration.attribute),
         previewFeatures:
-          declaration.previewFeatures.length > 0 ? printable(`previewFeatures = [${declaration.previewFeatures.map((f) => JSON.stringify(f)).join(', ')}]`) : null,
+          declaration.previewFeatures.length > 0
+            ? printable(`previewFeatures = [${declaration.previewFeatures.map((f) => JSON.stringify(f)).join(', ')}]`)
+            : null,
       };
     case 'drop-attribute':
-      return { ...empty, remove: printable(declaration.attribute), removeLocation: printable(formatLocation(declaration.span)) };
+      return {
+        ...empty,
+        remove: printable(declaration.attribute),
+        removeLocation: printable(formatLocation(declaration.span)),
+      };
     case 'none':
       return { ...empty, none: printable(declaration.reason), drift: declaration.drift };
   }
@@ -149,7 +162,10 @@ export interface PlanTextTable {
 /** Part 3: skipped proposals and unused suppressions. */
 export type PlanTextEnd = Pick<PlanView, 'color' | 'skipped' | 'unusedSuppressions'>;
 
-function headParts(input: PlanReportInput, color: boolean): Pick<PlanView, 'color' | 'tool' | 'files' | 'filesText' | 'facts' | 'warnings'> {
+function headParts(
+  input: PlanReportInput,
+  color: boolean,
+): Pick<PlanView, 'color' | 'tool' | 'files' | 'filesText' | 'facts' | 'warnings'> {
   const facts = modelFacts(input.model);
   const files = input.schemaFiles.map((f) => printable(f));
   return {
@@ -182,15 +198,23 @@ export function planTextEnd(input: PlanReportInput, color: boolean): PlanTextEnd
  * The three parts of `plan --format text`. Each table's view is built when iterated: a big plan
  * never holds every entry's view at once.
  */
-export function planTextViews(input: PlanReportInput, color: boolean): { head: PlanTextHead; tables: Iterable<PlanTextTable>; end: PlanTextEnd } {
+export function planTextViews(
+  input: PlanReportInput,
+  color: boolean,
+): { head: PlanTextHead; tables: Iterable<PlanTextTable>; end: PlanTextEnd } {
   const groups = entriesByTable(input.plan.entries);
   const entries = groups.flatMap((g) => g.entries);
   const head: PlanTextHead = {
     ...headParts(input, color),
-    summary: { total: entries.length, ...countLevels(entries.map((e) => e.severity)), items: bySeverity(entries.map(findingView), (e) => e.severity) },
+    summary: {
+      total: entries.length,
+      ...countLevels(entries.map((e) => e.severity)),
+      items: bySeverity(entries.map(findingView), (e) => e.severity),
+    },
   };
   function* tables(): Generator<PlanTextTable> {
-    for (const group of groups) yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
+    for (const group of groups)
+      yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
   }
   return { head, tables: tables(), end: planTextEnd(input, color) };
 }

@@ -49,7 +49,12 @@ interface Descriptor {
 function ruleDescriptor(meta: RuleMeta<unknown>): Descriptor {
   const { docs } = meta;
   const text = [docs.problem, docs.proposal, `Instead of:\n${docs.bad}`, `Use:\n${docs.good}`].join('\n\n');
-  const markdown = [docs.problem, docs.proposal, `**Instead of:**\n\n${fence(docs.bad, 'prisma')}`, `**Use:**\n\n${fence(docs.good, 'prisma')}`].join('\n\n');
+  const markdown = [
+    docs.problem,
+    docs.proposal,
+    `**Instead of:**\n\n${fence(docs.bad, 'prisma')}`,
+    `**Use:**\n\n${fence(docs.good, 'prisma')}`,
+  ].join('\n\n');
   const level = LEVEL[meta.defaultSeverity];
   return {
     id: meta.id,
@@ -63,14 +68,23 @@ function ruleDescriptor(meta: RuleMeta<unknown>): Descriptor {
 
 function placeholderDescriptor(id: string): Descriptor {
   const text = `Reported by idxgen rule ${id} (no metadata was passed to the reporter).`;
-  return { id, name: ruleName(id), shortDescription: { text }, fullDescription: { text }, help: { text, markdown: text }, defaultConfiguration: { level: 'warning' } };
+  return {
+    id,
+    name: ruleName(id),
+    shortDescription: { text },
+    fullDescription: { text },
+    help: { text, markdown: text },
+    defaultConfiguration: { level: 'warning' },
+  };
 }
 
 const UNUSED_DESCRIPTOR: Descriptor = {
   id: UNUSED_SUPPRESSION_RULE,
   name: ruleName(UNUSED_SUPPRESSION_RULE),
   shortDescription: { text: 'A /// idxgen-ignore comment that matches no finding.' },
-  fullDescription: { text: 'A suppression comment that no longer matches any finding hides nothing today and may hide a real problem later. Remove it.' },
+  fullDescription: {
+    text: 'A suppression comment that no longer matches any finding hides nothing today and may hide a real problem later. Remove it.',
+  },
   help: {
     text: 'Remove the /// idxgen-ignore comment, or fix the rule ids it names.',
     markdown: 'Remove the `/// idxgen-ignore` comment, or fix the rule ids it names.',
@@ -115,7 +129,13 @@ function results(items: ResultInput[], driverRules: Descriptor[]) {
     message: { text: item.text },
     locations: [physicalLocation(item.span)],
     ...(item.related && item.related.length > 0
-      ? { relatedLocations: item.related.map((r, i) => ({ id: i + 1, ...physicalLocation(r.span), message: { text: r.text } })) }
+      ? {
+          relatedLocations: item.related.map((r, i) => ({
+            id: i + 1,
+            ...physicalLocation(r.span),
+            message: { text: r.text },
+          })),
+        }
       : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: item.fingerprint },
     ...(item.properties ? { properties: item.properties } : {}),
@@ -137,7 +157,9 @@ function entryResult(entry: PlanEntry): ResultInput {
     span: entry.span,
     fingerprint: fingerprint(entry.ruleId, entry.spec),
     related: entry.satisfies.map((s) => ({ span: s.span, text: `${s.ruleId}: ${s.message.title}` })),
-    ...(entry.workload ? { properties: { evidence: [...entry.evidence], workload: workloadJson(entry.workload) } } : {}),
+    ...(entry.workload
+      ? { properties: { evidence: [...entry.evidence], workload: workloadJson(entry.workload) } }
+      : {}),
   };
 }
 
@@ -168,7 +190,12 @@ function warningsInvocation(model: PlanReportInput['model']) {
   };
 }
 
-function sarifLog(toolVersion: string, driverRules: Descriptor[], items: ResultInput[], model: PlanReportInput['model']): string {
+function sarifLog(
+  toolVersion: string,
+  driverRules: Descriptor[],
+  items: ResultInput[],
+  model: PlanReportInput['model'],
+): string {
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -186,10 +213,29 @@ function sarifLog(toolVersion: string, driverRules: Descriptor[], items: ResultI
 
 export function renderPlanSarif(input: PlanReportInput): string {
   const items = [...input.plan.entries.map(entryResult), ...input.plan.unusedSuppressions.map(unusedResult)];
-  return sarifLog(input.toolVersion, descriptors(input.rules, items.map((i) => i.ruleId)), items, input.model);
+  return sarifLog(
+    input.toolVersion,
+    descriptors(
+      input.rules,
+      items.map((i) => i.ruleId),
+    ),
+    items,
+    input.model,
+  );
 }
 
 export function renderCheckSarif(input: CheckReportInput): string {
-  const items = [...sortFindings(input.findings).map((f) => findingResult(f, input.fixes)), ...input.unusedSuppressions.map(unusedResult)];
-  return sarifLog(input.toolVersion, descriptors(input.rules, items.map((i) => i.ruleId)), items, input.model);
+  const items = [
+    ...sortFindings(input.findings).map((f) => findingResult(f, input.fixes)),
+    ...input.unusedSuppressions.map(unusedResult),
+  ];
+  return sarifLog(
+    input.toolVersion,
+    descriptors(
+      input.rules,
+      items.map((i) => i.ruleId),
+    ),
+    items,
+    input.model,
+  );
 }

@@ -80,7 +80,8 @@ export function wrap(text: string, width: number, indent: number, firstIndent = 
       const room = width - (out.length === 0 && lines.length === 0 ? firstIndent : indent);
       if (line === undefined) line = word;
       else if (visibleLength(line) + 1 + visibleLength(word) <= room) line += ` ${word}`;
-      else if (word === '') continue; // padding at a break is dropped
+      else if (word === '')
+        continue; // padding at a break is dropped
       else {
         lines.push(line);
         line = word;

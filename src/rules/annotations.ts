@@ -138,7 +138,14 @@ interface DocLine {
 }
 
 class Reader {
-  readonly annotations: SchemaAnnotations = { checks: [], trigram: [], gin: [], covering: [], feed: [], suppressions: [] };
+  readonly annotations: SchemaAnnotations = {
+    checks: [],
+    trigram: [],
+    gin: [],
+    covering: [],
+    feed: [],
+    suppressions: [],
+  };
   readonly errors: AnnotationError[] = [];
 
   constructor(
@@ -178,7 +185,11 @@ class Reader {
       }
       const name = head[1]!;
       if (!(ANNOTATION_NAMES as readonly string[]).includes(name)) {
-        this.error(span, where, `unknown annotation @idxgen.${name}${didYouMean(name, ANNOTATION_NAMES, (s) => `@idxgen.${s}`)}; known: ${ANNOTATION_NAMES.map((n) => `@idxgen.${n}`).join(', ')}`);
+        this.error(
+          span,
+          where,
+          `unknown annotation @idxgen.${name}${didYouMean(name, ANNOTATION_NAMES, (s) => `@idxgen.${s}`)}; known: ${ANNOTATION_NAMES.map((n) => `@idxgen.${n}`).join(', ')}`,
+        );
         continue;
       }
       // Arguments: from `(` to the matching `)`, possibly over several `///` lines.
@@ -200,7 +211,11 @@ class Reader {
         rest = joined.slice(end + 1);
       }
       if (rest.trim() !== '') {
-        this.error(span, where, `unexpected text after @idxgen.${name}${args !== undefined ? '(...)' : ''}: ${JSON.stringify(rest.trim())}`);
+        this.error(
+          span,
+          where,
+          `unexpected text after @idxgen.${name}${args !== undefined ? '(...)' : ''}: ${JSON.stringify(rest.trim())}`,
+        );
         continue;
       }
       if (this.blocked(table, span, where, name)) continue;
@@ -210,14 +225,22 @@ class Reader {
           break;
         case 'covering':
           if (column) {
-            this.error(span, where, `@idxgen.covering belongs to the model: put it in the /// lines above \`model ${table.model} {\``);
+            this.error(
+              span,
+              where,
+              `@idxgen.covering belongs to the model: put it in the /// lines above \`model ${table.model} {\``,
+            );
             break;
           }
           this.readCovering(table, args, span, where);
           break;
         case 'feed':
           if (column) {
-            this.error(span, where, `@idxgen.feed belongs to the model: put it in the /// lines above \`model ${table.model} {\``);
+            this.error(
+              span,
+              where,
+              `@idxgen.feed belongs to the model: put it in the /// lines above \`model ${table.model} {\``,
+            );
             break;
           }
           if (args !== undefined) {
@@ -229,7 +252,13 @@ class Reader {
             break;
           }
           seenFlags.add(name);
-          this.annotations.feed.push({ kind: 'feed', model: table.model, table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), span });
+          this.annotations.feed.push({
+            kind: 'feed',
+            model: table.model,
+            table: table.name,
+            ...(table.schema !== undefined ? { schema: table.schema } : {}),
+            span,
+          });
           break;
         case 'trigram':
         case 'gin':
@@ -255,7 +284,11 @@ class Reader {
   /** Views and @@ignore'd models get no proposals: an annotation there would silently do nothing. */
   private blocked(table: Table, span: Span, where: string, name: string): boolean {
     if (table.kind === 'view') {
-      this.error(span, where, `@idxgen.${name} has no effect on a view: idxgen proposes indexes and constraints for tables only`);
+      this.error(
+        span,
+        where,
+        `@idxgen.${name} has no effect on a view: idxgen proposes indexes and constraints for tables only`,
+      );
       return true;
     }
     if (table.ignored) {
@@ -266,10 +299,21 @@ class Reader {
   }
 
   private target(table: Table, span: Span): Target {
-    return { model: table.model, table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), span };
+    return {
+      model: table.model,
+      table: table.name,
+      ...(table.schema !== undefined ? { schema: table.schema } : {}),
+      span,
+    };
   }
 
-  private readCheck(table: Table, column: Column | undefined, args: string | undefined, span: Span, where: string): void {
+  private readCheck(
+    table: Table,
+    column: Column | undefined,
+    args: string | undefined,
+    span: Span,
+    where: string,
+  ): void {
     if (args === undefined || args.trim() === '') {
       this.error(span, where, '@idxgen.check needs an expression: @idxgen.check(<boolean SQL expression>)');
       return;
@@ -277,7 +321,11 @@ class Reader {
     const result = parseCheckExpression(args, { table, enums: this.model.enums });
     if (!result.ok) {
       const near = result.offset > 0 ? args.slice(result.offset, result.offset + 24).trim() : '';
-      this.error(span, where, `@idxgen.check(${args.trim()}): ${result.error}${near ? ` (at ${JSON.stringify(near)})` : ''}`);
+      this.error(
+        span,
+        where,
+        `@idxgen.check(${args.trim()}): ${result.error}${near ? ` (at ${JSON.stringify(near)})` : ''}`,
+      );
       return;
     }
     if (column && !result.columns.includes(column.name)) {
@@ -309,13 +357,21 @@ class Reader {
         return;
       }
       if (native && !['Text', 'VarChar', 'Citext'].includes(native)) {
-        this.error(span, where, `@idxgen.trigram: gin_trgm_ops indexes text, varchar and citext; ${column.field} is ${type}`);
+        this.error(
+          span,
+          where,
+          `@idxgen.trigram: gin_trgm_ops indexes text, varchar and citext; ${column.field} is ${type}`,
+        );
         return;
       }
     } else {
       const json = column.type === 'Json' && column.kind === 'scalar';
       if (json && column.list) {
-        this.error(span, where, `@idxgen.gin: Json[] lists are not supported (store a jsonb array in a Json field instead)`);
+        this.error(
+          span,
+          where,
+          `@idxgen.gin: Json[] lists are not supported (store a jsonb array in a Json field instead)`,
+        );
         return;
       }
       if (json && column.nativeType?.name === 'Json') {
@@ -327,7 +383,11 @@ class Reader {
         return;
       }
       if (!json && !(column.list && (column.kind === 'scalar' || column.kind === 'enum'))) {
-        this.error(span, where, `@idxgen.gin needs a Json field or a scalar list (String[], Int[], enum[]); ${column.field} is ${type}`);
+        this.error(
+          span,
+          where,
+          `@idxgen.gin needs a Json field or a scalar list (String[], Int[], enum[]); ${column.field} is ${type}`,
+        );
         return;
       }
     }
@@ -335,7 +395,8 @@ class Reader {
   }
 
   private readCovering(table: Table, args: string | undefined, span: Span, where: string): void {
-    const usage = '@idxgen.covering(<key fields> include <included fields>), e.g. @idxgen.covering(customerId, createdAt desc include total)';
+    const usage =
+      '@idxgen.covering(<key fields> include <included fields>), e.g. @idxgen.covering(customerId, createdAt desc include total)';
     if (args === undefined || args.trim() === '') {
       this.error(span, where, `@idxgen.covering needs fields: ${usage}`);
       return;
@@ -352,7 +413,8 @@ class Reader {
       return;
     }
     const [keyPart, includePart] = parts as [string, string];
-    const resolve = (name: string): Column | undefined => table.columns.find((c) => c.field === name) ?? table.columns.find((c) => c.name === name);
+    const resolve = (name: string): Column | undefined =>
+      table.columns.find((c) => c.field === name) ?? table.columns.find((c) => c.name === name);
     const problems: string[] = [];
     const columns: CoveringColumn[] = [];
     const include: { column: string; field: string }[] = [];
@@ -372,8 +434,14 @@ class Reader {
         const words = item.split(/\s+/);
         const name = words[0]!;
         const sortWord = words[1]?.toLowerCase();
-        if (!FIELD_NAME.test(name) || words.length > 2 || (words.length === 2 && (!keys || (sortWord !== 'asc' && sortWord !== 'desc')))) {
-          problems.push(`${JSON.stringify(item)} is not a field name${keys ? ' (optionally followed by asc or desc)' : ''}`);
+        if (
+          !FIELD_NAME.test(name) ||
+          words.length > 2 ||
+          (words.length === 2 && (!keys || (sortWord !== 'asc' && sortWord !== 'desc')))
+        ) {
+          problems.push(
+            `${JSON.stringify(item)} is not a field name${keys ? ' (optionally followed by asc or desc)' : ''}`,
+          );
           continue;
         }
         const column = resolve(name);
@@ -386,7 +454,12 @@ class Reader {
           continue;
         }
         used.add(column.name);
-        if (keys) columns.push({ column: column.name, field: column.field, ...(sortWord ? { sort: sortWord as 'asc' | 'desc' } : {}) });
+        if (keys)
+          columns.push({
+            column: column.name,
+            field: column.field,
+            ...(sortWord ? { sort: sortWord as 'asc' | 'desc' } : {}),
+          });
         else include.push({ column: column.name, field: column.field });
       }
     };
@@ -396,7 +469,13 @@ class Reader {
       this.error(span, where, `@idxgen.covering(${args.trim()}): ${problems.join('; ')}`);
       return;
     }
-    this.annotations.covering.push({ kind: 'covering', ...this.target(table, span), source: args.trim(), columns, include });
+    this.annotations.covering.push({
+      kind: 'covering',
+      ...this.target(table, span),
+      source: args.trim(),
+      columns,
+      include,
+    });
   }
 
   private readIgnore(table: Table, column: Column | undefined, rest: string, span: Span, where: string): void {
@@ -409,7 +488,11 @@ class Reader {
       return;
     }
     if (reason === '') {
-      this.error(span, where, `idxgen-ignore ${idsText} gives no reason: ${usage} (the reason is shown in reports, so the next reader knows why)`);
+      this.error(
+        span,
+        where,
+        `idxgen-ignore ${idsText} gives no reason: ${usage} (the reason is shown in reports, so the next reader knows why)`,
+      );
       return;
     }
     const rules: string[] = [];
@@ -497,7 +580,10 @@ export function proposalFields(proposal: Pick<Proposal, 'spec'>, model: SchemaMo
   }
 }
 
-export function suppressionTarget(proposal: Pick<Proposal, 'ruleId' | 'model' | 'spec'>, model: SchemaModel): SuppressionTarget {
+export function suppressionTarget(
+  proposal: Pick<Proposal, 'ruleId' | 'model' | 'spec'>,
+  model: SchemaModel,
+): SuppressionTarget {
   return { ruleId: proposal.ruleId, model: proposal.model, fields: proposalFields(proposal, model) };
 }
 
@@ -505,9 +591,15 @@ export function suppressionTarget(proposal: Pick<Proposal, 'ruleId' | 'model' | 
  * The suppression that silences `target`, if any: a model-level `idxgen-ignore` naming the rule on
  * the same model, or a field-level one on any field the proposal is about. Model-level first.
  */
-export function findSuppression(suppressions: readonly Suppression[], target: SuppressionTarget): Suppression | undefined {
+export function findSuppression(
+  suppressions: readonly Suppression[],
+  target: SuppressionTarget,
+): Suppression | undefined {
   const candidates = suppressions.filter((s) => s.model === target.model && s.rules.includes(target.ruleId));
-  return candidates.find((s) => s.field === undefined) ?? candidates.find((s) => s.field !== undefined && target.fields.includes(s.field));
+  return (
+    candidates.find((s) => s.field === undefined) ??
+    candidates.find((s) => s.field !== undefined && target.fields.includes(s.field))
+  );
 }
 
 /** Convenience: `findSuppression` for a proposal. */
@@ -539,10 +631,12 @@ export function unusedSuppressions(
     let fields: readonly string[] | undefined;
     for (const s of suppressions) {
       if (s.model !== proposal.model || !s.rules.includes(proposal.ruleId)) continue;
-      if (s.field === undefined || (fields ??= proposalFields(proposal, model)).includes(s.field)) used.add(key(s, proposal.ruleId));
+      if (s.field === undefined || (fields ??= proposalFields(proposal, model)).includes(s.field))
+        used.add(key(s, proposal.ruleId));
     }
   }
   const unused: { suppression: Suppression; ruleId: string }[] = [];
-  for (const s of suppressions) for (const ruleId of s.rules) if (!used.has(key(s, ruleId))) unused.push({ suppression: s, ruleId });
+  for (const s of suppressions)
+    for (const ruleId of s.rules) if (!used.has(key(s, ruleId))) unused.push({ suppression: s, ruleId });
   return unused;
 }

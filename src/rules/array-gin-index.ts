@@ -7,7 +7,14 @@
  * `exclude`, `onlyAnnotated`; `/// @idxgen.gin` always selects a field.
  */
 import type { Column } from '../model/types';
-import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
+import {
+  GIN_BUILD_MEASUREMENT,
+  GIN_OPTIONS,
+  fieldGinRule,
+  ginEvidence,
+  ginSelection,
+  type GinFieldOptions,
+} from './field-gin';
 import { readOf } from './coverage';
 
 /** `fields`, `exclude` and `onlyAnnotated` (only fields with `/// @idxgen.gin`; default true: a type says nothing about the queries; false considers every scalar list, as guesses at info). */
@@ -19,7 +26,8 @@ export const rule = fieldGinRule(
   GIN_OPTIONS,
   {
     id: 'array-gin-index',
-    summary: 'Propose a GIN array_ops index for scalar lists (String[], Int[], enum[]), to serve has / hasEvery / hasSome.',
+    summary:
+      'Propose a GIN array_ops index for scalar lists (String[], Int[], enum[]), to serve has / hasEvery / hasSome.',
     defaultSeverity: 'info',
     basis: 'guess',
     docs: {
@@ -28,7 +36,14 @@ export const rule = fieldGinRule(
       proposal:
         'A GIN index with array_ops, declared as @@index([tags(ops: ArrayOps)], type: Gin) and built CONCURRENTLY. It serves @>, <@, && and =; not isEmpty and not has with a field reference (= ANY). It costs writes: GIN is updated on every insert and on every update of the list. Options: fields, exclude, onlyAnnotated; /// @idxgen.gin always selects a field.',
       bad: ['model Post {', '  id   Int      @id', '  tags String[]', '}'].join('\n'),
-      good: ['model Post {', '  id   Int      @id', '  tags String[]', '', '  @@index([tags(ops: ArrayOps)], type: Gin)', '}'].join('\n'),
+      good: [
+        'model Post {',
+        '  id   Int      @id',
+        '  tags String[]',
+        '',
+        '  @@index([tags(ops: ArrayOps)], type: Gin)',
+        '}',
+      ].join('\n'),
     },
   },
   {
@@ -39,7 +54,10 @@ export const rule = fieldGinRule(
     prismaOps: 'ArrayOps',
     extensions: [],
     // has / hasEvery (@>) and hasSome (&&).
-    reads: (table, column) => [readOf(table, { operators: [{ column: column.name, op: '@>' }] }), readOf(table, { operators: [{ column: column.name, op: '&&' }] })],
+    reads: (table, column) => [
+      readOf(table, { operators: [{ column: column.name, op: '@>' }] }),
+      readOf(table, { operators: [{ column: column.name, op: '&&' }] }),
+    ],
     explain: (target) => {
       const { table, column, col, tableRef } = target;
       return {

@@ -47,7 +47,8 @@ export const rule = defineRule({
   options: OPTIONS,
   meta: {
     id: 'brin-index',
-    summary: 'Propose a BRIN index, in place of a btree, for range reads of a large append-only table\'s physically ordered time column (needs --database-url).',
+    summary:
+      "Propose a BRIN index, in place of a btree, for range reads of a large append-only table's physically ordered time column (needs --database-url).",
     defaultSeverity: 'warn',
     basis: 'workload',
     docs: {
@@ -58,12 +59,12 @@ export const rule = defineRule({
       proposal:
         'With `--database-url`, for each DateTime column of a model whose table has at least `minRows` rows, is append-only ' +
         '((n_tup_upd + n_tup_del) ≤ `maxChurnPercent` % of n_tup_ins, from pg_stat_user_tables) and is physically ordered by the column ' +
-        '(|pg_stats.correlation| ≥ `minCorrelationPercent` / 100; PostgreSQL\'s own BRIN cost estimate divides the block ranges a read needs by ' +
+        "(|pg_stats.correlation| ≥ `minCorrelationPercent` / 100; PostgreSQL's own BRIN cost estimate divides the block ranges a read needs by " +
         'that correlation, so at 0.9 it expects at most 11 % more ranges than a perfect order), a BRIN index `@@index([col], type: Brin)`. ' +
         'It needs evidence: the workload (pg_stat_statements or `--queries`) reads the column by ranges, with no equality, IN list or ORDER BY ' +
-        'a btree would serve better (a read that needs the order gets workload-index\'s btree, and then no BRIN is proposed). ' +
+        "a btree would serve better (a read that needs the order gets workload-index's btree, and then no BRIN is proposed). " +
         'With no workload at all it is an info hint; with a workload that never reads the column by ranges, nothing. ' +
-        'Both sizes are estimated from the live statistics, with B the block size (8192), w the column\'s pg_stats.avg_width and MAXALIGN 8: ' +
+        "Both sizes are estimated from the live statistics, with B the block size (8192), w the column's pg_stats.avg_width and MAXALIGN 8: " +
         'btree ≈ ⌈rows / ⌊0.9 × (B − 40) / (MAXALIGN(8 + w) + 4)⌋⌉ + 1 pages (leaf pages at the default fillfactor 90, 8-byte index tuple header, ' +
         '4-byte line pointer, plus the metapage; the few internal pages are left out); ' +
         'BRIN ≈ 1 + ⌈R / ⌊(B − 32) / 6⌋⌉ + ⌈R / ⌊(B − 32) / (8 + 2 × MAXALIGN(w) + 4)⌋⌉ pages, with R = ⌈relpages / 128⌉ block ranges ' +
@@ -113,7 +114,15 @@ export const rule = defineRule({
 });
 
 function brinSpec(table: Table, column: string): IndexSpec {
-  const spec: IndexSpec = { kind: 'index', table: table.name, columns: [proposedColumn(table, column)], method: 'brin', unique: false, include: [], extensions: [] };
+  const spec: IndexSpec = {
+    kind: 'index',
+    table: table.name,
+    columns: [proposedColumn(table, column)],
+    method: 'brin',
+    unique: false,
+    include: [],
+    extensions: [],
+  };
   if (table.schema !== undefined) spec.schema = table.schema;
   return spec;
 }
@@ -121,18 +130,35 @@ function brinSpec(table: Table, column: string): IndexSpec {
 /** The read needs nothing a BRIN does not give: its range on the column (a constant predicate is filtered row by row). */
 function brinServes(spec: IndexSpec, read: WorkloadRead): boolean {
   const verdict = indexServes(servingProposed(spec), read.shape);
-  return verdict.verdict === 'serves' || (verdict.verdict === 'partial' && verdict.unserved.every((p) => p.part === 'where'));
+  return (
+    verdict.verdict === 'serves' || (verdict.verdict === 'partial' && verdict.unserved.every((p) => p.part === 'where'))
+  );
 }
 
-function brinFor(table: Table, column: Column, stats: TableStats, correlation: number, width: number, workload: Workload): Omit<Proposal, 'severity'> | undefined {
+function brinFor(
+  table: Table,
+  column: Column,
+  stats: TableStats,
+  correlation: number,
+  width: number,
+  workload: Workload,
+): Omit<Proposal, 'severity'> | undefined {
   const spec = brinSpec(table, column.name);
   const reads = readsOf(workload, table.name, table.schema);
   const declared = allIndexes(table).map((index) => servingDeclared(table, index));
   const open = reads.filter((read) => !declared.some((index) => indexServes(index, read.shape).verdict === 'serves'));
   // A read that wants the column's order (a feed, `ORDER BY createdAt LIMIT n`) needs a btree on it,
   // which then serves the ranges too: no BRIN beside it.
-  if (open.some((read) => read.shape.equal.length === 0 && read.shape.in.length === 0 && read.shape.orderBy[0]?.column === column.name)) return undefined;
-  const ranged = open.filter((read) => read.shape.ranges.some((r) => r.column === column.name) && brinServes(spec, read));
+  if (
+    open.some(
+      (read) =>
+        read.shape.equal.length === 0 && read.shape.in.length === 0 && read.shape.orderBy[0]?.column === column.name,
+    )
+  )
+    return undefined;
+  const ranged = open.filter(
+    (read) => read.shape.ranges.some((r) => r.column === column.name) && brinServes(spec, read),
+  );
   const noWorkload = workload.reads.length === 0;
   if (ranged.length === 0 && !noWorkload) return undefined;
   const sizes = estimateSizes(stats, width);
@@ -171,7 +197,10 @@ function brinFor(table: Table, column: Column, stats: TableStats, correlation: n
 
 function citeRange(read: WorkloadRead): string {
   const source = read.source;
-  const what = source.kind === 'statement' ? `query ${source.fingerprint} (${source.origin}) "${source.text}"` : `${source.model}.${source.operation}`;
+  const what =
+    source.kind === 'statement'
+      ? `query ${source.fingerprint} (${source.origin}) "${source.text}"`
+      : `${source.model}.${source.operation}`;
   return `${what}: ${read.calls.toLocaleString('en-US')} call(s), ranges on ${read.shape.ranges.map((r) => `${quoteIdent(r.column)} ${r.op}`).join(', ')}`;
 }
 

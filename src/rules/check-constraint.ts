@@ -73,7 +73,8 @@ export const rule = defineRule({
   valueStyle: 'json',
   meta: {
     id: 'check-constraint',
-    summary: 'Propose CHECK constraints from /// @idxgen.check annotations and from conservative naming heuristics (counters cannot be negative).',
+    summary:
+      'Propose CHECK constraints from /// @idxgen.check annotations and from conservative naming heuristics (counters cannot be negative).',
     defaultSeverity: 'warn',
     basis: 'request',
     docs: {
@@ -124,7 +125,9 @@ export const rule = defineRule({
           span: a.span,
           annotation: a,
           title: `${a.field ? `${table.model}.${a.field}` : `Model ${table.model}`} asks for CHECK (${a.sql}), which Prisma cannot declare`,
-          evidence: [`/// @idxgen.check(${a.source}) on ${a.field ? `${table.model}.${a.field}` : `model ${table.model}`}`],
+          evidence: [
+            `/// @idxgen.check(${a.source}) on ${a.field ? `${table.model}.${a.field}` : `model ${table.model}`}`,
+          ],
         });
       }
       // A one-column annotated check replaces the heuristic on that column; a multi-column one
@@ -246,13 +249,28 @@ export function matchHeuristic(column: Column, heuristics: CheckConstraintHeuris
   const integer = column.type === 'Int' || column.type === 'BigInt';
   if (heuristics.nonNegativeCounters && integer) {
     const counter = split.find((s) => last(s.words) === 'count');
-    if (counter) return { id: 'nonNegativeCounters', what: 'Counter', why: `its name ${JSON.stringify(counter.name)} says it counts something, and a count cannot be negative` };
+    if (counter)
+      return {
+        id: 'nonNegativeCounters',
+        what: 'Counter',
+        why: `its name ${JSON.stringify(counter.name)} says it counts something, and a count cannot be negative`,
+      };
     const tries = split.find((s) => ['attempts', 'retries'].includes(last(s.words)));
-    if (tries) return { id: 'nonNegativeCounters', what: 'Counter', why: `its name ${JSON.stringify(tries.name)} counts tries, which cannot be negative` };
+    if (tries)
+      return {
+        id: 'nonNegativeCounters',
+        what: 'Counter',
+        why: `its name ${JSON.stringify(tries.name)} counts tries, which cannot be negative`,
+      };
   }
   if (heuristics.nonNegativeQuantities && (integer || column.type === 'Decimal' || column.type === 'Float')) {
     const quantity = split.find((s) => ['quantity', 'qty'].includes(last(s.words)));
-    if (quantity) return { id: 'nonNegativeQuantities', what: 'Quantity', why: `its name ${JSON.stringify(quantity.name)} says it is a quantity` };
+    if (quantity)
+      return {
+        id: 'nonNegativeQuantities',
+        what: 'Quantity',
+        why: `its name ${JSON.stringify(quantity.name)} says it is a quantity`,
+      };
   }
   return undefined;
 }
@@ -340,7 +358,8 @@ export function violatingExample(expr: CheckExpr): string | undefined {
       return undefined;
     }
     case 'is':
-      if (expr.operand.kind === 'column' && expr.test === 'NULL' && expr.negated) return `${quoteIdent(expr.operand.column)} = NULL`;
+      if (expr.operand.kind === 'column' && expr.test === 'NULL' && expr.negated)
+        return `${quoteIdent(expr.operand.column)} = NULL`;
       return undefined;
     default:
       return undefined;

@@ -41,7 +41,11 @@ export function columnNamed(column: Column, names: readonly string[]): boolean {
 }
 
 /** The first column (in `names` order, then declaration order) that matches one of `names` and `accept`. */
-export function findColumnByNames(table: Table, names: readonly string[], accept: (c: Column) => boolean): Column | undefined {
+export function findColumnByNames(
+  table: Table,
+  names: readonly string[],
+  accept: (c: Column) => boolean,
+): Column | undefined {
   for (const name of names) {
     const hit = table.columns.find((c) => accept(c) && columnNamed(c, [name]));
     if (hit) return hit;
@@ -105,7 +109,11 @@ export function servingProposed(spec: IndexSpec): ServingIndex {
   const serving: ServingIndex = {
     table: spec.table,
     method: spec.method,
-    keys: spec.columns.map((c) => ({ column: c.column, sort: c.sort ?? 'asc', ...(c.opclass ? { opclass: c.opclass } : {}) })),
+    keys: spec.columns.map((c) => ({
+      column: c.column,
+      sort: c.sort ?? 'asc',
+      ...(c.opclass ? { opclass: c.opclass } : {}),
+    })),
     include: [...spec.include],
     valid: true,
   };
@@ -125,7 +133,10 @@ export function coveringIndexes(table: Table, columns: readonly string[]): Index
 }
 
 /** The first index / unique / PK (in `allIndexes` order) that covers `columns`, with the verdict for every index considered. */
-export function findCovering(table: Table, columns: readonly string[]): { covering?: IndexDef; verdicts: CoverageVerdict[] } {
+export function findCovering(
+  table: Table,
+  columns: readonly string[],
+): { covering?: IndexDef; verdicts: CoverageVerdict[] } {
   const verdicts = allIndexes(table).map((i) => judgeCoverage(table, i, columns));
   return { covering: verdicts.find((v) => v.covers)?.index, verdicts };
 }
@@ -137,7 +148,14 @@ export function isFkCovered(table: Table, fk: ForeignKey): boolean {
 /** A unique constraint or primary key whose columns are exactly `columns` (any order), no predicate: at most one row per value. */
 export function exactUnique(table: Table, columns: readonly string[]): IndexDef | undefined {
   const uniques = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
-  return uniques.find((u) => u.where === undefined && sameSet(u.columns.map((c) => c.column), columns));
+  return uniques.find(
+    (u) =>
+      u.where === undefined &&
+      sameSet(
+        u.columns.map((c) => c.column),
+        columns,
+      ),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -152,7 +170,12 @@ function keyColumnText(c: IndexColumn): string {
   return [quoteIdent(c.column), c.opclass, c.sort === 'desc' ? 'DESC' : undefined].filter(Boolean).join(' ');
 }
 
-const KIND_LABEL: Record<IndexDef['kind'], string> = { primary: 'primary key', unique: 'unique', index: 'index', fulltext: 'fulltext index' };
+const KIND_LABEL: Record<IndexDef['kind'], string> = {
+  primary: 'primary key',
+  unique: 'unique',
+  index: 'index',
+  fulltext: 'fulltext index',
+};
 
 /** `primary key "Post_pkey" ("id")`, `index "Post_a_b_idx" ("a", "b" DESC) gin WHERE ...`. */
 export function describeIndex(index: IndexDef): string {
@@ -188,7 +211,11 @@ export function indexDefToSpec(table: Table, index: IndexDef): IndexSpec {
 }
 
 /** A plain btree `IndexSpec` on `columns` of `table`. */
-export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { where?: Predicate; unique?: boolean } = {}): IndexSpec {
+export function btreeSpec(
+  table: Table,
+  columns: ProposedColumn[],
+  extra: { where?: Predicate; unique?: boolean } = {},
+): IndexSpec {
   const spec: IndexSpec = {
     kind: 'index',
     table: table.name,
@@ -204,7 +231,10 @@ export function btreeSpec(table: Table, columns: ProposedColumn[], extra: { wher
 }
 
 /** A read of `table` (its schema filled in), for a proposal's `serves`. */
-export function readOf(table: Pick<Table, 'name' | 'schema'>, parts: Omit<Partial<QueryShape>, 'table' | 'schema'>): QueryShape {
+export function readOf(
+  table: Pick<Table, 'name' | 'schema'>,
+  parts: Omit<Partial<QueryShape>, 'table' | 'schema'>,
+): QueryShape {
   return queryShape({ table: table.name, ...(table.schema !== undefined ? { schema: table.schema } : {}), ...parts });
 }
 

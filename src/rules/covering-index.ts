@@ -36,7 +36,8 @@ export type CoveringIndexOptions = OptionsOf<typeof OPTIONS>;
 
 const FIELD_ITEM = /^[A-Za-z_][A-Za-z0-9_]*(?:\s+(?:asc|desc))?$/i;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MEASURED_BUILD = 'measured (PG 15, 200 inserts/s): building a partial + INCLUDE index held inserts up to 813 ms; CONCURRENTLY, 47 ms';
+const MEASURED_BUILD =
+  'measured (PG 15, 200 inserts/s): building a partial + INCLUDE index held inserts up to 813 ms; CONCURRENTLY, 47 ms';
 const DRIFT =
   'Prisma cannot declare INCLUDE columns: the index exists only in migration.sql and Prisma treats it as drift (the next prisma migrate dev writes a migration that drops it)';
 
@@ -53,7 +54,8 @@ export const rule = defineRule({
   valueStyle: 'json',
   meta: {
     id: 'covering-index',
-    summary: 'Propose a btree index with INCLUDE columns, only where requested (/// @idxgen.covering or option indexes); warns that Prisma treats it as drift.',
+    summary:
+      'Propose a btree index with INCLUDE columns, only where requested (/// @idxgen.covering or option indexes); warns that Prisma treats it as drift.',
     defaultSeverity: 'info',
     basis: 'request',
     docs: {
@@ -102,13 +104,16 @@ export const rule = defineRule({
 });
 
 function validateRequest(item: unknown, path: string): string[] {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return [`${path}: expected { model, columns, include }`];
+  if (item === null || typeof item !== 'object' || Array.isArray(item))
+    return [`${path}: expected { model, columns, include }`];
   const record = item as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of Object.keys(record)) {
-    if (!['model', 'columns', 'include'].includes(key)) problems.push(`${path}.${key}: unknown key (known: model, columns, include)`);
+    if (!['model', 'columns', 'include'].includes(key))
+      problems.push(`${path}.${key}: unknown key (known: model, columns, include)`);
   }
-  if (typeof record.model !== 'string' || !FIELD.test(record.model)) problems.push(`${path}.model: expected a Prisma model name`);
+  if (typeof record.model !== 'string' || !FIELD.test(record.model))
+    problems.push(`${path}.model: expected a Prisma model name`);
   const list = (key: 'columns' | 'include', pattern: RegExp, what: string) => {
     const value = record[key];
     if (!Array.isArray(value) || value.length === 0) {
@@ -116,7 +121,8 @@ function validateRequest(item: unknown, path: string): string[] {
       return;
     }
     value.forEach((v: unknown, i: number) => {
-      if (typeof v !== 'string' || !pattern.test(v.trim())) problems.push(`${path}.${key}[${i}]: expected ${what}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' || !pattern.test(v.trim()))
+        problems.push(`${path}.${key}[${i}]: expected ${what}, got ${JSON.stringify(v)}`);
     });
   };
   list('columns', FIELD_ITEM, 'field names (optionally "field desc")');
@@ -132,13 +138,24 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
   for (const a of annotations.covering) {
     const table = ctx.tables.find((t) => t.model === a.model);
     if (!table) continue;
-    resolved.push({ table, columns: a.columns, include: a.include, span: a.span, source: `/// @idxgen.covering(${a.source}) on model ${a.model}` });
+    resolved.push({
+      table,
+      columns: a.columns,
+      include: a.include,
+      span: a.span,
+      source: `/// @idxgen.covering(${a.source}) on model ${a.model}`,
+    });
   }
   ctx.options.indexes.forEach((request, index) => {
     const where = `covering-index: indexes[${index}]`;
     const table = ctx.tables.find((t) => t.model === request.model);
     if (!table) {
-      problems.push(`${where}: unknown model ${JSON.stringify(request.model)}${didYouMean(request.model, ctx.tables.map((t) => t.model))}`);
+      problems.push(
+        `${where}: unknown model ${JSON.stringify(request.model)}${didYouMean(
+          request.model,
+          ctx.tables.map((t) => t.model),
+        )}`,
+      );
       return;
     }
     const find = (name: string): Column | undefined => table.columns.find((c) => c.field === name);
@@ -149,16 +166,32 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
     for (const item of request.columns) {
       const [name = '', sort] = item.trim().split(/\s+/);
       const column = find(name);
-      if (!column) local.push(`unknown field ${JSON.stringify(name)}${didYouMean(name, table.columns.map((c) => c.field))}`);
+      if (!column)
+        local.push(
+          `unknown field ${JSON.stringify(name)}${didYouMean(
+            name,
+            table.columns.map((c) => c.field),
+          )}`,
+        );
       else if (used.has(column.name)) local.push(`${name} is listed twice`);
       else {
         used.add(column.name);
-        columns.push({ column: column.name, field: column.field, ...(sort ? { sort: sort.toLowerCase() as 'asc' | 'desc' } : {}) });
+        columns.push({
+          column: column.name,
+          field: column.field,
+          ...(sort ? { sort: sort.toLowerCase() as 'asc' | 'desc' } : {}),
+        });
       }
     }
     for (const name of request.include) {
       const column = find(name.trim());
-      if (!column) local.push(`unknown field ${JSON.stringify(name)}${didYouMean(name, table.columns.map((c) => c.field))}`);
+      if (!column)
+        local.push(
+          `unknown field ${JSON.stringify(name)}${didYouMean(
+            name,
+            table.columns.map((c) => c.field),
+          )}`,
+        );
       else if (used.has(column.name)) local.push(`${name} is listed twice`);
       else {
         used.add(column.name);
@@ -208,7 +241,10 @@ function propose(request: Resolved): Omit<Proposal, 'severity'> {
   const selectList = [...columns, ...include].map((c) => quoteIdent(c.column)).join(', ');
   const where = equalities.map((c, k) => `${quoteIdent(c.column)} = $${k + 1}`).join(' AND ');
   const orderBy = last ? ` ORDER BY ${quoteIdent(last.column)}${last.sort === 'desc' ? ' DESC' : ''} LIMIT 20` : '';
-  const declarable = [...columns.map((c) => (c.sort === 'desc' ? `${c.field}(sort: Desc)` : c.field)), ...include.map((c) => c.field)].join(', ');
+  const declarable = [
+    ...columns.map((c) => (c.sort === 'desc' ? `${c.field}(sort: Desc)` : c.field)),
+    ...include.map((c) => c.field),
+  ].join(', ');
   return {
     ruleId: 'covering-index',
     spec,

@@ -5,7 +5,15 @@
  * (`Rule<OptionsOf<S>>`, for its tests) and as a `RegisteredRule` (for the registry, which does not
  * know any rule's options type).
  */
-import { defaultsOf, docsOf, parseOptions, validateShape, type OptionShape, type OptionsOf, type ValueStyle } from './rule-options';
+import {
+  defaultsOf,
+  docsOf,
+  parseOptions,
+  validateShape,
+  type OptionShape,
+  type OptionsOf,
+  type ValueStyle,
+} from './rule-options';
 import type { Proposal, Rule, RuleContext, RuleDiagnostic, RuleMeta } from './types';
 
 export interface RuleDefinition<S extends OptionShape> {
@@ -23,12 +31,18 @@ export function defineRule<S extends OptionShape>(def: RuleDefinition<S>): Rule<
   const parse = (raw: unknown) => parseOptions(shape, raw, valueStyle);
   const bind = (raw: unknown): OptionsOf<S> => {
     const parsed = parse(raw);
-    if ('problems' in parsed) throw new Error(`${def.meta.id}: options the config reader should have refused: ${parsed.problems.join('; ')}`);
+    if ('problems' in parsed)
+      throw new Error(`${def.meta.id}: options the config reader should have refused: ${parsed.problems.join('; ')}`);
     return parsed.options;
   };
   const optionDocs = docsOf(shape);
   return {
-    meta: { ...def.meta, defaultOptions: defaultsOf(shape), ...(optionDocs ? { optionDocs } : {}), validateOptions: (raw) => validateShape(raw, shape, valueStyle) },
+    meta: {
+      ...def.meta,
+      defaultOptions: defaultsOf(shape),
+      ...(optionDocs ? { optionDocs } : {}),
+      validateOptions: (raw) => validateShape(raw, shape, valueStyle),
+    },
     parseOptions: parse,
     check,
     ...(diagnose ? { diagnose } : {}),

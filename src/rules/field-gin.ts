@@ -62,7 +62,11 @@ export interface FieldGinParts<Options> {
 }
 
 /** A rule that proposes `parts.opclass` GIN indexes for the fields it selects. */
-export function fieldGinRule<S extends OptionShape>(options: S, meta: RuleDefinition<S>['meta'], parts: FieldGinParts<OptionsOf<S>>): Rule<OptionsOf<S>> {
+export function fieldGinRule<S extends OptionShape>(
+  options: S,
+  meta: RuleDefinition<S>['meta'],
+  parts: FieldGinParts<OptionsOf<S>>,
+): Rule<OptionsOf<S>> {
   return defineRule({
     options,
     valueStyle: 'json',
@@ -79,10 +83,27 @@ export function fieldGinRule<S extends OptionShape>(options: S, meta: RuleDefini
           const annotated = flagged.some((a) => a.model === table.model && a.field === column.field);
           if (!annotated && !parts.selected(options, table.model, column.field)) continue;
           if (indexes.some((i) => i.columns.some((c) => c.column === column.name && parts.serves(i, c)))) continue;
-          const target = { model: ctx.model, table, column, annotated, options, indexes, col: quoteIdent(column.name), tableRef: tableRef(table) };
+          const target = {
+            model: ctx.model,
+            table,
+            column,
+            annotated,
+            options,
+            indexes,
+            col: quoteIdent(column.name),
+            tableRef: tableRef(table),
+          };
           // Asked for (annotation, or named in `fields`) or considered because of its type alone (a guess).
           const asked = annotated || parts.fields(options).includes(`${table.model}.${column.field}`);
-          proposals.push({ ruleId: meta.id, spec: indexSpec(table, column, parts), serves: parts.reads(table, column), model: table.model, span: column.span, basis: asked ? 'request' : 'guess', ...parts.explain(target) });
+          proposals.push({
+            ruleId: meta.id,
+            spec: indexSpec(table, column, parts),
+            serves: parts.reads(table, column),
+            model: table.model,
+            span: column.span,
+            basis: asked ? 'request' : 'guess',
+            ...parts.explain(target),
+          });
         }
       }
       return proposals;
@@ -92,13 +113,18 @@ export function fieldGinRule<S extends OptionShape>(options: S, meta: RuleDefini
       const fields = parts.fields(ctx.options);
       const diagnostics: RuleDiagnostic[] = [];
       for (const name of unknownFieldNames(fields, ctx.tables)) {
-        diagnostics.push({ message: `${meta.id}: fields names ${JSON.stringify(name)}, which is not a field of a table in this schema` });
+        diagnostics.push({
+          message: `${meta.id}: fields names ${JSON.stringify(name)}, which is not a field of a table in this schema`,
+        });
       }
       for (const name of fields) {
         const [model, field] = name.split('.');
         const column = ctx.tables.find((t) => t.model === model)?.columns.find((c) => c.field === field);
         if (column && !parts.qualifies(column)) {
-          diagnostics.push({ message: `${meta.id}: fields names ${JSON.stringify(name)}, which ${parts.whyNot(column)}`, span: column.span });
+          diagnostics.push({
+            message: `${meta.id}: fields names ${JSON.stringify(name)}, which ${parts.whyNot(column)}`,
+            span: column.span,
+          });
         }
       }
       return diagnostics;
@@ -111,7 +137,14 @@ function indexSpec<Options>(table: Table, column: Column, parts: FieldGinParts<O
     kind: 'index',
     table: table.name,
     ...(table.schema !== undefined ? { schema: table.schema } : {}),
-    columns: [{ column: column.name, field: column.field, opclass: parts.opclass, ...(parts.prismaOps !== undefined ? { prismaOps: parts.prismaOps } : {}) }],
+    columns: [
+      {
+        column: column.name,
+        field: column.field,
+        opclass: parts.opclass,
+        ...(parts.prismaOps !== undefined ? { prismaOps: parts.prismaOps } : {}),
+      },
+    ],
     method: 'gin',
     unique: false,
     include: [],
@@ -142,14 +175,17 @@ export const GIN_OPTIONS = {
 
 export type GinFieldOptions = OptionsOf<typeof GIN_OPTIONS>;
 
-export const GIN_BUILD_MEASUREMENT = 'measured (PG 15, 200 inserts/s): building a GIN index held inserts up to 1,673 ms; CONCURRENTLY, 20.5 ms';
+export const GIN_BUILD_MEASUREMENT =
+  'measured (PG 15, 200 inserts/s): building a GIN index held inserts up to 1,673 ms; CONCURRENTLY, 20.5 ms';
 
 export const ginSelection = {
   annotation: 'gin',
   fields: (options: GinFieldOptions) => options.fields,
   // A field named in `fields` is asked for, whatever onlyAnnotated says; onlyAnnotated stops only the type-based guesses.
   selected: (options: GinFieldOptions, model: string, field: string) =>
-    options.fields.includes(`${model}.${field}`) ? selectedByOptions(options, model, field) : !options.onlyAnnotated && selectedByOptions(options, model, field),
+    options.fields.includes(`${model}.${field}`)
+      ? selectedByOptions(options, model, field)
+      : !options.onlyAnnotated && selectedByOptions(options, model, field),
   serves: (index: IndexDef) => index.method === 'gin',
 } as const satisfies Partial<FieldGinParts<GinFieldOptions>>;
 
@@ -161,7 +197,10 @@ export function ginEvidence(target: FieldGinTarget<GinFieldOptions>, byDefault: 
     : options.fields.includes(`${table.model}.${column.field}`)
       ? 'selected by option fields'
       : `${byDefault} is considered because onlyAnnotated is false (a guess from the type: info at most)`;
-  return [`no GIN index on ${col} (${indexes.length === 0 ? 'the table has no indexes' : `indexes: ${indexes.map((i) => quoteIdent(i.name)).join(', ')}`})`, why];
+  return [
+    `no GIN index on ${col} (${indexes.length === 0 ? 'the table has no indexes' : `indexes: ${indexes.map((i) => quoteIdent(i.name)).join(', ')}`})`,
+    why,
+  ];
 }
 
 /** Whether `Model.field` passes `fields` / `exclude`. */

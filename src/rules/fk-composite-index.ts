@@ -57,7 +57,7 @@ export const rule = defineRule({
         'When the child model has a creation timestamp (a DateTime named in `timestampFields`: createdAt, created_at, insertedAt, inserted_at; never `@updatedAt`, and never another ' +
         'DateTime just because it has `@default(now())`: lastModifiedAt is no creation time), an index on (fk..., createdAt DESC). ' +
         '(`kinds: ["timestamp", "enum"]` also widens with a status/type enum column named in `enumFields`: (fk..., status).) ' +
-        'A column name says nothing about how the table is read, so by default the proposal is a guess (info): the plan keeps fk-index\'s plain (fk) index and lists ' +
+        "A column name says nothing about how the table is read, so by default the proposal is a guess (info): the plan keeps fk-index's plain (fk) index and lists " +
         'the composite as its alternative, with the reason, and generate never writes it. Choose it with `/// @idxgen.feed` above the model (its rows are read newest first per parent): ' +
         'the composite then replaces the plain index (one index, never both (a) and (a, b)), or declare the index you want yourself. ' +
         'An existing plain (fk) index becomes redundant once the wider one is declared (redundant-index reports it). ' +
@@ -66,7 +66,7 @@ export const rule = defineRule({
         'with `replaceExisting: true` it also proposes replacing a plain index on exactly the FK columns (one index for one index; the old one then becomes redundant). ' +
         'It never proposes when the FK is covered by a unique constraint, a primary key ' +
         'or a wider index (the schema has already chosen how the children are read), when the FK columns are unique (1:1: one child per parent, nothing to order), ' +
-        'or on join tables (a primary key or unique constraint made only of the columns of two or more FKs: they are read by one side to get the other side\'s ids).',
+        "or on join tables (a primary key or unique constraint made only of the columns of two or more FKs: they are read by one side to get the other side's ids).",
       bad: [
         'model Post {',
         '  id        Int      @id @default(autoincrement())',
@@ -109,7 +109,9 @@ export const rule = defineRule({
           p.basis = 'request';
           p.evidence.unshift(`/// @idxgen.feed on model ${table.model}: its rows are read newest first per parent`);
         } else {
-          p.evidence.push(`a guess from the column name: add /// @idxgen.feed above model ${table.model} if it is read newest first per ${quoteIdent(fk.referencedTable)}, or declare the index yourself`);
+          p.evidence.push(
+            `a guess from the column name: add /// @idxgen.feed above model ${table.model} if it is read newest first per ${quoteIdent(fk.referencedTable)}, or declare the index yourself`,
+          );
         }
         proposals.push(p);
       }
@@ -127,15 +129,26 @@ interface Widening {
 function chooseWidening(table: Table, fk: ForeignKey, options: FkCompositeIndexOptions): Widening | undefined {
   const usable = (c: Column): boolean => !c.list && !fk.columns.includes(c.name);
   if (options.kinds.includes('timestamp')) {
-    const isTimestamp = (c: Column): boolean => usable(c) && c.type === 'DateTime' && c.kind === 'scalar' && !c.updatedAt;
+    const isTimestamp = (c: Column): boolean =>
+      usable(c) && c.type === 'DateTime' && c.kind === 'scalar' && !c.updatedAt;
     const named = findColumnByNames(table, options.timestampFields, isTimestamp);
     // By name only: `@default(now())` also sits on lastModifiedAt / lastSeenAt, which are no creation times.
-    if (named) return { kind: 'timestamp', column: named, why: `${quoteIdent(table.name)}.${quoteIdent(named.name)} is a creation timestamp (named ${named.field})` };
+    if (named)
+      return {
+        kind: 'timestamp',
+        column: named,
+        why: `${quoteIdent(table.name)}.${quoteIdent(named.name)} is a creation timestamp (named ${named.field})`,
+      };
   }
   if (options.kinds.includes('enum')) {
     const isEnum = (c: Column): boolean => usable(c) && c.kind === 'enum';
     const named = findColumnByNames(table, options.enumFields, isEnum);
-    if (named) return { kind: 'enum', column: named, why: `${quoteIdent(table.name)}.${quoteIdent(named.name)} is a ${named.type} enum column` };
+    if (named)
+      return {
+        kind: 'enum',
+        column: named,
+        why: `${quoteIdent(table.name)}.${quoteIdent(named.name)} is a ${named.type} enum column`,
+      };
   }
   return undefined;
 }
@@ -198,7 +211,11 @@ function proposal(table: Table, fk: ForeignKey, widening: Widening, replaced: In
     serves: [
       readOf(table, { equal: [...fk.columns] }),
       widening.kind === 'timestamp'
-        ? readOf(table, { equal: [...fk.columns], orderBy: [{ column: widening.column.name, direction: 'desc' }], limit: 20 })
+        ? readOf(table, {
+            equal: [...fk.columns],
+            orderBy: [{ column: widening.column.name, direction: 'desc' }],
+            limit: 20,
+          })
         : readOf(table, { equal: [...fk.columns, widening.column.name] }),
     ],
     evidence,

@@ -4,7 +4,18 @@
 import { exampleModel } from './docs-example';
 import type { ForeignKey, ReferentialAction, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { readOf, btreeSpec, columnList, coveringIndexes, equalityPredicate, findCovering, proposedColumn, tablesWithForeignKeys, sameSet, tableRef } from './coverage';
+import {
+  readOf,
+  btreeSpec,
+  columnList,
+  coveringIndexes,
+  equalityPredicate,
+  findCovering,
+  proposedColumn,
+  tablesWithForeignKeys,
+  sameSet,
+  tableRef,
+} from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';

@@ -11,13 +11,21 @@
  * whatever `fields` / `exclude` / `onlyAnnotated` say.
  */
 import type { Column } from '../model/types';
-import { GIN_BUILD_MEASUREMENT, GIN_OPTIONS, fieldGinRule, ginEvidence, ginSelection, type GinFieldOptions } from './field-gin';
+import {
+  GIN_BUILD_MEASUREMENT,
+  GIN_OPTIONS,
+  fieldGinRule,
+  ginEvidence,
+  ginSelection,
+  type GinFieldOptions,
+} from './field-gin';
 import { readOf } from './coverage';
 
 /** `fields`, `exclude` and `onlyAnnotated` (only fields with `/// @idxgen.gin`; default true: a type says nothing about the queries; false considers every jsonb field, as guesses at info). */
 export type JsonGinIndexOptions = GinFieldOptions;
 
-const MEASURED_READ = 'measured (PG 15, 1M rows): jsonb @> took 180.7 ms as a sequential scan, 2.66 ms with GIN jsonb_path_ops';
+const MEASURED_READ =
+  'measured (PG 15, 1M rows): jsonb @> took 180.7 ms as a sequential scan, 2.66 ms with GIN jsonb_path_ops';
 
 export const rule = fieldGinRule(
   GIN_OPTIONS,
@@ -46,7 +54,9 @@ export const rule = fieldGinRule(
     ...ginSelection,
     qualifies: isJsonb,
     whyNot: (column) =>
-      column.type === 'Json' && column.nativeType?.name === 'Json' ? 'is @db.Json (json): GIN needs jsonb' : `is ${column.type}${column.list ? '[]' : ''}, not Json`,
+      column.type === 'Json' && column.nativeType?.name === 'Json'
+        ? 'is @db.Json (json): GIN needs jsonb'
+        : `is ${column.type}${column.list ? '[]' : ''}, not Json`,
     opclass: 'jsonb_path_ops',
     prismaOps: 'JsonbPathOps',
     extensions: [],

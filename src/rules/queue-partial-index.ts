@@ -5,7 +5,16 @@
  */
 import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { readOf, btreeSpec, columnList, describeIndex, findColumnByNames, modelTables, proposedColumn, tableRef } from './coverage';
+import {
+  readOf,
+  btreeSpec,
+  columnList,
+  describeIndex,
+  findColumnByNames,
+  modelTables,
+  proposedColumn,
+  tableRef,
+} from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
@@ -45,7 +54,18 @@ const OPTIONS = {
     'expires_at',
   ]),
   /** Enum value names (Prisma name or database value, case-insensitive, whole name) that mean "waiting to be picked up". */
-  pendingValues: option.strings(['PENDING', 'QUEUED', 'ENQUEUED', 'RETRY', 'RETRYING', 'WAITING', 'SCHEDULED', 'NEW', 'READY', 'DELAYED']),
+  pendingValues: option.strings([
+    'PENDING',
+    'QUEUED',
+    'ENQUEUED',
+    'RETRY',
+    'RETRYING',
+    'WAITING',
+    'SCHEDULED',
+    'NEW',
+    'READY',
+    'DELAYED',
+  ]),
 };
 
 export type QueuePartialIndexOptions = OptionsOf<typeof OPTIONS>;
@@ -54,7 +74,8 @@ export const rule = defineRule({
   options: OPTIONS,
   meta: {
     id: 'queue-partial-index',
-    summary: 'Queue tables: a btree index on (status, due time) for the poll for due rows, e.g. @@index([status, nextAttemptAt]).',
+    summary:
+      'Queue tables: a btree index on (status, due time) for the poll for due rows, e.g. @@index([status, nextAttemptAt]).',
     defaultSeverity: 'info',
     basis: 'guess',
     docs: {
@@ -109,7 +130,9 @@ export const rule = defineRule({
       const found = findQueueColumns(table, ctx.model.enums, options);
       if (!found) continue;
       const { status, due, enumDef } = found;
-      const pending = enumDef.values.filter((v) => matchesAny(v.name, options.pendingValues) || matchesAny(v.dbName, options.pendingValues));
+      const pending = enumDef.values.filter(
+        (v) => matchesAny(v.name, options.pendingValues) || matchesAny(v.dbName, options.pendingValues),
+      );
       if (pending.length === 0) continue;
       if ([...table.uniques, ...table.indexes].some((i) => servesPoll(i, status, due))) continue;
       proposals.push(proposal(table, status, due, enumDef, pending));
@@ -139,7 +162,11 @@ function findQueueColumns(
   if (!status) return undefined;
   const enumDef = enums.find((e) => e.name === status.type);
   if (!enumDef) return undefined;
-  const due = findColumnByNames(table, options.timestampFields, (c) => c.type === 'DateTime' && c.kind === 'scalar' && !c.list);
+  const due = findColumnByNames(
+    table,
+    options.timestampFields,
+    (c) => c.type === 'DateTime' && c.kind === 'scalar' && !c.list,
+  );
   if (!due) return undefined;
   return { status, due, enumDef };
 }
@@ -161,7 +188,14 @@ function proposal(
     ruleId: 'queue-partial-index',
     spec: btreeSpec(table, [proposedColumn(table, status.name), proposedColumn(table, due.name)]),
     // The poll, one pending status at a time: its due rows, oldest first.
-    serves: [readOf(table, { equal: [status.name], ranges: [{ column: due.name, op: '<=' }], orderBy: [{ column: due.name, direction: 'asc' }], limit: 100 })],
+    serves: [
+      readOf(table, {
+        equal: [status.name],
+        ranges: [{ column: due.name, op: '<=' }],
+        orderBy: [{ column: due.name, direction: 'asc' }],
+        limit: 100,
+      }),
+    ],
     message: {
       title: `Index ${t} ${cols} for the queue poll`,
       cost: `Each poll for due rows of ${t} scans the table, and the work grows with the ${others.length > 0 ? others.map(quoteLiteral).join('/') : 'finished'} rows, not with the backlog.`,
@@ -172,7 +206,12 @@ function proposal(
       `${t}.${s} is enum ${enumDef.name}: ${enumDef.values.map((v) => (v.dbName === v.name ? v.name : `${v.name} (${v.dbName})`)).join(', ')}`,
       `pending values: ${pending.map((v) => v.dbName).join(', ')}`,
       `${t}.${d} (${due.type}${due.nullable ? '?' : ''}) is the due time`,
-      ...[...table.uniques, ...table.indexes].filter((i) => i.columns.some((c) => c.column === status.name || c.column === due.name)).map((i) => `considered ${describeIndex(i)}: neither starts with ${columnList([status.name, due.name])} nor is partial on ${columnList([due.name])}`),
+      ...[...table.uniques, ...table.indexes]
+        .filter((i) => i.columns.some((c) => c.column === status.name || c.column === due.name))
+        .map(
+          (i) =>
+            `considered ${describeIndex(i)}: neither starts with ${columnList([status.name, due.name])} nor is partial on ${columnList([due.name])}`,
+        ),
     ],
     span: table.span,
     model: table.model,

@@ -21,16 +21,17 @@ export const rule = defineRule({
   options: {},
   meta: {
     id: 'redundant-index',
-    summary: 'An index that is a left prefix (or a duplicate) of another index, unique constraint or primary key on the same table; a unique constraint that duplicates the primary key (@id + @unique).',
+    summary:
+      'An index that is a left prefix (or a duplicate) of another index, unique constraint or primary key on the same table; a unique constraint that duplicates the primary key (@id + @unique).',
     defaultSeverity: 'warn',
     basis: 'structure',
     docs: {
       problem:
         'Every index is written on every INSERT, on every UPDATE that touches its columns (or prevents a HOT update), and on DELETE cleanup; it takes disk and cache. ' +
         'A btree index on (a) serves nothing that an index on (a, b) does not serve as well: the longer index answers every lookup and range scan on a, and orders by a. ' +
-        'Prisma\'s drift check does not notice duplicates, so they stay.',
+        "Prisma's drift check does not notice duplicates, so they stay.",
       proposal:
-        'Drop a plain `@@index` when another index on the same table makes it redundant; the migration\'s down.sql re-creates it. ' +
+        "Drop a plain `@@index` when another index on the same table makes it redundant; the migration's down.sql re-creates it. " +
         'An index is redundant when it is a left prefix of the other (same column names in the same order, then more columns or none) with ' +
         'the same access method, the same operator classes on the shared columns and the same predicate (compared after normalizing whitespace, case and quoting). ' +
         'For btree, (a) is redundant with (a DESC, b): a single column can be scanned in either direction. With two or more shared columns the sort ' +
@@ -69,8 +70,13 @@ export const rule = defineRule({
 
 /** The primary key, or an earlier unique constraint, with exactly the same key as `unique` (same columns, same order). */
 export function duplicateKey(unique: IndexDef, table: Table): IndexDef | undefined {
-  const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques.filter((u) => u !== unique && declaredBefore(u, unique))];
-  return keys.find((key) => key.columns.length === unique.columns.length && isPrefixOf(unique, key) && isPrefixOf(key, unique));
+  const keys = [
+    ...(table.primaryKey ? [table.primaryKey] : []),
+    ...table.uniques.filter((u) => u !== unique && declaredBefore(u, unique)),
+  ];
+  return keys.find(
+    (key) => key.columns.length === unique.columns.length && isPrefixOf(unique, key) && isPrefixOf(key, unique),
+  );
 }
 
 /** Position of an index in declaration order (for "keep the first of two duplicates"). */
@@ -96,7 +102,9 @@ export function bestCover(index: IndexDef, all: readonly IndexDef[]): IndexDef |
   });
   candidates.sort(
     (a, b) =>
-      Number(isKey(b)) - Number(isKey(a)) || b.columns.length - a.columns.length || (declaredBefore(a, b) ? -1 : declaredBefore(b, a) ? 1 : 0),
+      Number(isKey(b)) - Number(isKey(a)) ||
+      b.columns.length - a.columns.length ||
+      (declaredBefore(a, b) ? -1 : declaredBefore(b, a) ? 1 : 0),
   );
   return candidates[0];
 }
@@ -144,11 +152,20 @@ function proposal(table: Table, index: IndexDef, coveredBy: IndexDef): Omit<Prop
     : `${name} is a left prefix of ${describeIndex(coveredBy)}`;
   const lookup = index.method === 'btree' ? equalityPredicate(index.columns.map((c) => c.column)) : undefined;
   const attribute = index.kind === 'unique' ? (index.fieldLevel ? '@unique' : '@@unique') : '@@index';
-  const keeps = index.kind === 'unique' ? ` ${other} already enforces the same uniqueness and serves every read ${name} serves.` : '';
+  const keeps =
+    index.kind === 'unique'
+      ? ` ${other} already enforces the same uniqueness and serves every read ${name} serves.`
+      : '';
   const message: Proposal['message'] = {
-    title: index.kind === 'unique' ? `Unique constraint ${name} on ${t} duplicates ${other}` : `Index ${name} on ${t} is redundant with ${other}`,
+    title:
+      index.kind === 'unique'
+        ? `Unique constraint ${name} on ${t} duplicates ${other}`
+        : `Index ${name} on ${t} is redundant with ${other}`,
     cost: `Every INSERT and DELETE on ${t}, and every UPDATE of its columns, writes both indexes, and ${name} takes disk and cache, while ${other} already serves every read ${name} serves.`,
-    instead: index.kind === 'unique' ? `Remove the ${attribute} (it creates ${name}).${keeps}` : `Drop ${name} (remove its @@index) and let ${other} serve those reads.`,
+    instead:
+      index.kind === 'unique'
+        ? `Remove the ${attribute} (it creates ${name}).${keeps}`
+        : `Drop ${name} (remove its @@index) and let ${other} serve those reads.`,
   };
   if (lookup) message.serves = `SELECT … FROM ${t} WHERE ${lookup}`;
   return {
@@ -156,7 +173,10 @@ function proposal(table: Table, index: IndexDef, coveredBy: IndexDef): Omit<Prop
     spec,
     message,
     serves: [],
-    evidence: [what, `both ${index.method}${index.where !== undefined ? `, both WHERE ${index.where}` : ', neither partial'}`],
+    evidence: [
+      what,
+      `both ${index.method}${index.where !== undefined ? `, both WHERE ${index.where}` : ', neither partial'}`,
+    ],
     span: index.span,
     model: table.model,
   };

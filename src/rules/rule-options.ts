@@ -79,14 +79,50 @@ export type OptionsOf<S extends OptionShape> = { -readonly [K in keyof S]: Optio
 
 /** Builders: `option.strings(['createdAt'])`, `option.choice(['btree', 'hash'], 'btree')`, ... */
 export const option = {
-  strings: (fallback: string[], extra: { nonEmpty?: boolean; doc?: string } = {}): StringsOption => ({ kind: 'strings', default: fallback, ...extra }),
-  boolean: (fallback: boolean, doc?: string): BooleanOption => ({ kind: 'boolean', default: fallback, ...(doc ? { doc } : {}) }),
-  integer: (fallback: number, range: { min?: number; max?: number; doc?: string } = {}): IntegerOption => ({ kind: 'integer', default: fallback, ...range }),
-  choice: <V extends string>(values: readonly V[], fallback: V, doc?: string): ChoiceOption<V> => ({ kind: 'choice', values, default: fallback, ...(doc ? { doc } : {}) }),
-  choices: <V extends string>(values: readonly V[], fallback: V[], doc?: string): ChoicesOption<V> => ({ kind: 'choices', values, default: fallback, ...(doc ? { doc } : {}) }),
-  names: (names: NameKind, fallback: string[] = [], doc?: string): NamesOption => ({ kind: 'names', names, default: fallback, ...(doc ? { doc } : {}) }),
-  object: <S extends OptionShape>(shape: S, doc?: string): ObjectOption<S> => ({ kind: 'object', shape, ...(doc ? { doc } : {}) }),
-  custom: <T>(fallback: T, check: (value: unknown, path: string) => string[], doc?: string): CustomOption<T> => ({ kind: 'custom', default: fallback, check, ...(doc ? { doc } : {}) }),
+  strings: (fallback: string[], extra: { nonEmpty?: boolean; doc?: string } = {}): StringsOption => ({
+    kind: 'strings',
+    default: fallback,
+    ...extra,
+  }),
+  boolean: (fallback: boolean, doc?: string): BooleanOption => ({
+    kind: 'boolean',
+    default: fallback,
+    ...(doc ? { doc } : {}),
+  }),
+  integer: (fallback: number, range: { min?: number; max?: number; doc?: string } = {}): IntegerOption => ({
+    kind: 'integer',
+    default: fallback,
+    ...range,
+  }),
+  choice: <V extends string>(values: readonly V[], fallback: V, doc?: string): ChoiceOption<V> => ({
+    kind: 'choice',
+    values,
+    default: fallback,
+    ...(doc ? { doc } : {}),
+  }),
+  choices: <V extends string>(values: readonly V[], fallback: V[], doc?: string): ChoicesOption<V> => ({
+    kind: 'choices',
+    values,
+    default: fallback,
+    ...(doc ? { doc } : {}),
+  }),
+  names: (names: NameKind, fallback: string[] = [], doc?: string): NamesOption => ({
+    kind: 'names',
+    names,
+    default: fallback,
+    ...(doc ? { doc } : {}),
+  }),
+  object: <S extends OptionShape>(shape: S, doc?: string): ObjectOption<S> => ({
+    kind: 'object',
+    shape,
+    ...(doc ? { doc } : {}),
+  }),
+  custom: <T>(fallback: T, check: (value: unknown, path: string) => string[], doc?: string): CustomOption<T> => ({
+    kind: 'custom',
+    default: fallback,
+    check,
+    ...(doc ? { doc } : {}),
+  }),
 };
 
 /**
@@ -122,7 +158,11 @@ export function validateShape(raw: unknown, shape: OptionShape, style: ValueStyl
  * undefined) checked against `shape`, every omitted key filled in with its default (nested objects
  * key by key). Problems instead when `raw` does not fit.
  */
-export function parseOptions<S extends OptionShape>(shape: S, raw: unknown, style: ValueStyle = 'typed'): { options: OptionsOf<S> } | { problems: string[] } {
+export function parseOptions<S extends OptionShape>(
+  shape: S,
+  raw: unknown,
+  style: ValueStyle = 'typed',
+): { options: OptionsOf<S> } | { problems: string[] } {
   const problems = validateShape(raw, shape, style);
   return problems.length > 0 ? { problems } : { options: fill(shape, isRecord(raw) ? raw : {}) };
 }
@@ -165,7 +205,9 @@ function checkObject(path: string | undefined, raw: unknown, shape: OptionShape,
     const type = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!type) {
       problems.push(
-        known.length > 0 ? `${at}: unknown option${didYouMean(key, known)} (known: ${known.join(', ')})` : `${at}: unknown option (this rule takes no options)`,
+        known.length > 0
+          ? `${at}: unknown option${didYouMean(key, known)} (known: ${known.join(', ')})`
+          : `${at}: unknown option (this rule takes no options)`,
       );
       continue;
     }
@@ -182,9 +224,12 @@ function quoted(values: readonly string[], last: string): string {
 function checkValue(path: string, value: unknown, type: OptionType, style: ValueStyle): string[] {
   switch (type.kind) {
     case 'boolean':
-      return typeof value === 'boolean' ? [] : [`${path}: expected true or false, got ${style === 'typed' ? describe(value) : JSON.stringify(value)}`];
+      return typeof value === 'boolean'
+        ? []
+        : [`${path}: expected true or false, got ${style === 'typed' ? describe(value) : JSON.stringify(value)}`];
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return [`${path}: expected an integer, got ${describe(value)}`];
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return [`${path}: expected an integer, got ${describe(value)}`];
       if (type.min !== undefined && value < type.min) return [`${path}: must be at least ${type.min}, got ${value}`];
       if (type.max !== undefined && value > type.max) return [`${path}: must be at most ${type.max}, got ${value}`];
       return [];
@@ -200,18 +245,29 @@ function checkValue(path: string, value: unknown, type: OptionType, style: Value
     case 'choice':
       return typeof value === 'string' && type.values.includes(value)
         ? []
-        : [`${path}: expected ${type.values.length === 2 ? quoted(type.values, 'or') : `one of ${quoted(type.values, ',')}`}, got ${JSON.stringify(value)}`];
+        : [
+            `${path}: expected ${type.values.length === 2 ? quoted(type.values, 'or') : `one of ${quoted(type.values, ',')}`}, got ${JSON.stringify(value)}`,
+          ];
     case 'choices': {
-      if (!Array.isArray(value)) return [`${path}: expected a list of ${type.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describe(value)}`];
+      if (!Array.isArray(value))
+        return [
+          `${path}: expected a list of ${type.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describe(value)}`,
+        ];
       return value.flatMap((v, i) =>
-        typeof v === 'string' && type.values.includes(v) ? [] : [`${path}[${i}]: expected one of ${type.values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`],
+        typeof v === 'string' && type.values.includes(v)
+          ? []
+          : [
+              `${path}[${i}]: expected one of ${type.values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`,
+            ],
       );
     }
     case 'names': {
       if (!Array.isArray(value)) return [`${path}: expected a list of "${type.names}" strings`];
       const pattern = type.names === 'Model.field' ? MODEL_FIELD : MODEL_OR_FIELD;
       return value.flatMap((item, i) =>
-        typeof item === 'string' && pattern.test(item) ? [] : [`${path}[${i}]: expected "${type.names}", got ${JSON.stringify(item)}`],
+        typeof item === 'string' && pattern.test(item)
+          ? []
+          : [`${path}[${i}]: expected "${type.names}", got ${JSON.stringify(item)}`],
       );
     }
     case 'object':

@@ -59,7 +59,8 @@ export const rule = defineRule({
   options: OPTIONS,
   meta: {
     id: 'soft-delete-partial-index',
-    summary: 'On soft-deleted models, index the foreign-key lookups over live rows only (partial index WHERE "deletedAt" IS NULL).',
+    summary:
+      'On soft-deleted models, index the foreign-key lookups over live rows only (partial index WHERE "deletedAt" IS NULL).',
     defaultSeverity: 'info',
     basis: 'guess',
     docs: {
@@ -89,7 +90,10 @@ export const rule = defineRule({
         '  previewFeatures = ["partialIndexes"]',
         '}',
         '',
-        exampleModel('Comment', COMMENT_FIELDS, ['@@index([postId])', '@@index([postId], where: raw("\\"deletedAt\\" IS NULL"))']),
+        exampleModel('Comment', COMMENT_FIELDS, [
+          '@@index([postId])',
+          '@@index([postId], where: raw("\\"deletedAt\\" IS NULL"))',
+        ]),
       ].join('\n'),
     },
   },
@@ -101,7 +105,10 @@ export const rule = defineRule({
       const marker = findMarker(table, options);
       if (!marker) continue;
       const candidates = orderForeignKeys(table, options.optionalForeignKeys).filter(
-        (fk) => !fk.columns.includes(marker.column.name) && !exactUnique(table, fk.columns) && !alreadyServed(table, fk, marker),
+        (fk) =>
+          !fk.columns.includes(marker.column.name) &&
+          !exactUnique(table, fk.columns) &&
+          !alreadyServed(table, fk, marker),
       );
       const seen: string[][] = [];
       for (const fk of candidates) {
@@ -116,10 +123,19 @@ export const rule = defineRule({
 });
 
 function findMarker(table: Table, options: SoftDeletePartialIndexOptions): SoftDeleteMarker | undefined {
-  const ts = findColumnByNames(table, options.timestampFields, (c) => c.type === 'DateTime' && c.kind === 'scalar' && c.nullable && !c.list);
+  const ts = findColumnByNames(
+    table,
+    options.timestampFields,
+    (c) => c.type === 'DateTime' && c.kind === 'scalar' && c.nullable && !c.list,
+  );
   if (ts) return marker(ts, { kind: 'null-test', column: ts.name, isNull: true });
-  const flag = findColumnByNames(table, options.booleanFields, (c) => c.type === 'Boolean' && c.kind === 'scalar' && !c.list);
-  if (flag) return marker(flag, { kind: 'compare', column: flag.name, op: '=', value: { kind: 'boolean', value: false } });
+  const flag = findColumnByNames(
+    table,
+    options.booleanFields,
+    (c) => c.type === 'Boolean' && c.kind === 'scalar' && !c.list,
+  );
+  if (flag)
+    return marker(flag, { kind: 'compare', column: flag.name, op: '=', value: { kind: 'boolean', value: false } });
   return undefined;
 }
 
@@ -137,13 +153,25 @@ function orderForeignKeys(table: Table, optional: boolean): ForeignKey[] {
 function alreadyServed(table: Table, fk: ForeignKey, marker: SoftDeleteMarker): boolean {
   const k = fk.columns.length;
   return [...table.uniques, ...table.indexes].some((index) => {
-    if (index.method !== 'btree' || !sameSet(index.columns.slice(0, k).map((c) => c.column), fk.columns)) return false;
+    if (
+      index.method !== 'btree' ||
+      !sameSet(
+        index.columns.slice(0, k).map((c) => c.column),
+        fk.columns,
+      )
+    )
+      return false;
     if (index.where !== undefined) return samePredicate(readPredicate(index.where), marker.livePredicate);
     return index.columns.some((c) => c.column === marker.column.name);
   });
 }
 
-function proposal(table: Table, fk: ForeignKey, marker: SoftDeleteMarker, previewFeatures: string[]): Omit<Proposal, 'severity'> {
+function proposal(
+  table: Table,
+  fk: ForeignKey,
+  marker: SoftDeleteMarker,
+  previewFeatures: string[],
+): Omit<Proposal, 'severity'> {
   const child = tableRef(table);
   const cols = columnList(fk.columns);
   const hasPreview = previewFeatures.some((f) => f.toLowerCase() === 'partialindexes');

@@ -24,7 +24,8 @@ export const rule = fieldGinRule(
   OPTIONS,
   {
     id: 'trigram-index',
-    summary: "Propose a GIN gin_trgm_ops index (pg_trgm) for String fields marked /// @idxgen.trigram, to serve ILIKE '%term%'.",
+    summary:
+      "Propose a GIN gin_trgm_ops index (pg_trgm) for String fields marked /// @idxgen.trigram, to serve ILIKE '%term%'.",
     defaultSeverity: 'info',
     basis: 'request',
     docs: {
@@ -54,7 +55,9 @@ export const rule = fieldGinRule(
     serves: (_index, key) => TRIGRAM_OPCLASSES.some((o) => key.opclass === o || (key.prismaOps ?? '').includes(o)),
     opclass: 'gin_trgm_ops',
     extensions: ['pg_trgm'],
-    reads: (table, column) => [readOf(table, { text: [{ column: column.name, match: 'contains', mode: 'insensitive' }] })],
+    reads: (table, column) => [
+      readOf(table, { text: [{ column: column.name, match: 'contains', mode: 'insensitive' }] }),
+    ],
     explain: ({ model, table, column, annotated, col, tableRef }) => {
       const declared = model.extensions.includes('pg_trgm');
       const preview = model.previewFeatures.includes('postgresqlExtensions');
@@ -63,7 +66,9 @@ export const rule = fieldGinRule(
         : `the migration needs CREATE EXTENSION IF NOT EXISTS pg_trgm first. To let Prisma manage it, ${preview ? '' : 'enable the postgresqlExtensions preview feature and '}add extensions = [pg_trgm] to the datasource`;
       return {
         evidence: [
-          annotated ? `requested by /// @idxgen.trigram on ${table.model}.${column.field}` : `requested by option fields: "${table.model}.${column.field}"`,
+          annotated
+            ? `requested by /// @idxgen.trigram on ${table.model}.${column.field}`
+            : `requested by option fields: "${table.model}.${column.field}"`,
           `${table.model}.${column.field} is String${column.nativeType ? ` @db.${column.nativeType.name}` : ''}`,
           `no trigram index on ${col}`,
           declared ? 'datasource extensions include pg_trgm' : 'datasource extensions do not include pg_trgm',
@@ -81,5 +86,10 @@ export const rule = fieldGinRule(
 
 function isTrigramText(column: Column): boolean {
   const native = column.nativeType?.name;
-  return column.kind === 'scalar' && column.type === 'String' && !column.list && (!native || ['Text', 'VarChar', 'Citext'].includes(native));
+  return (
+    column.kind === 'scalar' &&
+    column.type === 'String' &&
+    !column.list &&
+    (!native || ['Text', 'VarChar', 'Citext'].includes(native))
+  );
 }

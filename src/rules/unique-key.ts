@@ -3,7 +3,16 @@
  */
 import type { Column, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { readOf, btreeSpec, columnList, columnNamed, describeIndex, modelTables, proposedColumn, tableRef } from './coverage';
+import {
+  readOf,
+  btreeSpec,
+  columnList,
+  columnNamed,
+  describeIndex,
+  modelTables,
+  proposedColumn,
+  tableRef,
+} from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
@@ -23,7 +32,16 @@ const OPTIONS = {
     'request_id',
   ]),
   /** Key fields that count only on ingest-like tables (see `ingestTables`). */
-  ingestFields: option.strings(['eventId', 'event_id', 'messageId', 'message_id', 'deliveryId', 'delivery_id', 'externalEventId', 'external_event_id']),
+  ingestFields: option.strings([
+    'eventId',
+    'event_id',
+    'messageId',
+    'message_id',
+    'deliveryId',
+    'delivery_id',
+    'externalEventId',
+    'external_event_id',
+  ]),
   /** Words (case-insensitive, plural too) of a model or table name that mark an ingest / inbox / event table. */
   ingestTables: option.strings(['event', 'inbox', 'ingest', 'webhook', 'delivery', 'deliveries']),
   /** Words of a model or table name where such fields are correlation ids, not keys (logs, audit trails). */
@@ -38,7 +56,7 @@ export const rule = defineRule({
   options: OPTIONS,
   meta: {
     id: 'unique-key',
-    summary: 'Idempotency / dedupe keys (idempotencyKey, requestId, an inbox\'s eventId) need a unique index.',
+    summary: "Idempotency / dedupe keys (idempotencyKey, requestId, an inbox's eventId) need a unique index.",
     defaultSeverity: 'info',
     basis: 'guess',
     docs: {
@@ -56,7 +74,7 @@ export const rule = defineRule({
         'Tables whose primary key combines columns with a DateTime column (`@@id([id, createdAt])`) are skipped: that is the shape of a partitioned table, ' +
         'where PostgreSQL requires the partition key in every unique index, so a unique index on the key alone cannot be created. ' +
         'When a plain index already ends with the key after other columns (`@@index([environmentId, type, dedupeKey])`), the schema scopes the key: ' +
-        'the proposal is a unique index on that index\'s columns rather than on the key alone. ' +
+        "the proposal is a unique index on that index's columns rather than on the key alone. " +
         'Creating the index fails if duplicates already exist: the message gives the query that finds them. In Prisma, declare it with `@unique`, which also enables `upsert` and `findUnique` by the key.',
       bad: [
         'model Payment {',
@@ -87,7 +105,9 @@ export const rule = defineRule({
         if (table.foreignKeys.some((fk) => fk.columns.includes(column.name))) continue;
         const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
         if (keys.some((k) => k.columns.some((c) => c.column === column.name))) continue;
-        proposals.push(proposal(table, column, generic ? 'idempotency/dedupe key name' : 'event/message id on an ingest table'));
+        proposals.push(
+          proposal(table, column, generic ? 'idempotency/dedupe key name' : 'event/message id on an ingest table'),
+        );
       }
     }
     return proposals;
@@ -122,7 +142,12 @@ function looksPartitioned(table: Table): boolean {
 /** A plain, non-partial btree index that ends with the key column after scope columns: `(environmentId, type, dedupeKey)`. */
 function scopingIndex(table: Table, column: Column): IndexDef | undefined {
   return table.indexes.find(
-    (i) => i.kind === 'index' && i.method === 'btree' && i.where === undefined && i.columns.length >= 2 && i.columns[i.columns.length - 1]!.column === column.name,
+    (i) =>
+      i.kind === 'index' &&
+      i.method === 'btree' &&
+      i.where === undefined &&
+      i.columns.length >= 2 &&
+      i.columns[i.columns.length - 1]!.column === column.name,
   );
 }
 
@@ -155,7 +180,10 @@ function proposal(table: Table, column: Column, why: string): Omit<Proposal, 'se
     evidence: [
       `${t}.${c} (${column.type}${column.nullable ? '?' : ''}): ${why}`,
       'no unique constraint or primary key includes it',
-      ...nonUnique.map((i) => `considered ${describeIndex(i)}: not unique${i === scope ? ', and it scopes the key: proposed unique on its columns' : ''}`),
+      ...nonUnique.map(
+        (i) =>
+          `considered ${describeIndex(i)}: not unique${i === scope ? ', and it scopes the key: proposed unique on its columns' : ''}`,
+      ),
     ],
     span: column.span,
     model: table.model,

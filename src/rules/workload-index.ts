@@ -10,7 +10,17 @@ import { defaultConstraintName } from '../schema/names';
 import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent } from '../sql/quote';
 import { readsOf, type WorkloadRead } from '../workload/workload';
-import { allIndexes, btreeSpec, columnByName, describeIndex, indexDefToSpec, modelTables, proposedColumn, servingProposed, tableRef } from './coverage';
+import {
+  allIndexes,
+  btreeSpec,
+  columnByName,
+  describeIndex,
+  indexDefToSpec,
+  modelTables,
+  proposedColumn,
+  servingProposed,
+  tableRef,
+} from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn } from './types';
@@ -36,19 +46,24 @@ const MAX_CITED_READS = 5;
 /** Candidate indexes are made from this many of a table's busiest unserved reads. */
 const MAX_CANDIDATE_READS = 64;
 /** Prisma's names for the operator classes this rule uses (gin_trgm_ops has none: `ops: raw(...)`). */
-const PRISMA_OPS: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jsonb_ops: 'JsonbOps', array_ops: 'ArrayOps' };
+const PRISMA_OPS: Record<string, string> = {
+  jsonb_path_ops: 'JsonbPathOps',
+  jsonb_ops: 'JsonbOps',
+  array_ops: 'ArrayOps',
+};
 
 export const rule = defineRule({
   options: OPTIONS,
   meta: {
     id: 'workload-index',
-    summary: 'Index the reads the application really makes that no index serves (needs a workload: --queries or --database-url).',
+    summary:
+      'Index the reads the application really makes that no index serves (needs a workload: --queries or --database-url).',
     defaultSeverity: 'warn',
     basis: 'workload',
     docs: {
       problem:
         'A read that filters or sorts by columns no index leads with reads the whole table (or sorts it) on every call. ' +
-        'idxgen sees such reads only in a workload: the shapes the application records with `idxgen/prisma`\'s `recordQueryShapes` extension, given with `--queries FILE`. ' +
+        "idxgen sees such reads only in a workload: the shapes the application records with `idxgen/prisma`'s `recordQueryShapes` extension, given with `--queries FILE`. " +
         'Without a workload this rule proposes nothing.',
       proposal:
         'Per table, the fewest indexes that serve its unserved reads, chosen greedily by the calls each serves: equality columns first (the most used first), ' +
@@ -57,10 +72,10 @@ export const rule = defineRule({
         'because an enum value in an index predicate breaks the migration Prisma writes to remove a value of that enum. `contains`/`startsWith`/`endsWith` searches get a trigram GIN index (pg_trgm); ' +
         'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
         'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
-        'Over-indexing is the failure of per-query advisors: at most `maxPerTable` (3) new indexes a table, each serving at least `minSharePercent` (5 %) of the table\'s recorded read calls. ' +
+        "Over-indexing is the failure of per-query advisors: at most `maxPerTable` (3) new indexes a table, each serving at least `minSharePercent` (5 %) of the table's recorded read calls. " +
         'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites. ' +
-        'SQL statements (a `.sql` file, Prisma Client\'s query log, or pg_stat_statements with `--database-url`) are read with the real PostgreSQL parser and weigh by their measured time; ' +
-        'with a database, each proposal cites its statements (fingerprint, shortened text, calls, mean time, plan cost before → after with hypopg), the estimated time saved, its rank and the table\'s write cost. ' +
+        "SQL statements (a `.sql` file, Prisma Client's query log, or pg_stat_statements with `--database-url`) are read with the real PostgreSQL parser and weigh by their measured time; " +
+        "with a database, each proposal cites its statements (fingerprint, shortened text, calls, mean time, plan cost before → after with hypopg), the estimated time saved, its rank and the table's write cost. " +
         'A declared plain index the new one makes redundant is proposed for dropping with it (create first, then drop), never alone. ' +
         'With a database, a proposal whose estimated saving is under `minSavedPercent` (1 %) of the measured time of the whole workload is left out (listed as skipped, with its saving): ' +
         'measured (BENCHMARKS.md) on 100 tables with 497 statements that together took 4 ms it leaves 10 to 15 proposals of about 300, while on the bundled example with 1M rows the three indexes that carry the workload stay.',
@@ -93,11 +108,21 @@ export const rule = defineRule({
       // fk-index makes every FK's plain index (certain, error level): reads it serves need nothing more.
       const fkIndexes = table.foreignKeys
         .filter((fk) => !fk.implicitManyToMany && fk.columns.length > 0)
-        .map((fk) => servingProposed(btreeSpec(table, fk.columns.map((c) => proposedColumn(table, c)))));
+        .map((fk) =>
+          servingProposed(
+            btreeSpec(
+              table,
+              fk.columns.map((c) => proposedColumn(table, c)),
+            ),
+          ),
+        );
       const declared = [...allIndexes(table).map((index) => servingDeclared(table, index)), ...fkIndexes];
       const reads = readsOf(ctx.workload, table.name, table.schema);
       const unserved = reads.filter(
-        (read) => read.calls >= ctx.options.minCalls && needsAnIndex(read.shape) && !declared.some((index) => servesWell(index, read.shape)),
+        (read) =>
+          read.calls >= ctx.options.minCalls &&
+          needsAnIndex(read.shape) &&
+          !declared.some((index) => servesWell(index, read.shape)),
       );
       // Over-indexing is the failure of per-query advisors: an index must earn its writes.
       const tableCalls = reads.reduce((sum, r) => sum + r.calls, 0);
@@ -106,7 +131,8 @@ export const rule = defineRule({
         const create = toProposal(table, choice, tableCalls);
         proposals.push(create);
         // An existing plain index the new one makes redundant: the pair, create then drop (never the drop alone).
-        for (const old of madeRedundant(table, choice.spec)) proposals.push(dropProposal(table, old, choice.spec, create));
+        for (const old of madeRedundant(table, choice.spec))
+          proposals.push(dropProposal(table, old, choice.spec, create));
       }
     }
     return proposals;
@@ -123,16 +149,36 @@ function madeRedundant(table: Table, spec: IndexSpec): IndexDef[] {
   return table.indexes.filter((index) => {
     if (index.kind !== 'index' || index.method !== 'btree' || index.where !== undefined) return false;
     if (index.columns.length >= spec.columns.length) return false;
-    if (!index.columns.every((c, i) => c.column === spec.columns[i]!.column && (c.opclass ?? '') === (spec.columns[i]!.opclass ?? ''))) return false;
+    if (
+      !index.columns.every(
+        (c, i) => c.column === spec.columns[i]!.column && (c.opclass ?? '') === (spec.columns[i]!.opclass ?? ''),
+      )
+    )
+      return false;
     if (index.columns.length === 1) return true;
     const flips = index.columns.map((c, i) => (c.sort ?? 'asc') !== (spec.columns[i]!.sort ?? 'asc'));
     return flips.every((f) => f) || flips.every((f) => !f);
   });
 }
 
-function dropProposal(table: Table, old: IndexDef, spec: IndexSpec, create: Omit<Proposal, 'severity'>): Omit<Proposal, 'severity'> {
-  const newName = defaultConstraintName(table.name, spec.columns.map((c) => c.column), '_idx');
-  const drop: DropIndexSpec = { kind: 'drop-index', table: table.name, name: old.name, recreate: indexDefToSpec(table, old), coveredBy: newName };
+function dropProposal(
+  table: Table,
+  old: IndexDef,
+  spec: IndexSpec,
+  create: Omit<Proposal, 'severity'>,
+): Omit<Proposal, 'severity'> {
+  const newName = defaultConstraintName(
+    table.name,
+    spec.columns.map((c) => c.column),
+    '_idx',
+  );
+  const drop: DropIndexSpec = {
+    kind: 'drop-index',
+    table: table.name,
+    name: old.name,
+    recreate: indexDefToSpec(table, old),
+    coveredBy: newName,
+  };
   if (table.schema !== undefined) drop.schema = table.schema;
   return {
     ruleId: 'workload-index',
@@ -143,7 +189,10 @@ function dropProposal(table: Table, old: IndexDef, spec: IndexSpec, create: Omit
       instead: `Drop ${quoteIdent(old.name)} after ${quoteIdent(newName)} is built (this pair comes together: the create first, then the drop).`,
     },
     serves: [],
-    evidence: [`the new index ${quoteIdent(newName)} starts with ${describeIndex(old)}`, ...create.evidence.slice(0, 1)],
+    evidence: [
+      `the new index ${quoteIdent(newName)} starts with ${describeIndex(old)}`,
+      ...create.evidence.slice(0, 1),
+    ],
     span: old.span,
     model: table.model,
   };
@@ -151,7 +200,15 @@ function dropProposal(table: Table, old: IndexDef, spec: IndexSpec, create: Omit
 
 /** A read with nothing to look up or sort by (a full listing) gains nothing from an index. */
 function needsAnIndex(shape: QueryShape): boolean {
-  return shape.equal.length + shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length > 0;
+  return (
+    shape.equal.length +
+      shape.in.length +
+      shape.ranges.length +
+      shape.orderBy.length +
+      shape.operators.length +
+      shape.text.length >
+    0
+  );
 }
 
 /**
@@ -195,7 +252,9 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[], maxPerTable: numb
   }
   // Candidates come from the busiest reads: an index that earns its writes serves one of them.
   const busiest = [...unserved].sort((a, b) => b.calls - a.calls).slice(0, MAX_CANDIDATE_READS);
-  const candidates = dedupe(busiest.map((read) => candidateFor(table, read.shape, usage)).filter((c): c is IndexSpec => c !== undefined)).map((spec) => {
+  const candidates = dedupe(
+    busiest.map((read) => candidateFor(table, read.shape, usage)).filter((c): c is IndexSpec => c !== undefined),
+  ).map((spec) => {
     const serving = servingProposed(spec);
     const maybe = byColumn.get(spec.columns[0]!.column) ?? [];
     return { spec, serves: maybe.filter((read) => servesWell(serving, read.shape)) };
@@ -207,7 +266,13 @@ function chooseIndexes(table: Table, unserved: WorkloadRead[], maxPerTable: numb
     let bestWeight = 0;
     for (let i = 0; i < candidates.length; i++) {
       const w = candidates[i]!.serves.reduce((sum, r) => sum + (left.has(r) ? weight(r) : 0), 0);
-      if (w > bestWeight || (w === bestWeight && best >= 0 && w > 0 && candidates[i]!.spec.columns.length < candidates[best]!.spec.columns.length)) {
+      if (
+        w > bestWeight ||
+        (w === bestWeight &&
+          best >= 0 &&
+          w > 0 &&
+          candidates[i]!.spec.columns.length < candidates[best]!.spec.columns.length)
+      ) {
         best = i;
         bestWeight = w;
       }
@@ -233,7 +298,8 @@ function columnsOf(shape: QueryShape): Set<string> {
 /** How many calls compare each column by equality: the most used equality column leads. */
 function columnUsage(reads: readonly WorkloadRead[]): Map<string, number> {
   const usage = new Map<string, number>();
-  for (const read of reads) for (const column of read.shape.equal) usage.set(column, (usage.get(column) ?? 0) + read.calls);
+  for (const read of reads)
+    for (const column of read.shape.equal) usage.set(column, (usage.get(column) ?? 0) + read.calls);
   return usage;
 }
 
@@ -243,15 +309,19 @@ function candidateFor(table: Table, shape: QueryShape, usage: Map<string, number
   const operator = shape.operators[0];
   if (operator && shape.equal.length === 0) {
     const column = columnByName(table, operator.column);
-    if (column?.type === 'Json') return ginSpec(table, operator.column, operator.op === '@>' ? 'jsonb_path_ops' : 'jsonb_ops');
+    if (column?.type === 'Json')
+      return ginSpec(table, operator.column, operator.op === '@>' ? 'jsonb_path_ops' : 'jsonb_ops');
     return ginSpec(table, operator.column, 'array_ops');
   }
-  const equal = [...new Set(shape.equal)].sort((a, b) => (usage.get(b) ?? 0) - (usage.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const equal = [...new Set(shape.equal)].sort(
+    (a, b) => (usage.get(b) ?? 0) - (usage.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
+  );
   const columns: ProposedColumn[] = equal.map((c) => proposedColumn(table, c));
   // An enum constant in an index predicate breaks the migration Prisma writes to remove an enum
   // value (measured: `operator does not exist: "X_new" = "X"`): such a column is a key instead.
   const { partial, enumColumns } = splitEnumTerms(shape.where);
-  for (const c of [...enumColumns, ...shape.in]) if (!columns.some((k) => k.column === c)) columns.push(proposedColumn(table, c));
+  for (const c of [...enumColumns, ...shape.in])
+    if (!columns.some((k) => k.column === c)) columns.push(proposedColumn(table, c));
   if (shape.orderBy.length > 0) {
     for (const term of shape.orderBy) {
       if (columns.some((c) => c.column === term.column)) continue;
@@ -270,7 +340,11 @@ function splitEnumTerms(where: Predicate | undefined): { partial?: Predicate; en
   const enumColumns: string[] = [];
   for (const term of conjuncts(where)) {
     const literals = term.kind === 'compare' ? [term.value] : term.kind === 'in-list' ? term.values : [];
-    if ((term.kind === 'compare' || term.kind === 'in-list') && literals.some((l) => l.kind === 'string' && l.cast !== undefined)) enumColumns.push(term.column);
+    if (
+      (term.kind === 'compare' || term.kind === 'in-list') &&
+      literals.some((l) => l.kind === 'string' && l.cast !== undefined)
+    )
+      enumColumns.push(term.column);
     else keep.push(term);
   }
   if (keep.length === 0) return { enumColumns };
@@ -296,7 +370,15 @@ function ginSpec(table: Table, column: string, opclass: string | undefined, exte
   if (opclass) proposed.opclass = opclass;
   const prismaOps = PRISMA_OPS[opclass ?? ''];
   if (prismaOps) proposed.prismaOps = prismaOps;
-  const spec: IndexSpec = { kind: 'index', table: table.name, columns: [proposed], method: 'gin', unique: false, include: [], extensions: extension ? [extension] : [] };
+  const spec: IndexSpec = {
+    kind: 'index',
+    table: table.name,
+    columns: [proposed],
+    method: 'gin',
+    unique: false,
+    include: [],
+    extensions: extension ? [extension] : [],
+  };
   if (table.schema !== undefined) spec.schema = table.schema;
   return spec;
 }
@@ -305,7 +387,11 @@ function ginSpec(table: Table, column: string, opclass: string | undefined, exte
 function dedupe(specs: IndexSpec[]): IndexSpec[] {
   const seen = new Map<string, IndexSpec>();
   for (const spec of specs) {
-    const key = JSON.stringify([spec.method, spec.columns.map((c) => [c.column, c.sort ?? 'asc', c.opclass ?? '']), spec.where ?? null]);
+    const key = JSON.stringify([
+      spec.method,
+      spec.columns.map((c) => [c.column, c.sort ?? 'asc', c.opclass ?? '']),
+      spec.where ?? null,
+    ]);
     if (!seen.has(key)) seen.set(key, spec);
   }
   return [...seen.values()];
@@ -316,10 +402,17 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
   const reads = [...choice.reads].sort((a, b) => weight(b) - weight(a) || b.calls - a.calls);
   const measured = reads.some((r) => r.source.kind === 'statement' && r.source.totalMs !== undefined);
   // `check` prints one line a finding: the busiest read's call site is where to look first.
-  const site = reads.map((r) => (r.source.kind === 'recorded' ? r.source.callSites?.[0] : undefined)).find((c) => c !== undefined);
-  const columns = choice.spec.columns.map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`).join(', ');
+  const site = reads
+    .map((r) => (r.source.kind === 'recorded' ? r.source.callSites?.[0] : undefined))
+    .find((c) => c !== undefined);
+  const columns = choice.spec.columns
+    .map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`)
+    .join(', ');
   const where = choice.spec.where ? ` WHERE ${renderPredicateSql(choice.spec.where)}` : '';
-  const method = choice.spec.method === 'btree' ? 'btree' : `${choice.spec.method}${choice.spec.columns[0]?.opclass ? ` (${choice.spec.columns[0].opclass})` : ''}`;
+  const method =
+    choice.spec.method === 'btree'
+      ? 'btree'
+      : `${choice.spec.method}${choice.spec.columns[0]?.opclass ? ` (${choice.spec.columns[0].opclass})` : ''}`;
   return {
     ruleId: 'workload-index',
     spec: choice.spec,
@@ -346,7 +439,10 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
 function citeRead(read: WorkloadRead): string {
   const source = read.source;
   if (source.kind === 'statement') {
-    const timing = source.meanMs !== undefined ? `, mean ${formatMs(source.meanMs)}${source.totalMs !== undefined ? `, total ${formatMs(source.totalMs)}` : ''}` : '';
+    const timing =
+      source.meanMs !== undefined
+        ? `, mean ${formatMs(source.meanMs)}${source.totalMs !== undefined ? `, total ${formatMs(source.totalMs)}` : ''}`
+        : '';
     return `query ${source.fingerprint} (${source.origin}) "${source.text}": ${read.calls.toLocaleString('en-US')} call(s)${timing}, ${describeRead(read.shape)}`;
   }
   const where = source.callSites?.length ? ` at ${source.callSites.join(', ')}` : '';
@@ -381,7 +477,10 @@ export function describeRead(shape: QueryShape): string {
   ];
   if (shape.where) filters.push(renderPredicateSql(shape.where));
   if (filters.length > 0) parts.push(`WHERE ${filters.join(' AND ')}`);
-  if (shape.orderBy.length > 0) parts.push(`ORDER BY ${shape.orderBy.map((o) => `${quoteIdent(o.column)}${o.direction === 'desc' ? ' DESC' : ''}`).join(', ')}`);
+  if (shape.orderBy.length > 0)
+    parts.push(
+      `ORDER BY ${shape.orderBy.map((o) => `${quoteIdent(o.column)}${o.direction === 'desc' ? ' DESC' : ''}`).join(', ')}`,
+    );
   if (shape.limit !== undefined) parts.push(`LIMIT ${shape.limit}`);
   return parts.join(' ') || 'every row';
 }

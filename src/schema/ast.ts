@@ -15,7 +15,8 @@ export interface Range {
   end: number;
 }
 
-export type Expression = StringLiteral | NumberLiteral | PathExpression | ArrayExpression | FunctionCall | ObjectExpression;
+export type Expression =
+  StringLiteral | NumberLiteral | PathExpression | ArrayExpression | FunctionCall | ObjectExpression;
 
 export interface StringLiteral extends Range {
   kind: 'string';

@@ -27,7 +27,17 @@ import type {
   Table,
 } from '../model/types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import type { Argument, Attribute, ConfigBlock, EnumBlock, Expression, FieldDeclaration, ModelBlock, Range, SchemaFile } from './ast';
+import type {
+  Argument,
+  Attribute,
+  ConfigBlock,
+  EnumBlock,
+  Expression,
+  FieldDeclaration,
+  ModelBlock,
+  Range,
+  SchemaFile,
+} from './ast';
 import {
   POSTGRES_MAX_IDENTIFIER_BYTES,
   compareCodePoints,
@@ -68,7 +78,17 @@ export function buildModelFromAst(files: SchemaFile[]): SchemaModel {
 // ---------------------------------------------------------------------------------------------
 // Prisma vocabulary
 
-const BUILTIN_SCALARS = new Set(['String', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal', 'DateTime', 'Json', 'Bytes']);
+const BUILTIN_SCALARS = new Set([
+  'String',
+  'Boolean',
+  'Int',
+  'BigInt',
+  'Float',
+  'Decimal',
+  'DateTime',
+  'Json',
+  'Bytes',
+]);
 
 const INDEX_METHODS: Record<string, IndexMethod> = {
   BTree: 'btree',
@@ -221,7 +241,8 @@ class ModelBuilder {
     const models: ModelInfo[] = [];
     for (let i = 0; i < modelBlocks.length; i++) {
       const { block, file } = modelBlocks[i]!;
-      if (this.models.has(block.name) || this.enums.has(block.name)) this.fail(block.nameSpan, `\`${block.name}\` is defined twice`);
+      if (this.models.has(block.name) || this.enums.has(block.name))
+        this.fail(block.nameSpan, `\`${block.name}\` is defined twice`);
       const model = this.startTable(block, file);
       this.models.set(block.name, model);
       models.push(model);
@@ -270,7 +291,11 @@ class ModelBuilder {
     extensions: string[];
     schemas?: string[];
   } {
-    const result: ReturnType<ModelBuilder['readDatasource']> = { provider: '', relationMode: 'foreignKeys', extensions: [] };
+    const result: ReturnType<ModelBuilder['readDatasource']> = {
+      provider: '',
+      relationMode: 'foreignKeys',
+      extensions: [],
+    };
     if (!datasource) return result;
     this.file = datasource.file;
     for (const property of datasource.block.properties) {
@@ -308,7 +333,10 @@ class ModelBuilder {
     return result;
   }
 
-  private readGenerators(generators: { block: ConfigBlock; file: SchemaFile }[]): { previewFeatures: string[]; span?: Span } {
+  private readGenerators(generators: { block: ConfigBlock; file: SchemaFile }[]): {
+    previewFeatures: string[];
+    span?: Span;
+  } {
     const features: string[] = [];
     for (const { block, file } of generators) {
       this.file = file;
@@ -322,12 +350,17 @@ class ModelBuilder {
     // Where a preview feature would be added: the Prisma Client generator, else the first one.
     const isClient = (b: ConfigBlock): boolean => {
       const provider = b.properties.find((p) => p.key === 'provider')?.value;
-      return provider?.kind === 'string' && (provider.value === 'prisma-client-js' || provider.value === 'prisma-client');
+      return (
+        provider?.kind === 'string' && (provider.value === 'prisma-client-js' || provider.value === 'prisma-client')
+      );
     };
     const target = generators.find((g) => isClient(g.block)) ?? generators[0];
     if (!target) return { previewFeatures: features };
     const property = target.block.properties.find((p) => p.key === 'previewFeatures');
-    return { previewFeatures: features, span: property ? spanAt(target.file, property.value.start, property.value.end) : target.block.span };
+    return {
+      previewFeatures: features,
+      span: property ? spanAt(target.file, property.value.start, property.value.end) : target.block.span,
+    };
   }
 
   // -- enums -----------------------------------------------------------------------------------
@@ -339,7 +372,10 @@ class ModelBuilder {
     const def: EnumDef = {
       name: block.name,
       dbName: mapped ?? block.name,
-      values: block.values.map((v) => ({ name: v.name, dbName: this.mappedName(v.attributes, 'map', false, 'enum value') ?? v.name })),
+      values: block.values.map((v) => ({
+        name: v.name,
+        dbName: this.mappedName(v.attributes, 'map', false, 'enum value') ?? v.name,
+      })),
       span: block.span,
     };
     const schema = this.blockSchema(block.attributes);
@@ -351,7 +387,8 @@ class ModelBuilder {
 
   private startTable(block: ModelBlock, file: SchemaFile): ModelInfo {
     this.file = file;
-    const fullName = this.mappedName(block.attributes, 'map', true, block.kind === 'view' ? 'view' : 'table') ?? block.name;
+    const fullName =
+      this.mappedName(block.attributes, 'map', true, block.kind === 'view' ? 'view' : 'table') ?? block.name;
     const table: Table = {
       name: this.databaseIdentifier(fullName, 'table', block.nameSpan),
       model: block.name,
@@ -367,7 +404,16 @@ class ModelBuilder {
     };
     const schema = this.blockSchema(block.attributes);
     if (schema !== undefined) table.schema = schema;
-    return { block, file, table, fullName, isView: block.kind === 'view', columns: new Map(), fullColumnNames: new Map(), relationFields: [] };
+    return {
+      block,
+      file,
+      table,
+      fullName,
+      isView: block.kind === 'view',
+      columns: new Map(),
+      fullColumnNames: new Map(),
+      relationFields: [],
+    };
   }
 
   private addColumnsAndIndexes(model: ModelInfo): void {
@@ -441,7 +487,10 @@ class ModelBuilder {
       const attribute = block.attributes[a]!;
       switch (attribute.name) {
         case 'id':
-          this.setPrimaryKey(model, this.indexDef(model, 'primary', attribute, this.indexColumns(model, attribute), false));
+          this.setPrimaryKey(
+            model,
+            this.indexDef(model, 'primary', attribute, this.indexColumns(model, attribute), false),
+          );
           break;
         case 'unique':
           table.uniques.push(this.indexDef(model, 'unique', attribute, this.indexColumns(model, attribute), false));
@@ -496,7 +545,13 @@ class ModelBuilder {
     });
   }
 
-  private indexDef(model: ModelInfo, kind: IndexKind, attribute: Attribute, columns: IndexColumn[], fieldLevel: boolean): IndexDef {
+  private indexDef(
+    model: ModelInfo,
+    kind: IndexKind,
+    attribute: Attribute,
+    columns: IndexColumn[],
+    fieldLevel: boolean,
+  ): IndexDef {
     const table = model.fullName;
     const map = namedArg(attribute.args, 'map');
     // `name:` is the database name only on @@index (a legacy alias of `map:`); on @@id and @@unique
@@ -506,11 +561,20 @@ class ModelBuilder {
     let name: string;
     if (explicit) {
       name = this.stringValue(explicit, 'map');
-      this.checkDatabaseName(name, kind === 'primary' ? 'primary key' : kind === 'unique' ? 'unique constraint' : 'index', this.spanOf(explicit));
+      this.checkDatabaseName(
+        name,
+        kind === 'primary' ? 'primary key' : kind === 'unique' ? 'unique constraint' : 'index',
+        this.spanOf(explicit),
+      );
       this.checkQuote(name, this.spanOf(explicit));
     } else {
       const cols = columns.map((c) => model.fullColumnNames.get(c.field)!);
-      name = kind === 'primary' ? primaryKeyName(table) : kind === 'unique' ? uniqueConstraintName(table, cols) : indexName(table, cols);
+      name =
+        kind === 'primary'
+          ? primaryKeyName(table)
+          : kind === 'unique'
+            ? uniqueConstraintName(table, cols)
+            : indexName(table, cols);
     }
     const def: IndexDef = {
       kind,
@@ -573,7 +637,8 @@ class ModelBuilder {
   }
 
   private sortOrder(value: Expression): SortOrder {
-    if (value.kind === 'path' && (value.name === 'Asc' || value.name === 'Desc')) return value.name === 'Asc' ? 'asc' : 'desc';
+    if (value.kind === 'path' && (value.name === 'Asc' || value.name === 'Desc'))
+      return value.name === 'Asc' ? 'asc' : 'desc';
     return this.failAt(value, 'expected Asc or Desc');
   }
 
@@ -611,7 +676,8 @@ class ModelBuilder {
   }
 
   private referentialAction(value: Expression): ReferentialAction {
-    if (value.kind === 'path' && REFERENTIAL_ACTIONS.has(value.name as ReferentialAction)) return value.name as ReferentialAction;
+    if (value.kind === 'path' && REFERENTIAL_ACTIONS.has(value.name as ReferentialAction))
+      return value.name as ReferentialAction;
     return this.failAt(value, 'expected a referential action (Cascade, Restrict, NoAction, SetNull, SetDefault)');
   }
 
@@ -632,14 +698,17 @@ class ModelBuilder {
       const where = rf.attribute?.span ?? rf.field.span;
       const columns = rf.fields.map((f) => {
         const column = model.columns.get(f);
-        if (!column) return this.fail(where, `\`${f}\` in fields: [...] is not a scalar field of \`${model.block.name}\``);
+        if (!column)
+          return this.fail(where, `\`${f}\` in fields: [...] is not a scalar field of \`${model.block.name}\``);
         return column.name;
       });
       const references = rf.references ?? [];
-      if (references.length !== columns.length) this.fail(where, 'fields: [...] and references: [...] must have the same length');
+      if (references.length !== columns.length)
+        this.fail(where, 'fields: [...] and references: [...] must have the same length');
       const referencedColumns = references.map((f) => {
         const column = target.columns.get(f);
-        if (!column) return this.fail(where, `\`${f}\` in references: [...] is not a scalar field of \`${target.block.name}\``);
+        if (!column)
+          return this.fail(where, `\`${f}\` in references: [...] is not a scalar field of \`${target.block.name}\``);
         return column.name;
       });
       const fk: ForeignKey = {
@@ -650,7 +719,12 @@ class ModelBuilder {
         referencedColumns,
         relationField: rf.field.name,
         relationName: rf.explicitName ?? defaultRelationName(model.block.name, target.block.name),
-        constraintName: rf.map ?? foreignKeyName(model.fullName, rf.fields.map((f) => model.fullColumnNames.get(f)!)),
+        constraintName:
+          rf.map ??
+          foreignKeyName(
+            model.fullName,
+            rf.fields.map((f) => model.fullColumnNames.get(f)!),
+          ),
         implicitManyToMany: false,
         span: rf.field.span,
       };
@@ -696,13 +770,27 @@ class ModelBuilder {
     this.checkQuote(names.table, fieldA.attribute?.span ?? fieldA.field.span);
     const idOf = (m: ModelInfo, rf: RelationFieldInfo): Column => {
       const pk = m.table.primaryKey;
-      if (!pk) return this.fail(rf.field.span, `model \`${m.block.name}\` needs an @id for the implicit many-to-many relation \`${relationName}\``);
+      if (!pk)
+        return this.fail(
+          rf.field.span,
+          `model \`${m.block.name}\` needs an @id for the implicit many-to-many relation \`${relationName}\``,
+        );
       return m.columns.get(pk.columns[0]!.field)!;
     };
     const idA = idOf(modelA, fieldA);
     const idB = idOf(modelB, fieldB);
     const column = (name: 'A' | 'B', id: Column, span: Span): Column => {
-      const c: Column = { name, field: name, type: id.type, kind: id.kind, nullable: false, list: false, updatedAt: false, docs: [], span };
+      const c: Column = {
+        name,
+        field: name,
+        type: id.type,
+        kind: id.kind,
+        nullable: false,
+        list: false,
+        updatedAt: false,
+        docs: [],
+        span,
+      };
       if (id.nativeType) c.nativeType = id.nativeType;
       return c;
     };
@@ -740,7 +828,17 @@ class ModelBuilder {
         span: spanA,
       },
       uniques: [],
-      indexes: [{ kind: 'index', name: names.bIndex, explicitName: false, columns: [{ column: 'B', field: 'B' }], method: 'btree', fieldLevel: false, span: spanB }],
+      indexes: [
+        {
+          kind: 'index',
+          name: names.bIndex,
+          explicitName: false,
+          columns: [{ column: 'B', field: 'B' }],
+          method: 'btree',
+          fieldLevel: false,
+          span: spanB,
+        },
+      ],
       foreignKeys: [fk('A', modelA, idA, names.aForeignKey, spanA), fk('B', modelB, idB, names.bForeignKey, spanB)],
       docs: [],
       span: spanA,
@@ -786,7 +884,12 @@ class ModelBuilder {
    */
   private checkDatabaseName(name: string, what: string, span: Span): void {
     if (name.length === 0) {
-      throw new SchemaLimitError(span.file, span.line, span.column, `the ${what} name is empty: PostgreSQL has no empty identifier, so neither Prisma nor idxgen can create it. Instead, give it a non-empty name`);
+      throw new SchemaLimitError(
+        span.file,
+        span.line,
+        span.column,
+        `the ${what} name is empty: PostgreSQL has no empty identifier, so neither Prisma nor idxgen can create it. Instead, give it a non-empty name`,
+      );
     }
     this.checkSqlText(name, `${what} name`, span);
   }
@@ -794,7 +897,12 @@ class ModelBuilder {
   /** Text idxgen writes into SQL (a name, a label, a raw predicate): PostgreSQL refuses a NUL byte in any of it. */
   private checkSqlText(text: string, what: string, span: Span): void {
     if (text.includes('\u0000')) {
-      throw new SchemaLimitError(span.file, span.line, span.column, `the ${what} ${JSON.stringify(text)} holds a NUL character (\\u0000): PostgreSQL cannot store it in any text or name. Instead, remove it`);
+      throw new SchemaLimitError(
+        span.file,
+        span.line,
+        span.column,
+        `the ${what} ${JSON.stringify(text)} holds a NUL character (\\u0000): PostgreSQL cannot store it in any text or name. Instead, remove it`,
+      );
     }
   }
 

@@ -18,7 +18,10 @@ export interface SanitizedSources {
   warnings: LoadWarning[];
 }
 
-export function sanitizeLegacySyntax(sources: SchemaSource[], knownPreviewFeatures: readonly string[]): SanitizedSources {
+export function sanitizeLegacySyntax(
+  sources: SchemaSource[],
+  knownPreviewFeatures: readonly string[],
+): SanitizedSources {
   const warnings: LoadWarning[] = [];
   const known = new Set(knownPreviewFeatures.map((f) => f.toLowerCase()));
   const out = sources.map((source) => {
@@ -27,11 +30,23 @@ export function sanitizeLegacySyntax(sources: SchemaSource[], knownPreviewFeatur
       if (kind === 'datasource') {
         return block
           .replace(LEGACY_DATASOURCE_KEYS, (line: string, key: string, lineOffset: number) => {
-            warn(warnings, source, blockOffset + lineOffset, 'legacy-datasource-url', `\`${key}\` in the datasource is Prisma 6 syntax (Prisma 7 reads connection URLs from prisma.config.ts); ignored`);
+            warn(
+              warnings,
+              source,
+              blockOffset + lineOffset,
+              'legacy-datasource-url',
+              `\`${key}\` in the datasource is Prisma 6 syntax (Prisma 7 reads connection URLs from prisma.config.ts); ignored`,
+            );
             return blank(line);
           })
           .replace(REFERENTIAL_INTEGRITY, (_m: string, indent: string, offset: number) => {
-            warn(warnings, source, blockOffset + offset, 'legacy-referential-integrity', '`referentialIntegrity` is the old name of `relationMode`; read as relationMode');
+            warn(
+              warnings,
+              source,
+              blockOffset + offset,
+              'legacy-referential-integrity',
+              '`referentialIntegrity` is the old name of `relationMode`; read as relationMode',
+            );
             return `${indent}relationMode        `;
           });
       }
@@ -39,7 +54,13 @@ export function sanitizeLegacySyntax(sources: SchemaSource[], knownPreviewFeatur
         const features = [...list.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
         const removed = features.filter((f) => !known.has(f.toLowerCase()));
         if (removed.length === 0) return whole;
-        warn(warnings, source, blockOffset + offset, 'removed-preview-feature', `preview feature${removed.length > 1 ? 's' : ''} ${removed.map((f) => `"${f}"`).join(', ')} no longer exist${removed.length > 1 ? '' : 's'} in Prisma 7; ignored`);
+        warn(
+          warnings,
+          source,
+          blockOffset + offset,
+          'removed-preview-feature',
+          `preview feature${removed.length > 1 ? 's' : ''} ${removed.map((f) => `"${f}"`).join(', ')} no longer exist${removed.length > 1 ? '' : 's'} in Prisma 7; ignored`,
+        );
         const kept = features.filter((f) => known.has(f.toLowerCase()));
         return padTo(`previewFeatures = [${kept.map((f) => `"${f}"`).join(', ')}]`, whole);
       });

@@ -36,7 +36,11 @@ export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): Lo
  * schema, and the result (or their error) is given only once Prisma has answered, so a caller that
  * prints after awaiting prints nothing for an invalid schema.
  */
-export async function loadSchemaThen<T>(sources: SchemaSource[], cache: ValidationCache | undefined, then: (schema: LoadedSchema) => T): Promise<T> {
+export async function loadSchemaThen<T>(
+  sources: SchemaSource[],
+  cache: ValidationCache | undefined,
+  then: (schema: LoadedSchema) => T,
+): Promise<T> {
   // Without a worker waiting (one core, a loaded machine), in order on this thread.
   if (!validatorWorkerStarted()) return then(loadSchema(sources, cache));
   const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures(cache));
@@ -61,7 +65,10 @@ export async function loadSchemaThen<T>(sources: SchemaSource[], cache: Validati
 function requireNestingWithinLimit(sources: SchemaSource[]): void {
   for (const source of sources) {
     const point = findNesting(source.content);
-    if (point.depth > MAX_NESTING) throw new UserError([{ file: source.path, line: point.line, column: point.column, message: nestingLimitMessage() }]);
+    if (point.depth > MAX_NESTING)
+      throw new UserError([
+        { file: source.path, line: point.line, column: point.column, message: nestingLimitMessage() },
+      ]);
   }
 }
 
@@ -70,12 +77,16 @@ function buildModelOrReport(sources: SchemaSource[]): SchemaModel {
   try {
     return buildModel(sources);
   } catch (error) {
-    if (error instanceof SchemaLimitError) throw new UserError([{ file: error.file, line: error.line, column: error.column, message: error.reason }]);
+    if (error instanceof SchemaLimitError)
+      throw new UserError([{ file: error.file, line: error.line, column: error.column, message: error.reason }]);
     throw error;
   }
 }
 
-const DATASOURCE = new RegExp(`^[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{[^}]*?(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`, 'mu');
+const DATASOURCE = new RegExp(
+  `^[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{[^}]*?(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`,
+  'mu',
+);
 
 function requirePostgres(sources: SchemaSource[]): void {
   for (const source of sources) {
@@ -93,6 +104,9 @@ function requirePostgres(sources: SchemaSource[]): void {
     throw new UserError([diagnostic]);
   }
   throw new UserError([
-    { file: sources[0]?.path, message: 'no datasource block found: idxgen needs `datasource db { provider = "postgresql" }`' },
+    {
+      file: sources[0]?.path,
+      message: 'no datasource block found: idxgen needs `datasource db { provider = "postgresql" }`',
+    },
   ]);
 }

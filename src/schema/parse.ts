@@ -260,7 +260,15 @@ export function positionAt(lineStarts: Int32Array, offset: number): { line: numb
 export function spanAt(file: SchemaFile, start: number, end: number): Span {
   const a = positionAt(file.lineStarts, start);
   const b = positionAt(file.lineStarts, end);
-  return { file: file.path, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, offset: start, endOffset: end };
+  return {
+    file: file.path,
+    line: a.line,
+    column: a.column,
+    endLine: b.line,
+    endColumn: b.column,
+    offset: start,
+    endOffset: end,
+  };
 }
 
 /** Splits a schema file into tokens. */
@@ -390,7 +398,14 @@ export function tokenize(file: string, content: string): Tokens {
     i += ch.length;
   }
   out.push(EOF, '', n, n);
-  return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, texts: out.finish(), lineStarts: new Int32Array(lineStarts) };
+  return {
+    count: out.count,
+    kinds: out.kinds,
+    starts: out.starts,
+    ends: out.ends,
+    texts: out.finish(),
+    lineStarts: new Int32Array(lineStarts),
+  };
 }
 
 /** Keywords that open a block: `model A {`, `datasource db {`, ... */
@@ -400,7 +415,13 @@ const BLOCK_OPENERS = new Set(['model', 'view', 'type', 'enum', 'datasource', 'g
 function opensBlock(out: TokenWriter): boolean {
   const brace = out.count - 1;
   const keyword = brace - 2;
-  if (keyword < 0 || out.kinds[brace - 1] !== IDENT || out.kinds[keyword] !== IDENT || !BLOCK_OPENERS.has(out.texts[keyword]!)) return false;
+  if (
+    keyword < 0 ||
+    out.kinds[brace - 1] !== IDENT ||
+    out.kinds[keyword] !== IDENT ||
+    !BLOCK_OPENERS.has(out.texts[keyword]!)
+  )
+    return false;
   return keyword === 0 || out.kinds[keyword - 1] === NEWLINE;
 }
 
@@ -458,7 +479,16 @@ function unescape(raw: string): string | undefined {
   return value + raw.slice(chunk);
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Nesting limit
@@ -699,7 +729,8 @@ class Parser {
     const keywordText = this.texts[keyword]!;
     this.pos = keyword + 1;
     const nameToken = this.peekInline();
-    if (this.kinds[nameToken] !== IDENT) this.fail(nameToken, `expected a name after \`${keywordText}\`, found ${this.describe(nameToken)}`);
+    if (this.kinds[nameToken] !== IDENT)
+      this.fail(nameToken, `expected a name after \`${keywordText}\`, found ${this.describe(nameToken)}`);
     const name = this.texts[nameToken]!;
     this.pos++;
     if (keywordText === 'type' && this.kinds[this.peekInline()] === EQUALS) {
@@ -771,26 +802,61 @@ class Parser {
     }
   }
 
-  private parseModelBody(keyword: Tok, kind: ModelBlock['kind'], name: string, nameSpan: Span, docs: string[]): ModelBlock {
+  private parseModelBody(
+    keyword: Tok,
+    kind: ModelBlock['kind'],
+    name: string,
+    nameSpan: Span,
+    docs: string[],
+  ): ModelBlock {
     const fields: FieldDeclaration[] = [];
-    const { attributes, close } = this.parseMembers(keyword, name, `a field or a block attribute in ${kind} \`${name}\``, (first, itemDocs) => {
-      fields.push(this.parseField(first, itemDocs));
-    });
-    return { kind, name, nameSpan, fields, attributes, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
+    const { attributes, close } = this.parseMembers(
+      keyword,
+      name,
+      `a field or a block attribute in ${kind} \`${name}\``,
+      (first, itemDocs) => {
+        fields.push(this.parseField(first, itemDocs));
+      },
+    );
+    return {
+      kind,
+      name,
+      nameSpan,
+      fields,
+      attributes,
+      docs,
+      span: this.span(keyword, close),
+      closeSpan: this.span(close, close),
+    };
   }
 
   private parseEnumBody(keyword: Tok, name: string, nameSpan: Span, docs: string[]): EnumBlock {
     const values: EnumValue[] = [];
-    const { attributes, close } = this.parseMembers(keyword, name, `an enum value in enum \`${name}\``, (first, itemDocs) => {
-      this.pos = first + 1;
-      const valueAttributes = this.parseFieldAttributes();
-      const end = valueAttributes.length > 0 ? valueAttributes[valueAttributes.length - 1]!.span.endOffset : this.ends[first]!;
-      const span = this.spanOffsets(this.starts[first]!, end);
-      const valueDocs = itemDocs.slice();
-      this.endLine(valueDocs);
-      values.push({ name: this.texts[first]!, attributes: valueAttributes, docs: valueDocs, span });
-    });
-    return { kind: 'enum', name, nameSpan, values, attributes, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
+    const { attributes, close } = this.parseMembers(
+      keyword,
+      name,
+      `an enum value in enum \`${name}\``,
+      (first, itemDocs) => {
+        this.pos = first + 1;
+        const valueAttributes = this.parseFieldAttributes();
+        const end =
+          valueAttributes.length > 0 ? valueAttributes[valueAttributes.length - 1]!.span.endOffset : this.ends[first]!;
+        const span = this.spanOffsets(this.starts[first]!, end);
+        const valueDocs = itemDocs.slice();
+        this.endLine(valueDocs);
+        values.push({ name: this.texts[first]!, attributes: valueAttributes, docs: valueDocs, span });
+      },
+    );
+    return {
+      kind: 'enum',
+      name,
+      nameSpan,
+      values,
+      attributes,
+      docs,
+      span: this.span(keyword, close),
+      closeSpan: this.span(close, close),
+    };
   }
 
   /**
@@ -819,10 +885,17 @@ class Parser {
     return { attributes, close };
   }
 
-  private parseConfigBody(keyword: Tok, kind: ConfigBlock['kind'], name: string, nameSpan: Span, docs: string[]): ConfigBlock {
+  private parseConfigBody(
+    keyword: Tok,
+    kind: ConfigBlock['kind'],
+    name: string,
+    nameSpan: Span,
+    docs: string[],
+  ): ConfigBlock {
     const properties: ConfigProperty[] = [];
     const close = this.parseBody(keyword, name, (first) => {
-      if (this.kinds[first] !== IDENT) this.fail(first, `expected \`key = value\` in ${kind} \`${name}\`, found ${this.describe(first)}`);
+      if (this.kinds[first] !== IDENT)
+        this.fail(first, `expected \`key = value\` in ${kind} \`${name}\`, found ${this.describe(first)}`);
       const key = this.texts[first]!;
       this.pos = first + 1;
       this.expect(this.peekInline(), EQUALS, '=', `after \`${key}\``);
@@ -830,7 +903,15 @@ class Parser {
       properties.push({ key, value, span: this.spanOffsets(this.starts[first]!, value.end) });
       this.endLine(undefined);
     });
-    return { kind, name, nameSpan, properties, docs, span: this.span(keyword, close), closeSpan: this.span(close, close) };
+    return {
+      kind,
+      name,
+      nameSpan,
+      properties,
+      docs,
+      span: this.span(keyword, close),
+      closeSpan: this.span(close, close),
+    };
   }
 
   /** Consumes an optional trailing comment and the newline ending a declaration. */
@@ -867,7 +948,11 @@ class Parser {
     const type = this.parseFieldType();
     const attributes = this.parseFieldAttributes();
     const end =
-      attributes.length > 0 ? attributes[attributes.length - 1]!.span.endOffset : type ? type.end : this.ends[nameToken]!;
+      attributes.length > 0
+        ? attributes[attributes.length - 1]!.span.endOffset
+        : type
+          ? type.end
+          : this.ends[nameToken]!;
     const span = this.spanOffsets(this.starts[nameToken]!, end);
     const docs = itemDocs.length > 0 ? itemDocs.slice() : [];
     this.endLine(docs);
@@ -944,7 +1029,11 @@ class Parser {
     let name = this.texts[first]!;
     let last = first;
     this.pos++;
-    while (this.kinds[this.pos] === DOT && this.kinds[this.pos + 1] === IDENT && this.starts[this.pos] === this.ends[last]) {
+    while (
+      this.kinds[this.pos] === DOT &&
+      this.kinds[this.pos + 1] === IDENT &&
+      this.starts[this.pos] === this.ends[last]
+    ) {
       name += `.${this.texts[this.pos + 1]}`;
       last = this.pos + 1;
       this.pos += 2;
@@ -974,7 +1063,12 @@ class Parser {
    * (a trailing comma allowed), each read by `item` from its first token. Leaves `pos` just after
    * the closing bracket and returns it with the items.
    */
-  private parseList<T>(open: Tok, close: TokenKind, between: string, item: (first: Tok) => T): { items: T[]; close: Tok } {
+  private parseList<T>(
+    open: Tok,
+    close: TokenKind,
+    between: string,
+    item: (first: Tok) => T,
+  ): { items: T[]; close: Tok } {
     this.enter(open);
     this.pos = open + 1;
     const items: T[] = [];
@@ -999,7 +1093,8 @@ class Parser {
       this.pos = t + 2;
       const v = this.peekGrouped();
       const start = this.starts[t]!;
-      if (this.kinds[v] === COMMA || this.kinds[v] === RPAREN) return { name: this.texts[t]!, start, end: this.ends[t + 1]! };
+      if (this.kinds[v] === COMMA || this.kinds[v] === RPAREN)
+        return { name: this.texts[t]!, start, end: this.ends[t + 1]! };
       const value = this.parseExpression(true);
       return { name: this.texts[t]!, value, start, end: value.end };
     }
@@ -1039,7 +1134,8 @@ class Parser {
       }
       case LBRACE: {
         const list = this.parseList(t, RBRACE, 'between object entries', (n): ObjectEntry => {
-          if (this.kinds[n] !== IDENT && this.kinds[n] !== STRING) this.fail(n, `expected a key, found ${this.describe(n)}`);
+          if (this.kinds[n] !== IDENT && this.kinds[n] !== STRING)
+            this.fail(n, `expected a key, found ${this.describe(n)}`);
           this.pos++;
           this.expect(this.peekGrouped(), COLON, ':', `after the key \`${this.texts[n]}\``);
           const value = this.parseExpression(true);
@@ -1054,7 +1150,12 @@ class Parser {
 
 /** The documentation lines of a block comment: `/** a\n * b *\/` → ['a', 'b']. */
 function blockCommentDocs(text: string): string[] {
-  const lines = text.split(/\r\n|\r|\n/).map((l) => l.trim().replace(/^\*+\s?/, '').trim());
+  const lines = text.split(/\r\n|\r|\n/).map((l) =>
+    l
+      .trim()
+      .replace(/^\*+\s?/, '')
+      .trim(),
+  );
   while (lines.length > 0 && lines[0] === '') lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;

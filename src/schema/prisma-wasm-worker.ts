@@ -86,9 +86,13 @@ function start(): Started {
       worker.unref();
       done();
     };
-    worker.once('message', (reply: WorkerAnswer | { failed: string }) => settle(() => ('failed' in reply ? reject(new WorkerUnavailable(reply.failed)) : resolve(reply))));
+    worker.once('message', (reply: WorkerAnswer | { failed: string }) =>
+      settle(() => ('failed' in reply ? reject(new WorkerUnavailable(reply.failed)) : resolve(reply))),
+    );
     worker.once('error', (error) => settle(() => reject(new WorkerUnavailable(String(error)))));
-    worker.once('exit', (code) => settle(() => reject(new WorkerUnavailable(`the worker exited with code ${code} before answering`))));
+    worker.once('exit', (code) =>
+      settle(() => reject(new WorkerUnavailable(`the worker exited with code ${code} before answering`))),
+    );
   });
   // Rejections are read by validateOnWorker; a worker nobody asked must not raise an unhandled one.
   answer.catch(() => undefined);

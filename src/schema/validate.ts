@@ -1,6 +1,12 @@
 import type { Diagnostic } from '../errors';
 import { findNesting } from './parse';
-import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM, prismaSchemaWasmLoaded, PrismaWasmCrash } from './prisma-wasm';
+import {
+  callPrismaSchemaWasm,
+  installedVersion,
+  PRISMA_SCHEMA_WASM,
+  prismaSchemaWasmLoaded,
+  PrismaWasmCrash,
+} from './prisma-wasm';
 import { discardValidatorWorker, validateOnWorker, WorkerUnavailable } from './prisma-wasm-worker';
 import { PREVIEW_FEATURES } from './preview-features';
 import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
@@ -58,7 +64,10 @@ export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 
   const module = VALIDATORS[major];
   const files = sources.map((s) => [s.path, s.content]);
   try {
-    callPrismaSchemaWasm((validator) => validator.validate(JSON.stringify({ prismaSchema: files, noColor: true })), module);
+    callPrismaSchemaWasm(
+      (validator) => validator.validate(JSON.stringify({ prismaSchema: files, noColor: true })),
+      module,
+    );
   } catch (error) {
     if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
     return withColumns(parseValidationError(errorText(error)), sources, files, module);
@@ -71,7 +80,10 @@ export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 
  * validator idxgen pins, the list recorded in preview-features.ts, so a run need not load the WASM
  * to sanitize (and can validate on a worker meanwhile); for another installed build, its answer.
  */
-export function knownPreviewFeatures(cache?: ValidationCache, recorded: { validator: string; features: readonly string[] } = PREVIEW_FEATURES): string[] {
+export function knownPreviewFeatures(
+  cache?: ValidationCache,
+  recorded: { validator: string; features: readonly string[] } = PREVIEW_FEATURES,
+): string[] {
   if (installedVersion(PRISMA_SCHEMA_WASM) === recorded.validator) return [...recorded.features];
   const key = cache && cacheKey('preview-features', cache, '');
   const cached = key && cache.get(key);
@@ -109,7 +121,10 @@ export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCa
  * prisma-wasm-worker.ts): the caller works on while it runs and awaits the promise before it uses
  * the verdict. If no worker can run, validates in this thread.
  */
-export async function validateWithPrismaOnWorker(sources: SchemaSource[], cache?: ValidationCache): Promise<Diagnostic[]> {
+export async function validateWithPrismaOnWorker(
+  sources: SchemaSource[],
+  cache?: ValidationCache,
+): Promise<Diagnostic[]> {
   const files = sources.map((s) => [s.path, s.content]);
   const params = JSON.stringify({ prismaSchema: files, noColor: true });
   const key = cache && cacheKey('valid', cache, params);
@@ -180,10 +195,17 @@ function stripPrefix(message: string): string {
   return message.replace(/^Error (validating|parsing)[^:]*: /, '');
 }
 
-function withColumns(diagnostics: Diagnostic[], sources: SchemaSource[], files: string[][], module: string = PRISMA_SCHEMA_WASM): Diagnostic[] {
+function withColumns(
+  diagnostics: Diagnostic[],
+  sources: SchemaSource[],
+  files: string[][],
+  module: string = PRISMA_SCHEMA_WASM,
+): Diagnostic[] {
   let lint: LintDiagnostic[];
   try {
-    lint = JSON.parse(callPrismaSchemaWasm((validator) => validator.lint(JSON.stringify(files)), module)) as LintDiagnostic[];
+    lint = JSON.parse(
+      callPrismaSchemaWasm((validator) => validator.lint(JSON.stringify(files)), module),
+    ) as LintDiagnostic[];
   } catch {
     return diagnostics;
   }

@@ -50,15 +50,7 @@ export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type ArithOp = '+' | '-' | '*' | '/' | '%';
 export type MatchOp = '~' | '~*' | '!~' | '!~*' | 'LIKE' | 'ILIKE' | 'NOT LIKE' | 'NOT ILIKE';
 export type FunctionName =
-  | 'abs'
-  | 'array_length'
-  | 'btrim'
-  | 'cardinality'
-  | 'char_length'
-  | 'jsonb_typeof'
-  | 'length'
-  | 'lower'
-  | 'upper';
+  'abs' | 'array_length' | 'btrim' | 'cardinality' | 'char_length' | 'jsonb_typeof' | 'length' | 'lower' | 'upper';
 export type CastType = 'text' | 'varchar' | 'integer' | 'bigint' | 'smallint' | 'numeric' | 'boolean';
 
 interface Base {
@@ -188,7 +180,8 @@ export function renderCheckExpression(expr: CheckExpr): string {
       return `${expr.name}(${expr.args.map(renderCheckExpression).join(', ')})`;
     case 'cast': {
       const inner = expr.operand;
-      const bare = inner.kind === 'column' || inner.kind === 'call' || inner.kind === 'string' || inner.kind === 'number';
+      const bare =
+        inner.kind === 'column' || inner.kind === 'call' || inner.kind === 'string' || inner.kind === 'number';
       return `${bare ? renderCheckExpression(inner) : `(${renderCheckExpression(inner)})`}::${expr.target}`;
     }
   }
@@ -264,10 +257,31 @@ type Token =
   | { t: 'op'; text: string; start: number; end: number }
   | { t: 'eof'; start: number; end: number };
 
-const OPERATORS = ['::', '<>', '!=', '<=', '>=', '!~*', '!~', '~*', '(', ')', ',', '=', '<', '>', '~', '+', '-', '*', '/', '%'];
+const OPERATORS = [
+  '::',
+  '<>',
+  '!=',
+  '<=',
+  '>=',
+  '!~*',
+  '!~',
+  '~*',
+  '(',
+  ')',
+  ',',
+  '=',
+  '<',
+  '>',
+  '~',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 
 const CHAR_HINTS: Record<string, string> = {
-  '$': 'parameters and dollar quoting are not allowed',
+  $: 'parameters and dollar quoting are not allowed',
   '.': 'qualified names are not allowed: write the column name alone',
   ':': 'parameters are not allowed (did you mean :: for a cast?)',
   '[': 'array subscripts are not supported: use array_length(col, 1) or cardinality(col)',
@@ -317,7 +331,10 @@ function readQuoted(source: string, start: number, unterminated: string): { text
 
 function tokenize(source: string): Token[] {
   if (source.length > MAX_CHECK_EXPRESSION_LENGTH) {
-    throw new ExprError(`the expression is longer than ${MAX_CHECK_EXPRESSION_LENGTH} characters`, MAX_CHECK_EXPRESSION_LENGTH);
+    throw new ExprError(
+      `the expression is longer than ${MAX_CHECK_EXPRESSION_LENGTH} characters`,
+      MAX_CHECK_EXPRESSION_LENGTH,
+    );
   }
   // Scanned on the raw text so that no quoting trick gets them through.
   const semicolon = source.indexOf(';');
@@ -328,10 +345,18 @@ function tokenize(source: string): Token[] {
     );
   }
   const dollar = /\$[\p{L}\p{N}_]*\$/u.exec(source);
-  if (dollar) throw new ExprError('dollar quoting (`$$`, `$tag$`) is not allowed, not even inside a string literal', dollar.index);
+  if (dollar)
+    throw new ExprError(
+      'dollar quoting (`$$`, `$tag$`) is not allowed, not even inside a string literal',
+      dollar.index,
+    );
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(source);
-  if (control) throw new ExprError(`control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} is not allowed`, control.index);
+  if (control)
+    throw new ExprError(
+      `control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} is not allowed`,
+      control.index,
+    );
 
   const tokens: Token[] = [];
   let i = 0;
@@ -384,7 +409,10 @@ function tokenize(source: string): Token[] {
       while (i < source.length && isIdentPart(source[i]!)) i++;
       const text = source.slice(start, i);
       if (source[i] === "'") {
-        throw new ExprError(`prefixed string literals (${text}'...') are not allowed: write a plain '...' literal`, start);
+        throw new ExprError(
+          `prefixed string literals (${text}'...') are not allowed: write a plain '...' literal`,
+          start,
+        );
       }
       if (source[i] === '$') throw new ExprError(CHAR_HINTS['$']!, i);
       tokens.push({ t: 'word', text, start, end: i });
@@ -397,7 +425,10 @@ function tokenize(source: string): Token[] {
       continue;
     }
     const hint = CHAR_HINTS[ch];
-    throw new ExprError(hint ? `unexpected ${JSON.stringify(ch)}: ${hint}` : `unexpected character ${JSON.stringify(ch)}`, i);
+    throw new ExprError(
+      hint ? `unexpected ${JSON.stringify(ch)}: ${hint}` : `unexpected character ${JSON.stringify(ch)}`,
+      i,
+    );
   }
   tokens.push({ t: 'eof', start: source.length, end: source.length });
   return tokens;
@@ -406,7 +437,21 @@ function tokenize(source: string): Token[] {
 // ------------------------------------------------------------------------------------------------
 // Parser + type checker
 
-const KEYWORDS = new Set(['and', 'or', 'not', 'is', 'null', 'true', 'false', 'between', 'in', 'like', 'ilike', 'distinct', 'from']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'not',
+  'is',
+  'null',
+  'true',
+  'false',
+  'between',
+  'in',
+  'like',
+  'ilike',
+  'distinct',
+  'from',
+]);
 
 const SUBQUERY = 'subqueries and SQL statements are not allowed in a CHECK expression';
 const SESSION =
@@ -568,7 +613,8 @@ class Parser {
 
   private expectWord(word: string, context: string): Token {
     const t = this.peek();
-    if (!this.isWord(t, word)) throw new ExprError(`expected ${word.toUpperCase()} ${context}, found ${this.describe(t)}`, t.start);
+    if (!this.isWord(t, word))
+      throw new ExprError(`expected ${word.toUpperCase()} ${context}, found ${this.describe(t)}`, t.start);
     this.pos++;
     return t;
   }
@@ -604,7 +650,8 @@ class Parser {
   /** Runs `parse` one nesting level deeper (a NOT, a sign, parentheses, a call at `offset`); too deep is an error. */
   private nested<T>(offset: number, parse: () => T): T {
     this.depth++;
-    if (this.depth > MAX_CHECK_EXPRESSION_DEPTH) throw new ExprError(`the expression nests deeper than ${MAX_CHECK_EXPRESSION_DEPTH} levels`, offset);
+    if (this.depth > MAX_CHECK_EXPRESSION_DEPTH)
+      throw new ExprError(`the expression nests deeper than ${MAX_CHECK_EXPRESSION_DEPTH} levels`, offset);
     const result = parse();
     this.depth--;
     return result;
@@ -659,7 +706,11 @@ class Parser {
         left = { kind: 'distinct', negated, left: l, right: r, offset: left.offset, type: BOOL };
       } else {
         const forbidden = t.t === 'word' ? FORBIDDEN_WORDS[t.text.toLowerCase()] : undefined;
-        throw new ExprError(forbidden ?? `expected NULL, TRUE, FALSE or DISTINCT FROM after IS${negated ? ' NOT' : ''}, found ${this.describe(t)}`, t.start);
+        throw new ExprError(
+          forbidden ??
+            `expected NULL, TRUE, FALSE or DISTINCT FROM after IS${negated ? ' NOT' : ''}, found ${this.describe(t)}`,
+          t.start,
+        );
       }
     }
     return left;
@@ -691,14 +742,24 @@ class Parser {
     let t = this.peek();
     if (this.isWord(t, 'not')) {
       const after = this.peek(1);
-      if (this.isWord(after, 'between') || this.isWord(after, 'in') || this.isWord(after, 'like') || this.isWord(after, 'ilike')) {
+      if (
+        this.isWord(after, 'between') ||
+        this.isWord(after, 'in') ||
+        this.isWord(after, 'like') ||
+        this.isWord(after, 'ilike')
+      ) {
         negated = true;
         this.pos++;
         t = this.peek();
       } else {
         return left;
       }
-    } else if (!(this.isWord(t, 'between') || this.isWord(t, 'in') || this.isWord(t, 'like') || this.isWord(t, 'ilike'))) {
+    } else if (!(
+      this.isWord(t, 'between') ||
+      this.isWord(t, 'in') ||
+      this.isWord(t, 'like') ||
+      this.isWord(t, 'ilike')
+    )) {
       return left;
     }
     if (this.isWord(t, 'between')) {
@@ -714,7 +775,8 @@ class Parser {
       this.pos++;
       this.expectOp('(', 'after IN');
       const first = this.peek();
-      if (this.isWord(first, 'select') || this.isWord(first, 'with') || this.isWord(first, 'values')) throw new ExprError(SUBQUERY, first.start);
+      if (this.isWord(first, 'select') || this.isWord(first, 'with') || this.isWord(first, 'values'))
+        throw new ExprError(SUBQUERY, first.start);
       if (this.isOp(first, ')')) throw new ExprError('IN () needs at least one value', first.start);
       const list: CheckExpr[] = [];
       for (;;) {
@@ -748,7 +810,12 @@ class Parser {
     if (this.isOp(t, '-') && this.peek(1).t === 'number') {
       this.pos++;
       const n = this.next() as { text: string; start: number };
-      return { kind: 'negate', operand: { kind: 'number', text: n.text, offset: n.start, type: NUMBER }, offset: t.start, type: NUMBER };
+      return {
+        kind: 'negate',
+        operand: { kind: 'number', text: n.text, offset: n.start, type: NUMBER },
+        offset: t.start,
+        type: NUMBER,
+      };
     }
     if (t.t === 'number') {
       this.pos++;
@@ -763,7 +830,10 @@ class Parser {
       return { kind: 'boolean', value: this.isWord(t, 'true'), offset: t.start, type: BOOL };
     }
     if (this.isWord(t, 'null')) throw new ExprError('NULL in an IN list never matches: use IS NULL', t.start);
-    throw new ExprError(`IN (...) takes literal values only (numbers, 'strings', TRUE, FALSE), found ${this.describe(t)}`, t.start);
+    throw new ExprError(
+      `IN (...) takes literal values only (numbers, 'strings', TRUE, FALSE), found ${this.describe(t)}`,
+      t.start,
+    );
   }
 
   private parseOther(): CheckExpr {
@@ -830,7 +900,12 @@ class Parser {
       const t = this.next();
       const name = t.t === 'word' ? t.text.toLowerCase() : undefined;
       const target = name ? CAST_TYPES[name] : undefined;
-      if (!target || this.isOp(this.peek(), '(') || this.isWord(this.peek(), 'precision') || this.isWord(this.peek(), 'varying')) {
+      if (
+        !target ||
+        this.isOp(this.peek(), '(') ||
+        this.isWord(this.peek(), 'precision') ||
+        this.isWord(this.peek(), 'varying')
+      ) {
         throw new ExprError(
           `casts are limited to ::${Object.keys(CAST_TYPES).join(', ::')}${t.t === 'word' ? `; found ::${t.text}` : ''}`,
           t.start,
@@ -857,12 +932,18 @@ class Parser {
       case 'string':
         return { kind: 'string', value: t.value, offset: t.start, type: { kind: 'literal' } };
       case 'quoted':
-        if (this.isOp(this.peek(), '(')) throw new ExprError(`quoted function names are not allowed: ${quoteIdent(t.text)}(...)`, t.start);
+        if (this.isOp(this.peek(), '('))
+          throw new ExprError(`quoted function names are not allowed: ${quoteIdent(t.text)}(...)`, t.start);
         return this.column(t.text, true, t.start);
       case 'op':
         if (t.text === '(') {
           const inner = this.peek();
-          if (this.isWord(inner, 'select') || this.isWord(inner, 'with') || this.isWord(inner, 'values') || this.isWord(inner, 'table')) {
+          if (
+            this.isWord(inner, 'select') ||
+            this.isWord(inner, 'with') ||
+            this.isWord(inner, 'values') ||
+            this.isWord(inner, 'table')
+          ) {
             throw new ExprError(SUBQUERY, inner.start);
           }
           const expr = this.nested(t.start, () => this.parseOr());
@@ -874,13 +955,16 @@ class Parser {
         throw new ExprError('the expression ends too early', t.start);
       case 'word': {
         const lower = t.text.toLowerCase();
-        if (lower === 'true' || lower === 'false') return { kind: 'boolean', value: lower === 'true', offset: t.start, type: BOOL };
+        if (lower === 'true' || lower === 'false')
+          return { kind: 'boolean', value: lower === 'true', offset: t.start, type: BOOL };
         if (lower === 'null') return { kind: 'null', offset: t.start, type: { kind: 'null' } };
         const forbidden = FORBIDDEN_WORDS[lower];
         if (!forbidden && this.isOp(this.peek(), '(')) return this.call(t.text, t.start);
         if (forbidden || KEYWORDS.has(lower)) {
           const asColumn = this.findColumn(t.text, false);
-          const hint = asColumn ? ` (to use the column ${JSON.stringify(t.text)}, quote it: ${quoteIdent(t.text)})` : '';
+          const hint = asColumn
+            ? ` (to use the column ${JSON.stringify(t.text)}, quote it: ${quoteIdent(t.text)})`
+            : '';
           throw new ExprError(`${forbidden ?? `unexpected ${t.text.toUpperCase()}`}${hint}`, t.start);
         }
         return this.column(t.text, false, t.start);
@@ -893,11 +977,15 @@ class Parser {
     const fn = ALLOWED_FUNCTIONS.find((f) => f === lower);
     if (!fn) {
       if (VOLATILE_FUNCTIONS.has(lower)) throw new ExprError(`${lower}() ${SESSION}`, offset);
-      throw new ExprError(`function ${JSON.stringify(name)} is not allowed; allowed functions: ${ALLOWED_FUNCTIONS.join(', ')}`, offset);
+      throw new ExprError(
+        `function ${JSON.stringify(name)} is not allowed; allowed functions: ${ALLOWED_FUNCTIONS.join(', ')}`,
+        offset,
+      );
     }
     this.expectOp('(', `after ${fn}`);
     const inner = this.peek();
-    if (this.isWord(inner, 'select') || this.isWord(inner, 'with') || this.isWord(inner, 'values')) throw new ExprError(SUBQUERY, inner.start);
+    if (this.isWord(inner, 'select') || this.isWord(inner, 'with') || this.isWord(inner, 'values'))
+      throw new ExprError(SUBQUERY, inner.start);
     const args: CheckExpr[] = [];
     this.nested(offset, () => {
       if (this.isOp(this.peek(), ')')) return;
@@ -925,12 +1013,18 @@ class Parser {
     };
     const [min, max] = arity[fn];
     if (args.length < min || args.length > max) {
-      const expected = fn === 'array_length' ? 'array_length(column, 1)' : min === max ? `${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} arguments`;
+      const expected =
+        fn === 'array_length'
+          ? 'array_length(column, 1)'
+          : min === max
+            ? `${min} argument${min === 1 ? '' : 's'}`
+            : `${min} to ${max} arguments`;
       throw new ExprError(`${fn} takes ${expected}, got ${args.length}`, offset);
     }
     const kind = (a: CheckExpr) => a.type.kind;
     const need = (a: CheckExpr, ok: boolean, what: string, hint = '') => {
-      if (!ok) throw new ExprError(`${fn}() needs ${what}, but ${this.what(a)} is ${describeType(a.type)}${hint}`, a.offset);
+      if (!ok)
+        throw new ExprError(`${fn}() needs ${what}, but ${this.what(a)} is ${describeType(a.type)}${hint}`, a.offset);
     };
     const first = args[0]!;
     const enumHint = first.type.kind === 'enum' ? `: cast it, ${fn}(${this.what(first)}::text)` : '';
@@ -942,7 +1036,8 @@ class Parser {
       case 'lower':
       case 'upper':
       case 'btrim':
-        for (const a of args) need(a, ['text', 'literal', 'unknown'].includes(kind(a)), 'text', a === first ? enumHint : '');
+        for (const a of args)
+          need(a, ['text', 'literal', 'unknown'].includes(kind(a)), 'text', a === first ? enumHint : '');
         break;
       case 'length':
         need(first, ['text', 'literal', 'bytes', 'unknown'].includes(kind(first)), 'text or bytes', enumHint);
@@ -952,7 +1047,9 @@ class Parser {
           first,
           ['jsonb', 'unknown'].includes(kind(first)),
           'jsonb',
-          first.type.kind === 'json' ? ' (the column is @db.Json; jsonb functions need jsonb — use Json or @db.JsonB)' : '',
+          first.type.kind === 'json'
+            ? ' (the column is @db.Json; jsonb functions need jsonb — use Json or @db.JsonB)'
+            : '',
         );
         break;
       case 'cardinality':
@@ -962,7 +1059,10 @@ class Parser {
         need(first, ['array', 'unknown'].includes(kind(first)), 'an array (a list field)');
         const dim = args[1]!;
         if (!(dim.kind === 'number' && dim.text === '1')) {
-          throw new ExprError('array_length(column, 1): the dimension must be the literal 1 (Prisma lists have one dimension)', dim.offset);
+          throw new ExprError(
+            'array_length(column, 1): the dimension must be the literal 1 (Prisma lists have one dimension)',
+            dim.offset,
+          );
         }
         break;
       }
@@ -983,7 +1083,8 @@ class Parser {
       const table = this.ctx.table;
       const candidates = [...table.columns.map((c) => c.field), ...table.columns.map((c) => c.name)];
       const near = didYouMean(name, candidates);
-      const where = table.model === table.name ? `model ${table.model}` : `model ${table.model} (table ${quoteIdent(table.name)})`;
+      const where =
+        table.model === table.name ? `model ${table.model}` : `model ${table.model} (table ${quoteIdent(table.name)})`;
       const list = near ? '' : ` (columns: ${table.columns.map((c) => c.field).join(', ')})`;
       throw new ExprError(`unknown column ${JSON.stringify(name)} in ${where}${near}${list}`, offset);
     }
@@ -991,7 +1092,13 @@ class Parser {
       this.columns.push(column.name);
       this.fields.push(column.field);
     }
-    return { kind: 'column', column: column.name, field: column.field, offset, type: columnValueType(column, this.ctx.enums) };
+    return {
+      kind: 'column',
+      column: column.name,
+      field: column.field,
+      offset,
+      type: columnValueType(column, this.ctx.enums),
+    };
   }
 
   // -- typing helpers -----------------------------------------------------------------------------
@@ -1007,13 +1114,19 @@ class Parser {
 
   private requireBool(expr: CheckExpr, context: string): void {
     if (expr.type.kind !== 'bool' && expr.type.kind !== 'unknown') {
-      throw new ExprError(`${context} needs a boolean, but ${this.what(expr)} is ${describeType(expr.type)}`, expr.offset);
+      throw new ExprError(
+        `${context} needs a boolean, but ${this.what(expr)} is ${describeType(expr.type)}`,
+        expr.offset,
+      );
     }
   }
 
   private requireNumber(expr: CheckExpr, context: string): void {
     if (expr.type.kind !== 'number' && expr.type.kind !== 'unknown') {
-      throw new ExprError(`${context} needs a number, but ${this.what(expr)} is ${describeType(expr.type)}`, expr.offset);
+      throw new ExprError(
+        `${context} needs a number, but ${this.what(expr)} is ${describeType(expr.type)}`,
+        expr.offset,
+      );
     }
   }
 
@@ -1028,22 +1141,37 @@ class Parser {
    * Checks that two operands can be compared and resolves string literals against the other
    * side (enum labels to their database value; relative timestamps refused).
    */
-  private unify(left: CheckExpr, right: CheckExpr, op: string, offset: number, allowNull: boolean): [CheckExpr, CheckExpr] {
+  private unify(
+    left: CheckExpr,
+    right: CheckExpr,
+    op: string,
+    offset: number,
+    allowNull: boolean,
+  ): [CheckExpr, CheckExpr] {
     const a = left.type;
     const b = right.type;
     if (a.kind === 'null' || b.kind === 'null') {
       if (allowNull) return [left, right];
-      throw new ExprError(`NULL never compares with ${op}: use IS NULL / IS NOT NULL`, (a.kind === 'null' ? left : right).offset);
+      throw new ExprError(
+        `NULL never compares with ${op}: use IS NULL / IS NOT NULL`,
+        (a.kind === 'null' ? left : right).offset,
+      );
     }
     if (a.kind === 'json' || b.kind === 'json') {
       const side = a.kind === 'json' ? left : right;
-      throw new ExprError(`${this.what(side)} is json (@db.Json), which has no comparison operators; use Json / @db.JsonB (jsonb)`, side.offset);
+      throw new ExprError(
+        `${this.what(side)} is json (@db.Json), which has no comparison operators; use Json / @db.JsonB (jsonb)`,
+        side.offset,
+      );
     }
     if (a.kind === 'literal' && b.kind !== 'literal') return [left, this.coerceLiteral(right, b, op)];
     if (b.kind === 'literal' && a.kind !== 'literal') return [left, this.coerceLiteral(right, a, op)];
     if (a.kind === 'literal' && b.kind === 'literal') return [left, right];
     if (compatible(a, b)) return [left, right];
-    throw new ExprError(`cannot ${op === 'IN' ? 'look up' : 'compare'} ${describeType(a)} with ${describeType(b)} (${op})`, offset);
+    throw new ExprError(
+      `cannot ${op === 'IN' ? 'look up' : 'compare'} ${describeType(a)} with ${describeType(b)} (${op})`,
+      offset,
+    );
   }
 
   /** `literal` is a string literal (type 'literal') compared with `target`. */
@@ -1059,13 +1187,17 @@ class Parser {
       case 'timestamp': {
         const v = literal.value.trim().toLowerCase();
         if (['now', 'today', 'tomorrow', 'yesterday'].includes(v)) {
-          throw new ExprError(`'${v}' is evaluated once, when the constraint is created, not when a row is written`, literal.offset);
+          throw new ExprError(
+            `'${v}' is evaluated once, when the constraint is created, not when a row is written`,
+            literal.offset,
+          );
         }
         return literal;
       }
       case 'enum': {
         if (!target.values) return literal;
-        const value = target.values.find((v) => v.name === literal.value) ?? target.values.find((v) => v.dbName === literal.value);
+        const value =
+          target.values.find((v) => v.name === literal.value) ?? target.values.find((v) => v.dbName === literal.value);
         if (!value) {
           const names = target.values.map((v) => v.name);
           const near = didYouMean(literal.value, names, (s) => `'${s}'`);

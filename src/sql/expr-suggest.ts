@@ -48,7 +48,11 @@ export function closeMatches(name: string, candidates: readonly string[], max = 
 }
 
 /** ` (did you mean "a" or "b"?)` or an empty string. */
-export function didYouMean(name: string, candidates: readonly string[], quote = (s: string) => JSON.stringify(s)): string {
+export function didYouMean(
+  name: string,
+  candidates: readonly string[],
+  quote = (s: string) => JSON.stringify(s),
+): string {
   const matches = closeMatches(name, candidates);
   if (matches.length === 0) return '';
   const list = matches.map(quote);

@@ -109,7 +109,9 @@ class Reader {
       this.at++;
       terms.push(this.not());
     }
-    return terms.length === 1 ? terms[0]! : { kind: 'and', terms: terms.flatMap((t) => (t.kind === 'and' ? t.terms : [t])) };
+    return terms.length === 1
+      ? terms[0]!
+      : { kind: 'and', terms: terms.flatMap((t) => (t.kind === 'and' ? t.terms : [t])) };
   }
 
   private not(): Predicate {
@@ -224,7 +226,18 @@ class Reader {
 class Unread extends Error {}
 
 const COMPARE_OPS: ReadonlySet<string> = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
-const RESERVED: ReadonlySet<string> = new Set(['and', 'or', 'not', 'is', 'null', 'true', 'false', 'in', 'any', 'array']);
+const RESERVED: ReadonlySet<string> = new Set([
+  'and',
+  'or',
+  'not',
+  'is',
+  'null',
+  'true',
+  'false',
+  'in',
+  'any',
+  'array',
+]);
 const PLAIN_TEXT_TYPES: ReadonlySet<string> = new Set(['text', 'character varying', 'varchar']);
 
 /** The predicate a `where` text means, as a tree where idxgen can read it; else `{ kind: 'sql', text }`. */
@@ -274,8 +287,11 @@ function literalKey(value: Literal): string {
 function tokenKey(text: string): string {
   const tokens = tokenize(text);
   if (!tokens) return text.replace(/\s+/g, ' ').trim();
-  let parts = tokens.map((tok) => (tok.t === 'string' ? `'${tok.value}'` : tok.t === 'ident' ? JSON.stringify(tok.value) : tok.value));
-  while (parts.length >= 2 && parts[0] === '(' && parts[parts.length - 1] === ')' && closesAtEnd(parts)) parts = parts.slice(1, -1);
+  let parts = tokens.map((tok) =>
+    tok.t === 'string' ? `'${tok.value}'` : tok.t === 'ident' ? JSON.stringify(tok.value) : tok.value,
+  );
+  while (parts.length >= 2 && parts[0] === '(' && parts[parts.length - 1] === ')' && closesAtEnd(parts))
+    parts = parts.slice(1, -1);
   return parts.join(' ');
 }
 
@@ -298,7 +314,11 @@ export function samePredicate(a: Predicate | undefined, b: Predicate | undefined
  * Every conjunct of `predicate` is implied by the read: `col IS NOT NULL` for a column the read
  * compares (a comparison is never true for NULL), or a conjunct the read's own constant predicate has.
  */
-export function impliedBy(predicate: Predicate, comparedColumns: ReadonlySet<string>, readWhere: Predicate | undefined): boolean {
+export function impliedBy(
+  predicate: Predicate,
+  comparedColumns: ReadonlySet<string>,
+  readWhere: Predicate | undefined,
+): boolean {
   const known = new Set(conjuncts(readWhere).map(predicateKey));
   return conjuncts(predicate).every(
     (c) => (c.kind === 'null-test' && !c.isNull && comparedColumns.has(c.column)) || known.has(predicateKey(c)),

@@ -17,7 +17,14 @@
  */
 import type { Client } from 'pg';
 import { applyMigrationSql, type ApplyMode } from '../db/apply';
-import { diffSnapshots, listConstraints, listIndexes, snapshot, type CatalogSnapshot, type IndexInfo } from '../db/catalog';
+import {
+  diffSnapshots,
+  listConstraints,
+  listIndexes,
+  snapshot,
+  type CatalogSnapshot,
+  type IndexInfo,
+} from '../db/catalog';
 import { connect, type ScratchDatabase } from '../db/client';
 import type { MigrationState } from '../generate/migration-sql';
 import type { IndexDef, SchemaModel, Table } from '../model/types';
@@ -32,12 +39,22 @@ import type { FolderApply, ObjectCheck, OldPrismaResult } from './types';
 export const PRISMA_SPLIT_MODE: ApplyMode = 'naive-split';
 
 /** Applies folders in order (idxgen's as Prisma would, the project's statement by statement); stops at the first failure. */
-export async function applyFolders(client: Client, folders: readonly VerifyFolder[], idxgenMode: ApplyMode = PRISMA_SPLIT_MODE): Promise<{ results: FolderApply[]; problems: string[] }> {
+export async function applyFolders(
+  client: Client,
+  folders: readonly VerifyFolder[],
+  idxgenMode: ApplyMode = PRISMA_SPLIT_MODE,
+): Promise<{ results: FolderApply[]; problems: string[] }> {
   const results: FolderApply[] = [];
   for (const folder of folders) {
     const mode: ApplyMode = folder.idxgen ? idxgenMode : 'per-statement';
     const result = await applyMigrationSql(client, folder.sql, mode);
-    const entry: FolderApply = { folder: folder.name, origin: folder.idxgen ? 'idxgen' : 'project', ok: result.ok, queries: result.queries, ms: Math.round(result.ms) };
+    const entry: FolderApply = {
+      folder: folder.name,
+      origin: folder.idxgen ? 'idxgen' : 'project',
+      ok: result.ok,
+      queries: result.queries,
+      ms: Math.round(result.ms),
+    };
     if (!result.ok) {
       entry.error = applyErrorOf(result);
       results.push(entry);
@@ -79,7 +96,10 @@ export function indexShape(i: IndexInfo): Record<string, string> {
 }
 
 /** Builds each declaration in a transaction that is rolled back, and reads it back from pg_catalog. */
-async function buildDeclared(client: Client, declared: readonly { name: string; decl: DeclaredIndex }[]): Promise<Map<string, IndexInfo | { error: string }>> {
+async function buildDeclared(
+  client: Client,
+  declared: readonly { name: string; decl: DeclaredIndex }[],
+): Promise<Map<string, IndexInfo | { error: string }>> {
   const out = new Map<string, IndexInfo | { error: string }>();
   if (declared.length === 0) return out;
   const tempName = (k: number) => `idxgen_verify_declared_${k}`;
@@ -120,11 +140,20 @@ async function buildDeclared(client: Client, declared: readonly { name: string; 
 // Catalog checks
 
 /** Checks what idxgen's folders leave behind against pg_catalog and the schema's declarations. */
-export async function checkObjects(client: Client, endState: MigrationState, model: SchemaModel): Promise<ObjectCheck[]> {
+export async function checkObjects(
+  client: Client,
+  endState: MigrationState,
+  model: SchemaModel,
+): Promise<ObjectCheck[]> {
   const indexes = await listIndexes(client);
   const constraints = await listConstraints(client);
   const extensions = new Set((await runOne<{ name: string }>(client, verifySql('extensions'))).map((r) => r.name));
-  const partitionOf = new Map((await runOne<{ name: string; parent: string }>(client, verifySql('index-partitions'))).map((r) => [r.name, r.parent]));
+  const partitionOf = new Map(
+    (await runOne<{ name: string; parent: string }>(client, verifySql('index-partitions'))).map((r) => [
+      r.name,
+      r.parent,
+    ]),
+  );
   const checks: ObjectCheck[] = [];
   const toDeclare: { name: string; decl: DeclaredIndex }[] = [];
   const pending: { check: ObjectCheck; actual: IndexInfo; name: string }[] = [];
@@ -144,13 +173,17 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
       check.table = actual.table;
       if (!actual.valid) {
         check.ok = false;
-        check.notes.push('INVALID (pg_index.indisvalid = false): the build failed; drop it and run the migration again');
+        check.notes.push(
+          'INVALID (pg_index.indisvalid = false): the build failed; drop it and run the migration again',
+        );
       }
       const decl = findDeclaration(model, name, actual.table);
       const parent = partitionOf.get(name);
       if (!decl && parent !== undefined) {
         // A partition's index: Prisma models the partitioned table's index only, and this one comes and goes with it.
-        check.notes.push(`attached to "${parent}" (the index of a partition: Prisma declares the partitioned table's index only)`);
+        check.notes.push(
+          `attached to "${parent}" (the index of a partition: Prisma declares the partitioned table's index only)`,
+        );
         continue;
       }
       if (!decl) {
@@ -161,7 +194,14 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
       toDeclare.push({ name, decl });
       pending.push({ check, actual, name });
     } else if (kind === 'index') {
-      const check: ObjectCheck = { kind: 'dropped-index', name, table: state.table, folder: state.folder, ok: true, notes: [] };
+      const check: ObjectCheck = {
+        kind: 'dropped-index',
+        name,
+        table: state.table,
+        folder: state.folder,
+        ok: true,
+        notes: [],
+      };
       checks.push(check);
       const still = indexes.find((i) => i.name === name);
       if (still) {
@@ -180,7 +220,11 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
         check.notes.push(actual.definition);
         if (!actual.validated) {
           check.ok = false;
-          check.notes.push(state.validated ? 'NOT VALID after the folder that validates it' : 'NOT VALID: no idxgen folder validates it');
+          check.notes.push(
+            state.validated
+              ? 'NOT VALID after the folder that validates it'
+              : 'NOT VALID: no idxgen folder validates it',
+          );
         }
       } else if (!state.present && actual) {
         check.ok = false;
@@ -198,7 +242,9 @@ export async function checkObjects(client: Client, endState: MigrationState, mod
     const built = declared.get(name);
     if (!built || 'error' in built) {
       check.ok = false;
-      check.notes.push(`the schema's declaration cannot be built by PostgreSQL: ${built && 'error' in built ? built.error : 'unknown error'}`);
+      check.notes.push(
+        `the schema's declaration cannot be built by PostgreSQL: ${built && 'error' in built ? built.error : 'unknown error'}`,
+      );
       continue;
     }
     const want = indexShape(built);
@@ -261,7 +307,8 @@ export async function checkOldPrisma(
       }
       const error = applyErrorOf(r);
       // The whole file was one implicit transaction: nothing of it stayed. Apply it the new way to go on.
-      if (folder.grouped && error.code === IN_TRANSACTION) result.folders.push({ folder: folder.name, result: 'needs-7.4', error });
+      if (folder.grouped && error.code === IN_TRANSACTION)
+        result.folders.push({ folder: folder.name, result: 'needs-7.4', error });
       else {
         result.folders.push({ folder: folder.name, result: 'fails', error });
         result.status = 'fail';

@@ -30,11 +30,15 @@ export interface BaseScript {
 export const SYNTHETIC_BASE = '0_base';
 
 /** Every index declaration (`@@index`, `@@unique`, `@unique`) of the model whose name is in `names`. */
-export function declarationsNamed(model: SchemaModel, names: ReadonlySet<string>): { table: string; index: IndexDef }[] {
+export function declarationsNamed(
+  model: SchemaModel,
+  names: ReadonlySet<string>,
+): { table: string; index: IndexDef }[] {
   const out: { table: string; index: IndexDef }[] = [];
   for (const table of model.tables) {
     if (table.kind === 'implicitJoin') continue;
-    for (const index of [...table.uniques, ...table.indexes]) if (names.has(index.name)) out.push({ table: table.name, index });
+    for (const index of [...table.uniques, ...table.indexes])
+      if (names.has(index.name)) out.push({ table: table.name, index });
   }
   return out;
 }
@@ -54,7 +58,9 @@ export function stripDeclarations(sources: readonly SchemaSource[], declarations
     for (const d of [...list].sort((a, b) => b.span.offset - a.span.offset)) {
       const found = text.slice(d.span.offset, d.span.endOffset);
       if (!found.startsWith('@')) {
-        throw new Error(`verify: expected the declaration of "${d.name}" at ${d.span.file}:${d.span.line}:${d.span.column}, found ${JSON.stringify(found.slice(0, 40))}`);
+        throw new Error(
+          `verify: expected the declaration of "${d.name}" at ${d.span.file}:${d.span.line}:${d.span.column}, found ${JSON.stringify(found.slice(0, 40))}`,
+        );
       }
       text = text.slice(0, d.span.offset) + found.replace(/[^\n]/g, ' ') + text.slice(d.span.endOffset);
     }
@@ -66,7 +72,11 @@ export function stripDeclarations(sources: readonly SchemaSource[], declarations
 function withoutDeclarations(model: SchemaModel, names: ReadonlySet<string>): SchemaModel {
   return {
     ...model,
-    tables: model.tables.map((t) => ({ ...t, indexes: t.indexes.filter((i) => !names.has(i.name)), uniques: t.uniques.filter((i) => !names.has(i.name)) })),
+    tables: model.tables.map((t) => ({
+      ...t,
+      indexes: t.indexes.filter((i) => !names.has(i.name)),
+      uniques: t.uniques.filter((i) => !names.has(i.name)),
+    })),
   };
 }
 
@@ -74,7 +84,10 @@ function withoutDeclarations(model: SchemaModel, names: ReadonlySet<string>): Sc
  * The statements of idxgen's down.sql files that re-create the indexes its migrations drop and
  * no earlier idxgen statement created (redundant-index drops): the base must hold them.
  */
-export function recreateStatements(idxgen: readonly VerifyFolder[], endState: MigrationState): { names: string[]; sql: string[] } {
+export function recreateStatements(
+  idxgen: readonly VerifyFolder[],
+  endState: MigrationState,
+): { names: string[]; sql: string[] } {
   const created = new Set<string>();
   const dropped: string[] = [];
   for (const folder of idxgen) {
@@ -89,7 +102,8 @@ export function recreateStatements(idxgen: readonly VerifyFolder[], endState: Mi
   for (const folder of idxgen) {
     if (!folder.down) continue;
     for (const statement of scriptStatements(folder.down, `${folder.name}/down.sql`)) {
-      if (statement.effects.some((e) => e.kind === 'index' && e.present && names.includes(e.name))) sql.push(`${statement.sql};`);
+      if (statement.effects.some((e) => e.kind === 'index' && e.present && names.includes(e.name)))
+        sql.push(`${statement.sql};`);
     }
   }
   return { names, sql };
@@ -111,31 +125,54 @@ export type BasePlan =
 
 /** Decides the base scripts (asks Prisma's engine for the from-empty SQL when needed). No database. */
 export async function planBase(input: BaseInput): Promise<BasePlan> {
-  const details: BaseDetails = { source: 'none', folders: [], strippedDeclarations: [], recreatedForDrops: [], extensions: [], statements: 0 };
+  const details: BaseDetails = {
+    source: 'none',
+    folders: [],
+    strippedDeclarations: [],
+    recreatedForDrops: [],
+    extensions: [],
+    statements: 0,
+  };
   if (input.baseFolders.length > 0) {
     details.source = 'migrations';
     details.folders = input.baseFolders.map((f) => f.name);
     return { ok: true, scripts: input.baseFolders.map((f) => ({ name: f.name, sql: f.sql })), details, engineMs: 0 };
   }
   details.source = 'schema';
-  const createdNames = new Set([...input.endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
+  const createdNames = new Set(
+    [...input.endState]
+      .filter(([key, s]) => key.startsWith('index:') && s.present)
+      .map(([key]) => key.slice('index:'.length)),
+  );
   const declarations = declarationsNamed(input.model, createdNames);
   details.strippedDeclarations = declarations.map((d) => d.index.name).sort();
-  const stripped = stripDeclarations(input.sources, declarations.map((d) => d.index));
+  const stripped = stripDeclarations(
+    input.sources,
+    declarations.map((d) => d.index),
+  );
   const recreate = recreateStatements(input.idxgenFolders, input.endState);
   details.recreatedForDrops = recreate.names;
   details.extensions = requiredExtensions(withoutDeclarations(input.model, createdNames));
   const fromEmpty = await schemaFromEmptySql(stripped);
   if (!fromEmpty.ok) {
-    return { ok: false, reason: `Prisma's schema engine could not give the from-empty SQL (${fromEmpty.kind}): ${fromEmpty.reason}`, details, engineMs: fromEmpty.ms };
+    return {
+      ok: false,
+      reason: `Prisma's schema engine could not give the from-empty SQL (${fromEmpty.kind}): ${fromEmpty.reason}`,
+      details,
+      engineMs: fromEmpty.ms,
+    };
   }
-  const extensionSql = details.extensions.map((name) => `${verifySql('create-extension', { name: quoteIdent(name) })};\n`).join('');
+  const extensionSql = details.extensions
+    .map((name) => `${verifySql('create-extension', { name: quoteIdent(name) })};\n`)
+    .join('');
   const header = `-- ${SYNTHETIC_BASE}: written by idxgen verify (not a file on disk): the schema without idxgen's declarations\n`;
   const sql = `${header}${extensionSql}${fromEmpty.value}${recreate.sql.length > 0 ? `\n${recreate.sql.join('\n')}\n` : ''}`;
   return { ok: true, scripts: [{ name: SYNTHETIC_BASE, sql }], details, engineMs: fromEmpty.ms };
 }
 
-export type BaseApply = { ok: true; statements: number } | { ok: false; folder: string; error: VerifyPgError; problem: string; statements: number };
+export type BaseApply =
+  | { ok: true; statements: number }
+  | { ok: false; folder: string; error: VerifyPgError; problem: string; statements: number };
 
 /** Applies the base scripts in order, statement by statement. */
 export async function applyBase(client: Client, scripts: readonly BaseScript[]): Promise<BaseApply> {
@@ -145,7 +182,13 @@ export async function applyBase(client: Client, scripts: readonly BaseScript[]):
     statements += result.ok ? result.queries : result.succeeded;
     if (!result.ok) {
       const error = applyErrorOf(result);
-      return { ok: false, folder: script.name, error, problem: describePgError(`${script.name}/migration.sql`, error), statements };
+      return {
+        ok: false,
+        folder: script.name,
+        error,
+        problem: describePgError(`${script.name}/migration.sql`, error),
+        statements,
+      };
     }
   }
   return { ok: true, statements };

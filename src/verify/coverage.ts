@@ -34,24 +34,36 @@ function wouldCover(spec: IndexSpec, fk: FkRef): boolean {
 }
 
 /** Why an FK was left without an index, from the plan and the config; null when nothing says. */
-export function explainUncovered(fk: FkRef, plan: Plan | undefined, config: Config | undefined): { reason: string | null; hint?: string } {
+export function explainUncovered(
+  fk: FkRef,
+  plan: Plan | undefined,
+  config: Config | undefined,
+): { reason: string | null; hint?: string } {
   const fkIndex = config?.rules['fk-index'];
-  if (fkIndex?.severity === 'off') return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
+  if (fkIndex?.severity === 'off')
+    return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
   if (!plan) return { reason: null, hint: 'no plan was given to explain it' };
   const skips = plan.skipped.filter((s) => s.proposal.spec.kind === 'index' && wouldCover(s.proposal.spec, fk));
   // "already covered by index X" means the schema declares X: if the database still has no index,
   // the migrations lack what the schema declares (step f shows it), which explains nothing here.
   const suppressed = skips.find((s) => !s.reason.startsWith('already covered'));
   if (suppressed) return { reason: `${suppressed.proposal.ruleId}: ${suppressed.reason}` };
-  if (skips.length > 0) return { reason: null, hint: `the plan says ${skips[0]!.reason}, but the database has no such index` };
+  if (skips.length > 0)
+    return { reason: null, hint: `the plan says ${skips[0]!.reason}, but the database has no such index` };
   // The most severe proposal that would cover it: an error-level one left unbuilt is a problem even
   // when an info-level one also covers the FK.
   const entry = plan.entries
     .filter((e) => e.spec.kind === 'index' && wouldCover(e.spec, fk))
     .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
   if (entry) {
-    if (entry.severity === 'info') return { reason: `${entry.ruleId} proposes "${entry.name}" at info level, which generate leaves out without --include-info` };
-    return { reason: null, hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: run idxgen generate` };
+    if (entry.severity === 'info')
+      return {
+        reason: `${entry.ruleId} proposes "${entry.name}" at info level, which generate leaves out without --include-info`,
+      };
+    return {
+      reason: null,
+      hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: run idxgen generate`,
+    };
   }
   return { reason: null, hint: 'no rule proposed an index for it (rule options may exclude it)' };
 }
@@ -66,26 +78,43 @@ export interface CoverageOutcome {
   problems: string[];
 }
 
-export async function checkCoverage(client: Client, model: SchemaModel, plan: Plan | undefined, config: Config | undefined): Promise<CoverageOutcome> {
+export async function checkCoverage(
+  client: Client,
+  model: SchemaModel,
+  plan: Plan | undefined,
+  config: Config | undefined,
+): Promise<CoverageOutcome> {
   let refs: (FkRef & { name: string })[];
   let total: number;
   let source: CoverageDetails['source'];
   if (model.relationMode === 'prisma') {
     source = 'model';
     const indexes = await listIndexes(client);
-    const all = model.tables.flatMap((t) => t.foreignKeys.map((fk) => ({ name: fk.constraintName, schema: t.schema ?? 'public', table: fk.table, columns: fk.columns })));
+    const all = model.tables.flatMap((t) =>
+      t.foreignKeys.map((fk) => ({
+        name: fk.constraintName,
+        schema: t.schema ?? 'public',
+        table: fk.table,
+        columns: fk.columns,
+      })),
+    );
     total = all.length;
     refs = all.filter((fk) => coveredByIndexes(fk, indexes) === null);
   } else {
     source = 'catalog';
     const all = await listForeignKeyCoverage(client);
     total = all.length;
-    refs = all.filter((fk) => fk.coveredBy === null).map((fk) => ({ name: fk.name, schema: fk.schema, table: fk.table, columns: fk.columns }));
+    refs = all
+      .filter((fk) => fk.coveredBy === null)
+      .map((fk) => ({ name: fk.name, schema: fk.schema, table: fk.table, columns: fk.columns }));
   }
   const problems: string[] = [];
   const uncovered: UncoveredForeignKey[] = refs.map((fk) => {
     const why = explainUncovered(fk, plan, config);
-    if (why.reason === null) problems.push(`foreign key ${fk.name} on ${fk.table} (${fk.columns.join(', ')}) has no index${why.hint ? `: ${why.hint}` : ''}`);
+    if (why.reason === null)
+      problems.push(
+        `foreign key ${fk.name} on ${fk.table} (${fk.columns.join(', ')}) has no index${why.hint ? `: ${why.hint}` : ''}`,
+      );
     return { table: fk.table, schema: fk.schema, name: fk.name, columns: [...fk.columns], reason: why.reason };
   });
   return { details: { foreignKeys: total, source, uncovered }, problems };

@@ -40,8 +40,13 @@ export interface DriftOutcome {
   problems: string[];
 }
 
-export function driftMigrations(input: Pick<DriftInput, 'migrationsDir' | 'lockfile' | 'syntheticBase' | 'folders'>): MigrationsInput {
-  const folders = [...(input.syntheticBase ? [{ name: input.syntheticBase.name, sql: input.syntheticBase.sql }] : []), ...input.folders.map((f) => ({ name: f.name, sql: f.sql }))];
+export function driftMigrations(
+  input: Pick<DriftInput, 'migrationsDir' | 'lockfile' | 'syntheticBase' | 'folders'>,
+): MigrationsInput {
+  const folders = [
+    ...(input.syntheticBase ? [{ name: input.syntheticBase.name, sql: input.syntheticBase.sql }] : []),
+    ...input.folders.map((f) => ({ name: f.name, sql: f.sql })),
+  ];
   return { baseDir: input.migrationsDir, lockfile: input.lockfile ?? 'provider = "postgresql"\n', folders };
 }
 
@@ -55,9 +60,19 @@ export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
   const migrations = driftMigrations(input);
   const details: DriftDetails = { migrations: migrations.folders.map((f) => f.name), diff: '', engineVersion: null };
   const phase: PhaseTimer = input.phase ?? ((_, work) => work());
-  const opened = await phase('drift-engine', () => openSchemaEngine({ schema: input.sources.map((s) => ({ path: s.path, content: s.content })), target: input.target }));
+  const opened = await phase('drift-engine', () =>
+    openSchemaEngine({
+      schema: input.sources.map((s) => ({ path: s.path, content: s.content })),
+      target: input.target,
+    }),
+  );
   if (!opened.ok) {
-    return { status: 'skipped', summary: `skipped: Prisma's schema engine is not available (${opened.kind}): ${opened.reason}`, details, problems: [opened.reason] };
+    return {
+      status: 'skipped',
+      summary: `skipped: Prisma's schema engine is not available (${opened.kind}): ${opened.reason}`,
+      details,
+      problems: [opened.reason],
+    };
   }
   const session = opened.value;
   details.engineVersion = session.version;
@@ -66,15 +81,32 @@ export async function checkDrift(input: DriftInput): Promise<DriftOutcome> {
     if (!diff.ok) {
       if (diff.kind === 'engine-error') {
         details.replayFailed = true;
-        return { status: 'fail', summary: 'Prisma could not replay the migrations against the schema', details, problems: [withoutBacktrace(diff.reason)] };
+        return {
+          status: 'fail',
+          summary: 'Prisma could not replay the migrations against the schema',
+          details,
+          problems: [withoutBacktrace(diff.reason)],
+        };
       }
-      return { status: 'skipped', summary: `skipped: Prisma's schema engine failed (${diff.kind}): ${diff.reason}`, details, problems: [diff.reason] };
+      return {
+        status: 'skipped',
+        summary: `skipped: Prisma's schema engine failed (${diff.kind}): ${diff.reason}`,
+        details,
+        problems: [diff.reason],
+      };
     }
     details.diff = diff.value;
-    if (diff.value.trim() === '') return { status: 'pass', summary: `no drift: Prisma's migrate diff from the ${migrations.folders.length} migration(s) to schema.prisma is empty`, details, problems: [] };
+    if (diff.value.trim() === '')
+      return {
+        status: 'pass',
+        summary: `no drift: Prisma's migrate diff from the ${migrations.folders.length} migration(s) to schema.prisma is empty`,
+        details,
+        problems: [],
+      };
     const statements = diffStatements(diff.value);
     const preExisting = await phase('drift-baseline', () => baselineDrift(input));
-    const touchesIdxgen = (statement: string) => [...(input.idxgenNames ?? [])].some((name) => statement.includes(doubleQuoted(name)));
+    const touchesIdxgen = (statement: string) =>
+      [...(input.idxgenNames ?? [])].some((name) => statement.includes(doubleQuoted(name)));
     const ours = statements.filter((s) => touchesIdxgen(s) || !preExisting.has(s));
     details.preExisting = statements.filter((s) => !ours.includes(s));
     if (ours.length === 0) {
@@ -106,10 +138,17 @@ function diffStatements(diff: string): string[] {
 /** The statements Prisma's diff reports between the base migrations and the schema without idxgen. */
 async function baselineDrift(input: DriftInput): Promise<Set<string>> {
   if (!input.baseline) return new Set();
-  const opened = await openSchemaEngine({ schema: input.baseline.sources.map((s) => ({ path: s.path, content: s.content })), target: input.target });
+  const opened = await openSchemaEngine({
+    schema: input.baseline.sources.map((s) => ({ path: s.path, content: s.content })),
+    target: input.target,
+  });
   if (!opened.ok) return new Set();
   try {
-    const migrations: MigrationsInput = { baseDir: input.migrationsDir, lockfile: input.lockfile ?? 'provider = "postgresql"\n', folders: input.baseline.migrations.map((m) => ({ name: m.name, sql: m.sql })) };
+    const migrations: MigrationsInput = {
+      baseDir: input.migrationsDir,
+      lockfile: input.lockfile ?? 'provider = "postgresql"\n',
+      folders: input.baseline.migrations.map((m) => ({ name: m.name, sql: m.sql })),
+    };
     const diff = await opened.value.diffMigrationsToSchema(migrations);
     return new Set(diff.ok ? diffStatements(diff.value) : []);
   } finally {

@@ -64,8 +64,15 @@ const TRGM_OPCLASSES = new Set(['gin_trgm_ops', 'gist_trgm_ops']);
 export function plannedReads(plan: Plan | undefined, index: IndexInfo): QueryShape[] {
   const out = new Map<string, QueryShape>();
   for (const entry of plan?.entries ?? []) {
-    if (entry.spec.kind !== 'index' || entry.name !== index.name || entry.spec.table !== index.table || (entry.spec.schema ?? 'public') !== index.schema) continue;
-    for (const proposal of [entry.proposal, ...entry.satisfies]) for (const shape of proposal.serves) out.set(JSON.stringify(shape), shape);
+    if (
+      entry.spec.kind !== 'index' ||
+      entry.name !== index.name ||
+      entry.spec.table !== index.table ||
+      (entry.spec.schema ?? 'public') !== index.schema
+    )
+      continue;
+    for (const proposal of [entry.proposal, ...entry.satisfies])
+      for (const shape of proposal.serves) out.set(JSON.stringify(shape), shape);
   }
   return [...out.values()];
 }
@@ -78,16 +85,22 @@ export function plannedReads(plan: Plan | undefined, index: IndexInfo): QuerySha
  */
 export function ownRead(index: IndexInfo): QueryShape | { unsupported: string } {
   const cols = index.columns;
-  if (index.expressions.some(Boolean)) return { unsupported: 'expression keys: verify does not generate queries for them' };
+  if (index.expressions.some(Boolean))
+    return { unsupported: 'expression keys: verify does not generate queries for them' };
   if (cols.length === 0) return { unsupported: 'no key columns' };
-  const base = { table: index.table, ...(index.schema !== 'public' ? { schema: index.schema } : {}), ...(index.predicate !== null ? { where: { kind: 'sql' as const, text: index.predicate } } : {}) };
+  const base = {
+    table: index.table,
+    ...(index.schema !== 'public' ? { schema: index.schema } : {}),
+    ...(index.predicate !== null ? { where: { kind: 'sql' as const, text: index.predicate } } : {}),
+  };
   const first = cols[0]!;
   const opclass = index.opclasses[0] ?? '';
   const substring = queryShape({ ...base, text: [{ column: first, match: 'contains', mode: 'insensitive' }] });
   switch (index.method) {
     case 'gin':
       if (cols.length !== 1) return { unsupported: 'multi-column GIN index' };
-      if (JSONB_OPCLASSES.has(opclass) || opclass === 'array_ops') return queryShape({ ...base, operators: [{ column: first, op: '@>' }] });
+      if (JSONB_OPCLASSES.has(opclass) || opclass === 'array_ops')
+        return queryShape({ ...base, operators: [{ column: first, op: '@>' }] });
       if (TRGM_OPCLASSES.has(opclass)) return substring;
       return { unsupported: `GIN operator class ${opclass}` };
     case 'gist':
@@ -120,18 +133,29 @@ export function readKind(shape: QueryShape, index: IndexInfo): string {
 }
 
 /** Walks an EXPLAIN (FORMAT JSON) plan: every node that reads an index, and the top node. */
-export function planIndexNodes(plan: unknown): { nodes: { type: string; index: string }[]; top: string | null; cost: number | null } {
+export function planIndexNodes(plan: unknown): {
+  nodes: { type: string; index: string }[];
+  top: string | null;
+  cost: number | null;
+} {
   const root = Array.isArray(plan) ? (plan[0] as { Plan?: unknown } | undefined)?.Plan : undefined;
   const nodes: { type: string; index: string }[] = [];
   const walk = (node: unknown) => {
     if (typeof node !== 'object' || node === null) return;
     const n = node as Record<string, unknown>;
-    if (typeof n['Node Type'] === 'string' && typeof n['Index Name'] === 'string') nodes.push({ type: n['Node Type'], index: n['Index Name'] });
+    if (typeof n['Node Type'] === 'string' && typeof n['Index Name'] === 'string')
+      nodes.push({ type: n['Node Type'], index: n['Index Name'] });
     if (Array.isArray(n.Plans)) n.Plans.forEach(walk);
   };
   walk(root);
-  const top = root && typeof (root as Record<string, unknown>)['Node Type'] === 'string' ? ((root as Record<string, unknown>)['Node Type'] as string) : null;
-  const cost = root && typeof (root as Record<string, unknown>)['Total Cost'] === 'number' ? ((root as Record<string, unknown>)['Total Cost'] as number) : null;
+  const top =
+    root && typeof (root as Record<string, unknown>)['Node Type'] === 'string'
+      ? ((root as Record<string, unknown>)['Node Type'] as string)
+      : null;
+  const cost =
+    root && typeof (root as Record<string, unknown>)['Total Cost'] === 'number'
+      ? ((root as Record<string, unknown>)['Total Cost'] as number)
+      : null;
   return { nodes, top, cost };
 }
 
@@ -196,30 +220,57 @@ interface PreparedTable {
 }
 
 /** Reads a table's columns, keys and CHECK expressions and builds its INSERT. Throws when a NOT NULL column has a type verify cannot fill. */
-async function prepareTable(client: Client, ref: TableRef, indexes: readonly IndexInfo[], fkColumns: ReadonlySet<string>): Promise<PreparedTable> {
+async function prepareTable(
+  client: Client,
+  ref: TableRef,
+  indexes: readonly IndexInfo[],
+  fkColumns: ReadonlySet<string>,
+): Promise<PreparedTable> {
   const table = tableSql(ref.table, ref.schema);
   const columns = await tableColumns(client, ref.schema, ref.table);
   const own = indexes.filter((i) => i.schema === ref.schema && i.table === ref.table);
-  const distinct = new Set(own.filter((i) => i.unique || i.primary).flatMap((i) => i.columns.filter((_, k) => !i.expressions[k])));
+  const distinct = new Set(
+    own.filter((i) => i.unique || i.primary).flatMap((i) => i.columns.filter((_, k) => !i.expressions[k])),
+  );
   const keys = new Set([...own.flatMap((i) => i.columns), ...fkColumns]);
   const predicates = own.map((i) => i.predicate).filter((p): p is string => p !== null);
   const values: { expression: string; alias: string }[] = [];
   const unsupported: string[] = [];
   for (const col of columns) {
     if (col.generated) continue;
-    const role: ValueRole = { distinct: distinct.has(col.name), key: keys.has(col.name), dominantLabel: dominantLabel(col.labels, predicates) };
+    const role: ValueRole = {
+      distinct: distinct.has(col.name),
+      key: keys.has(col.name),
+      dominantLabel: dominantLabel(col.labels, predicates),
+    };
     const expression = valueExpression(col, role);
     if (expression !== undefined) values.push({ expression, alias: quoteIdent(col.name) });
     else if (col.notNull && !col.hasDefault) unsupported.push(`${col.name} (${col.typname})`);
   }
-  if (unsupported.length > 0) throw new Error(`cannot generate values for NOT NULL column(s) ${unsupported.join(', ')}`);
-  const checks = (await runOne<{ expression: string }>(client, verifySql('check-expressions'), [regclassText(ref.table, ref.schema)])).map((r) => r.expression);
-  const view = { table, columns: values.map((v) => v.alias).join(', '), overriding: columns.some((c) => c.identityAlways), values, checks };
+  if (unsupported.length > 0)
+    throw new Error(`cannot generate values for NOT NULL column(s) ${unsupported.join(', ')}`);
+  const checks = (
+    await runOne<{ expression: string }>(client, verifySql('check-expressions'), [regclassText(ref.table, ref.schema)])
+  ).map((r) => r.expression);
+  const view = {
+    table,
+    columns: values.map((v) => v.alias).join(', '),
+    overriding: columns.some((c) => c.identityAlways),
+    values,
+    checks,
+  };
   return { ref, sql: (from, to) => verifySql('insert-rows', { ...view, from: String(from), to: String(to) }) };
 }
 
 /** Inserts rows g = from..to, ANALYZEs, and records the table's row count. */
-async function fillTable(client: Client, prepared: PreparedTable, from: number, to: number, load: TableLoad, clock: () => number): Promise<void> {
+async function fillTable(
+  client: Client,
+  prepared: PreparedTable,
+  from: number,
+  to: number,
+  load: TableLoad,
+  clock: () => number,
+): Promise<void> {
   const started = clock();
   const table = tableSql(prepared.ref.table, prepared.ref.schema);
   try {
@@ -234,7 +285,11 @@ async function fillTable(client: Client, prepared: PreparedTable, from: number, 
 }
 
 /** Runs `work` over `items` on the given clients, one item per client at a time. */
-async function onClients<T>(clients: readonly Client[], items: readonly T[], work: (client: Client, item: T) => Promise<void>): Promise<void> {
+async function onClients<T>(
+  clients: readonly Client[],
+  items: readonly T[],
+  work: (client: Client, item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     clients.map(async (client) => {
@@ -246,7 +301,12 @@ async function onClients<T>(clients: readonly Client[], items: readonly T[], wor
 // ---------------------------------------------------------------------------------------------
 // Evidence per index
 
-async function sampleKey(client: Client, table: string, columns: readonly string[], where: string): Promise<{ values: string[]; n: number } | null> {
+async function sampleKey(
+  client: Client,
+  table: string,
+  columns: readonly string[],
+  where: string,
+): Promise<{ values: string[]; n: number } | null> {
   const keys = columns.map((c, k) => ({ expression: quoteIdent(c), alias: quoteIdent(`k${k}`) }));
   const rows = await runOne<Record<string, string | number>>(client, verifySql('sample-key', { table, keys, where }));
   const row = rows[0];
@@ -264,10 +324,21 @@ export function trigramPart(value: string): string | null {
 }
 
 /** Where a range bound is taken in the column's sorted values: few rows pass it. */
-const RANGE_FRACTION: Record<RangeOp, [number] | [number, number]> = { '<': [0.01], '<=': [0.01], '>': [0.99], '>=': [0.99], between: [0.01, 0.02] };
+const RANGE_FRACTION: Record<RangeOp, [number] | [number, number]> = {
+  '<': [0.01],
+  '<=': [0.01],
+  '>': [0.99],
+  '>=': [0.99],
+  between: [0.01, 0.02],
+};
 
 /** Values for a read's parameters, sampled from the generated rows it selects; a note when there are none. */
-async function sampleValues(client: Client, table: string, shape: QueryShape, columns: readonly ColumnInfo[]): Promise<{ values: ShapeValues; sampled: number | null } | { note: string }> {
+async function sampleValues(
+  client: Client,
+  table: string,
+  shape: QueryShape,
+  columns: readonly ColumnInfo[],
+): Promise<{ values: ShapeValues; sampled: number | null } | { note: string }> {
   const filter = shape.where ? renderPredicateSql(shape.where) : '';
   const values: ShapeValues = { equal: [], in: [], ranges: [], operators: [], text: [] };
   const keys = [...shape.equal, ...shape.in];
@@ -275,17 +346,25 @@ async function sampleValues(client: Client, table: string, shape: QueryShape, co
   let where = filter;
   if (keys.length > 0) {
     const sample = await sampleKey(client, table, keys, filter);
-    if (!sample) return { note: `no generated row has a value for (${keys.join(', ')})${filter ? ` and satisfies ${filter}` : ''}` };
+    if (!sample)
+      return {
+        note: `no generated row has a value for (${keys.join(', ')})${filter ? ` and satisfies ${filter}` : ''}`,
+      };
     const literals = sample.values.map(quoteLiteral);
     values.equal = literals.slice(0, shape.equal.length);
     values.in = literals.slice(shape.equal.length);
     sampled = sample.n;
-    where = [...keys.map((c, k) => equals(c, sample.values[k]!)), ...(filter ? [parenthesized(filter)] : [])].join(' AND ');
+    where = [...keys.map((c, k) => equals(c, sample.values[k]!)), ...(filter ? [parenthesized(filter)] : [])].join(
+      ' AND ',
+    );
   }
   for (const range of shape.ranges) {
     const bounds: string[] = [];
     for (const fraction of RANGE_FRACTION[range.op]) {
-      const rows = await runOne<{ value: string | null }>(client, verifySql('sample-range', { table, column: quoteIdent(range.column), fraction: String(fraction), where }));
+      const rows = await runOne<{ value: string | null }>(
+        client,
+        verifySql('sample-range', { table, column: quoteIdent(range.column), fraction: String(fraction), where }),
+      );
       const value = rows[0]?.value;
       if (value === null || value === undefined) return { note: `no generated row has a value in ${range.column}` };
       bounds.push(quoteLiteral(value));
@@ -295,7 +374,10 @@ async function sampleValues(client: Client, table: string, shape: QueryShape, co
   for (const operator of shape.operators) {
     const array = columns.find((c) => c.name === operator.column)?.category === 'A';
     if (array && (operator.op === '@>' || operator.op === '&&' || operator.op === '<@')) {
-      const rows = await runOne<{ value: string; n: number }>(client, verifySql('sample-element', { table, column: quoteIdent(operator.column), where: filter }));
+      const rows = await runOne<{ value: string; n: number }>(
+        client,
+        verifySql('sample-element', { table, column: quoteIdent(operator.column), where: filter }),
+      );
       if (!rows[0]) return { note: `no generated row has an element in ${operator.column}` };
       values.operators.push(quoteLiteral(arrayLiteral(rows[0].value)));
     } else if (!array && operator.op === '@>') {
@@ -336,7 +418,18 @@ async function readEvidence(
   attached: ReadonlySet<string> = new Set(),
 ): Promise<IndexEvidence> {
   const table = tableSql(index.table, index.schema);
-  const result: IndexEvidence = { index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: null, ok: false, indexNodes: [], topNode: null, cost: null };
+  const result: IndexEvidence = {
+    index: index.name,
+    table: index.table,
+    shape: 'none',
+    query: '',
+    matching: null,
+    rows: null,
+    ok: false,
+    indexNodes: [],
+    topNode: null,
+    cost: null,
+  };
   if ('unsupported' in read) {
     result.note = `no evidence query for this index: ${read.unsupported}`;
     return result;
@@ -350,7 +443,8 @@ async function readEvidence(
   const sql = renderQuerySql(read, sampled.values);
   result.query = verifySql('evidence-query', { table, ...sql });
   try {
-    result.matching = (await runOne<{ n: number }>(client, verifySql('count-rows', { table, where: sql.where })))[0]?.n ?? null;
+    result.matching =
+      (await runOne<{ n: number }>(client, verifySql('count-rows', { table, where: sql.where })))[0]?.n ?? null;
     const rows = await runOne<{ 'QUERY PLAN': unknown }>(client, verifySql('explain', { query: result.query }));
     const plan = planIndexNodes(rows[0]?.['QUERY PLAN']);
     result.indexNodes = plan.nodes.map((n) => `${n.type} using ${quoteIdent(n.index)}`);
@@ -360,7 +454,10 @@ async function readEvidence(
     result.ok = plan.nodes.some((n) => mine(n.index) && INDEX_NODES.has(n.type));
     if (!result.ok) {
       const other = plan.nodes.filter((n) => !mine(n.index)).map((n) => quoteIdent(n.index));
-      result.note = other.length > 0 ? `the planner prefers ${[...new Set(other)].join(', ')}` : `the planner prefers a ${plan.top ?? 'different plan'} without any index`;
+      result.note =
+        other.length > 0
+          ? `the planner prefers ${[...new Set(other)].join(', ')}`
+          : `the planner prefers a ${plan.top ?? 'different plan'} without any index`;
     } else if (sampled.sampled !== null) {
       result.note = `value shared by ${sampled.sampled} row(s)`;
     }
@@ -371,7 +468,12 @@ async function readEvidence(
 }
 
 /** The evidence for every read an index serves: the plan's, or else its own keys'. */
-async function indexEvidence(client: Client, index: IndexInfo, plan: Plan | undefined, attached?: ReadonlySet<string>): Promise<IndexEvidence[]> {
+async function indexEvidence(
+  client: Client,
+  index: IndexInfo,
+  plan: Plan | undefined,
+  attached?: ReadonlySet<string>,
+): Promise<IndexEvidence[]> {
   const planned = plannedReads(plan, index);
   const reads = planned.length > 0 ? planned : [ownRead(index)];
   const columns = await tableColumns(client, index.schema, index.table);
@@ -417,7 +519,11 @@ export const FIRST_ROWS = 2_000;
 
 /** The sizes tables are loaded to, smallest first: FIRST_ROWS (when smaller), rowsPerTable, rowsPerTable * SCALE_UP. */
 export function evidenceSizes(rowsPerTable: number): number[] {
-  return [...(FIRST_ROWS < rowsPerTable ? [FIRST_ROWS] : []), rowsPerTable, ...(SCALE_UP > 1 ? [rowsPerTable * SCALE_UP] : [])];
+  return [
+    ...(FIRST_ROWS < rowsPerTable ? [FIRST_ROWS] : []),
+    rowsPerTable,
+    ...(SCALE_UP > 1 ? [rowsPerTable * SCALE_UP] : []),
+  ];
 }
 
 /** The evidence at a table's last size, its note saying at which earlier sizes the verdict differed. */
@@ -427,9 +533,12 @@ function withHistory(last: IndexEvidence, earlier: readonly IndexEvidence[]): In
   const failed = earlier.filter((e) => !e.ok);
   const used = earlier.filter((e) => e.ok);
   let note = last.note;
-  if (last.ok && failed.length > 0) note = `not chosen at ${sizes(failed)} rows (${failed[failed.length - 1]!.topNode ?? 'another plan'}), chosen at ${last.rows}`;
-  else if (!last.ok && used.length > 0) note = `used at ${sizes(used)} rows, not at ${last.rows}${last.note ? `: ${last.note}` : ''}`;
-  else if (!last.ok) note = `not chosen at ${sizes(earlier)} nor at ${last.rows} rows${last.note ? `: ${last.note}` : ''}`;
+  if (last.ok && failed.length > 0)
+    note = `not chosen at ${sizes(failed)} rows (${failed[failed.length - 1]!.topNode ?? 'another plan'}), chosen at ${last.rows}`;
+  else if (!last.ok && used.length > 0)
+    note = `used at ${sizes(used)} rows, not at ${last.rows}${last.note ? `: ${last.note}` : ''}`;
+  else if (!last.ok)
+    note = `not chosen at ${sizes(earlier)} nor at ${last.rows} rows${last.note ? `: ${last.note}` : ''}`;
   return note === undefined ? last : { ...last, note };
 }
 
@@ -455,29 +564,42 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
   const partOfAnother = new Set([...attached.values()].flatMap((set) => [...set]));
   const created = [...input.endState]
     .filter(([key, s]) => key.startsWith('index:') && s.present && !partOfAnother.has(key.slice('index:'.length)))
-    .map(([key, s]) => all.find((i) => i.name === key.slice('index:'.length) && (s.table === undefined || i.table === s.table)))
+    .map(([key, s]) =>
+      all.find((i) => i.name === key.slice('index:'.length) && (s.table === undefined || i.table === s.table)),
+    )
     .filter((i): i is IndexInfo => i !== undefined)
     .sort((a, b) => (a.table === b.table ? (a.name < b.name ? -1 : 1) : a.table < b.table ? -1 : 1));
   if (created.length === 0) return { details, problems };
 
   // A partitioned table without partitions holds no row: its index can be valid, never used. Said, not failed.
-  const empty = new Set((await runOne<{ schema: string; table: string }>(client, verifySql('empty-partitioned'))).map((r) => `${r.schema}.${r.table}`));
+  const empty = new Set(
+    (await runOne<{ schema: string; table: string }>(client, verifySql('empty-partitioned'))).map(
+      (r) => `${r.schema}.${r.table}`,
+    ),
+  );
   const tables = new Map<string, TableRef>();
-  for (const i of created) if (!empty.has(`${i.schema}.${i.table}`)) tables.set(`${i.schema}.${i.table}`, { schema: i.schema, table: i.table });
+  for (const i of created)
+    if (!empty.has(`${i.schema}.${i.table}`))
+      tables.set(`${i.schema}.${i.table}`, { schema: i.schema, table: i.table });
   const fkOf = (ref: TableRef): string[][] => {
     if (input.model.relationMode === 'prisma') {
-      return input.model.tables.filter((t) => t.name === ref.table && (t.schema ?? 'public') === ref.schema).flatMap((t) => t.foreignKeys.map((f) => f.columns));
+      return input.model.tables
+        .filter((t) => t.name === ref.table && (t.schema ?? 'public') === ref.schema)
+        .flatMap((t) => t.foreignKeys.map((f) => f.columns));
     }
     return fks.filter((f) => f.schema === ref.schema && f.table === ref.table).map((f) => f.columns);
   };
 
   const clients: Client[] = [client];
   try {
-    for (let k = 1; k < Math.max(1, input.concurrency ?? 2) && input.connectMore && tables.size > 1; k++) clients.push(await input.connectMore());
+    for (let k = 1; k < Math.max(1, input.concurrency ?? 2) && input.connectMore && tables.size > 1; k++)
+      clients.push(await input.connectMore());
     try {
       for (const c of clients) await runOne(c, verifySql('replication-role', { role: 'replica' }));
     } catch (error) {
-      problems.push(`cannot turn foreign-key triggers off to load rows (SET session_replication_role = replica needs a superuser): ${messageOf(error)}`);
+      problems.push(
+        `cannot turn foreign-key triggers off to load rows (SET session_replication_role = replica needs a superuser): ${messageOf(error)}`,
+      );
       return { details, problems };
     }
     const prepared = new Map<string, PreparedTable>();
@@ -496,22 +618,66 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
         }
       }),
     );
-    await phase('evidence-load', () => onClients(clients, [...prepared.keys()], (c, key) => fillTable(c, prepared.get(key)!, 1, sizes[0]!, loads.get(key)!, input.clock)));
+    await phase('evidence-load', () =>
+      onClients(clients, [...prepared.keys()], (c, key) =>
+        fillTable(c, prepared.get(key)!, 1, sizes[0]!, loads.get(key)!, input.clock),
+      ),
+    );
 
     // One table's indexes on one session; the tables spread over the sessions.
     const explainAll = async (list: readonly IndexInfo[]) => {
       const out = new Map<string, IndexEvidence[]>();
       const byTable = new Map<string, IndexInfo[]>();
-      for (const index of list) byTable.set(`${index.schema}.${index.table}`, [...(byTable.get(`${index.schema}.${index.table}`) ?? []), index]);
+      for (const index of list)
+        byTable.set(`${index.schema}.${index.table}`, [
+          ...(byTable.get(`${index.schema}.${index.table}`) ?? []),
+          index,
+        ]);
       await onClients(clients, [...byTable.keys()], async (c, key) => {
         const load = loads.get(key);
         for (const index of byTable.get(key)!) {
           if (empty.has(key)) {
-            const note = 'not judged: a partitioned table without partitions holds no rows (its index is checked in step b)';
-            out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: 0, ok: false, indexNodes: [], topNode: null, cost: null, note }]);
+            const note =
+              'not judged: a partitioned table without partitions holds no rows (its index is checked in step b)';
+            out.set(index.name, [
+              {
+                index: index.name,
+                table: index.table,
+                shape: 'none',
+                query: '',
+                matching: null,
+                rows: 0,
+                ok: false,
+                indexNodes: [],
+                topNode: null,
+                cost: null,
+                note,
+              },
+            ]);
           } else if (load?.error) {
-            out.set(index.name, [{ index: index.name, table: index.table, shape: 'none', query: '', matching: null, rows: load.rows, ok: false, indexNodes: [], topNode: null, cost: null, note: 'the table could not be loaded' }]);
-          } else out.set(index.name, (await indexEvidence(c, index, input.plan, attached.get(index.name))).map((e) => ({ ...e, rows: load?.rows ?? null })));
+            out.set(index.name, [
+              {
+                index: index.name,
+                table: index.table,
+                shape: 'none',
+                query: '',
+                matching: null,
+                rows: load.rows,
+                ok: false,
+                indexNodes: [],
+                topNode: null,
+                cost: null,
+                note: 'the table could not be loaded',
+              },
+            ]);
+          } else
+            out.set(
+              index.name,
+              (await indexEvidence(c, index, input.plan, attached.get(index.name))).map((e) => ({
+                ...e,
+                rows: load?.rows ?? null,
+              })),
+            );
         }
       });
       return out;
@@ -523,19 +689,48 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     for (const size of sizes.slice(1)) {
       const retry = [...tables.entries()].filter(([key, ref]) => {
         if (!prepared.has(key) || loads.get(key)?.error) return false;
-        return created.some((i) => i.schema === ref.schema && i.table === ref.table && (results.get(i.name) ?? []).some((e) => !e.ok && e.query !== ''));
+        return created.some(
+          (i) =>
+            i.schema === ref.schema &&
+            i.table === ref.table &&
+            (results.get(i.name) ?? []).some((e) => !e.ok && e.query !== ''),
+        );
       });
       if (retry.length === 0) break;
-      await phase(`evidence-load-${size}`, () => onClients(clients, retry.map(([key]) => key), (c, key) => fillTable(c, prepared.get(key)!, loads.get(key)!.requested + 1, size, loads.get(key)!, input.clock)));
-      const again = await phase(`evidence-explain-${size}`, () => explainAll(created.filter((i) => retry.some(([, ref]) => ref.schema === i.schema && ref.table === i.table))));
+      await phase(`evidence-load-${size}`, () =>
+        onClients(
+          clients,
+          retry.map(([key]) => key),
+          (c, key) =>
+            fillTable(c, prepared.get(key)!, loads.get(key)!.requested + 1, size, loads.get(key)!, input.clock),
+        ),
+      );
+      const again = await phase(`evidence-explain-${size}`, () =>
+        explainAll(created.filter((i) => retry.some(([, ref]) => ref.schema === i.schema && ref.table === i.table))),
+      );
       results = new Map([...results, ...again]);
       for (const [name, list] of again) history.get(name)!.push(list);
     }
-    for (const [name, stages] of history) results.set(name, stages[stages.length - 1]!.map((last, k) => withHistory(last, stages.slice(0, -1).map((s) => s[k]).filter((e): e is IndexEvidence => e !== undefined))));
+    for (const [name, stages] of history)
+      results.set(
+        name,
+        stages[stages.length - 1]!.map((last, k) =>
+          withHistory(
+            last,
+            stages
+              .slice(0, -1)
+              .map((s) => s[k])
+              .filter((e): e is IndexEvidence => e !== undefined),
+          ),
+        ),
+      );
     for (const index of created) {
       for (const evidence of results.get(index.name)!) {
         details.indexes.push(evidence);
-        if (!evidence.ok && !empty.has(`${index.schema}.${index.table}`)) problems.push(`${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`);
+        if (!evidence.ok && !empty.has(`${index.schema}.${index.table}`))
+          problems.push(
+            `${index.name}: not used by ${evidence.query || `its ${evidence.shape} query`}${evidence.note ? ` (${evidence.note})` : ''}`,
+          );
       }
     }
     for (const load of details.tables) if (load.error) problems.push(`rows for ${load.table}: ${load.error}`);

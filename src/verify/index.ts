@@ -48,11 +48,37 @@ import {
 
 export * from './types';
 export { applyFolders, checkObjects, checkOldPrisma, findDeclaration, indexShape, PRISMA_SPLIT_MODE } from './apply';
-export { applyBase, planBase, stripDeclarations, declarationsNamed, recreateStatements, SYNTHETIC_BASE, type BaseScript } from './base';
+export {
+  applyBase,
+  planBase,
+  stripDeclarations,
+  declarationsNamed,
+  recreateStatements,
+  SYNTHETIC_BASE,
+  type BaseScript,
+} from './base';
 export { checkCoverage, explainUncovered } from './coverage';
 export { checkDrift, driftMigrations } from './drift';
-export { collectEvidence, evidenceSizes, ownRead, plannedReads, planIndexNodes, DEFAULT_ROWS_PER_TABLE, FIRST_ROWS, SCALE_UP } from './evidence';
-export { IDXGEN_MARKER, isIdxgenMigration, readMigrationsForVerify, splitFolders, idxgenStatements, idxgenEndState, type VerifyFolder, type VerifyMigrations } from './migrations';
+export {
+  collectEvidence,
+  evidenceSizes,
+  ownRead,
+  plannedReads,
+  planIndexNodes,
+  DEFAULT_ROWS_PER_TABLE,
+  FIRST_ROWS,
+  SCALE_UP,
+} from './evidence';
+export {
+  IDXGEN_MARKER,
+  isIdxgenMigration,
+  readMigrationsForVerify,
+  splitFolders,
+  idxgenStatements,
+  idxgenEndState,
+  type VerifyFolder,
+  type VerifyMigrations,
+} from './migrations';
 export { rollBack } from './rollback';
 export { openVerifyServer, type VerifyServer } from './target';
 export { parseDatabaseUrl } from '../db/url';
@@ -82,10 +108,26 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
   const statements = idxgenStatements(split.idxgen);
   const endState = idxgenEndState(statements);
 
-  const base = step<BaseStep>('base', { source: 'none', folders: [], strippedDeclarations: [], recreatedForDrops: [], extensions: [], statements: 0 });
-  const apply = step<ApplyStep>('apply', { folders: [], objects: [], oldPrisma: { status: 'skipped', ms: 0, folders: [], sameCatalog: null, note: 'not run' } });
+  const base = step<BaseStep>('base', {
+    source: 'none',
+    folders: [],
+    strippedDeclarations: [],
+    recreatedForDrops: [],
+    extensions: [],
+    statements: 0,
+  });
+  const apply = step<ApplyStep>('apply', {
+    folders: [],
+    objects: [],
+    oldPrisma: { status: 'skipped', ms: 0, folders: [], sameCatalog: null, note: 'not run' },
+  });
   const coverage = step<CoverageStep>('coverage', { foreignKeys: 0, source: 'catalog', uncovered: [] });
-  const evidence = step<EvidenceStep>('evidence', { rowsPerTable: evidenceSizes(rowsPerTable)[0]!, sizes: evidenceSizes(rowsPerTable), tables: [], indexes: [] });
+  const evidence = step<EvidenceStep>('evidence', {
+    rowsPerTable: evidenceSizes(rowsPerTable)[0]!,
+    sizes: evidenceSizes(rowsPerTable),
+    tables: [],
+    indexes: [],
+  });
   const rollback = step<RollbackStep>('rollback', { folders: [], differences: [], ignored: [] });
   const drift = step<DriftStep>('drift', { migrations: [], diff: '', engineVersion: null });
   const steps: VerifyReport['steps'] = [base, apply, coverage, evidence, rollback, drift];
@@ -121,7 +163,15 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
 
   // Prisma's from-empty SQL needs no database: the engine (WASM, in this process) works while the
   // server starts (child processes).
-  const planning = phase('base-engine', () => planBase({ sources: input.sources, model: input.model, baseFolders: split.base, idxgenFolders: split.idxgen, endState }));
+  const planning = phase('base-engine', () =>
+    planBase({
+      sources: input.sources,
+      model: input.model,
+      baseFolders: split.base,
+      idxgenFolders: split.idxgen,
+      endState,
+    }),
+  );
   planning.catch(() => undefined); // awaited below; not an unhandled rejection if the server fails first
   const serverStarted = clock();
   const server: VerifyServer = await openVerifyServer(input.target).catch(async (error: unknown) => {
@@ -137,9 +187,19 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     version: REPORT_VERSION,
     ok: false,
     exitCode: 1,
-    target: { kind: server.kind, serverVersion: null, database: null, note: server.note, startMs: Math.round(server.startMs) },
+    target: {
+      kind: server.kind,
+      serverVersion: null,
+      database: null,
+      note: server.note,
+      startMs: Math.round(server.startMs),
+    },
     migrationsDir: input.migrationsDir,
-    folders: { base: split.base.map((f) => f.name), idxgen: split.idxgen.map((f) => f.name), project: split.project.map((f) => f.name) },
+    folders: {
+      base: split.base.map((f) => f.name),
+      idxgen: split.idxgen.map((f) => f.name),
+      project: split.project.map((f) => f.name),
+    },
     steps,
     phases,
     totalMs: 0,
@@ -158,10 +218,32 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     const mainTarget = main.target;
     const runDrift = (baseScripts: BaseScript[], source: BaseStep['details']['source']): Promise<DriftOutcome> => {
       const synthetic = source === 'schema' ? (baseScripts[0] ?? null) : null;
-      const idxgenNames = new Set([...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)));
-      const createdNames = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
-      const baseline = { sources: stripDeclarations(input.sources, declarationsNamed(input.model, createdNames).map((d) => d.index)), migrations: baseScripts };
-      return checkDrift({ sources: input.sources, target: mainTarget, migrationsDir: input.migrationsDir, lockfile: migrations.lockfile, syntheticBase: synthetic, folders: synthetic ? split.after : migrations.folders, baseline, idxgenNames, phase });
+      const idxgenNames = new Set(
+        [...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)),
+      );
+      const createdNames = new Set(
+        [...endState]
+          .filter(([key, s]) => key.startsWith('index:') && s.present)
+          .map(([key]) => key.slice('index:'.length)),
+      );
+      const baseline = {
+        sources: stripDeclarations(
+          input.sources,
+          declarationsNamed(input.model, createdNames).map((d) => d.index),
+        ),
+        migrations: baseScripts,
+      };
+      return checkDrift({
+        sources: input.sources,
+        target: mainTarget,
+        migrationsDir: input.migrationsDir,
+        lockfile: migrations.lockfile,
+        syntheticBase: synthetic,
+        folders: synthetic ? split.after : migrations.folders,
+        baseline,
+        idxgenNames,
+        phase,
+      });
     };
 
     // a. base. f. drift needs only the base's scripts, not its tables: Prisma's engine replays
@@ -192,7 +274,13 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
     });
 
     if (base.status !== 'pass' || scripts === null || driftWork === undefined) {
-      if (driftWork) beside.push(driftWork.outcome.then(() => undefined, () => undefined));
+      if (driftWork)
+        beside.push(
+          driftWork.outcome.then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
       notRun(drift, 'step a failed');
     } else {
       const work = driftWork;
@@ -226,20 +314,43 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
           try {
             const folders = await phase('apply-folders', () => applyFolders(db, split.after));
             apply.details.folders = folders.results;
-            if (folders.problems.length > 0) return finish(apply, `a migration failed: ${folders.results[folders.results.length - 1]!.folder}`, folders.problems);
+            if (folders.problems.length > 0)
+              return finish(
+                apply,
+                `a migration failed: ${folders.results[folders.results.length - 1]!.folder}`,
+                folders.problems,
+              );
             apply.details.objects = await phase('apply-objects', () => checkObjects(db, endState, input.model));
             const afterB = await snapshot(db);
             applied = true;
             ready();
-            apply.details.oldPrisma = await phase('apply-old-prisma', () => checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, afterB, clock));
-            const objectProblems = apply.details.objects.filter((o) => !o.ok).map((o) => `${o.kind} "${o.name}" (${o.folder}): ${o.notes.join('; ')}`);
+            apply.details.oldPrisma = await phase('apply-old-prisma', () =>
+              checkOldPrisma(() => server.scratch('old'), baseScripts, split.after, afterB, clock),
+            );
+            const objectProblems = apply.details.objects
+              .filter((o) => !o.ok)
+              .map((o) => `${o.kind} "${o.name}" (${o.folder}): ${o.notes.join('; ')}`);
             const old = apply.details.oldPrisma;
             const oldProblems =
               old.status === 'fail'
-                ? [...old.folders.filter((f) => f.result === 'fails').map((f) => `${f.folder}: fails when sent as one query (Prisma < 7.4): ${f.error ? `${f.error.code} ${f.error.message}` : ''}`), ...(old.sameCatalog === false || old.folders.every((f) => f.result !== 'fails') ? [old.note] : [])]
+                ? [
+                    ...old.folders
+                      .filter((f) => f.result === 'fails')
+                      .map(
+                        (f) =>
+                          `${f.folder}: fails when sent as one query (Prisma < 7.4): ${f.error ? `${f.error.code} ${f.error.message}` : ''}`,
+                      ),
+                    ...(old.sameCatalog === false || old.folders.every((f) => f.result !== 'fails') ? [old.note] : []),
+                  ]
                 : [];
             const n = split.idxgen.length;
-            finish(apply, n === 0 ? 'no idxgen migrations to apply' : `${n} idxgen folder(s) applied; ${apply.details.objects.length} object(s) checked in pg_catalog; ${old.note}`, [...objectProblems, ...oldProblems]);
+            finish(
+              apply,
+              n === 0
+                ? 'no idxgen migrations to apply'
+                : `${n} idxgen folder(s) applied; ${apply.details.objects.length} object(s) checked in pg_catalog; ${old.note}`,
+              [...objectProblems, ...oldProblems],
+            );
           } finally {
             ready();
           }
@@ -259,23 +370,55 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
         const out = await phase('coverage', () => checkCoverage(db, input.model, input.plan, input.config));
         coverage.details = out.details;
         const left = out.details.uncovered.length;
-        finish(coverage, left === 0 ? `every foreign key has an index (${out.details.foreignKeys} checked)` : `${left} of ${out.details.foreignKeys} foreign key(s) without an index${out.problems.length === 0 ? ', each with its reason' : ''}`, out.problems);
+        finish(
+          coverage,
+          left === 0
+            ? `every foreign key has an index (${out.details.foreignKeys} checked)`
+            : `${left} of ${out.details.foreignKeys} foreign key(s) without an index${out.problems.length === 0 ? ', each with its reason' : ''}`,
+          out.problems,
+        );
       });
       await timed(evidence, async () => {
-        const created = new Set([...endState].filter(([key, s]) => key.startsWith('index:') && s.present).map(([key]) => key.slice('index:'.length)));
-        const plan = input.planWithout ? await phase('evidence-plan', async () => input.planWithout!(created)) : input.plan;
-        const out = await collectEvidence(db, { endState, plan, model: input.model, rowsPerTable, clock, phase, connectMore: () => connect(mainTarget) });
+        const created = new Set(
+          [...endState]
+            .filter(([key, s]) => key.startsWith('index:') && s.present)
+            .map(([key]) => key.slice('index:'.length)),
+        );
+        const plan = input.planWithout
+          ? await phase('evidence-plan', async () => input.planWithout!(created))
+          : input.plan;
+        const out = await collectEvidence(db, {
+          endState,
+          plan,
+          model: input.model,
+          rowsPerTable,
+          clock,
+          phase,
+          connectMore: () => connect(mainTarget),
+        });
         evidence.details = out.details;
         const used = out.details.indexes.filter((i) => i.ok).length;
         const [first, ...larger] = out.details.sizes;
-        const grown = larger.map((size) => ({ size, n: out.details.tables.filter((t) => t.requested === size).length })).filter((g) => g.n > 0);
-        finish(evidence, `${used} of ${out.details.indexes.length} read(s) served by the index built for them, on ${out.details.tables.length} table(s) of ${first} generated rows${grown.length > 0 ? ` (${grown.map((g) => `${g.n} grown to ${g.size}`).join(', ')})` : ''}`, out.problems);
+        const grown = larger
+          .map((size) => ({ size, n: out.details.tables.filter((t) => t.requested === size).length }))
+          .filter((g) => g.n > 0);
+        finish(
+          evidence,
+          `${used} of ${out.details.indexes.length} read(s) served by the index built for them, on ${out.details.tables.length} table(s) of ${first} generated rows${grown.length > 0 ? ` (${grown.map((g) => `${g.n} grown to ${g.size}`).join(', ')})` : ''}`,
+          out.problems,
+        );
       });
       const beforeB: CatalogSnapshot = before!;
       await timed(rollback, async () => {
         const out = await phase('rollback', () => rollBack(db, beforeB, split.idxgen, split.project));
         rollback.details = out.details;
-        finish(rollback, out.problems.length === 0 ? `${out.details.folders.length} down.sql file(s) applied, last first; pg_catalog is back to its state before step b` : 'the rollback does not restore the catalog', out.problems);
+        finish(
+          rollback,
+          out.problems.length === 0
+            ? `${out.details.folders.length} down.sql file(s) applied, last first; pg_catalog is back to its state before step b`
+            : 'the rollback does not restore the catalog',
+          out.problems,
+        );
       });
     }
     await Promise.all(beside);

@@ -9,7 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INPUT_LIMITS, readInputText } from '../io/read-input';
 import { UserError } from '../errors';
-import { applyEffects, scriptEffects, scriptStatements, type Effect, type MigrationState } from '../generate/migration-sql';
+import {
+  applyEffects,
+  scriptEffects,
+  scriptStatements,
+  type Effect,
+  type MigrationState,
+} from '../generate/migration-sql';
 
 /**
  * The first line of every migration.sql idxgen writes (templates/migration-header.sql.hbs,
@@ -42,12 +48,18 @@ export interface VerifyMigrations {
 
 /** True when the first non-blank line of a migration.sql is idxgen's header. */
 export function isIdxgenMigration(sql: string): boolean {
-  const first = sql.replace(/^\uFEFF/, '').split('\n').find((line) => line.trim() !== '');
+  const first = sql
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .find((line) => line.trim() !== '');
   return first !== undefined && IDXGEN_MARKER.test(first.trim());
 }
 
 function isGroupedMigration(sql: string): boolean {
-  const first = sql.replace(/^\uFEFF/, '').split('\n').find((line) => line.trim() !== '');
+  const first = sql
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .find((line) => line.trim() !== '');
   return first !== undefined && GROUP_MARKER.test(first.trim());
 }
 
@@ -68,7 +80,15 @@ export function readMigrationsForVerify(dir: string): VerifyMigrations {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { dir, lockfile: null, folders: [] };
-    throw new UserError([{ file: dir, message: code === 'ENOTDIR' ? 'the migrations path is a file, not a folder' : `cannot read the migrations folder (${code ?? 'error'})` }]);
+    throw new UserError([
+      {
+        file: dir,
+        message:
+          code === 'ENOTDIR'
+            ? 'the migrations path is a file, not a folder'
+            : `cannot read the migrations folder (${code ?? 'error'})`,
+      },
+    ]);
   }
   const folders = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
@@ -76,7 +96,13 @@ export function readMigrationsForVerify(dir: string): VerifyMigrations {
     .sort()
     .map((name): VerifyFolder => {
       const sql = readOptional(path.join(dir, name, 'migration.sql')) ?? '';
-      return { name, sql, down: readOptional(path.join(dir, name, 'down.sql')), idxgen: isIdxgenMigration(sql), grouped: isGroupedMigration(sql) };
+      return {
+        name,
+        sql,
+        down: readOptional(path.join(dir, name, 'down.sql')),
+        idxgen: isIdxgenMigration(sql),
+        grouped: isGroupedMigration(sql),
+      };
     });
   return { dir, lockfile: readOptional(path.join(dir, 'migration_lock.toml')), folders };
 }
@@ -126,6 +152,7 @@ export function idxgenEndState(statements: readonly IdxgenStatement[]): Migratio
 /** Names of the objects a set of folders touches (indexes, constraints, extensions), from their SQL. */
 export function touchedNames(folders: readonly VerifyFolder[]): Set<string> {
   const names = new Set<string>();
-  for (const f of folders) for (const e of scriptEffects(f.sql, `${f.name}/migration.sql`)) if (e.name !== '') names.add(e.name);
+  for (const f of folders)
+    for (const e of scriptEffects(f.sql, `${f.name}/migration.sql`)) if (e.name !== '') names.add(e.name);
   return names;
 }

@@ -8,7 +8,11 @@ import type { VerifyPgError } from './types';
  * Runs one statement with the extended protocol: PostgreSQL then refuses a second statement, so
  * an expression taken from the schema or the catalog can never smuggle one in.
  */
-export async function runOne<R extends QueryResultRow = QueryResultRow>(client: Client, text: string, values: unknown[] = []): Promise<R[]> {
+export async function runOne<R extends QueryResultRow = QueryResultRow>(
+  client: Client,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   const config = { text, values, queryMode: 'extended' } as QueryConfig;
   return (await client.query<R>(config)).rows;
 }
@@ -47,8 +51,11 @@ function statementLine(sql: string, firstLine: number): number {
 
 /** `folder/migration.sql:12:5: 42703 column "x" does not exist`. */
 export function describePgError(file: string, error: VerifyPgError): string {
-  const where = error.line !== undefined ? `${file}:${error.line}${error.column !== undefined ? `:${error.column}` : ''}` : file;
-  const extra = [error.detail && `detail: ${error.detail}`, error.hint && `hint: ${error.hint}`].filter(Boolean).join('; ');
+  const where =
+    error.line !== undefined ? `${file}:${error.line}${error.column !== undefined ? `:${error.column}` : ''}` : file;
+  const extra = [error.detail && `detail: ${error.detail}`, error.hint && `hint: ${error.hint}`]
+    .filter(Boolean)
+    .join('; ');
   return `${where}: ${error.code} ${error.message}${extra ? ` (${extra})` : ''}`;
 }
 

@@ -11,7 +11,9 @@
 import type { SchemaModel } from '../model/types';
 
 function databaseNames(model: SchemaModel): string[] {
-  return model.tables.filter((t) => !t.ignored && t.kind !== 'view').flatMap((t) => [t.name, ...t.columns.map((c) => c.name)]);
+  return model.tables
+    .filter((t) => !t.ignored && t.kind !== 'view')
+    .flatMap((t) => [t.name, ...t.columns.map((c) => c.name)]);
 }
 
 function namesHolding(model: SchemaModel, char: string): string[] {

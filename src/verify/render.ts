@@ -29,21 +29,35 @@ function stepLines(s: VerifyStep): string[] {
   switch (s.name) {
     case 'base':
       return [
-        ...(s.details.recreatedForDrops.length > 0 ? [`re-created for idxgen's drops: ${s.details.recreatedForDrops.join(', ')}`] : []),
+        ...(s.details.recreatedForDrops.length > 0
+          ? [`re-created for idxgen's drops: ${s.details.recreatedForDrops.join(', ')}`]
+          : []),
         ...(s.details.extensions.length > 0 ? [`extensions: ${s.details.extensions.join(', ')}`] : []),
       ];
     case 'apply':
       return [
-        ...s.details.folders.filter((f) => !f.ok).map((f) => `${f.folder}: failed${f.error ? ` (${f.error.code} ${f.error.message})` : ''}`),
+        ...s.details.folders
+          .filter((f) => !f.ok)
+          .map((f) => `${f.folder}: failed${f.error ? ` (${f.error.code} ${f.error.message})` : ''}`),
         ...(s.details.oldPrisma.folders.some((f) => f.result === 'needs-7.4')
-          ? [`needs Prisma >= 7.4 (--group table): ${s.details.oldPrisma.folders.filter((f) => f.result === 'needs-7.4').map((f) => f.folder).join(', ')}`]
+          ? [
+              `needs Prisma >= 7.4 (--group table): ${s.details.oldPrisma.folders
+                .filter((f) => f.result === 'needs-7.4')
+                .map((f) => f.folder)
+                .join(', ')}`,
+            ]
           : []),
       ];
     case 'coverage':
-      return s.details.uncovered.filter((u) => u.reason !== null).map((u) => `${u.name} (${u.table}.${u.columns.join(', ')}): ${u.reason}`);
+      return s.details.uncovered
+        .filter((u) => u.reason !== null)
+        .map((u) => `${u.name} (${u.table}.${u.columns.join(', ')}): ${u.reason}`);
     case 'evidence':
       return [
-        ...s.details.tables.map((t) => `${t.table}: ${t.rows} of ${t.requested} rows loaded in ${formatMs(t.ms)}${t.error ? ` (${t.error})` : ''}`),
+        ...s.details.tables.map(
+          (t) =>
+            `${t.table}: ${t.rows} of ${t.requested} rows loaded in ${formatMs(t.ms)}${t.error ? ` (${t.error})` : ''}`,
+        ),
         ...s.details.indexes.map(
           (i) =>
             `${i.ok ? 'used    ' : 'NOT USED'} ${i.index}: ${i.query || i.shape}${i.ok ? ` -> ${i.indexNodes.join(', ')}` : ''}${i.matching !== null ? ` [${i.matching} of ${i.rows ?? '?'} rows match]` : ''}${i.note && (!i.ok || i.note.startsWith('not chosen')) ? ` (${i.note})` : ''}`,
@@ -53,7 +67,11 @@ function stepLines(s: VerifyStep): string[] {
       return s.details.ignored.map((line) => `not compared (the project's own later folders): ${line}`);
     case 'drift': {
       const judged = s.details.judgedBy ? [s.details.judgedBy] : [];
-      if (s.status === 'pass') return [...judged, ...(s.details.preExisting ?? []).map((line) => `the project's own drift (there before idxgen): ${line}`)];
+      if (s.status === 'pass')
+        return [
+          ...judged,
+          ...(s.details.preExisting ?? []).map((line) => `the project's own drift (there before idxgen): ${line}`),
+        ];
       return [...judged, ...(s.details.diff.trim() !== '' ? s.details.diff.trim().split('\n') : [])];
     }
   }
@@ -74,7 +92,8 @@ export function renderVerifyText(report: VerifyReport, shownMigrationsDir: strin
       ms: formatMs(s.ms).padStart(8),
       summary: s.summary,
       lines: stepLines(s),
-      problems: s.status === 'skipped' && s.problems.length === 1 && s.summary.includes(s.problems[0]!) ? [] : s.problems,
+      problems:
+        s.status === 'skipped' && s.problems.length === 1 && s.summary.includes(s.problems[0]!) ? [] : s.problems,
     })),
     ok: report.ok,
     total: `${formatMs(report.totalMs)} in all${report.target.startMs > 0 ? `, ${formatMs(report.target.startMs)} to start PostgreSQL` : ''}`,

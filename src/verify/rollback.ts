@@ -19,20 +19,42 @@ export interface RollbackOutcome {
 }
 
 /** One line per difference, e.g. `index "Post_x_idx" on Post: left behind (CREATE INDEX ...)`. */
-export function describeDiff(diff: SnapshotDiff, ignore: (table: string, name: string) => boolean): { lines: string[]; ignored: string[] } {
+export function describeDiff(
+  diff: SnapshotDiff,
+  ignore: (table: string, name: string) => boolean,
+): { lines: string[]; ignored: string[] } {
   const lines: string[] = [];
   const ignored: string[] = [];
   const add = (table: string, name: string, line: string) => (ignore(table, name) ? ignored : lines).push(line);
-  for (const i of diff.addedIndexes) add(i.table, i.name, `index "${i.name}" on ${i.table}: left behind (${i.definition})`);
-  for (const i of diff.removedIndexes) add(i.table, i.name, `index "${i.name}" on ${i.table}: gone after rollback (was ${i.definition})`);
-  for (const c of diff.changedIndexes) add(c.after.table, c.after.name, `index "${c.after.name}" on ${c.after.table}: was ${c.before.definition}${c.before.valid ? '' : ' INVALID'}, now ${c.after.definition}${c.after.valid ? '' : ' INVALID'}`);
-  for (const c of diff.addedConstraints) add(c.table, c.name, `constraint "${c.name}" on ${c.table}: left behind (${c.definition})`);
-  for (const c of diff.removedConstraints) add(c.table, c.name, `constraint "${c.name}" on ${c.table}: gone after rollback (was ${c.definition})`);
-  for (const c of diff.changedConstraints) add(c.after.table, c.after.name, `constraint "${c.after.name}" on ${c.after.table}: was ${c.before.definition}, now ${c.after.definition}`);
+  for (const i of diff.addedIndexes)
+    add(i.table, i.name, `index "${i.name}" on ${i.table}: left behind (${i.definition})`);
+  for (const i of diff.removedIndexes)
+    add(i.table, i.name, `index "${i.name}" on ${i.table}: gone after rollback (was ${i.definition})`);
+  for (const c of diff.changedIndexes)
+    add(
+      c.after.table,
+      c.after.name,
+      `index "${c.after.name}" on ${c.after.table}: was ${c.before.definition}${c.before.valid ? '' : ' INVALID'}, now ${c.after.definition}${c.after.valid ? '' : ' INVALID'}`,
+    );
+  for (const c of diff.addedConstraints)
+    add(c.table, c.name, `constraint "${c.name}" on ${c.table}: left behind (${c.definition})`);
+  for (const c of diff.removedConstraints)
+    add(c.table, c.name, `constraint "${c.name}" on ${c.table}: gone after rollback (was ${c.definition})`);
+  for (const c of diff.changedConstraints)
+    add(
+      c.after.table,
+      c.after.name,
+      `constraint "${c.after.name}" on ${c.after.table}: was ${c.before.definition}, now ${c.after.definition}`,
+    );
   return { lines, ignored };
 }
 
-export async function rollBack(client: Client, before: CatalogSnapshot, idxgen: readonly VerifyFolder[], project: readonly VerifyFolder[]): Promise<RollbackOutcome> {
+export async function rollBack(
+  client: Client,
+  before: CatalogSnapshot,
+  idxgen: readonly VerifyFolder[],
+  project: readonly VerifyFolder[],
+): Promise<RollbackOutcome> {
   const folders: FolderApply[] = [];
   const problems: string[] = [];
   for (const folder of [...idxgen].reverse()) {
@@ -42,7 +64,13 @@ export async function rollBack(client: Client, before: CatalogSnapshot, idxgen: 
       return { details: { folders, differences: [], ignored: [] }, problems };
     }
     const result = await applyMigrationSql(client, folder.down, PRISMA_SPLIT_MODE);
-    const entry: FolderApply = { folder: folder.name, origin: 'idxgen', ok: result.ok, queries: result.queries, ms: Math.round(result.ms) };
+    const entry: FolderApply = {
+      folder: folder.name,
+      origin: 'idxgen',
+      ok: result.ok,
+      queries: result.queries,
+      ms: Math.round(result.ms),
+    };
     folders.push(entry);
     if (!result.ok) {
       entry.error = applyErrorOf(result);
@@ -54,8 +82,17 @@ export async function rollBack(client: Client, before: CatalogSnapshot, idxgen: 
   const tablesBefore = new Set([...before.indexes, ...before.constraints].map((o) => `${o.schema}.${o.table}`));
   const after = await snapshot(client);
   const diff = diffSnapshots(before, after);
-  const tableOf = new Map([...after.indexes, ...after.constraints, ...before.indexes, ...before.constraints].map((o) => [`${o.table}\u0000${o.name}`, o.schema]));
-  const { lines, ignored } = describeDiff(diff, (table, name) => names.has(name) || !tablesBefore.has(`${tableOf.get(`${table}\u0000${name}`) ?? 'public'}.${table}`));
+  const tableOf = new Map(
+    [...after.indexes, ...after.constraints, ...before.indexes, ...before.constraints].map((o) => [
+      `${o.table}\u0000${o.name}`,
+      o.schema,
+    ]),
+  );
+  const { lines, ignored } = describeDiff(
+    diff,
+    (table, name) =>
+      names.has(name) || !tablesBefore.has(`${tableOf.get(`${table}\u0000${name}`) ?? 'public'}.${table}`),
+  );
   problems.push(...lines);
   return { details: { folders, differences: lines, ignored }, problems };
 }

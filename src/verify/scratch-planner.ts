@@ -76,11 +76,22 @@ interface ColumnCopy {
 /** A pg_catalog type as format_type prints it (`timestamp(3) without time zone`, `integer[]`, `"char"`). */
 const BUILTIN_TYPE = /^[a-z0-9_ ",()[\]]+$/;
 
-export async function openScratchPlanner(live: LiveSession, tables: readonly { schema: string | undefined; table: string }[]): Promise<ScratchPlanner> {
+export async function openScratchPlanner(
+  live: LiveSession,
+  tables: readonly { schema: string | undefined; table: string }[],
+): Promise<ScratchPlanner> {
   const wanted = tables.map((t) => ({ schema: t.schema ?? firstSchema(live.server.searchPath), table: t.table }));
   const params = [wanted.map((t) => t.schema), wanted.map((t) => t.table)];
-  const columns = await live.read<ColumnSource>(renderTemplate('sql/scratch/columns', {}), params, 'the tables\' columns and statistics (pg_attribute, pg_stats)');
-  const indexes = await live.read<IndexSource>(renderTemplate('sql/scratch/indexes', {}), params, 'the tables\' indexes (pg_index)');
+  const columns = await live.read<ColumnSource>(
+    renderTemplate('sql/scratch/columns', {}),
+    params,
+    "the tables' columns and statistics (pg_attribute, pg_stats)",
+  );
+  const indexes = await live.read<IndexSource>(
+    renderTemplate('sql/scratch/indexes', {}),
+    params,
+    "the tables' indexes (pg_index)",
+  );
   const copies = tableCopies(columns);
 
   const started = performance.now();
@@ -116,7 +127,11 @@ function tableCopies(columns: readonly ColumnSource[]): TableCopy[] {
   for (const source of columns) {
     const key = `${source.schema}\u0000${source.table}`;
     let copy = byTable.get(key);
-    if (!copy) byTable.set(key, (copy = { schema: source.schema, table: source.table, rows: rowsFor(source.rows), columns: [] }));
+    if (!copy)
+      byTable.set(
+        key,
+        (copy = { schema: source.schema, table: source.table, rows: rowsFor(source.rows), columns: [] }),
+      );
     const type = copyType(source);
     copy.columns.push({ source, type: type ?? 'text', supported: type !== undefined });
   }
@@ -128,16 +143,27 @@ function rowsFor(liveRows: number): number {
 }
 
 function copyType(source: ColumnSource): string | undefined {
-  if (source.enum_schema !== null && source.enum_name !== null) return qualifiedName(source.enum_name, source.enum_schema);
+  if (source.enum_schema !== null && source.enum_name !== null)
+    return qualifiedName(source.enum_name, source.enum_schema);
   if (source.builtin_type !== null && BUILTIN_TYPE.test(source.builtin_type)) return source.builtin_type;
   return undefined;
 }
 
-async function buildCopies(client: Client, copies: readonly TableCopy[], indexes: readonly IndexSource[], searchPath: string): Promise<string[]> {
+async function buildCopies(
+  client: Client,
+  copies: readonly TableCopy[],
+  indexes: readonly IndexSource[],
+  searchPath: string,
+): Promise<string[]> {
   const notes: string[] = [];
   const run = (sql: string, params: unknown[] = []) => client.query(sql, params);
   await run('SELECT set_config($1, $2, false)', ['search_path', searchPath]);
-  for (const schema of new Set(copies.flatMap((c) => [c.schema, ...c.columns.map((col) => col.source.enum_schema).filter((s): s is string => s !== null)]))) {
+  for (const schema of new Set(
+    copies.flatMap((c) => [
+      c.schema,
+      ...c.columns.map((col) => col.source.enum_schema).filter((s): s is string => s !== null),
+    ]),
+  )) {
     await run(renderTemplate('sql/scratch/create-schema', { schema: quoteIdent(schema) }));
   }
   const enums = new Map<string, string[]>();
@@ -149,16 +175,26 @@ async function buildCopies(client: Client, copies: readonly TableCopy[], indexes
   }
   for (const copy of copies) {
     const table = qualifiedName(copy.table, copy.schema);
-    await run(renderTemplate('sql/scratch/create-table', { table, columns: copy.columns.map((c) => ({ name: quoteIdent(c.source.column), type: c.type })) }));
+    await run(
+      renderTemplate('sql/scratch/create-table', {
+        table,
+        columns: copy.columns.map((c) => ({ name: quoteIdent(c.source.column), type: c.type })),
+      }),
+    );
     await fillTable(client, table, copy);
     const unsupported = copy.columns.filter((c) => !c.supported).map((c) => c.source.column);
-    if (unsupported.length > 0) notes.push(`scratch copy of ${copy.schema}.${copy.table}: column(s) ${unsupported.join(', ')} have a type the copy cannot make; they are text without statistics there`);
+    if (unsupported.length > 0)
+      notes.push(
+        `scratch copy of ${copy.schema}.${copy.table}: column(s) ${unsupported.join(', ')} have a type the copy cannot make; they are text without statistics there`,
+      );
   }
   for (const index of indexes) {
     try {
       await run(index.definition);
     } catch (error) {
-      notes.push(`scratch copy of ${index.schema}.${index.table}: its index ${index.name} could not be copied (${error instanceof Error ? error.message : String(error)}); plans there do not see it`);
+      notes.push(
+        `scratch copy of ${index.schema}.${index.table}: its index ${index.name} could not be copied (${error instanceof Error ? error.message : String(error)}); plans there do not see it`,
+      );
     }
   }
   for (const copy of copies) await restoreStatistics(client, copy);
@@ -171,7 +207,8 @@ async function fillTable(client: Client, table: string, copy: TableCopy): Promis
   const columns = copy.columns.map((column) => {
     const { source } = column;
     // Array columns' statistics hold arrays of arrays, which the type's array input refuses: NULL.
-    const hasPool = column.supported && !column.type.endsWith('[]') && (source.common_values !== null || source.histogram !== null);
+    const hasPool =
+      column.supported && !column.type.endsWith('[]') && (source.common_values !== null || source.histogram !== null);
     let pool: string | null = null;
     if (hasPool) {
       pool = `p${pools.length}`;

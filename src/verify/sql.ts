@@ -210,12 +210,16 @@ function enumValue(col: ColumnInfo, role: ValueRole, element = false): string | 
 function arrayValue(col: ColumnInfo): string | undefined {
   const category = col.elemCategory;
   const name = col.elemTypname ?? '';
-  if (category === 'S') return `ARRAY[${quoteLiteral('t')} || ${mod(SMALL_VALUES)}, ${quoteLiteral('u')} || ${mod(37)}]`;
-  if (category === 'N' && ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'].includes(name)) return `ARRAY[${mod(SMALL_VALUES)}, 1000 + ${mod(37)}]`;
+  if (category === 'S')
+    return `ARRAY[${quoteLiteral('t')} || ${mod(SMALL_VALUES)}, ${quoteLiteral('u')} || ${mod(37)}]`;
+  if (category === 'N' && ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'].includes(name))
+    return `ARRAY[${mod(SMALL_VALUES)}, 1000 + ${mod(37)}]`;
   if (category === 'B') return `ARRAY[${mod(2)} = 0]`;
-  if (category === 'E' || col.elemTyptype === 'e') return `ARRAY[${enumValue(col, { distinct: false, key: false, dominantLabel: 1 }, true)}]`;
+  if (category === 'E' || col.elemTyptype === 'e')
+    return `ARRAY[${enumValue(col, { distinct: false, key: false, dominantLabel: 1 }, true)}]`;
   if (name === 'uuid') return `ARRAY[md5(${mod(SMALL_VALUES)}::text)::uuid]`;
-  if (name === 'timestamp' || name === 'timestamptz') return `ARRAY[timestamp '2024-01-01 00:00:00' + make_interval(days => ${mod(SMALL_VALUES)})]`;
+  if (name === 'timestamp' || name === 'timestamptz')
+    return `ARRAY[timestamp '2024-01-01 00:00:00' + make_interval(days => ${mod(SMALL_VALUES)})]`;
   if (name === 'date') return `ARRAY[date '2000-01-01' + ${mod(SMALL_VALUES)}]`;
   return undefined;
 }

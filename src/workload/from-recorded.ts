@@ -8,12 +8,31 @@
  */
 import { conjuncts, queryShape, type Literal, type Predicate, type QueryShape } from '../model/query-shape';
 import type { Column, ForeignKey, SchemaModel, Table } from '../model/types';
-import type { FieldCondition, NestedRead, ReadShape, RecordedShape, RelationCondition, WhereShape } from './recorded-shape';
+import type {
+  FieldCondition,
+  NestedRead,
+  ReadShape,
+  RecordedShape,
+  RelationCondition,
+  WhereShape,
+} from './recorded-shape';
 import type { WorkloadRead } from './workload';
 
 const READ_OPERATIONS = new Set([
-  'findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy',
-  'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany', 'upsert',
+  'findMany',
+  'findFirst',
+  'findFirstOrThrow',
+  'findUnique',
+  'findUniqueOrThrow',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'delete',
+  'deleteMany',
+  'upsert',
 ]);
 
 export interface RecordedReads {
@@ -72,7 +91,11 @@ class RecordedReader {
       if (order.aggregate !== undefined || order.path.length !== 1) break; // a sort the index cannot give ends the usable prefix
       const column = columnOf(table, order.path[0]!);
       if (!column) break;
-      own.orderBy.push({ column: column.name, direction: order.direction, ...(order.nulls ? { nulls: order.nulls } : {}) });
+      own.orderBy.push({
+        column: column.name,
+        direction: order.direction,
+        ...(order.nulls ? { nulls: order.nulls } : {}),
+      });
     }
     for (const nested of read.reads ?? []) others.push(...this.nestedRead(table, nested));
     return [own, ...others];
@@ -90,8 +113,7 @@ class RecordedReader {
           constants.push({ kind: 'compare', column: name, op: '=', value: literals[0]! });
           // An enum value is a lookup too: an index keyed on the column serves it (booleans stay predicates).
           if (column.kind === 'enum') shape.equal.push(name);
-        }
-        else if (!column.list) shape.equal.push(name);
+        } else if (!column.list) shape.equal.push(name);
         else shape.operators.push({ column: name, op: '@>' }); // list equality: served like containment
         return;
       case 'in':
@@ -135,7 +157,11 @@ class RecordedReader {
     const enumDef = this.model.enums.find((e) => e.name === column.type);
     const dbValue = enumDef?.values.find((v) => v.name === value)?.dbName ?? value;
     return enumDef
-      ? { kind: 'string', value: dbValue, cast: { name: enumDef.dbName, ...(enumDef.schema !== undefined ? { schema: enumDef.schema } : {}) } }
+      ? {
+          kind: 'string',
+          value: dbValue,
+          cast: { name: enumDef.dbName, ...(enumDef.schema !== undefined ? { schema: enumDef.schema } : {}) },
+        }
       : { kind: 'string', value: dbValue };
   }
 
@@ -143,7 +169,11 @@ class RecordedReader {
   private throughRelation(table: Table, condition: RelationCondition): QueryShape[] {
     const link = this.link(table, condition.relation);
     if (!link) return [];
-    return this.read(link.other, { ...(condition.where ? { where: condition.where } : {}) }, { columns: link.otherColumns, via: link.via });
+    return this.read(
+      link.other,
+      { ...(condition.where ? { where: condition.where } : {}) },
+      { columns: link.otherColumns, via: link.via },
+    );
   }
 
   private nestedRead(table: Table, nested: NestedRead): QueryShape[] {
@@ -157,7 +187,10 @@ class RecordedReader {
    * The table on the other side of a relation field and the columns it is read by: the FK columns
    * when the FK is on the other table (a list or back relation), the referenced key otherwise.
    */
-  private link(table: Table, field: string): { other: Table; otherColumns: string[]; via: QueryShape['via'] } | undefined {
+  private link(
+    table: Table,
+    field: string,
+  ): { other: Table; otherColumns: string[]; via: QueryShape['via'] } | undefined {
     const relation = table.relations?.find((r) => r.field === field);
     if (!relation) return undefined;
     const other = this.tables.get(relation.model);
@@ -165,7 +198,12 @@ class RecordedReader {
     const via = { table: table.name, relation: field, ...(table.schema !== undefined ? { schema: table.schema } : {}) };
     const own = table.foreignKeys.find((fk) => fk.relationField === field && fk.relationName === relation.relationName);
     if (own) return { other, otherColumns: own.referencedColumns, via };
-    const back = other.foreignKeys.find((fk: ForeignKey) => fk.relationName === relation.relationName && fk.referencedTable === table.name && !(other === table && fk.relationField === field));
+    const back = other.foreignKeys.find(
+      (fk: ForeignKey) =>
+        fk.relationName === relation.relationName &&
+        fk.referencedTable === table.name &&
+        !(other === table && fk.relationField === field),
+    );
     if (back) return { other, otherColumns: back.columns, via };
     return undefined; // an implicit m:n relation: Prisma indexes its join table itself
   }

@@ -14,7 +14,15 @@
  * mapped to the schema's tables in src/workload/from-statements.ts).
  */
 import type { A_Const, A_Expr, JoinExpr, Node, ParseResult, RangeVar, SelectStmt, SortBy } from 'libpg-query';
-import { queryShape, type CompareOp, type ContainmentOp, type Literal, type Predicate, type QueryShape, type RangeOp } from '../model/query-shape';
+import {
+  queryShape,
+  type CompareOp,
+  type ContainmentOp,
+  type Literal,
+  type Predicate,
+  type QueryShape,
+  type RangeOp,
+} from '../model/query-shape';
 
 /** One table of a statement, under the name its columns are qualified with. */
 interface Relation {
@@ -104,7 +112,8 @@ function readSelect(select: SelectStmt, parent: Scope | undefined): QueryShape[]
 function collectFrom(item: Node, scope: Scope, joins: Node[], out: QueryShape[]): void {
   if ('RangeVar' in item) {
     // A subquery's tables are read through its correlation with the outer query, when it has one.
-    if (item.RangeVar.relname) scope.relations.push(relationOf(item.RangeVar, scope.relations.length === 0 && scope.parent === undefined));
+    if (item.RangeVar.relname)
+      scope.relations.push(relationOf(item.RangeVar, scope.relations.length === 0 && scope.parent === undefined));
   } else if ('JoinExpr' in item) {
     const join: JoinExpr = item.JoinExpr;
     if (join.larg) collectFrom(join.larg, scope, joins, out);
@@ -156,14 +165,27 @@ function readWhere(where: Node | undefined, scope: Scope, out: QueryShape[]): vo
   for (const term of conjunctsOf(where)) readTerm(term, scope, out);
 }
 
-const COMPARE: Record<string, CompareOp> = { '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const COMPARE: Record<string, CompareOp> = {
+  '=': '=',
+  '<>': '<>',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 const FLIPPED: Record<CompareOp, CompareOp> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 const CONTAINMENT: ReadonlySet<string> = new Set(['@>', '<@', '?', '?|', '?&', '&&']);
 
 function readTerm(term: Node, scope: Scope, out: QueryShape[]): void {
   if ('NullTest' in term) {
     const ref = columnOf(term.NullTest.arg, scope);
-    if (ref) ref.relation.constants.push({ kind: 'null-test', column: ref.column, isNull: term.NullTest.nulltesttype === 'IS_NULL' });
+    if (ref)
+      ref.relation.constants.push({
+        kind: 'null-test',
+        column: ref.column,
+        isNull: term.NullTest.nulltesttype === 'IS_NULL',
+      });
     return;
   }
   if ('SubLink' in term) {
@@ -302,7 +324,22 @@ function literalOf(node: Node): Literal | undefined {
   return undefined;
 }
 
-const BUILTIN_TYPES: ReadonlySet<string> = new Set(['pg_catalog', 'text', 'varchar', 'int4', 'int8', 'int2', 'bool', 'numeric', 'timestamp', 'timestamptz', 'date', 'uuid', 'jsonb', 'json']);
+const BUILTIN_TYPES: ReadonlySet<string> = new Set([
+  'pg_catalog',
+  'text',
+  'varchar',
+  'int4',
+  'int8',
+  'int2',
+  'bool',
+  'numeric',
+  'timestamp',
+  'timestamptz',
+  'date',
+  'uuid',
+  'jsonb',
+  'json',
+]);
 
 /** The type a string constant is cast to, when it is a user type (an enum); built-in casts say nothing. */
 function castType(names: Node[] | undefined): { name: string; schema?: string } | undefined {

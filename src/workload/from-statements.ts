@@ -39,7 +39,12 @@ export function parseStatements(statements: readonly Statement[], parser: SqlPar
       rejected.push(`${statement.where}: not read (${parseErrorMessage(error)}): ${shortenQuery(statement.query)}`);
       continue;
     }
-    parsed.push({ statement, shapes: readsOfParsed(tree), explainable: isSingleSelect(tree), parameters: hasParameterRefs(tree) });
+    parsed.push({
+      statement,
+      shapes: readsOfParsed(tree),
+      explainable: isSingleSelect(tree),
+      parameters: hasParameterRefs(tree),
+    });
   }
   return { parsed, rejected };
 }
@@ -54,7 +59,9 @@ const CATALOG_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information
  * read nothing at all (INSERT, SET, EXPLAIN) are no reads an index of the schema serves.
  */
 export function readsUserTables(statement: ParsedStatement): boolean {
-  return statement.shapes.some((shape) => (shape.schema === undefined ? !shape.table.startsWith('pg_') : !CATALOG_SCHEMAS.has(shape.schema)));
+  return statement.shapes.some((shape) =>
+    shape.schema === undefined ? !shape.table.startsWith('pg_') : !CATALOG_SCHEMAS.has(shape.schema),
+  );
 }
 
 /** The reads of the schema's tables, each carrying its statement as the source. */
@@ -84,7 +91,8 @@ export function readsFromStatements(statements: readonly ParsedStatement[], mode
 
 function tableOf(tables: readonly Table[], shape: QueryShape): Table | undefined {
   const named = tables.filter((t) => t.name === shape.table);
-  if (shape.schema === undefined) return named.length === 1 ? named[0] : named.find((t) => (t.schema ?? 'public') === 'public');
+  if (shape.schema === undefined)
+    return named.length === 1 ? named[0] : named.find((t) => (t.schema ?? 'public') === 'public');
   return named.find((t) => (t.schema ?? 'public') === shape.schema);
 }
 
@@ -111,7 +119,8 @@ function onTable(shape: QueryShape, table: Table): QueryShape {
   // An enum value is a lookup too (as in recorded shapes): an index keyed on the column serves it.
   const enums = new Set(table.columns.filter((c) => c.kind === 'enum').map((c) => c.name));
   for (const term of where) {
-    if (term.kind === 'compare' && term.op === '=' && enums.has(term.column) && !out.equal.includes(term.column)) out.equal.push(term.column);
+    if (term.kind === 'compare' && term.op === '=' && enums.has(term.column) && !out.equal.includes(term.column))
+      out.equal.push(term.column);
     if (term.kind === 'in-list' && enums.has(term.column) && !out.in.includes(term.column)) out.in.push(term.column);
   }
   if (where.length === 1) out.where = where[0]!;

@@ -5,7 +5,12 @@
  */
 import type { Diagnostic } from '../errors';
 
-export function* jsonLines(text: string, file: string, expected: string, problems: Diagnostic[]): Generator<{ value: unknown; line: number }> {
+export function* jsonLines(
+  text: string,
+  file: string,
+  expected: string,
+  problems: Diagnostic[],
+): Generator<{ value: unknown; line: number }> {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();

@@ -14,9 +14,30 @@ export interface ParsedRecording {
 }
 
 const FIELD_OPS = new Set([
-  'equals', 'in', 'notIn', 'lt', 'lte', 'gt', 'gte', 'not', 'isNull', 'isNotNull', 'contains', 'startsWith', 'endsWith',
-  'search', 'has', 'hasSome', 'hasEvery', 'isEmpty', 'string_contains', 'string_starts_with', 'string_ends_with',
-  'array_contains', 'array_starts_with', 'array_ends_with',
+  'equals',
+  'in',
+  'notIn',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'not',
+  'isNull',
+  'isNotNull',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'search',
+  'has',
+  'hasSome',
+  'hasEvery',
+  'isEmpty',
+  'string_contains',
+  'string_starts_with',
+  'string_ends_with',
+  'array_contains',
+  'array_starts_with',
+  'array_ends_with',
 ]);
 const QUANTIFIERS = new Set(['is', 'isNot', 'some', 'every', 'none']);
 const MAX_DEPTH = 64;
@@ -48,11 +69,15 @@ const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((s) => ty
 
 function recordProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'expected an object';
-  if (value['v'] !== RECORDED_SHAPE_VERSION) return `"v" must be ${RECORDED_SHAPE_VERSION} (written by another idxgen version?)`;
-  if (typeof value['model'] !== 'string' || typeof value['operation'] !== 'string') return '"model" and "operation" must be strings';
-  if (!Number.isSafeInteger(value['count']) || (value['count'] as number) < 1) return '"count" must be a positive integer';
+  if (value['v'] !== RECORDED_SHAPE_VERSION)
+    return `"v" must be ${RECORDED_SHAPE_VERSION} (written by another idxgen version?)`;
+  if (typeof value['model'] !== 'string' || typeof value['operation'] !== 'string')
+    return '"model" and "operation" must be strings';
+  if (!Number.isSafeInteger(value['count']) || (value['count'] as number) < 1)
+    return '"count" must be a positive integer';
   if (value['by'] !== undefined && !isStrings(value['by'])) return '"by" must be a list of field names';
-  if (value['callSites'] !== undefined && !isStrings(value['callSites'])) return '"callSites" must be a list of strings';
+  if (value['callSites'] !== undefined && !isStrings(value['callSites']))
+    return '"callSites" must be a list of strings';
   return readProblem(value, 0);
 }
 
@@ -65,10 +90,12 @@ function readProblem(read: Json, depth: number): string | undefined {
   if (read['orderBy'] !== undefined) {
     if (!Array.isArray(read['orderBy'])) return '"orderBy" must be a list';
     for (const o of read['orderBy']) {
-      if (!isObject(o) || !isStrings(o['path']) || (o['direction'] !== 'asc' && o['direction'] !== 'desc')) return '"orderBy" entries need a path and a direction';
+      if (!isObject(o) || !isStrings(o['path']) || (o['direction'] !== 'asc' && o['direction'] !== 'desc'))
+        return '"orderBy" entries need a path and a direction';
     }
   }
-  for (const key of ['cursor', 'distinct']) if (read[key] !== undefined && !isStrings(read[key])) return `"${key}" must be a list of field names`;
+  for (const key of ['cursor', 'distinct'])
+    if (read[key] !== undefined && !isStrings(read[key])) return `"${key}" must be a list of field names`;
   if (read['reads'] !== undefined) {
     if (!Array.isArray(read['reads'])) return '"reads" must be a list';
     for (const nested of read['reads']) {
@@ -94,9 +121,14 @@ function whereProblem(where: unknown, depth: number): string | undefined {
     return undefined;
   }
   if (typeof where['field'] === 'string') {
-    if (typeof where['op'] !== 'string' || !FIELD_OPS.has(where['op'])) return `unknown operator ${JSON.stringify(where['op'])}`;
+    if (typeof where['op'] !== 'string' || !FIELD_OPS.has(where['op']))
+      return `unknown operator ${JSON.stringify(where['op'])}`;
     const values = where['values'];
-    if (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === 'string' || typeof v === 'boolean'))) return '"values" holds only enum values and booleans';
+    if (
+      values !== undefined &&
+      !(Array.isArray(values) && values.every((v) => typeof v === 'string' || typeof v === 'boolean'))
+    )
+      return '"values" holds only enum values and booleans';
     if (where['not'] !== undefined) {
       if (!Array.isArray(where['not'])) return '"not" must be a list';
       for (const child of where['not']) {
@@ -107,7 +139,8 @@ function whereProblem(where: unknown, depth: number): string | undefined {
     return undefined;
   }
   if (typeof where['relation'] === 'string') {
-    if (typeof where['quantifier'] !== 'string' || !QUANTIFIERS.has(where['quantifier'])) return `unknown relation quantifier ${JSON.stringify(where['quantifier'])}`;
+    if (typeof where['quantifier'] !== 'string' || !QUANTIFIERS.has(where['quantifier']))
+      return `unknown relation quantifier ${JSON.stringify(where['quantifier'])}`;
     return where['where'] === undefined ? undefined : whereProblem(where['where'], depth + 1);
   }
   return 'a condition needs "field", "relation", "and", "or" or "not"';

@@ -64,11 +64,7 @@ export interface RelationCondition {
 }
 
 export type WhereShape =
-  | { and: WhereShape[] }
-  | { or: WhereShape[] }
-  | { not: WhereShape[] }
-  | FieldCondition
-  | RelationCondition;
+  { and: WhereShape[] } | { or: WhereShape[] } | { not: WhereShape[] } | FieldCondition | RelationCondition;
 
 export interface OrderShape {
   /** Relation names then the field: `['author', 'name']` for `orderBy: { author: { name: 'asc' } }`. */

@@ -22,7 +22,11 @@ export function sqlParser(): Promise<SqlParser> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pg = require('libpg-query') as typeof import('libpg-query');
     await pg.loadModule();
-    ready = { parse: (sql) => pg.parseSync(sql), fingerprint: (sql) => pg.fingerprintSync(sql), scan: (sql) => pg.scanSync(sql) };
+    ready = {
+      parse: (sql) => pg.parseSync(sql),
+      fingerprint: (sql) => pg.fingerprintSync(sql),
+      scan: (sql) => pg.scanSync(sql),
+    };
     return ready;
   })();
   return loaded;
@@ -70,7 +74,12 @@ export function parseScript(script: string): ParsedScript {
     if (at === undefined) return { ok: false, message: parseErrorMessage(error) };
     // The error position counts characters (code points), unlike stmt_location's bytes.
     const lines = Array.from(script).slice(0, at).join('').split('\n');
-    return { ok: false, message: parseErrorMessage(error), line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+    return {
+      ok: false,
+      message: parseErrorMessage(error),
+      line: lines.length,
+      column: lines[lines.length - 1]!.length + 1,
+    };
   }
   return {
     ok: true,
@@ -78,7 +87,10 @@ export function parseScript(script: string): ParsedScript {
       if (!raw.stmt) return [];
       const start = raw.stmt_location ?? 0;
       const before = text(0, start);
-      const sql = text(start, raw.stmt_len === undefined || raw.stmt_len === 0 ? undefined : start + raw.stmt_len).trimEnd();
+      const sql = text(
+        start,
+        raw.stmt_len === undefined || raw.stmt_len === 0 ? undefined : start + raw.stmt_len,
+      ).trimEnd();
       return [{ node: raw.stmt, sql, offset: before.length, line: before.split('\n').length }];
     }),
   };
@@ -87,7 +99,8 @@ export function parseScript(script: string): ParsedScript {
 /** The parser's 0-based character (code point) offset of a syntax error, when it gives one. */
 function errorOffset(error: unknown): number | undefined {
   const details = typeof error === 'object' && error !== null && 'sqlDetails' in error ? error.sqlDetails : undefined;
-  const position = typeof details === 'object' && details !== null && 'cursorPosition' in details ? details.cursorPosition : undefined;
+  const position =
+    typeof details === 'object' && details !== null && 'cursorPosition' in details ? details.cursorPosition : undefined;
   return typeof position === 'number' ? position : undefined;
 }
 

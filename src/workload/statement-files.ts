@@ -28,7 +28,12 @@ export function isPrismaQueryLog(text: string): boolean {
 }
 
 function isQueryEvent(value: unknown): value is { query: string; duration: number } {
-  return typeof value === 'object' && value !== null && typeof (value as { query?: unknown }).query === 'string' && typeof (value as { duration?: unknown }).duration === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { query?: unknown }).query === 'string' &&
+    typeof (value as { duration?: unknown }).duration === 'number'
+  );
 }
 
 export function statementsFromSqlFile(text: string, file: string, parser: SqlParser): StatementsRead {
@@ -46,7 +51,9 @@ export function statementsFromSqlFile(text: string, file: string, parser: SqlPar
     const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
     const query = bytes.subarray(start, end).toString('utf8').trim();
     if (query === '') continue;
-    const line = bytes.subarray(0, start).toString('utf8').split('\n').length + (query.length > 0 ? leadingNewlines(bytes.subarray(start, end).toString('utf8')) : 0);
+    const line =
+      bytes.subarray(0, start).toString('utf8').split('\n').length +
+      (query.length > 0 ? leadingNewlines(bytes.subarray(start, end).toString('utf8')) : 0);
     merged.add({ query, durationMs: undefined, where: `${file}:${line}` }, parser);
   }
   return { statements: merged.statements('sql-file'), problems: [] };
@@ -60,9 +67,19 @@ function leadingNewlines(text: string): number {
 export function statementsFromPrismaLog(text: string, file: string, parser: SqlParser): StatementsRead {
   const merged = new Merger();
   const problems: Diagnostic[] = [];
-  for (const { value, line } of jsonLines(text, file, 'a Prisma Client query event: {"query": ..., "duration": ...}', problems)) {
+  for (const { value, line } of jsonLines(
+    text,
+    file,
+    'a Prisma Client query event: {"query": ..., "duration": ...}',
+    problems,
+  )) {
     if (!isQueryEvent(value)) {
-      problems.push({ file, line, column: 1, message: 'not a Prisma Client query event: needs a string "query" and a number "duration"' });
+      problems.push({
+        file,
+        line,
+        column: 1,
+        message: 'not a Prisma Client query event: needs a string "query" and a number "duration"',
+      });
       continue;
     }
     const problem = merged.add({ query: value.query, durationMs: value.duration, where: `${file}:${line}` }, parser);
@@ -72,7 +89,10 @@ export function statementsFromPrismaLog(text: string, file: string, parser: SqlP
 }
 
 class Merger {
-  private readonly byFingerprint = new Map<string, { query: string; calls: number; totalMs: number; timed: boolean; where: string }>();
+  private readonly byFingerprint = new Map<
+    string,
+    { query: string; calls: number; totalMs: number; timed: boolean; where: string }
+  >();
 
   /** Adds one call; a text the parser rejects is a problem (its message), never a crash. */
   add(call: { query: string; durationMs: number | undefined; where: string }, parser: SqlParser): string | undefined {
@@ -87,7 +107,13 @@ class Merger {
       seen.calls++;
       if (call.durationMs !== undefined) seen.totalMs += call.durationMs;
     } else {
-      this.byFingerprint.set(fingerprint, { query: call.query, calls: 1, totalMs: call.durationMs ?? 0, timed: call.durationMs !== undefined, where: call.where });
+      this.byFingerprint.set(fingerprint, {
+        query: call.query,
+        calls: 1,
+        totalMs: call.durationMs ?? 0,
+        timed: call.durationMs !== undefined,
+        where: call.where,
+      });
     }
     return undefined;
   }

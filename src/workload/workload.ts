@@ -46,7 +46,11 @@ export interface Workload {
 }
 
 /** The live database's statistics of one table, when the workload came with them. */
-export function statsOf(workload: Workload | undefined, table: string, schema: string | undefined): TableStats | undefined {
+export function statsOf(
+  workload: Workload | undefined,
+  table: string,
+  schema: string | undefined,
+): TableStats | undefined {
   return workload?.tables?.find((t) => t.table === table && t.schema === (schema ?? 'public'));
 }
 

@@ -32,11 +32,25 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
   if (findings === undefined) return ExitCode.clean;
   const output = renderCheck(
     options.format,
-    { findings, model: schema.model, rules: allRules.map((r) => r.meta), toolVersion: toolVersion(), unusedSuppressions: plan.unusedSuppressions, fixes: declarationsByFinding(plan), answeredBy: answeredByOtherRule(plan) },
+    {
+      findings,
+      model: schema.model,
+      rules: allRules.map((r) => r.meta),
+      toolVersion: toolVersion(),
+      unusedSuppressions: plan.unusedSuppressions,
+      fixes: declarationsByFinding(plan),
+      answeredBy: answeredByOtherRule(plan),
+    },
     { color: useColor(io) },
   );
   if (output) io.stdout(output);
-  const note = findings.length > 0 ? capabilityNote(capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)), findings.map((f) => f.spec)) : undefined;
+  const note =
+    findings.length > 0
+      ? capabilityNote(
+          capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
+          findings.map((f) => f.spec),
+        )
+      : undefined;
   if (note) io.stderr(note);
   return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
 }
@@ -49,7 +63,8 @@ function applyBaseline<F extends Proposal>(findings: F[], options: CheckOptions,
   if (options.baseline === undefined && !options.updateBaseline) return findings;
   // Loaded only with a baseline: the file writer brings node:crypto (issue 14).
   const { writeFileAtomic } = require('../../io/write-tree') as typeof import('../../io/write-tree');
-  const { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } = require('../../report/baseline') as typeof import('../../report/baseline');
+  const { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } =
+    require('../../report/baseline') as typeof import('../../report/baseline');
   const shown = options.baseline || DEFAULT_BASELINE_FILE;
   const file = path.resolve(io.cwd, shown);
   let text: string | undefined;
@@ -59,22 +74,30 @@ function applyBaseline<F extends Proposal>(findings: F[], options: CheckOptions,
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError([{ file: shown, message: `cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UserError([
+        { file: shown, message: `cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
+      ]);
   }
   if (text === undefined || options.updateBaseline) {
     try {
       writeFileAtomic(file, renderBaseline(findings));
     } catch (error) {
-      throw new UserError([{ file: shown, message: `cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+      throw new UserError([
+        { file: shown, message: `cannot write the baseline (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
+      ]);
     }
-    io.stderr(`idxgen: ${text === undefined ? 'recorded' : 'rewrote'} ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${shown}; \`idxgen check --baseline ${shown}\` now fails only on new ones.\n`);
+    io.stderr(
+      `idxgen: ${text === undefined ? 'recorded' : 'rewrote'} ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${shown}; \`idxgen check --baseline ${shown}\` now fails only on new ones.\n`,
+    );
     return undefined;
   }
   const parsed = parseBaseline(text);
   if ('errors' in parsed) throw new UserError(parsed.errors.map((message) => ({ file: shown, message })));
   const { fresh, known, stale } = compareWithBaseline(findings, parsed.baseline);
   const lines: string[] = [];
-  if (known.length > 0) lines.push(`idxgen: ${known.length} finding${known.length === 1 ? '' : 's'} recorded in ${shown} not shown.`);
+  if (known.length > 0)
+    lines.push(`idxgen: ${known.length} finding${known.length === 1 ? '' : 's'} recorded in ${shown} not shown.`);
   if (stale.length > 0) {
     const one = stale.length === 1;
     lines.push(

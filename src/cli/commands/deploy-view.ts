@@ -22,7 +22,12 @@ export function scrubber(password: string): (text: string) => string {
   return (text) => forms.reduce((t, p) => t.split(p).join('***'), text);
 }
 
-export function eventView(io: CliIO, format: 'text' | 'json', scrub: (t: string) => string, stream?: NodeJS.WritableStream): EventView {
+export function eventView(
+  io: CliIO,
+  format: 'text' | 'json',
+  scrub: (t: string) => string,
+  stream?: NodeJS.WritableStream,
+): EventView {
   if (format === 'json') return { emit: (e) => io.stdout(`${scrub(JSON.stringify(e))}\n`), close: () => undefined };
   if (!io.isTTY || !stream) return { emit: (e) => io.stdout(`${scrub(eventText(e))}\n`), close: () => undefined };
   const multi = new MultiBar(
@@ -49,7 +54,10 @@ export function eventView(io: CliIO, format: 'text' | 'json', scrub: (t: string)
         const payload = {
           label: `${b.index ?? '(index)'} on ${b.table}`,
           phase: b.phase,
-          blocked: b.blockedBy.length > 0 ? ` waiting for pid ${b.blockedBy.map((s) => `${s.pid}${s.ageSeconds !== null ? ` (open ${s.ageSeconds} s)` : ''}`).join(', ')}` : '',
+          blocked:
+            b.blockedBy.length > 0
+              ? ` waiting for pid ${b.blockedBy.map((s) => `${s.pid}${s.ageSeconds !== null ? ` (open ${s.ageSeconds} s)` : ''}`).join(', ')}`
+              : '',
         };
         const value = Math.round(b.percent ?? 0);
         const bar = bars.get(b.pid);

@@ -32,12 +32,17 @@ export interface DeployCommandOptions {
 /** The database URL (flag, else DATABASE_URL) parsed; a missing or bad one is bad input. */
 export function databaseTarget(url: string | undefined, env: NodeJS.ProcessEnv) {
   const raw = url ?? env.DATABASE_URL;
-  if (!raw) throw new UserError('no database: pass --database-url postgresql://user:password@host:port/database or set DATABASE_URL');
+  if (!raw)
+    throw new UserError(
+      'no database: pass --database-url postgresql://user:password@host:port/database or set DATABASE_URL',
+    );
   return parseDatabaseUrl(raw, env);
 }
 
 /** SIGINT/SIGTERM abort the controller for as long as `run` runs (then the default handling returns). */
-export async function withSignals<T>(run: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: boolean }> {
+export async function withSignals<T>(
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; interrupted: boolean }> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);
@@ -55,7 +60,8 @@ export async function deployCommand(options: DeployCommandOptions, io: CliIO): P
   const target = databaseTarget(options.databaseUrl, io.env);
   const scrub = scrubber(target.password);
   const dir = path.resolve(io.cwd, options.migrations ?? path.join('prisma', 'migrations'));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`--migrations: no folder ${dir} (pass --migrations DIR)`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UserError(`--migrations: no folder ${dir} (pass --migrations DIR)`);
   const migrations = await readMigrationsDirectory(dir);
   const view = eventView(io, options.format, scrub, io.isTTY ? process.stdout : undefined);
   try {
@@ -91,5 +97,8 @@ export async function deployCommand(options: DeployCommandOptions, io: CliIO): P
 /** pg's errors for a server it cannot reach or that refuses the login: bad input, not a bug. */
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown } | null;
-  return typeof e?.code === 'string' && (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(e.code) || /^(28|3D|08)/.test(e.code));
+  return (
+    typeof e?.code === 'string' &&
+    (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(e.code) || /^(28|3D|08)/.test(e.code))
+  );
 }

@@ -2,13 +2,33 @@ import * as path from 'node:path';
 import { sqlParser } from '../../workload/sql-parser';
 import { ExitCode, UserError } from '../../errors';
 import { planGeneration } from '../../generate/generate';
-import { renderDriftWarning, renderDryRun, renderMarkdown, renderSummary, type ReportContext } from '../../generate/report';
+import {
+  renderDriftWarning,
+  renderDryRun,
+  renderMarkdown,
+  renderSummary,
+  type ReportContext,
+} from '../../generate/report';
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import { onDisk } from '../../generate/schema-edit';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
-import { recoverInterrupted, WriteRefused, writeTree, type RecoveryNote, type WriteHooks, type WriteStep } from '../../io/write-tree';
-import { capabilitiesOf, describePrisma, projectPrisma, readPrismaVersion, SPLITTING_SINCE, type PrismaCapabilities } from '../../compat/prisma-version';
+import {
+  recoverInterrupted,
+  WriteRefused,
+  writeTree,
+  type RecoveryNote,
+  type WriteHooks,
+  type WriteStep,
+} from '../../io/write-tree';
+import {
+  capabilitiesOf,
+  describePrisma,
+  projectPrisma,
+  readPrismaVersion,
+  SPLITTING_SINCE,
+  type PrismaCapabilities,
+} from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { validateWithPrismaMajor } from '../../schema/validate';
 import { planFor, type PlanInputOptions } from '../context';
@@ -30,13 +50,17 @@ export interface GenerateCommandOptions extends PlanInputOptions {
 function checkGroupAllowed(cwd: string): void {
   const read = readPrismaVersion(cwd);
   const needs = `--group table needs Prisma ${SPLITTING_SINCE.major}.${SPLITTING_SINCE.minor} or later`;
-  const why =
-    `Prisma before ${SPLITTING_SINCE.major}.${SPLITTING_SINCE.minor} sends a migration.sql as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY fails inside it (25001). Use the default --group statement (one statement per folder works with every Prisma version).`;
+  const why = `Prisma before ${SPLITTING_SINCE.major}.${SPLITTING_SINCE.minor} sends a migration.sql as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY fails inside it (25001). Use the default --group statement (one statement per folder works with every Prisma version).`;
   if (!read) {
-    throw new UserError(`${needs}, and this project's Prisma version is unknown (no node_modules/prisma, node_modules/@prisma/client or "prisma" in package.json). ${why}`);
+    throw new UserError(
+      `${needs}, and this project's Prisma version is unknown (no node_modules/prisma, node_modules/@prisma/client or "prisma" in package.json). ${why}`,
+    );
   }
   const caps = capabilitiesOf(projectPrisma(read, { warnings: [], previewFeatures: [] }));
-  if (!caps.groupedFolders) throw new UserError(`${needs}, and this project uses ${read.major}.${read.minor}.${read.patch} (from ${read.source}). ${why}`);
+  if (!caps.groupedFolders)
+    throw new UserError(
+      `${needs}, and this project uses ${read.major}.${read.minor}.${read.patch} (from ${read.source}). ${why}`,
+    );
 }
 
 /** One line: which Prisma validator checked the edited schema (and what it already disliked). */
@@ -68,7 +92,10 @@ class Interrupted extends Error {
 /** One line per leftover of a killed run that `recoverInterrupted` found. */
 function recoveryLine(note: RecoveryNote, shown: (absolute: string) => string, dryRun: boolean): string {
   const who = `an interrupted generate (pid ${note.pid})`;
-  const list = (paths: string[]) => (paths.length <= 3 ? paths.map(shown).join(', ') : `${paths.slice(0, 2).map(shown).join(', ')} and ${paths.length - 2} more`);
+  const list = (paths: string[]) =>
+    paths.length <= 3
+      ? paths.map(shown).join(', ')
+      : `${paths.slice(0, 2).map(shown).join(', ')} and ${paths.length - 2} more`;
   const folders = (n: number) => `${n} migration ${n === 1 ? 'folder' : 'folders'}`;
   switch (note.action) {
     case 'removed':
@@ -76,7 +103,12 @@ function recoveryLine(note: RecoveryNote, shown: (absolute: string) => string, d
     case 'completed':
       return `idxgen: ${dryRun ? 'would complete' : 'completed'} ${who}: its schema edit was written${note.folders.length > 0 ? `; moved in ${folders(note.folders.length)} it had staged (${list(note.folders)})` : ''}`;
     case 'rolled-back': {
-      const parts = [note.folders.length > 0 ? `removed ${folders(note.folders.length)} it had moved in (${list(note.folders)})` : '', note.schemaFiles.length > 0 ? `restored ${list(note.schemaFiles)}` : ''].filter(Boolean);
+      const parts = [
+        note.folders.length > 0
+          ? `removed ${folders(note.folders.length)} it had moved in (${list(note.folders)})`
+          : '',
+        note.schemaFiles.length > 0 ? `restored ${list(note.schemaFiles)}` : '',
+      ].filter(Boolean);
       return `idxgen: ${dryRun ? 'would roll back' : 'rolled back'} ${who}: ${parts.length > 0 ? parts.join(', ') : 'nothing of it had been committed'}`;
     }
     case 'left':
@@ -89,14 +121,18 @@ function recoveryLine(note: RecoveryNote, shown: (absolute: string) => string, d
  * says so on stderr and waits (up to a minute) for a signal, so a test can kill a real process at
  * a known point.
  */
-function pauseHook(io: CliIO, interrupted: () => InterruptSignal | undefined): ((step: WriteStep) => Promise<void>) | undefined {
+function pauseHook(
+  io: CliIO,
+  interrupted: () => InterruptSignal | undefined,
+): ((step: WriteStep) => Promise<void>) | undefined {
   const m = /^([a-z-]+):(\d+)$/.exec(io.env.IDXGEN_TEST_PAUSE_AT ?? '');
   if (!m) return undefined;
   let seen = 0;
   return async (step) => {
     if (step.kind !== m[1] || ++seen !== Number(m[2])) return;
     io.stderr(`idxgen-test: paused before ${step.kind} #${seen}\n`);
-    for (let waited = 0; waited < 60_000 && !interrupted(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; waited < 60_000 && !interrupted(); waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
   };
 }
 
@@ -107,23 +143,41 @@ function pauseHook(io: CliIO, interrupted: () => InterruptSignal | undefined): (
  */
 function writeFailure(error: unknown, shown: (file: string) => string): unknown {
   const nothing = 'nothing was written';
-  if (error instanceof WriteRefused) return new UserError([{ file: shown(error.path), message: `${error.reason}; ${nothing}` }]);
+  if (error instanceof WriteRefused)
+    return new UserError([{ file: shown(error.path), message: `${error.reason}; ${nothing}` }]);
   const e = error as NodeJS.ErrnoException & { dest?: string };
-  if (!(error instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return error;
+  if (
+    !(error instanceof Error) ||
+    typeof e.code !== 'string' ||
+    typeof e.syscall !== 'string' ||
+    typeof e.path !== 'string'
+  )
+    return error;
   // A rename names its source (in the staging folder) first; the target is what the user knows.
   const file = e.dest ?? e.path;
   const reason = /^[A-Z]+: ([^,]+),/.exec(e.message)?.[1];
-  return new UserError([{ file: shown(file), message: `cannot write here (${e.syscall}: ${e.code}${reason ? `, ${reason}` : ''}); ${nothing}` }]);
+  return new UserError([
+    {
+      file: shown(file),
+      message: `cannot write here (${e.syscall}: ${e.code}${reason ? `, ${reason}` : ''}); ${nothing}`,
+    },
+  ]);
 }
 
 /**
  * `idxgen generate`: plan → new migration folders + schema declarations, written all-or-nothing.
  * `hooks` lets tests inject a failure into the writer.
  */
-export async function generateCommand(options: GenerateCommandOptions, io: CliIO, hooks: WriteHooks = {}): Promise<number> {
+export async function generateCommand(
+  options: GenerateCommandOptions,
+  io: CliIO,
+  hooks: WriteHooks = {},
+): Promise<number> {
   // Flags first: a bad flag fails before anything is read.
   if (options.timestamp !== undefined && !parseTimestamp(options.timestamp)) {
-    throw new UserError(`--timestamp ${JSON.stringify(options.timestamp)}: expected YYYYMMDDHHMMSS, a real date and time in UTC (e.g. 20250101120000)`);
+    throw new UserError(
+      `--timestamp ${JSON.stringify(options.timestamp)}: expected YYYYMMDDHHMMSS, a real date and time in UTC (e.g. 20250101120000)`,
+    );
   }
   if (options.group === 'table') checkGroupAllowed(io.cwd);
 
@@ -139,7 +193,11 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   });
   const migrationsShown = display(io.cwd, migrations.dir);
   // What a killed run left (staging folders, temp files, folders without their declarations).
-  const notes = recoverInterrupted({ migrationsDir: migrations.dir, schemaFiles: schema.sources.map((s) => path.resolve(io.cwd, s.path)), dryRun: options.dryRun });
+  const notes = recoverInterrupted({
+    migrationsDir: migrations.dir,
+    schemaFiles: schema.sources.map((s) => path.resolve(io.cwd, s.path)),
+    dryRun: options.dryRun,
+  });
   for (const note of notes) io.stderr(`${recoveryLine(note, (p) => display(io.cwd, p), options.dryRun)}\n`);
   if (!options.dryRun && notes.some((n) => n.action === 'completed' || n.action === 'rolled-back')) {
     // The schema or the migrations changed: plan again from what is on disk now.
@@ -165,7 +223,10 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
     },
     prisma,
     // Prisma 7's check runs anyway (loadSchema); an older major's validator is loaded only here.
-    validateForProject: prisma.validatorMajor === 5 || prisma.validatorMajor === 6 ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6) : undefined,
+    validateForProject:
+      prisma.validatorMajor === 5 || prisma.validatorMajor === 6
+        ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6)
+        : undefined,
   });
 
   const ctx: ReportContext = {
@@ -180,7 +241,11 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
       code = await commit(io, hooks, {
         migrationsDir: migrations.dir,
         files: [...result.folders.flatMap((f) => f.files), ...(result.lockFile ? [result.lockFile] : [])],
-        schemaWrites: result.schemaEdits.map((e) => ({ file: path.resolve(io.cwd, e.path), before: onDisk(e, 'before'), after: onDisk(e, 'after') })),
+        schemaWrites: result.schemaEdits.map((e) => ({
+          file: path.resolve(io.cwd, e.path),
+          before: onDisk(e, 'before'),
+          after: onDisk(e, 'after'),
+        })),
       });
     } catch (error) {
       throw writeFailure(error, (file) => display(io.cwd, file));
@@ -189,7 +254,8 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
-  if (result.schemaEdits.length > 0 && prisma.validatorMajor !== 7) io.stderr(validatedWith(prisma, result.projectValidatorNotes));
+  if (result.schemaEdits.length > 0 && prisma.validatorMajor !== 7)
+    io.stderr(validatedWith(prisma, result.projectValidatorNotes));
   if (options.format === 'markdown') io.stdout(renderMarkdown(ctx));
   else io.stdout(options.dryRun ? renderDryRun(ctx) : renderSummary(ctx));
   return ExitCode.clean;
@@ -199,7 +265,11 @@ export async function generateCommand(options: GenerateCommandOptions, io: CliIO
  * Writes, with SIGINT/SIGTERM turned into a rollback: the writer stops at its next step, undoes
  * what it committed, and the command exits 130/143. Undefined when the write went through.
  */
-async function commit(io: CliIO, hooks: WriteHooks, input: Parameters<typeof writeTree>[0]): Promise<number | undefined> {
+async function commit(
+  io: CliIO,
+  hooks: WriteHooks,
+  input: Parameters<typeof writeTree>[0],
+): Promise<number | undefined> {
   let signal: InterruptSignal | undefined;
   const unsubscribe = io.onInterrupt?.((s) => void (signal ??= s));
   const pause = pauseHook(io, () => signal);
@@ -214,7 +284,9 @@ async function commit(io: CliIO, hooks: WriteHooks, input: Parameters<typeof wri
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     const schemas = input.schemaWrites.map((w) => display(io.cwd, w.file)).join(', ');
-    io.stderr(`idxgen: interrupted by ${error.signal}: rolled back, nothing written (no migration folder added${schemas ? `, ${schemas} unchanged` : ''})\n`);
+    io.stderr(
+      `idxgen: interrupted by ${error.signal}: rolled back, nothing written (no migration folder added${schemas ? `, ${schemas} unchanged` : ''})\n`,
+    );
     return INTERRUPT_EXIT[error.signal];
   } finally {
     unsubscribe?.();

@@ -6,8 +6,20 @@
  */
 import type { Client } from 'pg';
 import { ExitCode, UserError } from '../../errors';
-import { bloatFlagged, bloatOf, DEFAULT_INSPECT_OPTIONS, inspectDatabase, type InspectOptions } from '../../inspect/introspect-compare';
-import { measureBloat, openReadOnly, readDatabaseFacts, ServerTooOld, type DatabaseFacts } from '../../inspect/introspect';
+import {
+  bloatFlagged,
+  bloatOf,
+  DEFAULT_INSPECT_OPTIONS,
+  inspectDatabase,
+  type InspectOptions,
+} from '../../inspect/introspect-compare';
+import {
+  measureBloat,
+  openReadOnly,
+  readDatabaseFacts,
+  ServerTooOld,
+  type DatabaseFacts,
+} from '../../inspect/introspect';
 import { inspectJson, inspectText } from '../../inspect/report';
 import type { ValidationCache } from '../../schema/validate';
 import { discoverSchema } from '../../io/discover';
@@ -32,8 +44,10 @@ export async function inspectCommand(options: InspectCommandOptions, io: CliIO):
   const targets = (given.length > 0 ? given : [undefined]).map((u) => databaseTarget(u, io.env));
   const scrubs = targets.map((t) => scrubber(t.password));
   const scrub = (text: string) => scrubs.reduce((t, s) => s(t), text);
-  if (!Number.isFinite(options.minStatsAgeDays) || options.minStatsAgeDays < 0) throw new UserError('--min-stats-age: a number of days, 0 or more');
-  if (!Number.isFinite(options.statementTimeoutMs) || options.statementTimeoutMs < 1) throw new UserError('--statement-timeout: milliseconds, 1 or more');
+  if (!Number.isFinite(options.minStatsAgeDays) || options.minStatsAgeDays < 0)
+    throw new UserError('--min-stats-age: a number of days, 0 or more');
+  if (!Number.isFinite(options.statementTimeoutMs) || options.statementTimeoutMs < 1)
+    throw new UserError('--statement-timeout: milliseconds, 1 or more');
   const location = discoverSchema(io.cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, io.cwd), options.cache);
   const inspectOptions: InspectOptions = { ...DEFAULT_INSPECT_OPTIONS, minStatsAgeDays: options.minStatsAgeDays };
@@ -52,11 +66,20 @@ export async function inspectCommand(options: InspectCommandOptions, io: CliIO):
       facts.push(read);
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown };
-      const which = targets.length > 1 ? ` (--database-url #${i + 1}, ${target.host}:${target.port}/${target.database})` : ` (${target.host}:${target.port}/${target.database})`;
+      const which =
+        targets.length > 1
+          ? ` (--database-url #${i + 1}, ${target.host}:${target.port}/${target.database})`
+          : ` (${target.host}:${target.port}/${target.database})`;
       if (error instanceof ServerTooOld) throw new UserError(`inspect${which}: ${scrub(error.message)}`);
       if (isConnectionError(error)) throw new UserError(`inspect${which}: cannot connect: ${scrub(String(e.message))}`);
-      if (e.code === '42501') throw new UserError(`inspect${which}: permission denied (${scrub(String(e.message))}); the role needs to read pg_catalog and the pg_stat_* views (pg_read_all_stats)`);
-      if (e.code === '57014') throw new UserError(`inspect${which}: a catalog query took longer than --statement-timeout ${options.statementTimeoutMs} ms`);
+      if (e.code === '42501')
+        throw new UserError(
+          `inspect${which}: permission denied (${scrub(String(e.message))}); the role needs to read pg_catalog and the pg_stat_* views (pg_read_all_stats)`,
+        );
+      if (e.code === '57014')
+        throw new UserError(
+          `inspect${which}: a catalog query took longer than --statement-timeout ${options.statementTimeoutMs} ms`,
+        );
       throw new Error(scrub(String(e.message)));
     } finally {
       await client?.end().catch(() => undefined);

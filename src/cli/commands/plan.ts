@@ -17,7 +17,13 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
   await settleWithMigrations(io.cwd, planned);
   const { location, schema, plan } = planned;
-  const input = { schemaFiles: location.files, model: schema.model, plan, rules: allRules.map((r) => r.meta), toolVersion: toolVersion() };
+  const input = {
+    schemaFiles: location.files,
+    model: schema.model,
+    plan,
+    rules: allRules.map((r) => r.meta),
+    toolVersion: toolVersion(),
+  };
   if (options.format === 'text') {
     for (const chunk of planTextChunks(input, useColor(io), options.verbose ?? false)) {
       io.stdout(chunk);
@@ -26,7 +32,10 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   } else {
     io.stdout(renderPlan(options.format, input, { color: useColor(io) }));
   }
-  const note = capabilityNote(capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)), plan.entries.map((e) => e.spec));
+  const note = capabilityNote(
+    capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
+    plan.entries.map((e) => e.spec),
+  );
   if (note) io.stderr(note);
   return ExitCode.clean;
 }

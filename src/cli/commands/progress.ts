@@ -21,14 +21,17 @@ export async function progressCommand(options: ProgressCommandOptions, io: CliIO
   const view = eventView(io, options.format, scrub, io.isTTY ? process.stdout : undefined);
   try {
     const { value: seen, interrupted } = await withSignals((signal) =>
-      watchBuilds(target, options.interval ?? (io.isTTY && options.format === 'text' ? 500 : 5000), signal, (e) => view.emit(e)),
+      watchBuilds(target, options.interval ?? (io.isTTY && options.format === 'text' ? 500 : 5000), signal, (e) =>
+        view.emit(e),
+      ),
     );
     view.close();
     if (options.format === 'text' && seen === 0) io.stdout('No index build in progress.\n');
     return interrupted ? EXIT_INTERRUPTED : 0;
   } catch (error) {
     view.close();
-    if (isConnectionError(error)) throw new UserError(`progress: ${scrub(error instanceof Error ? error.message : String(error))}`);
+    if (isConnectionError(error))
+      throw new UserError(`progress: ${scrub(error instanceof Error ? error.message : String(error))}`);
     throw error;
   } finally {
     await io.stdoutDrained?.();

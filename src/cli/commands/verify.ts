@@ -45,8 +45,14 @@ function urlTarget(url: string, env: NodeJS.ProcessEnv): VerifyTarget {
  * proof is not a proof), 2 on bad input or when no scratch database can be created.
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): Promise<number> {
-  const target: VerifyTarget = options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
-  const { location, schema, config, plan, workload } = loadAndPlan(io.cwd, { schema: options.schema, config: options.config, cache: options.cache, queries: options.queries });
+  const target: VerifyTarget =
+    options.databaseUrl !== undefined ? urlTarget(options.databaseUrl, io.env) : { kind: 'embedded' };
+  const { location, schema, config, plan, workload } = loadAndPlan(io.cwd, {
+    schema: options.schema,
+    config: options.config,
+    cache: options.cache,
+    queries: options.queries,
+  });
   const datasourceFile = schema.sources.find((s) => /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(s.content))?.path;
   const read = readPrismaVersion(io.cwd);
   const migrations = resolveMigrationsDir(io.cwd, location, {
@@ -72,9 +78,14 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIO): P
       target,
       plan,
       planWithout: (names) => planModel(withoutIndexes(schema.model, names), config, workload),
-      config, rowsPerTable: options.rowsPerTable, prisma: projectPrisma(read, schema.model) },
+      config,
+      rowsPerTable: options.rowsPerTable,
+      prisma: projectPrisma(read, schema.model),
+    },
     hooks,
   );
-  io.stdout(options.format === 'json' ? renderVerifyJson(report) : renderVerifyText(report, display(io.cwd, migrations.dir)));
+  io.stdout(
+    options.format === 'json' ? renderVerifyJson(report) : renderVerifyText(report, display(io.cwd, migrations.dir)),
+  );
   return report.exitCode === 0 ? ExitCode.clean : ExitCode.findings;
 }
