@@ -17,7 +17,7 @@ import type {
   ShapeValue,
   WhereShape,
 } from '../workload/recorded-shape';
-import { RECORDED_SHAPE_VERSION } from '../workload/recorded-shape';
+import { PRISMA_FIELD_OPERATORS, RECORDED_SHAPE_VERSION } from '../workload/recorded-shape';
 
 export interface RuntimeField {
   name: string;
@@ -32,30 +32,7 @@ export interface RuntimeDataModel {
 
 type Args = Record<string, unknown>;
 
-const FIELD_OPERATORS: ReadonlySet<string> = new Set<FieldOperator>([
-  'equals',
-  'in',
-  'notIn',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'not',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'search',
-  'has',
-  'hasSome',
-  'hasEvery',
-  'isEmpty',
-  'string_contains',
-  'string_starts_with',
-  'string_ends_with',
-  'array_contains',
-  'array_starts_with',
-  'array_ends_with',
-]);
+const FIELD_OPERATORS: ReadonlySet<string> = new Set<string>(PRISMA_FIELD_OPERATORS);
 const QUANTIFIERS = ['is', 'isNot', 'some', 'every', 'none'] as const;
 const AGGREGATES = new Set(['_count', '_avg', '_sum', '_min', '_max']);
 

@@ -5,40 +5,14 @@
  */
 import type { Diagnostic } from '../errors';
 import { jsonLines } from './json-lines';
-import { shapeKey } from './recorded-shape';
-import { RECORDED_SHAPE_VERSION, type RecordedShape } from './recorded-shape';
+import { FIELD_OPERATORS, RECORDED_SHAPE_VERSION, shapeKey, type RecordedShape } from './recorded-shape';
 
 export interface ParsedRecording {
   shapes: RecordedShape[];
   problems: Diagnostic[];
 }
 
-const FIELD_OPS = new Set([
-  'equals',
-  'in',
-  'notIn',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'not',
-  'isNull',
-  'isNotNull',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'search',
-  'has',
-  'hasSome',
-  'hasEvery',
-  'isEmpty',
-  'string_contains',
-  'string_starts_with',
-  'string_ends_with',
-  'array_contains',
-  'array_starts_with',
-  'array_ends_with',
-]);
+const FIELD_OPS: ReadonlySet<string> = new Set<string>(FIELD_OPERATORS);
 const QUANTIFIERS = new Set(['is', 'isNot', 'some', 'every', 'none']);
 const MAX_DEPTH = 64;
 

@@ -29,31 +29,36 @@ export interface FieldCondition {
   not?: FieldCondition[];
 }
 
-export type FieldOperator =
-  | 'equals'
-  | 'in'
-  | 'notIn'
-  | 'lt'
-  | 'lte'
-  | 'gt'
-  | 'gte'
-  | 'not'
-  | 'isNull'
-  | 'isNotNull'
-  | 'contains'
-  | 'startsWith'
-  | 'endsWith'
-  | 'search'
-  | 'has'
-  | 'hasSome'
-  | 'hasEvery'
-  | 'isEmpty'
-  | 'string_contains'
-  | 'string_starts_with'
-  | 'string_ends_with'
-  | 'array_contains'
-  | 'array_starts_with'
-  | 'array_ends_with';
+/** The filter operators of Prisma Client a recording keeps (the recorder reads them from `where`). */
+export const PRISMA_FIELD_OPERATORS = [
+  'equals',
+  'in',
+  'notIn',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'not',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'search',
+  'has',
+  'hasSome',
+  'hasEvery',
+  'isEmpty',
+  'string_contains',
+  'string_starts_with',
+  'string_ends_with',
+  'array_contains',
+  'array_starts_with',
+  'array_ends_with',
+] as const;
+
+/** A recorded field condition's operator: Prisma's, plus the NULL tests the recorder derives from `equals: null` / `not: null`. */
+export const FIELD_OPERATORS = [...PRISMA_FIELD_OPERATORS, 'isNull', 'isNotNull'] as const;
+
+export type FieldOperator = (typeof FIELD_OPERATORS)[number];
 
 /** A filter through a relation: `author: { is: {...} }`, `posts: { some: {...} }`. */
 export interface RelationCondition {
