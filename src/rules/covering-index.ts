@@ -158,14 +158,11 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
       );
       return;
     }
-    const find = (name: string): Column | undefined => table.columns.find((c) => c.field === name);
     const local: string[] = [];
     const used = new Set<string>();
-    const columns: CoveringColumn[] = [];
-    const include: { column: string; field: string }[] = [];
-    for (const item of request.columns) {
-      const [name = '', sort] = item.trim().split(/\s+/);
-      const column = find(name);
+    /** The field's column, the first time it is named (key or INCLUDE); else a problem, and undefined. */
+    const take = (name: string): Column | undefined => {
+      const column = table.columns.find((c) => c.field === name.trim());
       if (!column)
         local.push(
           `unknown field ${JSON.stringify(name)}${didYouMean(
@@ -176,27 +173,25 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
       else if (used.has(column.name)) local.push(`${name} is listed twice`);
       else {
         used.add(column.name);
+        return column;
+      }
+      return undefined;
+    };
+    const columns: CoveringColumn[] = [];
+    const include: { column: string; field: string }[] = [];
+    for (const item of request.columns) {
+      const [name = '', sort] = item.trim().split(/\s+/);
+      const column = take(name);
+      if (column)
         columns.push({
           column: column.name,
           field: column.field,
           ...(sort ? { sort: sort.toLowerCase() as 'asc' | 'desc' } : {}),
         });
-      }
     }
     for (const name of request.include) {
-      const column = find(name.trim());
-      if (!column)
-        local.push(
-          `unknown field ${JSON.stringify(name)}${didYouMean(
-            name,
-            table.columns.map((c) => c.field),
-          )}`,
-        );
-      else if (used.has(column.name)) local.push(`${name} is listed twice`);
-      else {
-        used.add(column.name);
-        include.push({ column: column.name, field: column.field });
-      }
+      const column = take(name);
+      if (column) include.push({ column: column.name, field: column.field });
     }
     if (local.length > 0) {
       problems.push(`${where} (model ${request.model}): ${local.join('; ')}`);
