@@ -175,10 +175,10 @@ export const GIN_OPTIONS = {
 
 export type GinFieldOptions = OptionsOf<typeof GIN_OPTIONS>;
 
-export const GIN_BUILD_MEASUREMENT =
+const GIN_BUILD_MEASUREMENT =
   'measured (PG 15, 200 inserts/s): building a GIN index held inserts up to 1,673 ms; CONCURRENTLY, 20.5 ms';
 
-export const ginSelection = {
+const ginSelection = {
   annotation: 'gin',
   fields: (options: GinFieldOptions) => options.fields,
   // A field named in `fields` is asked for, whatever onlyAnnotated says; onlyAnnotated stops only the type-based guesses.
@@ -189,8 +189,26 @@ export const ginSelection = {
   serves: (index: IndexDef) => index.method === 'gin',
 } as const satisfies Partial<FieldGinParts<GinFieldOptions>>;
 
-/** Evidence: there is no GIN index on the column, and why the field was picked (`byDefault` names the fields picked by default). */
-export function ginEvidence(target: FieldGinTarget<GinFieldOptions>, byDefault: string): string[] {
+/**
+ * A rule with json-gin-index's and array-gin-index's options and selection (`/// @idxgen.gin`, then
+ * `fields` / `exclude` / `onlyAnnotated`), for which any GIN index on the column serves the field.
+ */
+export function ginFieldRule(
+  meta: RuleDefinition<typeof GIN_OPTIONS>['meta'],
+  parts: Omit<FieldGinParts<GinFieldOptions>, keyof typeof ginSelection>,
+): Rule<GinFieldOptions> {
+  return fieldGinRule(GIN_OPTIONS, meta, { ...ginSelection, ...parts });
+}
+
+/**
+ * Evidence: there is no GIN index on the column, why the field was picked (`byDefault` names the
+ * fields picked by default), then the measured read (`measuredRead`) and the measured build.
+ */
+export function ginEvidence(
+  target: FieldGinTarget<GinFieldOptions>,
+  byDefault: string,
+  measuredRead: string,
+): string[] {
   const { table, column, annotated, options, indexes, col } = target;
   const why = annotated
     ? `requested by /// @idxgen.gin on ${table.model}.${column.field}`
@@ -200,6 +218,8 @@ export function ginEvidence(target: FieldGinTarget<GinFieldOptions>, byDefault: 
   return [
     `no GIN index on ${col} (${indexes.length === 0 ? 'the table has no indexes' : `indexes: ${indexes.map((i) => quoteIdent(i.name)).join(', ')}`})`,
     why,
+    measuredRead,
+    GIN_BUILD_MEASUREMENT,
   ];
 }
 
