@@ -14,6 +14,8 @@ import {
   type OptionsOf,
   type ValueStyle,
 } from './rule-options';
+import type { Table } from '../model/types';
+import { modelTables } from './coverage';
 import type { Proposal, Rule, RuleContext, RuleDiagnostic, RuleMeta } from './types';
 
 export interface RuleDefinition<S extends OptionShape> {
@@ -49,4 +51,14 @@ export function defineRule<S extends OptionShape>(def: RuleDefinition<S>): Rule<
     run: (input, raw) => check({ ...input, options: bind(raw) }),
     diagnoseWith: (input, raw) => diagnose?.({ ...input, options: bind(raw) }) ?? [],
   };
+}
+
+/**
+ * The `check` of a rule that looks at one table at a time: `propose` on each table a rule looks at
+ * (`modelTables`: real models, not views, not `@@ignore`d), the proposals in table order.
+ */
+export function eachModelTable<Options>(
+  propose: (table: Table, ctx: RuleContext<Options>) => Omit<Proposal, 'severity'>[],
+): (ctx: RuleContext<Options>) => Omit<Proposal, 'severity'>[] {
+  return (ctx) => modelTables(ctx.tables).flatMap((table) => propose(table, ctx));
 }

@@ -5,17 +5,8 @@
  */
 import type { Column, EnumDef, IndexDef, Table } from '../model/types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import {
-  readOf,
-  btreeSpec,
-  columnList,
-  describeIndex,
-  findColumnByNames,
-  modelTables,
-  proposedColumn,
-  tableRef,
-} from './coverage';
-import { defineRule } from './define-rule';
+import { readOf, btreeSpec, columnList, describeIndex, findColumnByNames, proposedColumn, tableRef } from './coverage';
+import { defineRule, eachModelTable } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
 
@@ -123,22 +114,17 @@ export const rule = defineRule({
     },
   },
 
-  check(ctx) {
-    const { options } = ctx;
-    const proposals: Omit<Proposal, 'severity'>[] = [];
-    for (const table of modelTables(ctx.tables)) {
-      const found = findQueueColumns(table, ctx.model.enums, options);
-      if (!found) continue;
-      const { status, due, enumDef } = found;
-      const pending = enumDef.values.filter(
-        (v) => matchesAny(v.name, options.pendingValues) || matchesAny(v.dbName, options.pendingValues),
-      );
-      if (pending.length === 0) continue;
-      if ([...table.uniques, ...table.indexes].some((i) => servesPoll(i, status, due))) continue;
-      proposals.push(proposal(table, status, due, enumDef, pending));
-    }
-    return proposals;
-  },
+  check: eachModelTable((table, { model, options }) => {
+    const found = findQueueColumns(table, model.enums, options);
+    if (!found) return [];
+    const { status, due, enumDef } = found;
+    const pending = enumDef.values.filter(
+      (v) => matchesAny(v.name, options.pendingValues) || matchesAny(v.dbName, options.pendingValues),
+    );
+    if (pending.length === 0) return [];
+    if ([...table.uniques, ...table.indexes].some((i) => servesPoll(i, status, due))) return [];
+    return [proposal(table, status, due, enumDef, pending)];
+  }),
 });
 
 /** (status, due, …) in any form, or a partial index led by the due time (its predicate is the user's to judge). */

@@ -15,12 +15,11 @@ import {
   equalityPredicate,
   exactUnique,
   findColumnByNames,
-  modelTables,
   proposedColumn,
   sameSet,
   tableRef,
 } from './coverage';
-import { defineRule } from './define-rule';
+import { defineRule, eachModelTable } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
 
@@ -98,28 +97,25 @@ export const rule = defineRule({
     },
   },
 
-  check(ctx) {
-    const { options } = ctx;
+  check: eachModelTable((table, { model, options }) => {
+    const marker = findMarker(table, options);
+    if (!marker) return [];
+    const candidates = orderForeignKeys(table, options.optionalForeignKeys).filter(
+      (fk) =>
+        !fk.columns.includes(marker.column.name) &&
+        !exactUnique(table, fk.columns) &&
+        !alreadyServed(table, fk, marker),
+    );
+    const seen: string[][] = [];
     const proposals: Omit<Proposal, 'severity'>[] = [];
-    for (const table of modelTables(ctx.tables)) {
-      const marker = findMarker(table, options);
-      if (!marker) continue;
-      const candidates = orderForeignKeys(table, options.optionalForeignKeys).filter(
-        (fk) =>
-          !fk.columns.includes(marker.column.name) &&
-          !exactUnique(table, fk.columns) &&
-          !alreadyServed(table, fk, marker),
-      );
-      const seen: string[][] = [];
-      for (const fk of candidates) {
-        if (seen.length >= options.maxPerModel) break;
-        if (seen.some((cols) => sameSet(cols, fk.columns))) continue;
-        seen.push(fk.columns);
-        proposals.push(proposal(table, fk, marker, ctx.model.previewFeatures));
-      }
+    for (const fk of candidates) {
+      if (seen.length >= options.maxPerModel) break;
+      if (seen.some((cols) => sameSet(cols, fk.columns))) continue;
+      seen.push(fk.columns);
+      proposals.push(proposal(table, fk, marker, model.previewFeatures));
     }
     return proposals;
-  },
+  }),
 });
 
 function findMarker(table: Table, options: SoftDeletePartialIndexOptions): SoftDeleteMarker | undefined {

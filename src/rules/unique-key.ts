@@ -3,17 +3,8 @@
  */
 import type { Column, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import {
-  readOf,
-  btreeSpec,
-  columnList,
-  columnNamed,
-  describeIndex,
-  modelTables,
-  proposedColumn,
-  tableRef,
-} from './coverage';
-import { defineRule } from './define-rule';
+import { readOf, btreeSpec, columnList, columnNamed, describeIndex, proposedColumn, tableRef } from './coverage';
+import { defineRule, eachModelTable } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
 
@@ -91,27 +82,20 @@ export const rule = defineRule({
     },
   },
 
-  check(ctx) {
-    const { options } = ctx;
-    const proposals: Omit<Proposal, 'severity'>[] = [];
-    for (const table of modelTables(ctx.tables)) {
-      if (looksPartitioned(table) || nameContains(table, options.excludeTables)) continue;
-      const ingest = nameContains(table, options.ingestTables);
-      for (const column of table.columns) {
-        if (column.list || column.kind !== 'scalar' || !KEY_TYPES.has(column.type)) continue;
-        const generic = columnNamed(column, options.fields);
-        const ingestKey = ingest && columnNamed(column, options.ingestFields);
-        if (!generic && !ingestKey) continue;
-        if (table.foreignKeys.some((fk) => fk.columns.includes(column.name))) continue;
-        const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
-        if (keys.some((k) => k.columns.some((c) => c.column === column.name))) continue;
-        proposals.push(
-          proposal(table, column, generic ? 'idempotency/dedupe key name' : 'event/message id on an ingest table'),
-        );
-      }
-    }
-    return proposals;
-  },
+  check: eachModelTable((table, { options }) => {
+    if (looksPartitioned(table) || nameContains(table, options.excludeTables)) return [];
+    const ingest = nameContains(table, options.ingestTables);
+    const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
+    return table.columns.flatMap((column) => {
+      if (column.list || column.kind !== 'scalar' || !KEY_TYPES.has(column.type)) return [];
+      const generic = columnNamed(column, options.fields);
+      const ingestKey = ingest && columnNamed(column, options.ingestFields);
+      if (!generic && !ingestKey) return [];
+      if (table.foreignKeys.some((fk) => fk.columns.includes(column.name))) return [];
+      if (keys.some((k) => k.columns.some((c) => c.column === column.name))) return [];
+      return [proposal(table, column, generic ? 'idempotency/dedupe key name' : 'event/message id on an ingest table')];
+    });
+  }),
 });
 
 /** Words of a model or table name (camelCase, PascalCase, snake_case, kebab-case), lower-cased. */
