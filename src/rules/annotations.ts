@@ -224,61 +224,51 @@ class Reader {
           this.readCheck(table, column, args, span, where);
           break;
         case 'covering':
-          if (column) {
-            this.error(
-              span,
-              where,
-              `@idxgen.covering belongs to the model: put it in the /// lines above \`model ${table.model} {\``,
-            );
-            break;
-          }
-          this.readCovering(table, args, span, where);
+          if (this.onModel(table, column, name, span, where)) this.readCovering(table, args, span, where);
           break;
         case 'feed':
-          if (column) {
-            this.error(
+          if (this.onModel(table, column, name, span, where) && this.flag(name, args, seenFlags, span, where))
+            this.annotations.feed.push({
+              kind: 'feed',
+              model: table.model,
+              table: table.name,
+              ...(table.schema !== undefined ? { schema: table.schema } : {}),
               span,
-              where,
-              `@idxgen.feed belongs to the model: put it in the /// lines above \`model ${table.model} {\``,
-            );
-            break;
-          }
-          if (args !== undefined) {
-            this.error(span, where, '@idxgen.feed takes no arguments');
-            break;
-          }
-          if (seenFlags.has(name)) {
-            this.error(span, where, '@idxgen.feed is written twice');
-            break;
-          }
-          seenFlags.add(name);
-          this.annotations.feed.push({
-            kind: 'feed',
-            model: table.model,
-            table: table.name,
-            ...(table.schema !== undefined ? { schema: table.schema } : {}),
-            span,
-          });
+            });
           break;
         case 'trigram':
         case 'gin':
-          if (!column) {
+          if (!column)
             this.error(span, where, `@idxgen.${name} belongs on a field: put it in the /// lines above the field`);
-            break;
-          }
-          if (args !== undefined) {
-            this.error(span, where, `@idxgen.${name} takes no arguments`);
-            break;
-          }
-          if (seenFlags.has(name)) {
-            this.error(span, where, `@idxgen.${name} is written twice`);
-            break;
-          }
-          seenFlags.add(name);
-          this.readFlag(table, column, name, span, where);
+          else if (this.flag(name, args, seenFlags, span, where)) this.readFlag(table, column, name, span, where);
           break;
       }
     }
+  }
+
+  /** `@idxgen.covering` and `@idxgen.feed` sit above the model: whether this one does (an error if not). */
+  private onModel(table: Table, column: Column | undefined, name: string, span: Span, where: string): boolean {
+    if (!column) return true;
+    this.error(
+      span,
+      where,
+      `@idxgen.${name} belongs to the model: put it in the /// lines above \`model ${table.model} {\``,
+    );
+    return false;
+  }
+
+  /** A flag (`feed`, `gin`, `trigram`) takes no arguments and is written once per field or model: whether this one is. */
+  private flag(name: string, args: string | undefined, seenFlags: Set<string>, span: Span, where: string): boolean {
+    if (args !== undefined) {
+      this.error(span, where, `@idxgen.${name} takes no arguments`);
+      return false;
+    }
+    if (seenFlags.has(name)) {
+      this.error(span, where, `@idxgen.${name} is written twice`);
+      return false;
+    }
+    seenFlags.add(name);
+    return true;
   }
 
   /** Views and @@ignore'd models get no proposals: an annotation there would silently do nothing. */
