@@ -346,6 +346,17 @@ export function coversFk(index: ServingIndex, fk: FkRef): { covers: boolean; rea
 // ---------------------------------------------------------------------------
 // Adapter: an index declared in schema.prisma (or a primary key / unique constraint)
 
+/** Key columns as a declared or a proposed index lists them (ascending unless it says otherwise). */
+export function servingKeys(
+  columns: readonly { column: string; sort?: SortOrder; opclass?: string }[],
+): ServingIndex['keys'] {
+  return columns.map((c) => ({
+    column: c.column,
+    sort: c.sort ?? 'asc',
+    ...(c.opclass ? { opclass: c.opclass } : {}),
+  }));
+}
+
 const declared = new WeakMap<IndexDef, ServingIndex>();
 
 export function servingDeclared(table: Pick<Table, 'name' | 'schema'>, index: IndexDef): ServingIndex {
@@ -354,11 +365,7 @@ export function servingDeclared(table: Pick<Table, 'name' | 'schema'>, index: In
     serving = {
       table: table.name,
       method: index.method,
-      keys: index.columns.map((c) => ({
-        column: c.column,
-        sort: c.sort ?? 'asc',
-        ...(c.opclass ? { opclass: c.opclass } : {}),
-      })),
+      keys: servingKeys(index.columns),
       include: [],
       valid: true,
     };

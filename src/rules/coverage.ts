@@ -5,7 +5,7 @@
  */
 import type { Column, ForeignKey, IndexColumn, IndexDef, SchemaModel, Table } from '../model/types';
 import { queryShape, type Predicate, type QueryShape } from '../model/query-shape';
-import { coversFk, servingDeclared, type ServingIndex } from '../model/serves';
+import { coversFk, servingDeclared, servingKeys, type ServingIndex } from '../model/serves';
 import { renderPredicateSql } from '../render/predicate';
 import { readPredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
@@ -109,11 +109,7 @@ export function servingProposed(spec: IndexSpec): ServingIndex {
   const serving: ServingIndex = {
     table: spec.table,
     method: spec.method,
-    keys: spec.columns.map((c) => ({
-      column: c.column,
-      sort: c.sort ?? 'asc',
-      ...(c.opclass ? { opclass: c.opclass } : {}),
-    })),
+    keys: servingKeys(spec.columns),
     include: [...spec.include],
     valid: true,
   };
