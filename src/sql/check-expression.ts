@@ -34,7 +34,7 @@
  */
 import type { Column, EnumDef, Table } from '../model/types';
 import { didYouMean } from './expr-suggest';
-import { quoteIdent, quoteLiteral } from './quote';
+import { EXPRESSION_KEYWORDS, quoteIdent, quoteLiteral } from './quote';
 
 // ------------------------------------------------------------------------------------------------
 // Public types
@@ -49,8 +49,7 @@ export type ValueType =
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type ArithOp = '+' | '-' | '*' | '/' | '%';
 export type MatchOp = '~' | '~*' | '!~' | '!~*' | 'LIKE' | 'ILIKE' | 'NOT LIKE' | 'NOT ILIKE';
-export type FunctionName =
-  'abs' | 'array_length' | 'btrim' | 'cardinality' | 'char_length' | 'jsonb_typeof' | 'length' | 'lower' | 'upper';
+export type FunctionName = keyof typeof FUNCTIONS;
 export type CastType = 'text' | 'varchar' | 'integer' | 'bigint' | 'smallint' | 'numeric' | 'boolean';
 
 interface Base {
@@ -101,18 +100,6 @@ export type CheckExpressionResult =
 export const MAX_CHECK_EXPRESSION_LENGTH = 2000;
 /** Deepest nesting accepted (parentheses, NOT chains, unary minus chains). */
 export const MAX_CHECK_EXPRESSION_DEPTH = 48;
-
-export const ALLOWED_FUNCTIONS: readonly FunctionName[] = [
-  'abs',
-  'array_length',
-  'btrim',
-  'cardinality',
-  'char_length',
-  'jsonb_typeof',
-  'length',
-  'lower',
-  'upper',
-];
 
 const CAST_TYPES: Record<string, CastType> = {
   text: 'text',
@@ -437,21 +424,7 @@ function tokenize(source: string): Token[] {
 // ------------------------------------------------------------------------------------------------
 // Parser + type checker
 
-const KEYWORDS = new Set([
-  'and',
-  'or',
-  'not',
-  'is',
-  'null',
-  'true',
-  'false',
-  'between',
-  'in',
-  'like',
-  'ilike',
-  'distinct',
-  'from',
-]);
+const KEYWORDS: ReadonlySet<string> = new Set([...EXPRESSION_KEYWORDS, 'between', 'like', 'ilike', 'distinct', 'from']);
 
 const SUBQUERY = 'subqueries and SQL statements are not allowed in a CHECK expression';
 const SESSION =
@@ -534,6 +507,21 @@ const VOLATILE_FUNCTIONS = new Set([
 const BOOL: ValueType = { kind: 'bool' };
 const NUMBER: ValueType = { kind: 'number' };
 const TEXT: ValueType = { kind: 'text' };
+
+/** The functions an expression may call: how many arguments each takes (at least, at most), and what it returns. */
+const FUNCTIONS = {
+  abs: { args: [1, 1], result: NUMBER },
+  array_length: { args: [2, 2], result: NUMBER },
+  btrim: { args: [1, 2], result: TEXT },
+  cardinality: { args: [1, 1], result: NUMBER },
+  char_length: { args: [1, 1], result: NUMBER },
+  jsonb_typeof: { args: [1, 1], result: TEXT },
+  length: { args: [1, 1], result: NUMBER },
+  lower: { args: [1, 1], result: TEXT },
+  upper: { args: [1, 1], result: TEXT },
+} as const satisfies Record<string, { args: readonly [number, number]; result: ValueType }>;
+
+export const ALLOWED_FUNCTIONS: readonly FunctionName[] = Object.keys(FUNCTIONS) as FunctionName[];
 
 function describeType(type: ValueType): string {
   switch (type.kind) {
@@ -678,13 +666,16 @@ class Parser {
 
   private parseNot(): CheckExpr {
     const t = this.peek();
-    if (this.isWord(t, 'not')) {
-      this.pos++;
-      const inner = this.nested(t.start, () => this.parseNot());
-      this.requireBool(inner, 'NOT');
-      return { kind: 'not', operand: inner, offset: t.start, type: BOOL };
-    }
-    return this.parseIs();
+    if (!this.isWord(t, 'not')) return this.parseIs();
+    const inner = this.operandOf(t, () => this.parseNot());
+    this.requireBool(inner, 'NOT');
+    return { kind: 'not', operand: inner, offset: t.start, type: BOOL };
+  }
+
+  /** The operand of the prefix operator `t` (NOT, unary - or +), the next token: parsed one level deeper. */
+  private operandOf(t: Token, parse: () => CheckExpr): CheckExpr {
+    this.pos++;
+    return this.nested(t.start, parse);
   }
 
   private parseIs(): CheckExpr {
@@ -883,14 +874,10 @@ class Parser {
 
   private parseUnary(): CheckExpr {
     const t = this.peek();
-    if (this.isOp(t, '-') || this.isOp(t, '+')) {
-      this.pos++;
-      const inner = this.nested(t.start, () => this.parseUnary());
-      this.requireNumber(inner, `unary ${this.opText(t)}`);
-      if (this.isOp(t, '+')) return inner;
-      return { kind: 'negate', operand: inner, offset: t.start, type: NUMBER };
-    }
-    return this.parsePostfix();
+    if (!this.isOp(t, '-') && !this.isOp(t, '+')) return this.parsePostfix();
+    const inner = this.operandOf(t, () => this.parseUnary());
+    this.requireNumber(inner, `unary ${this.opText(t)}`);
+    return this.isOp(t, '+') ? inner : { kind: 'negate', operand: inner, offset: t.start, type: NUMBER };
   }
 
   private parsePostfix(): CheckExpr {
@@ -996,22 +983,11 @@ class Parser {
       }
     });
     this.expectOp(')', `to close ${fn}(`);
-    return { kind: 'call', name: fn, args: this.checkCall(fn, args, offset), offset, type: FUNCTION_RESULT[fn] };
+    return { kind: 'call', name: fn, args: this.checkCall(fn, args, offset), offset, type: FUNCTIONS[fn].result };
   }
 
   private checkCall(fn: FunctionName, args: CheckExpr[], offset: number): CheckExpr[] {
-    const arity: Record<FunctionName, [number, number]> = {
-      abs: [1, 1],
-      array_length: [2, 2],
-      btrim: [1, 2],
-      cardinality: [1, 1],
-      char_length: [1, 1],
-      jsonb_typeof: [1, 1],
-      length: [1, 1],
-      lower: [1, 1],
-      upper: [1, 1],
-    };
-    const [min, max] = arity[fn];
+    const [min, max] = FUNCTIONS[fn].args;
     if (args.length < min || args.length > max) {
       const expected =
         fn === 'array_length'
@@ -1213,18 +1189,6 @@ class Parser {
     }
   }
 }
-
-const FUNCTION_RESULT: Record<FunctionName, ValueType> = {
-  abs: NUMBER,
-  array_length: NUMBER,
-  btrim: TEXT,
-  cardinality: NUMBER,
-  char_length: NUMBER,
-  jsonb_typeof: TEXT,
-  length: NUMBER,
-  lower: TEXT,
-  upper: TEXT,
-};
 
 function compatible(a: ValueType, b: ValueType): boolean {
   if (a.kind === 'unknown' || b.kind === 'unknown') return true;

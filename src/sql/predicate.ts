@@ -7,6 +7,7 @@
  * tokens. Predicates idxgen makes itself are built as trees and never go through here.
  */
 import { conjuncts, type CompareOp, type Literal, type Predicate, type TypeRef } from '../model/query-shape';
+import { EXPRESSION_KEYWORDS } from './quote';
 
 type Token =
   | { t: 'ident'; value: string; quoted: boolean }
@@ -226,18 +227,7 @@ class Reader {
 class Unread extends Error {}
 
 const COMPARE_OPS: ReadonlySet<string> = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
-const RESERVED: ReadonlySet<string> = new Set([
-  'and',
-  'or',
-  'not',
-  'is',
-  'null',
-  'true',
-  'false',
-  'in',
-  'any',
-  'array',
-]);
+const RESERVED: ReadonlySet<string> = new Set([...EXPRESSION_KEYWORDS, 'any', 'array']);
 const PLAIN_TEXT_TYPES: ReadonlySet<string> = new Set(['text', 'character varying', 'varchar']);
 
 /** The predicate a `where` text means, as a tree where idxgen can read it; else `{ kind: 'sql', text }`. */

@@ -15,6 +15,13 @@ export function quoteIdent(name: string): string {
 }
 
 /**
+ * The keywords of a boolean expression with NULL tests and IN lists (all reserved in PostgreSQL):
+ * both readers of expression text (check-expression.ts, predicate.ts) take them as keywords, never
+ * as a bare column name; each adds the keywords of its own grammar.
+ */
+export const EXPRESSION_KEYWORDS = ['and', 'or', 'not', 'is', 'null', 'true', 'false', 'in'] as const;
+
+/**
  * PostgreSQL keywords that are not UNRESERVED (categories R, C, T of `pg_get_keywords()`,
  * PostgreSQL 18): PostgreSQL quotes an identifier spelled like one of them when it prints it.
  */
