@@ -108,29 +108,13 @@ export const TokenKind = {
 } as const;
 export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
 
-const IDENT = TokenKind.identifier;
-const NUMBER = TokenKind.number;
-const STRING = TokenKind.string;
-const NEWLINE = TokenKind.newline;
-const COMMENT = TokenKind.comment;
-const DOC_COMMENT = TokenKind.docComment;
-const BLOCK_COMMENT = TokenKind.blockComment;
-const UNKNOWN = TokenKind.unknown;
-const EOF = TokenKind.eof;
-const LBRACE = TokenKind.lbrace;
-const RBRACE = TokenKind.rbrace;
-const LPAREN = TokenKind.lparen;
-const RPAREN = TokenKind.rparen;
-const LBRACKET = TokenKind.lbracket;
-const RBRACKET = TokenKind.rbracket;
-const COMMA = TokenKind.comma;
-const COLON = TokenKind.colon;
-const EQUALS = TokenKind.equals;
-const QUESTION = TokenKind.question;
-const BANG = TokenKind.bang;
-const DOT = TokenKind.dot;
-const AT = TokenKind.at;
-const ATAT = TokenKind.atat;
+// The kinds by short names: values and the end, newlines and comments, brackets, other punctuation.
+const { identifier: IDENT, number: NUMBER, string: STRING, unknown: UNKNOWN, eof: EOF } = TokenKind;
+const { newline: NEWLINE, comment: COMMENT, docComment: DOC_COMMENT, blockComment: BLOCK_COMMENT } = TokenKind;
+const { lbrace: LBRACE, rbrace: RBRACE, lparen: LPAREN, rparen: RPAREN } = TokenKind;
+const { lbracket: LBRACKET, rbracket: RBRACKET } = TokenKind;
+const { comma: COMMA, colon: COLON, equals: EQUALS, question: QUESTION, bang: BANG } = TokenKind;
+const { dot: DOT, at: AT, atat: ATAT } = TokenKind;
 
 const KIND_NAMES: Record<number, string> = {
   [NEWLINE]: 'the end of the line',
