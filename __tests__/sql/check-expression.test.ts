@@ -139,6 +139,18 @@ const INVALID: [string, string, number][] = [
   ["name SIMILAR TO 'a'", 'SIMILAR TO is not supported', 5],
   ['price ISNULL', 'write IS NULL', 6],
   ['random() < 0.5', 'depends on the clock', 0],
+  // The keywords of the grammar are never a bare column name; an error shows them upper-cased.
+  ['price > 0 AND AND', 'unexpected AND', 14],
+  ['between > 0', 'unexpected BETWEEN', 0],
+  ['price > 0 OR distinct', 'unexpected DISTINCT', 13],
+  // The function table: its names in the error, each function's arity.
+  [
+    'sqrt(price) > 0',
+    'allowed functions: abs, array_length, btrim, cardinality, char_length, jsonb_typeof, length, lower, upper',
+    0,
+  ],
+  ['btrim(name, name, name) = name', 'btrim takes 1 to 2 arguments, got 3', 0],
+  ['array_length(tags) > 0', 'array_length takes array_length(column, 1), got 1', 0],
 ];
 
 describe('parseCheckExpression: valid', () => {
