@@ -68,6 +68,14 @@ const SCRATCH_COPY_OPTION = {
     'with --database-url and no hypopg on the server: plan the proposals on a scratch copy of their tables (an embedded PostgreSQL); --no-scratch-copy ranks them by measured time only',
 } as const;
 
+/** --database-url and --format of the commands that watch a database and report events (deploy, progress). */
+const EVENTS_DATABASE_URL_OPTION = { type: 'string', describe: 'the database (default: DATABASE_URL)' } as const;
+const EVENTS_FORMAT_OPTION = {
+  choices: ['text', 'json'],
+  default: 'text',
+  describe: 'json: one object per event',
+} as const;
+
 /** --queries, --database-url, --top-statements and --scratch-copy, on the commands that plan (plan, check, generate). */
 function withWorkloadOptions<T>(y: Argv<T>) {
   return y
@@ -139,25 +147,22 @@ function secondCoreLikelyFree(env: NodeJS.ProcessEnv): boolean {
 
 async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'): Promise<number> {
   const cache = (enabled: boolean) => (enabled ? openValidationCache(io.cwd, io.env) : undefined);
+  /** What plan, check and generate plan from: --schema, --config, --cache and the workload flags. */
+  const planInput = (args: CommonArgs & WorkloadFlags): PlanInputOptions => ({
+    schema: args.schema,
+    config: args.config,
+    cache: cache(args.cache),
+    ...workloadArgs(args),
+  });
   const runPlan = (args: PlanArgs) =>
     (require('./commands/plan') as typeof import('./commands/plan')).planCommand(
-      {
-        schema: args.schema,
-        config: args.config,
-        cache: cache(args.cache),
-        ...workloadArgs(args),
-        format: args.format,
-        verbose: args.verbose,
-      },
+      { ...planInput(args), format: args.format, verbose: args.verbose },
       io,
     );
   const runCheck = (args: CheckArgs) =>
     (require('./commands/check') as typeof import('./commands/check')).checkCommand(
       {
-        schema: args.schema,
-        config: args.config,
-        cache: cache(args.cache),
-        ...workloadArgs(args),
+        ...planInput(args),
         format: args.format,
         level: args.level,
         baseline: args.baseline,
@@ -177,13 +182,14 @@ async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'):
       return reportError(error, io);
     }
   }
-  return mainWithYargs(argv, io, cache, runPlan, runCheck);
+  return mainWithYargs(argv, io, cache, planInput, runPlan, runCheck);
 }
 
 async function mainWithYargs(
   argv: string[],
   io: CliIO,
   cache: (enabled: boolean) => ReturnType<typeof openValidationCache> | undefined,
+  planInput: (args: CommonArgs & WorkloadFlags) => PlanInputOptions,
   runPlan: (args: PlanArgs) => Promise<number>,
   runCheck: (args: CheckArgs) => Promise<number>,
 ): Promise<number> {
@@ -193,15 +199,6 @@ async function mainWithYargs(
   };
   // Loaded only here: the fast path above does without it.
   const yargs = require('yargs') as typeof Yargs;
-  /** What generate plans from: --schema, --config, --cache and the workload flags. */
-  const planInput = (
-    args: { schema?: string; config?: string; cache: boolean } & Parameters<typeof workloadArgs>[0],
-  ): PlanInputOptions => ({
-    schema: args.schema,
-    config: args.config,
-    cache: cache(args.cache),
-    ...workloadArgs(args),
-  });
   const parser = yargs(argv)
     .scriptName('idxgen')
     .usage(
@@ -356,13 +353,9 @@ async function mainWithYargs(
       'apply pending migrations as prisma migrate deploy does, watching and recovering index builds',
       (y) =>
         y
-          .option('database-url', { type: 'string', describe: 'the database (default: DATABASE_URL)' })
+          .option('database-url', EVENTS_DATABASE_URL_OPTION)
           .option('migrations', { type: 'string', describe: 'migrations folder (default: prisma/migrations)' })
-          .option('format', {
-            choices: ['text', 'json'] as const,
-            default: 'text' as const,
-            describe: 'json: one object per event',
-          })
+          .option('format', EVENTS_FORMAT_OPTION)
           .option('interval', {
             type: 'number',
             describe: 'ms between progress readings (default 500 on a terminal, 5000 otherwise)',
@@ -420,17 +413,10 @@ async function mainWithYargs(
       'progress',
       'show every index build running in the database until none is left',
       (y) =>
-        y
-          .option('database-url', { type: 'string', describe: 'the database (default: DATABASE_URL)' })
-          .option('format', {
-            choices: ['text', 'json'] as const,
-            default: 'text' as const,
-            describe: 'json: one object per event',
-          })
-          .option('interval', {
-            type: 'number',
-            describe: 'ms between readings (default 500 on a terminal, 5000 otherwise)',
-          }),
+        y.option('database-url', EVENTS_DATABASE_URL_OPTION).option('format', EVENTS_FORMAT_OPTION).option('interval', {
+          type: 'number',
+          describe: 'ms between readings (default 500 on a terminal, 5000 otherwise)',
+        }),
       (args) =>
         run(async () =>
           (require('./commands/progress') as typeof import('./commands/progress')).progressCommand(
