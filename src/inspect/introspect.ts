@@ -102,124 +102,32 @@ export async function openReadOnly(target: DbTarget, options: ReadOnlyOptions): 
   return client;
 }
 
+/**
+ * The rows of one introspection query. Each query names its columns after the fields of the type it
+ * fills (quoted camelCase aliases), so a row is that fact as read, with no mapping in between.
+ */
 async function rows<R extends object>(client: Client, name: TemplateName): Promise<R[]> {
   return (await client.query(renderTemplate(name, {}))).rows as R[];
-}
-
-interface ServerRow {
-  version_num: number;
-  version: string;
-  stats_since: Date;
-  stats_were_reset: boolean;
-  now: Date;
 }
 
 /** Reads everything inspect needs, in one read-only transaction (one consistent snapshot). */
 export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const [server] = await rows<ServerRow>(client, 'sql/introspect/server');
+    const [server] = await rows<ServerFacts>(client, 'sql/introspect/server');
     if (!server) throw new Error('pg_stat_database has no row for the current database');
-    if (server.version_num < 130000) throw new ServerTooOld(server.version);
+    if (server.versionNum < 130000) throw new ServerTooOld(server.version);
     const indexes = await listIndexes(client);
-    const facts: DatabaseFacts = {
-      server: {
-        versionNum: server.version_num,
-        version: server.version,
-        statsSince: server.stats_since,
-        statsWereReset: server.stats_were_reset,
-        now: server.now,
-      },
+    return {
+      server,
       indexes,
-      usage: (
-        await rows<{
-          schema: string;
-          table: string;
-          name: string;
-          scans: number;
-          bytes: number;
-          backs_constraint: boolean;
-        }>(client, 'sql/introspect/index-usage')
-      ).map((r) => ({
-        schema: r.schema,
-        table: r.table,
-        name: r.name,
-        scans: r.scans,
-        bytes: r.bytes,
-        backsConstraint: r.backs_constraint,
-      })),
+      usage: await rows<IndexUsage>(client, 'sql/introspect/index-usage'),
       foreignKeys: await listForeignKeyCoverage(client, {}, indexes),
-      tables: (
-        await rows<{
-          schema: string;
-          table: string;
-          kind: 'r' | 'p';
-          bytes: number;
-          rows: number;
-          inserts: number;
-          updates: number;
-          deletes: number;
-          is_partition: boolean;
-          partitions: number;
-        }>(client, 'sql/introspect/tables')
-      ).map((r) => ({
-        schema: r.schema,
-        table: r.table,
-        kind: r.kind,
-        bytes: r.bytes,
-        rows: r.rows,
-        inserts: r.inserts,
-        updates: r.updates,
-        deletes: r.deletes,
-        isPartition: r.is_partition,
-        partitions: r.partitions,
-      })),
-      extensions: (
-        await rows<{ name: string; installed_version: string | null; default_version: string | null }>(
-          client,
-          'sql/introspect/extensions',
-        )
-      ).map((r) => ({
-        name: r.name,
-        installedVersion: r.installed_version,
-        defaultVersion: r.default_version,
-      })),
-      nullFractions: (
-        await rows<{ schema: string; table: string; column: string; null_frac: number }>(
-          client,
-          'sql/introspect/null-fractions',
-        )
-      ).map((r) => ({
-        schema: r.schema,
-        table: r.table,
-        column: r.column,
-        nullFrac: r.null_frac,
-      })),
-      bloat: (
-        await rows<{
-          schema: string;
-          table: string;
-          name: string;
-          pages: number;
-          tuples: number;
-          block_size: number;
-          key_width: number;
-          unanalyzed: number;
-          fillfactor: number;
-        }>(client, 'sql/introspect/btree-bloat')
-      ).map((r) => ({
-        schema: r.schema,
-        table: r.table,
-        name: r.name,
-        pages: r.pages,
-        tuples: r.tuples,
-        blockSize: r.block_size,
-        keyWidth: r.key_width,
-        unanalyzed: r.unanalyzed,
-        fillfactor: r.fillfactor,
-      })),
+      tables: await rows<TableFacts>(client, 'sql/introspect/tables'),
+      extensions: await rows<ExtensionFacts>(client, 'sql/introspect/extensions'),
+      nullFractions: await rows<NullFraction>(client, 'sql/introspect/null-fractions'),
+      bloat: await rows<BtreeBloatInput>(client, 'sql/introspect/btree-bloat'),
     };
-    return facts;
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
