@@ -1,6 +1,6 @@
 /** The pure parts of verify: folder classification, schema stripping, query shapes, SQL fragments, URLs, reasons. */
 import { readdirSync } from 'node:fs';
-import type { IndexInfo } from '../../src/db/catalog';
+import type { ConstraintInfo, IndexInfo, SnapshotDiff } from '../../src/db/catalog';
 import type { Config } from '../../src/config/config';
 import type { IndexDef, Span } from '../../src/model/types';
 import type { Plan, PlanEntry } from '../../src/plan/types';
@@ -10,6 +10,7 @@ import { stripDeclarations } from '../../src/verify/base';
 import { explainUncovered } from '../../src/verify/coverage';
 import { readPredicate } from '../../src/sql/predicate';
 import { withoutBacktrace } from '../../src/verify/drift';
+import { describeDiff } from '../../src/verify/rollback';
 import { dominantLabel, ownRead, planIndexNodes, plannedReads, trigramPart } from '../../src/verify/evidence';
 import { queryShape, type QueryShape } from '../../src/model/query-shape';
 import { renderQuerySql } from '../../src/render/query';
@@ -515,4 +516,58 @@ test("the engine's backtrace is cut from drift messages", () => {
   expect(
     withoutBacktrace('Migration `x` failed.\nError:\nboom\n   0: schema_engine_wasm::wasm::engine::Diff\n at x.rs:1'),
   ).toBe('Migration `x` failed. Error: boom');
+});
+
+test('rollback differences: one line per added, removed and changed index and constraint; ignored ones apart', () => {
+  const index = (name: string, definition: string, valid = true): IndexInfo => ({
+    schema: 'public',
+    table: 'Post',
+    name,
+    method: 'btree',
+    columns: ['a'],
+    expressions: [false],
+    include: [],
+    opclasses: ['text_ops'],
+    defaultOpclass: [true],
+    descending: [false],
+    predicate: null,
+    unique: false,
+    primary: false,
+    valid,
+    definition,
+  });
+  const check = (name: string, definition: string, table = 'Post'): ConstraintInfo => ({
+    schema: 'public',
+    table,
+    name,
+    type: 'check',
+    definition,
+    validated: true,
+  });
+  const changed = <T>(before: T, after: T) => ({ key: 'k', before, after });
+  const diff: SnapshotDiff = {
+    addedIndexes: [index('a_idx', 'CREATE INDEX a_idx ON "Post" (a)')],
+    removedIndexes: [index('b_idx', 'CREATE INDEX b_idx ON "Post" (b)')],
+    changedIndexes: [
+      changed(
+        index('c_idx', 'CREATE INDEX c_idx ON "Post" (c)', false),
+        index('c_idx', 'CREATE INDEX c_idx ON "Post" (d)'),
+      ),
+    ],
+    addedConstraints: [check('a_check', 'CHECK (a > 0)'), check('own_check', 'CHECK (b > 0)', 'Own')],
+    removedConstraints: [check('b_check', 'CHECK (b > 0)')],
+    changedConstraints: [changed(check('c_check', 'CHECK (c > 0) NOT VALID'), check('c_check', 'CHECK (c > 0)'))],
+    same: false,
+  };
+  expect(describeDiff(diff, (table) => table === 'Own')).toEqual({
+    lines: [
+      'index "a_idx" on Post: left behind (CREATE INDEX a_idx ON "Post" (a))',
+      'index "b_idx" on Post: gone after rollback (was CREATE INDEX b_idx ON "Post" (b))',
+      'index "c_idx" on Post: was CREATE INDEX c_idx ON "Post" (c) INVALID, now CREATE INDEX c_idx ON "Post" (d)',
+      'constraint "a_check" on Post: left behind (CHECK (a > 0))',
+      'constraint "b_check" on Post: gone after rollback (was CHECK (b > 0))',
+      'constraint "c_check" on Post: was CHECK (c > 0) NOT VALID, now CHECK (c > 0)',
+    ],
+    ignored: ['constraint "own_check" on Own: left behind (CHECK (b > 0))'],
+  });
 });

@@ -25,27 +25,28 @@ export function describeDiff(
 ): { lines: string[]; ignored: string[] } {
   const lines: string[] = [];
   const ignored: string[] = [];
-  const add = (table: string, name: string, line: string) => (ignore(table, name) ? ignored : lines).push(line);
-  for (const i of diff.addedIndexes)
-    add(i.table, i.name, `index "${i.name}" on ${i.table}: left behind (${i.definition})`);
-  for (const i of diff.removedIndexes)
-    add(i.table, i.name, `index "${i.name}" on ${i.table}: gone after rollback (was ${i.definition})`);
-  for (const c of diff.changedIndexes)
-    add(
-      c.after.table,
-      c.after.name,
-      `index "${c.after.name}" on ${c.after.table}: was ${c.before.definition}${c.before.valid ? '' : ' INVALID'}, now ${c.after.definition}${c.after.valid ? '' : ' INVALID'}`,
-    );
-  for (const c of diff.addedConstraints)
-    add(c.table, c.name, `constraint "${c.name}" on ${c.table}: left behind (${c.definition})`);
-  for (const c of diff.removedConstraints)
-    add(c.table, c.name, `constraint "${c.name}" on ${c.table}: gone after rollback (was ${c.definition})`);
-  for (const c of diff.changedConstraints)
-    add(
-      c.after.table,
-      c.after.name,
-      `constraint "${c.after.name}" on ${c.after.table}: was ${c.before.definition}, now ${c.after.definition}`,
-    );
+  const describe = <T extends { table: string; name: string; definition: string }>(
+    kind: 'index' | 'constraint',
+    objects: { added: readonly T[]; removed: readonly T[]; changed: readonly { before: T; after: T }[] },
+    /** What a changed object was and is now. */
+    state: (o: T) => string,
+  ) => {
+    const add = (o: T, what: string) =>
+      (ignore(o.table, o.name) ? ignored : lines).push(`${kind} "${o.name}" on ${o.table}: ${what}`);
+    for (const o of objects.added) add(o, `left behind (${o.definition})`);
+    for (const o of objects.removed) add(o, `gone after rollback (was ${o.definition})`);
+    for (const { before, after } of objects.changed) add(after, `was ${state(before)}, now ${state(after)}`);
+  };
+  describe(
+    'index',
+    { added: diff.addedIndexes, removed: diff.removedIndexes, changed: diff.changedIndexes },
+    (i) => `${i.definition}${i.valid ? '' : ' INVALID'}`,
+  );
+  describe(
+    'constraint',
+    { added: diff.addedConstraints, removed: diff.removedConstraints, changed: diff.changedConstraints },
+    (c) => c.definition,
+  );
   return { lines, ignored };
 }
 
