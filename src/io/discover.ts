@@ -18,7 +18,8 @@ export interface SchemaLocation {
   files: string[];
 }
 
-const CONFIG_FILES = [
+/** Prisma's config files, in the order Prisma looks for them (read for `schema` here, `migrations.path` in read-migrations.ts). */
+export const PRISMA_CONFIG_FILES = [
   'prisma.config.ts',
   'prisma.config.mts',
   'prisma.config.cts',
@@ -30,7 +31,7 @@ const CONFIG_FILES = [
 
 export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   if (explicit !== undefined) return locate(cwd, explicit, '--schema');
-  for (const name of CONFIG_FILES) {
+  for (const name of PRISMA_CONFIG_FILES) {
     const configPath = path.join(cwd, name);
     if (!fs.existsSync(configPath)) continue;
     const schema = schemaFromPrismaConfig(readPrismaConfig(configPath, name));

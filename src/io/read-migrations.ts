@@ -11,7 +11,7 @@ import type { PrismaVersion } from '../compat/prisma-version';
 import { UserError } from '../errors';
 import { INPUT_LIMITS, readInputText } from './read-input';
 import type { ExistingMigrations } from '../generate/types';
-import type { SchemaLocation } from './discover';
+import { PRISMA_CONFIG_FILES, type SchemaLocation } from './discover';
 
 export interface MigrationsDir {
   /** Absolute path. */
@@ -19,16 +19,6 @@ export interface MigrationsDir {
   /** Where the choice came from, for messages. */
   origin: string;
 }
-
-const PRISMA_CONFIG_FILES = [
-  'prisma.config.ts',
-  'prisma.config.mts',
-  'prisma.config.cts',
-  'prisma.config.js',
-  'prisma.config.mjs',
-  'prisma.config.cjs',
-  '.config/prisma.ts',
-];
 
 /**
  * Reads `migrations: { path: "..." }` from a prisma.config file without running it: only a literal
