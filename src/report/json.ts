@@ -23,11 +23,14 @@ function location(span: Span): Json {
   return { file: span.file, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
 }
 
+/** The keys every spec starts with: its kind and its table. */
+function target(spec: ProposalSpec): { [key: string]: Json } {
+  return { kind: spec.kind, schema: spec.schema ?? null, table: spec.table };
+}
+
 function indexSpec(spec: IndexSpec): Json {
   return {
-    kind: 'index',
-    schema: spec.schema ?? null,
-    table: spec.table,
+    ...target(spec),
     columns: spec.columns.map((c) => ({
       column: c.column,
       field: c.field,
@@ -48,23 +51,9 @@ function specJson(spec: ProposalSpec): Json {
     case 'index':
       return indexSpec(spec);
     case 'check':
-      return {
-        kind: 'check',
-        schema: spec.schema ?? null,
-        table: spec.table,
-        name: spec.name,
-        expression: spec.expression,
-        columns: [...spec.columns],
-      };
+      return { ...target(spec), name: spec.name, expression: spec.expression, columns: [...spec.columns] };
     case 'drop-index':
-      return {
-        kind: 'drop-index',
-        schema: spec.schema ?? null,
-        table: spec.table,
-        name: spec.name,
-        coveredBy: spec.coveredBy,
-        recreate: indexSpec(spec.recreate),
-      };
+      return { ...target(spec), name: spec.name, coveredBy: spec.coveredBy, recreate: indexSpec(spec.recreate) };
   }
 }
 

@@ -190,19 +190,19 @@ function warningsInvocation(model: PlanReportInput['model']) {
   };
 }
 
-function sarifLog(
-  toolVersion: string,
-  driverRules: Descriptor[],
-  items: ResultInput[],
-  model: PlanReportInput['model'],
-): string {
+/** The SARIF log of one run over `items`: its rules are idxgen's and any id the items name that idxgen does not know. */
+function sarifLog(input: Pick<PlanReportInput, 'toolVersion' | 'rules' | 'model'>, items: ResultInput[]): string {
+  const usedIds = items.map((i) => i.ruleId);
+  const driverRules = descriptors(input.rules, usedIds);
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'idxgen', informationUri: INFORMATION_URI, version: toolVersion, rules: driverRules } },
-        ...warningsInvocation(model),
+        tool: {
+          driver: { name: 'idxgen', informationUri: INFORMATION_URI, version: input.toolVersion, rules: driverRules },
+        },
+        ...warningsInvocation(input.model),
         columnKind: 'utf16CodeUnits',
         results: results(items, driverRules),
       },
@@ -212,30 +212,12 @@ function sarifLog(
 }
 
 export function renderPlanSarif(input: PlanReportInput): string {
-  const items = [...input.plan.entries.map(entryResult), ...input.plan.unusedSuppressions.map(unusedResult)];
-  return sarifLog(
-    input.toolVersion,
-    descriptors(
-      input.rules,
-      items.map((i) => i.ruleId),
-    ),
-    items,
-    input.model,
-  );
+  return sarifLog(input, [...input.plan.entries.map(entryResult), ...input.plan.unusedSuppressions.map(unusedResult)]);
 }
 
 export function renderCheckSarif(input: CheckReportInput): string {
-  const items = [
+  return sarifLog(input, [
     ...sortFindings(input.findings).map((f) => findingResult(f, input.fixes)),
     ...input.unusedSuppressions.map(unusedResult),
-  ];
-  return sarifLog(
-    input.toolVersion,
-    descriptors(
-      input.rules,
-      items.map((i) => i.ruleId),
-    ),
-    items,
-    input.model,
-  );
+  ]);
 }
