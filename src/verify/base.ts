@@ -13,6 +13,7 @@ import { applyMigrationSql } from '../db/apply';
 import { schemaFromEmptySql } from '../db/schema-engine';
 import { scriptEffects, scriptStatements, type MigrationState } from '../generate/migration-sql';
 import { requiredExtensions } from '../model/extensions';
+import { withoutIndexes } from '../model/without-indexes';
 import type { IndexDef, SchemaModel } from '../model/types';
 import type { SchemaSource } from '../schema/source';
 import { quoteIdent } from '../sql/quote';
@@ -68,16 +69,13 @@ export function stripDeclarations(sources: readonly SchemaSource[], declarations
   });
 }
 
-/** The model without the given declarations (for the extensions the rest still needs). */
-function withoutDeclarations(model: SchemaModel, names: ReadonlySet<string>): SchemaModel {
-  return {
-    ...model,
-    tables: model.tables.map((t) => ({
-      ...t,
-      indexes: t.indexes.filter((i) => !names.has(i.name)),
-      uniques: t.uniques.filter((i) => !names.has(i.name)),
-    })),
-  };
+/** The indexes idxgen's folders leave behind (created, not dropped again): their declarations are idxgen's. */
+export function createdIndexNames(endState: MigrationState): Set<string> {
+  return new Set(
+    [...endState]
+      .filter(([key, s]) => key.startsWith('index:') && s.present)
+      .map(([key]) => key.slice('index:'.length)),
+  );
 }
 
 /**
@@ -123,9 +121,9 @@ export type BasePlan =
   | { ok: true; scripts: BaseScript[]; details: BaseDetails; engineMs: number }
   | { ok: false; reason: string; details: BaseDetails; engineMs: number };
 
-/** Decides the base scripts (asks Prisma's engine for the from-empty SQL when needed). No database. */
-export async function planBase(input: BaseInput): Promise<BasePlan> {
-  const details: BaseDetails = {
+/** Step a's details before it ran (or when it is skipped). */
+export function emptyBaseDetails(): BaseDetails {
+  return {
     source: 'none',
     folders: [],
     strippedDeclarations: [],
@@ -133,17 +131,18 @@ export async function planBase(input: BaseInput): Promise<BasePlan> {
     extensions: [],
     statements: 0,
   };
+}
+
+/** Decides the base scripts (asks Prisma's engine for the from-empty SQL when needed). No database. */
+export async function planBase(input: BaseInput): Promise<BasePlan> {
+  const details = emptyBaseDetails();
   if (input.baseFolders.length > 0) {
     details.source = 'migrations';
     details.folders = input.baseFolders.map((f) => f.name);
     return { ok: true, scripts: input.baseFolders.map((f) => ({ name: f.name, sql: f.sql })), details, engineMs: 0 };
   }
   details.source = 'schema';
-  const createdNames = new Set(
-    [...input.endState]
-      .filter(([key, s]) => key.startsWith('index:') && s.present)
-      .map(([key]) => key.slice('index:'.length)),
-  );
+  const createdNames = createdIndexNames(input.endState);
   const declarations = declarationsNamed(input.model, createdNames);
   details.strippedDeclarations = declarations.map((d) => d.index.name).sort();
   const stripped = stripDeclarations(
@@ -152,7 +151,7 @@ export async function planBase(input: BaseInput): Promise<BasePlan> {
   );
   const recreate = recreateStatements(input.idxgenFolders, input.endState);
   details.recreatedForDrops = recreate.names;
-  details.extensions = requiredExtensions(withoutDeclarations(input.model, createdNames));
+  details.extensions = requiredExtensions(withoutIndexes(input.model, createdNames));
   const fromEmpty = await schemaFromEmptySql(stripped);
   if (!fromEmpty.ok) {
     return {

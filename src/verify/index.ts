@@ -18,7 +18,15 @@ import type { Client } from 'pg';
 import { snapshot, type CatalogSnapshot } from '../db/catalog';
 import { connect, type ScratchDatabase } from '../db/client';
 import { applyFolders, checkObjects, checkOldPrisma } from './apply';
-import { applyBase, declarationsNamed, planBase, stripDeclarations, type BaseScript } from './base';
+import {
+  applyBase,
+  createdIndexNames,
+  declarationsNamed,
+  emptyBaseDetails,
+  planBase,
+  stripDeclarations,
+  type BaseScript,
+} from './base';
 import { fromEmptyHint, replayHint } from './prisma-limits';
 import { checkCoverage } from './coverage';
 import { checkDrift, type DriftOutcome } from './drift';
@@ -108,14 +116,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
   const statements = idxgenStatements(split.idxgen);
   const endState = idxgenEndState(statements);
 
-  const base = step<BaseStep>('base', {
-    source: 'none',
-    folders: [],
-    strippedDeclarations: [],
-    recreatedForDrops: [],
-    extensions: [],
-    statements: 0,
-  });
+  const base = step<BaseStep>('base', emptyBaseDetails());
   const apply = step<ApplyStep>('apply', {
     folders: [],
     objects: [],
@@ -221,11 +222,7 @@ export async function runVerify(input: VerifyInput, hooks: VerifyHooks = {}): Pr
       const idxgenNames = new Set(
         [...endState.keys()].filter((key) => key.startsWith('index:')).map((key) => key.slice('index:'.length)),
       );
-      const createdNames = new Set(
-        [...endState]
-          .filter(([key, s]) => key.startsWith('index:') && s.present)
-          .map(([key]) => key.slice('index:'.length)),
-      );
+      const createdNames = createdIndexNames(endState);
       const baseline = {
         sources: stripDeclarations(
           input.sources,
