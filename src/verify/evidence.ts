@@ -410,6 +410,23 @@ export async function attachedIndexes(client: Client): Promise<Map<string, Set<s
   return new Map([...children.keys()].map((name) => [name, below(name, new Set())]));
 }
 
+/** The evidence for `index` before a query ran (or when none can run): not ok, with `note` saying why. */
+function noEvidence(index: IndexInfo, rows: number | null, note?: string): IndexEvidence {
+  return {
+    index: index.name,
+    table: index.table,
+    shape: 'none',
+    query: '',
+    matching: null,
+    rows,
+    ok: false,
+    indexNodes: [],
+    topNode: null,
+    cost: null,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
 async function readEvidence(
   client: Client,
   index: IndexInfo,
@@ -418,18 +435,7 @@ async function readEvidence(
   attached: ReadonlySet<string> = new Set(),
 ): Promise<IndexEvidence> {
   const table = tableSql(index.table, index.schema);
-  const result: IndexEvidence = {
-    index: index.name,
-    table: index.table,
-    shape: 'none',
-    query: '',
-    matching: null,
-    rows: null,
-    ok: false,
-    indexNodes: [],
-    topNode: null,
-    cost: null,
-  };
+  const result = noEvidence(index, null);
   if ('unsupported' in read) {
     result.note = `no evidence query for this index: ${read.unsupported}`;
     return result;
@@ -639,37 +645,9 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
           if (empty.has(key)) {
             const note =
               'not judged: a partitioned table without partitions holds no rows (its index is checked in step b)';
-            out.set(index.name, [
-              {
-                index: index.name,
-                table: index.table,
-                shape: 'none',
-                query: '',
-                matching: null,
-                rows: 0,
-                ok: false,
-                indexNodes: [],
-                topNode: null,
-                cost: null,
-                note,
-              },
-            ]);
+            out.set(index.name, [noEvidence(index, 0, note)]);
           } else if (load?.error) {
-            out.set(index.name, [
-              {
-                index: index.name,
-                table: index.table,
-                shape: 'none',
-                query: '',
-                matching: null,
-                rows: load.rows,
-                ok: false,
-                indexNodes: [],
-                topNode: null,
-                cost: null,
-                note: 'the table could not be loaded',
-              },
-            ]);
+            out.set(index.name, [noEvidence(index, load.rows, 'the table could not be loaded')]);
           } else
             out.set(
               index.name,

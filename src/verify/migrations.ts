@@ -46,21 +46,23 @@ export interface VerifyMigrations {
   folders: VerifyFolder[];
 }
 
-/** True when the first non-blank line of a migration.sql is idxgen's header. */
-export function isIdxgenMigration(sql: string): boolean {
+/** The first non-blank line of a migration.sql, trimmed (after a byte order mark); '' when there is none. */
+function firstLine(sql: string): string {
   const first = sql
     .replace(/^\uFEFF/, '')
     .split('\n')
     .find((line) => line.trim() !== '');
-  return first !== undefined && IDXGEN_MARKER.test(first.trim());
+  return first?.trim() ?? '';
 }
 
+/** True when the first non-blank line of a migration.sql is idxgen's header. */
+export function isIdxgenMigration(sql: string): boolean {
+  return IDXGEN_MARKER.test(firstLine(sql));
+}
+
+/** True when that header says the folder was written by `--group table`. */
 function isGroupedMigration(sql: string): boolean {
-  const first = sql
-    .replace(/^\uFEFF/, '')
-    .split('\n')
-    .find((line) => line.trim() !== '');
-  return first !== undefined && GROUP_MARKER.test(first.trim());
+  return GROUP_MARKER.test(firstLine(sql));
 }
 
 function readOptional(file: string): string | null {
