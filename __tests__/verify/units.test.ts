@@ -118,26 +118,27 @@ describe('stripDeclarations', () => {
   });
 });
 
-describe('query shapes', () => {
-  const index = (over: Partial<IndexInfo>): IndexInfo => ({
-    schema: 'public',
-    table: 't',
-    name: 'i',
-    method: 'btree',
-    columns: ['a'],
-    expressions: [false],
-    include: [],
-    opclasses: ['text_ops'],
-    defaultOpclass: [true],
-    descending: [false],
-    predicate: null,
-    unique: false,
-    primary: false,
-    valid: true,
-    definition: '',
-    ...over,
-  });
+/** A catalog index on t(a), with `over` changed. */
+const index = (over: Partial<IndexInfo>): IndexInfo => ({
+  schema: 'public',
+  table: 't',
+  name: 'i',
+  method: 'btree',
+  columns: ['a'],
+  expressions: [false],
+  include: [],
+  opclasses: ['text_ops'],
+  defaultOpclass: [true],
+  descending: [false],
+  predicate: null,
+  unique: false,
+  primary: false,
+  valid: true,
+  definition: '',
+  ...over,
+});
 
+describe('query shapes', () => {
   const read = (parts: Omit<Partial<QueryShape>, 'table'>) => queryShape({ table: 't', ...parts });
   test.each<[string, Partial<IndexInfo>, unknown]>([
     ['btree (a)', {}, read({ equal: ['a'] })],
@@ -519,23 +520,8 @@ test("the engine's backtrace is cut from drift messages", () => {
 });
 
 test('rollback differences: one line per added, removed and changed index and constraint; ignored ones apart', () => {
-  const index = (name: string, definition: string, valid = true): IndexInfo => ({
-    schema: 'public',
-    table: 'Post',
-    name,
-    method: 'btree',
-    columns: ['a'],
-    expressions: [false],
-    include: [],
-    opclasses: ['text_ops'],
-    defaultOpclass: [true],
-    descending: [false],
-    predicate: null,
-    unique: false,
-    primary: false,
-    valid,
-    definition,
-  });
+  const postIndex = (name: string, definition: string, valid = true) =>
+    index({ table: 'Post', name, definition, valid });
   const check = (name: string, definition: string, table = 'Post'): ConstraintInfo => ({
     schema: 'public',
     table,
@@ -546,12 +532,12 @@ test('rollback differences: one line per added, removed and changed index and co
   });
   const changed = <T>(before: T, after: T) => ({ key: 'k', before, after });
   const diff: SnapshotDiff = {
-    addedIndexes: [index('a_idx', 'CREATE INDEX a_idx ON "Post" (a)')],
-    removedIndexes: [index('b_idx', 'CREATE INDEX b_idx ON "Post" (b)')],
+    addedIndexes: [postIndex('a_idx', 'CREATE INDEX a_idx ON "Post" (a)')],
+    removedIndexes: [postIndex('b_idx', 'CREATE INDEX b_idx ON "Post" (b)')],
     changedIndexes: [
       changed(
-        index('c_idx', 'CREATE INDEX c_idx ON "Post" (c)', false),
-        index('c_idx', 'CREATE INDEX c_idx ON "Post" (d)'),
+        postIndex('c_idx', 'CREATE INDEX c_idx ON "Post" (c)', false),
+        postIndex('c_idx', 'CREATE INDEX c_idx ON "Post" (d)'),
       ),
     ],
     addedConstraints: [check('a_check', 'CHECK (a > 0)'), check('own_check', 'CHECK (b > 0)', 'Own')],
