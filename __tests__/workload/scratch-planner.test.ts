@@ -7,7 +7,8 @@
 import { connectionUrl } from '../../src/db/client';
 import { openLiveSession, type LiveSession } from '../../src/db/live-session';
 import type { IndexSpec } from '../../src/rules/types';
-import { openScratchPlanner, type ScratchPlanner } from '../../src/verify/scratch-planner';
+import { openScratchPlanner, qualifiedTables, type ScratchPlanner } from '../../src/verify/scratch-planner';
+import { quoteIdent } from '../../src/sql/quote';
 import { testDatabase } from '../support/pg';
 
 const db = testDatabase('scratch_planner');
@@ -108,4 +109,30 @@ test('nothing was written to the live database', async () => {
     'we"ird;table_pkey',
   ]);
   expect(scratch.notes.join('\n')).not.toContain(db.target.password);
+});
+
+test('an unqualified table gets the schema the live server resolves it to, whatever the search_path spells', async () => {
+  // A schema named after the role comes first ("$user"), and a quoted schema name holds a comma:
+  // the table is found where PostgreSQL finds it, not in the first schema of the path.
+  const role = (await db.client.query<{ role: string }>('SELECT current_user AS role')).rows[0]!.role;
+  await db.client.query(`CREATE SCHEMA ${quoteIdent(role)}`);
+  await db.client.query(`ALTER DATABASE ${quoteIdent(db.name)} SET search_path = "$user", "a,b", "sch ema", public`);
+  const session = await openLiveSession(connectionUrl(db.target), {});
+  try {
+    expect(session.server.searchPath).toBe('"$user", "a,b", "sch ema", public');
+    expect(
+      await qualifiedTables(session, [
+        { schema: undefined, table: TABLE },
+        { schema: undefined, table: 'no such table' },
+        { schema: 'elsewhere', table: TABLE },
+      ]),
+    ).toEqual([
+      { schema: SCHEMA, table: TABLE },
+      { schema: role, table: 'no such table' },
+      { schema: 'elsewhere', table: TABLE },
+    ]);
+  } finally {
+    await session.close();
+    await db.client.query(`ALTER DATABASE ${quoteIdent(db.name)} RESET search_path`);
+  }
 });

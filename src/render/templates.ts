@@ -50,6 +50,7 @@ export const TEMPLATE_NAMES = [
   'sql/scratch/analyze',
   'sql/scratch/restore-column-stats',
   'sql/scratch/drop-index',
+  'sql/scratch/table-schemas',
 ] as const;
 
 /** The report text, by path below `templates/` without `.hbs`. */

@@ -80,7 +80,7 @@ export async function openScratchPlanner(
   live: LiveSession,
   tables: readonly { schema: string | undefined; table: string }[],
 ): Promise<ScratchPlanner> {
-  const wanted = tables.map((t) => ({ schema: t.schema ?? firstSchema(live.server.searchPath), table: t.table }));
+  const wanted = await qualifiedTables(live, tables);
   const params = [wanted.map((t) => t.schema), wanted.map((t) => t.table)];
   const columns = await live.read<ColumnSource>(
     renderTemplate('sql/scratch/columns', {}),
@@ -116,10 +116,28 @@ export async function openScratchPlanner(
   }
 }
 
-function firstSchema(searchPath: string): string {
-  // `"$user", public` → public: the schema an unqualified table of a Prisma project lives in.
-  const parts = searchPath.split(',').map((p) => p.trim().replace(/^"(.*)"$/, '$1'));
-  return parts.find((p) => p !== '$user' && p !== '') ?? 'public';
+/**
+ * Each table with its schema: an unqualified one (a Prisma project's default schema) gets the
+ * schema the live server resolves it to. One with no schema to resolve to cannot be copied.
+ */
+export async function qualifiedTables(
+  live: LiveSession,
+  tables: readonly { schema: string | undefined; table: string }[],
+): Promise<{ schema: string; table: string }[]> {
+  const unqualified = [...new Set(tables.flatMap((t) => (t.schema === undefined ? [t.table] : [])))];
+  const resolved =
+    unqualified.length === 0
+      ? []
+      : await live.read<{ table: string; schema: string | null }>(
+          renderTemplate('sql/scratch/table-schemas', {}),
+          [unqualified],
+          'the schemas of the unqualified tables (search_path)',
+        );
+  const schemaOf = new Map(resolved.map((r) => [r.table, r.schema]));
+  return tables.flatMap(({ schema, table }) => {
+    const resolvedSchema = schema ?? schemaOf.get(table) ?? null;
+    return resolvedSchema === null ? [] : [{ schema: resolvedSchema, table }];
+  });
 }
 
 function tableCopies(columns: readonly ColumnSource[]): TableCopy[] {
