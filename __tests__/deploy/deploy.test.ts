@@ -164,7 +164,7 @@ test('deploy shows increasing progress and leaves the history Prisma would write
 
   const plan = of(events, 'plan')[0]!;
   expect(plan.pending.map((p) => p.folder)).toEqual([BUILD_V.name, BUILD_EXPR.name]);
-  expect(plan.pending[0]!.builds[0]).toMatchObject({ index: '"item_v_idx"', table: 'item', unique: false });
+  expect(plan.pending[0]!.builds[0]).toMatchObject({ index: 'item_v_idx', table: 'item', unique: false });
   expect(plan.pending[0]!.builds[0]!.rowEstimate).toBeGreaterThan(ROWS * 0.9);
   expect(plan.pending[0]!.builds[0]!.tableBytes).toBeGreaterThan(40 * 1024 * 1024);
 
@@ -449,10 +449,124 @@ test('a table PostgreSQL never analyzed has no row estimate (not 0 rows)', async
   });
 });
 
+const HOSTILE_SCHEMA = 'we.ird "s';
+const HOSTILE_TABLE = 'Tä"b;le表';
+/** The hostile table as idxgen writes it in a migration: `;` only inside a U&"..." escape (Prisma cuts at every `;`). */
+const HOSTILE_SQL = '"we.ird ""s".U&"T\\00E4""b\\003Ble\\8868"';
+
+test('hostile names (quotes, dots, ";", letters outside ASCII, a schema): read from the parse tree, resolved by PostgreSQL', async () => {
+  const migrations = writeMigrations([
+    folder(
+      '20260108000000_hostile_idx',
+      `-- A hostile name\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "ix ""1" ON ONLY ${HOSTILE_SQL} (("v" % 3));\n`,
+    ),
+    folder(
+      '20260109000000_hostile_check',
+      `ALTER TABLE ONLY ${HOSTILE_SQL} ADD CONSTRAINT "c" CHECK ("v" >= 0) NOT VALID;\n`,
+    ),
+  ]);
+  const target = await clone();
+  const table = `${quoteIdent(HOSTILE_SCHEMA)}.${quoteIdent(HOSTILE_TABLE)}`;
+  await query(target, `CREATE SCHEMA ${quoteIdent(HOSTILE_SCHEMA)}`);
+  await query(target, `CREATE TABLE ${table} ("v" integer)`);
+  await query(target, `INSERT INTO ${table} SELECT g FROM generate_series(1, 10000) AS g`);
+  await query(target, `ANALYZE ${table}`);
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('applied');
+  const [build, check] = of(events, 'plan')[0]!.pending;
+  // PostgreSQL found the table (its size and rows) and printed its name.
+  expect(build!.builds).toEqual([
+    {
+      index: '"ix ""1"',
+      table: '"we.ird ""s"."Tä""b;le表"',
+      unique: false,
+      tableBytes: expect.any(Number),
+      rowEstimate: 10000,
+      expectedSeconds: 0,
+    },
+  ]);
+  expect(build!.builds[0]!.tableBytes).toBeGreaterThan(0);
+  expect(check!.strongLocks).toEqual([{ table: '"we.ird ""s"."Tä""b;le表"', action: 'add-constraint-not-valid' }]);
+  expect(of(events, 'folder-start').map((e) => e.lockTimeoutMs)).toEqual([null, 300]);
+  // The built index was found (its size) and, holding an expression, analyzed.
+  expect(of(events, 'analyze')).toEqual([
+    {
+      event: 'analyze',
+      folder: '20260108000000_hostile_idx',
+      table: '"we.ird ""s"."Tä""b;le表"',
+      index: '"we.ird ""s"."ix ""1"',
+    },
+  ]);
+  expect(of(events, 'folder-done')[0]!.result.indexes[0]!.bytes).toBeGreaterThan(0);
+});
+
+/** The folders through Prisma's own engine (what `prisma migrate deploy` does), on a clone. */
+async function prismaApplies(migrations: MigrationsInput): Promise<{ ok: boolean; target: DbTarget }> {
+  const target = await clone();
+  const engine = await openSchemaEngine({ schema: SCHEMA, target });
+  if (!engine.ok) throw new Error(engine.reason);
+  try {
+    return { ok: (await engine.value.applyMigrations(migrations)).ok, target };
+  } finally {
+    await engine.value.close();
+  }
+}
+
+test('a ";" in a comment that Prisma cuts into a piece PostgreSQL rejects: bad input before anything runs (Prisma applies half)', async () => {
+  const line = 'CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" ("v"); -- see notes; rebuild later';
+  const migrations = writeMigrations([folder('20260110000000_cut', `-- Build it\n${line}\n`)]);
+  // Prisma's engine builds the index, then fails on " rebuild later" and records the folder failed.
+  const prisma = await prismaApplies(migrations);
+  expect(prisma.ok).toBe(false);
+  expect(
+    await query(prisma.target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass"),
+  ).toEqual([{ indisvalid: true }]);
+  expect(await diagnose(prisma.target, migrations)).toMatchObject({ failedMigrationNames: ['20260110000000_cut'] });
+
+  const target = await clone();
+  const events: DeployEvent[] = [];
+  const file = path.join(migrations.baseDir, '20260110000000_cut', 'migration.sql');
+  await expect(deploy(options(target, migrations, events))).rejects.toThrow(
+    new RegExp(
+      `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:${line.indexOf('rebuild') + 1}: PostgreSQL cannot parse this statement as Prisma sends it: syntax error at or near "rebuild"`,
+    ),
+  );
+  expect(events).toEqual([]);
+  expect(await query(target, "SELECT to_regclass('item_v_idx') AS index")).toEqual([{ index: null }]);
+  expect(await diagnose(target, migrations)).toMatchObject({
+    failedMigrationNames: [],
+    unappliedMigrationNames: ['20260110000000_cut'],
+  });
+});
+
+test('a file PostgreSQL cannot parse whole but whose every piece Prisma sends parses is applied, as Prisma applies it', async () => {
+  const migrations = writeMigrations([
+    folder('20260111000000_swallowed', 'SELECT 1 -- a note; CREATE TABLE "noted" (\n  "id" integer);\n'),
+  ]);
+  const prisma = await prismaApplies(migrations);
+  expect(prisma.ok).toBe(true);
+  expect(await query(prisma.target, "SELECT to_regclass('noted')::text AS t")).toEqual([{ t: 'noted' }]);
+  const target = await clone();
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('applied');
+  expect(of(events, 'plan')[0]!.pending[0]).toMatchObject({ atomic: false, builds: [], strongLocks: [] });
+  expect(await query(target, "SELECT to_regclass('noted')::text AS t")).toEqual([{ t: 'noted' }]);
+});
+
 describe('the real binary', () => {
   const bin = path.join(REPO, 'bin', 'idxgen.js');
   const url = (t: DbTarget) =>
     `postgresql://${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${encodeURIComponent(t.database)}`;
+  /** The binary run to its end: exit code and output. */
+  const run = async (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    return { code, stdout, stderr };
+  };
 
   test('SIGINT mid-build: exit 130, no INVALID index, the folder rolled back and pending again', async () => {
     const migrations = writeMigrations([BUILD_V]);
@@ -505,14 +619,15 @@ describe('the real binary', () => {
   test('non-TTY text: one line per reading, then the summary; the password never shows', async () => {
     const migrations = writeMigrations([BUILD_V]);
     const target = await clone();
-    const child = spawn(
-      process.execPath,
-      [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir, '--interval', '100'],
-      { env: { ...process.env, NO_COLOR: '1' } },
-    );
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stdout } = await run([
+      'deploy',
+      '--database-url',
+      url(target),
+      '--migrations',
+      migrations.baseDir,
+      '--interval',
+      '100',
+    ]);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     // A reading taken before PostgreSQL knows the table's block count has no percentage.
@@ -530,19 +645,41 @@ describe('the real binary', () => {
       folder('20260104000000_item_v_key', 'CREATE UNIQUE INDEX CONCURRENTLY "item_v_key" ON "item" ("v");\n'),
     ]);
     const target = await clone();
-    const child = spawn(
-      process.execPath,
-      [bin, 'deploy', '--database-url', url(target), '--migrations', migrations.baseDir],
-      { env: { ...process.env, NO_COLOR: '1' } },
-    );
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stdout } = await run(['deploy', '--database-url', url(target), '--migrations', migrations.baseDir]);
     expect(code).toBe(1);
     expect(stdout).toMatch(
       /attempt 1 failed: unique-violation \(23505\).*; 1,000 duplicate key values; marked rolled back\n/,
     );
     expect(stdout).toMatch(/Next: remove the duplicate keys, then run idxgen deploy again/);
+  });
+
+  test('a statement PostgreSQL would reject exits 2 at file:line:col, nothing applied', async () => {
+    const migrations = writeMigrations([
+      BUILD_V,
+      folder(
+        '20260112000000_broken',
+        '-- hand-edited\nALTER TABLE "item" ADD CONSTRAINT "c" CHECK (("v" > 0) NOT VALID;\n',
+      ),
+    ]);
+    const target = await clone();
+    const { code, stdout, stderr } = await run([
+      'deploy',
+      '--database-url',
+      url(target),
+      '--migrations',
+      migrations.baseDir,
+    ]);
+    expect(code).toBe(2);
+    const column = 'ALTER TABLE "item" ADD CONSTRAINT "c" CHECK (("v" > 0) NOT VALID'.indexOf('NOT VALID') + 1;
+    expect(stderr).toContain(
+      `${path.join(migrations.baseDir, '20260112000000_broken', 'migration.sql')}:2:${column}: PostgreSQL cannot parse this statement as Prisma sends it: syntax error at or near "NOT"`,
+    );
+    expect(stdout).toBe('');
+    // Nothing ran: not even the good folder before the broken one.
+    expect(await diagnose(target, migrations)).toMatchObject({
+      failedMigrationNames: [],
+      unappliedMigrationNames: [BUILD_V.name, '20260112000000_broken'],
+    });
   });
 
   test('idxgen progress follows a build someone else started and exits when it is done', async () => {
@@ -585,12 +722,7 @@ describe('the real binary', () => {
 
   test('idxgen progress with no build running says so and exits 0', async () => {
     const target = await clone();
-    const child = spawn(process.execPath, [bin, 'progress', '--database-url', url(target)], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stdout } = await run(['progress', '--database-url', url(target)]);
     expect(code).toBe(0);
     expect(stdout).toBe('No index build in progress.\n');
   });
@@ -599,13 +731,8 @@ describe('the real binary', () => {
     const target = await clone();
     const wrong = { ...target, password: 'Sup3r-S3cret-pw' };
     const dir = writeMigrations([]).baseDir;
-    const child = spawn(process.execPath, [bin, 'deploy', '--database-url', url(wrong), '--migrations', dir], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stdout, stderr } = await run(['deploy', '--database-url', url(wrong), '--migrations', dir]);
+    const out = stdout + stderr;
     expect(code).toBe(2);
     expect(out).toMatch(/deploy: .*password authentication failed/);
     expect(out).not.toContain('Sup3r-S3cret-pw');

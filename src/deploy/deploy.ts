@@ -15,6 +15,7 @@
  */
 import { sqlParser } from '../workload/sql-parser';
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import type { Client } from 'pg';
 import { connect, type DbTarget } from '../db/client';
 import {
@@ -24,8 +25,10 @@ import {
   type SchemaEngineSession,
 } from '../db/schema-engine';
 import { deploySql } from '../render/deploy';
+import { displayIdent } from '../sql/quote';
 import { readBuilds, readOldTransactions, startPoller } from './monitor';
-import { folderShape, type FolderShape } from './statements';
+import { UserError } from '../errors';
+import { displayRelation, folderShape, regclassOf, type FolderShape, type RelationName } from './statements';
 import type { DeployEvent, FailureKind, FolderResult, PlannedBuild, PlannedFolder } from './types';
 
 export interface DeployOptions {
@@ -96,8 +99,9 @@ interface IndexFacts {
   is_valid: boolean;
 }
 
-async function indexFacts(client: Client, name: string): Promise<IndexFacts | null> {
-  return (await client.query<IndexFacts>(deploySql('index-facts'), [name])).rows[0] ?? null;
+/** The index `name` (as the statement names it, unquoted) on `table`, in the table's schema. */
+async function indexFacts(client: Client, name: string, table: RelationName): Promise<IndexFacts | null> {
+  return (await client.query<IndexFacts>(deploySql('index-facts'), [name, regclassOf(table)])).rows[0] ?? null;
 }
 
 /** Key values occurring more than once under the (INVALID) unique index `index`. */
@@ -125,12 +129,12 @@ async function planFolder(
     const row = (
       await client.query<{ table: string; table_bytes: number; row_estimate: number | null }>(
         deploySql('table-stats'),
-        [b.table],
+        [regclassOf(b.table)],
       )
     ).rows[0];
     builds.push({
-      index: b.index,
-      table: row?.table ?? b.table,
+      index: b.index === null ? null : displayIdent(b.index),
+      table: row?.table ?? displayRelation(b.table),
       unique: b.unique,
       tableBytes: row?.table_bytes ?? null,
       rowEstimate: row?.row_estimate ?? null,
@@ -140,7 +144,7 @@ async function planFolder(
   return {
     folder,
     builds,
-    strongLocks: shape.strongLocks.map((s) => ({ table: s.table, action: s.action })),
+    strongLocks: shape.strongLocks.map((s) => ({ table: displayRelation(s.table), action: s.action })),
     atomic: shape.atomic,
   };
 }
@@ -148,7 +152,7 @@ async function planFolder(
 const quotedArg = (s: string) => (/^[A-Za-z0-9_.\-/]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
-  await sqlParser(); // each folder's statements are split by PostgreSQL's parser
+  await sqlParser(); // each statement Prisma's engine will send is read by PostgreSQL's parser
   const { emit, signal } = opts;
   const monitor = await connect(opts.target);
   const results: FolderResult[] = [];
@@ -182,7 +186,15 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
     }
     const pendingNames = new Set(d.unappliedMigrationNames);
     const pending = opts.migrations.folders.filter((f) => pendingNames.has(f.name));
-    const shapes = new Map(pending.map((f) => [f.name, folderShape(f.sql ?? '')]));
+    const shapes = new Map(
+      pending.map((f) => [
+        f.name,
+        folderShape(f.sql ?? '', path.join(opts.migrations.baseDir, f.name, 'migration.sql')),
+      ]),
+    );
+    // A statement PostgreSQL would reject: bad input, before anything runs (Prisma would apply the folder half).
+    const problems = [...shapes.values()].flatMap((s) => s.problems);
+    if (problems.length > 0) throw new UserError(problems);
     const planned: PlannedFolder[] = [];
     for (const f of pending) planned.push(await planFolder(monitor, f.name, shapes.get(f.name)!, opts.buildRateMBps));
     const invalidBefore = await invalidIndexes(monitor);
@@ -262,7 +274,7 @@ async function applyFolder(
   // An INVALID index with the name this folder builds: IF NOT EXISTS would accept it as built.
   for (const b of shape.builds) {
     if (b.index === null) continue;
-    const facts = await indexFacts(monitor, b.index).catch(() => null);
+    const facts = await indexFacts(monitor, b.index, b.table).catch(() => null);
     if (facts && !facts.is_valid) await dropInvalid(monitor, name, facts.index, facts.table, emit);
   }
   for (let attempt = 1; ; attempt++) {
@@ -313,7 +325,7 @@ async function applyFolder(
     if (applied.ok) {
       const indexes: FolderResult['indexes'] = [];
       for (const b of shape.builds) {
-        const facts = b.index === null ? null : await indexFacts(monitor, b.index);
+        const facts = b.index === null ? null : await indexFacts(monitor, b.index, b.table);
         if (!facts) continue;
         let analyzed = false;
         if (facts.has_expressions) {

@@ -4,133 +4,140 @@
  * ACCESS EXCLUSIVE lock for an instant (then it runs under a lock_timeout and is retried), or is
  * it something else (run as Prisma runs it).
  *
- * Statements come from `splitStatements` (PostgreSQL's parser delimits them); only
- * the head of each statement is read here, word by word, never its expressions. Anything this
- * reader does not recognise is `other`, which deploy runs without extra care: an unusual spelling
- * costs the extra care, never correctness. The table name is kept as written (quoted identifiers
- * with their quotes) and only ever handed to PostgreSQL's `to_regclass`, never spliced into SQL.
+ * Statements are what Prisma's engine really sends: deploy applies a folder with Prisma 7's
+ * migration engine, whose pg adapter splits migration.sql at EVERY `;` (even in a comment, a string
+ * or a `$$` body) and sends each piece on its own (`naiveSplit`, src/db/split.ts). Each piece is
+ * read with PostgreSQL's own parser (libpg-query): its parse tree, never its words. A piece the
+ * parser rejects is one PostgreSQL would reject when the engine sends it, after the pieces before
+ * it ran: the folder would be left failed and half applied, so it is bad input, reported at
+ * `file:line:col` before anything runs. A piece that parses although the whole file does not (a
+ * `;` in a `--` comment followed by SQL on the same line) is run by Prisma, and read as it runs.
+ *
+ * Names come from the tree unquoted (schema and relation); they reach PostgreSQL only as bound
+ * `to_regclass` parameters built by `regclassText` (src/sql/quote.ts), never spliced into SQL.
  */
-import { splitStatements } from '../db/split';
+import type { Node, RangeVar } from 'libpg-query';
+import { naiveSplit, lineAt } from '../db/split';
+import type { Diagnostic } from '../errors';
+import { displayIdent, regclassText } from '../sql/quote';
+import { parseScript } from '../workload/sql-parser';
+
+/** A relation as the statement names it: the schema only when the statement gives one. */
+export interface RelationName {
+  schema: string | null;
+  name: string;
+}
+
+export type StrongLockAction = 'add-constraint-not-valid' | 'attach-partition' | 'drop-constraint';
 
 export type StatementKind =
-  | { kind: 'build-index'; concurrently: boolean; unique: boolean; index: string | null; table: string }
-  | { kind: 'strong-lock'; table: string; action: 'add-constraint-not-valid' | 'attach-partition' | 'drop-constraint' }
+  | { kind: 'build-index'; concurrently: boolean; unique: boolean; index: string | null; table: RelationName }
+  | { kind: 'strong-lock'; table: RelationName; actions: StrongLockAction[] }
   | { kind: 'session-setting' }
   | { kind: 'other' };
 
 export interface FolderShape {
+  /** The statements Prisma's engine sends, in order (pieces holding only comments are not statements). */
   statements: { sql: string; line: number; what: StatementKind }[];
   /** The CONCURRENTLY index builds, in order. */
   builds: Extract<StatementKind, { kind: 'build-index' }>[];
-  /** Statements that take an ACCESS EXCLUSIVE lock for an instant. */
-  strongLocks: Extract<StatementKind, { kind: 'strong-lock' }>[];
+  /** ACCESS EXCLUSIVE locks taken for an instant, one per action. */
+  strongLocks: { table: RelationName; action: StrongLockAction }[];
   /**
    * Exactly one statement besides SET/RESET: when it fails nothing of the folder was applied
    * (PostgreSQL statements are atomic; a failed CONCURRENTLY build leaves only its INVALID index,
    * which deploy drops), so the folder can be marked rolled back and run again.
    */
   atomic: boolean;
+  /** One diagnostic at `file:line:col` per piece PostgreSQL would reject; deploy runs nothing while any is left. */
+  problems: Diagnostic[];
 }
 
-/** Words and quoted identifiers of a statement's text, comments and strings skipped. */
-function words(sql: string, limit: number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < sql.length && out.length < limit) {
-    const c = sql[i]!;
-    if (c === '-' && sql[i + 1] === '-') {
-      while (i < sql.length && sql[i] !== '\n') i++;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < sql.length && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
-        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
-        else i++;
-      }
-    } else if (c === '"') {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === '"' && sql[j + 1] === '"') j += 2;
-        else if (sql[j] === '"') break;
-        else j++;
-      }
-      const quoted = sql.slice(i, j + 1);
-      out.push(quoted);
-      i = j + 1;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]!)) j++;
-      out.push(sql.slice(i, j));
-      i = j;
-    } else if (c === '.') {
-      out.push('.');
-      i++;
-    } else if (/\s/.test(c)) {
-      i++;
-    } else {
-      out.push(c);
-      i++;
-    }
-  }
-  // Join `a . b` into one qualified name.
-  const joined: string[] = [];
-  for (let k = 0; k < out.length; k++) {
-    if (out[k] === '.' && joined.length > 0 && k + 1 < out.length) joined[joined.length - 1] += `.${out[++k]}`;
-    else joined.push(out[k]!);
-  }
-  return joined;
+/** The text `to_regclass($1)` resolves the relation from (as the statement does: through the search_path when unqualified). */
+export function regclassOf(relation: RelationName): string {
+  return regclassText(relation.name, relation.schema);
 }
 
-const upper = (w: string | undefined) => (w !== undefined && !w.startsWith('"') ? w.toUpperCase() : w);
+/** The relation as people read it (`s.t`, `"We""ird"`): for messages, never for SQL. */
+export function displayRelation(relation: RelationName): string {
+  return relation.schema === null
+    ? displayIdent(relation.name)
+    : `${displayIdent(relation.schema)}.${displayIdent(relation.name)}`;
+}
 
-/** Reads the head of one statement. */
-export function classifyStatement(sql: string): StatementKind {
-  const w = words(sql, 80);
-  const W = w.map(upper);
-  let k = 0;
-  const take = (word: string) => (W[k] === word ? (k++, true) : false);
-  if (W[0] === 'SET' || W[0] === 'RESET') return { kind: 'session-setting' };
-  if (take('CREATE')) {
-    const unique = take('UNIQUE');
-    if (!take('INDEX')) return { kind: 'other' };
-    const concurrently = take('CONCURRENTLY');
-    if (take('IF')) {
-      if (!take('NOT') || !take('EXISTS')) return { kind: 'other' };
-    }
-    const index = W[k] === 'ON' ? null : (w[k++] ?? null);
-    if (!take('ON')) return { kind: 'other' };
-    take('ONLY');
-    const table = w[k];
+function relationOf(range: RangeVar | undefined): RelationName | undefined {
+  if (range?.relname === undefined) return undefined;
+  return { schema: range.schemaname ?? null, name: range.relname };
+}
+
+/** What one parsed statement does (see the module comment). */
+export function classifyNode(node: Node): StatementKind {
+  if ('VariableSetStmt' in node) return { kind: 'session-setting' };
+  if ('IndexStmt' in node) {
+    const { concurrent, unique, idxname, relation } = node.IndexStmt;
+    const table = relationOf(relation);
     if (table === undefined) return { kind: 'other' };
-    return { kind: 'build-index', concurrently, unique, index, table };
+    return {
+      kind: 'build-index',
+      concurrently: concurrent === true,
+      unique: unique === true,
+      index: idxname ?? null,
+      table,
+    };
   }
-  if (take('ALTER') && take('TABLE')) {
-    if (take('IF')) {
-      if (!take('EXISTS')) return { kind: 'other' };
-    }
-    take('ONLY');
-    const table = w[k++];
-    if (table === undefined) return { kind: 'other' };
-    const rest = W.slice(k);
-    if (rest[0] === 'ATTACH' && rest[1] === 'PARTITION')
-      return { kind: 'strong-lock', table, action: 'attach-partition' };
-    // The statement's last two words: `... NOT VALID` (one ALTER may hold several actions).
-    const tail = words(sql, 100000).map(upper);
-    const notValid = tail.length >= 2 && tail[tail.length - 2] === 'NOT' && tail[tail.length - 1] === 'VALID';
-    if (rest.includes('ADD') && rest.includes('CONSTRAINT') && notValid)
-      return { kind: 'strong-lock', table, action: 'add-constraint-not-valid' };
-    if (rest[0] === 'DROP' && rest[1] === 'CONSTRAINT')
-      return { kind: 'strong-lock', table, action: 'drop-constraint' };
+  if ('AlterTableStmt' in node) {
+    const { relation, cmds = [], objtype } = node.AlterTableStmt;
+    const table = relationOf(relation);
+    if (objtype !== 'OBJECT_TABLE' || table === undefined) return { kind: 'other' };
+    const actions = cmds.flatMap((cmd): StrongLockAction[] => {
+      if (!('AlterTableCmd' in cmd)) return [];
+      const { subtype, def } = cmd.AlterTableCmd;
+      if (subtype === 'AT_AddConstraint' && def !== undefined && 'Constraint' in def && def.Constraint.skip_validation)
+        return ['add-constraint-not-valid'];
+      if (subtype === 'AT_AttachPartition') return ['attach-partition'];
+      if (subtype === 'AT_DropConstraint') return ['drop-constraint'];
+      return [];
+    });
+    return actions.length > 0 ? { kind: 'strong-lock', table, actions } : { kind: 'other' };
   }
   return { kind: 'other' };
 }
 
-/** Reads one folder's migration.sql. */
-export function folderShape(sql: string): FolderShape {
-  const statements = splitStatements(sql).map((s) => ({ sql: s.sql, line: s.line, what: classifyStatement(s.sql) }));
+const BROKEN =
+  'Prisma would run the statements before it, then leave the folder failed. Nothing was applied: fix the statement, then run idxgen deploy again.';
+const CUT_AT_SEMICOLON =
+  'The file parses as a whole, but the migration engine idxgen deploy runs (Prisma 7\'s, with its pg adapter) cuts it at every ";", ' +
+  'even inside a comment, a string or a $$ body, and sends each piece on its own: this piece would fail after the ones before it ran, ' +
+  'leaving the folder failed and half applied. Nothing was applied. Instead, keep ";" out of comments and strings in this file; ' +
+  'a function or DO body that needs ";" cannot go through the engine (apply it with prisma db execute, then prisma migrate resolve --applied).';
+
+/** Reads one folder's migration.sql (`file` names it in diagnostics) as Prisma's engine sends it. */
+export function folderShape(sql: string, file: string): FolderShape {
+  const statements: FolderShape['statements'] = [];
+  const problems: Diagnostic[] = [];
+  const pieces = naiveSplit(sql);
+  let wholeParses: boolean | undefined;
+  for (const piece of pieces) {
+    const parsed = parseScript(piece.sql);
+    if (parsed.ok) {
+      for (const s of parsed.statements)
+        statements.push({ sql: s.sql, line: piece.line + s.line - 1, what: classifyNode(s.node) });
+      continue;
+    }
+    const at = piece.offset + (parsed.offset ?? 0);
+    // The whole file parses: only the cut at every `;` breaks it.
+    wholeParses ??= parseScript(sql).ok;
+    problems.push({
+      file,
+      line: lineAt(sql, at),
+      column: at - sql.lastIndexOf('\n', at - 1),
+      message: `PostgreSQL cannot parse this statement as Prisma sends it: ${parsed.message}. ${wholeParses ? CUT_AT_SEMICOLON : BROKEN}`,
+    });
+  }
   const builds = statements.flatMap((s) => (s.what.kind === 'build-index' && s.what.concurrently ? [s.what] : []));
-  const strongLocks = statements.flatMap((s) => (s.what.kind === 'strong-lock' ? [s.what] : []));
+  const strongLocks = statements.flatMap(({ what }) =>
+    what.kind === 'strong-lock' ? what.actions.map((action) => ({ table: what.table, action })) : [],
+  );
   const effective = statements.filter((s) => s.what.kind !== 'session-setting');
-  return { statements, builds, strongLocks, atomic: effective.length === 1 };
+  return { statements, builds, strongLocks, atomic: effective.length === 1, problems };
 }

@@ -74,6 +74,16 @@ export function displayIdent(name: string): string {
   return printsBare(name) ? name : doubleQuoted(name);
 }
 
+/**
+ * A relation's name as text for `to_regclass($1)` / `$1::text::regclass`: a bound parameter, never
+ * spliced into SQL. Each part in plain double quotes with `"` doubled: regclass input knows no
+ * `U&"..."` form (a `;` in a bound parameter is harmless). Without a schema the name resolves
+ * through the search_path, as the statement that names it does.
+ */
+export function regclassText(name: string, schema?: string | null): string {
+  return schema ? `${doubleQuoted(schema)}.${doubleQuoted(name)}` : doubleQuoted(name);
+}
+
 /** `"schema"."name"` when a schema is set, `"name"` otherwise. */
 export function qualifiedName(name: string, schema?: string): string {
   return schema ? `${quoteIdent(schema)}.${quoteIdent(name)}` : quoteIdent(name);

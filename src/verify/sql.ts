@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import type Handlebars from 'handlebars';
 import { template, templatesRoot } from '../templates';
-import { doubleQuoted, qualifiedName, quoteIdent, quoteLiteral } from '../sql/quote';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../sql/quote';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -61,14 +61,8 @@ export function tableSql(table: string, schema?: string): string {
   return qualifiedName(table, schema && schema !== 'public' ? schema : undefined);
 }
 
-/**
- * The qualified name as text for `$1::text::regclass`. regclass input knows only plain `"…"`
- * quoting, not the `U&"…"` form `quoteIdent` uses for names holding `;` (the text is a bound
- * parameter, so a `;` in it is harmless).
- */
-export function regclassText(table: string, schema: string): string {
-  return `${doubleQuoted(schema)}.${doubleQuoted(table)}`;
-}
+/** The qualified name as text for `$1::text::regclass` (one builder, src/sql/quote.ts). */
+export { regclassText } from '../sql/quote';
 
 /** Transaction control for building declarations that are rolled back (apply.ts). */
 export const tx = {

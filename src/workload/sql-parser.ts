@@ -54,8 +54,11 @@ export interface ParsedScriptStatement {
 
 export type ParsedScript =
   | { ok: true; statements: ParsedScriptStatement[] }
-  /** `line` / `column` (1-based) of the parser's complaint, when it gives a position. */
-  | { ok: false; message: string; line?: number; column?: number };
+  /**
+   * Where the parser complains, when it says: `line` / `column` (1-based) and `offset` (0-based
+   * UTF-16 offset in the script).
+   */
+  | { ok: false; message: string; line?: number; column?: number; offset?: number };
 
 /**
  * A whole script (a migration.sql) split into statements by the parser itself (its
@@ -73,12 +76,14 @@ export function parseScript(script: string): ParsedScript {
     const at = errorOffset(error);
     if (at === undefined) return { ok: false, message: parseErrorMessage(error) };
     // The error position counts characters (code points), unlike stmt_location's bytes.
-    const lines = Array.from(script).slice(0, at).join('').split('\n');
+    const before = Array.from(script).slice(0, at).join('');
+    const lines = before.split('\n');
     return {
       ok: false,
       message: parseErrorMessage(error),
       line: lines.length,
       column: lines[lines.length - 1]!.length + 1,
+      offset: before.length,
     };
   }
   return {
