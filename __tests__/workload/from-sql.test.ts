@@ -29,6 +29,7 @@ test('Prisma feed: equality, NULL test as a constant predicate, ORDER BY DESC, p
     operators: [],
     text: [],
     where: { kind: 'null-test', column: 'deletedAt', isNull: true },
+    returns: { kind: 'columns', columns: ['id'] },
   });
 });
 
@@ -123,4 +124,42 @@ test('only one plain SELECT may be planned; parameters are found in the tree', (
 test('a cast column is an expression (an index on the column does not serve it); a cast parameter is a parameter', () => {
   const [t] = reads(`SELECT * FROM t WHERE "id"::text = $1 AND "kind" = $2::text`);
   expect(t!.equal).toEqual(['kind']);
+});
+
+describe('returned columns (the SELECT list), from real parse trees', () => {
+  test("Prisma's qualified SELECT list: each column once", () => {
+    const [post] = reads(
+      `SELECT "public"."Post"."id", "public"."Post"."title", "public"."Post"."id" FROM "public"."Post" WHERE "public"."Post"."authorId" = $1`,
+    );
+    expect(post!.returns).toEqual({ kind: 'columns', columns: ['id', 'title'] });
+  });
+
+  test("* and alias.* return every column; a bare column of one table is that table's", () => {
+    expect(reads('SELECT * FROM t WHERE a = $1')[0]!.returns).toEqual({ kind: 'all' });
+    expect(reads('SELECT x.* FROM t AS x WHERE x.a = $1')[0]!.returns).toEqual({ kind: 'all' });
+    expect(reads('SELECT b, c FROM t WHERE a = $1')[0]!.returns).toEqual({ kind: 'columns', columns: ['b', 'c'] });
+  });
+
+  test('columns inside casts, functions and operators count; an aggregate of * names none', () => {
+    expect(reads('SELECT lower(b)::text, c + 1 AS d FROM t WHERE a = $1')[0]!.returns).toEqual({
+      kind: 'columns',
+      columns: ['b', 'c'],
+    });
+    expect(reads('SELECT count(*) FROM t WHERE a = $1')[0]!.returns).toEqual({ kind: 'columns', columns: [] });
+  });
+
+  test('a join: each table returns what its qualifier names', () => {
+    const [p, u] = reads(
+      'SELECT p.id, p.title, u.email FROM "Post" p JOIN "User" u ON u.id = p."authorId" WHERE p.x = $1',
+    );
+    expect(p!.returns).toEqual({ kind: 'columns', columns: ['id', 'title'] });
+    expect(u!.returns).toEqual({ kind: 'columns', columns: ['email'] });
+  });
+
+  test('unknown (unset), never guessed: a subquery in the list, an unplaceable column, UPDATE / DELETE', () => {
+    expect(reads('SELECT a, (SELECT max(z) FROM u) FROM t WHERE a = $1')[0]!.returns).toBeUndefined();
+    expect(reads('SELECT b FROM t JOIN u ON t.id = u.tid WHERE t.a = $1')[0]!.returns).toBeUndefined();
+    expect(reads('UPDATE t SET b = $1 WHERE a = $2')[0]!.returns).toBeUndefined();
+    expect(reads('DELETE FROM t WHERE a = $1')[0]!.returns).toBeUndefined();
+  });
 });

@@ -14,6 +14,9 @@ import { renderCreateIndexSql } from '../render/sql';
 import { openScratchPlanner } from '../verify/scratch-planner';
 import { readsUserTables, type ParsedStatement } from '../workload/from-statements';
 import { judgeByPlanner, tablesToJudge, type PlannerPort } from '../plan/judge';
+import { confirmIncludes } from '../plan/include-pays';
+import { renameEntries } from '../plan/plan';
+import type { SchemaModel } from '../model/types';
 import { rule as workloadIndexRule, type WorkloadIndexOptions } from '../rules/workload-index';
 
 const workloadIndexDefaults = workloadIndexRule.meta.defaultOptions;
@@ -91,8 +94,15 @@ export async function judgeWithDatabase(
   input: WorkloadInput,
   scratchCopy = true,
   minSavedPercent = workloadIndexDefaults.minSavedPercent,
+  model?: SchemaModel,
 ): Promise<string[]> {
   if (!input.live || !workload) return [];
+  const judge = async (planner: PlannerPort) => {
+    // The planner's word on INCLUDE first: what is judged and ranked is the index that will be written.
+    const { stripped } = await confirmIncludes(plan, workload, planner, minSavedPercent);
+    if (stripped.length > 0 && model) renameEntries(plan, model);
+    return judgeByPlanner(plan, workload, planner, writeActivity, options);
+  };
   const { session, activity } = input.live;
   const writeActivity = (table: string, schema: string | undefined) => {
     const found = activity.find((a) => a.table === table && a.schema === (schema ?? 'public'));
@@ -115,12 +125,11 @@ export async function judgeWithDatabase(
   };
   const options = { minSavedPercent };
   const tables = tablesToJudge(plan);
-  if (session.server.hypopg || !scratchCopy || tables.length === 0)
-    return judgeByPlanner(plan, workload, liveOnly, writeActivity, options);
+  if (session.server.hypopg || !scratchCopy || tables.length === 0) return judge(liveOnly);
   const scratch = await openScratchPlanner(session, tables);
   try {
     // "before" on the live server would mix two servers' costs: both sides are planned on the copy.
-    return [...scratch.notes, ...(await judgeByPlanner(plan, workload, scratch, writeActivity, options))];
+    return [...scratch.notes, ...(await judge(scratch))];
   } finally {
     await scratch.close();
   }
@@ -158,6 +167,7 @@ export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Pr
       input,
       options.scratchCopy ?? true,
       ruleOptions?.minSavedPercent,
+      planned.schema.model,
     );
     return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {

@@ -83,7 +83,16 @@ export interface QueryShape {
   where?: Predicate;
   /** The relation this read follows from another table (a join), when it does. */
   via?: { table: string; schema?: string; relation: string };
+  /**
+   * The columns the read returns from each row (its SELECT list; a Prisma read without `select`
+   * returns every scalar column). Unset when unknown (an UPDATE, a DELETE, a list idxgen does not
+   * read). What an INCLUDE index must hold for an index-only scan, besides the filter columns.
+   */
+  returns?: ReturnedColumns;
 }
+
+/** What a read returns: some columns (database names, each once), or every column of the table. */
+export type ReturnedColumns = { kind: 'columns'; columns: string[] } | { kind: 'all' };
 
 /** A shape with the parts not given left empty. */
 export function queryShape(parts: Pick<QueryShape, 'table'> & Partial<QueryShape>): QueryShape {
@@ -100,6 +109,7 @@ export function queryShape(parts: Pick<QueryShape, 'table'> & Partial<QueryShape
   if (parts.limit !== undefined) shape.limit = parts.limit;
   if (parts.where !== undefined) shape.where = parts.where;
   if (parts.via !== undefined) shape.via = parts.via;
+  if (parts.returns !== undefined) shape.returns = parts.returns;
   return shape;
 }
 
@@ -108,4 +118,19 @@ export function conjuncts(predicate: Predicate | undefined): Predicate[] {
   if (predicate === undefined) return [];
   if (predicate.kind === 'and') return predicate.terms.flatMap(conjuncts);
   return [predicate];
+}
+
+/** The columns a predicate names (a raw `sql` predicate names none idxgen can read). */
+export function predicateColumns(predicate: Predicate): string[] {
+  switch (predicate.kind) {
+    case 'and':
+    case 'or':
+      return predicate.terms.flatMap(predicateColumns);
+    case 'not':
+      return predicateColumns(predicate.term);
+    case 'sql':
+      return [];
+    default:
+      return [predicate.column];
+  }
 }

@@ -227,6 +227,12 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
+/** Names the entries again after a later stage changed a spec (the planner took an INCLUDE away). */
+export function renameEntries(plan: Plan, model: SchemaModel): void {
+  nameEntries(plan.entries, model);
+  plan.entries.sort(compareEntries);
+}
+
 /** Prisma's default names (63-byte rule); a clash with an existing or planned name gets the method, then a number. */
 function nameEntries(entries: PlanEntry[], model: SchemaModel): void {
   const taken = new Set<string>();

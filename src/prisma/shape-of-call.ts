@@ -69,6 +69,8 @@ class ShapeReader {
     else if (typeof args['distinct'] === 'string') shape.distinct = [args['distinct']];
     const reads = [...this.reads(args['include'], model), ...this.reads(args['select'], model)];
     if (reads.length > 0) shape.reads = sortedByJson(reads);
+    const select = this.scalarSelect(args['select'], model);
+    if (select) shape.select = select;
     return shape;
   }
 
@@ -203,6 +205,18 @@ class ShapeReader {
       if (!this.field(model, key) && isPlainObject(value)) fields.push(...Object.keys(value));
       else fields.push(key);
     }
+    return fields.sort();
+  }
+
+  /** The scalar fields a `select` names: what the read returns (relations are reads of their own). */
+  private scalarSelect(selection: unknown, model: string | undefined): string[] | undefined {
+    if (!isPlainObject(selection)) return undefined;
+    const fields = Object.keys(selection).filter((key) => {
+      const value = selection[key];
+      if (value === undefined || value === false || key === '_count') return false;
+      const field = this.field(model, key);
+      return field ? field.kind !== 'object' : !isPlainObject(value);
+    });
     return fields.sort();
   }
 

@@ -49,6 +49,7 @@ export const TEMPLATE_NAMES = [
   'sql/scratch/fill-table',
   'sql/scratch/analyze',
   'sql/scratch/restore-column-stats',
+  'sql/scratch/restore-visibility',
   'sql/scratch/drop-index',
   'sql/scratch/table-schemas',
 ] as const;

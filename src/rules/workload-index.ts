@@ -9,7 +9,7 @@ import type { IndexDef, Table } from '../model/types';
 import { defaultConstraintName } from '../schema/names';
 import { renderPredicateSql } from '../render/predicate';
 import { quoteIdent } from '../sql/quote';
-import { readsOf, type WorkloadRead } from '../workload/workload';
+import { readsOf, statsOf, type WorkloadRead } from '../workload/workload';
 import {
   allIndexes,
   btreeSpec,
@@ -22,6 +22,7 @@ import {
   tableRef,
 } from './coverage';
 import { defineRule } from './define-rule';
+import { includeFor } from './include-columns';
 import { option, type OptionsOf } from './rule-options';
 import type { DropIndexSpec, IndexSpec, Proposal, ProposedColumn } from './types';
 
@@ -128,11 +129,18 @@ export const rule = defineRule({
       const tableCalls = reads.reduce((sum, r) => sum + r.calls, 0);
       const minCalls = Math.max(1, Math.ceil((tableCalls * ctx.options.minSharePercent) / 100));
       for (const choice of chooseIndexes(table, unserved, ctx.options.maxPerTable, minCalls)) {
+        const redundant = madeRedundant(table, choice.spec);
+        // INCLUDE only where it pays (src/rules/include-columns.ts); not beside a drop pair.
+        const include =
+          redundant.length === 0
+            ? includeFor(table, choice.spec, byWeight(choice.reads), statsOf(ctx.workload, table.name, table.schema))
+            : undefined;
+        if (include?.kind === 'include') choice.spec = { ...choice.spec, include: include.columns };
         const create = toProposal(table, choice, tableCalls);
+        if (include) create.evidence.push(include.kind === 'include' ? include.evidence : include.reason);
         proposals.push(create);
         // An existing plain index the new one makes redundant: the pair, create then drop (never the drop alone).
-        for (const old of madeRedundant(table, choice.spec))
-          proposals.push(dropProposal(table, old, choice.spec, create));
+        for (const old of redundant) proposals.push(dropProposal(table, old, choice.spec, create));
       }
     }
     return proposals;
@@ -399,7 +407,7 @@ function dedupe(specs: IndexSpec[]): IndexSpec[] {
 
 function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Proposal, 'severity'> {
   const calls = choice.reads.reduce((sum, r) => sum + r.calls, 0);
-  const reads = [...choice.reads].sort((a, b) => weight(b) - weight(a) || b.calls - a.calls);
+  const reads = byWeight(choice.reads);
   const measured = reads.some((r) => r.source.kind === 'statement' && r.source.totalMs !== undefined);
   // `check` prints one line a finding: the busiest read's call site is where to look first.
   const site = reads
@@ -455,6 +463,11 @@ export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   return `${ms.toFixed(2)} ms`;
+}
+
+/** The reads, heaviest first (the one an index is chosen for leads). */
+function byWeight(reads: readonly WorkloadRead[]): WorkloadRead[] {
+  return [...reads].sort((a, b) => weight(b) - weight(a) || b.calls - a.calls);
 }
 
 /**

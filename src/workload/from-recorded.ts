@@ -61,7 +61,9 @@ export function readsFromRecorded(records: readonly RecordedShape[], model: Sche
       operation: record.operation,
       ...(record.callSites ? { callSites: record.callSites } : {}),
     };
-    for (const shape of reader.read(table, record)) reads.push({ shape, calls: record.count, source });
+    const shapes = reader.read(table, record);
+    if (RETURNING_OPERATIONS.has(record.operation)) shapes[0]!.returns = returnedColumns(table, record.select);
+    for (const shape of shapes) reads.push({ shape, calls: record.count, source });
   }
   return { reads, unknownModels: [...unknown].sort() };
 }
@@ -210,6 +212,22 @@ class RecordedReader {
 }
 
 const RANGE_OPS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+/** The operations that return rows of the model (not counts or aggregates). */
+const RETURNING_OPERATIONS: ReadonlySet<string> = new Set([
+  'findMany',
+  'findFirst',
+  'findFirstOrThrow',
+  'findUnique',
+  'findUniqueOrThrow',
+]);
+
+/** Prisma returns every scalar column unless `select` narrows it; a selected relation is a read of its own. */
+function returnedColumns(table: Table, select: string[] | undefined): QueryShape['returns'] {
+  if (select === undefined) return { kind: 'all' };
+  const columns = select.map((field) => columnOf(table, field)?.name).filter((c): c is string => c !== undefined);
+  return { kind: 'columns', columns: [...new Set(columns)] };
+}
 
 function columnOf(table: Table, field: string): Column | undefined {
   return table.columns.find((c) => c.field === field);

@@ -95,6 +95,7 @@ function readSelect(select: SelectStmt, parent: Scope | undefined): QueryShape[]
   for (const item of select.fromClause ?? []) collectFrom(item, scope, joins, out);
   for (const quals of joins) readWhere(quals, scope, out);
   readWhere(select.whereClause, scope, out);
+  readReturned(select.targetList, scope);
   const driving = scope.relations[0];
   if (driving && scope.relations.length === 1) {
     for (const node of select.sortClause ?? []) {
@@ -402,4 +403,49 @@ function orderTerm(sort: SortBy, scope: Scope, driving: Relation): QueryShape['o
   if (sort.sortby_nulls === 'SORTBY_NULLS_FIRST') term.nulls = 'first';
   else if (sort.sortby_nulls === 'SORTBY_NULLS_LAST') term.nulls = 'last';
   return term;
+}
+
+/**
+ * What each relation of a SELECT returns: the columns its target list names (`t.*` / `*`: every
+ * column), through casts, functions and operators. A subquery in the list, or a column idxgen
+ * cannot place, leaves every relation's `returns` unset: unknown, never guessed.
+ */
+function readReturned(targets: Node[] | undefined, scope: Scope): void {
+  const found = new Map<Relation, Set<string> | 'all'>(scope.relations.map((r) => [r, new Set<string>()]));
+  const add = (relation: Relation, column: string | 'all') => {
+    const seen = found.get(relation);
+    if (seen === undefined || seen === 'all') return;
+    if (column === 'all') found.set(relation, 'all');
+    else seen.add(column);
+  };
+  let known = true;
+  const visit = (node: unknown): void => {
+    if (!known || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if ('SubLink' in node) {
+      known = false;
+      return;
+    }
+    if ('ColumnRef' in node) {
+      const ref = node as { ColumnRef: { fields?: Node[] } };
+      const fields = ref.ColumnRef.fields ?? [];
+      if (fields.length > 0 && 'A_Star' in fields[fields.length - 1]!) {
+        const qualifier = fields.length > 1 ? fields[fields.length - 2] : undefined;
+        const name = qualifier && 'String' in qualifier ? qualifier.String.sval : undefined;
+        const matching = name === undefined ? scope.relations : scope.relations.filter((r) => r.alias === name);
+        if (matching.length === 0) known = false;
+        for (const relation of matching) add(relation, 'all');
+        return;
+      }
+      const column = columnOf(node as Node, scope);
+      if (!column || !found.has(column.relation)) known = false;
+      else add(column.relation, column.column);
+      return;
+    }
+    Object.values(node).forEach(visit);
+  };
+  for (const target of targets ?? []) visit('ResTarget' in target ? target.ResTarget.val : target);
+  if (!known || (targets ?? []).length === 0) return;
+  for (const [relation, columns] of found)
+    relation.shape.returns = columns === 'all' ? { kind: 'all' } : { kind: 'columns', columns: [...columns] };
 }

@@ -5,7 +5,7 @@
  * schema's tables and columns (database names), leaving out what the schema does not have
  * (pg_catalog, tables of other applications, columns it does not know).
  */
-import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
+import { conjuncts, predicateColumns, type QueryShape } from '../model/query-shape';
 import type { SchemaModel, Table } from '../model/types';
 import { hasParameterRefs, isSingleSelect, readsOfParsed } from './from-sql';
 import type { SqlParser } from './sql-parser';
@@ -115,6 +115,8 @@ function onTable(shape: QueryShape, table: Table): QueryShape {
     out.orderBy.push(term);
   }
   if (shape.limit !== undefined) out.limit = shape.limit;
+  if (shape.returns?.kind === 'all') out.returns = shape.returns;
+  else if (shape.returns && shape.returns.columns.every(has)) out.returns = shape.returns;
   const where = conjuncts(shape.where).filter((p) => predicateColumns(p).every(has));
   // An enum value is a lookup too (as in recorded shapes): an index keyed on the column serves it.
   const enums = new Set(table.columns.filter((c) => c.kind === 'enum').map((c) => c.name));
@@ -126,18 +128,4 @@ function onTable(shape: QueryShape, table: Table): QueryShape {
   if (where.length === 1) out.where = where[0]!;
   else if (where.length > 1) out.where = { kind: 'and', terms: where };
   return out;
-}
-
-function predicateColumns(predicate: Predicate): string[] {
-  switch (predicate.kind) {
-    case 'and':
-    case 'or':
-      return predicate.terms.flatMap(predicateColumns);
-    case 'not':
-      return predicateColumns(predicate.term);
-    case 'sql':
-      return [];
-    default:
-      return [predicate.column];
-  }
 }

@@ -68,7 +68,7 @@ function readProblem(read: Json, depth: number): string | undefined {
         return '"orderBy" entries need a path and a direction';
     }
   }
-  for (const key of ['cursor', 'distinct'])
+  for (const key of ['cursor', 'distinct', 'select'])
     if (read[key] !== undefined && !isStrings(read[key])) return `"${key}" must be a list of field names`;
   if (read['reads'] !== undefined) {
     if (!Array.isArray(read['reads'])) return '"reads" must be a list';

@@ -92,6 +92,8 @@ export interface ReadShape {
   distinct?: string[];
   /** Relations read along (`include`/`select`, `_count`): each is an FK lookup on the other side. */
   reads?: NestedRead[];
+  /** The scalar fields a `select` names (sorted); absent: the read returns every scalar field. */
+  select?: string[];
 }
 
 export interface NestedRead extends ReadShape {
