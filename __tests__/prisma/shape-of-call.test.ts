@@ -180,6 +180,16 @@ describe('shapeOfCall keeps the shape of a call and none of its values', () => {
     ]);
   });
 
+  test('select: the scalar fields it names are what the read returns (relations and _count are reads of their own)', () => {
+    const s = shape('Post', 'findMany', {
+      where: { teamId: 1 },
+      select: { title: true, id: true, data: false, author: true, _count: { select: { comments: true } } },
+    });
+    expect(s.select).toEqual(['id', 'title']);
+    expect(shape('Post', 'findMany', { where: { teamId: 1 } }).select).toBeUndefined();
+    expect(shape('Post', 'findMany', { where: { teamId: 1 }, include: { author: true } }).select).toBeUndefined();
+  });
+
   test('orderBy through relations, with nulls, and relation counts', () => {
     expect(
       shape('Post', 'findMany', {

@@ -71,6 +71,16 @@ test('plan proposes the feed key index with INCLUDE (id, title), confirmed by th
     /plan cost [\d.]+ with the key index alone → [\d.]+ with INCLUDE \([\d.]+ % lower, scratch-copy\)/,
   );
 
+  // The message queue returns two narrow columns too, but Message was never vacuumed (no page is
+  // all-visible): the planner finds no saving on the copy, so the plain key index is proposed.
+  const queue = (JSON.parse(r.stdout) as { entries: EntryJson[] }).entries.find(
+    (e) => e.ruleId === 'workload-index' && e.spec.table === 'Message',
+  )!;
+  expect(queue.spec.include).toEqual([]);
+  expect(queue.evidence.join('\n')).toMatch(
+    /INCLUDE \("body", "id"\) was considered for an index-only scan and not added: call-weighted plan cost [\d.]+ with the key index alone → [\d.]+ with INCLUDE \(-?[\d.]+ % lower, scratch-copy\), under workload-index's minSavedPercent \(1 %\): the plain key index is proposed/,
+  );
+
   // generate writes it only with --allow-drift (Prisma cannot declare INCLUDE).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-include-'));
   try {

@@ -3,7 +3,8 @@
  * chose, so that the reads it serves become index-only scans (no heap visit per row).
  *
  * Considered only when the live database's statistics of the table are known (`--database-url`),
- * and when the read the index is chosen for returns a known, small set of columns beyond the key.
+ * and when the read the index is chosen for is a lookup (equality or IN on the leading key column)
+ * that returns a known, small set of columns beyond the key.
  * Then it is proposed only when the reads that would become index-only carry most of the index's
  * calls, every added column is narrow, a heap row is much wider than the index entry (the heap
  * visits saved are worth the index's extra size), and the table is not write-hot. The planner has
@@ -74,6 +75,10 @@ export function includeFor(
     return [...needed].filter((c) => !key.has(c) && !inPredicate.has(c)).sort();
   };
   const [first] = reads;
+  // A lookup (the key leads with an equality or IN column): a range-only scan of a large table is
+  // brin-index's (a BRIN has no index-only scan), and the two proposals must stay one plan entry.
+  const lead = spec.columns[0]!.column;
+  if (!first!.shape.equal.includes(lead) && !first!.shape.in.includes(lead)) return undefined;
   const columns = extrasOf(first!.shape);
   if (columns === undefined || columns.length === 0 || columns.length > MAX_INCLUDE_COLUMNS) return undefined;
   const list = columns.map(quoteIdent).join(', ');
