@@ -65,28 +65,36 @@ async function verdict(
       (!read.source.parameters || planner.genericPlan),
   );
   const key: IndexSpec = { ...spec, include: [] };
+  const statements = [...new Map(reads.map((r) => [r.source.fingerprint, r])).values()];
+  // All statements with one index, then with the other: the scratch copy builds each index once.
+  const planAll = async (candidate: IndexSpec) => {
+    const out = new Map<string, number>();
+    for (const read of statements) {
+      try {
+        out.set(
+          read.source.fingerprint,
+          await planner.planCostWith(
+            [{ spec: candidate, name: entry.name }],
+            read.source.query,
+            read.source.parameters,
+          ),
+        );
+      } catch {
+        // A statement the planner refuses says nothing either way (judge reports the refusal).
+      }
+    }
+    return out;
+  };
+  const keyCosts = await planAll(key);
+  const includeCosts = await planAll(spec);
   let withKey = 0;
   let withInclude = 0;
-  const seen = new Set<string>();
-  for (const read of reads) {
-    if (seen.has(read.source.fingerprint)) continue;
-    seen.add(read.source.fingerprint);
-    try {
-      const keyCost = await planner.planCostWith(
-        [{ spec: key, name: entry.name }],
-        read.source.query,
-        read.source.parameters,
-      );
-      const includeCost = await planner.planCostWith(
-        [{ spec, name: entry.name }],
-        read.source.query,
-        read.source.parameters,
-      );
-      withKey += read.calls * keyCost;
-      withInclude += read.calls * includeCost;
-    } catch {
-      // A statement the planner refuses says nothing either way (judge reports the refusal).
-    }
+  for (const read of statements) {
+    const k = keyCosts.get(read.source.fingerprint);
+    const i = includeCosts.get(read.source.fingerprint);
+    if (k === undefined || i === undefined) continue;
+    withKey += read.calls * k;
+    withInclude += read.calls * i;
   }
   if (withKey <= 0)
     return {
