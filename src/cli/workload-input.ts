@@ -99,7 +99,7 @@ export async function judgeWithDatabase(
   if (!input.live || !workload) return [];
   const judge = async (planner: PlannerPort) => {
     // The planner's word on INCLUDE first: what is judged and ranked is the index that will be written.
-    const { stripped } = await confirmIncludes(plan, workload, planner, minSavedPercent);
+    const { stripped } = await confirmIncludes(plan, { workload, planner, minSavedPercent });
     if (stripped.length > 0 && model) renameEntries(plan, model);
     return judgeByPlanner(plan, workload, planner, writeActivity, options);
   };

@@ -18,18 +18,20 @@ export interface IncludeVerdicts {
   stripped: PlanEntry[];
 }
 
-export async function confirmIncludes(
-  plan: Plan,
-  workload: Workload,
-  planner: PlannerPort,
-  minSavedPercent: number,
-): Promise<IncludeVerdicts> {
+/** What the verdict on every entry plans with: the workload's reads, a planner, and the rule's threshold. */
+export interface IncludeJudge {
+  workload: Workload;
+  planner: PlannerPort;
+  minSavedPercent: number;
+}
+
+export async function confirmIncludes(plan: Plan, judge: IncludeJudge): Promise<IncludeVerdicts> {
   const stripped: PlanEntry[] = [];
   for (const entry of plan.entries) {
     const spec = entry.spec;
     if (spec.kind !== 'index' || spec.include.length === 0 || entry.proposal.ruleId !== 'workload-index') continue;
     const list = spec.include.map(quoteIdent).join(', ');
-    const reason = await verdict(entry, spec, workload, planner, minSavedPercent);
+    const reason = await verdict(entry, spec, judge);
     if (reason.pays) {
       entry.evidence.push(`INCLUDE (${list}) pays: ${reason.text}`);
       continue;
@@ -45,9 +47,7 @@ export async function confirmIncludes(
 async function verdict(
   entry: PlanEntry,
   spec: IndexSpec,
-  workload: Workload,
-  planner: PlannerPort,
-  minSavedPercent: number,
+  { workload, planner, minSavedPercent }: IncludeJudge,
 ): Promise<{ pays: boolean; text: string }> {
   if (entry.partitioned)
     return { pays: false, text: 'the table is partitioned (one plain index per partition is written)' };
