@@ -166,14 +166,23 @@ async function cpuProfile(file, work) {
   // the same bin (same V8 flags) loading tsc's separate dist/ files instead, so the areas below can
   // tell schema, rules and report apart. That run loads more modules than the bundled one.
   const bin = path.join(dir, 'idxgen-unbundled.js');
+  // (Without the code cache: that run compiles from source.)
   const text = fs.readFileSync(IDXGEN_BIN, 'utf8');
-  if (!text.includes("require('../dist/cli.bundle.js')"))
+  const BUNDLE = "require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.js')";
+  if (!text.includes(BUNDLE))
     return { error: 'bin/idxgen.js no longer loads ../dist/cli.bundle.js: update cpuProfile' };
   fs.writeFileSync(
     bin,
-    text.replace("require('../dist/cli.bundle.js')", `require(${JSON.stringify(path.join(DIST, 'cli', 'main.js'))})`),
+    text
+      .replace(BUNDLE, JSON.stringify(path.join(DIST, 'cli', 'main.js')))
+      .replace(
+        "require('../dist/cli/code-cache.js')",
+        `require(${JSON.stringify(path.join(DIST, 'cli', 'code-cache.js'))})`,
+      ),
   );
-  const r = await measureNode(['--cpu-prof', '--cpu-prof-dir', dir, bin, 'check', '--schema', file], { env: NO_CACHE });
+  const r = await measureNode(['--cpu-prof', '--cpu-prof-dir', dir, bin, 'check', '--schema', file], {
+    env: { ...NO_CACHE, IDXGEN_CODE_CACHE: '0' },
+  });
   const name = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!name) return { error: `no profile (exit ${r.code})` };
   const profile = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));

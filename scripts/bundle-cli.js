@@ -41,6 +41,11 @@ const plugin = {
   setup(build) {
     // Handlebars' compiler: only templates.ts's fallback for unbuilt checkouts needs it.
     build.onResolve({ filter: /^handlebars$/ }, () => ({ path: 'handlebars', external: true }));
+    // The precompiled templates (scripts/precompile-templates.js wrote them to dist/ before this step):
+    // inside the bundle, so V8's code cache covers them (src/cli/code-cache.ts).
+    build.onResolve({ filter: /^\.\/templates\.compiled\.js$/ }, () => ({
+      path: path.join(ROOT, 'dist', 'templates.compiled.js'),
+    }));
   },
 };
 

@@ -27,8 +27,11 @@ let state: { env: Env; precompiled?: Precompiled; cache: Map<string, Handlebars.
 
 function load(): NonNullable<typeof state> {
   if (state) return state;
-  const precompiledFile = path.join(__dirname, 'templates.compiled.js');
-  const precompiled = fs.existsSync(precompiledFile) ? (require(precompiledFile) as Precompiled) : undefined;
+  // A literal path, so the CLI bundle (scripts/bundle-cli.js) holds the templates too and V8's code
+  // cache covers them (src/cli/code-cache.ts).
+  const precompiled = fs.existsSync(path.join(__dirname, 'templates.compiled.js'))
+    ? (require('./templates.compiled.js') as Precompiled)
+    : undefined;
   const env: Env = precompiled
     ? (require('handlebars/runtime') as Env).create()
     : (require('handlebars') as Env).create();
@@ -36,7 +39,9 @@ function load(): NonNullable<typeof state> {
   env.registerHelper('noun', (count: unknown, one: unknown, many: unknown) => (count === 1 ? one : many));
   env.registerHelper('inc', (n: unknown) => Number(n) + 1);
   state = { env, precompiled, cache: new Map() };
-  for (const name of listTemplates().filter((n) => n.startsWith('partials/'))) {
+  // The precompiled set names every template: no need to walk templates/ for the partials.
+  const names = precompiled ? Object.keys(precompiled) : listTemplates();
+  for (const name of names.filter((n) => n.startsWith('partials/'))) {
     env.registerPartial(
       path
         .basename(name)

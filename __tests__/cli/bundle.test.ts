@@ -1,8 +1,9 @@
 /**
- * The binary runs the CLI from one bundled file (dist/cli.bundle.js, scripts/bundle-cli.js): the
- * package's own code loads as that one module (plus the precompiled templates), never as dist/'s
- * separate files, and what it prints is what the same code prints from src/. Observed on the
- * real binary: a preloaded script lists every module the process loaded.
+ * The binary runs the CLI from one bundled file (dist/cli.bundle.js, scripts/bundle-cli.js, the
+ * precompiled templates inside): the package's own code loads as that one file (compiled from V8's
+ * code cache for check and plan: src/cli/code-cache.ts, whose two small modules load first), never
+ * as dist/'s separate files, and what it prints is what the same code prints from src/. Observed on
+ * the real binary: a preloaded script lists every module and every `vm.Script` the process loaded.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,34 +13,53 @@ import { EXAMPLE_SCHEMA, REPO, runCli } from '../support/cli';
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'bundle', 'record-modules.js');
 
-function runRecorded(argv: string[]): { status: number | null; stdout: string; own: string[] } {
+function runRecorded(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; own: string[]; scripts: string[] } {
   const r = spawnSync(process.execPath, ['-r', RECORDER, BIN, ...argv], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1' },
+    env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1', ...env },
   });
   if (r.error) throw r.error;
-  const modules = r.stderr
-    .split('\n')
-    .filter((line) => line.startsWith('module: '))
-    .map((line) => line.slice('module: '.length));
+  const lines = (prefix: string) =>
+    r.stderr
+      .split('\n')
+      .filter((line) => line.startsWith(prefix))
+      .map((line) => line.slice(prefix.length));
+  const modules = lines('module: ');
   // The package's own files: everything under the checkout but its dependencies and this test's recorder.
   const own = modules
     .filter(
       (file) =>
         file.startsWith(REPO + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`) && file !== RECORDER,
     )
-    .map((file) => path.relative(REPO, file).split(path.sep).join('/'))
+    .map(relative)
     .sort();
-  return { status: r.status, stdout: r.stdout, own };
+  return { status: r.status, stdout: r.stdout, own, scripts: lines('script: ').map(relative) };
 }
+
+const relative = (file: string) => path.relative(REPO, file).split(path.sep).join('/');
+const LOADER = ['dist/cli/code-cache.js', 'dist/io/validation-cache.js'];
 
 describe('the bundled CLI', () => {
   test.each([['check'], ['plan']])('%s loads idxgen as one bundle, not as dist/ files', (command) => {
     const r = runRecorded([command, '--schema', EXAMPLE_SCHEMA]);
     expect(r.status === 0 || r.status === 1).toBe(true);
-    expect(r.own).toEqual(['bin/idxgen.js', 'dist/cli.bundle.js', 'dist/templates.compiled.js']);
+    expect(r.own).toEqual(['bin/idxgen.js', ...LOADER]);
+    expect(r.scripts).toEqual(['dist/cli.bundle.js']);
+  });
+
+  test.each([
+    ['check, IDXGEN_CODE_CACHE=0', ['check', '--schema', EXAMPLE_SCHEMA], { IDXGEN_CODE_CACHE: '0' }],
+    ['generate --dry-run', ['generate', '--schema', EXAMPLE_SCHEMA, '--dry-run'], {}],
+  ])('%s loads the bundle as a plain module', (_name, argv, env) => {
+    const r = runRecorded(argv, env);
+    expect(r.status === 0 || r.status === 1).toBe(true);
+    expect(r.own).toEqual(['bin/idxgen.js', 'dist/cli.bundle.js', ...LOADER]);
+    expect(r.scripts).toEqual([]);
   });
 
   test('plan prints what the same code prints from src/ (tool version included)', async () => {

@@ -1,7 +1,8 @@
 /**
  * The V8 flags bin/idxgen.js sets before loading anything (BENCHMARKS.md, "Speed attempts"):
  * Liftoff only for Prisma's WASM validator, always; no TurboFan (`--no-opt`) for the short commands,
- * where optimized code never repays its compile time, but not for verify, deploy and progress,
+ * where optimized code never repays its compile time, and no incremental marking (its one full
+ * collection frees nothing a short run needs), but not for verify, deploy and progress,
  * which run for seconds to minutes. Observed on the real binary: a preloaded script records every
  * `v8.setFlagsFromString` call.
  */
@@ -26,10 +27,15 @@ function flagsSet(argv: string[]): { flags: string[]; status: number | null } {
   return { flags, status: r.status };
 }
 
+const SHORT = ['--liftoff-only', '--no-opt', '--no-incremental-marking'];
+
 describe('V8 flags of the bin', () => {
-  test.each([['check'], ['plan'], ['generate']])('%s runs without TurboFan, WASM on Liftoff only', (command) => {
-    expect(flagsSet([command, '--help'])).toEqual({ flags: ['--liftoff-only', '--no-opt'], status: 0 });
-  });
+  test.each([['check'], ['plan'], ['generate']])(
+    '%s runs without TurboFan or incremental marking, WASM on Liftoff only',
+    (command) => {
+      expect(flagsSet([command, '--help'])).toEqual({ flags: SHORT, status: 0 });
+    },
+  );
 
   test.each([['verify'], ['deploy'], ['progress']])(
     '%s keeps TurboFan (it runs long enough to repay it)',
@@ -39,6 +45,6 @@ describe('V8 flags of the bin', () => {
   );
 
   test('a usage error still exits 2 with the flags set', () => {
-    expect(flagsSet(['check', '--nonsense'])).toEqual({ flags: ['--liftoff-only', '--no-opt'], status: 2 });
+    expect(flagsSet(['check', '--nonsense'])).toEqual({ flags: SHORT, status: 2 });
   });
 });

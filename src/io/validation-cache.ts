@@ -23,17 +23,19 @@ export function openValidationCache(cwd: string, env: NodeJS.ProcessEnv): Valida
         return undefined;
       }
     },
-    set: (key, value) => {
-      const file = path.join(dir, key);
-      const temp = `${file}.${process.pid}.tmp`;
-      try {
-        fs.writeFileSync(temp, value, { mode: 0o600 });
-        fs.renameSync(temp, file); // atomic: a concurrent reader sees all of it or nothing
-      } catch {
-        fs.rmSync(temp, { force: true });
-      }
-    },
+    set: (key, value) => writeCacheFile(path.join(dir, key), value),
   };
+}
+
+/** Writes one cache entry whole or not at all (best effort: a failure leaves no file and is ignored). */
+export function writeCacheFile(file: string, value: string | Uint8Array): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, value, { mode: 0o600 });
+    fs.renameSync(temp, file); // atomic: a concurrent reader sees all of it or nothing
+  } catch {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 /** The installed prisma-schema-wasm: its version, and the size and mtime of its .wasm (a patched install differs). */
@@ -48,7 +50,8 @@ function validatorIdentity(): string | undefined {
   }
 }
 
-function cacheDir(cwd: string): string {
+/** Where idxgen keeps its caches for a run in `cwd` (created by `privateDir`). */
+export function cacheDir(cwd: string): string {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'idxgen');
     if (path.dirname(dir) === dir) break;
@@ -60,7 +63,7 @@ function cacheDir(cwd: string): string {
  * `dir`, created if needed, when only this user can write to it: an entry written by someone else
  * could make idxgen skip validating a broken schema.
  */
-function privateDir(dir: string): string | undefined {
+export function privateDir(dir: string): string | undefined {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(dir);
