@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import * as fs from 'node:fs';
 import type Yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
@@ -135,14 +136,32 @@ function validatesFirst(argv: readonly string[]): boolean {
 
 /**
  * A worker costs ~60 ms of CPU more than validating in process and saves wall time only on a core
- * that would otherwise idle: used when the machine has one to spare (load average of the last
- * minute at most cores - 1). IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead (tests, benchmarks).
+ * that would otherwise idle: used when the machine has one to spare. On Linux that is read now, from
+ * the number of runnable threads in /proc/loadavg (this one included: at most cores - 1), as long as
+ * the last minute's load average is below the core count; elsewhere (or if that file cannot be read)
+ * from the load average alone (at most cores - 1). The average alone lags: back-to-back runs (a
+ * hook over several commits, a benchmark) raise it with their own finished processes and turned the
+ * worker off on an idle machine. IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead (tests, benchmarks).
  */
 function secondCoreLikelyFree(env: NodeJS.ProcessEnv): boolean {
   if (env.IDXGEN_VALIDATOR_WORKER === '1') return true;
   if (env.IDXGEN_VALIDATOR_WORKER === '0') return false;
   const cores = os.availableParallelism();
-  return cores >= 2 && os.loadavg()[0]! <= cores - 1;
+  if (cores < 2) return false;
+  const average = os.loadavg()[0]!;
+  const runnable = runnableNow();
+  return runnable === undefined ? average <= cores - 1 : average < cores && runnable <= cores - 1;
+}
+
+/** Threads runnable right now, machine-wide (Linux: the 4th field of /proc/loadavg, `runnable/total`). */
+function runnableNow(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const m = /^\S+ \S+ \S+ (\d+)\//.exec(fs.readFileSync('/proc/loadavg', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'): Promise<number> {
