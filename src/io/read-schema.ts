@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { INPUT_LIMITS, InputFileError, readInputFile } from './read-input';
@@ -34,19 +35,12 @@ function readText(file: string, cwd: string): string {
             : `cannot read schema file (${code})`;
     throw new UserError([{ file, message: why }]);
   }
+  // node:buffer's isUtf8 validates without decoding (a fatal TextDecoder built the whole string to
+  // throw it away: ~10x slower on civitai's 290 KB).
   if (bytes.includes(0) || !isUtf8(bytes)) {
     throw new UserError([
       { file, message: 'is not a text file (binary content or invalid UTF-8); a Prisma schema is UTF-8 text' },
     ]);
   }
   return bytes.toString('utf8');
-}
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
