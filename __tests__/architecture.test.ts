@@ -82,12 +82,19 @@ export function importsOf(file: string, text: string): { specifier: string; type
   return out.filter((i) => i.specifier.startsWith('.'));
 }
 
+/** Files the build writes into dist/ beside the one module that requires them (none is in src/), and by what. */
+const BUILD_OUTPUTS: Record<string, { importer: string; by: string }> = {
+  'templates.compiled.js': { importer: 'templates.ts', by: 'scripts/precompile-templates.js' },
+};
+
 function resolve(fromFile: string, specifier: string): string {
   const base = path.resolve(path.dirname(path.join(SRC, fromFile)), specifier);
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile())
       return path.relative(SRC, candidate).split(path.sep).join('/');
   }
+  // A build output belongs to the layer of the module that requires it.
+  if (BUILD_OUTPUTS[path.relative(SRC, base).split(path.sep).join('/')]?.importer === fromFile) return fromFile;
   throw new Error(`src/${fromFile}: cannot resolve ${specifier}`);
 }
 
