@@ -95,6 +95,10 @@ function compile(
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
+    // Should a path ever reach an `import()`, Node's own loader serves it (Node >= 20.12) instead of a failed run.
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
+      ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }
+      : {}),
   });
   if (!dir || !entry || (cachedData && !script.cachedDataRejected)) return { script };
   return {
