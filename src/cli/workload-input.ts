@@ -6,6 +6,10 @@
  */
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
+import { INDEXES_SQL, type IndexInfo } from '../db/catalog';
+import { expressionHints } from '../workload/expression-hints';
+import { withLiveIndexes } from '../workload/live-indexes';
+import { sqlParser } from '../workload/sql-parser';
 import type { TableStats } from '../model/table-stats';
 import { readPartitionLayout } from '../inspect/introspect';
 import { planPartitions } from '../plan/partitions';
@@ -50,7 +54,11 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
   const queries = flags.queries ?? [];
   if (flags.databaseUrl === undefined) {
     const read = await readStatementFiles(io.cwd, queries);
-    return { recorded: read.recorded, statements: read.parsed, notes: read.notes };
+    return {
+      recorded: read.recorded,
+      statements: read.parsed,
+      notes: [...read.notes, ...expressionHints(read.parsed)],
+    };
   }
   const session = await openLiveSession(resolveDatabaseUrl(flags.databaseUrl, io.env), io.env);
   try {
@@ -63,7 +71,11 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
         `pg_stat_statements is not installed on ${session.shown}: the workload is the --queries files only; the database judges their proposals`,
       );
     const activity = await session.tableActivity();
-    const tables = await session.tableStats();
+    const tables = withLiveIndexes(
+      await session.tableStats(),
+      await session.read<IndexInfo>(INDEXES_SQL, [null], 'the indexes (pg_index)'),
+      await sqlParser(),
+    );
     const read = await readStatementFiles(io.cwd, queries, statements);
     notes.push(...read.notes);
     // Statements of pg_stat_statements that read only the system catalogs, or nothing (INSERT, and
@@ -75,6 +87,7 @@ export async function gatherWorkload(io: CliIO, flags: WorkloadFlags): Promise<W
       `workload: ${reading} statement(s) from pg_stat_statements on ${session.shown} (PostgreSQL ${session.server.version}${session.server.hypopg ? ', hypopg' : ''})` +
         (left > 0 ? `; ${left} more read only system catalogs or no table (INSERT, DDL): left out` : ''),
     );
+    notes.push(...expressionHints(parsed));
     return { recorded: read.recorded, statements: parsed, notes, live: { session, activity, tables } };
   } catch (error) {
     await session.close();

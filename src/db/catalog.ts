@@ -78,7 +78,8 @@ const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`;
 
 /** Rows come back as `IndexInfo`: the key / INCLUDE split and the column names are made here. */
-const INDEXES_SQL = `
+/** Every index on user tables; `$1` restricts to some schemas (null: all). */
+export const INDEXES_SQL = `
 SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, am.amname AS method,
   kc.all_columns[1:x.indnkeyatts] AS columns,
   kc.all_expressions[1:x.indnkeyatts] AS expressions,

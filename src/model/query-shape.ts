@@ -63,6 +63,43 @@ export interface TextMatch {
 }
 
 /**
+ * The text search configuration of `to_tsvector`: a constant (`'english'`, the only form an index
+ * can hold), a `$n` parameter (pg_stat_statements replaces every constant by one), or none given
+ * (`to_tsvector(col)`: it depends on `default_text_search_config`, so it is not IMMUTABLE and no
+ * index can be built on it).
+ */
+export type TsConfig = { kind: 'named'; name: string } | { kind: 'parameter' } | { kind: 'default' };
+
+/**
+ * An expression of one column an index key can be (a typed tree, never SQL text): `lower(col)`,
+ * `upper(col)`, `to_tsvector('english', col)`. Two are the same key only when every part is equal
+ * (`sameExpression`): the planner uses an expression index only for exactly its expression.
+ */
+export type ExpressionKey =
+  { fn: 'lower' | 'upper'; column: string } | { fn: 'to_tsvector'; config: TsConfig; column: string };
+
+/** What a read does with an expression: `lower(email) = $1`, `to_tsvector('english', title) @@ to_tsquery($1)`. */
+export type ExpressionOp = '=' | '@@';
+
+export interface ExpressionRead {
+  expression: ExpressionKey;
+  op: ExpressionOp;
+}
+
+/** Whether `a` and `b` are the same expression (function, column, constant configuration). */
+export function sameExpression(a: ExpressionKey, b: ExpressionKey): boolean {
+  if (a.fn !== b.fn || a.column !== b.column) return false;
+  if (a.fn !== 'to_tsvector' || b.fn !== 'to_tsvector') return true;
+  if (a.config.kind !== 'named' || b.config.kind !== 'named') return false;
+  return a.config.name === b.config.name;
+}
+
+/** Whether an index can hold the expression: IMMUTABLE, with every constant known. */
+export function isIndexableExpression(expression: ExpressionKey): boolean {
+  return expression.fn !== 'to_tsvector' || expression.config.kind === 'named';
+}
+
+/**
  * One read of one table. Columns are database names. A read through a relation filter (`where:
  * { posts: { some: {...} } }`) or a nested `include` is a shape on the other table whose `equal`
  * holds the join columns, and `via` says where it came from.
@@ -79,6 +116,8 @@ export interface QueryShape {
   limit?: number;
   operators: { column: string; op: ContainmentOp }[];
   text: TextMatch[];
+  /** Reads through an expression of one column (`lower(email) = $1`); absent when there are none. */
+  expressions?: ExpressionRead[];
   /** Constant predicates every row read satisfies (`"deletedAt" IS NULL`, `status = ANY (...)`). */
   where?: Predicate;
   /** The relation this read follows from another table (a join), when it does. */
@@ -108,6 +147,7 @@ export function queryShape(parts: Pick<QueryShape, 'table'> & Partial<QueryShape
   if (parts.schema !== undefined) shape.schema = parts.schema;
   if (parts.limit !== undefined) shape.limit = parts.limit;
   if (parts.where !== undefined) shape.where = parts.where;
+  if (parts.expressions !== undefined && parts.expressions.length > 0) shape.expressions = parts.expressions;
   if (parts.via !== undefined) shape.via = parts.via;
   if (parts.returns !== undefined) shape.returns = parts.returns;
   return shape;

@@ -9,7 +9,15 @@
  * counts when the FK's columns lead it; a hash index covers a single-column FK; GIN, GiST, SP-GiST
  * and BRIN do not. It is the general rule applied to the FK's lookup `WHERE fk = $1`.
  */
-import { conjuncts, type ContainmentOp, type Predicate, type QueryShape, queryShape } from './query-shape';
+import {
+  conjuncts,
+  type ContainmentOp,
+  type ExpressionKey,
+  type Predicate,
+  type QueryShape,
+  queryShape,
+} from './query-shape';
+import { describeExpression, equalExpressions, expressionToken, hasExpressionKey } from './expression';
 import type { IndexDef, IndexMethod, SortOrder, Table } from './types';
 import { impliedBy, predicateKey, readPredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
@@ -21,8 +29,8 @@ export interface ServingIndex {
   schema?: string;
   /** Access method; a catalog may name one idxgen does not know. */
   method: IndexMethod | (string & {});
-  /** Key columns in key order; `column` is null for an expression key. */
-  keys: { column: string | null; sort: SortOrder; opclass?: string }[];
+  /** Key columns in key order; `column` is null for an expression key, `expression` says which when known. */
+  keys: { column: string | null; sort: SortOrder; opclass?: string; expression?: ExpressionKey }[];
   /** INCLUDE columns: they never serve a filter or an order. */
   include: string[];
   predicate?: Predicate;
@@ -34,8 +42,11 @@ export interface ServingIndex {
 
 /** A part of a read, named in a partial verdict. */
 export interface ShapePart {
-  part: 'equal' | 'in' | 'range' | 'order' | 'operator' | 'text' | 'where';
+  part: 'equal' | 'in' | 'range' | 'order' | 'operator' | 'text' | 'where' | 'expression';
   column?: string;
+  /** For an `expression` part: the expression read (`lower(email) = $1`, `to_tsvector(...) @@ $1`). */
+  expression?: ExpressionKey;
+  op?: '=' | '@@';
 }
 
 export type ServesVerdict =
@@ -68,12 +79,14 @@ export function comparedColumns(shape: QueryShape): Set<string> {
     ...shape.ranges.map((r) => r.column),
     ...shape.operators.map((o) => o.column),
     ...shape.text.map((t) => t.column),
+    ...(shape.expressions ?? []).map((e) => e.expression.column),
   ]);
 }
 
 function isEqualityOnly(shape: QueryShape): boolean {
   return (
-    shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length === 0
+    shape.in.length + shape.ranges.length + shape.orderBy.length + shape.operators.length + shape.text.length === 0 &&
+    (shape.expressions ?? []).every((e) => e.op === '=')
   );
 }
 
@@ -169,15 +182,27 @@ function verdictOf(
 }
 
 function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
-  const keys = index.keys.map((k) => k.column);
-  const equal = new Set(shape.equal);
+  // An expression key matches only the same expression compared by equality (its token).
+  const keys = index.keys.map((k) => k.column ?? (k.expression ? (expressionToken(k.expression) ?? null) : null));
+  const expressions = equalExpressions(shape);
+  const equal = new Set([...shape.equal, ...expressions.flatMap((e) => (e.token ? [e.token] : []))]);
   let at = 0;
   while (at < keys.length && keys[at] !== null && equal.has(keys[at]!)) at++;
   const leading = keys.slice(0, at) as string[];
-  const served: ShapePart[] = leading.map((column) => ({ part: 'equal', column }));
-  const unserved: ShapePart[] = shape.equal
-    .filter((c) => !leading.includes(c))
-    .map((column) => ({ part: 'equal', column }));
+  const expressionPart = (e: { expression: ExpressionKey }): ShapePart => ({
+    part: 'expression',
+    column: e.expression.column,
+    expression: e.expression,
+    op: '=',
+  });
+  const served: ShapePart[] = leading.map((key) => {
+    const expression = expressions.find((e) => e.token === key);
+    return expression ? expressionPart(expression) : { part: 'equal', column: key };
+  });
+  const unserved: ShapePart[] = [
+    ...shape.equal.filter((c) => !leading.includes(c)).map((column) => ({ part: 'equal' as const, column })),
+    ...expressions.filter((e) => e.token === undefined || !leading.includes(e.token)).map(expressionPart),
+  ];
   const equalityDone = unserved.length === 0;
   let orderBroken = !equalityDone;
   // After the equality prefix: IN lists (each key narrows, but breaks the order), then one range.
@@ -204,8 +229,9 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   unserved.push(
     ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
     ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
+    ...allParts(shape).filter((p) => p.part === 'expression' && p.op === '@@'),
   );
-  if (isEqualityOnly(shape)) {
+  if (isEqualityOnly(shape) && expressions.length === 0) {
     const none = () => {
       const k = shape.equal.length;
       const lead = keys.slice(0, k).map((c) => c ?? '(expression)');
@@ -261,6 +287,9 @@ function servesContainment(index: ServingIndex, shape: QueryShape): ServesVerdic
       const op = shape.operators.find((o) => o.column === part.column)!.op;
       ok = index.method === 'gin' && (OPCLASS_OPERATORS[opclass] ?? []).includes(op);
     } else if (key && part.part === 'text') ok = TRIGRAM_OPCLASSES.has(opclass);
+    else if (part.part === 'expression' && part.op === '@@')
+      // A GIN or GiST index on exactly this to_tsvector(...) expression serves its `@@`.
+      ok = hasExpressionKey(index.keys, part.expression!);
     (ok ? served : unserved).push(part);
   }
   const why = `${index.method}, not btree or hash`;
@@ -302,11 +331,21 @@ function allParts(shape: QueryShape): ShapePart[] {
     ...shape.orderBy.map((o) => ({ part: 'order' as const, column: o.column })),
     ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
     ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
+    ...(shape.expressions ?? []).map((e) => ({
+      part: 'expression' as const,
+      column: e.expression.column,
+      expression: e.expression,
+      op: e.op,
+    })),
   ];
 }
 
 function describeParts(parts: readonly ShapePart[]): string {
-  return parts.map((p) => `${p.part} ${columnList([p.column ?? ''])}`).join(', ');
+  return parts
+    .map((p) =>
+      p.expression ? `${describeExpression(p.expression)} ${p.op}` : `${p.part} ${columnList([p.column ?? ''])}`,
+    )
+    .join(', ');
 }
 
 // ---------------------------------------------------------------------------
@@ -346,14 +385,18 @@ export function coversFk(index: ServingIndex, fk: FkRef): { covers: boolean; rea
 // ---------------------------------------------------------------------------
 // Adapter: an index declared in schema.prisma (or a primary key / unique constraint)
 
-/** Key columns as a declared or a proposed index lists them (ascending unless it says otherwise). */
+/**
+ * Key columns as a declared or a proposed index lists them (ascending unless it says otherwise);
+ * an expression key (`lower("email")`, proposed only) has no column.
+ */
 export function servingKeys(
-  columns: readonly { column: string; sort?: SortOrder; opclass?: string }[],
+  columns: readonly { column: string; sort?: SortOrder; opclass?: string; expression?: ExpressionKey }[],
 ): ServingIndex['keys'] {
   return columns.map((c) => ({
-    column: c.column,
+    column: c.expression ? null : c.column,
     sort: c.sort ?? 'asc',
     ...(c.opclass ? { opclass: c.opclass } : {}),
+    ...(c.expression ? { expression: c.expression } : {}),
   }));
 }
 

@@ -4,6 +4,8 @@
  * reset, and per column how physically ordered the rows are. Plain data: rules read it from the
  * workload (src/workload/workload.ts), never from a connection.
  */
+import type { ServingIndex } from './serves';
+
 export interface TableStats {
   /** Schema name as the database has it (`public` by default). */
   schema: string;
@@ -20,6 +22,11 @@ export interface TableStats {
   deletes: number;
   /** Per column, from pg_stats (only the columns ANALYZE has seen). */
   columns: ColumnStats[];
+  /**
+   * The indexes the table has in the database (pg_index), as `indexServes` sees them, expression
+   * keys read (`lower(email)`): hand-made indexes too, which the schema does not declare.
+   */
+  indexes?: ServingIndex[];
 }
 
 export interface ColumnStats {

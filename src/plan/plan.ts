@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { IndexDef, SchemaModel, Table } from '../model/types';
 import { indexServes, servingDeclared } from '../model/serves';
+import { expressionNamePart, keyOf } from '../model/expression';
 import { servingProposed } from '../rules/coverage';
 import { renderDeclaration } from '../render/declaration';
 import { SEVERITY_RANK, type IndexSpec, type Proposal, type RegisteredRule } from '../rules/types';
@@ -165,7 +166,7 @@ function satisfiedByExisting(spec: IndexSpec, table: Table): IndexDef | undefine
     if (!samePredicate(servingDeclared(table, def).predicate, spec.where)) return false;
     if (spec.include.length > 0) return false;
     const keys = def.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
-    const wanted = spec.columns.map((c) => `${c.column}\u0000${c.opclass ?? ''}`);
+    const wanted = spec.columns.map((c) => `${keyOf(c)}\u0000${c.opclass ?? ''}`);
     if (spec.unique) return def.kind !== 'index' && sameSet(keys, wanted);
     if (spec.method !== 'btree') return sameSet(keys, wanted);
     return wanted.every((w, i) => keys[i] === w) && sortsCompatible(spec, def);
@@ -212,14 +213,14 @@ function subsumesSpec(wide: Proposal['spec'], narrow: Proposal['spec']): boolean
   if (wide.method !== 'btree') return sameColumns(wide, narrow);
   if (narrow.columns.length > wide.columns.length) return false;
   return narrow.columns.every(
-    (c, i) => c.column === wide.columns[i]!.column && (c.opclass ?? '') === (wide.columns[i]!.opclass ?? ''),
+    (c, i) => keyOf(c) === keyOf(wide.columns[i]!) && (c.opclass ?? '') === (wide.columns[i]!.opclass ?? ''),
   );
 }
 
 function sameColumns(a: IndexSpec, b: IndexSpec): boolean {
   return (
     a.columns.length === b.columns.length &&
-    a.columns.every((c, i) => c.column === b.columns[i]!.column && (c.opclass ?? '') === (b.columns[i]!.opclass ?? ''))
+    a.columns.every((c, i) => keyOf(c) === keyOf(b.columns[i]!) && (c.opclass ?? '') === (b.columns[i]!.opclass ?? ''))
   );
 }
 
@@ -248,7 +249,7 @@ function nameEntries(entries: PlanEntry[], model: SchemaModel): void {
     } else if (spec.kind === 'check') {
       entry.name = unique([spec.name], spec.schema, taken);
     } else {
-      const columns = spec.columns.map((c) => c.column);
+      const columns = spec.columns.map((c) => (c.expression ? expressionNamePart(c.expression) : c.column));
       const suffix = spec.unique ? '_key' : '_idx';
       // A partial or INCLUDE index never takes Prisma's default name: that stays free for the plain
       // index on the same columns, so names do not depend on which one was generated first.

@@ -10,6 +10,7 @@
  * another name (a widened index, a clash). With `map:` the line binds to the index the migration
  * created, whatever the naming rules; Prisma accepts a `map:` equal to the default as it is.
  */
+import { renderExpressionSql } from './expression';
 import type { Span } from '../model/types';
 import type { PrismaDeclaration } from '../plan/types';
 import type { Predicate } from '../model/query-shape';
@@ -86,7 +87,18 @@ function includeReason(spec: IndexSpec, name: string): string {
   );
 }
 
+function expressionReason(spec: IndexSpec, name: string): string {
+  const keys = spec.columns.flatMap((c) => (c.expression ? [renderExpressionSql(c.expression)] : []));
+  return (
+    `Prisma cannot declare an index on an expression (${keys.join(', ')}): it sees "${name}" as drift, ` +
+    `and the next prisma migrate dev generates a DROP INDEX for it. Delete that statement from each ` +
+    `generated migration, or store the expression in a column of its own and index that.`
+  );
+}
+
 function indexDeclaration(spec: IndexSpec, name: string): PrismaDeclaration {
+  if (spec.columns.some((c) => c.expression !== undefined))
+    return { kind: 'none', drift: true, reason: expressionReason(spec, name) };
   if (spec.include.length > 0) return { kind: 'none', drift: true, reason: includeReason(spec, name) };
   return {
     kind: 'attribute',

@@ -10,6 +10,7 @@ import type { NamedCheck, NamedIndex, Step, StepKind, Steps, TopIndex } from '..
 import type { IndexSpec, ProposedColumn } from '../rules/types';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { commentSqlIdent, commentSqlLiteral, commentSqlQualified, commentText } from './comment';
+import { renderExpressionSql } from './expression';
 import { renderPredicateSql } from './predicate';
 import { renderTemplate, type TemplateName } from './templates';
 
@@ -105,7 +106,7 @@ function opclassSql(opclass: string): string {
 }
 
 function columnSql(column: ProposedColumn): string {
-  let sql = quoteIdent(column.column);
+  let sql = column.expression ? renderExpressionSql(column.expression) : quoteIdent(column.column);
   if (column.opclass) sql += ` ${opclassSql(column.opclass)}`;
   if (column.sort === 'desc') sql += ' DESC';
   return sql;

@@ -37,6 +37,8 @@ function indexSpec(spec: IndexSpec): Json {
       sort: c.sort ?? null,
       opclass: c.opclass ?? null,
       prismaOps: c.prismaOps ?? null,
+      // An expression key (`lower("email")`): the typed tree, only when there is one.
+      ...(c.expression ? { expression: { ...c.expression } } : {}),
     })),
     method: spec.method,
     unique: spec.unique,

@@ -1,4 +1,4 @@
-import type { Predicate, QueryShape } from '../model/query-shape';
+import type { ExpressionKey, Predicate, QueryShape } from '../model/query-shape';
 import type { IndexMethod, SchemaModel, SortOrder, Span, Table } from '../model/types';
 import type { Workload } from '../workload/workload';
 
@@ -37,6 +37,11 @@ export interface ProposedColumn {
   opclass?: string;
   /** Prisma's name for the operator class, e.g. JsonbPathOps; undefined when Prisma has none. */
   prismaOps?: string;
+  /**
+   * An expression key over `column` (`lower("email")`) instead of the column itself. Prisma cannot
+   * declare one: an index with such a key is drift, generated only with --allow-drift.
+   */
+  expression?: ExpressionKey;
 }
 
 export interface IndexSpec {

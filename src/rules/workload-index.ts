@@ -3,7 +3,8 @@
  * that no index serves get the fewest indexes that serve them, chosen over the table's whole
  * workload rather than one index per read.
  */
-import { conjuncts, type Predicate, type QueryShape } from '../model/query-shape';
+import { conjuncts, isIndexableExpression, type Predicate, type QueryShape } from '../model/query-shape';
+import { describeExpression, keyOf } from '../model/expression';
 import { comparedColumns, indexServes, servingDeclared, type ServingIndex } from '../model/serves';
 import type { IndexDef, Table } from '../model/types';
 import { defaultConstraintName } from '../schema/names';
@@ -119,7 +120,9 @@ export const rule = defineRule({
             ),
           ),
         );
-      const declared = [...allIndexes(table).map((index) => servingDeclared(table, index)), ...fkIndexes];
+      // With a database: the indexes it has count too (a hand-made `lower(email)` one is never declared).
+      const live = statsOf(ctx.workload, table.name, table.schema)?.indexes ?? [];
+      const declared = [...allIndexes(table).map((index) => servingDeclared(table, index)), ...fkIndexes, ...live];
       const reads = readsOf(ctx.workload, table.name, table.schema);
       const unserved = reads.filter(
         (read) =>
@@ -156,6 +159,7 @@ export const rule = defineRule({
  */
 function madeRedundant(table: Table, spec: IndexSpec): IndexDef[] {
   if (spec.method !== 'btree' || spec.unique || spec.where !== undefined || spec.include.length > 0) return [];
+  if (spec.columns.some((c) => c.expression !== undefined)) return [];
   return table.indexes.filter((index) => {
     if (index.kind !== 'index' || index.method !== 'btree' || index.where !== undefined) return false;
     if (index.columns.length >= spec.columns.length) return false;
@@ -216,9 +220,15 @@ function needsAnIndex(shape: QueryShape): boolean {
       shape.ranges.length +
       shape.orderBy.length +
       shape.operators.length +
-      shape.text.length >
+      shape.text.length +
+      indexableExpressions(shape).length >
     0
   );
+}
+
+/** The read's expressions an index can hold (`to_tsvector(col)` with no configuration cannot be). */
+function indexableExpressions(shape: QueryShape): NonNullable<QueryShape['expressions']> {
+  return (shape.expressions ?? []).filter((e) => isIndexableExpression(e.expression));
 }
 
 /**
@@ -235,7 +245,13 @@ function servesWell(index: ServingIndex, shape: QueryShape): boolean {
   const orderUnservable = verdict.served.some((p) => p.part === 'in');
   return (
     verdict.served.some((p) => p.part === 'equal' || p.part === 'in') &&
-    verdict.unserved.every((p) => p.part !== 'text' && p.part !== 'operator' && (p.part !== 'order' || orderUnservable))
+    verdict.unserved.every(
+      (p) =>
+        p.part !== 'text' &&
+        p.part !== 'operator' &&
+        !(p.part === 'expression' && p.op === '@@') &&
+        (p.part !== 'order' || orderUnservable),
+    )
   );
 }
 
@@ -314,19 +330,38 @@ function columnUsage(reads: readonly WorkloadRead[]): Map<string, number> {
 }
 
 function candidateFor(table: Table, shape: QueryShape, usage: Map<string, number>): IndexSpec | undefined {
+  const expressions = indexableExpressions(shape);
+  // `to_tsvector('english', title) @@ ...`: a GIN index on exactly that expression.
+  const search = expressions.find((e) => e.op === '@@');
+  if (search && shape.equal.length === 0) {
+    const key = proposedColumn(table, search.expression.column);
+    key.expression = search.expression;
+    return ginSpec(table, key, undefined);
+  }
   const text = shape.text[0];
-  if (text && shape.equal.length === 0) return ginSpec(table, text.column, 'gin_trgm_ops', 'pg_trgm');
+  if (text && shape.equal.length === 0)
+    return ginSpec(table, proposedColumn(table, text.column), 'gin_trgm_ops', 'pg_trgm');
   const operator = shape.operators[0];
   if (operator && shape.equal.length === 0) {
     const column = columnByName(table, operator.column);
     if (column?.type === 'Json')
-      return ginSpec(table, operator.column, operator.op === '@>' ? 'jsonb_path_ops' : 'jsonb_ops');
-    return ginSpec(table, operator.column, 'array_ops');
+      return ginSpec(
+        table,
+        proposedColumn(table, operator.column),
+        operator.op === '@>' ? 'jsonb_path_ops' : 'jsonb_ops',
+      );
+    return ginSpec(table, proposedColumn(table, operator.column), 'array_ops');
   }
   const equal = [...new Set(shape.equal)].sort(
     (a, b) => (usage.get(b) ?? 0) - (usage.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
   );
   const columns: ProposedColumn[] = equal.map((c) => proposedColumn(table, c));
+  // `lower(email) = $1`: the expression is an equality key like a column.
+  for (const read of expressions.filter((e) => e.op === '=')) {
+    const key = proposedColumn(table, read.expression.column);
+    key.expression = read.expression;
+    if (!columns.some((c) => keyOf(c) === keyOf(key))) columns.push(key);
+  }
   // An enum constant in an index predicate breaks the migration Prisma writes to remove an enum
   // value (measured: `operator does not exist: "X_new" = "X"`): such a column is a key instead.
   const { partial, enumColumns } = splitEnumTerms(shape.where);
@@ -375,8 +410,7 @@ function isIndexablePredicate(predicate: Predicate): boolean {
   }
 }
 
-function ginSpec(table: Table, column: string, opclass: string | undefined, extension?: string): IndexSpec {
-  const proposed = proposedColumn(table, column);
+function ginSpec(table: Table, proposed: ProposedColumn, opclass: string | undefined, extension?: string): IndexSpec {
   if (opclass) proposed.opclass = opclass;
   const prismaOps = PRISMA_OPS[opclass ?? ''];
   if (prismaOps) proposed.prismaOps = prismaOps;
@@ -399,7 +433,7 @@ function dedupe(specs: IndexSpec[]): IndexSpec[] {
   for (const spec of specs) {
     const key = JSON.stringify([
       spec.method,
-      spec.columns.map((c) => [c.column, c.sort ?? 'asc', c.opclass ?? '']),
+      spec.columns.map((c) => [keyOf(c), c.sort ?? 'asc', c.opclass ?? '']),
       spec.where ?? null,
     ]);
     if (!seen.has(key)) seen.set(key, spec);
@@ -416,7 +450,10 @@ function toProposal(table: Table, choice: Choice, tableCalls: number): Omit<Prop
     .map((r) => (r.source.kind === 'recorded' ? r.source.callSites?.[0] : undefined))
     .find((c) => c !== undefined);
   const columns = choice.spec.columns
-    .map((c) => `${quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`)
+    .map(
+      (c) =>
+        `${c.expression ? describeExpression(c.expression) : quoteIdent(c.column)}${c.sort === 'desc' ? ' DESC' : ''}`,
+    )
     .join(', ');
   const where = choice.spec.where ? ` WHERE ${renderPredicateSql(choice.spec.where)}` : '';
   const method =
@@ -489,6 +526,7 @@ export function describeRead(shape: QueryShape): string {
     ...shape.ranges.map((r) => `${quoteIdent(r.column)} ${r.op} ?`),
     ...shape.operators.map((o) => `${quoteIdent(o.column)} ${o.op} ?`),
     ...shape.text.map((t) => `${quoteIdent(t.column)} ${t.mode === 'insensitive' ? 'ILIKE' : 'LIKE'} ?`),
+    ...(shape.expressions ?? []).map((e) => `${describeExpression(e.expression)} ${e.op} ?`),
   ];
   if (shape.where) filters.push(renderPredicateSql(shape.where));
   if (filters.length > 0) parts.push(`WHERE ${filters.join(' AND ')}`);

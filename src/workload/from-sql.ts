@@ -7,8 +7,10 @@
  * `?&` `&&` (operators), LIKE / ILIKE (text), comparisons, IN lists and NULL tests with constants
  * (a `Predicate`), ORDER BY with directions, a constant LIMIT. A join or a correlated subquery
  * (`EXISTS (SELECT ... WHERE c."postId" = p.id)`, Prisma's relation filters) reads the joined
- * table by its join columns. OR / NOT branches, expressions (`lower(email) = $1`) and unqualified
- * columns of a multi-table statement are left out: no index decision rests on a guess.
+ * table by its join columns. The expressions an index can hold are read as typed keys
+ * (expression-of.ts): `lower(email) = $1`, `to_tsvector('english', title) @@ to_tsquery($1)`. OR /
+ * NOT branches, other expressions and unqualified columns of a multi-table statement are left out:
+ * no index decision rests on a guess.
  *
  * Pure: no parser here (the caller parses, src/workload/sql-parser.ts), no model (names are
  * mapped to the schema's tables in src/workload/from-statements.ts).
@@ -23,6 +25,7 @@ import {
   type QueryShape,
   type RangeOp,
 } from '../model/query-shape';
+import { expressionOf, isTsQueryValue } from './expression-of';
 
 /** One table of a statement, under the name its columns are qualified with. */
 interface Relation {
@@ -220,6 +223,10 @@ function readExpr(expr: A_Expr, scope: Scope): void {
       if (op === undefined) return;
       const left = columnOf(expr.lexpr, scope);
       const right = columnOf(expr.rexpr, scope);
+      if (!left && !right) {
+        readExpressionTerm(op, expr.lexpr, expr.rexpr, scope);
+        return;
+      }
       if (left && right) {
         if (op === '=' && left.relation !== right.relation) {
           left.relation.joinedBy.push(left.column);
@@ -283,6 +290,26 @@ function readExpr(expr: A_Expr, scope: Scope): void {
     }
     default:
       return;
+  }
+}
+
+/** `lower(email) = $1` (either side), `to_tsvector('english', title) @@ to_tsquery($1)`: a read through an expression. */
+function readExpressionTerm(op: string, lexpr: Node | undefined, rexpr: Node | undefined, scope: Scope): void {
+  for (const [side, other] of [
+    [lexpr, rexpr],
+    [rexpr, lexpr],
+  ] as const) {
+    const found = expressionOf(side, (node) => columnOf(node, scope));
+    if (!found || !other) continue;
+    const tsvector = found.expression.fn === 'to_tsvector';
+    const read =
+      op === '=' && !tsvector && isValue(other)
+        ? ('=' as const)
+        : op === '@@' && tsvector && isTsQueryValue(other, isValue)
+          ? ('@@' as const)
+          : undefined;
+    if (read) (found.ref.relation.shape.expressions ??= []).push({ expression: found.expression, op: read });
+    return;
   }
 }
 

@@ -117,6 +117,8 @@ function onTable(shape: QueryShape, table: Table): QueryShape {
   if (shape.limit !== undefined) out.limit = shape.limit;
   if (shape.returns?.kind === 'all') out.returns = shape.returns;
   else if (shape.returns && shape.returns.columns.every(has)) out.returns = shape.returns;
+  const expressions = (shape.expressions ?? []).filter((e) => has(e.expression.column));
+  if (expressions.length > 0) out.expressions = expressions;
   const where = conjuncts(shape.where).filter((p) => predicateColumns(p).every(has));
   // An enum value is a lookup too (as in recorded shapes): an index keyed on the column serves it.
   const enums = new Set(table.columns.filter((c) => c.kind === 'enum').map((c) => c.name));
