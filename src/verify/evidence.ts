@@ -440,6 +440,11 @@ async function readEvidence(
     result.note = `no evidence query for this index: ${read.unsupported}`;
     return result;
   }
+  if ((read.expressions?.length ?? 0) > 0) {
+    result.note =
+      'no evidence query for this index: it serves a read through an expression (lower(col), to_tsvector(...)), which verify does not generate';
+    return result;
+  }
   result.shape = readKind(read, index);
   const sampled = await sampleValues(client, table, read, columns);
   if ('note' in sampled) {
