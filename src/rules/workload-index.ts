@@ -72,7 +72,12 @@ export const rule = defineRule({
         'then IN columns, then the ORDER BY columns with their directions (or the first range column). A constant predicate the read carries ' +
         '(`deletedAt: null`, `published: true`) makes it a partial index; an enum constant (`status: { in: [...] }`) makes the enum column a key column instead, ' +
         'because an enum value in an index predicate breaks the migration Prisma writes to remove a value of that enum. `contains`/`startsWith`/`endsWith` searches get a trigram GIN index (pg_trgm); ' +
-        'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. A read an existing index, unique constraint or primary key serves is left alone, ' +
+        'Json `@>` and scalar-list `has`/`hasSome` get a GIN index. ' +
+        "A read through an expression (SQL statements only: `lower(email) = $1`, `to_tsvector('english', title) @@ to_tsquery($1)`) is served only by an index on exactly that expression, because the planner matches an expression index to the same function, column and constants and never to the plain column: " +
+        'it gets a btree on `lower("email")` (or `upper`), or a GIN index on `to_tsvector(\'english\'::regconfig, "title")`, and an index the database already has on the same expression counts as serving it. ' +
+        'Prisma cannot declare an expression index: like INCLUDE, it is drift, generated only with `--allow-drift`. ' +
+        "`to_tsvector(col)` without a configuration (what Prisma's fullTextSearchPostgres writes) is not IMMUTABLE and cannot be indexed, and pg_stat_statements replaces a constant configuration by `$n`: " +
+        'for those idxgen proposes no index and says why, with the query to write instead. A read an existing index, unique constraint or primary key serves is left alone, ' +
         'and so is one the plain index of a foreign key serves (fk-index proposes it for every FK). ' +
         "Over-indexing is the failure of per-query advisors: at most `maxPerTable` (3) new indexes a table, each serving at least `minSharePercent` (5 %) of the table's recorded read calls. " +
         'Row counts are unknown to a recording, so proposals are ranked by calls; each cites the reads it serves, their calls and call sites. ' +
