@@ -7,7 +7,7 @@
 import { openLiveSession, resolveDatabaseUrl, type LiveSession, type TableActivity } from '../db/live-session';
 import { readStatementFiles } from '../io/read-queries';
 import { INDEXES_SQL, type IndexInfo } from '../db/catalog';
-import { expressionHints } from '../workload/expression-hints';
+import { expressionHints } from '../render/expression-hints';
 import { withLiveIndexes } from '../workload/live-indexes';
 import { sqlParser } from '../workload/sql-parser';
 import type { TableStats } from '../model/table-stats';

@@ -8,8 +8,8 @@
  * Pure: the statements in, lines for the user out. No SQL is printed here but the expression an
  * index would hold (src/render/expression.ts, run on PostgreSQL by the tests).
  */
-import type { ParsedStatement } from './from-statements';
-import { renderExpressionSql } from '../render/expression';
+import type { ParsedStatement } from '../workload/from-statements';
+import { renderExpressionSql } from './expression';
 import { quoteIdent } from '../sql/quote';
 
 /** The configuration the fix names: the one most servers default to (the user picks theirs). */
