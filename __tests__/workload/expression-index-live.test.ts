@@ -102,7 +102,6 @@ beforeAll(async () => {
 test('lower(email) = $1 from pg_stat_statements: a btree on lower("email"), drift only with --allow-drift, built and used by the planner', async () => {
   const url = connectionUrl(db.target);
   const { entries, stderr } = plan(url);
-  if (process.env.IDXGEN_SHOW) process.stderr.write(`${stderr}\n${JSON.stringify(entries, null, 1)}\n`);
   expect(entries.map((e) => `${e.spec.table} ${e.spec.method} ${e.name}`)).toEqual([
     'Account btree Account_lower_email_idx',
   ]);
@@ -166,52 +165,43 @@ test('lower(email) = $1 from pg_stat_statements: a btree on lower("email"), drif
   }
 }, 240_000);
 
-test("to_tsvector('english', title) @@ from a --queries .sql file: a GIN index on exactly that expression, used once built", async () => {
-  const url = connectionUrl(db.target);
+/**
+ * plan with the application's search given as a .sql file, as its log has it (five calls):
+ * pg_stat_statements lost its configuration (`to_tsvector($2, ...)`), the file has it. A .sql file
+ * measures no time, so its saving is no share of the measured time: every proposal is kept.
+ */
+function planWithSearch(url: string): { entries: EntryJson[]; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-expr-'));
   try {
     const file = path.join(dir, 'search.sql');
-    // The application's search, as its log has it (five calls): pg_stat_statements lost its
-    // configuration (`to_tsvector($2, ...)`), the file has it.
     fs.writeFileSync(file, `${SEARCH};\n`.repeat(5));
-    // A .sql file measures no time, so its saving is no share of the measured time: keep every proposal.
     const config = path.join(dir, 'keep-all.json');
     fs.writeFileSync(config, JSON.stringify({ rules: { 'workload-index': { options: { minSavedPercent: 0 } } } }));
-    const { entries, stderr } = plan(url, ['--queries', file, '--config', config]);
-    if (process.env.IDXGEN_SHOW) process.stderr.write(`${stderr}\n`);
-    const gin = entries.find((e) => e.spec.table === 'Article');
-    expect(gin?.spec.method).toBe('gin');
-    expect(gin?.name).toBe('Article_to_tsvector_title_idx');
-    const up = gin!.sql.map((s) => s.up).join('\n');
-    expect(up).toContain(
-      `CREATE INDEX CONCURRENTLY IF NOT EXISTS "Article_to_tsvector_title_idx" ON "Article" USING gin (to_tsvector('english'::regconfig, "title"));`,
-    );
-    expect(await explain(db.client, SEARCH)).not.toContain('Article_to_tsvector_title_idx');
-    for (const statement of up.split('\n').filter((l) => /^(CREATE|SET|RESET)/.test(l)))
-      await db.client.query(statement);
-    await db.client.query('ANALYZE "Article"');
-    expect(await explain(db.client, SEARCH)).toMatch(/Bitmap Index Scan on "?Article_to_tsvector_title_idx"?/);
-    for (const statement of gin!.sql
-      .map((s) => s.down)
-      .join('\n')
-      .split('\n')
-      .filter((l) => /^(DROP|SET|RESET)/.test(l)))
-      await db.client.query(statement);
+    return plan(url, ['--queries', file, '--config', config]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("to_tsvector('english', title) @@ from a --queries .sql file: a GIN index on exactly that expression, used once built", async () => {
+  const { entries } = planWithSearch(connectionUrl(db.target));
+  const gin = entries.find((e) => e.spec.table === 'Article');
+  expect(gin?.spec.method).toBe('gin');
+  expect(gin?.name).toBe('Article_to_tsvector_title_idx');
+  const up = gin!.sql.map((s) => s.up).join('\n');
+  expect(up).toContain(
+    `CREATE INDEX CONCURRENTLY IF NOT EXISTS "Article_to_tsvector_title_idx" ON "Article" USING gin (to_tsvector('english'::regconfig, "title"));`,
+  );
+  expect(await explain(db.client, SEARCH)).not.toContain('Article_to_tsvector_title_idx');
+  for (const statement of up.split('\n').filter((l) => /^(CREATE|SET|RESET)/.test(l))) await db.client.query(statement);
+  await db.client.query('ANALYZE "Article"');
+  expect(await explain(db.client, SEARCH)).toMatch(/Bitmap Index Scan on "?Article_to_tsvector_title_idx"?/);
+  const down = gin!.sql.map((s) => s.down).join('\n');
+  for (const statement of down.split('\n').filter((l) => /^(DROP|SET|RESET)/.test(l))) await db.client.query(statement);
 }, 240_000);
 
 test('indexes the database already has on the same expressions serve the reads: nothing proposed', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-expr-'));
-  try {
-    const file = path.join(dir, 'search.sql');
-    fs.writeFileSync(file, `${SEARCH};\n`.repeat(5));
-    const config = path.join(dir, 'keep-all.json');
-    fs.writeFileSync(config, JSON.stringify({ rules: { 'workload-index': { options: { minSavedPercent: 0 } } } }));
-    const { entries } = plan(connectionUrl(existing.target), ['--queries', file, '--config', config]);
-    expect(entries).toEqual([]);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // The same inputs as above (and as the first test's pg_stat_statements reads) on a database
+  // that has an index on lower(email) and one on to_tsvector('english', title).
+  expect(planWithSearch(connectionUrl(existing.target)).entries).toEqual([]);
 }, 240_000);
