@@ -133,6 +133,13 @@ test('lower(email) = $1 from pg_stat_statements: a btree on lower("email"), drif
   );
   expect(stderr).toContain(`GIN index on to_tsvector('english'::regconfig, "title")`);
 
+  // The text plan shows the drift warning, as for INCLUDE.
+  const text = bin(['plan', '--schema', FIXTURE, '--verbose', '--database-url', url]);
+  expect(text.code).toBe(0);
+  expect(text.stdout.replace(/\s+/g, ' ')).toContain(
+    'DRIFT: Prisma cannot declare an index on an expression (lower("email"))',
+  );
+
   // generate: skipped without --allow-drift, written with it (and a loud warning).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-expr-'));
   try {
