@@ -139,6 +139,15 @@ describe('indexServes: an expression key serves exactly its expression', () => {
     ).toBe('none');
   });
 
+  test('reasons name an expression key in words, never by its internal token', () => {
+    const reason = indexServes(btree({ column: null, sort: 'asc', expression: LOWER }), byEmail).reason;
+    expect(reason).not.toContain('\u0000');
+    const both = queryShape({ table: 'Account', equal: ['teamId'], expressions: [{ expression: LOWER, op: '=' }] });
+    const partial = indexServes(btree({ column: 'teamId', sort: 'asc' }), both);
+    expect(partial.verdict).toBe('partial');
+    expect(partial.reason).toBe('serves equal ("teamId"); not lower("email") =');
+  });
+
   test('a plain index on email does not serve lower(email) = $1; an expression key of unknown form serves nothing', () => {
     expect(indexServes(btree({ column: 'email', sort: 'asc' }), byLower).verdict).toBe('none');
     expect(indexServes(btree({ column: null, sort: 'asc' }), byLower).verdict).toBe('none');

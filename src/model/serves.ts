@@ -234,7 +234,7 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   if (isEqualityOnly(shape) && expressions.length === 0) {
     const none = () => {
       const k = shape.equal.length;
-      const lead = keys.slice(0, k).map((c) => c ?? '(expression)');
+      const lead = index.keys.slice(0, k).map((key) => key.column ?? '(expression)');
       return shape.equal.some((c) => lead.includes(c))
         ? `its first ${k} column${k > 1 ? 's are' : ' is'} ${columnList(lead)}, not ${columnList(shape.equal)}`
         : `does not start with ${columnList(shape.equal)}`;
