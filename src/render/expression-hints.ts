@@ -28,14 +28,16 @@ export function expressionHints(statements: readonly ParsedStatement[]): string[
         const calls = `${statement.calls.toLocaleString('en-US')} call(s)`;
         const cost =
           e.config.kind === 'default'
-            ? `to_tsvector(${column}) has no text search configuration (the form Prisma's fullTextSearchPostgres writes): it depends on default_text_search_config, so it is not IMMUTABLE and no index can hold it`
-            : `to_tsvector(?, ${column}) has its text search configuration as a parameter (pg_stat_statements normalizes constants to $n): which configuration an index must hold is unknown`;
-        out.push(
-          `${statement.where}: ${table}.${column}: ${cost}; each of its ${calls} reads ${table} in full. ` +
-            `Instead, search with a constant configuration (prisma.$queryRaw): WHERE ${indexed} @@ to_tsquery('${EXAMPLE_CONFIG}', $1), ` +
-            `and give that statement with --queries: idxgen then proposes the GIN index on ${indexed} (drift Prisma cannot declare: --allow-drift); ` +
-            `or keep the tsvector in a generated column and index that column.`,
-        );
+            ? `to_tsvector(${column}) has no text search configuration (the form Prisma's fullTextSearchPostgres writes): it depends on default_text_search_config, so it is not IMMUTABLE, no index can hold it, and each of its ${calls} reads ${table} in full`
+            : `to_tsvector(?, ${column}) has its text search configuration as a parameter (pg_stat_statements normalizes constants to $n): idxgen cannot tell which configuration an index must hold, nor whether an index the database has serves its ${calls}`;
+        const proposes = `idxgen then proposes the GIN index on ${indexed} (drift Prisma cannot declare: --allow-drift)`;
+        const instead =
+          e.config.kind === 'default'
+            ? `Instead, search with a constant configuration (prisma.$queryRaw): WHERE ${indexed} @@ to_tsquery('${EXAMPLE_CONFIG}', $1), ` +
+              `and give that statement with --queries: ${proposes}; or keep the tsvector in a generated column and index that column.`
+            : `Instead, give the statement as the application writes it, its configuration included (WHERE ${indexed} @@ ...), in a --queries .sql file: ` +
+              `${proposes}, or counts the one the database has.`;
+        out.push(`${statement.where}: ${table}.${column}: ${cost}. ${instead}`);
       }
     }
   }
