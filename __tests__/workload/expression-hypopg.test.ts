@@ -8,28 +8,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connect, createScratchDatabase, query, type ScratchDatabase } from '../../src/db/client';
-import { parseDatabaseUrl } from '../../src/db/url';
+import { query, type ScratchDatabase } from '../../src/db/client';
+import { hypopgScratch, hypopgSuite } from '../support/hypopg';
 import { FIXTURE, bin, loadExpressionWorkload } from '../support/expression-workload';
 
-const URL_ENV = process.env.IDXGEN_HYPOPG_URL;
-if (!URL_ENV)
-  process.stderr.write('\n* SKIPPED: __tests__/workload/expression-hypopg.test.ts: IDXGEN_HYPOPG_URL is not set *\n\n');
-const suite = URL_ENV ? describe : describe.skip;
+const suite = hypopgSuite('__tests__/workload/expression-hypopg.test.ts');
 
 suite('expression indexes with hypopg (PostgreSQL 15)', () => {
   let scratch: ScratchDatabase | undefined;
   let dir = '';
   beforeAll(async () => {
-    const parsed = parseDatabaseUrl(URL_ENV!);
-    scratch = await createScratchDatabase(parsed, 't_expr_hypopg', { via: parsed.database });
-    const client = await connect(scratch.target);
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS hypopg');
-      await loadExpressionWorkload(client);
-    } finally {
-      await client.end();
-    }
+    scratch = await hypopgScratch('t_expr_hypopg', loadExpressionWorkload);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-expr-hypopg-'));
     fs.writeFileSync(
       path.join(dir, 'lookup.sql'),

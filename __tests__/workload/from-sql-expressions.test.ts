@@ -3,19 +3,11 @@
  * `to_tsvector('cfg', col) @@ to_tsquery($1)`, the forms pg_stat_statements and Prisma write, and
  * the expressions of a catalog index's definition (read by the same function).
  */
-import { readsOfParsed } from '../../src/workload/from-sql';
 import { expressionOf } from '../../src/workload/expression-of';
-import { sqlParser, type SqlParser } from '../../src/workload/sql-parser';
-import type { QueryShape } from '../../src/model/query-shape';
+import { withSqlParser } from '../support/sql-reads';
 
-let parser: SqlParser;
-beforeAll(async () => {
-  parser = await sqlParser();
-});
-
-function reads(sql: string): QueryShape[] {
-  return readsOfParsed(parser.parse(sql));
-}
+const parsing = withSqlParser();
+const reads = parsing.reads;
 
 test('lower(col) = $1 is an equality on the expression, either side, qualified or not; the column equality stays a column', () => {
   const [user] = reads(
@@ -62,7 +54,7 @@ test('other expressions, other operators and column-to-expression comparisons ar
 
 test("a catalog index's definition (pg_get_indexdef) is read by the same function: casts to text are no difference", () => {
   const keyOf = (sql: string) => {
-    const stmt = parser.parse(sql).stmts![0]!.stmt!;
+    const stmt = parsing.parser().parse(sql).stmts![0]!.stmt!;
     if (!('IndexStmt' in stmt)) throw new Error('not an index');
     const elem = stmt.IndexStmt.indexParams![0]!;
     if (!('IndexElem' in elem)) throw new Error('not an index element');

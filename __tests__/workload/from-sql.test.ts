@@ -2,18 +2,11 @@
  * SQL text → typed reads, through the real PostgreSQL parser (libpg-query): every part of a
  * QueryShape the issue names, Prisma's statement forms, joins and correlated subqueries.
  */
-import { hasParameterRefs, isSingleSelect, readsOfParsed } from '../../src/workload/from-sql';
-import { sqlParser, type SqlParser } from '../../src/workload/sql-parser';
-import type { QueryShape } from '../../src/model/query-shape';
+import { hasParameterRefs, isSingleSelect } from '../../src/workload/from-sql';
+import { withSqlParser } from '../support/sql-reads';
 
-let parser: SqlParser;
-beforeAll(async () => {
-  parser = await sqlParser();
-});
-
-function reads(sql: string): QueryShape[] {
-  return readsOfParsed(parser.parse(sql));
-}
+const parsing = withSqlParser();
+const reads = parsing.reads;
 
 test('Prisma feed: equality, NULL test as a constant predicate, ORDER BY DESC, parameter LIMIT left unknown', () => {
   const [post] = reads(
@@ -113,12 +106,12 @@ test('expressions and ambiguous bare columns are left out, never guessed', () =>
 });
 
 test('only one plain SELECT may be planned; parameters are found in the tree', () => {
-  expect(isSingleSelect(parser.parse('SELECT 1 FROM t WHERE a = $1'))).toBe(true);
-  expect(isSingleSelect(parser.parse('SELECT 1; DROP TABLE t'))).toBe(false);
-  expect(isSingleSelect(parser.parse('SELECT * INTO t2 FROM t'))).toBe(false);
-  expect(isSingleSelect(parser.parse('DELETE FROM t WHERE a = $1'))).toBe(false);
-  expect(hasParameterRefs(parser.parse('SELECT 1 FROM t WHERE a = $1'))).toBe(true);
-  expect(hasParameterRefs(parser.parse("SELECT '$1' FROM t WHERE a = 1"))).toBe(false);
+  expect(isSingleSelect(parsing.parser().parse('SELECT 1 FROM t WHERE a = $1'))).toBe(true);
+  expect(isSingleSelect(parsing.parser().parse('SELECT 1; DROP TABLE t'))).toBe(false);
+  expect(isSingleSelect(parsing.parser().parse('SELECT * INTO t2 FROM t'))).toBe(false);
+  expect(isSingleSelect(parsing.parser().parse('DELETE FROM t WHERE a = $1'))).toBe(false);
+  expect(hasParameterRefs(parsing.parser().parse('SELECT 1 FROM t WHERE a = $1'))).toBe(true);
+  expect(hasParameterRefs(parsing.parser().parse("SELECT '$1' FROM t WHERE a = 1"))).toBe(false);
 });
 
 test('a cast column is an expression (an index on the column does not serve it); a cast parameter is a parameter', () => {

@@ -12,41 +12,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { connect, createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
+import { connect, type ScratchDatabase } from '../../src/db/client';
 import { parseDatabaseUrl } from '../../src/db/url';
+import { HYPOPG_URL, hypopgScratch, hypopgSuite } from '../support/hypopg';
 import { BUNDLED_SCHEMA, REPO, loadProduction, runWorkload, type Volumes } from '../support/live-workload';
 
-const URL_ENV = process.env.IDXGEN_HYPOPG_URL;
 const VOLUMES: Volumes = { users: 1_000, posts: 20_000, messages: 60_000 };
-
-if (!URL_ENV) {
-  process.stderr.write(
-    '\n**********************************************************************\n' +
-      '* SKIPPED: __tests__/workload/hypopg.test.ts (hypothetical indexes)  *\n' +
-      '* IDXGEN_HYPOPG_URL is not set. Run:                                 *\n' +
-      '*   export IDXGEN_HYPOPG_URL="$(bash scripts/hypopg-server.sh)"      *\n' +
-      '**********************************************************************\n\n',
-  );
-}
-
-const suite = URL_ENV ? describe : describe.skip;
+const suite = hypopgSuite('__tests__/workload/hypopg.test.ts');
 
 suite('hypopg (PostgreSQL 15)', () => {
   let scratch: ScratchDatabase | undefined;
   let url = '';
   let dir = '';
   beforeAll(async () => {
-    const parsed = parseDatabaseUrl(URL_ENV!);
-    scratch = await createScratchDatabase(parsed, 't_hypopg', { via: parsed.database });
-    const client = await connect(scratch.target);
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS hypopg');
+    scratch = await hypopgScratch('t_hypopg', async (client) => {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await loadProduction(client, VOLUMES);
       await runWorkload(client, VOLUMES);
-    } finally {
-      await client.end();
-    }
+    });
     url = scratch.url;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idxgen-hypopg-'));
     fs.writeFileSync(
@@ -115,7 +98,7 @@ suite('hypopg (PostgreSQL 15)', () => {
     expect(feed.workload!.method).toBe('measured-time');
     expect(feed.workload!.savedMs).toBeGreaterThan(0);
     expect(await indexCount()).toBe(indexesBefore); // hypothetical: nothing was created
-    expect(`${r.stdout}${r.stderr}`).not.toContain(parseDatabaseUrl(URL_ENV!).password);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(parseDatabaseUrl(HYPOPG_URL!).password);
   });
 
   async function indexCount(): Promise<number> {
