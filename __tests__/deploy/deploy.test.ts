@@ -283,6 +283,24 @@ test('a cancelled build is dropped, marked rolled back and retried until it succ
   expect(await invalid(target)).toEqual([]);
 });
 
+test('a build that fails before it starts (no such table) is rolled back, and the summary does not claim an index was dropped', async () => {
+  const missing = folder(
+    '20260104000000_missing_idx',
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "missing_v_idx" ON "no_such_table" USING btree ("v");\n',
+  );
+  const migrations = writeMigrations([missing]);
+  const target = await clone();
+  const events: DeployEvent[] = [];
+  expect(await deploy(options(target, migrations, events))).toBe('failed');
+  expect(of(events, 'folder-failed')[0]).toMatchObject({ sqlstate: '42P01', markedRolledBack: true });
+  expect(of(events, 'invalid-index-dropped')).toEqual([]);
+  const summary = of(events, 'summary')[0]!;
+  expect(summary.state).toMatch(
+    /is not applied .*it left no index behind and _prisma_migrations records it rolled back/,
+  );
+  expect(summary.state).not.toMatch(/INVALID/);
+});
+
 test('with retries exhausted deploy stops: folder rolled back in the history, no INVALID index', async () => {
   const migrations = writeMigrations([BUILD_V]);
   const target = await clone();

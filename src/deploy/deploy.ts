@@ -388,7 +388,7 @@ async function applyFolder(
             : `${failure} after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}`;
       return {
         folder,
-        state: `${name} is not applied (${why}); its INVALID index was dropped and _prisma_migrations records it rolled back, so the next deploy runs it again.`,
+        state: `${name} is not applied (${why}); ${leftoverWords(leftovers.length)} and _prisma_migrations records it rolled back, so the next deploy runs it again.`,
         next:
           failure === 'unique-violation' ? 'remove the duplicate keys, then run idxgen deploy again' : 'idxgen deploy',
       };
@@ -399,6 +399,12 @@ async function applyFolder(
       next: `compare the database with ${name}/migration.sql, finish or undo it by hand, then: npx prisma migrate resolve --applied ${quotedArg(name)} (or --rolled-back), and run idxgen deploy again`,
     };
   }
+}
+
+/** What the failed attempt left behind, as the summary says it (a build that never started leaves no index). */
+function leftoverWords(dropped: number): string {
+  if (dropped === 0) return 'it left no index behind';
+  return dropped === 1 ? 'its INVALID index was dropped' : `its ${dropped} INVALID indexes were dropped`;
 }
 
 async function dropInvalid(
