@@ -74,6 +74,22 @@ export function statuses(report: VerifyReport): Record<StepName, string> {
   return Object.fromEntries(report.steps.map((s) => [s.name, s.status])) as Record<StepName, string>;
 }
 
+/** What `statuses` gives when every step passed. */
+export const EVERY_STEP_PASSED: Record<StepName, string> = {
+  base: 'pass',
+  apply: 'pass',
+  coverage: 'pass',
+  evidence: 'pass',
+  rollback: 'pass',
+  drift: 'pass',
+};
+
+/** Every step passed and the process exit code is 0 (a failed step must never exit 0). */
+export function expectEveryStepPassed(report: VerifyReport, code: number): void {
+  expect(statuses(report)).toEqual(EVERY_STEP_PASSED);
+  expect(code).toBe(0);
+}
+
 /** A temp copy of a folder (removed by the caller). */
 export function copyToTemp(from: string, prefix = 'idxgen-verify-'): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -12,7 +12,16 @@ import { main } from '../../src/cli/main';
 import { connectionUrl, query } from '../../src/db/client';
 import { quoteIdent, quoteLiteral } from '../../src/sql/quote';
 import { testConnection } from '../support/pg';
-import { clusterUrl, FIXTURES, statuses, stepOf, testIO, verifyJson } from '../support/verify';
+import {
+  clusterUrl,
+  EVERY_STEP_PASSED,
+  expectEveryStepPassed,
+  FIXTURES,
+  statuses,
+  stepOf,
+  testIO,
+  verifyJson,
+} from '../support/verify';
 
 const GENERATE = {
   dryRun: false,
@@ -159,14 +168,7 @@ model Post {
   });
   expect(await generateCommand(GENERATE, testIO(root))).toBe(0);
   const { report } = await verifyJson(root);
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
+  expect(statuses(report)).toEqual(EVERY_STEP_PASSED);
   const evidence = stepOf(report, 'evidence');
   expect(evidence.details.tables).toEqual([expect.objectContaining({ table: 'Blog Post', rows: 20000 })]);
   expect(evidence.details.indexes.map((i) => i.shape).sort()).toEqual(
@@ -202,14 +204,7 @@ model Post {
   });
   expect(await generateCommand({ ...GENERATE, includeInfo: false }, testIO(root))).toBe(0);
   const { report } = await verifyJson(root);
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
+  expect(statuses(report)).toEqual(EVERY_STEP_PASSED);
   expect(stepOf(report, 'coverage').details).toEqual({ foreignKeys: 1, source: 'model', uncovered: [] });
   expect(stepOf(report, 'evidence').details.indexes).toEqual([
     expect.objectContaining({ index: 'Post_authorId_idx', shape: 'lookup', ok: true }),
@@ -275,15 +270,7 @@ model Comment {
       '@@index([authorId], map: "Post_authorId_idx", type: Hash)',
     );
     const { code, report } = await verifyJson(root);
-    expect(statuses(report)).toEqual({
-      base: 'pass',
-      apply: 'pass',
-      coverage: 'pass',
-      evidence: 'pass',
-      rollback: 'pass',
-      drift: 'pass',
-    });
-    expect(code).toBe(0);
+    expectEveryStepPassed(report, code);
     expect(stepOf(report, 'coverage').details).toMatchObject({ foreignKeys: 3, uncovered: [] });
     expect(
       stepOf(report, 'evidence')

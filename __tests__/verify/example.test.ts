@@ -9,7 +9,15 @@ import * as path from 'node:path';
 import { generateCommand } from '../../src/cli/commands/generate';
 import { main } from '../../src/cli/main';
 import type { VerifyReport } from '../../src/verify';
-import { REPO, statuses, stepOf, testIO, verifyJson } from '../support/verify';
+import {
+  EVERY_STEP_PASSED,
+  expectEveryStepPassed,
+  REPO,
+  statuses,
+  stepOf,
+  testIO,
+  verifyJson,
+} from '../support/verify';
 
 const GENERATE = {
   dryRun: false,
@@ -50,15 +58,7 @@ test('bundled example, default generate: every step passes with the embedded ser
     `verify on the bundled example (embedded PostgreSQL, ${folders.length} idxgen folders): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}; server start ${report.target.startMs} ms`,
   );
 
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
-  expect(code).toBe(0);
+  expectEveryStepPassed(report, code);
   expect(report.target).toMatchObject({
     kind: 'embedded',
     note: 'embedded PostgreSQL in a temp dir, removed afterwards',
@@ -103,14 +103,7 @@ test('bundled example with --include-info --preview-features: GIN, trigram and p
     `verify on the bundled example with info-level entries (jest cluster): ${Math.round(ms)} ms; steps: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(', ')}`,
   );
 
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
+  expect(statuses(report)).toEqual(EVERY_STEP_PASSED);
   const shapes = new Set(stepOf(report, 'evidence').details.indexes.map((i) => i.shape));
   expect([...shapes].sort()).toEqual(
     expect.arrayContaining(['array-contains', 'jsonb-contains', 'order', 'trigram', 'unique']),

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { query } from '../../src/db/client';
-import { FIXTURES, statuses, stepOf, verifyJson } from '../support/verify';
+import { expectEveryStepPassed, FIXTURES, statuses, stepOf, verifyJson } from '../support/verify';
 import { testConnection } from '../support/pg';
 
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -19,15 +19,7 @@ async function scratchDatabasesLeft(): Promise<string[]> {
 
 test('pass: every step passes, exit code 0, and no scratch database is left', async () => {
   const { code, report } = await verifyJson(fixture('pass'));
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
-  expect(code).toBe(0);
+  expectEveryStepPassed(report, code);
   expect(report).toMatchObject({
     version: 1,
     ok: true,
@@ -142,15 +134,7 @@ test('unused: with --queries, an index whose key order does not serve the record
 
 test('unused, without --queries: no plan entry names the index, so it is asked for the read of its own keys, which it serves', async () => {
   const { code, report } = await verifyJson(fixture('unused'));
-  expect(statuses(report)).toEqual({
-    base: 'pass',
-    apply: 'pass',
-    coverage: 'pass',
-    evidence: 'pass',
-    rollback: 'pass',
-    drift: 'pass',
-  });
-  expect(code).toBe(0);
+  expectEveryStepPassed(report, code);
   const [only, ...more] = stepOf(report, 'evidence').details.indexes;
   expect(more).toEqual([]);
   expect(only).toMatchObject({ index: 'Post_authorId_createdAt_idx', shape: 'order', ok: true });
