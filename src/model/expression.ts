@@ -3,7 +3,7 @@
  * and in words for messages. The type lives in query-shape.ts; SQL is printed by src/render/.
  */
 import { isIndexableExpression, sameExpression, type ExpressionKey, type QueryShape } from './query-shape';
-import { quoteIdent } from '../sql/quote';
+import { quoteIdent, quoteLiteral } from '../sql/quote';
 
 /**
  * A key of an index or a read, for matching: a column's name, or a token no column name can be
@@ -38,7 +38,7 @@ export function describeExpression(expression: ExpressionKey): string {
   const config = expression.config;
   if (config.kind === 'default') return `to_tsvector(${column})`;
   if (config.kind === 'parameter') return `to_tsvector(?, ${column})`;
-  return `to_tsvector('${config.name.replace(/'/g, "''")}', ${column})`;
+  return `to_tsvector(${quoteLiteral(config.name)}, ${column})`;
 }
 
 /**

@@ -189,19 +189,15 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   let at = 0;
   while (at < keys.length && keys[at] !== null && equal.has(keys[at]!)) at++;
   const leading = keys.slice(0, at) as string[];
-  const expressionPart = (e: { expression: ExpressionKey }): ShapePart => ({
-    part: 'expression',
-    column: e.expression.column,
-    expression: e.expression,
-    op: '=',
-  });
   const served: ShapePart[] = leading.map((key) => {
     const expression = expressions.find((e) => e.token === key);
-    return expression ? expressionPart(expression) : { part: 'equal', column: key };
+    return expression ? expressionPart({ ...expression, op: '=' }) : { part: 'equal', column: key };
   });
   const unserved: ShapePart[] = [
     ...shape.equal.filter((c) => !leading.includes(c)).map((column) => ({ part: 'equal' as const, column })),
-    ...expressions.filter((e) => e.token === undefined || !leading.includes(e.token)).map(expressionPart),
+    ...expressions
+      .filter((e) => e.token === undefined || !leading.includes(e.token))
+      .map((e) => expressionPart({ ...e, op: '=' })),
   ];
   const equalityDone = unserved.length === 0;
   let orderBroken = !equalityDone;
@@ -331,13 +327,13 @@ function allParts(shape: QueryShape): ShapePart[] {
     ...shape.orderBy.map((o) => ({ part: 'order' as const, column: o.column })),
     ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
     ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
-    ...(shape.expressions ?? []).map((e) => ({
-      part: 'expression' as const,
-      column: e.expression.column,
-      expression: e.expression,
-      op: e.op,
-    })),
+    ...(shape.expressions ?? []).map(expressionPart),
   ];
+}
+
+/** A read's `lower(email) = $1` or `to_tsvector(...) @@ $1` as a part of a verdict. */
+function expressionPart(e: { expression: ExpressionKey; op: '=' | '@@' }): ShapePart {
+  return { part: 'expression', column: e.expression.column, expression: e.expression, op: e.op };
 }
 
 function describeParts(parts: readonly ShapePart[]): string {
