@@ -138,7 +138,7 @@ export function findCovering(
 }
 
 export function isFkCovered(table: Table, fk: ForeignKey): boolean {
-  return coveringIndexes(table, fk.columns).length > 0;
+  return allIndexes(table).some((i) => covers(table, i, fk.columns));
 }
 
 /** A unique constraint or primary key whose columns are exactly `columns` (any order), no predicate: at most one row per value. */

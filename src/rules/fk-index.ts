@@ -8,7 +8,7 @@ import {
   readOf,
   btreeSpec,
   columnList,
-  coveringIndexes,
+  isFkCovered,
   equalityPredicate,
   findCovering,
   proposedColumn,
@@ -81,7 +81,7 @@ export const rule = defineRule({
       const proposedSets: string[][] = [];
       for (const fk of table.foreignKeys) {
         if (fk.implicitManyToMany || fk.columns.length === 0) continue;
-        if (coveringIndexes(table, fk.columns).length > 0) continue;
+        if (isFkCovered(table, fk)) continue;
         const { verdicts } = findCovering(table, fk.columns);
         const order = proposedSets.find((cols) => sameSet(cols, fk.columns)) ?? [...fk.columns];
         if (!proposedSets.includes(order)) proposedSets.push(order);
