@@ -61,6 +61,11 @@ describe('nesting limit', () => {
     const text = `// ((((\nmodel A {\n  x Int @default("[[[[" ${'['.repeat(300)}\n}\n`;
     expect(findNesting(text)).toEqual({ depth: MAX_NESTING + 1, line: 3, column: 24 + MAX_NESTING - 1 });
     expect(findNesting('/* ( \r\n ( */ a {\r\n b(\r)\n}')).toEqual({ depth: 2, line: 3, column: 3 });
+    // An escaped quote stays inside the string; an unterminated one ends at its line; so does a line comment.
+    expect(findNesting('a "\\" ((" {\n"(( \n [ // (((\r (')).toEqual({ depth: 3, line: 4, column: 2 });
+    // A backslash before the line end escapes nothing: the string still ends there.
+    expect(findNesting('"( \\\n(( /*(\n*/ /(')).toEqual({ depth: 3, line: 3, column: 5 });
+    expect(findNesting('no brackets "(" // (')).toEqual({ depth: 0, line: 1, column: 1 });
   });
 
   test('the parser refuses the same depth with file:line:col instead of overflowing the stack', () => {

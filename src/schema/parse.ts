@@ -494,57 +494,74 @@ export interface NestingPoint {
   column: number;
 }
 
+/** Up to the next character findNesting looks at (a bracket, a quote, a slash). */
+const NESTING_PLAIN_RE = /[^()[\]{}"/]*/y;
+/** The rest of a string after its opening quote: up to its closing quote, or the end of the line. */
+const STRING_REST_RE = /(?:[^"\\\r\n]|\\[^\r\n])*"?/y;
+const LINE_END_RE = /\r\n?|\n/g;
+
 /**
  * The first bracket that opens level `limit + 1`, or else the deepest point, outside strings and
- * comments. A plain character scan that never throws (it runs before anything has validated the text).
+ * comments. A scan that never throws (it runs before anything has validated the text). It jumps
+ * from bracket to bracket with sticky regular expressions, which scan natively: a loop over every
+ * character runs in the interpreter on a short command (~10 ms on civitai's 290 kB, 1.8 ms so).
  */
 export function findNesting(content: string, limit = MAX_NESTING): NestingPoint {
   const n = content.length;
   let depth = 0;
-  let line = 1;
-  let lineStart = 0;
-  let deepest: NestingPoint = { depth: 0, line: 1, column: 1 };
-  for (let i = 0; i < n; i++) {
+  let deepest = 0;
+  let deepestAt = -1;
+  let i = 0;
+  for (;;) {
+    NESTING_PLAIN_RE.lastIndex = i;
+    NESTING_PLAIN_RE.test(content);
+    i = NESTING_PLAIN_RE.lastIndex;
+    if (i >= n) break;
     const c = content.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      if (c === 13 && content.charCodeAt(i + 1) === 10) i++;
-      line++;
-      lineStart = i + 1;
-    } else if (c === 40 || c === 91 || c === 123) {
+    if (c === 40 || c === 91 || c === 123) {
       depth++;
-      if (depth > deepest.depth) {
-        deepest = { depth, line, column: i - lineStart + 1 };
-        if (depth > limit) return deepest;
+      if (depth > deepest) {
+        deepest = depth;
+        deepestAt = i;
+        if (depth > limit) break;
       }
+      i++;
     } else if (c === 41 || c === 93 || c === 125) {
       if (depth > 0) depth--;
+      i++;
     } else if (c === 34 /* " */) {
-      // A string ends at its closing quote or, unterminated, at the end of the line.
-      for (i++; i < n; i++) {
-        const d = content.charCodeAt(i);
-        if (d === 92 /* \ */ && i + 1 < n && content.charCodeAt(i + 1) !== 10 && content.charCodeAt(i + 1) !== 13) i++;
-        else if (d === 34) break;
-        else if (d === 10 || d === 13) {
-          i--;
-          break;
-        }
-      }
-    } else if (c === 47 /* / */ && content.charCodeAt(i + 1) === 47) {
-      while (i + 1 < n && content.charCodeAt(i + 1) !== 10 && content.charCodeAt(i + 1) !== 13) i++;
-    } else if (c === 47 && content.charCodeAt(i + 1) === 42 /* * */) {
-      const close = content.indexOf('*/', i + 2);
-      const end = close < 0 ? n : close + 2;
-      for (let k = i + 2; k < end; k++) {
-        const d = content.charCodeAt(k);
-        if (d === 10 || (d === 13 && content.charCodeAt(k + 1) !== 10)) {
-          line++;
-          lineStart = k + 1;
-        }
-      }
-      i = end - 1;
+      STRING_REST_RE.lastIndex = i + 1;
+      STRING_REST_RE.test(content);
+      i = STRING_REST_RE.lastIndex;
+    } else {
+      // A slash: a line comment, a block comment, or a slash.
+      const next = content.charCodeAt(i + 1);
+      if (next === 47) {
+        const end = lineEnd(content, i);
+        i = end < 0 ? n : end;
+      } else if (next === 42) {
+        const close = content.indexOf('*/', i + 2);
+        i = close < 0 ? n : close + 2;
+      } else i++;
     }
   }
-  return deepest;
+  if (deepestAt < 0) return { depth: 0, line: 1, column: 1 };
+  // Lines as the tokenizer counts them (`\n`, `\r\n` and `\r`), up to the deepest point.
+  let line = 1;
+  let lineStart = 0;
+  LINE_END_RE.lastIndex = 0;
+  for (let m = LINE_END_RE.exec(content); m !== null && m.index < deepestAt; m = LINE_END_RE.exec(content)) {
+    line++;
+    lineStart = LINE_END_RE.lastIndex;
+  }
+  return { depth: deepest, line, column: deepestAt - lineStart + 1 };
+}
+
+/** Offset of the first `\r` or `\n` from `from` on, or -1. */
+function lineEnd(content: string, from: number): number {
+  LINE_END_RE.lastIndex = from;
+  const m = LINE_END_RE.exec(content);
+  return m === null ? -1 : m.index;
 }
 
 /** The message for nesting past `MAX_NESTING` (the same from the pre-check and from the parser). */
