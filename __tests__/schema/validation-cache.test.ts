@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openValidationCache } from '../../src/io/validation-cache';
+import { openValidationCache, rememberValidated, validatedBefore } from '../../src/io/validation-cache';
 import { loadSchema } from '../../src/schema/load';
 import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from '../../src/schema/validate';
 import { DATASOURCE, runCli, tempProject } from '../support/cli';
@@ -99,6 +99,35 @@ describe('the file store', () => {
       expect(fs.readdirSync(dir).some((f) => f.startsWith('valid-'))).toBe(true);
       expect(fs.statSync(dir).mode & 0o077).toBe(0);
       expect(await runCli(['check'], project.dir)).toEqual(first);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  test('the schema files a run found valid are remembered by path, size and mtime, per --schema and --config', async () => {
+    const project = tempProject({ 'node_modules/.keep': '', 'prisma/schema.prisma': VALID });
+    const file = path.join(project.dir, 'prisma', 'schema.prisma');
+    const here = { cwd: project.dir };
+    try {
+      expect(validatedBefore(here, {})).toBe(false);
+      expect((await runCli(['check'], project.dir)).code).toBe(0);
+      expect(validatedBefore(here, {})).toBe(true);
+      // Another --schema or --config (even naming the same file) is another guess.
+      expect(validatedBefore({ ...here, schema: 'prisma/schema.prisma' }, {})).toBe(false);
+      expect(validatedBefore({ ...here, config: 'idxgen.config.json' }, {})).toBe(false);
+      expect(validatedBefore(here, { IDXGEN_NO_CACHE: '1' })).toBe(false);
+      // An edit (size or mtime) makes it a miss; a schema Prisma rejects is never remembered.
+      fs.writeFileSync(file, INVALID);
+      expect(validatedBefore(here, {})).toBe(false);
+      expect((await runCli(['check'], project.dir)).code).toBe(2);
+      expect(validatedBefore(here, {})).toBe(false);
+      fs.writeFileSync(file, VALID);
+      fs.utimesSync(file, new Date(2000, 1, 1), new Date(2000, 1, 1));
+      expect(validatedBefore(here, {})).toBe(false);
+      rememberValidated(here, {}, ['prisma/schema.prisma']);
+      expect(validatedBefore(here, {})).toBe(true);
+      fs.rmSync(file);
+      expect(validatedBefore(here, {})).toBe(false);
     } finally {
       project.cleanup();
     }

@@ -6,6 +6,7 @@ import { readPrismaVersion } from '../compat/prisma-version';
 import { readMigrations, resolveMigrationsDir } from '../io/read-migrations';
 import { readConfig } from '../io/read-config';
 import { readSchemaFiles } from '../io/read-schema';
+import { rememberValidated } from '../io/validation-cache';
 import type { TableStats } from '../model/table-stats';
 import type { SchemaModel } from '../model/types';
 import { foldersFor, needsMigrations, settleByMigrations } from '../plan/in-migrations';
@@ -159,13 +160,16 @@ export async function planFor(io: CliIO, options: PlanInputOptions): Promise<Pla
     // loadAndPlan, with Prisma's validator on a worker thread while this one plans.
     const config = readConfig(io.cwd, rules, options.config);
     const location = discoverSchema(io.cwd, options.schema);
-    return loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({
+    const planned = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({
       location,
       schema,
       config,
       plan: planModel(schema.model, config),
       notes: [],
     }));
+    if (options.cache)
+      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
+    return planned;
   }
   return (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options);
 }

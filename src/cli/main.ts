@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import type Yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
-import { openValidationCache } from '../io/validation-cache';
+import { openValidationCache, validatedBefore } from '../io/validation-cache';
 import { discardValidatorWorker, prestartValidatorWorker } from '../schema/prisma-wasm-worker';
 import { processIO, type CliIO } from './io';
 import { testFault } from './test-fault';
 import type { PlanInputOptions } from './context';
-import { parseFast, type FastSpec } from './fast-args';
+import { parseFast, type FastInvocation, type FastSpec } from './fast-args';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
 const LEVELS = ['error', 'warn', 'info'] as const;
@@ -113,9 +113,10 @@ export async function main(
   io: CliIO = processIO(),
   parser: 'auto' | 'yargs' = 'auto',
 ): Promise<number> {
-  if (validatesFirst(argv) && secondCoreLikelyFree(io.env)) prestartValidatorWorker();
+  const fast = parser === 'auto' ? parseFast(argv, FAST_SPECS) : undefined;
+  if (validatesFirst(argv) && workerPays(fast, io)) prestartValidatorWorker();
   try {
-    return await parseAndRun(argv, io, parser);
+    return await parseAndRun(argv, io, fast);
   } finally {
     discardValidatorWorker();
   }
@@ -136,16 +137,25 @@ function validatesFirst(argv: readonly string[]): boolean {
 
 /**
  * A worker costs ~60 ms of CPU more than validating in process and saves wall time only on a core
- * that would otherwise idle: used when the machine has one to spare. On Linux that is read now, from
+ * that would otherwise idle, and only when Prisma's validator runs at all: not when the validation
+ * cache is about to answer (`likelyCachedValid`). IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead
+ * (tests, benchmarks).
+ */
+function workerPays(fast: FastInvocation | undefined, io: CliIO): boolean {
+  if (io.env.IDXGEN_VALIDATOR_WORKER === '1') return true;
+  if (io.env.IDXGEN_VALIDATOR_WORKER === '0') return false;
+  return !likelyCachedValid(fast, io) && secondCoreLikelyFree();
+}
+
+/**
+ * Whether the machine has a core to spare. On Linux that is read now, from
  * the number of runnable threads in /proc/loadavg (this one included: at most cores - 1), as long as
  * the last minute's load average is below the core count; elsewhere (or if that file cannot be read)
  * from the load average alone (at most cores - 1). The average alone lags: back-to-back runs (a
  * hook over several commits, a benchmark) raise it with their own finished processes and turned the
- * worker off on an idle machine. IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead (tests, benchmarks).
+ * worker off on an idle machine.
  */
-function secondCoreLikelyFree(env: NodeJS.ProcessEnv): boolean {
-  if (env.IDXGEN_VALIDATOR_WORKER === '1') return true;
-  if (env.IDXGEN_VALIDATOR_WORKER === '0') return false;
+function secondCoreLikelyFree(): boolean {
   const cores = os.availableParallelism();
   if (cores < 2) return false;
   const average = os.loadavg()[0]!;
@@ -164,7 +174,14 @@ function runnableNow(): number | undefined {
   }
 }
 
-async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'): Promise<number> {
+/** The schema of a `check` or `plan` was valid last time and has not changed since (see `validatedBefore`). */
+function likelyCachedValid(fast: FastInvocation | undefined, io: CliIO): boolean {
+  if (fast === undefined || fast.values.cache === false) return false;
+  const { schema, config } = fast.values as { schema?: string; config?: string };
+  return validatedBefore({ cwd: io.cwd, schema, config }, io.env);
+}
+
+async function parseAndRun(argv: string[], io: CliIO, fast: FastInvocation | undefined): Promise<number> {
   const cache = (enabled: boolean) => (enabled ? openValidationCache(io.cwd, io.env) : undefined);
   /** What plan, check and generate plan from: --schema, --config, --cache and the workload flags. */
   const planInput = (args: CommonArgs & WorkloadFlags): PlanInputOptions => ({
@@ -189,7 +206,6 @@ async function parseAndRun(argv: string[], io: CliIO, parser: 'auto' | 'yargs'):
       },
       io,
     );
-  const fast = parser === 'auto' ? parseFast(argv, FAST_SPECS) : undefined;
   if (fast) {
     try {
       testFault(io.env, fast.command);
