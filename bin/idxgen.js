@@ -62,9 +62,13 @@ function internalError(error) {
 process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
 
+const argv = process.argv.slice(2);
+// Prisma's validator on a worker thread, started before the bundle loads so the worker loads the
+// WASM meanwhile (src/cli/prestart.ts decides whether it pays).
+require('../dist/cli/prestart.js').prestartValidatorWorkerIfItPays(argv, { env: process.env, cwd: process.cwd() });
+
 // The CLI as one bundled file (scripts/bundle-cli.js): one module to read and compile instead of ~130,
 // compiled from V8's code cache when an earlier run left one (src/cli/code-cache.ts).
-const argv = process.argv.slice(2);
 const { main } = require('../dist/cli/code-cache.js').requireWithCodeCache(
   require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.js'),
   { argv, env: process.env, cwd: process.cwd(), flags },

@@ -46,6 +46,13 @@ const plugin = {
     build.onResolve({ filter: /^\.\/templates\.compiled\.js$/ }, () => ({
       path: path.join(ROOT, 'dist', 'templates.compiled.js'),
     }));
+    // The validator worker's module stays tsc's dist/schema/prisma-wasm-worker.js: bin/idxgen.js
+    // starts the worker through it before it loads this bundle (src/cli/prestart.ts), and the
+    // bundle must use that same module instance, which holds the started worker.
+    build.onResolve({ filter: /\/prisma-wasm-worker$/ }, () => ({
+      path: './schema/prisma-wasm-worker.js',
+      external: true,
+    }));
   },
 };
 

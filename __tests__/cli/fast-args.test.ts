@@ -5,8 +5,7 @@
  * what it does through yargs: same exit code, same stdout and stderr, same files written.
  */
 import * as fs from 'node:fs';
-import { parseFast } from '../../src/cli/fast-args';
-import { FAST_SPECS } from '../../src/cli/main';
+import { FAST_SPECS, parseFast } from '../../src/cli/fast-args';
 import { EXAMPLE_SCHEMA, runCli, snapshotTree, tempProject } from '../support/cli';
 
 const SPECS = {

@@ -24,6 +24,26 @@ export interface FastInvocation {
   values: Record<string, string | boolean | undefined>;
 }
 
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
+export const LEVELS = ['error', 'warn', 'info'] as const;
+
+/**
+ * What the fast path reads of `check` and `plan`, without yargs: the same names, defaults and
+ * choices as their yargs declarations in main.ts (the workload flags always go to yargs).
+ */
+export const FAST_SPECS: Record<'check' | 'plan', FastSpec> = {
+  check: {
+    strings: ['schema', 'config', 'baseline'],
+    booleans: { cache: true, 'update-baseline': false },
+    choices: { format: { values: FORMATS, default: 'text' }, level: { values: LEVELS, default: 'error' } },
+  },
+  plan: {
+    strings: ['schema', 'config'],
+    booleans: { cache: true, verbose: false },
+    choices: { format: { values: FORMATS, default: 'text' } },
+  },
+};
+
 type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 
 /** `util.parseArgs` in strict mode, or undefined where it refuses (unknown option, positional, missing or ambiguous value). */

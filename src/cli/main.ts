@@ -1,35 +1,15 @@
-import * as os from 'node:os';
-import * as fs from 'node:fs';
 import type Yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { ExitCode, UserError, formatDiagnostic } from '../errors';
-import { openValidationCache, validatedBefore } from '../io/validation-cache';
-import { discardValidatorWorker, prestartValidatorWorker } from '../schema/prisma-wasm-worker';
+import { openValidationCache } from '../io/validation-cache';
+import { discardValidatorWorker } from '../schema/prisma-wasm-worker';
 import { processIO, type CliIO } from './io';
 import { testFault } from './test-fault';
 import type { PlanInputOptions } from './context';
-import { parseFast, type FastInvocation, type FastSpec } from './fast-args';
+import { FAST_SPECS, FORMATS, LEVELS, parseFast, type FastInvocation } from './fast-args';
+import { prestartValidatorWorkerIfItPays } from './prestart';
 
-const FORMATS = ['text', 'json', 'sarif', 'markdown', 'github'] as const;
-const LEVELS = ['error', 'warn', 'info'] as const;
 type Format = (typeof FORMATS)[number];
-
-/**
- * What the fast path (fast-args.ts) reads of `check` and `plan`, without yargs: the same names,
- * defaults and choices as their yargs declarations below (the workload flags always go to yargs).
- */
-export const FAST_SPECS: Record<'check' | 'plan', FastSpec> = {
-  check: {
-    strings: ['schema', 'config', 'baseline'],
-    booleans: { cache: true, 'update-baseline': false },
-    choices: { format: { values: FORMATS, default: 'text' }, level: { values: LEVELS, default: 'error' } },
-  },
-  plan: {
-    strings: ['schema', 'config'],
-    booleans: { cache: true, verbose: false },
-    choices: { format: { values: FORMATS, default: 'text' } },
-  },
-};
 
 interface CommonArgs {
   schema?: string;
@@ -114,71 +94,12 @@ export async function main(
   parser: 'auto' | 'yargs' = 'auto',
 ): Promise<number> {
   const fast = parser === 'auto' ? parseFast(argv, FAST_SPECS) : undefined;
-  if (validatesFirst(argv) && workerPays(fast, io)) prestartValidatorWorker();
+  prestartValidatorWorkerIfItPays(argv, io, fast);
   try {
     return await parseAndRun(argv, io, fast);
   } finally {
     discardValidatorWorker();
   }
-}
-
-/**
- * plan, check and generate without a workload validate the schema on a worker thread while they
- * plan (src/schema/prisma-wasm-worker.ts); started before yargs and the command's modules load, it
- * has Prisma's validator ready when the schema is read. A guess from the words: a wrong one only
- * starts a worker nobody uses, or none.
- */
-function validatesFirst(argv: readonly string[]): boolean {
-  return (
-    ['plan', 'check', 'generate'].includes(argv[0] ?? '') &&
-    !argv.some((a) => /^--(queries|database-url|help|version)(=|$)/.test(a))
-  );
-}
-
-/**
- * A worker costs ~60 ms of CPU more than validating in process and saves wall time only on a core
- * that would otherwise idle, and only when Prisma's validator runs at all: not when the validation
- * cache is about to answer (`likelyCachedValid`). IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead
- * (tests, benchmarks).
- */
-function workerPays(fast: FastInvocation | undefined, io: CliIO): boolean {
-  if (io.env.IDXGEN_VALIDATOR_WORKER === '1') return true;
-  if (io.env.IDXGEN_VALIDATOR_WORKER === '0') return false;
-  return !likelyCachedValid(fast, io) && secondCoreLikelyFree();
-}
-
-/**
- * Whether the machine has a core to spare. On Linux that is read now, from
- * the number of runnable threads in /proc/loadavg (this one included: at most cores - 1), as long as
- * the last minute's load average is below the core count; elsewhere (or if that file cannot be read)
- * from the load average alone (at most cores - 1). The average alone lags: back-to-back runs (a
- * hook over several commits, a benchmark) raise it with their own finished processes and turned the
- * worker off on an idle machine.
- */
-function secondCoreLikelyFree(): boolean {
-  const cores = os.availableParallelism();
-  if (cores < 2) return false;
-  const average = os.loadavg()[0]!;
-  const runnable = runnableNow();
-  return runnable === undefined ? average <= cores - 1 : average < cores && runnable <= cores - 1;
-}
-
-/** Threads runnable right now, machine-wide (Linux: the 4th field of /proc/loadavg, `runnable/total`). */
-function runnableNow(): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const m = /^\S+ \S+ \S+ (\d+)\//.exec(fs.readFileSync('/proc/loadavg', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The schema of a `check` or `plan` was valid last time and has not changed since (see `validatedBefore`). */
-function likelyCachedValid(fast: FastInvocation | undefined, io: CliIO): boolean {
-  if (fast === undefined || fast.values.cache === false) return false;
-  const { schema, config } = fast.values as { schema?: string; config?: string };
-  return validatedBefore({ cwd: io.cwd, schema, config }, io.env);
 }
 
 async function parseAndRun(argv: string[], io: CliIO, fast: FastInvocation | undefined): Promise<number> {

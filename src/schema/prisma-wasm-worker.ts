@@ -4,9 +4,10 @@
  * validate.ts reads their answers exactly as it reads the in-process ones.
  *
  * A worker answers one schema and ends. Starting one costs ~60 ms of CPU (a second V8 isolate and
- * Node's bootstrap) besides loading the WASM, so it pays only when a second core is free; the CLI
- * starts it before it loads its own modules (`prestartValidatorWorker`), so the worker has loaded
- * the validator by the time the schema is read. Figures: BENCHMARKS.md, "worker validator and cold JS".
+ * Node's bootstrap) besides loading the WASM, so it pays only when a second core is free; bin/idxgen.js
+ * starts it before it loads the CLI bundle (src/cli/prestart.ts), so the worker has loaded the
+ * validator by the time the schema is read. The bundle keeps this module external (one instance,
+ * holding the started worker). Figures: BENCHMARKS.md, "worker validator and cold JS".
  */
 import type { Worker } from 'node:worker_threads';
 import { PRISMA_SCHEMA_WASM } from './prisma-wasm';
