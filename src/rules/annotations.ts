@@ -163,6 +163,7 @@ class Reader {
   }
 
   private readDocs(table: Table, column: Column | undefined, docs: readonly string[]): void {
+    if (docs.length === 0) return; // most fields: nothing to read, nothing to allocate
     const span = column ? column.span : table.span;
     const where = column ? `${table.model}.${column.field}` : `model ${table.model}`;
     const lines: DocLine[] = docs.map((d) => ({ text: d.trim() }));

@@ -241,13 +241,18 @@ export function nameWords(name: string): string[] {
 /** Which heuristic, if any, says `column` must be >= 0. Exported for tests. */
 export function matchHeuristic(column: Column, heuristics: CheckConstraintHeuristics): HeuristicMatch | undefined {
   if (column.kind !== 'scalar' || column.list) return undefined;
+  const integer = column.type === 'Int' || column.type === 'BigInt';
+  const counters = heuristics.nonNegativeCounters && integer;
+  const quantities =
+    heuristics.nonNegativeQuantities && (integer || column.type === 'Decimal' || column.type === 'Float');
+  // Most columns are of no type a heuristic reads: their names are not split into words.
+  if (!counters && !quantities) return undefined;
   if (column.default !== undefined && /^\s*-/.test(column.default)) return undefined;
   const names = column.name === column.field ? [column.field] : [column.field, column.name];
   const split = names.map((n) => ({ name: n, words: nameWords(n) }));
   if (split.some((s) => s.words.some((w) => EXCLUDING_WORDS.has(w)))) return undefined;
   const last = (words: string[]) => words[words.length - 1] ?? '';
-  const integer = column.type === 'Int' || column.type === 'BigInt';
-  if (heuristics.nonNegativeCounters && integer) {
+  if (counters) {
     const counter = split.find((s) => last(s.words) === 'count');
     if (counter)
       return {
@@ -263,7 +268,7 @@ export function matchHeuristic(column: Column, heuristics: CheckConstraintHeuris
         why: `its name ${JSON.stringify(tries.name)} counts tries, which cannot be negative`,
       };
   }
-  if (heuristics.nonNegativeQuantities && (integer || column.type === 'Decimal' || column.type === 'Float')) {
+  if (quantities) {
     const quantity = split.find((s) => ['quantity', 'qty'].includes(last(s.words)));
     if (quantity)
       return {

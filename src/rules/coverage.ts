@@ -35,9 +35,8 @@ export function columnByName(table: Table, name: string): Column | undefined {
 
 /** Case-insensitive match of a column against a list of names (Prisma field names or database names). */
 export function columnNamed(column: Column, names: readonly string[]): boolean {
-  const field = column.field.toLowerCase();
-  const db = column.name.toLowerCase();
-  return names.some((n) => n.toLowerCase() === field || n.toLowerCase() === db);
+  const lower = lowerCased(names);
+  return lower.has(column.field.toLowerCase()) || lower.has(column.name.toLowerCase());
 }
 
 /** The first column (in `names` order, then declaration order) that matches one of `names` and `accept`. */
@@ -46,11 +45,45 @@ export function findColumnByNames(
   names: readonly string[],
   accept: (c: Column) => boolean,
 ): Column | undefined {
-  for (const name of names) {
-    const hit = table.columns.find((c) => accept(c) && columnNamed(c, [name]));
+  const byName = columnsByLowerName(table);
+  for (const name of lowerCased(names)) {
+    const hit = byName.get(name)?.find(accept);
     if (hit) return hit;
   }
   return undefined;
+}
+
+/** A table's columns by lower-cased field and database name, in declaration order; built once per table. */
+const columnIndexes = new WeakMap<Table, Map<string, Column[]>>();
+
+function columnsByLowerName(table: Table): Map<string, Column[]> {
+  let index = columnIndexes.get(table);
+  if (index === undefined) {
+    index = new Map();
+    for (const column of table.columns) {
+      const field = column.field.toLowerCase();
+      const db = column.name.toLowerCase();
+      for (const name of field === db ? [field] : [field, db]) {
+        const list = index.get(name);
+        if (list) list.push(column);
+        else index.set(name, [column]);
+      }
+    }
+    columnIndexes.set(table, index);
+  }
+  return index;
+}
+
+/** Each name lower-cased, in order; kept per list (rules ask with the same option lists for every table). */
+const lowerCasedLists = new WeakMap<readonly string[], Set<string>>();
+
+function lowerCased(names: readonly string[]): Set<string> {
+  let lower = lowerCasedLists.get(names);
+  if (lower === undefined) {
+    lower = new Set(names.map((name) => name.toLowerCase()));
+    lowerCasedLists.set(names, lower);
+  }
+  return lower;
 }
 
 /** A proposal column for a table column (database name + Prisma field name). */
