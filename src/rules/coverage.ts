@@ -74,10 +74,10 @@ function columnsByLowerName(table: Table): Map<string, Column[]> {
   return index;
 }
 
-/** Each name lower-cased, in order; kept per list (rules ask with the same option lists for every table). */
+/** Each name lower-cased, in order; kept per list (rules ask with the same option lists for every table and column). */
 const lowerCasedLists = new WeakMap<readonly string[], Set<string>>();
 
-function lowerCased(names: readonly string[]): Set<string> {
+export function lowerCased(names: readonly string[]): ReadonlySet<string> {
   let lower = lowerCasedLists.get(names);
   if (lower === undefined) {
     lower = new Set(names.map((name) => name.toLowerCase()));

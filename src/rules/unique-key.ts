@@ -3,7 +3,16 @@
  */
 import type { Column, IndexDef, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
-import { readOf, btreeSpec, columnList, columnNamed, describeIndex, proposedColumn, tableRef } from './coverage';
+import {
+  readOf,
+  btreeSpec,
+  columnList,
+  columnNamed,
+  describeIndex,
+  lowerCased,
+  proposedColumn,
+  tableRef,
+} from './coverage';
 import { defineRule, eachModelTable } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
@@ -110,11 +119,24 @@ export function nameWords(name: string): string[] {
 
 /** A word of the model or table name equals one of `words` (or its plural with -s / -es). */
 function nameContains(table: Table, words: readonly string[]): boolean {
-  const have = new Set([...nameWords(table.model), ...nameWords(table.name)]);
-  return words.some((w) => {
-    const x = w.toLowerCase();
-    return have.has(x) || have.has(`${x}s`) || have.has(`${x}es`);
-  });
+  const wanted = lowerCased(words);
+  for (const word of wordsOfTable(table)) {
+    if (wanted.has(word)) return true;
+    if (word.endsWith('s') && wanted.has(word.slice(0, -1))) return true;
+    if (word.endsWith('es') && wanted.has(word.slice(0, -2))) return true;
+  }
+  return false;
+}
+
+const tableWords = new WeakMap<Table, ReadonlySet<string>>();
+
+function wordsOfTable(table: Table): ReadonlySet<string> {
+  let words = tableWords.get(table);
+  if (words === undefined) {
+    words = new Set([...nameWords(table.model), ...nameWords(table.name)]);
+    tableWords.set(table, words);
+  }
+  return words;
 }
 
 function looksPartitioned(table: Table): boolean {
