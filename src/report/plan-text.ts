@@ -10,7 +10,7 @@ import type { PlanReportInput } from './types';
  * megabytes, and its views and text never need to be in memory at once.
  */
 export function planTextChunks(input: PlanReportInput, color: boolean, verbose = false): Iterable<string> {
-  const { head, tables, end } = planTextViews(input, color);
+  const { head, tables, end } = planTextViews(input, color, verbose);
   function* full(): Generator<string> {
     yield renderTemplate('report/plan.text', head);
     for (const table of tables) yield renderTemplate('report/plan-table.text', table);

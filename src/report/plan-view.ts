@@ -151,12 +151,15 @@ export interface PlanTextHead extends Pick<PlanView, 'color' | 'tool' | 'filesTe
   summary: { total: number; error: number; warn: number; info: number; items: FindingView[] };
 }
 
-/** Part 2, one per table: that table's entries. */
+/**
+ * Part 2, one per table: that table's entries, whole for --verbose; without it only each entry's
+ * finding (its one line), so no SQL or evidence is rendered for lines that do not show them.
+ */
 export interface PlanTextTable {
   color: boolean;
   table: string;
   model: string;
-  entries: EntryView[];
+  entries: EntryView[] | FindingView[];
 }
 
 /** Part 3: skipped proposals and unused suppressions. */
@@ -201,6 +204,7 @@ export function planTextEnd(input: PlanReportInput, color: boolean): PlanTextEnd
 export function planTextViews(
   input: PlanReportInput,
   color: boolean,
+  verbose: boolean,
 ): { head: PlanTextHead; tables: Iterable<PlanTextTable>; end: PlanTextEnd } {
   const groups = entriesByTable(input.plan.entries);
   const entries = groups.flatMap((g) => g.entries);
@@ -214,7 +218,12 @@ export function planTextViews(
   };
   function* tables(): Generator<PlanTextTable> {
     for (const group of groups)
-      yield { color, table: group.table, model: group.model, entries: group.entries.map(entryView) };
+      yield {
+        color,
+        table: group.table,
+        model: group.model,
+        entries: verbose ? group.entries.map(entryView) : group.entries.map(findingView),
+      };
   }
   return { head, tables: tables(), end: planTextEnd(input, color) };
 }
