@@ -71,9 +71,15 @@ async function main() {
     minify: true,
     sourcemap: 'linked',
     sourcesContent: false,
+    // Every character outside ASCII escaped (esbuild's default, said here because code-cache.ts
+    // relies on it: it reads the bundle as latin1, which decodes ASCII ~2x faster than UTF-8).
+    charset: 'ascii',
     logLevel: 'warning',
   });
   if (result.errors.length > 0) process.exit(1);
+  const bytes = require('node:fs').readFileSync(OUT);
+  const at = bytes.findIndex((b) => b > 0x7f);
+  if (at >= 0) throw new Error(`${OUT}: byte ${at} is not ASCII (code-cache.ts reads the bundle as latin1)`);
 }
 
 main().catch((error) => {
