@@ -33,12 +33,6 @@ export function columnByName(table: Table, name: string): Column | undefined {
   return table.columns.find((c) => c.name === name);
 }
 
-/** Case-insensitive match of a column against a list of names (Prisma field names or database names). */
-export function columnNamed(column: Column, names: readonly string[]): boolean {
-  const lower = lowerCased(names);
-  return lower.has(column.field.toLowerCase()) || lower.has(column.name.toLowerCase());
-}
-
 /** The first column (in `names` order, then declaration order) that matches one of `names` and `accept`. */
 export function findColumnByNames(
   table: Table,
@@ -53,6 +47,14 @@ export function findColumnByNames(
   return undefined;
 }
 
+/** The columns of `table` named one of `names` (Prisma field or database name, case-insensitive). */
+export function columnsNamed(table: Table, names: readonly string[]): ReadonlySet<Column> {
+  const byName = columnsByLowerName(table);
+  const found = new Set<Column>();
+  for (const name of lowerCased(names)) for (const column of byName.get(name) ?? []) found.add(column);
+  return found;
+}
+
 /** A table's columns by lower-cased field and database name, in declaration order; built once per table. */
 const columnIndexes = new WeakMap<Table, Map<string, Column[]>>();
 
@@ -62,16 +64,19 @@ function columnsByLowerName(table: Table): Map<string, Column[]> {
     index = new Map();
     for (const column of table.columns) {
       const field = column.field.toLowerCase();
-      const db = column.name.toLowerCase();
-      for (const name of field === db ? [field] : [field, db]) {
-        const list = index.get(name);
-        if (list) list.push(column);
-        else index.set(name, [column]);
-      }
+      addColumn(index, field, column);
+      if (column.name !== column.field && column.name.toLowerCase() !== field)
+        addColumn(index, column.name.toLowerCase(), column);
     }
     columnIndexes.set(table, index);
   }
   return index;
+}
+
+function addColumn(index: Map<string, Column[]>, name: string, column: Column): void {
+  const list = index.get(name);
+  if (list) list.push(column);
+  else index.set(name, [column]);
 }
 
 /** Each name lower-cased, in order; kept per list (rules ask with the same option lists for every table and column). */

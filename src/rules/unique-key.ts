@@ -7,7 +7,7 @@ import {
   readOf,
   btreeSpec,
   columnList,
-  columnNamed,
+  columnsNamed,
   describeIndex,
   lowerCased,
   proposedColumn,
@@ -95,10 +95,12 @@ export const rule = defineRule({
     if (looksPartitioned(table) || nameContains(table, options.excludeTables)) return [];
     const ingest = nameContains(table, options.ingestTables);
     const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
+    const named = columnsNamed(table, options.fields);
+    const ingestNamed = ingest ? columnsNamed(table, options.ingestFields) : new Set<Column>();
     return table.columns.flatMap((column) => {
       if (column.list || column.kind !== 'scalar' || !KEY_TYPES.has(column.type)) return [];
-      const generic = columnNamed(column, options.fields);
-      const ingestKey = ingest && columnNamed(column, options.ingestFields);
+      const generic = named.has(column);
+      const ingestKey = ingestNamed.has(column);
       if (!generic && !ingestKey) return [];
       if (table.foreignKeys.some((fk) => fk.columns.includes(column.name))) return [];
       if (keys.some((k) => k.columns.some((c) => c.column === column.name))) return [];
