@@ -150,7 +150,7 @@ function renderOnly() {
   if (!results) throw new Error(`no bench/results${suffix}.json to render`);
   results.targets = evaluateTargets(results);
   const mdFile = quick ? path.join(__dirname, 'BENCHMARKS-quick.md') : path.join(ROOT, 'BENCHMARKS.md');
-  fs.writeFileSync(
+  writeBenchmarks(
     mdFile,
     renderMarkdown(results, {
       quickRun: quick ? null : readJson(path.join(__dirname, 'results-quick.json')),
@@ -321,7 +321,7 @@ async function main() {
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const other = quick ? null : readJson(path.join(__dirname, 'results-quick.json'));
   const mdFile = quick ? path.join(__dirname, 'BENCHMARKS-quick.md') : path.join(ROOT, 'BENCHMARKS.md');
-  fs.writeFileSync(
+  writeBenchmarks(
     mdFile,
     renderMarkdown(results, { quickRun: other, chart: quick ? 'speed-quick.svg' : 'bench/speed.svg' }),
   );
@@ -329,6 +329,23 @@ async function main() {
   log(
     `\nwrote ${path.relative(ROOT, resultsFile)} and ${path.relative(ROOT, mdFile)} in ${(results.timings.totalMs / 1000).toFixed(0)} s total`,
   );
+}
+
+/**
+ * Writes the rendered report, keeping the review section `npm run review -- --write` appended to
+ * the file before (scripts/review.js: it is not in the template, and a render used to drop it).
+ */
+function writeBenchmarks(file, text) {
+  const heading = '\n## Review of the default proposals on the corpus\n';
+  let previous = '';
+  try {
+    previous = fs.readFileSync(file, 'utf8');
+  } catch {
+    // first render
+  }
+  const at = previous.indexOf(heading);
+  const review = at >= 0 && !text.includes(heading) ? previous.slice(at) : '';
+  fs.writeFileSync(file, review ? `${text.trimEnd()}\n${review}` : text);
 }
 
 function readJson(file) {
