@@ -18,7 +18,8 @@ export function expressionToken(expression: ExpressionKey): string | undefined {
 
 /** The expressions a read compares by equality (`lower(email) = $1`), each with its token. */
 export function equalExpressions(shape: QueryShape): { expression: ExpressionKey; token: string | undefined }[] {
-  return (shape.expressions ?? [])
+  if (shape.expressions === undefined || shape.expressions.length === 0) return [];
+  return shape.expressions
     .filter((e) => e.op === '=')
     .map((e) => ({ expression: e.expression, token: expressionToken(e.expression) }));
 }

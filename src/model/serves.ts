@@ -107,6 +107,7 @@ export function indexServes(index: ServingIndex, shape: QueryShape): ServesVerdi
     return { verdict: 'none', reason };
   }
   // The read's constant predicate is served when the index holds only the rows it selects.
+  if (shape.where === undefined) return methodVerdict;
   const held = new Set(conjuncts(index.predicate).map(predicateKey));
   const filtered = conjuncts(shape.where).filter((c) => !held.has(predicateKey(c)));
   if (filtered.length === 0) return methodVerdict;
@@ -225,7 +226,7 @@ function servesBtree(index: ServingIndex, shape: QueryShape): ServesVerdict {
   unserved.push(
     ...shape.operators.map((o) => ({ part: 'operator' as const, column: o.column })),
     ...shape.text.map((t) => ({ part: 'text' as const, column: t.column })),
-    ...allParts(shape).filter((p) => p.part === 'expression' && p.op === '@@'),
+    ...(shape.expressions ?? []).filter((e) => e.op === '@@').map(expressionPart),
   );
   if (isEqualityOnly(shape) && expressions.length === 0) {
     const none = () => {

@@ -11,10 +11,20 @@ import { readPredicate } from '../sql/predicate';
 import { quoteIdent } from '../sql/quote';
 import type { IndexSpec, ProposedColumn } from './types';
 
-/** Every index-like structure on a table: primary key first, then uniques, then plain indexes (declaration order within each). */
-export function allIndexes(table: Table): IndexDef[] {
-  return [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];
+/**
+ * Every index-like structure on a table: primary key first, then uniques, then plain indexes
+ * (declaration order within each). One list per table (rules ask for it per foreign key and per rule).
+ */
+export function allIndexes(table: Table): readonly IndexDef[] {
+  let all = indexLists.get(table);
+  if (all === undefined) {
+    all = Object.freeze([...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes]);
+    indexLists.set(table, all);
+  }
+  return all;
 }
+
+const indexLists = new WeakMap<Table, readonly IndexDef[]>();
 
 /** Tables a rule looks at: real models, not views, not `@@ignore`d, not Prisma's implicit m:n join tables. */
 export function modelTables(tables: readonly Table[]): Table[] {

@@ -7,11 +7,11 @@
  * drift — the next `prisma migrate dev` writes a migration that drops it. Every proposal says so
  * loudly and names the declarable alternative (the INCLUDE columns as trailing key columns).
  */
-import type { Column, IndexDef, Span, Table } from '../model/types';
+import type { Column, Span, Table } from '../model/types';
 import { quoteIdent } from '../sql/quote';
 import { didYouMean } from '../sql/expr-suggest';
 import { parseAnnotations, type CoveringColumn } from './annotations';
-import { readOf } from './coverage';
+import { allIndexes, readOf, tableRef } from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import type { IndexSpec, Proposal, RuleDiagnostic, RuleContext } from './types';
@@ -200,14 +200,6 @@ function requests(ctx: RuleContext<CoveringIndexOptions>): { resolved: Resolved[
     resolved.push({ table, columns, include, span: table.span, source: `option indexes[${index}]` });
   });
   return { resolved, problems };
-}
-
-function allIndexes(table: Table): IndexDef[] {
-  return [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];
-}
-
-function tableRef(table: Table): string {
-  return table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
 }
 
 function propose(request: Resolved): Omit<Proposal, 'severity'> {

@@ -12,6 +12,7 @@ import type { Column, IndexColumn, IndexDef, SchemaModel, Table } from '../model
 import { quoteIdent } from '../sql/quote';
 import type { QueryShape } from '../model/query-shape';
 import { parseAnnotations } from './annotations';
+import { allIndexes, tableRef } from './coverage';
 import { defineRule, type RuleDefinition } from './define-rule';
 import { option, type OptionShape, type OptionsOf } from './rule-options';
 import type { IndexSpec, Proposal, ProposalMessage, Rule, RuleDiagnostic } from './types';
@@ -32,7 +33,7 @@ export interface FieldGinTarget<Options> {
   annotated: boolean;
   options: Options;
   /** Every index of the table, primary key and uniques first. */
-  indexes: IndexDef[];
+  indexes: readonly IndexDef[];
   /** The column, quoted. */
   col: string;
   /** The table, quoted and schema-qualified when it has a schema. */
@@ -150,14 +151,6 @@ function indexSpec<Options>(table: Table, column: Column, parts: FieldGinParts<O
     include: [],
     extensions: [...parts.extensions],
   };
-}
-
-function allIndexes(table: Table): IndexDef[] {
-  return [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.indexes];
-}
-
-function tableRef(table: Table): string {
-  return table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
 }
 
 // ------------------------------------------------------------------------------------------------
