@@ -112,10 +112,13 @@ export const rule = defineRule({
       const candidates: Candidate[] = [];
       const checks = annotations.checks.filter((a) => a.model === table.model);
       // Field-level annotations first, in field order, then model-level ones.
-      const ordered = [
-        ...table.columns.flatMap((c) => checks.filter((a) => a.field === c.field)),
-        ...checks.filter((a) => a.field === undefined),
-      ];
+      const ordered =
+        checks.length === 0
+          ? checks
+          : [
+              ...table.columns.flatMap((c) => checks.filter((a) => a.field === c.field)),
+              ...checks.filter((a) => a.field === undefined),
+            ];
       for (const a of ordered) {
         candidates.push({
           table,
@@ -233,6 +236,9 @@ const EXCLUDING_WORDS = new Set([
   'amount',
 ]);
 
+/** Names whose last word (by `nameWords`) can be one a heuristic reads: count, attempts, retries, quantity, qty. */
+const LAST_WORDS_READ = /(?:count|attempts|retries|quantity|qty)[^A-Za-z0-9]*$/i;
+
 /** `retryCount` → [retry, count]; `view_count` → [view, count]; `URLCount` → [url, count]. */
 export function nameWords(name: string): string[] {
   return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? []).map((w) => w.toLowerCase());
@@ -249,6 +255,8 @@ export function matchHeuristic(column: Column, heuristics: CheckConstraintHeuris
   if (!counters && !quantities) return undefined;
   if (column.default !== undefined && /^\s*-/.test(column.default)) return undefined;
   const names = column.name === column.field ? [column.field] : [column.field, column.name];
+  // Every heuristic reads the name's last word: a name that cannot end in one is not split into words.
+  if (!names.some((n) => LAST_WORDS_READ.test(n))) return undefined;
   const split = names.map((n) => ({ name: n, words: nameWords(n) }));
   if (split.some((s) => s.words.some((w) => EXCLUDING_WORDS.has(w)))) return undefined;
   const last = (words: string[]) => words[words.length - 1] ?? '';
