@@ -31,6 +31,7 @@ import { defaultConstraintName } from '../schema/names';
 import { renderCheckExpression, type CheckExpr } from '../sql/check-expression';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { parseAnnotations, type CheckAnnotation } from './annotations';
+import { tableRef } from './coverage';
 import { defineRule } from './define-rule';
 import { option, type OptionsOf } from './rule-options';
 import { DEFAULT_CHECK_LOCK_TIMEOUT_MS, type CheckSpec, type Proposal } from './types';
@@ -191,10 +192,6 @@ export const rule = defineRule({
 });
 
 // ------------------------------------------------------------------------------------------------
-
-function tableRef(table: Table): string {
-  return table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
-}
 
 /** `{table}_{cols}_check`, then `_check1`, `_check2`, … when taken. */
 function constraintName(table: string, columns: readonly string[], used: Set<string>): string {
