@@ -97,6 +97,7 @@ export const rule = defineRule({
     const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques];
     const named = columnsNamed(table, options.fields);
     const ingestNamed = ingest ? columnsNamed(table, options.ingestFields) : new Set<Column>();
+    if (named.size === 0 && ingestNamed.size === 0) return [];
     return table.columns.flatMap((column) => {
       if (column.list || column.kind !== 'scalar' || !KEY_TYPES.has(column.type)) return [];
       const generic = named.has(column);
@@ -122,6 +123,9 @@ export function nameWords(name: string): string[] {
 /** A word of the model or table name equals one of `words` (or its plural with -s / -es). */
 function nameContains(table: Table, words: readonly string[]): boolean {
   const wanted = lowerCased(words);
+  // A word of the name (or its singular) contains the wanted word: no name containing none is split into words.
+  const names = `${table.model}\u0000${table.name}`.toLowerCase();
+  if (![...wanted].some((w) => names.includes(w))) return false;
   for (const word of wordsOfTable(table)) {
     if (wanted.has(word)) return true;
     if (word.endsWith('s') && wanted.has(word.slice(0, -1))) return true;
