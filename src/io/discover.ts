@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { PRISMA_CONFIG_FILES } from './prisma-config-files';
 import { INPUT_LIMITS, InputFileError, readInputText } from './read-input';
 
 /**
@@ -17,17 +18,6 @@ export interface SchemaLocation {
   /** The schema files, sorted, paths relative to cwd when below it. */
   files: string[];
 }
-
-/** Prisma's config files, in the order Prisma looks for them (read for `schema` here, `migrations.path` in read-migrations.ts). */
-export const PRISMA_CONFIG_FILES = [
-  'prisma.config.ts',
-  'prisma.config.mts',
-  'prisma.config.cts',
-  'prisma.config.js',
-  'prisma.config.mjs',
-  'prisma.config.cjs',
-  '.config/prisma.ts',
-];
 
 export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   if (explicit !== undefined) return locate(cwd, explicit, '--schema');

@@ -11,7 +11,8 @@ import type { PrismaVersion } from '../compat/prisma-version';
 import { UserError } from '../errors';
 import { INPUT_LIMITS, readInputText } from './read-input';
 import type { ExistingMigrations } from '../generate/types';
-import { PRISMA_CONFIG_FILES, type SchemaLocation } from './discover';
+import type { SchemaLocation } from './discover';
+import { PRISMA_CONFIG_FILES } from './prisma-config-files';
 
 export interface MigrationsDir {
   /** Absolute path. */
