@@ -48,7 +48,7 @@ const LOADER = [
   'dist/cli/code-cache.js',
   'dist/cli/fast-args.js',
   'dist/cli/prestart.js',
-  'dist/io/prisma-config-files.js',
+  'dist/io/prisma-locations.js',
   'dist/io/validation-cache.js',
   'dist/schema/prisma-wasm-worker.js',
   'dist/schema/prisma-wasm.js',

@@ -28,14 +28,17 @@ describe('schemaBytes', () => {
   test("without --schema: Prisma's default file, unless a prisma.config names the schema", () => {
     const plain = tempProject({ 'prisma/schema.prisma': 'x'.repeat(700) });
     const configured = tempProject({ 'prisma/schema.prisma': 'x'.repeat(700), 'prisma.config.ts': 'export {}' });
+    const folder = tempProject({ 'prisma/schema/a.prisma': 'x'.repeat(400), 'prisma/schema/b.prisma': 'x'.repeat(20) });
     try {
       expect(schemaBytes(fast(['check']), plain.dir)).toBe(700);
+      expect(schemaBytes(fast(['plan']), folder.dir)).toBe(420);
       expect(schemaBytes(fast(['check']), configured.dir)).toBeUndefined();
       // Argv the fast path does not read (generate, help): not guessed.
       expect(schemaBytes(fast(['generate']), plain.dir)).toBeUndefined();
     } finally {
       plain.cleanup();
       configured.cleanup();
+      folder.cleanup();
     }
   });
 });

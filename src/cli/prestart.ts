@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PRISMA_CONFIG_FILES } from '../io/prisma-config-files';
+import { DEFAULT_SCHEMA_PATHS, PRISMA_CONFIG_FILES } from '../io/prisma-locations';
 import { validatedBefore } from '../io/validation-cache';
 import { prestartValidatorWorker, validatorWorkerStarted } from '../schema/prisma-wasm-worker';
 import { FAST_SPECS, parseFast, type FastInvocation } from './fast-args';
@@ -54,7 +54,7 @@ const WORKER_MIN_SCHEMA_BYTES = 64 * 1024;
 
 /**
  * The size of the schema a `check` or `plan` will read, when it is cheap to tell: its `--schema`
- * (a file, or the `.prisma` files below a folder), else Prisma's default file locations. Else
+ * (a file, or the `.prisma` files below a folder), else Prisma's default locations. Else
  * undefined (a prisma.config.ts or package.json names it: not read here).
  */
 export function schemaBytes(fast: FastInvocation | undefined, cwd: string): number | undefined {
@@ -63,9 +63,9 @@ export function schemaBytes(fast: FastInvocation | undefined, cwd: string): numb
   try {
     if (typeof given === 'string') return bytesAt(path.resolve(cwd, given));
     if (PRISMA_CONFIG_FILES.some((name) => fs.existsSync(path.join(cwd, name)))) return undefined;
-    for (const candidate of ['prisma/schema.prisma', 'schema.prisma']) {
-      const file = path.join(cwd, candidate);
-      if (fs.existsSync(file)) return bytesAt(file);
+    for (const candidate of DEFAULT_SCHEMA_PATHS) {
+      const location = path.join(cwd, candidate);
+      if (fs.existsSync(location)) return bytesAt(location);
     }
   } catch {
     // unreadable: whatever the run then reports

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { PRISMA_CONFIG_FILES } from './prisma-config-files';
+import { DEFAULT_SCHEMA_PATHS, PRISMA_CONFIG_FILES } from './prisma-locations';
 import { INPUT_LIMITS, InputFileError, readInputText } from './read-input';
 
 /**
@@ -29,7 +29,7 @@ export function discoverSchema(cwd: string, explicit?: string): SchemaLocation {
   }
   const fromPackage = schemaFromPackageJson(cwd);
   if (fromPackage) return locate(cwd, fromPackage, 'package.json "prisma.schema"');
-  for (const candidate of ['prisma/schema.prisma', 'schema.prisma', 'prisma/schema']) {
+  for (const candidate of DEFAULT_SCHEMA_PATHS) {
     if (fs.existsSync(path.join(cwd, candidate))) return locate(cwd, candidate, 'default location');
   }
   throw new UserError(

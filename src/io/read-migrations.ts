@@ -12,7 +12,7 @@ import { UserError } from '../errors';
 import { INPUT_LIMITS, readInputText } from './read-input';
 import type { ExistingMigrations } from '../generate/types';
 import type { SchemaLocation } from './discover';
-import { PRISMA_CONFIG_FILES } from './prisma-config-files';
+import { PRISMA_CONFIG_FILES } from './prisma-locations';
 
 export interface MigrationsDir {
   /** Absolute path. */

@@ -8,3 +8,6 @@ export const PRISMA_CONFIG_FILES = [
   'prisma.config.cjs',
   '.config/prisma.ts',
 ];
+
+/** Where Prisma looks for the schema when nothing names it, in its order (a folder: a multi-file schema). */
+export const DEFAULT_SCHEMA_PATHS = ['prisma/schema.prisma', 'schema.prisma', 'prisma/schema'];
