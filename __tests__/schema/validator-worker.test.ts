@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_BASELINE_FILE } from '../../src/report/baseline';
 import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
 import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
 import {
@@ -127,6 +128,29 @@ describe('the binary with the validator on a worker thread', () => {
     const off = bin(argv, REPO, '0');
     expect(off.code).toBe(code);
     expect(bin(argv, REPO, '1')).toEqual(off);
+  });
+
+  test('check --baseline records the findings only once Prisma has accepted the schema', () => {
+    // The report is made while Prisma validates (planThen); the baseline file is written after its verdict.
+    const invalid = tempProject({ 'prisma/schema.prisma': UNKNOWN_TYPE });
+    const valid = tempProject({ 'prisma/schema.prisma': fs.readFileSync(EXAMPLE_SCHEMA, 'utf8') });
+    try {
+      const rejected = bin(['check', '--baseline'], invalid.dir, '1');
+      expect(rejected.code).toBe(2);
+      expect(rejected.stderr).toMatch(/schema\.prisma:7:5: Type "Nope" is neither/);
+      expect(fs.existsSync(path.join(invalid.dir, DEFAULT_BASELINE_FILE))).toBe(false);
+      const recorded = bin(['check', '--baseline'], valid.dir, '1');
+      expect(recorded.code).toBe(0);
+      expect(recorded.stderr).toMatch(/^idxgen: recorded \d+ findings in /);
+      expect(fs.existsSync(path.join(valid.dir, DEFAULT_BASELINE_FILE))).toBe(true);
+      // Against the recorded baseline: nothing new, with the worker as without.
+      const off = bin(['check', '--baseline'], valid.dir, '0');
+      expect(off.code).toBe(0);
+      expect(bin(['check', '--baseline'], valid.dir, '1')).toEqual(off);
+    } finally {
+      invalid.cleanup();
+      valid.cleanup();
+    }
   });
 
   test.each([

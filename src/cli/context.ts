@@ -155,21 +155,33 @@ export interface PlanInputOptions extends WorkloadFlags {
  * Plan with the workload flags of plan / check / generate. Without `--queries` or
  * `--database-url` neither the SQL parser nor a database driver is loaded (check stays quick).
  */
-export async function planFor(io: CliIO, options: PlanInputOptions): Promise<Planned> {
+export function planFor(io: CliIO, options: PlanInputOptions): Promise<Planned> {
+  return planThen(io, options, (planned) => planned);
+}
+
+/**
+ * `prepare(await planFor(io, options))`, except that `prepare` may run while Prisma's validator is
+ * still at work on a worker thread (see `loadSchemaThen`): a command renders its report there, and
+ * prints it once the schema is known to be valid. So `prepare` only reads; writing is left to the
+ * caller, after this resolves.
+ */
+export async function planThen<P>(
+  io: CliIO,
+  options: PlanInputOptions,
+  prepare: (planned: Planned) => P | Promise<P>,
+): Promise<P> {
   if (options.databaseUrl === undefined && (options.queries?.length ?? 0) === 0) {
     // loadAndPlan, with Prisma's validator on a worker thread while this one plans.
     const config = readConfig(io.cwd, rules, options.config);
     const location = discoverSchema(io.cwd, options.schema);
-    const planned = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) => ({
-      location,
-      schema,
-      config,
-      plan: planModel(schema.model, config),
-      notes: [],
-    }));
+    const prepared = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) =>
+      prepare({ location, schema, config, plan: planModel(schema.model, config), notes: [] }),
+    );
     if (options.cache)
       rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
-    return planned;
+    return prepared;
   }
-  return (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options);
+  return prepare(
+    await (require('./workload-input') as typeof import('./workload-input')).planWithWorkload(io, options),
+  );
 }

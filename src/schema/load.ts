@@ -31,15 +31,16 @@ export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): Lo
 /**
  * `then(loadSchema(sources, cache))` for the CLI. When the CLI started a validator worker
  * (prisma-wasm-worker.ts), Prisma's validator runs on it while this thread builds the model and
- * runs `then` (the rules and the plan). Same outcome as the
+ * runs `then` (the rules, the plan, and the report rendered for printing). Same outcome as the
  * sequence: Prisma's errors win over anything the model build or `then` threw on the invalid
  * schema, and the result (or their error) is given only once Prisma has answered, so a caller that
- * prints after awaiting prints nothing for an invalid schema.
+ * prints after awaiting prints nothing for an invalid schema. `then` must therefore only read:
+ * anything it writes would be written for a schema Prisma then rejects.
  */
 export async function loadSchemaThen<T>(
   sources: SchemaSource[],
   cache: ValidationCache | undefined,
-  then: (schema: LoadedSchema) => T,
+  then: (schema: LoadedSchema) => T | Promise<T>,
 ): Promise<T> {
   // Without a worker waiting (one core, a loaded machine), in order on this thread.
   if (!validatorWorkerStarted()) return then(loadSchema(sources, cache));
@@ -47,11 +48,13 @@ export async function loadSchemaThen<T>(
   requirePostgres(validated);
   requireNestingWithinLimit(validated);
   const verdict = validateWithPrismaOnWorker(validated, cache);
+  // Awaited below, after `then`; a rejection that comes while `then` awaits is not unhandled.
+  verdict.catch(() => undefined);
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     const model = buildModelOrReport(validated);
     model.warnings.unshift(...warnings);
-    outcome = { ok: true, value: then({ sources, validated, model }) };
+    outcome = { ok: true, value: await then({ sources, validated, model }) };
   } catch (error) {
     outcome = { ok: false, error };
   }

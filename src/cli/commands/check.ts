@@ -6,7 +6,7 @@ import { renderCheck } from '../../report';
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
 import { atLeast, type Proposal, type Severity } from '../../rules/types';
-import { planFor, type PlanInputOptions, settleWithMigrations } from '../context';
+import { planThen, type Planned, type PlanInputOptions, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -21,15 +21,32 @@ export interface CheckOptions extends PlanInputOptions {
 
 /** The pre-commit hook: findings at or above `level`, exit 1 when there are any. */
 export async function checkCommand(options: CheckOptions, io: CliIO): Promise<number> {
-  const planned = await planFor(io, options);
+  const withBaseline = options.baseline !== undefined || options.updateBaseline === true;
+  const { planned, all, report } = await planThen(io, options, async (planned) => {
+    await settleWithMigrations(io.cwd, planned, (entry) => atLeast(entry.severity, options.level));
+    // Suppressed findings, and findings an existing index already answers, are not problems.
+    const settled = new Set(planned.plan.skipped.map((s) => s.proposal));
+    const all = planned.plan.findings.filter((f) => atLeast(f.severity, options.level) && !settled.has(f));
+    // Rendered while Prisma may still be validating (planThen); a baseline first picks the findings to show.
+    return { planned, all, report: withBaseline ? undefined : checkReport(all, planned, options, io) };
+  });
   for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
-  await settleWithMigrations(io.cwd, planned, (entry) => atLeast(entry.severity, options.level));
-  const { schema, plan } = planned;
-  // Suppressed findings, and findings an existing index already answers, are not problems.
-  const settled = new Set(plan.skipped.map((s) => s.proposal));
-  const all = plan.findings.filter((f) => atLeast(f.severity, options.level) && !settled.has(f));
-  const findings = applyBaseline(all, options, io);
+  const findings = withBaseline ? applyBaseline(all, options, io) : all;
   if (findings === undefined) return ExitCode.clean;
+  const { output, note } = report ?? checkReport(findings, planned, options, io);
+  if (output) io.stdout(output);
+  if (note) io.stderr(note);
+  return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
+}
+
+/** What check prints for `findings`: the report, and on stderr what this project's Prisma cannot declare. */
+function checkReport(
+  findings: Proposal[],
+  planned: Planned,
+  options: CheckOptions,
+  io: CliIO,
+): { output: string; note?: string } {
+  const { schema, plan } = planned;
   const output = renderCheck(
     options.format,
     {
@@ -43,24 +60,19 @@ export async function checkCommand(options: CheckOptions, io: CliIO): Promise<nu
     },
     { color: useColor(io) },
   );
-  if (output) io.stdout(output);
-  const note =
-    findings.length > 0
-      ? capabilityNote(
-          capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
-          findings.map((f) => f.spec),
-        )
-      : undefined;
-  if (note) io.stderr(note);
-  return findings.length > 0 ? ExitCode.findings : ExitCode.clean;
+  if (findings.length === 0) return { output };
+  const note = capabilityNote(
+    capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
+    findings.map((f) => f.spec),
+  );
+  return note ? { output, note } : { output };
 }
 
 /**
- * The findings to report after the baseline (all of them without one); undefined when the baseline
- * was (re)written, which reports nothing. Notes go to stderr so json/sarif output stays parseable.
+ * The findings to report after the baseline; undefined when the baseline was (re)written, which
+ * reports nothing. Notes go to stderr so json/sarif output stays parseable.
  */
 function applyBaseline<F extends Proposal>(findings: F[], options: CheckOptions, io: CliIO): F[] | undefined {
-  if (options.baseline === undefined && !options.updateBaseline) return findings;
   // Loaded only with a baseline: the file writer brings node:crypto (issue 14).
   const { writeFileAtomic } = require('../../io/write-tree') as typeof import('../../io/write-tree');
   const { compareWithBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline } =

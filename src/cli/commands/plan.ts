@@ -2,7 +2,7 @@ import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from
 import { allRules } from '../../rules/registry';
 import { planTextChunks, renderPlan } from '../../report';
 import { ExitCode } from '../../errors';
-import { planFor, type PlanInputOptions, settleWithMigrations } from '../context';
+import { planThen, type PlanInputOptions, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
 import { toolVersion } from '../version';
 
@@ -13,29 +13,36 @@ export interface PlanOptions extends PlanInputOptions {
 }
 
 export async function planCommand(options: PlanOptions, io: CliIO): Promise<number> {
-  const planned = await planFor(io, options);
-  for (const note of planned.notes) io.stderr(`idxgen: ${note}\n`);
-  await settleWithMigrations(io.cwd, planned);
-  const { location, schema, plan } = planned;
-  const input = {
-    schemaFiles: location.files,
-    model: schema.model,
-    plan,
-    rules: allRules.map((r) => r.meta),
-    toolVersion: toolVersion(),
-  };
-  if (options.format === 'text') {
-    for (const chunk of planTextChunks(input, useColor(io), options.verbose ?? false)) {
-      io.stdout(chunk);
-      await io.stdoutDrained?.();
-    }
-  } else {
-    io.stdout(renderPlan(options.format, input, { color: useColor(io) }));
+  // The report is rendered while Prisma may still be validating (planThen), and printed once it has answered.
+  const { notes, chunks, note } = await planThen(io, options, async (planned) => {
+    await settleWithMigrations(io.cwd, planned);
+    const { location, schema, plan } = planned;
+    const input = {
+      schemaFiles: location.files,
+      model: schema.model,
+      plan,
+      rules: allRules.map((r) => r.meta),
+      toolVersion: toolVersion(),
+    };
+    const verbose = options.verbose ?? false;
+    const chunks =
+      options.format !== 'text'
+        ? [renderPlan(options.format, input, { color: useColor(io) })]
+        : verbose
+          ? // Megabytes on big schemas: rendered piece by piece as it is written.
+            planTextChunks(input, useColor(io), true)
+          : [...planTextChunks(input, useColor(io), false)];
+    const note = capabilityNote(
+      capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
+      plan.entries.map((e) => e.spec),
+    );
+    return { notes: planned.notes, chunks, note };
+  });
+  for (const line of notes) io.stderr(`idxgen: ${line}\n`);
+  for (const chunk of chunks) {
+    io.stdout(chunk);
+    await io.stdoutDrained?.();
   }
-  const note = capabilityNote(
-    capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
-    plan.entries.map((e) => e.spec),
-  );
   if (note) io.stderr(note);
   return ExitCode.clean;
 }
