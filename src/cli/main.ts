@@ -94,7 +94,7 @@ export async function main(
   parser: 'auto' | 'yargs' = 'auto',
 ): Promise<number> {
   const fast = parser === 'auto' ? parseFast(argv, FAST_SPECS) : undefined;
-  prestartValidatorWorkerIfItPays(argv, io, fast);
+  prestartValidatorWorkerIfItPays(argv, io, { fast });
   try {
     return await parseAndRun(argv, io, fast);
   } finally {

@@ -1,7 +1,8 @@
 /**
  * Whether to start Prisma's validator on a worker thread now (src/schema/prisma-wasm-worker.ts),
  * so it validates while this thread builds the model and runs the rules. bin/idxgen.js asks first,
- * before it loads the CLI bundle (the worker then loads the WASM meanwhile), and main() asks again
+ * before it loads the CLI bundle (the worker starts meanwhile, and loads the WASM once the bin has
+ * set the run's V8 flags: src/cli/v8-flags.ts), and main() asks again
  * for callers in process; a started worker is not started twice. A guess: a wrong one only starts
  * a worker nobody uses, or none.
  */
@@ -16,9 +17,12 @@ import { FAST_SPECS, parseFast, type FastInvocation } from './fast-args';
 export function prestartValidatorWorkerIfItPays(
   argv: readonly string[],
   io: { env: NodeJS.ProcessEnv; cwd: string },
-  fast: FastInvocation | undefined = parseFast(argv, FAST_SPECS),
+  /** `fast`: argv as main() read it. `waitToLoad`: see `prestartValidatorWorker` (the bin sets V8 flags later). */
+  options: { fast?: FastInvocation; waitToLoad?: boolean } = {},
 ): void {
-  if (!validatorWorkerStarted() && validatesFirst(argv) && workerPays(fast, io)) prestartValidatorWorker();
+  if (validatorWorkerStarted() || !validatesFirst(argv)) return;
+  if (workerPays(options.fast ?? parseFast(argv, FAST_SPECS), io))
+    prestartValidatorWorker({ waitToLoad: options.waitToLoad === true });
 }
 
 /** plan, check and generate without a workload validate the schema first, from the words of argv. */

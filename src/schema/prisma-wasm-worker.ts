@@ -8,6 +8,10 @@
  * starts it before it loads the CLI bundle (src/cli/prestart.ts), so the worker has loaded the
  * validator by the time the schema is read. The bundle keeps this module external (one instance,
  * holding the started worker). Figures: BENCHMARKS.md, "worker validator and cold JS".
+ *
+ * The worker loads the WASM when told to (`loadValidatorOnWorker`): bin/idxgen.js sets the run's
+ * V8 flags only after the bundle is compiled (src/cli/v8-flags.ts), and its WebAssembly flags must
+ * hold when V8 compiles the module. A worker started without that wait (in process) is told at once.
  */
 import type { Worker } from 'node:worker_threads';
 import { PRISMA_SCHEMA_WASM } from './prisma-wasm';
@@ -19,21 +23,24 @@ export type WorkerAnswer =
   | { valid: false; crash: boolean; message: string; lint?: string };
 
 /**
- * The worker's code, run with `eval` so it needs no file of its own (the CLI may be bundled). It
- * loads the module (by the absolute path the main thread resolved) as soon as it starts, then
- * answers the one schema it is sent and ends.
+ * The worker's code, run with `eval` so it needs no file of its own (the CLI may be bundled). Its
+ * first message says it may load the module (by the absolute path the main thread resolved); the
+ * second is the one schema it answers before it ends.
  */
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 let wasm;
 let failed;
-try {
-  wasm = require(workerData.module);
-} catch (error) {
-  failed = String(error && error.stack ? error.stack : error);
-}
-parentPort.once('message', (params) => {
+parentPort.once('message', () => {
+  try {
+    wasm = require(workerData.module);
+  } catch (error) {
+    failed = String(error && error.stack ? error.stack : error);
+  }
+  parentPort.once('message', answerSchema);
+});
+function answerSchema(params) {
   let answer;
   if (failed !== undefined) {
     answer = { failed };
@@ -55,7 +62,7 @@ parentPort.once('message', (params) => {
   }
   parentPort.postMessage(answer);
   parentPort.close();
-});
+}
 `;
 
 /** Thrown when the worker could not answer (no thread, no module): the caller validates in process. */
@@ -70,11 +77,16 @@ interface Started {
   worker: Worker;
   /** Settles with the worker's one answer, or rejects with WorkerUnavailable. */
   answer: Promise<WorkerAnswer>;
+  /** Whether the worker was told to load the WASM. */
+  loading: boolean;
 }
 
 let prestarted: Started | undefined;
 
-function start(): Started {
+/** The first message: the process's V8 flags are set, load the WASM. */
+const LOAD = 'load';
+
+function start(load: boolean): Started {
   // Loaded here, not at the top: main.ts imports this module for every command (~3 ms).
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve(PRISMA_SCHEMA_WASM) } });
@@ -97,20 +109,34 @@ function start(): Started {
   });
   // Rejections are read by validateOnWorker; a worker nobody asked must not raise an unhandled one.
   answer.catch(() => undefined);
-  return { worker, answer };
+  const started = { worker, answer, loading: false };
+  if (load) tellToLoad(started);
+  return started;
+}
+
+function tellToLoad(started: Started): void {
+  if (started.loading) return;
+  started.loading = true;
+  started.worker.postMessage(LOAD);
 }
 
 /**
- * Starts a worker now: it loads Prisma's validator while this thread goes on, and the next
- * `validateOnWorker` uses it. Best effort: if no worker can start, validation happens as usual.
+ * Starts a worker now: it loads Prisma's validator while this thread goes on (with `waitToLoad`,
+ * once `loadValidatorOnWorker` says the V8 flags are set), and the next `validateOnWorker` uses it.
+ * Best effort: if no worker can start, validation happens as usual.
  */
-export function prestartValidatorWorker(): void {
+export function prestartValidatorWorker(options: { waitToLoad?: boolean } = {}): void {
   if (prestarted) return;
   try {
-    prestarted = start();
+    prestarted = start(options.waitToLoad !== true);
   } catch {
     prestarted = undefined;
   }
+}
+
+/** The prestarted worker may load Prisma's WASM now: the run's V8 flags are set. */
+export function loadValidatorOnWorker(): void {
+  if (prestarted) tellToLoad(prestarted);
 }
 
 /** Whether a worker was prestarted and is waiting for a schema. */
@@ -134,13 +160,14 @@ export function discardValidatorWorker(): void {
 export function validateOnWorker(params: string): Promise<WorkerAnswer> {
   let started: Started;
   try {
-    started = prestarted ?? start();
+    started = prestarted ?? start(true);
   } catch (error) {
     return Promise.reject(new WorkerUnavailable(String(error)));
   }
   prestarted = undefined;
   // Now the answer is awaited: keep the process alive until it comes.
   started.worker.ref();
+  tellToLoad(started);
   started.worker.postMessage(params);
   return started.answer;
 }

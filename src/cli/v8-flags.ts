@@ -1,0 +1,58 @@
+/**
+ * The V8 flags of a CLI run (bin/idxgen.js), and when they are set.
+ *
+ * - `--no-wasm-tier-up --no-wasm-dynamic-tiering`: WebAssembly on Liftoff, V8's baseline compiler,
+ *   only. By default V8 also optimizes the hot parts of Prisma's 3 MB validator with TurboFan in the
+ *   background, and the process waits for that before exiting (~200 ms of a cold run). V8 reads them
+ *   when it compiles the module, so they must hold before Prisma's WASM is loaded. (The same effect
+ *   as `--liftoff-only`, which also implies them, but that one cannot be undone by negating it,
+ *   which `withDefaultV8Flags` needs; and a function Liftoff cannot compile still gets TurboFan.)
+ * - `--no-opt`: no optimizing JIT (TurboFan) for idxgen's own JavaScript either: a run is a few
+ *   hundred ms, too short for optimized code to repay compiling it (and its deoptimizations).
+ *   Measured on civitai, cold, cache off, 7 interleaved runs (BENCHMARKS.md, "Speed attempts"):
+ *   CPU 920 -> 710 ms, peak RSS 103 -> 94 MB; on 2,000 generated models CPU 2.86 -> 2.11 s.
+ * - `--no-incremental-marking`: its one full collection near the end of a run (~20 ms on civitai)
+ *   frees nothing a run that is about to exit needs (BENCHMARKS.md, "code cache and GC").
+ * The last two not for the long-running commands (verify generates rows, deploy and progress poll
+ * for minutes): a word of argv naming one keeps them (a file named so only costs speed).
+ *
+ * They are set only once the CLI bundle is compiled. V8 refuses code cached under other flags, and
+ * Node's own cache of its built-in modules was made under the defaults: with any flag set, every
+ * built-in module loaded afterwards, and a worker thread's whole bootstrap, compile from source
+ * (measured: `require('node:crypto')` 4.6 -> 9 ms, a worker's start 54 -> 77 ms). So the validator
+ * worker starts and the bundle compiles from its cache under the defaults; the worker loads Prisma's
+ * WASM only once the flags are set (prisma-wasm-worker.ts), and the bundle's cache is made under
+ * the defaults again (`withDefaultV8Flags`), to match the next run's load.
+ */
+import * as v8 from 'node:v8';
+
+const LONG_RUNNING = new Set(['verify', 'deploy', 'progress']);
+
+/** The flags for a run with these words of argv (see above). */
+export function runFlags(argv: readonly string[]): string[] {
+  const wasm = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+  if (argv.some((word) => LONG_RUNNING.has(word))) return wasm;
+  return [...wasm, '--no-opt', '--no-incremental-marking'];
+}
+
+export function setV8Flags(flags: readonly string[]): void {
+  for (const flag of flags) v8.setFlagsFromString(flag);
+}
+
+/**
+ * `make()` with V8's defaults in place of `flags`, then `flags` again. Each flag is undone by its
+ * negation (`--x` / `--no-x`), which holds only for boolean flags that imply no others (tested: the
+ * code cache made so is accepted by the next run, __tests__/cli/code-cache.test.ts).
+ */
+export function withDefaultV8Flags<T>(flags: readonly string[], make: () => T): T {
+  setV8Flags(flags.map(negated));
+  try {
+    return make();
+  } finally {
+    setV8Flags(flags);
+  }
+}
+
+function negated(flag: string): string {
+  return flag.startsWith('--no-') ? `--${flag.slice('--no-'.length)}` : `--no-${flag.slice('--'.length)}`;
+}
