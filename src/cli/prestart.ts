@@ -54,7 +54,7 @@ function workerPays(fast: FastInvocation | undefined, io: { env: NodeJS.ProcessE
  * 0.28 s, langfuse (77 kB) 0.33 / 0.33 s, trigger.dev (104 kB) 0.34 / 0.36 s, civitai (290 kB)
  * 0.42 / 0.49 s.
  */
-const WORKER_MIN_SCHEMA_BYTES = 64 * 1024;
+export const WORKER_MIN_SCHEMA_BYTES = 64 * 1024;
 
 /**
  * The size of the schema a `check` or `plan` will read, when it is cheap to tell: its `--schema`
