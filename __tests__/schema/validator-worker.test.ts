@@ -82,6 +82,29 @@ describe('validateWithPrismaOnWorker', () => {
   });
 });
 
+describe('loadSchemaThen with the worker', () => {
+  test('a verdict that fails while the continuation still awaits is its error, not an unhandled rejection', () => {
+    // In a process of its own: Node 20 ends a process on an unhandled rejection (exit 1), which jest's
+    // sandbox would not show. The clean verdict is stored in the cache; a cache that cannot store
+    // makes the verdict reject, while the continuation waits for a timer.
+    const script = `
+      const { loadSchemaThen } = require(${JSON.stringify(path.join(REPO, 'dist', 'schema', 'load.js'))});
+      const { prestartValidatorWorker } = require(${JSON.stringify(path.join(REPO, 'dist', 'schema', 'prisma-wasm-worker.js'))});
+      const failing = { validator: 'test', get: () => undefined, set: () => { throw new Error('disk full'); } };
+      prestartValidatorWorker();
+      loadSchemaThen([{ path: 'schema.prisma', content: ${JSON.stringify(VALID)} }], failing, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return 'planned';
+      }).then(
+        (value) => console.log('resolved', value),
+        (error) => console.log('rejected', error.message),
+      );
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: 'rejected disk full' });
+  });
+});
+
 describe('main() in process (a library user, the tests)', () => {
   test('with the worker forced on: the same result, and the worker ends with the run', async () => {
     const argv = ['check', '--level', 'info', '--schema', EXAMPLE_SCHEMA];
