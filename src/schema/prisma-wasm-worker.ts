@@ -86,7 +86,7 @@ let prestarted: Started | undefined;
 /** The first message: the process's V8 flags are set, load the WASM. */
 const LOAD = 'load';
 
-function start(load: boolean): Started {
+function start(): Started {
   // Loaded here, not at the top: main.ts imports this module for every command (~3 ms).
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve(PRISMA_SCHEMA_WASM) } });
@@ -109,9 +109,7 @@ function start(load: boolean): Started {
   });
   // Rejections are read by validateOnWorker; a worker nobody asked must not raise an unhandled one.
   answer.catch(() => undefined);
-  const started = { worker, answer, loading: false };
-  if (load) tellToLoad(started);
-  return started;
+  return { worker, answer, loading: false };
 }
 
 function tellToLoad(started: Started): void {
@@ -128,10 +126,12 @@ function tellToLoad(started: Started): void {
 export function prestartValidatorWorker(options: { waitToLoad?: boolean } = {}): void {
   if (prestarted) return;
   try {
-    prestarted = start(options.waitToLoad !== true);
+    prestarted = start();
   } catch {
     prestarted = undefined;
+    return;
   }
+  if (options.waitToLoad !== true) tellToLoad(prestarted);
 }
 
 /** The prestarted worker may load Prisma's WASM now: the run's V8 flags are set. */
@@ -160,7 +160,7 @@ export function discardValidatorWorker(): void {
 export function validateOnWorker(params: string): Promise<WorkerAnswer> {
   let started: Started;
   try {
-    started = prestarted ?? start(true);
+    started = prestarted ?? start();
   } catch (error) {
     return Promise.reject(new WorkerUnavailable(String(error)));
   }

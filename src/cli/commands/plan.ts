@@ -1,6 +1,6 @@
 import { capabilitiesOf, capabilityNote, projectPrisma, readPrismaVersion } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import { planTextChunks, renderPlan } from '../../report';
+import { planTextChunks, renderPlan, type PlanReportInput } from '../../report';
 import { ExitCode } from '../../errors';
 import { planThen, type PlanInputOptions, settleWithMigrations } from '../context';
 import { useColor, type CliIO } from '../io';
@@ -24,14 +24,7 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
       rules: allRules.map((r) => r.meta),
       toolVersion: toolVersion(),
     };
-    const verbose = options.verbose ?? false;
-    const chunks =
-      options.format !== 'text'
-        ? [renderPlan(options.format, input, { color: useColor(io) })]
-        : verbose
-          ? // Megabytes on big schemas: rendered piece by piece as it is written.
-            planTextChunks(input, useColor(io), true)
-          : [...planTextChunks(input, useColor(io), false)];
+    const chunks = reportChunks(input, options, useColor(io));
     const note = capabilityNote(
       capabilitiesOf(projectPrisma(readPrismaVersion(io.cwd), schema.model)),
       plan.entries.map((e) => e.spec),
@@ -45,4 +38,14 @@ export async function planCommand(options: PlanOptions, io: CliIO): Promise<numb
   }
   if (note) io.stderr(note);
   return ExitCode.clean;
+}
+
+/**
+ * The report in the pieces it is written in, rendered now, except `--verbose` text: megabytes on big
+ * schemas, rendered piece by piece as it is written.
+ */
+function reportChunks(input: PlanReportInput, options: PlanOptions, color: boolean): Iterable<string> {
+  if (options.format !== 'text') return [renderPlan(options.format, input, { color })];
+  if (options.verbose) return planTextChunks(input, color, true);
+  return [...planTextChunks(input, color, false)];
 }
