@@ -153,6 +153,28 @@ describe('the binary with the validator on a worker thread', () => {
     expect(bin(argv, REPO, '1')).toEqual(off);
   });
 
+  test('the worker itself answers, for a valid and an invalid schema (not the in-process fallback)', () => {
+    const recorder = path.join(REPO, '__tests__', 'fixtures', 'validator-worker', 'record-answers.js');
+    const answers = (argv: string[], cwd: string) => {
+      const r = spawnSync(process.execPath, ['-r', recorder, path.join(REPO, 'bin', 'idxgen.js'), ...argv], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', IDXGEN_NO_CACHE: '1', IDXGEN_VALIDATOR_WORKER: '1' },
+      });
+      return { code: r.status, answers: r.stderr.split('\n').filter((line) => line.startsWith('worker answered: ')) };
+    };
+    expect(answers(['check', '--schema', EXAMPLE_SCHEMA], REPO)).toEqual({
+      code: 1,
+      answers: ['worker answered: valid'],
+    });
+    const invalid = tempProject({ 'prisma/schema.prisma': UNKNOWN_TYPE });
+    try {
+      expect(answers(['plan'], invalid.dir)).toEqual({ code: 2, answers: ['worker answered: invalid'] });
+    } finally {
+      invalid.cleanup();
+    }
+  });
+
   test('check --baseline records the findings only once Prisma has accepted the schema', () => {
     // The report is made while Prisma validates (planThen); the baseline file is written after its verdict.
     const invalid = tempProject({ 'prisma/schema.prisma': UNKNOWN_TYPE });
