@@ -99,9 +99,13 @@ function runRules(
     const severity = setting?.severity ?? rule.meta.defaultSeverity;
     if (severity === 'off') continue;
     for (const proposal of rule.run({ model, tables, ...(workload ? { workload } : {}) }, setting?.options)) {
-      const basis = proposal.basis ?? rule.meta.basis;
+      // Completed in place, not copied: a copy would read evidence a rule leaves to be read on demand
+      // (evidence-on-read.ts). Each run of a rule makes new proposals.
+      const complete = proposal as Proposal;
+      complete.basis = proposal.basis ?? rule.meta.basis;
       // The severity policy (RULES.md): a guess is never above info, whatever the configuration says.
-      out.push({ ...proposal, basis, severity: basis === 'guess' && severity !== 'info' ? 'info' : severity });
+      complete.severity = complete.basis === 'guess' && severity !== 'info' ? 'info' : severity;
+      out.push(complete);
     }
   }
   return out;
@@ -126,7 +130,10 @@ function toEntry(proposal: Proposal): PlanEntry {
     name: '',
     model: proposal.model,
     message: proposal.message,
-    evidence: proposal.evidence,
+    // The proposal's own array (later stages push to it), read only when something reads the entry's.
+    get evidence() {
+      return proposal.evidence;
+    },
     span: proposal.span,
     declaration: { kind: 'none', reason: 'not rendered yet', drift: false },
     steps: [],

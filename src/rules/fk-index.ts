@@ -17,6 +17,7 @@ import {
   tableRef,
 } from './coverage';
 import { defineRule } from './define-rule';
+import { evidenceOnRead } from './evidence-on-read';
 import { option, type OptionsOf } from './rule-options';
 import type { Proposal } from './types';
 
@@ -82,36 +83,40 @@ export const rule = defineRule({
       for (const fk of table.foreignKeys) {
         if (fk.implicitManyToMany || fk.columns.length === 0) continue;
         if (isFkCovered(table, fk)) continue;
-        const { verdicts } = findCovering(table, fk.columns);
         const order = proposedSets.find((cols) => sameSet(cols, fk.columns)) ?? [...fk.columns];
         if (!proposedSets.includes(order)) proposedSets.push(order);
-        const evidence = [
-          prismaMode
-            ? `relationMode = "prisma": no FK constraint in the database, Prisma emulates ${describeFk(fk)}`
-            : `foreign key ${quoteIdent(fk.constraintName)}: ${describeFk(fk)}`,
-          ...(verdicts.length > 0
-            ? verdicts.map((v) => `considered ${v.reason}`)
-            : [`no index, unique constraint or primary key on ${tableRef(table)}`]),
-        ];
         const spec = btreeSpec(
           table,
           order.map((c) => proposedColumn(table, c)),
         );
         if (ctx.options.method === 'hash' && order.length === 1) spec.method = 'hash';
-        proposals.push({
+        const proposal = {
           ruleId: 'fk-index',
           spec,
           message: message(table, fk, prismaMode, spec.method),
           serves: [readOf(table, { equal: [...fk.columns] })],
-          evidence,
           span: fk.span,
           model: table.model,
-        });
+        };
+        proposals.push(evidenceOnRead(proposal, () => evidence(table, fk, prismaMode)));
       }
     }
     return proposals;
   },
 });
+
+/** The FK, then why each index of the table does not serve its lookup (the reasons take work: read on demand). */
+function evidence(table: Table, fk: ForeignKey, prismaMode: boolean): string[] {
+  const { verdicts } = findCovering(table, fk.columns);
+  return [
+    prismaMode
+      ? `relationMode = "prisma": no FK constraint in the database, Prisma emulates ${describeFk(fk)}`
+      : `foreign key ${quoteIdent(fk.constraintName)}: ${describeFk(fk)}`,
+    ...(verdicts.length > 0
+      ? verdicts.map((v) => `considered ${v.reason}`)
+      : [`no index, unique constraint or primary key on ${tableRef(table)}`]),
+  ];
+}
 
 function describeFk(fk: ForeignKey): string {
   return `${quoteIdent(fk.table)} ${columnList(fk.columns)} → ${quoteIdent(fk.referencedTable)} ${columnList(fk.referencedColumns)}`;
