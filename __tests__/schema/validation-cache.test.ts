@@ -60,6 +60,31 @@ describe('validation cache', () => {
     expect(validEntries(other)).not.toContain(key);
   });
 
+  test('the key tells apart inputs whose texts only run together the same', () => {
+    // Each part is hashed after its length: moving text between a path and its content, or between
+    // two files, makes another key (a "yes" for one must never answer the other).
+    const said: string[] = [];
+    const recording: ValidationCache = {
+      validator: 'test-validator',
+      get: (key) => void said.push(key) ?? undefined,
+      set: () => undefined,
+    };
+    const model = 'model A {\n  id Int @id\n}\n';
+    // Run together, each pair below is the same text.
+    for (const sources of [
+      [{ path: 'a.prisma', content: `${VALID}b.prisma${model}` }],
+      [
+        { path: 'a.prisma', content: VALID },
+        { path: 'b.prisma', content: model },
+      ],
+      [{ path: 'a.prism', content: `a${VALID}` }],
+      [{ path: 'a.prisma', content: VALID }],
+    ])
+      validateWithPrisma(sources, recording);
+    expect(said).toHaveLength(4);
+    expect(new Set(said).size).toBe(4);
+  });
+
   test('preview features of a validator build idxgen has no list for are cached per validator and a damaged entry is ignored', () => {
     const cache = memoryCache();
     const list = knownPreviewFeatures(cache, { validator: 'another build', features: [] });
