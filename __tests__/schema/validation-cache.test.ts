@@ -66,7 +66,10 @@ describe('validation cache', () => {
     const said: string[] = [];
     const recording: ValidationCache = {
       validator: 'test-validator',
-      get: (key) => void said.push(key) ?? undefined,
+      get: (key) => {
+        said.push(key);
+        return undefined;
+      },
       set: () => undefined,
     };
     const model = 'model A {\n  id Int @id\n}\n';
