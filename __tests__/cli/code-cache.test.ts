@@ -3,14 +3,15 @@
  * `check` stores one entry, the next run compiles from it (V8 accepts it) and prints the same bytes
  * with the same exit code; a damaged or truncated entry, a read-only cache folder or
  * IDXGEN_CODE_CACHE=0 never change what a run prints. A preloaded script reports what V8 did with
- * the bundle's cached data.
+ * the bundle's cached data. On Node >= 22.1 the bin leaves caching to Node's own compile cache
+ * instead: the last block tests that way, on the Node that takes it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { EXAMPLE_SCHEMA, REPO } from '../support/cli';
+import { EXAMPLE_SCHEMA, NODE_COMPILE_CACHE, REPO } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'code-cache', 'record-cached-data.js');
@@ -52,7 +53,7 @@ const entries = (command: string) =>
 
 const CHECK = ['check', '--schema', EXAMPLE_SCHEMA];
 
-describe('the code cache of the CLI bundle', () => {
+(NODE_COMPILE_CACHE ? describe.skip : describe)('the code cache of the CLI bundle', () => {
   test('the first check stores an entry, the second compiles from it and prints the same', () => {
     const first = run(CHECK);
     expect(first.status).toBe(1);
@@ -157,5 +158,35 @@ describe('the code cache of the CLI bundle', () => {
     const r = run(['check', '--schema', schema]);
     expect(r.status).toBe(2);
     expect(entries('check')).toEqual([]);
+  });
+});
+
+(NODE_COMPILE_CACHE ? describe : describe.skip)('Node’s own compile cache (Node >= 22.1)', () => {
+  const nodeCache = () => path.join(cacheFolder, 'node-compile-cache');
+  const files = (dir: string): string[] =>
+    fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      : [];
+
+  test('the first check fills it in the private cache folder, the next prints the same; no entry of idxgen’s own', () => {
+    const first = run(CHECK);
+    expect(first.status).toBe(1);
+    expect(files(nodeCache()).length).toBeGreaterThan(0);
+    const second = run(CHECK);
+    expect(second.status).toBe(first.status);
+    expect(second.stdout).toBe(first.stdout);
+    expect(run(CHECK, { IDXGEN_VALIDATOR_WORKER: '1' }).stdout).toBe(first.stdout);
+    expect(entries('check')).toEqual([]);
+  });
+
+  test('IDXGEN_CODE_CACHE=0, or a folder other users can write to, leaves it unused', () => {
+    expect(run(CHECK, { IDXGEN_CODE_CACHE: '0' }).status).toBe(1);
+    expect(fs.existsSync(nodeCache())).toBe(false);
+    fs.mkdirSync(cacheFolder, { recursive: true });
+    fs.chmodSync(cacheFolder, 0o777);
+    expect(run(CHECK).status).toBe(1);
+    expect(fs.existsSync(nodeCache())).toBe(false);
   });
 });

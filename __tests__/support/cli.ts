@@ -2,11 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import * as nodeModule from 'node:module';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const EXAMPLE_SCHEMA = path.join(REPO, 'prisma', 'schema.prisma');
+
+/**
+ * Node >= 22.1 has a compile cache of its own, which the bin uses instead of storing V8's code for
+ * the bundle itself (src/cli/code-cache.ts): the tests of each way run on the Node that takes it.
+ */
+export const NODE_COMPILE_CACHE =
+  typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 export interface RunResult {
   code: number;
