@@ -43,7 +43,7 @@ describe('sanitizeLegacySyntax', () => {
       '}',
       '',
     ]);
-    expect(warnings.map((w) => [w.code, w.span.line, w.span.column])).toEqual([
+    expect(warnings.map((w) => [w.code, w.span?.line, w.span?.column])).toEqual([
       ['legacy-datasource-url', 3, 1],
       ['legacy-datasource-url', 4, 1],
       ['legacy-referential-integrity', 5, 1],
@@ -66,6 +66,8 @@ describe('sanitizeLegacySyntax', () => {
     expect(sources[0]!.content).toBe(current);
     expect(sources[1]!.content).toBe(`datasource db {\n  provider = "postgresql"\n${' '.repeat(16)}\n}\n`);
     expect(sources[2]!.content).toBe(MODEL);
-    expect(warnings.map((w) => [w.code, w.span.file, w.span.line])).toEqual([['legacy-datasource-url', 'b.prisma', 3]]);
+    expect(warnings.map((w) => [w.code, w.span?.file, w.span?.line])).toEqual([
+      ['legacy-datasource-url', 'b.prisma', 3],
+    ]);
   });
 });
