@@ -10,8 +10,8 @@
  */
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_VALUES } from '../../src/cli/v8-flags';
-import { EXAMPLE_SCHEMA, REPO } from '../support/cli';
+import { DEFAULTS, flagName } from '../../src/cli/v8-flags';
+import { EXAMPLE_SCHEMA, NODE_COMPILE_CACHE, REPO } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const RECORDER = path.join(REPO, '__tests__', 'fixtures', 'v8-flags', 'record-flags.js');
@@ -34,7 +34,7 @@ function flagsSet(argv: string[], codeCache: '0' | '1' = '0'): { flags: string[]
 }
 
 const WASM = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
-const SHORT = [...WASM, '--no-opt', '--no-incremental-marking', '--semi-space-growth-factor=1'];
+const SHORT = [...WASM, '--no-opt', '--no-maglev', '--no-incremental-marking', '--semi-space-growth-factor=1'];
 
 describe('V8 flags of the bin', () => {
   test.each([['check'], ['plan'], ['generate']])(
@@ -60,15 +60,17 @@ describe('V8 flags of the bin', () => {
     expect(second.status).toBe(1);
   });
 
-  test('each flag with a value is undone to V8’s own default (else the code cache made under "the defaults" is refused)', () => {
-    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
-    const withValues = SHORT.filter((flag) => flag.includes('='));
-    expect(withValues.length).toBeGreaterThan(0);
-    for (const flag of withValues) {
-      const name = flag.slice(0, flag.indexOf('='));
-      expect(options).toContain(`default: ${name}=${DEFAULT_VALUES[name]}\n`);
-    }
-  });
+  // Only Node < 22.1 undoes the flags (for its code cache entry: src/cli/code-cache.ts).
+  (NODE_COMPILE_CACHE ? test.skip : test)(
+    'each flag negating cannot undo is undone to V8’s own default (else the code cache made under "the defaults" is refused)',
+    () => {
+      const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+      const fixed = SHORT.filter((flag) => DEFAULTS[flagName(flag)] !== undefined);
+      expect(fixed.length).toBeGreaterThan(0);
+      expect(SHORT.filter((flag) => flag.includes('=')).every((flag) => fixed.includes(flag))).toBe(true);
+      for (const flag of fixed) expect(options).toContain(`default: ${DEFAULTS[flagName(flag)]}\n`);
+    },
+  );
 
   test('a usage error still exits 2 with the flags set', () => {
     expect(flagsSet(['check', '--nonsense'])).toEqual({ flags: SHORT, status: 2 });

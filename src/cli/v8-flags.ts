@@ -11,6 +11,8 @@
  *   hundred ms, too short for optimized code to repay compiling it (and its deoptimizations).
  *   Measured on civitai, cold, cache off, 7 interleaved runs (BENCHMARKS.md, "Speed attempts"):
  *   CPU 920 -> 710 ms, peak RSS 103 -> 94 MB; on 2,000 generated models CPU 2.86 -> 2.11 s.
+ * - `--no-maglev`: nor V8's mid-tier JIT, which Node 24 turns on (Node 20 and 22 leave it off):
+ *   civitai `check` on Node 24.22.3, 11 interleaved runs, 410 -> 371 ms wall, CPU 490 -> 400 ms.
  * - `--no-incremental-marking`: its one full collection near the end of a run (~20 ms on civitai)
  *   frees nothing a run that is about to exit needs (BENCHMARKS.md, "code cache and GC").
  * - `--semi-space-growth-factor=1`: the young generation stays at its first size (1 MB) instead of
@@ -20,7 +22,7 @@
  *   Buffer's first fill takes 47 ms there). More scavenges of a smaller space cost less than the
  *   fresh pages (civitai `check`: 3,100 fewer page faults, BENCHMARKS.md "page faults"). V8 reads it
  *   each time it would grow the space, so setting it after start-up takes effect.
- * The last three not for the long-running commands (verify generates rows, deploy and progress poll
+ * These four not for the long-running commands (verify generates rows, deploy and progress poll
  * for minutes): a word of argv naming one keeps them (a file named so only costs speed).
  *
  * They are set only once the CLI bundle is compiled. V8 refuses code cached under other flags, and
@@ -39,7 +41,7 @@ const LONG_RUNNING = new Set(['verify', 'deploy', 'progress']);
 export function runFlags(argv: readonly string[]): string[] {
   const wasm = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
   if (argv.some((word) => LONG_RUNNING.has(word))) return wasm;
-  return [...wasm, '--no-opt', '--no-incremental-marking', '--semi-space-growth-factor=1'];
+  return [...wasm, '--no-opt', '--no-maglev', '--no-incremental-marking', '--semi-space-growth-factor=1'];
 }
 
 export function setV8Flags(flags: readonly string[]): void {
@@ -47,10 +49,12 @@ export function setV8Flags(flags: readonly string[]): void {
 }
 
 /**
- * `make()` with V8's defaults in place of `flags`, then `flags` again. A boolean flag is undone by
- * its negation (`--x` / `--no-x`), which holds only for flags that imply no others; a flag with a
- * value by its default value (`DEFAULT_VALUES`). Tested: the code cache made so is accepted by the
- * next run (__tests__/cli/code-cache.test.ts), and each default is V8's (__tests__/cli/v8-flags.test.ts).
+ * `make()` with V8's defaults in place of `flags`, then `flags` again. Only the code cache of Node
+ * < 22.1 needs it (code-cache.ts; later Nodes cache on their own). A flag is undone by the flag
+ * `DEFAULTS` gives for its name, else by its negation (`--x` / `--no-x`), which holds only for
+ * boolean flags that imply no others and whose default is the other way. Tested: the code cache made
+ * so is accepted by the next run (__tests__/cli/code-cache.test.ts), and each entry of `DEFAULTS` is
+ * V8's default where this runs (__tests__/cli/v8-flags.test.ts).
  */
 export function withDefaultV8Flags<T>(flags: readonly string[], make: () => T): T {
   setV8Flags(flags.map(negated));
@@ -61,16 +65,25 @@ export function withDefaultV8Flags<T>(flags: readonly string[], make: () => T): 
   }
 }
 
-/** V8's default of each flag with a value that `runFlags` sets (the same in Node 20, 22 and 24). */
-export const DEFAULT_VALUES: Readonly<Record<string, string>> = { '--semi-space-growth-factor': '2' };
+/**
+ * V8's default, in the Nodes that take `withDefaultV8Flags` (20.19 to 22.0), of each flag `runFlags`
+ * sets that negating does not undo: a flag with a value, and `--no-maglev`, which is the default there
+ * already (negating it would turn Maglev on).
+ */
+export const DEFAULTS: Readonly<Record<string, string>> = {
+  '--semi-space-growth-factor': '--semi-space-growth-factor=2',
+  '--maglev': '--no-maglev',
+};
+
+/** `--no-x`, `--x` and `--x=value` are all named `--x`. */
+export function flagName(flag: string): string {
+  const name = flag.split('=')[0]!;
+  return name.startsWith('--no-') ? `--${name.slice('--no-'.length)}` : name;
+}
 
 function negated(flag: string): string {
-  const at = flag.indexOf('=');
-  if (at >= 0) {
-    const name = flag.slice(0, at);
-    const value = DEFAULT_VALUES[name];
-    if (value === undefined) throw new Error(`no default value recorded for the V8 flag ${name}`);
-    return `${name}=${value}`;
-  }
+  const fixed = DEFAULTS[flagName(flag)];
+  if (fixed !== undefined) return fixed;
+  if (flag.includes('=')) throw new Error(`no default recorded for the V8 flag ${flag}`);
   return flag.startsWith('--no-') ? `--${flag.slice('--no-'.length)}` : `--no-${flag.slice('--'.length)}`;
 }
