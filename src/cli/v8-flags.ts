@@ -20,7 +20,7 @@
  *   so V8 grows the young generation after each scavenge, and each new page costs a page fault
  *   when first written: ~11 µs per 4 kB page on the machines the benchmarks run on (a 16 MB
  *   Buffer's first fill takes 47 ms there). More scavenges of a smaller space cost less than the
- *   fresh pages (civitai `check`: 3,100 fewer page faults, BENCHMARKS.md "page faults"). V8 reads it
+ *   fresh pages (civitai `check`: 3,100 fewer page faults; BENCHMARKS.md, "fourth session"). V8 reads it
  *   each time it would grow the space, so setting it after start-up takes effect.
  * These four not for the long-running commands (verify generates rows, deploy and progress poll
  * for minutes): a word of argv naming one keeps them (a file named so only costs speed).
