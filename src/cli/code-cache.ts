@@ -7,9 +7,9 @@
  * The cache lives beside the validation cache (`node_modules/.cache/idxgen`, or a private folder in
  * the temp directory: src/io/validation-cache.ts), only in a folder no other user can write. An entry
  * is keyed by a SHA-256 of the bundle's text, Node's version and architecture, its command-line
- * flags and the command, and holds its own SHA-256: a stale, foreign or damaged entry is never run. V8 checks its
- * version, flags and the source again and may still reject it; then the run compiles as usual and
- * stores a new one. Reading or writing the cache never fails a run: any error means "no cache".
+ * flags and the command, and holds its own SHA-256: a stale, foreign or damaged entry is never run.
+ * V8 checks its version, flags and the source again and may still reject it; then the run compiles
+ * as usual and stores a new one. Reading or writing the cache never fails a run: any error means "no cache".
  * `IDXGEN_CODE_CACHE=0` turns it off; with `--enable-source-maps` the bundle loads as a plain module
  * (stack traces map back to src/).
  *

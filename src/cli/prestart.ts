@@ -2,9 +2,8 @@
  * Whether to start Prisma's validator on a worker thread now (src/schema/prisma-wasm-worker.ts),
  * so it validates while this thread builds the model and runs the rules. bin/idxgen.js asks first,
  * before it loads the CLI bundle (the worker starts meanwhile, and loads the WASM once the bin has
- * set the run's V8 flags: src/cli/v8-flags.ts), and main() asks again
- * for callers in process; a started worker is not started twice. A guess: a wrong one only starts
- * a worker nobody uses, or none.
+ * set the run's V8 flags: src/cli/v8-flags.ts), and main() asks again for callers in process; a
+ * started worker is not started twice. A guess: a wrong one only starts a worker nobody uses, or none.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

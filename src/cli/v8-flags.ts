@@ -20,8 +20,8 @@
  *   so V8 grows the young generation after each scavenge, and each new page costs a page fault
  *   when first written: ~11 µs per 4 kB page on the machines the benchmarks run on (a 16 MB
  *   Buffer's first fill takes 47 ms there). More scavenges of a smaller space cost less than the
- *   fresh pages (civitai `check`: 3,100 fewer page faults; BENCHMARKS.md, "fourth session"). V8 reads it
- *   each time it would grow the space, so setting it after start-up takes effect.
+ *   fresh pages (civitai `check`: 3,100 fewer page faults; BENCHMARKS.md, "fourth session"). V8
+ *   reads it each time it would grow the space, so setting it after start-up takes effect.
  * These four not for the long-running commands (verify generates rows, deploy and progress poll
  * for minutes): a word of argv naming one keeps them (a file named so only costs speed).
  *
@@ -57,7 +57,7 @@ export function setV8Flags(flags: readonly string[]): void {
  * V8's default where this runs (__tests__/cli/v8-flags.test.ts).
  */
 export function withDefaultV8Flags<T>(flags: readonly string[], make: () => T): T {
-  setV8Flags(flags.map(negated));
+  setV8Flags(flags.map(undone));
   try {
     return make();
   } finally {
@@ -81,7 +81,8 @@ export function flagName(flag: string): string {
   return name.startsWith('--no-') ? `--${name.slice('--no-'.length)}` : name;
 }
 
-function negated(flag: string): string {
+/** The flag that restores V8's default of `flag`'s setting. */
+function undone(flag: string): string {
   const fixed = DEFAULTS[flagName(flag)];
   if (fixed !== undefined) return fixed;
   if (flag.includes('=')) throw new Error(`no default recorded for the V8 flag ${flag}`);
