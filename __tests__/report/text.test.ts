@@ -161,6 +161,9 @@ describe('helpers', () => {
     expect(wrap('x'.repeat(20) + ' y', 10, 2)).toBe(`${'x'.repeat(20)}\n  y`);
     expect(wrap('\u001b[1maaa\u001b[22m bbb', 7, 0)).toBe('\u001b[1maaa\u001b[22m bbb');
     expect(wrap('ab  cd', 80, 0)).toBe('ab  cd');
+    // The line's visible length is kept as it grows: colour codes and padding of earlier words count right.
+    expect(wrap('\u001b[1maaa\u001b[22m bbb ccc', 7, 0)).toBe('\u001b[1maaa\u001b[22m bbb\nccc');
+    expect(wrap('ab  cd ef', 6, 0)).toBe('ab  cd\nef');
   });
 
   test('printable and finish', () => {

@@ -75,16 +75,23 @@ export function wrap(text: string, width: number, indent: number, firstIndent = 
     // Split on single spaces so runs of spaces (column padding) survive inside a line.
     const words = paragraph.split(' ');
     let line: string | undefined;
+    let lineLength = 0; // visibleLength(line), kept as the line grows
     const lines: string[] = [];
     for (const word of words) {
       const room = width - (out.length === 0 && lines.length === 0 ? firstIndent : indent);
-      if (line === undefined) line = word;
-      else if (visibleLength(line) + 1 + visibleLength(word) <= room) line += ` ${word}`;
-      else if (word === '')
+      const wordLength = visibleLength(word);
+      if (line === undefined) {
+        line = word;
+        lineLength = wordLength;
+      } else if (lineLength + 1 + wordLength <= room) {
+        line += ` ${word}`;
+        lineLength += 1 + wordLength;
+      } else if (word === '')
         continue; // padding at a break is dropped
       else {
         lines.push(line);
         line = word;
+        lineLength = wordLength;
       }
     }
     if (line === undefined) line = '';
@@ -138,5 +145,5 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Columns a string takes on screen, not counting ANSI colour codes. */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return text.includes('\u001b') ? text.replace(ANSI, '').length : text.length;
 }
