@@ -14,7 +14,7 @@ import type Handlebars from 'handlebars';
 import { registerReportHelpers } from './report/helpers';
 
 type Env = typeof Handlebars;
-type Precompiled = Record<string, TemplateSpecification>;
+type Precompiled = Record<string, () => TemplateSpecification>;
 
 export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
 
@@ -60,7 +60,7 @@ export function template(name: string): Handlebars.TemplateDelegate {
   if (cached) return cached;
   let compiled: Handlebars.TemplateDelegate;
   if (s.precompiled) {
-    const spec = s.precompiled[name];
+    const spec = s.precompiled[name]?.();
     if (!spec) throw new Error(`idxgen template missing: templates/${name} (not in the precompiled set; rebuild)`);
     compiled = s.env.template(spec);
   } else {
