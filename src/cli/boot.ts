@@ -1,7 +1,7 @@
 /**
  * What bin/idxgen.js runs before the CLI bundle, built as one file of its own (dist/cli/boot.js,
  * scripts/bundle-cli.js): the validator worker's prestart, the V8 flags and the code-cache loader.
- * As tsc's eight separate files they took ~2.5 ms more to resolve, read and compile, on a path
+ * As tsc's eight separate files they took ~2.3 ms more to resolve, read and compile, on a path
  * that runs before the worker can start (BENCHMARKS.md, "fifth session").
  *
  * The validator worker's module is in here, and the CLI bundle imports it from this file too
