@@ -17,26 +17,14 @@ const MAX_GROWTH = 16;
 
 /** The plan entries to run, found by rule, table and columns (names may change as idxgen evolves). */
 const CASES = [
+  { id: 'fk-index', label: 'FK index (btree userId)', rule: 'fk-index', table: 'GamificationEvent', column: 'userId' },
+  { id: 'gin', label: 'GIN on tags (text[], @idxgen.gin)', rule: 'array-gin-index', table: 'Post', column: 'tags' },
   {
-    id: 'fk-index',
-    label: 'FK index (btree userId, createdAt DESC)',
-    rule: 'fk-composite-index',
-    table: 'GamificationEvent',
-    column: 'userId',
-  },
-  {
-    id: 'gin',
-    label: 'GIN jsonb_path_ops on payload',
-    rule: 'json-gin-index',
-    table: 'GamificationEvent',
-    column: 'payload',
-  },
-  {
-    id: 'partial',
-    label: 'partial queue index (next_attempt_at) WHERE status IN (…)',
+    id: 'queue',
+    label: 'queue index (status, next_attempt_at)',
     rule: 'queue-partial-index',
     table: 'ingest_events',
-    column: 'next_attempt_at',
+    column: 'status',
   },
   { id: 'check', label: 'CHECK (attempts >= 0)', rule: 'check-constraint', table: 'ingest_events', column: 'attempts' },
 ];
@@ -61,6 +49,16 @@ const WRITES = {
       params: [`g${String(k).padStart(8, '0')}`],
     }),
   },
+  Post: {
+    insert: (tag, i) => ({
+      sql: `INSERT INTO "Post" ("id", "authorId", "title", "content", "tags", "published", "createdAt", "updatedAt") VALUES ($1, 'u0000042', 'bench write', '{"type": "text"}', ARRAY['bench', $2], true, now(), now())`,
+      params: [`w${tag}_${i}`, `t${i % 50}`],
+    }),
+    update: (k) => ({
+      sql: `UPDATE "Post" SET "tags" = array_append("tags", 'bench'), "updatedAt" = now() WHERE "id" = $1`,
+      params: [`p${String(k).padStart(8, '0')}`],
+    }),
+  },
   ingest_events: {
     insert: (tag, i) => ({
       sql: `INSERT INTO "ingest_events" ("id", "event_id", "user_id", "source", "event_type", "payload", "status", "attempts", "next_attempt_at", "created_at", "updated_at") VALUES ($1, $2, 'u0000042', 'web', 'click', '{"type": "click"}', 'PENDING', 0, now(), now(), now())`,
@@ -78,6 +76,9 @@ const GROW = {
   GamificationEvent: (k) =>
     `INSERT INTO "GamificationEvent" ("id", "userId", "journey", "type", "payload", "status", "retryCount", "lastError", "createdAt", "processedAt")
      SELECT 'x${k}_' || "id", "userId", "journey", "type", "payload", "status", "retryCount", "lastError", "createdAt", "processedAt" FROM "GamificationEvent" WHERE "id" LIKE 'g%'`,
+  Post: (k) =>
+    `INSERT INTO "Post" ("id", "authorId", "title", "content", "tags", "published", "createdAt", "updatedAt", "deletedAt")
+     SELECT 'x${k}_' || "id", "authorId", "title", "content", "tags", "published", "createdAt", "updatedAt", "deletedAt" FROM "Post" WHERE "id" LIKE 'p%'`,
   ingest_events: (k) =>
     `INSERT INTO "ingest_events" ("id", "event_id", "user_id", "source", "event_type", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at")
      SELECT 'x${k}_' || "id", 'x${k}_' || "event_id", "user_id", "source", "event_type", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at" FROM "ingest_events" WHERE "id" LIKE 'ie%'`,
@@ -210,6 +211,8 @@ async function tableRows(client, table) {
  *          quick: boolean, baseRows: number, log: (s: string) => void}} opts
  */
 async function runConcurrency({ pg, database, folders, entries, quick, baseRows, log }) {
+  // splitStatements (stripComments) reads SQL with PostgreSQL's parser, which loads asynchronously.
+  await dist('workload/sql-parser.js').sqlParser();
   const target = { ...pg.connection, database };
   const main = await connect(target);
   const writerClient = await connect(target);

@@ -22,6 +22,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CODE = process.env.IDXGEN_BENCH_CODE || ROOT;
 const { schemaFromEmptySql } = require(join(CODE, 'dist', 'db', 'schema-engine.js'));
 const { splitStatements } = require(join(CODE, 'dist', 'db', 'split.js'));
+// splitStatements reads SQL with PostgreSQL's parser, which loads asynchronously (src/db/split.ts).
+await require(join(CODE, 'dist', 'workload', 'sql-parser.js')).sqlParser();
 const { Client } = require('pg');
 const { startStatementsServer } = require('./lib.js');
 
