@@ -280,4 +280,10 @@ async function loadExampleData(client, n, log = () => undefined) {
   return { timings, vacuumMs };
 }
 
-module.exports = { loadStatements, loadExampleData, QUERY_VALUES, RARE_WORD };
+/**
+ * The rules whose index serves the FK + ORDER BY … LIMIT shape (a typical author's newest posts):
+ * a composite, or the covering index the example asks for on Post.
+ */
+const FK_ORDER_RULES = new Set(['fk-composite-index', 'covering-index']);
+
+module.exports = { loadStatements, loadExampleData, QUERY_VALUES, RARE_WORD, FK_ORDER_RULES };

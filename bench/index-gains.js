@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, CODE, dist, median, measureNode, round } = require('./lib');
-const { loadExampleData, QUERY_VALUES } = require('./data');
+const { loadExampleData, QUERY_VALUES, FK_ORDER_RULES } = require('./data');
 
 const { loadSchema } = dist('schema/load.js');
 const { readSchemaFiles } = dist('io/read-schema.js');
@@ -227,9 +227,7 @@ async function buildQueries(client, entries, folders, loaded, ctx) {
   }
 
   // Extras: the same shapes with other values, and the write an unindexed FK slows down most.
-  const post = out.find(
-    (x) => ['fk-composite-index', 'covering-index'].includes(x.rule) && x.table === 'Post' && x.sql,
-  );
+  const post = out.find((x) => FK_ORDER_RULES.has(x.rule) && x.table === 'Post' && x.sql);
   if (post)
     out.push({
       ...post,

@@ -7,13 +7,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Handlebars = require('handlebars');
 const { mdTable, textTable, fmtMs, fmtRatio } = require('./lib');
+const { FK_ORDER_RULES } = require('./data');
 
 const TARGET_SPEEDUP = 50;
 
 /** The three queries the ≥ 50× target names, found in the index-gains results. */
-/** The rules whose index serves `WHERE fk = $1 ORDER BY … LIMIT` (a composite, or a covering one). */
-const FK_ORDER_RULES = new Set(['fk-composite-index', 'covering-index']);
-
 function headlineQueries(gains) {
   const q = gains?.queries ?? [];
   return {
