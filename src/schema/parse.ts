@@ -604,6 +604,14 @@ class Parser {
   private lineHint = 0;
   /** Open `(`, `[`, `{` (a block's braces count), bounded by MAX_NESTING. */
   private depth = 0;
+  /**
+   * The items of the lists being read (nested ones above their parents), up to `pendingTop`. A
+   * list is copied out at its exact length: an array grown by `push` from `[]` holds 17 slots, and
+   * most lists here hold one or two items that outlive the young generation (civitai: 0.7 MB less
+   * promoted to the old generation, ~190 fewer page faults; BENCHMARKS.md, "sixth session").
+   */
+  private readonly pending: unknown[] = [];
+  private pendingTop = 0;
 
   constructor(
     private readonly file: string,
@@ -1011,12 +1019,20 @@ class Parser {
   private parseFieldAttributes(): readonly Attribute[] {
     let t = this.peekInline();
     if (this.kinds[t] !== AT) return NO_ATTRIBUTES;
-    const attributes: Attribute[] = [];
+    const base = this.pendingTop;
     do {
-      attributes.push(this.parseAttribute(t));
+      const attribute = this.parseAttribute(t); // may read lists of its own above `base`
+      this.pending[this.pendingTop++] = attribute;
       t = this.peekInline();
     } while (this.kinds[t] === AT);
-    return attributes;
+    return this.takePending<Attribute>(base);
+  }
+
+  /** The items pushed since `base`, as an array of their own; pops them. */
+  private takePending<T>(base: number): T[] {
+    const items = this.pending.slice(base, this.pendingTop) as T[];
+    this.pendingTop = base;
+    return items;
   }
 
   /** `@name`, `@name(args)`, `@@name(args)`; `at` is the `@` or `@@` token. */
@@ -1072,20 +1088,21 @@ class Parser {
   ): { items: T[]; close: Tok } {
     this.enter(open);
     this.pos = open + 1;
-    const items: T[] = [];
+    const base = this.pendingTop;
     for (;;) {
       let n = this.peekGrouped();
       if (this.kinds[n] === close) {
         this.pos++;
         this.depth--;
-        return { items, close: n };
+        return { items: this.takePending<T>(base), close: n };
       }
-      if (items.length > 0) {
+      if (this.pendingTop > base) {
         this.expect(n, COMMA, ',', between);
         n = this.peekGrouped();
         if (this.kinds[n] === close) continue; // trailing comma
       }
-      items.push(item(n));
+      const value = item(n);
+      this.pending[this.pendingTop++] = value;
     }
   }
 
