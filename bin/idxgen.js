@@ -58,7 +58,8 @@ const { main } = boot.requireWithCodeCache(require('node:path').join(__dirname, 
   flags,
 });
 
-boot.setV8Flags(flags);
-boot.loadValidatorOnWorker();
+// Set now, or, when a worker was started, once it has booted and is first needed (the worker's own
+// bootstrap compiles Node's modules from source under other flags: src/schema/prisma-wasm-worker.ts).
+boot.beforeValidatorLoads(() => boot.setV8Flags(flags));
 
 main(argv).then(exitWith, internalError);

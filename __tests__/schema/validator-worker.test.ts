@@ -175,6 +175,32 @@ describe('the binary with the validator on a worker thread', () => {
     }
   });
 
+  test("the V8 flags wait for the worker's bootstrap, and are set before it loads the WASM", () => {
+    // Node's own modules compile from source under any V8 flag, so the bin sets its flags only once
+    // the worker has booted (or the wait timed out), and before the worker compiles Prisma's WASM,
+    // which the WebAssembly flags must govern (src/schema/prisma-wasm-worker.ts).
+    const recorder = path.join(REPO, '__tests__', 'fixtures', 'validator-worker', 'record-flag-timing.js');
+    const events = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['-r', recorder, path.join(REPO, 'bin', 'idxgen.js'), 'check'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', IDXGEN_VALIDATOR_WORKER: '1', ...env },
+      });
+      expect(r.status).toBe(1);
+      return r.stderr.split('\n').filter((line) => /^(wait|flags|load)\b/.test(line));
+    };
+    const validating = events({ IDXGEN_NO_CACHE: '1' });
+    expect(validating).toHaveLength(3);
+    const [wait, flags, load] = validating;
+    expect(wait).toMatch(/^wait (ok|not-equal|timed-out)$/);
+    expect(flags).toBe(wait === 'wait timed-out' ? 'flags booted=0' : 'flags booted=1');
+    expect(load).toBe('load');
+    // The cache answers (the run before stored the verdict): the worker is never used, and the flags
+    // are set without waiting for it.
+    events({});
+    expect(events({})).toEqual([expect.stringMatching(/^flags booted=[01]$/)]);
+  });
+
   test('check --baseline records the findings only once Prisma has accepted the schema', () => {
     // The report is made while Prisma validates (planThen); the baseline file is written after its verdict.
     const invalid = tempProject({ 'prisma/schema.prisma': UNKNOWN_TYPE });

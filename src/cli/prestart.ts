@@ -16,7 +16,7 @@ import { FAST_SPECS, parseFast, type FastInvocation } from './fast-args';
 export function prestartValidatorWorkerIfItPays(
   argv: readonly string[],
   io: { env: NodeJS.ProcessEnv; cwd: string },
-  /** `fast`: argv as main() read it. `waitToLoad`: see `prestartValidatorWorker` (the bin sets V8 flags later). */
+  /** `fast`: argv as main() read it. `waitToLoad`: see `prestartValidatorWorker` (the bin's V8 flags come first). */
   options: { fast?: FastInvocation; waitToLoad?: boolean } = {},
 ): void {
   if (validatorWorkerStarted() || !validatesFirst(argv)) return;

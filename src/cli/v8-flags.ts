@@ -29,9 +29,10 @@
  * Node's own cache of its built-in modules was made under the defaults: with any flag set, every
  * built-in module loaded afterwards, and a worker thread's whole bootstrap, compile from source
  * (measured: `require('node:crypto')` 4.6 -> 9 ms, a worker's start 54 -> 77 ms). So the validator
- * worker starts and the bundle compiles from its cache under the defaults; the worker loads Prisma's
- * WASM only once the flags are set (prisma-wasm-worker.ts), and the bundle's cache is made under
- * the defaults again (`withDefaultV8Flags`), to match the next run's load.
+ * worker starts and the bundle compiles from its cache under the defaults; with a worker, the flags
+ * wait until its bootstrap is done (at most 40 ms more, while this thread reads the schema), and
+ * the worker loads Prisma's WASM only once they are set (prisma-wasm-worker.ts); the bundle's cache
+ * is made under the defaults again (`withDefaultV8Flags`), to match the next run's load.
  */
 import type * as v8Types from 'node:v8';
 

@@ -9,9 +9,14 @@
  * validator by the time the schema is read. The bundle keeps this module external (one instance,
  * holding the started worker). Figures: BENCHMARKS.md, "worker validator and cold JS".
  *
- * The worker loads the WASM when told to (`loadValidatorOnWorker`): bin/idxgen.js sets the run's
- * V8 flags only after the bundle is compiled (src/cli/v8-flags.ts), and its WebAssembly flags must
- * hold when V8 compiles the module. A worker started without that wait (in process) is told at once.
+ * The worker loads the WASM when told to: its WebAssembly flags must hold when V8 compiles the
+ * module, and bin/idxgen.js sets the run's V8 flags late (src/cli/v8-flags.ts). Late for the worker's
+ * sake too: once any flag is set, V8 refuses the code cache Node ships for its own modules, and the
+ * worker's bootstrap (~55 ms of Node's JavaScript) compiles them from source instead. So the bin
+ * hands its flags over (`beforeValidatorLoads`), and they are set when the worker is first needed,
+ * after its bootstrap (this thread waits for it, at most BOOT_WAIT_MS) and before it loads the
+ * WASM; meanwhile this thread reads the schema. A worker started without that (in process) is told
+ * to load at once.
  */
 import type { Worker } from 'node:worker_threads';
 import { PRISMA_SCHEMA_WASM } from './prisma-wasm';
@@ -30,6 +35,8 @@ export type WorkerAnswer =
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+Atomics.store(workerData.booted, 0, 1);
+Atomics.notify(workerData.booted, 0);
 let wasm;
 let failed;
 parentPort.once('message', () => {
@@ -79,9 +86,21 @@ interface Started {
   answer: Promise<WorkerAnswer>;
   /** Whether the worker was told to load the WASM. */
   loading: boolean;
+  /** [0] becomes 1 once the worker's own JavaScript runs: Node's bootstrap of it is done. */
+  booted: Int32Array;
 }
 
 let prestarted: Started | undefined;
+
+/** What this thread does first when the prestarted worker is needed (the bin's V8 flags); run once. */
+let beforeLoad: (() => void) | undefined;
+
+/**
+ * How long this thread waits at most for the worker's bootstrap before it sets the flags anyway.
+ * The bootstrap takes ~55 ms from `new Worker` on an idle machine, of which this thread spends
+ * ~50 loading its bundle and reading the schema; a busy machine stretches both.
+ */
+const BOOT_WAIT_MS = 40;
 
 /** The first message: the process's V8 flags are set, load the WASM. */
 const LOAD = 'load';
@@ -89,7 +108,11 @@ const LOAD = 'load';
 function start(): Started {
   // Loaded here, not at the top: main.ts imports this module for every command (~3 ms).
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve(PRISMA_SCHEMA_WASM) } });
+  const booted = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { module: require.resolve(PRISMA_SCHEMA_WASM), booted },
+  });
   // Until it is sent a schema, the worker must not keep the process alive.
   worker.unref();
   const answer = new Promise<WorkerAnswer>((resolve, reject) => {
@@ -109,19 +132,29 @@ function start(): Started {
   });
   // Rejections are read by validateOnWorker; a worker nobody asked must not raise an unhandled one.
   answer.catch(() => undefined);
-  return { worker, answer, loading: false };
+  return { worker, answer, loading: false, booted };
 }
 
 function tellToLoad(started: Started): void {
   if (started.loading) return;
+  if (beforeLoad) {
+    Atomics.wait(started.booted, 0, 0, BOOT_WAIT_MS);
+    runBeforeLoad();
+  }
   started.loading = true;
   started.worker.postMessage(LOAD);
 }
 
+function runBeforeLoad(): void {
+  const run = beforeLoad;
+  beforeLoad = undefined;
+  run?.();
+}
+
 /**
  * Starts a worker now: it loads Prisma's validator while this thread goes on (with `waitToLoad`,
- * once `loadValidatorOnWorker` says the V8 flags are set), and the next `validateOnWorker` uses it.
- * Best effort: if no worker can start, validation happens as usual.
+ * only once the first `validateOnWorker` needs it: see `beforeValidatorLoads`), and the next
+ * `validateOnWorker` uses it. Best effort: if no worker can start, validation happens as usual.
  */
 export function prestartValidatorWorker(options: { waitToLoad?: boolean } = {}): void {
   if (prestarted) return;
@@ -134,9 +167,17 @@ export function prestartValidatorWorker(options: { waitToLoad?: boolean } = {}):
   if (options.waitToLoad !== true) tellToLoad(prestarted);
 }
 
-/** The prestarted worker may load Prisma's WASM now: the run's V8 flags are set. */
-export function loadValidatorOnWorker(): void {
-  if (prestarted) tellToLoad(prestarted);
+/**
+ * Runs `prepare` (the bin: set the run's V8 flags) just before the prestarted worker loads the WASM,
+ * once its bootstrap is done (see above); or at once, when no worker waits. Without a worker
+ * needed (a cached verdict, bad input), at the latest when it is discarded, without waiting.
+ */
+export function beforeValidatorLoads(prepare: () => void): void {
+  if (prestarted === undefined || prestarted.loading) {
+    prepare();
+    return;
+  }
+  beforeLoad = prepare;
 }
 
 /** Whether a worker was prestarted and is waiting for a schema. */
@@ -148,6 +189,7 @@ export function validatorWorkerStarted(): boolean {
 export function discardValidatorWorker(): void {
   const unused = prestarted;
   prestarted = undefined;
+  runBeforeLoad();
   if (unused) void unused.worker.terminate();
 }
 
