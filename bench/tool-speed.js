@@ -30,7 +30,7 @@ const CACHED_ON = new Set(['civitai', 'example']);
 
 /**
  * Cache off, the validator worker runs where an idle machine starts it (src/cli/prestart.ts): for a
- * schema of 64 kB or more. Left to itself the bin also asks the load average, which these
+ * schema of WORKER_MIN_SCHEMA_BYTES (20 kB) or more. Left to itself the bin also asks the load average, which these
  * back-to-back runs raise on 2 cores: the worker then came and went between repetitions of one
  * schema (civitai's `plan`: 398 ms with it, 505-524 ms without, in one median of 5).
  */

@@ -1,6 +1,6 @@
 /**
  * What src/cli/prestart.ts reads to decide on a validator worker: the size of the schema a
- * `check` or `plan` will read (below 64 kB Prisma validates in process sooner than a worker starts).
+ * `check` or `plan` will read (below 20 kB Prisma validates in process sooner than a worker starts).
  */
 import { FAST_SPECS, parseFast } from '../../src/cli/fast-args';
 import { schemaBytes } from '../../src/cli/prestart';

@@ -48,12 +48,13 @@ function workerPays(fast: FastInvocation | undefined, io: { env: NodeJS.ProcessE
 
 /**
  * Below this much schema text, Prisma validates in this thread sooner than a worker can: the
- * worker's own bootstrap and WASM load (~100 ms) outlast the validation it takes over. Cold `check`,
- * 7–9 interleaved runs, worker on / off: umami (15 kB) 0.30 / 0.26 s, the example (23 kB) 0.30 /
- * 0.28 s, langfuse (77 kB) 0.33 / 0.33 s, trigger.dev (104 kB) 0.34 / 0.36 s, civitai (290 kB)
- * 0.42 / 0.49 s.
+ * worker's own bootstrap and WASM load outlast the validation it takes over. Cold `check`, worker
+ * off / on, 11–15 interleaved rounds, since the worker boots before the V8 flags are set
+ * (BENCHMARKS.md, "sixth session"): boxyhq (6 kB) 253 / 260 ms, umami (15 kB) 274 / 278, teable
+ * (16 kB) 268 / 275, the example (23 kB) 302 / 286, amplication (31 kB) 300 / 282, langfuse
+ * (77 kB) 380 / 327, trigger.dev (104 kB) 430 / 329. The worker costs ~50–60 ms of CPU and ~11 MB.
  */
-export const WORKER_MIN_SCHEMA_BYTES = 64 * 1024;
+export const WORKER_MIN_SCHEMA_BYTES = 20 * 1024;
 
 /**
  * The size of the schema a `check` or `plan` will read, when it is cheap to tell: its `--schema`
