@@ -1,7 +1,10 @@
-import { isPrismaIdentifier } from '../../src/schema/identifier';
+import { isPrismaIdentifier, PRISMA_IDENTIFIER_SOURCE } from '../../src/schema/identifier';
 
 // Prisma's identifier rule (src/schema/identifier.ts): what render/declaration.ts checks before it
 // prints a name into schema.prisma.
+
+/** The rule as written, without isPrismaIdentifier's ASCII fast path. */
+const RULE = new RegExp(`^${PRISMA_IDENTIFIER_SOURCE}$`, 'u');
 describe('isPrismaIdentifier', () => {
   it.each([
     ['id', true],
@@ -25,5 +28,18 @@ describe('isPrismaIdentifier', () => {
     ['a\uD800', false], // a lone surrogate
   ])('%j → %s', (text, expected) => {
     expect(isPrismaIdentifier(text)).toBe(expected);
+    expect(RULE.test(text)).toBe(expected);
+  });
+
+  it('answers as the rule does on random short strings of ASCII and non-ASCII characters', () => {
+    const alphabet = ['a', 'Z', '0', '9', '_', '-', ' ', '.', '\n', 'é', '名', '\u0301', '١', '\uD835\uDC9C', '\uD800'];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const length = next() % 6;
+      for (let k = 0; k < length; k++) text += alphabet[next() % alphabet.length];
+      expect([text, isPrismaIdentifier(text)]).toEqual([text, RULE.test(text)]);
+    }
   });
 });

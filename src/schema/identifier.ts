@@ -13,12 +13,17 @@
 /** Source of one identifier, for building larger regular expressions (needs the `u` flag). */
 export const PRISMA_IDENTIFIER_SOURCE = '[\\p{L}0-9][\\p{L}0-9_-]*';
 
-/** Can `ch` (one code point) start an identifier? */
-export const IDENTIFIER_START = /^[\p{L}0-9]$/u;
-
 /** The whole text is one identifier as Prisma's grammar reads it. */
 export function isPrismaIdentifier(text: string): boolean {
-  return WHOLE.test(text);
+  // ASCII first: the same answer for ASCII text (its letters are the ASCII part of `\p{L}`). A
+  // `\p{L}` expression costs ~0.7 ms to build and compile before it answers; a run asks this of
+  // every name it prints, almost always ASCII.
+  if (ASCII_IDENTIFIER.test(text)) return true;
+  if (!NON_ASCII.test(text)) return false;
+  identifier ??= new RegExp(`^${PRISMA_IDENTIFIER_SOURCE}$`, 'u');
+  return identifier.test(text);
 }
 
-const WHOLE = new RegExp(`^${PRISMA_IDENTIFIER_SOURCE}$`, 'u');
+const ASCII_IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
+let identifier: RegExp | undefined;

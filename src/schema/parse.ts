@@ -208,14 +208,15 @@ class TokenWriter {
 
 /**
  * The rest of an identifier (identifier.ts) after its first character. ASCII first: `/u` with
- * `\p{L}` scans several times slower, so it only runs from the first non-ASCII character on.
+ * `\p{L}` scans several times slower, so it only runs from the first non-ASCII character on. The
+ * `\p{L}` expressions are built on first use (~0.2 ms each; most schemas name everything in ASCII).
  */
 const ASCII_IDENT_REST_RE = /[A-Za-z0-9_-]*/y;
-const IDENT_REST_RE = /[\p{L}0-9_-]*/uy;
+let identRestRe: RegExp | undefined;
 /** A number (the caller checks that no identifier character follows: `1abc` is an identifier). */
 const NUMBER_RE = /-?[0-9]+(?:\.[0-9]+)?/y;
 /** A letter outside ASCII (identifier.ts): the tokenizer tests ASCII by char code first. */
-const NON_ASCII_LETTER = /\p{L}/uy;
+let nonAsciiLetter: RegExp | undefined;
 const LINE_REST_RE = /[^\r\n]*/y;
 /** A JSON-like string literal, on one line. */
 const STRING_RE = /"(?:[^"\\\r\n]|\\[^\r\n])*"/y;
@@ -415,9 +416,10 @@ function identifierEnd(content: string, i: number): number {
   ASCII_IDENT_REST_RE.test(content);
   let end = ASCII_IDENT_REST_RE.lastIndex;
   if (content.charCodeAt(end) > 127) {
-    IDENT_REST_RE.lastIndex = end;
-    IDENT_REST_RE.test(content);
-    end = IDENT_REST_RE.lastIndex;
+    identRestRe ??= /[\p{L}0-9_-]*/uy;
+    identRestRe.lastIndex = end;
+    identRestRe.test(content);
+    end = identRestRe.lastIndex;
   }
   return end;
 }
@@ -431,8 +433,9 @@ function continuesIdentifier(content: string, i: number): boolean {
 
 /** Whether a non-ASCII letter (possibly a surrogate pair) starts at `i`. */
 function isLetterAt(content: string, i: number): boolean {
-  NON_ASCII_LETTER.lastIndex = i;
-  return NON_ASCII_LETTER.test(content);
+  nonAsciiLetter ??= /\p{L}/uy;
+  nonAsciiLetter.lastIndex = i;
+  return nonAsciiLetter.test(content);
 }
 
 /** Resolves the escapes of a string literal's content; undefined when one is invalid. */
