@@ -1,6 +1,6 @@
 import type { LoadWarning } from '../model/types';
 import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
-import { lineColumnAt, type SchemaSource } from './source';
+import { execAt, keywordLineStarts, lineColumnAt, type SchemaSource } from './source';
 
 /**
  * Schemas written for Prisma 5/6 are real users' schemas. Prisma 7's validator rejects connection
@@ -9,7 +9,35 @@ import { lineColumnAt, type SchemaSource } from './source';
  */
 
 const LEGACY_DATASOURCE_KEYS = /^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm;
-const BLOCK = new RegExp(`^[ \\t]*(datasource|generator)[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*)\\}`, 'gmu');
+/**
+ * A datasource or generator block from the start of its line: with an ASCII name, and with any
+ * identifier (`\p{L}`: built only when an ASCII name does not match there; identifier.ts).
+ */
+const ASCII_BLOCK_AT = /[ \t]*(datasource|generator)[ \t]+[A-Za-z0-9][A-Za-z0-9_-]*[ \t]*\{([^}]*)\}/y;
+let blockAt: RegExp | undefined;
+
+/** The datasource and generator blocks of `text`, in order: `text.matchAll(/^…/gmu)`, found sooner. */
+export function configBlocks(text: string): RegExpExecArray[] {
+  const blocks: RegExpExecArray[] = [];
+  let end = 0;
+  for (const start of keywordLineStarts(text, ['datasource', 'generator'])) {
+    if (start < end) continue; // inside the block matched before
+    const match =
+      execAt(ASCII_BLOCK_AT, text, start) ??
+      execAt(
+        (blockAt ??= new RegExp(
+          `[ \\t]*(datasource|generator)[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*)\\}`,
+          'uy',
+        )),
+        text,
+        start,
+      );
+    if (match === null) continue;
+    blocks.push(match);
+    end = start + match[0].length;
+  }
+  return blocks;
+}
 const PREVIEW = /previewFeatures[ \t]*=[ \t]*\[([^\]]*)\]/g;
 const REFERENTIAL_INTEGRITY = /^([ \t]*)referentialIntegrity(?=[ \t]*=)/gm;
 
@@ -30,7 +58,7 @@ export function sanitizeLegacySyntax(
     // does (a replace() copies it every time: 580 kB of fresh memory on civitai, ~150 page faults).
     let sanitized = '';
     let copied = 0;
-    for (const match of text.matchAll(BLOCK)) {
+    for (const match of configBlocks(text)) {
       const block = match[0];
       const replacement = sanitizeBlock(block, match[1]!, match.index!, source, known, warnings);
       if (replacement === block) continue;

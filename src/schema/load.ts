@@ -5,7 +5,7 @@ import { validatorWorkerStarted } from './prisma-wasm-worker';
 import { sanitizeLegacySyntax } from './legacy';
 import { findNesting, MAX_NESTING, nestingLimitMessage, SchemaLimitError } from './parse';
 import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
-import { lineColumnAt, type SchemaSource } from './source';
+import { execAt, keywordLineStarts, lineColumnAt, type SchemaSource } from './source';
 import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from './validate';
 
 export interface LoadedSchema {
@@ -86,16 +86,37 @@ function buildModelOrReport(sources: SchemaSource[]): SchemaModel {
   }
 }
 
-const DATASOURCE = new RegExp(
-  `^[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{[^}]*?(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`,
-  'mu',
-);
+/**
+ * A datasource block from the start of its line, up to its first `provider` key that no identifier
+ * character precedes: group 1 is the text between `{` and that key, group 2 the provider. With an
+ * ASCII name and ASCII letters, and with Prisma's identifiers and letters (`\p{L}`: built only when
+ * the ASCII one does not answer there; identifier.ts).
+ */
+const ASCII_DATASOURCE_AT =
+  /[ \t]*datasource[ \t]+[A-Za-z0-9][A-Za-z0-9_-]*[ \t]*\{([^}]*?)(?<![A-Za-z0-9_-])provider[ \t]*=[ \t]*"([^"]*)"/y;
+let datasourceAt: RegExp | undefined;
+
+/** The first datasource block's provider (see above): `/^…/mu.exec(text)`, found sooner. */
+export function datasourceProvider(text: string): RegExpExecArray | null {
+  for (const start of keywordLineStarts(text, ['datasource'])) {
+    const ascii = execAt(ASCII_DATASOURCE_AT, text, start);
+    // Only a non-ASCII character before the key can be a letter the ASCII expression let pass.
+    if (ascii !== null && !/[^\x00-\x7f]$/.test(ascii[1]!)) return ascii;
+    datasourceAt ??= new RegExp(
+      `[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*?)(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`,
+      'uy',
+    );
+    const full = execAt(datasourceAt, text, start);
+    if (full !== null) return full;
+  }
+  return null;
+}
 
 function requirePostgres(sources: SchemaSource[]): void {
   for (const source of sources) {
-    const m = DATASOURCE.exec(source.content);
+    const m = datasourceProvider(source.content);
     if (!m) continue;
-    const provider = m[1]!;
+    const provider = m[2]!;
     if (provider === 'postgresql' || provider === 'postgres') return;
     const at = lineColumnAt(source.content, m.index + m[0].lastIndexOf(provider) - 1);
     const diagnostic: Diagnostic = {
