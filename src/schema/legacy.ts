@@ -9,35 +9,6 @@ import { execAt, keywordLineStarts, lineColumnAt, type SchemaSource } from './so
  */
 
 const LEGACY_DATASOURCE_KEYS = /^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$/gm;
-/**
- * A datasource or generator block from the start of its line: with an ASCII name, and with any
- * identifier (`\p{L}`: built only when an ASCII name does not match there; identifier.ts).
- */
-const ASCII_BLOCK_AT = /[ \t]*(datasource|generator)[ \t]+[A-Za-z0-9][A-Za-z0-9_-]*[ \t]*\{([^}]*)\}/y;
-let blockAt: RegExp | undefined;
-
-/** The datasource and generator blocks of `text`, in order: `text.matchAll(/^…/gmu)`, found sooner. */
-export function configBlocks(text: string): RegExpExecArray[] {
-  const blocks: RegExpExecArray[] = [];
-  let end = 0;
-  for (const start of keywordLineStarts(text, ['datasource', 'generator'])) {
-    if (start < end) continue; // inside the block matched before
-    const match =
-      execAt(ASCII_BLOCK_AT, text, start) ??
-      execAt(
-        (blockAt ??= new RegExp(
-          `[ \\t]*(datasource|generator)[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*)\\}`,
-          'uy',
-        )),
-        text,
-        start,
-      );
-    if (match === null) continue;
-    blocks.push(match);
-    end = start + match[0].length;
-  }
-  return blocks;
-}
 const PREVIEW = /previewFeatures[ \t]*=[ \t]*\[([^\]]*)\]/g;
 const REFERENTIAL_INTEGRITY = /^([ \t]*)referentialIntegrity(?=[ \t]*=)/gm;
 
@@ -68,6 +39,34 @@ export function sanitizeLegacySyntax(
     return { path: source.path, content: copied === 0 ? text : sanitized + text.slice(copied) };
   });
   return { sources: out, warnings };
+}
+
+/**
+ * A datasource or generator block from the start of its line: with an ASCII name, and with any
+ * identifier (`\p{L}`: built only when an ASCII name does not match there; identifier.ts).
+ */
+const ASCII_BLOCK_AT = /[ \t]*(datasource|generator)[ \t]+[A-Za-z0-9][A-Za-z0-9_-]*[ \t]*\{([^}]*)\}/y;
+let blockAt: RegExp | undefined;
+
+function unicodeBlockAt(): RegExp {
+  return (blockAt ??= new RegExp(
+    `[ \\t]*(datasource|generator)[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*)\\}`,
+    'uy',
+  ));
+}
+
+/** The datasource and generator blocks of `text`, in order: `text.matchAll(/^…/gmu)`, found sooner. */
+export function configBlocks(text: string): RegExpExecArray[] {
+  const blocks: RegExpExecArray[] = [];
+  let end = 0;
+  for (const start of keywordLineStarts(text, ['datasource', 'generator'])) {
+    if (start < end) continue; // inside the block matched before
+    const match = execAt(ASCII_BLOCK_AT, text, start) ?? execAt(unicodeBlockAt(), text, start);
+    if (match === null) continue;
+    blocks.push(match);
+    end = start + match[0].length;
+  }
+  return blocks;
 }
 
 /** A datasource or generator block, as Prisma 7's validator accepts it (the same length, lines kept). */

@@ -102,14 +102,17 @@ export function datasourceProvider(text: string): RegExpExecArray | null {
     const ascii = execAt(ASCII_DATASOURCE_AT, text, start);
     // Only a non-ASCII character before the key can be a letter the ASCII expression let pass.
     if (ascii !== null && !/[^\x00-\x7f]$/.test(ascii[1]!)) return ascii;
-    datasourceAt ??= new RegExp(
-      `[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*?)(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`,
-      'uy',
-    );
-    const full = execAt(datasourceAt, text, start);
+    const full = execAt(unicodeDatasourceAt(), text, start);
     if (full !== null) return full;
   }
   return null;
+}
+
+function unicodeDatasourceAt(): RegExp {
+  return (datasourceAt ??= new RegExp(
+    `[ \\t]*datasource[ \\t]+${PRISMA_IDENTIFIER_SOURCE}[ \\t]*\\{([^}]*?)(?<![\\p{L}0-9_-])provider[ \\t]*=[ \\t]*"([^"]*)"`,
+    'uy',
+  ));
 }
 
 function requirePostgres(sources: SchemaSource[]): void {
