@@ -46,8 +46,8 @@ function randomText(next: () => number): string {
 
 describe('datasource and generator blocks without a multiline scan', () => {
   let seed = 7;
-  // The high bits: a power-of-two modulus of this generator's low bits repeats within a few steps.
-  const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 8;
+  // A 32-bit LCG (Math.imul: exact), read from its high bits (its low bits repeat within a few steps).
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
 
   it('keywordLineStarts: where a line starts with the keyword (after spaces and tabs)', () => {
     expect(

@@ -34,8 +34,8 @@ describe('isPrismaIdentifier', () => {
   it('answers as the rule does on random short strings of ASCII and non-ASCII characters', () => {
     const alphabet = ['a', 'Z', '0', '9', '_', '-', ' ', '.', '\n', 'é', '名', '\u0301', '١', '\uD835\uDC9C', '\uD800'];
     let seed = 12345;
-    // The high bits: a power-of-two modulus of this generator's low bits repeats within a few steps.
-    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 8;
+    // A 32-bit LCG (Math.imul: exact), read from its high bits (its low bits repeat within a few steps).
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
     for (let n = 0; n < 20_000; n++) {
       let text = '';
       const length = next() % 6;
