@@ -313,6 +313,11 @@ async function main() {
         results.kept = [...(results.kept ?? []), part];
       }
     }
+    // The server the kept database parts ran on, when this run started none.
+    if (results.machine.postgres === undefined && previous?.machine?.postgres !== undefined) {
+      for (const key of ['postgres', 'postgresStartMs', 'postgresSettings'])
+        results.machine[key] = previous.machine[key];
+    }
   }
   results.machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   results.timings.totalMs = Math.round(performance.now() - started);
