@@ -67,6 +67,12 @@ const CHECK = ['check', '--schema', EXAMPLE_SCHEMA];
     expect(run(['plan', '--schema', EXAMPLE_SCHEMA]).v8).toBe('none');
     expect(entries('plan')).toHaveLength(1);
     expect(entries('check')).toHaveLength(1);
+    // So does each report format: a text run does not read an entry made by a JSON run, or the reverse.
+    expect(run([...CHECK, '--format', 'json']).v8).toBe('none');
+    expect(entries('check')).toHaveLength(2);
+    expect(run([...CHECK, '--format=json']).v8).toBe('accepted');
+    expect(run(CHECK).v8).toBe('accepted');
+    expect(entries('check')).toHaveLength(2);
   });
 
   test('with the validator on a worker thread: the entry is made under V8’s defaults, so the next run takes it', () => {

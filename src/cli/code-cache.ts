@@ -7,7 +7,7 @@
  * The cache lives beside the validation cache (`node_modules/.cache/idxgen`, or a private folder in
  * the temp directory: src/io/validation-cache.ts), only in a folder no other user can write. An entry
  * is keyed by a SHA-256 of the bundle's text, Node's version and architecture, its command-line
- * flags and the command, and holds its own SHA-256: a stale, foreign or damaged entry is never run.
+ * flags, the command and its report format, and holds its own SHA-256: a stale, foreign or damaged entry is never run.
  * V8 checks its version, flags and the source again and may still reject it; then the run compiles
  * as usual and stores a new one. Reading or writing the cache never fails a run: any error means "no cache".
  * `IDXGEN_CODE_CACHE=0` turns it off; with `--enable-source-maps` the bundle loads as a plain module
@@ -94,7 +94,7 @@ function compile(
   // The bundle is ASCII (scripts/bundle-cli.js checks): latin1 decodes it as UTF-8 would, faster.
   const source = bytes.toString('latin1');
   const dir = privateDir(cacheDir(options.cwd));
-  const prefix = `v8-code-${command}-`;
+  const prefix = `v8-code-${command}-${outputFormat(options.argv)}-`;
   const entry = dir && path.join(dir, `${prefix}${key}`);
   const cachedData = entry ? readEntry(entry, createHash) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -111,7 +111,7 @@ function compile(
     store: (data) => {
       const digest = createHash('sha256').update(data).digest();
       writeCacheFile(entry, Buffer.concat([digest, data]));
-      removeOtherEntries(dir, prefix, path.basename(entry));
+      removeOtherEntries(dir, command, prefix, path.basename(entry));
     },
   };
 }
@@ -130,14 +130,33 @@ function readEntry(entry: string, createHash: typeof import('node:crypto').creat
   return digest.equals(bytes.subarray(0, DIGEST_BYTES)) ? data : undefined;
 }
 
-/** Entries for an older bundle, Node or flags, of the same command: never read again. */
-function removeOtherEntries(dir: string, prefix: string, keep: string): void {
+/** Entries for an older bundle, Node or flags, of the same command and format: never read again. */
+function removeOtherEntries(dir: string, command: string, prefix: string, keep: string): void {
+  // Also the entries of versions that kept one per command, not per format (`v8-code-check-<key>`).
+  const unformatted = new RegExp(`^v8-code-${command}-[0-9a-f]{40}$`);
   try {
     for (const name of fs.readdirSync(dir)) {
-      if (name.startsWith(prefix) && name !== keep && !name.endsWith('.tmp'))
-        fs.rmSync(path.join(dir, name), { force: true });
+      if (name === keep || name.endsWith('.tmp')) continue;
+      if (name.startsWith(prefix) || unformatted.test(name)) fs.rmSync(path.join(dir, name), { force: true });
     }
   } catch {
     // best effort
   }
+}
+
+/**
+ * The report format a run prints (`--format X` or `--format=X`, the last one given; text without
+ * one). Each keeps an entry of its own: an entry holds the code its run compiled, and a text run
+ * reading one made by a JSON run compiles the text report anew every time (civitai `check`: +4.4 %
+ * instructions; BENCHMARKS.md, "sixth session").
+ */
+function outputFormat(argv: readonly string[]): string {
+  let format = 'text';
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const value =
+      word === '--format' ? argv[i + 1] : word.startsWith('--format=') ? word.slice('--format='.length) : undefined;
+    if (value !== undefined) format = /^[a-z]+$/.test(value) ? value : 'other';
+  }
+  return format;
 }
