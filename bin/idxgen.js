@@ -42,9 +42,12 @@ process.on('unhandledRejection', internalError);
 // What runs before the CLI bundle, as one file (src/cli/boot.ts).
 const boot = require('../dist/cli/boot.js');
 
+// argv as the fast path reads it (src/cli/fast-args.ts), once, for the prestart and the code cache.
+const fast = boot.parseFast(argv, boot.FAST_SPECS);
+
 // Prisma's validator on a worker thread, started first so it boots while this thread loads the
 // bundle (src/cli/prestart.ts decides whether it pays); it loads the WASM once the flags are set.
-boot.prestartValidatorWorkerIfItPays(argv, { env: process.env, cwd: process.cwd() }, { waitToLoad: true });
+boot.prestartValidatorWorkerIfItPays(argv, { env: process.env, cwd: process.cwd() }, { fast, waitToLoad: true });
 
 // Set once the bundle is compiled: src/cli/v8-flags.ts says which and why.
 const flags = boot.runFlags(argv);
@@ -56,6 +59,7 @@ const { main } = boot.requireWithCodeCache(require('node:path').join(__dirname, 
   env: process.env,
   cwd: process.cwd(),
   flags,
+  fast,
 });
 
 // Set now, or, when a worker was started, once it has booted and is first needed (the worker's own

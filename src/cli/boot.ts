@@ -8,6 +8,7 @@
  * (scripts/bundle-cli.js): one instance, holding the worker the bin started.
  */
 export { prestartValidatorWorkerIfItPays } from './prestart';
+export { FAST_SPECS, parseFast } from './fast-args';
 export { runFlags, setV8Flags } from './v8-flags';
 export { requireWithCodeCache } from './code-cache';
 export * from '../schema/prisma-wasm-worker';

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vmTypes from 'node:vm';
 import { cacheDir, privateDir, writeCacheFile } from '../io/validation-cache';
+import type { FastInvocation } from './fast-args';
 import { withDefaultV8Flags } from './v8-flags';
 
 /** Commands whose code never imports an ES module (see above). */
@@ -39,6 +40,8 @@ export interface LoadOptions {
    * V8's defaults, so its cached data is made under the defaults too (V8 refuses data made under other flags).
    */
   flags: readonly string[];
+  /** argv as the fast path read it (fast-args.ts): its `--format` names the entry. */
+  fast?: FastInvocation;
 }
 
 /** `require(file)`, from V8's code cache when one fits (see above). */
@@ -94,7 +97,11 @@ function compile(
   // The bundle is ASCII (scripts/bundle-cli.js checks): latin1 decodes it as UTF-8 would, faster.
   const source = bytes.toString('latin1');
   const dir = privateDir(cacheDir(options.cwd));
-  const prefix = `v8-code-${command}-${outputFormat(options.argv)}-`;
+  // Each report format keeps an entry of its own: an entry holds the code its run compiled, and a text
+  // run reading one a JSON run made compiles the text report anew every time (civitai `check`: +4.4 %
+  // instructions; BENCHMARKS.md, "sixth session"). Argv the fast path does not read: 'other'.
+  const format = options.fast?.values.format;
+  const prefix = `v8-code-${command}-${typeof format === 'string' ? format : 'other'}-`;
   const entry = dir && path.join(dir, `${prefix}${key}`);
   const cachedData = entry ? readEntry(entry, createHash) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -142,21 +149,4 @@ function removeOtherEntries(dir: string, command: string, prefix: string, keep: 
   } catch {
     // best effort
   }
-}
-
-/**
- * The report format a run prints (`--format X` or `--format=X`, the last one given; text without
- * one). Each keeps an entry of its own: an entry holds the code its run compiled, and a text run
- * reading one made by a JSON run compiles the text report anew every time (civitai `check`: +4.4 %
- * instructions; BENCHMARKS.md, "sixth session").
- */
-function outputFormat(argv: readonly string[]): string {
-  let format = 'text';
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    const value =
-      word === '--format' ? argv[i + 1] : word.startsWith('--format=') ? word.slice('--format='.length) : undefined;
-    if (value !== undefined) format = /^[a-z]+$/.test(value) ? value : 'other';
-  }
-  return format;
 }

@@ -9,6 +9,7 @@
  * no letter numbers such as `Ⅷ`, no emoji). The validator then rejects some identifiers the
  * grammar reads (a field name starting with a digit or holding `-`), with its own message.
  */
+import { isAscii } from './names';
 
 /** Source of one identifier, for building larger regular expressions (needs the `u` flag). */
 export const PRISMA_IDENTIFIER_SOURCE = '[\\p{L}0-9][\\p{L}0-9_-]*';
@@ -19,11 +20,10 @@ export function isPrismaIdentifier(text: string): boolean {
   // `\p{L}` expression costs ~0.7 ms to build and compile before it answers; a run asks this of
   // every name it prints, almost always ASCII.
   if (ASCII_IDENTIFIER.test(text)) return true;
-  if (!NON_ASCII.test(text)) return false;
+  if (isAscii(text)) return false;
   identifier ??= new RegExp(`^${PRISMA_IDENTIFIER_SOURCE}$`, 'u');
   return identifier.test(text);
 }
 
 const ASCII_IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const NON_ASCII = /[^\x00-\x7f]/;
 let identifier: RegExp | undefined;

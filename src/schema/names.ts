@@ -42,7 +42,7 @@ export function utf8ByteLength(text: string): number {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   return !NON_ASCII.test(text);
 }
 
