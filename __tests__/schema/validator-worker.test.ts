@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DEFAULT_BASELINE_FILE } from '../../src/report/baseline';
 import { PREVIEW_FEATURES } from '../../src/schema/preview-features';
 import { callPrismaSchemaWasm, installedVersion, PRISMA_SCHEMA_WASM } from '../../src/schema/prisma-wasm';
+import { validateOnWorker } from '../../src/schema/prisma-wasm-worker';
 import {
   knownPreviewFeatures,
   validateWithPrisma,
@@ -48,6 +49,14 @@ describe('the preview features recorded for the pinned validator', () => {
 });
 
 describe('validateWithPrismaOnWorker', () => {
+  test('the worker answers itself, its memory reserved first (no fallback to this thread)', async () => {
+    // validateOnWorker rejects when the worker fails (its code, such as the reservation it is
+    // given as source text, throws); validateWithPrismaOnWorker would quietly validate here instead.
+    const content = fs.readFileSync(EXAMPLE_SCHEMA, 'utf8');
+    const params = JSON.stringify({ prismaSchema: [['schema.prisma', content]], noColor: true });
+    await expect(validateOnWorker(params)).resolves.toEqual({ valid: true });
+  });
+
   test.each([
     ['a valid schema', [{ path: 'schema.prisma', content: VALID }]],
     ['an unknown type', [{ path: 'schema.prisma', content: UNKNOWN_TYPE }]],

@@ -19,7 +19,7 @@
  * to load at once.
  */
 import type { Worker } from 'node:worker_threads';
-import { PRISMA_SCHEMA_WASM } from './prisma-wasm';
+import { PRISMA_SCHEMA_WASM, reserveWasmMemory, validatorMemoryFor } from './prisma-wasm';
 
 /** What the worker answers: Prisma's verdict on `validate`, and on failure `lint`'s report for the columns. */
 export type WorkerAnswer =
@@ -27,14 +27,21 @@ export type WorkerAnswer =
   /** `crash`: the WASM trapped or overflowed its stack (an error named RuntimeError or RangeError) instead of answering. */
   | { valid: false; crash: boolean; message: string; lint?: string };
 
+/** The second message: the input of `validate`, and the memory to reserve before it. */
+interface Validation {
+  params: string;
+  memory: number;
+}
+
 /**
  * The worker's code, run with `eval` so it needs no file of its own (the CLI may be bundled). Its
  * first message says it may load the module (by the absolute path the main thread resolved); the
- * second is the one schema it answers before it ends.
+ * second is the one `Validation` it answers before it ends.
  */
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const reserveWasmMemory = ${reserveWasmMemory.toString()};
 Atomics.store(workerData.booted, 0, 1);
 Atomics.notify(workerData.booted, 0);
 let wasm;
@@ -47,11 +54,19 @@ parentPort.once('message', () => {
   }
   parentPort.once('message', answerSchema);
 });
-function answerSchema(params) {
+function answerSchema({ params, memory }) {
   let answer;
   if (failed !== undefined) {
     answer = { failed };
   } else {
+    try {
+      reserveWasmMemory(wasm.__wasm, memory);
+    } catch (error) {
+      // A trap (the memory could not grow) broke the instance (prisma-wasm.ts): validate on a fresh one.
+      if (!(error instanceof Error && (error.name === 'RuntimeError' || error.name === 'RangeError'))) throw error;
+      delete require.cache[workerData.module];
+      wasm = require(workerData.module);
+    }
     try {
       wasm.validate(params);
       answer = { valid: true };
@@ -210,6 +225,7 @@ export function validateOnWorker(params: string): Promise<WorkerAnswer> {
   // Now the answer is awaited: keep the process alive until it comes.
   started.worker.ref();
   tellToLoad(started);
-  started.worker.postMessage(params);
+  const validation: Validation = { params, memory: validatorMemoryFor(params.length) };
+  started.worker.postMessage(validation);
   return started.answer;
 }

@@ -14,6 +14,8 @@ export interface PrismaSchemaWasm {
   lint(input: string): string;
   preview_features(): string;
   format(schema: string, params: string): string;
+  /** The instance's own exports, as wasm-bindgen exposes them (5.22, 6.19 and 7.10 alike). */
+  __wasm?: unknown;
 }
 
 /** The bundled validator (Prisma 7); older majors' builds are installed under npm aliases. */
@@ -84,4 +86,52 @@ export function installedVersion(module: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The WASM memory Prisma's validator ends with: its own ~2 MB (a fresh instance has 1.6 MB), and
+ * per character of its input (the JSON `validate` is given) at most 40 bytes: measured 22–42 on
+ * the corpus and on generated schemas of 0.3–3 MB (the example's 23 kB: 2.5 MB of memory; civitai's
+ * 299 kB: 7.8 MB; 5,000 generated models, 3.2 MB: 99 MB).
+ */
+const MEMORY_BASE = 2 << 20;
+const MEMORY_PER_INPUT_CHAR = 40;
+/** Rust's allocator takes at most 2 GiB at once; a schema that needs more fails in validate itself. */
+const MAX_RESERVE = 1 << 30;
+
+/** The memory to reserve before `validate` reads `inputLength` characters. */
+export function validatorMemoryFor(inputLength: number): number {
+  return Math.min(MEMORY_BASE + inputLength * MEMORY_PER_INPUT_CHAR, MAX_RESERVE);
+}
+
+/**
+ * Grows the instance's memory in one step to `bytes`, by allocating the difference and freeing it
+ * at once: Rust's allocator keeps the freed block and serves the validation from it. Left to itself
+ * it grows the memory a little at a time, and every growth hands V8 a new ArrayBuffer of the whole
+ * memory, counted as fresh external memory: past 64 MB each one forces a full garbage collection
+ * of the thread's heap (a 3 MB schema: 21 of them, 152 with incremental marking off, ~180 ms each
+ * on `generate`'s 115 MB heap; BENCHMARKS.md, "seventh session").
+ *
+ * Self-contained (no imports, no closure): the worker runs its source text (prisma-wasm-worker.ts).
+ * Returns false when the instance lacks the exports (nothing done); throws what the allocator
+ * throws (a trap when the memory cannot grow: the instance is then broken, see above).
+ */
+export function reserveWasmMemory(exports: unknown, bytes: number): boolean {
+  const wasm = exports as {
+    memory?: { buffer?: { byteLength?: unknown } };
+    __wbindgen_malloc?: unknown;
+    __wbindgen_free?: unknown;
+  } | null;
+  const size = wasm?.memory?.buffer?.byteLength;
+  if (
+    typeof size !== 'number' ||
+    typeof wasm?.__wbindgen_malloc !== 'function' ||
+    typeof wasm.__wbindgen_free !== 'function'
+  )
+    return false;
+  const missing = Math.floor(bytes - size);
+  if (missing <= 0) return true;
+  const block = (wasm.__wbindgen_malloc as (size: number, align: number) => number)(missing, 1);
+  (wasm.__wbindgen_free as (ptr: number, size: number, align: number) => void)(block, missing, 1);
+  return true;
 }

@@ -6,6 +6,8 @@ import {
   PRISMA_SCHEMA_WASM,
   prismaSchemaWasmLoaded,
   PrismaWasmCrash,
+  reserveWasmMemory,
+  validatorMemoryFor,
 } from './prisma-wasm';
 import { discardValidatorWorker, validateOnWorker, WorkerUnavailable } from './prisma-wasm-worker';
 import { PREVIEW_FEATURES } from './preview-features';
@@ -76,10 +78,7 @@ export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 
   const module = VALIDATORS[major];
   const files = sources.map((s) => [s.path, s.content] as const);
   try {
-    callPrismaSchemaWasm(
-      (validator) => validator.validate(JSON.stringify({ prismaSchema: files, noColor: true })),
-      module,
-    );
+    validateInProcess(JSON.stringify({ prismaSchema: files, noColor: true }), module);
   } catch (error) {
     if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
     return withColumns(parseValidationError(errorText(error)), sources, files, module);
@@ -119,13 +118,27 @@ export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCa
   if (key && cache.get(key) === 'valid') return [];
   const params = JSON.stringify({ prismaSchema: files, noColor: true });
   try {
-    callPrismaSchemaWasm((wasm) => wasm.validate(params));
+    validateInProcess(params);
   } catch (error) {
     if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
     return withColumns(parseValidationError(errorText(error)), sources, files);
   }
   if (key) cache.set(key, 'valid');
   return [];
+}
+
+/**
+ * `validate(params)` on this thread's instance of `module`, its memory grown first to what the
+ * validation will use (prisma-wasm.ts: `reserveWasmMemory`). Throws what `validate` throws.
+ */
+function validateInProcess(params: string, module: string = PRISMA_SCHEMA_WASM): void {
+  try {
+    callPrismaSchemaWasm((wasm) => reserveWasmMemory(wasm.__wasm, validatorMemoryFor(params.length)), module);
+  } catch (error) {
+    // The memory could not grow and the broken instance was discarded: validate on a fresh one.
+    if (!(error instanceof PrismaWasmCrash)) throw error;
+  }
+  callPrismaSchemaWasm((wasm) => wasm.validate(params), module);
 }
 
 /**
