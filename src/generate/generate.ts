@@ -13,6 +13,7 @@
  *      (the plan only lists entries the schema does not declare yet).
  */
 import { UserError } from '../errors';
+import { tableNamed } from '../model/table-lookup';
 import type { Table } from '../model/types';
 import type { PlanEntry } from '../plan/types';
 import { commentSqlQualified } from '../render/comment';
@@ -45,7 +46,7 @@ function tableKey(schema: string | undefined, table: string): string {
 }
 
 function findTable(input: GenerateInput, entry: PlanEntry): Table | undefined {
-  return input.model.tables.find((t) => t.name === entry.spec.table && t.schema === entry.spec.schema);
+  return tableNamed(input.model.tables, entry.spec.table, entry.spec.schema);
 }
 
 /** The readable part of a step's folder name. */
@@ -353,7 +354,7 @@ function checkEditedSchema(
     );
   }
   const declared = (schema: string | undefined, table: string, name: string) => {
-    const t = model.tables.find((x) => x.name === table && x.schema === schema);
+    const t = tableNamed(model.tables, table, schema);
     return (
       t !== undefined &&
       [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques, ...t.indexes].some((d) => d.name === name)

@@ -21,6 +21,7 @@
  *
  * Pure: no I/O. The result for a given model object is cached (the rules each ask for it).
  */
+import { tableNamed } from '../model/table-lookup';
 import type { Column, SchemaModel, Span, Table } from '../model/types';
 import { parseCheckExpression, type CheckExpr } from '../sql/check-expression';
 import { didYouMean } from '../sql/expr-suggest';
@@ -565,7 +566,7 @@ export function proposalFields(proposal: Pick<Proposal, 'spec'>, model: SchemaMo
     case 'drop-index':
       return spec.recreate.columns.map((c) => c.field);
     case 'check': {
-      const table = model.tables.find((t) => t.name === spec.table && t.schema === spec.schema);
+      const table = tableNamed(model.tables, spec.table, spec.schema);
       return spec.columns.map((name) => table?.columns.find((c) => c.name === name)?.field ?? name);
     }
   }
