@@ -1,6 +1,7 @@
 /** Small helpers over `pg`: connect, query, throw-away databases. */
 import { randomBytes } from 'node:crypto';
-import { Client, type ClientConfig, type QueryResultRow } from 'pg';
+import type { Client, ClientConfig, QueryResultRow } from 'pg';
+import { pg } from './pg';
 import { quoteIdent } from '../sql/quote';
 import type { PgConnection } from './embedded';
 
@@ -22,7 +23,7 @@ export async function connect(
   target: DbTarget,
   settings: Pick<ClientConfig, 'application_name' | 'connectionTimeoutMillis'> = {},
 ): Promise<Client> {
-  const client = new Client({
+  const client = new (pg().Client)({
     host: target.host,
     port: target.port,
     user: target.user,

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { pg } from './pg';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import {
   commitTemplate,
@@ -158,7 +158,7 @@ class TemplateFailed extends Error {
 
 /** Connects with the template's password and sets the run's own. */
 async function rotatePassword(connection: PgConnection, from: string): Promise<void> {
-  const client = new Client({
+  const client = new (pg().Client)({
     host: connection.host,
     port: connection.port,
     user: connection.user,

@@ -8,7 +8,8 @@
  * Every failure is a UserError (exit 2) naming what is missing, with the password scrubbed from
  * the message: the password never reaches any output.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { pg } from './pg';
 import { UserError } from '../errors';
 import { parseDatabaseUrl, redactUrl } from './url';
 import type { TableStats } from '../model/table-stats';
@@ -100,7 +101,7 @@ export async function openLiveSession(url: string, env: NodeJS.ProcessEnv): Prom
       scrub(`--database-url ${redactUrl(url)}: ${what}${error === undefined ? '' : `: ${messageOf(error)}`}`),
     );
 
-  const client = new Client({
+  const client = new (pg().Client)({
     host: parsed.host,
     port: parsed.port,
     user: parsed.user,

@@ -27,7 +27,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { Pool, type PoolClient, type QueryResult } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
+import { pg } from './pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type {
   ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
@@ -352,7 +353,7 @@ class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     session: EngineSessionSettings = {},
   ): Promise<SqlDriverAdapter> {
     const { host, port, user, password } = this.target;
-    const pool = new Pool({
+    const pool = new (pg().Pool)({
       host,
       port,
       user,
