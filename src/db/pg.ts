@@ -1,9 +1,9 @@
 import type * as Pg from 'pg';
 
 /**
- * The `pg` package, loaded when a connection is first opened: loading it takes ~45 ms (and
- * Node's `navigator`, which it reads), which `plan --queries FILE` and the other runs that open no
- * connection do not pay.
+ * The `pg` package, loaded when a connection is first opened: loading it takes 60–75 ms, most of it
+ * Node's fetch implementation (pg builds a `Response` to tell whether it runs on Cloudflare), which
+ * the runs that open no connection (`plan --queries FILE`) do not pay.
  */
 export function pg(): typeof Pg {
   return require('pg') as typeof Pg;
