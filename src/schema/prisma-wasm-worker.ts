@@ -19,7 +19,7 @@
  * to load at once.
  */
 import type { Worker } from 'node:worker_threads';
-import { PRISMA_SCHEMA_WASM, reserveWasmMemory, validatorMemoryFor } from './prisma-wasm';
+import { isCrash, PRISMA_SCHEMA_WASM, reserveWasmMemory, validatorMemoryFor } from './prisma-wasm';
 
 /** What the worker answers: Prisma's verdict on `validate`, and on failure `lint`'s report for the columns. */
 export type WorkerAnswer =
@@ -42,6 +42,7 @@ const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const reserveWasmMemory = ${reserveWasmMemory.toString()};
+const isCrash = ${isCrash.toString()};
 Atomics.store(workerData.booted, 0, 1);
 Atomics.notify(workerData.booted, 0);
 let wasm;
@@ -63,7 +64,7 @@ function answerSchema({ params, memory }) {
       reserveWasmMemory(wasm.__wasm, memory);
     } catch (error) {
       // A trap (the memory could not grow) broke the instance (prisma-wasm.ts): validate on a fresh one.
-      if (!(error instanceof Error && (error.name === 'RuntimeError' || error.name === 'RangeError'))) throw error;
+      if (!isCrash(error)) throw error;
       delete require.cache[workerData.module];
       wasm = require(workerData.module);
     }
@@ -71,7 +72,7 @@ function answerSchema({ params, memory }) {
       wasm.validate(params);
       answer = { valid: true };
     } catch (error) {
-      const crash = error instanceof Error && (error.name === 'RuntimeError' || error.name === 'RangeError');
+      const crash = isCrash(error);
       answer = { valid: false, crash, message: error instanceof Error ? error.message : String(error) };
       if (!crash) {
         try {

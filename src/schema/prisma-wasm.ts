@@ -49,9 +49,9 @@ export class PrismaWasmCrash extends Error {
 /**
  * Is this error a crash of the WASM code (a trap: `WebAssembly.RuntimeError`, or a stack overflow:
  * `RangeError`), as opposed to an error it returned? By name, so it holds across realms (a test
- * runner's sandbox has its own error classes).
+ * runner's sandbox has its own error classes). Self-contained: the worker runs its source text too.
  */
-function isCrash(error: unknown): error is Error {
+export function isCrash(error: unknown): error is Error {
   return error instanceof Error && (error.name === 'RuntimeError' || error.name === 'RangeError');
 }
 
@@ -119,8 +119,8 @@ export function validatorMemoryFor(inputLength: number): number {
 export function reserveWasmMemory(exports: unknown, bytes: number): boolean {
   const wasm = exports as {
     memory?: { buffer?: { byteLength?: unknown } };
-    __wbindgen_malloc?: unknown;
-    __wbindgen_free?: unknown;
+    __wbindgen_malloc?: (size: number, align: number) => number;
+    __wbindgen_free?: (ptr: number, size: number, align: number) => void;
   } | null;
   const size = wasm?.memory?.buffer?.byteLength;
   if (
@@ -131,7 +131,6 @@ export function reserveWasmMemory(exports: unknown, bytes: number): boolean {
     return false;
   const missing = Math.floor(bytes - size);
   if (missing <= 0) return true;
-  const block = (wasm.__wbindgen_malloc as (size: number, align: number) => number)(missing, 1);
-  (wasm.__wbindgen_free as (ptr: number, size: number, align: number) => void)(block, missing, 1);
+  wasm.__wbindgen_free(wasm.__wbindgen_malloc(missing, 1), missing, 1);
   return true;
 }
