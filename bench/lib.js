@@ -56,9 +56,16 @@ const round = (x, digits = 0) =>
 
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
+function childEnv(opts) {
+  const env = { ...process.env, NO_COLOR: '1', ...(opts.env ?? {}) };
+  for (const name of opts.unset ?? []) delete env[name];
+  return env;
+}
+
 /**
  * Runs `node <args>` as a fresh process; resolves {ms, rssKB, cpuMs, code, stdout, stderr}
- * (cpuMs: user + system time, from GNU time; null without it).
+ * (cpuMs: user + system time, from GNU time; null without it). `opts.env` adds variables,
+ * `opts.unset` names variables the child does not inherit.
  * Wall time is taken around spawn → exit in this process. Peak RSS comes from GNU time's %M
  * (written to a file, so the child's own stderr stays clean), else from polling VmHWM.
  */
@@ -72,7 +79,7 @@ function measureNode(args, opts = {}) {
     const started = performance.now();
     const child = spawn(cmd, argv, {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...(opts.env ?? {}) },
+      env: childEnv(opts),
     });
     let stdout = '';
     let stderr = '';

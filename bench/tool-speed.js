@@ -25,8 +25,25 @@ const TOOLS = [
   { id: 'idxgen-plan', args: (file) => [IDXGEN_BIN, 'plan', '--schema', file], env: NO_CACHE },
   { id: 'idxgen-check-cached', args: (file) => [IDXGEN_BIN, 'check', '--schema', file], env: {}, warmup: true },
   { id: 'prisma-lint', args: (file, cfg) => [PRISMA_LINT_BIN, '-c', cfg, '-o', 'json', '--no-color', file], env: {} },
+  // The floor under a cold `check` that validates: a fresh Node running Prisma's validator alone on
+  // the schema as idxgen hands it over (sanitized, prepared by validatorAlone), with idxgen's
+  // WebAssembly flags, no idxgen code. Measured on civitai only.
+  {
+    id: 'validator-alone',
+    args: (file, cfg, input) => [...WASM_FLAGS, VALIDATOR_ALONE_SCRIPT, input.validatorInput],
+    env: {},
+  },
 ];
 const CACHED_ON = new Set(['civitai', 'example']);
+const VALIDATOR_ALONE_ON = new Set(['civitai']);
+const VALIDATOR_ALONE_SCRIPT = path.join(__dirname, 'validator-alone.js');
+const WASM_FLAGS = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+
+/**
+ * Set on this machine kind (to the system CA bundle), read by Node 20 before any JavaScript runs:
+ * every process of both tools pays it. Where it is set, civitai is measured once more without it.
+ */
+const START_UP_VARIABLE = 'NODE_EXTRA_CA_CERTS';
 
 /**
  * Cache off, the validator worker runs where an idle machine starts it (src/cli/prestart.ts): for a
@@ -72,6 +89,9 @@ function inputs(work, sizes) {
 }
 
 function outcome(tool, r) {
+  if (tool === 'validator-alone') {
+    return r.code === 0 ? { ok: true } : { ok: false, reason: `exit ${r.code}: ${r.stderr.trim().slice(0, 160)}` };
+  }
   if (tool.startsWith('idxgen')) {
     // 0 clean, 1 findings: both are successful runs; 2 bad input, 3 internal error.
     if (r.code === 0 || r.code === 1) return { ok: true };
@@ -94,21 +114,24 @@ function outcome(tool, r) {
   };
 }
 
-async function measureInput(
-  input,
-  reps,
-  cfg,
-  log,
-  toolIds = TOOLS.map((t) => t.id).filter((id) => id !== 'idxgen-check-cached' || CACHED_ON.has(input.name)),
-) {
+const defaultToolIds = (input) =>
+  TOOLS.map((t) => t.id).filter(
+    (id) =>
+      (id !== 'idxgen-check-cached' || CACHED_ON.has(input.name)) &&
+      (id !== 'validator-alone' || input.validatorInput !== undefined),
+  );
+
+/** `unset`: variables of this process the tools run without (START_UP_VARIABLE). */
+async function measureInput(input, reps, cfg, log, toolIds = defaultToolIds(input), unset = []) {
   const runs = Object.fromEntries(TOOLS.map((t) => [t.id, []]));
   const tools = TOOLS.filter((t) => toolIds.includes(t.id));
-  for (const tool of tools.filter((t) => t.warmup)) await measureNode(tool.args(input.file, cfg), { env: tool.env });
+  for (const tool of tools.filter((t) => t.warmup))
+    await measureNode(tool.args(input.file, cfg, input), { env: tool.env, unset });
   for (let rep = 0; rep < reps; rep++) {
     // Rotate the order so no tool always runs first after the previous input.
     const order = tools.map((_, i) => tools[(i + rep) % tools.length]);
     for (const tool of order) {
-      const r = await measureNode(tool.args(input.file, cfg), { env: coldEnv(tool, input) });
+      const r = await measureNode(tool.args(input.file, cfg, input), { env: coldEnv(tool, input), unset });
       runs[tool.id].push({ rep, ms: r.ms, rssKB: r.rssKB, ...outcome(tool.id, r) });
     }
   }
@@ -150,10 +173,26 @@ async function measureInput(
   row.prismaLintOverCheck = round(median(ratios), 2);
   const t = row.tools;
   const cached = t['idxgen-check-cached'].skipped ? '' : ` (cached ${t['idxgen-check-cached'].ms} ms)`;
+  const alone = t['validator-alone'].skipped ? '' : `  validator alone ${t['validator-alone'].ms} ms`;
+  const without = unset.length > 0 ? ` (without ${unset.join(', ')})` : '';
   log(
-    `  ${input.name.padEnd(22)} ${String(input.models).padStart(5)} models  check ${t['idxgen-check'].ms} ms${cached}  plan ${t['idxgen-plan'].skipped ? '–' : `${t['idxgen-plan'].ms} ms`}  prisma-lint ${t['prisma-lint'].ms} ms${t['prisma-lint'].ok ? '' : ' (crashed)'}  ratio ${row.prismaLintOverCheck}`,
+    `  ${input.name.padEnd(22)} ${String(input.models).padStart(5)} models  check ${t['idxgen-check'].ms} ms${cached}  plan ${t['idxgen-plan'].skipped ? '–' : `${t['idxgen-plan'].ms} ms`}  prisma-lint ${t['prisma-lint'].ms} ms${t['prisma-lint'].ok ? '' : ' (crashed)'}  ratio ${row.prismaLintOverCheck}${alone}${without}`,
   );
   return row;
+}
+
+/**
+ * The schema text idxgen's check hands to Prisma's validator (Prisma 7's: a Prisma 5/6 datasource
+ * `url` and removed preview features blanked in place, src/schema/legacy.ts), written for the
+ * 'validator-alone' tool.
+ */
+function prepareValidatorAlone(input, work) {
+  const { sanitizeLegacySyntax } = require(path.join(DIST, 'schema', 'legacy.js'));
+  const { knownPreviewFeatures } = require(path.join(DIST, 'schema', 'validate.js'));
+  const source = { path: input.file, content: fs.readFileSync(input.file, 'utf8') };
+  const [sanitized] = sanitizeLegacySyntax([source], knownPreviewFeatures()).sources;
+  input.validatorInput = path.join(work, `validator-input-${input.name}.prisma`);
+  fs.writeFileSync(input.validatorInput, sanitized.content);
 }
 
 async function modelBuild(file, runs) {
@@ -297,6 +336,7 @@ async function runToolSpeed({ quick, work, log }) {
   fs.writeFileSync(cfg, JSON.stringify({ rules: { 'require-field-index': ['error', { forAllRelations: true }] } }));
   const sizes = quick ? [100, 250, 500] : [100, 250, 500, 1000, 2000];
   const list = inputs(work, sizes);
+  for (const input of list.filter((i) => VALIDATOR_ALONE_ON.has(i.name))) prepareValidatorAlone(input, work);
   const repsFor = (input) => {
     if (quick) return input.name === 'civitai' || input.name === 'example' ? 3 : 1;
     // Issue 14's bars are medians of at least 7 cold runs.
@@ -308,8 +348,10 @@ async function runToolSpeed({ quick, work, log }) {
   // Baselines: what any Node CLI pays, and what loading idxgen's check command costs before it reads a schema.
   const baseline = {};
   const baseReps = quick ? 3 : 5;
-  for (const [id, argv] of [
+  const startUpVariableSet = process.env[START_UP_VARIABLE] !== undefined;
+  for (const [id, argv, unset] of [
     ['node', ['-e', '0']],
+    ...(startUpVariableSet ? [[`node, ${START_UP_VARIABLE} unset`, ['-e', '0'], [START_UP_VARIABLE]]] : []),
     ['require check command', ['-e', `require(${JSON.stringify(path.join(DIST, 'cli', 'commands', 'check.js'))})`]],
     // What the bin loads instead since issue 14: the whole CLI as one bundle (the check command's code is evaluated when run).
     ['require CLI bundle', ['-e', `require(${JSON.stringify(path.join(DIST, 'cli.bundle.js'))})`]],
@@ -319,7 +361,7 @@ async function runToolSpeed({ quick, work, log }) {
     ],
   ]) {
     const runs = [];
-    for (let i = 0; i < baseReps; i++) runs.push(await measureNode(argv));
+    for (let i = 0; i < baseReps; i++) runs.push(await measureNode(argv, { unset }));
     baseline[id] = {
       ms: round(median(runs.map((r) => r.ms)), 1),
       rssMB: round(median(runs.map((r) => r.rssKB / 1024)), 1),
@@ -337,6 +379,15 @@ async function runToolSpeed({ quick, work, log }) {
       quick && input.kind === 'corpus' && input.name !== 'civitai' ? ['idxgen-check', 'prisma-lint'] : undefined;
     rows.push(await measureInput(input, repsFor(input), cfg, log, toolIds));
   }
+  // What a machine without the variable sees, on the schema the targets name (same repetitions).
+  const civitaiInput = list.find((i) => i.name === 'civitai');
+  const withoutStartUpVariable =
+    startUpVariableSet && civitaiInput
+      ? {
+          variable: START_UP_VARIABLE,
+          row: await measureInput(civitaiInput, repsFor(civitaiInput), cfg, log, undefined, [START_UP_VARIABLE]),
+        }
+      : null;
 
   const fits = {};
   const generated = rows.filter((r) => r.kind === 'generated');
@@ -382,7 +433,7 @@ async function runToolSpeed({ quick, work, log }) {
       `  cpu profile (civitai check, ${profile.wallMs} ms wall): ${profile.byArea.map((a) => `${a.area} ${a.ms}`).join('; ')}`,
     );
 
-  return { sizes, rows, fits, builds, profile, baseline, os: { loadavg: os.loadavg() } };
+  return { sizes, rows, fits, builds, profile, baseline, withoutStartUpVariable, os: { loadavg: os.loadavg() } };
 }
 
 module.exports = { runToolSpeed, summarizeProfile };
