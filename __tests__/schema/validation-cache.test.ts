@@ -161,6 +161,52 @@ describe('the file store', () => {
     }
   });
 
+  test('the schema generate writes is remembered valid: the next check neither validates it nor starts a worker', async () => {
+    const schema = `${DATASOURCE}
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+`;
+    const project = tempProject({ 'node_modules/.keep': '', 'prisma/schema.prisma': schema });
+    const file = path.join(project.dir, 'prisma', 'schema.prisma');
+    const here = { cwd: project.dir };
+    try {
+      expect((await runCli(['generate'], project.dir)).code).toBe(0);
+      const written = fs.readFileSync(file, 'utf8');
+      expect(written).toContain('@@index([authorId], map: "Post_authorId_idx")');
+      expect(validatedBefore(here, {})).toBe(true);
+      // The store answers for the written text, as the next check asks it: a hit, no validation.
+      const store = openValidationCache(project.dir, {})!;
+      let hits = 0;
+      const probe: ValidationCache = {
+        validator: store.validator,
+        get: (key) => {
+          const value = store.get(key);
+          if (value === 'valid') hits++;
+          return value;
+        },
+        set: () => undefined,
+      };
+      loadSchema([{ path: 'prisma/schema.prisma', content: written }], probe);
+      expect(hits).toBe(1);
+      // --no-cache: nothing remembered for what it writes.
+      fs.writeFileSync(file, schema);
+      fs.rmSync(path.join(project.dir, 'prisma', 'migrations'), { recursive: true, force: true });
+      fs.rmSync(path.join(project.dir, 'node_modules', '.cache'), { recursive: true, force: true });
+      expect((await runCli(['generate', '--no-cache'], project.dir)).code).toBe(0);
+      expect(validatedBefore(here, {})).toBe(false);
+    } finally {
+      project.cleanup();
+    }
+  });
+
   test('an unreadable or foreign store is a miss, never an error', () => {
     const project = tempProject({ 'node_modules/.cache/idxgen/.keep': '' });
     try {

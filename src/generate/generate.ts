@@ -347,7 +347,7 @@ function checkEditedSchema(
   }));
   let model;
   try {
-    model = loadSchema(sources).model;
+    model = loadSchema(sources, input.cache).model;
   } catch (error) {
     throw new Error(
       `idxgen bug: the edited schema does not validate: ${error instanceof Error ? error.message : String(error)}`,

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../errors';
 import type { Plan, PlanEntry } from '../plan/types';
 import type { PrismaCapabilities } from '../compat/prisma-version';
 import type { SchemaSource } from '../schema/source';
+import type { ValidationCache } from '../schema/validate';
 import type { SchemaFileEdit } from './schema-edit';
 
 export type { SchemaFileEdit } from './schema-edit';
@@ -52,6 +53,11 @@ export interface GenerateInput {
    * files exactly as they will be written; undefined = only the bundled Prisma 7 check.
    */
   validateForProject?: (sources: SchemaSource[]) => Diagnostic[];
+  /**
+   * Where Prisma 7's verdict on the edited files is looked up and kept (src/schema/validate.ts): a
+   * `check` of the schema generate writes then need not validate it again.
+   */
+  cache?: ValidationCache;
 }
 
 /** What a migration step does, read from its SQL. */

@@ -13,6 +13,7 @@ import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import { onDisk } from '../../generate/schema-edit';
 import type { GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
+import { rememberValidated } from '../../io/validation-cache';
 import {
   recoverInterrupted,
   WriteRefused,
@@ -227,6 +228,7 @@ export async function generateCommand(
       prisma.validatorMajor === 5 || prisma.validatorMajor === 6
         ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6)
         : undefined,
+    cache: options.cache,
   });
 
   const ctx: ReportContext = {
@@ -251,6 +253,10 @@ export async function generateCommand(
       throw writeFailure(error, (file) => display(io.cwd, file));
     }
     if (code !== undefined) return code;
+    // The files on disk are now the edited ones, whose verdict the cache holds: the next check or
+    // plan of them skips the validator worker too (see validatedBefore).
+    if (options.cache && result.schemaEdits.length > 0)
+      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
