@@ -25,11 +25,18 @@ function headlineQueries(gains) {
 const notes = (...parts) => parts.filter(Boolean).join('; ') || null;
 const msOf = (row, tool) => (row.tools[tool].ok && !row.tools[tool].skipped ? `${fmtMs(row.tools[tool].ms)} ms` : '–');
 
-/** Prisma's validator alone in a fresh process, measured beside the tools (tool-speed.js). */
-function validatorAloneNote(row) {
+/**
+ * Prisma's validator alone in a fresh process, measured beside the tools (tool-speed.js), and a
+ * worker thread's start: idxgen validates on one while its own thread builds the model and plans.
+ */
+function validatorAloneNote(row, baseline) {
   const alone = row.tools['validator-alone'];
   if (!alone || alone.skipped || !alone.ok) return null;
-  return `Prisma's validator alone, in a fresh Node without idxgen: ${fmtMs(alone.ms)} ms`;
+  const worker = baseline?.['worker thread start']?.innerMs;
+  return (
+    `Prisma's validator alone, in a fresh Node without idxgen: ${fmtMs(alone.ms)} ms` +
+    (worker !== undefined ? ` (+ ${fmtMs(worker)} ms for the worker thread idxgen runs it on)` : '')
+  );
 }
 
 /** civitai measured again without this machine's start-up variable (tool-speed.js), if it is set. */
@@ -46,7 +53,7 @@ function evaluateTargets(r) {
   if (civ) {
     const c = civ.tools['idxgen-check'];
     const cached = civ.tools['idxgen-check-cached'];
-    const floor = validatorAloneNote(civ);
+    const floor = validatorAloneNote(civ, sp.baseline);
     const without = withoutStartUpVariable(sp);
     add(
       'civitai-cold',
@@ -125,6 +132,17 @@ function evaluateTargets(r) {
         b2 ? `on each size's fastest run: ${b2.slopeMsPerModel} ms/model + ${b2.interceptMs} ms, R² ${b2.r2}` : null,
       );
     }
+  }
+  for (const row of r.verify?.rows ?? []) {
+    add(
+      `verify-${row.name}`,
+      `idxgen verify on ${row.name === 'example' ? 'the bundled example' : `${row.name} (\`generate ${row.generate.join(' ')}\`)`} ≤ ${row.targetMs / 1000} s (issue 14)`,
+      row.ok
+        ? `${(row.ms / 1000).toFixed(2)} s wall (median of ${row.msAll.length}), ${row.cpuMs === null ? '?' : (row.cpuMs / 1000).toFixed(1)} s CPU, ${row.folders} folders`
+        : row.error,
+      row.ok && row.ms <= row.targetMs,
+      row.ok ? `CPU includes the PostgreSQL server verify starts; load average ${row.loadavg.join(' / ')}` : null,
+    );
   }
   const gen = r.generate;
   if (gen) {
@@ -365,6 +383,33 @@ function generateTable(gen) {
       x.folders,
       `${x.schemaLinesAdded} / ${x.schemaLinesRemoved}`,
       x.loadavg.join(' / '),
+    ]),
+  );
+}
+
+/** verify's runs, and where its median run spent the time (its own `phases`, longest first). */
+function verifyTable(v) {
+  return mdTable(
+    [
+      'project',
+      'folders',
+      'wall s (each run)',
+      'CPU s (user + sys)',
+      'peak RSS MB',
+      'longest phases (ms, they overlap)',
+    ],
+    v.rows.map((x) => [
+      x.name,
+      x.folders ?? '–',
+      x.ok ? `${(x.ms / 1000).toFixed(2)} (${x.msAll.map((ms) => (ms / 1000).toFixed(2)).join(', ')})` : x.error,
+      x.cpuMs === null ? '–' : (x.cpuMs / 1000).toFixed(1),
+      x.rssMB ?? '–',
+      (x.phases ?? [])
+        .slice()
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 4)
+        .map((p) => `${p.name} ${p.ms}`)
+        .join(', '),
     ]),
   );
 }
@@ -678,6 +723,7 @@ function renderMarkdown(r, { quickRun, chart }) {
           generateS: r.timings.generateMs ? (r.timings.generateMs / 1000).toFixed(0) : null,
         }
       : null,
+    verify: r.verify ? { table: verifyTable(r.verify), reps: r.verify.reps } : null,
     kept: r.kept ? r.kept.join(', ') : null,
     concurrency: r.concurrency
       ? {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick] [-- --only speed,generate,gains,concurrency,record,workload,live]`
+ * `npm run bench [-- --quick] [-- --only speed,generate,verify,gains,concurrency,record,workload,live]`
  *
- * 1. tool speed (bench/tool-speed.js), 1b. generate at scale (bench/generate-scale.js), 2. what
+ * 1. tool speed (bench/tool-speed.js), 1b. generate at scale (bench/generate-scale.js), 1c. verify
+ * (bench/verify-speed.js), 2. what
  * the indexes buy (bench/index-gains.js), 3. concurrent safety (bench/concurrency.js), 4. the
  * chart (bench/chart.js), 5. the cost of recording query shapes in the application
  * (bench/record-overhead.js); then
@@ -202,6 +203,11 @@ async function main() {
       results.generate = await require('./generate-scale').runGenerateScale({ quick, work, log });
       results.timings.generateMs = Math.round(performance.now() - t);
     }
+    if (want('verify')) {
+      const t = performance.now();
+      results.verify = await require('./verify-speed').runVerifySpeed({ quick, work, log });
+      results.timings.verifyMs = Math.round(performance.now() - t);
+    }
     if (want('workload')) {
       const t = performance.now();
       const out = execFileSync(
@@ -307,7 +313,7 @@ async function main() {
   if (only) {
     // A partial run keeps the other parts' last results, so BENCHMARKS.md stays whole.
     const previous = readJson(path.join(__dirname, `results${suffix}.json`));
-    for (const part of ['speed', 'generate', 'gains', 'concurrency', 'record', 'workload', 'live']) {
+    for (const part of ['speed', 'generate', 'verify', 'gains', 'concurrency', 'record', 'workload', 'live']) {
       if (!want(part) && previous?.[part] !== undefined) {
         results[part] = previous[part];
         results.kept = [...(results.kept ?? []), part];
