@@ -11,7 +11,7 @@ import {
 } from '../../src/compat/prisma-version';
 import type { IndexSpec } from '../../src/rules/types';
 import { tempProject, EXAMPLE_SCHEMA } from '../support/cli';
-import { validateWithPrismaMajor } from '../../src/schema/validate';
+import { validateWithPrismaMajor, type ValidationCache } from '../../src/schema/validate';
 import { loadAndPlan } from '../../src/cli/context';
 import { planGeneration } from '../../src/generate/generate';
 import { allRules } from '../../src/rules/registry';
@@ -219,6 +219,69 @@ describe("the project's own validator", () => {
         validateForProject: () => [{ file: 'schema.prisma', line: 1, message: 'old problem' }],
       });
       expect(notes.projectValidatorNotes).toEqual(['schema.prisma:1: old problem']);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test('begun early, the project validator runs before the Prisma 7 check of the edited files and decides the same', () => {
+    const p = tempProject({ 'prisma/schema.prisma': SCHEMA_6 });
+    try {
+      const { schema, plan } = loadAndPlan(p.dir, {});
+      const input = {
+        plan,
+        model: schema.model,
+        sources: schema.sources,
+        ruleIds: allRules.map((r) => r.meta.id),
+        existing: { folders: [], hasLockFile: false },
+        timestamp: '20260101000000',
+        options: { group: 'statement' as const, includeInfo: true, allowDrift: false, previewFeatures: true },
+        prisma: capabilitiesOf(read('6.19.3', 6, 19, 3)),
+      };
+      const sequential = planGeneration({ ...input, validateForProject: (s) => validateWithPrismaMajor(s, 6) });
+      const order: string[] = [];
+      // Prisma 7's check of the edited files asks the cache first.
+      const cache: ValidationCache = {
+        validator: 'test',
+        get: (key) => void (key.startsWith('valid-') && order.push('prisma 7')),
+        set: () => undefined,
+      };
+      const early = planGeneration({
+        ...input,
+        cache,
+        validateForProject: () => {
+          throw new Error('not called when startProjectValidation is given');
+        },
+        startProjectValidation: (sources) => {
+          order.push('start');
+          const diagnostics = validateWithPrismaMajor(sources, 6);
+          return () => {
+            order.push('wait');
+            return diagnostics;
+          };
+        },
+      });
+      expect(order).toEqual(['start', 'prisma 7', 'wait']);
+      expect(early.schemaEdits).toEqual(sequential.schemaEdits);
+      expect(early.folders).toEqual(sequential.folders);
+      expect(early.projectValidatorNotes).toEqual([]);
+      // Its errors decide as validateForProject's do: new ones are idxgen's bug, old ones notes.
+      const edited = (sources: { content: string }[]) =>
+        sources.some((s, i) => s.content !== input.sources[i]!.content);
+      expect(() =>
+        planGeneration({
+          ...input,
+          startProjectValidation: (sources) => () =>
+            edited(sources) ? [{ file: 'schema.prisma', line: 2, message: 'new problem' }] : [],
+        }),
+      ).toThrow(
+        /idxgen bug: the edited schema does not validate with this project's Prisma: schema.prisma:2: new problem/,
+      );
+      const old = planGeneration({
+        ...input,
+        startProjectValidation: () => () => [{ file: 'schema.prisma', line: 1, message: 'old problem' }],
+      });
+      expect(old.projectValidatorNotes).toEqual(['schema.prisma:1: old problem']);
     } finally {
       p.cleanup();
     }

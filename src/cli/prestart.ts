@@ -102,7 +102,7 @@ function likelyCachedValid(fast: FastInvocation | undefined, io: { env: NodeJS.P
  * commits, a benchmark) raise it with their own finished processes and turned the worker off on an
  * idle machine.
  */
-function secondCoreLikelyFree(): boolean {
+export function secondCoreLikelyFree(): boolean {
   const cores = os.availableParallelism();
   if (cores < 2) return false;
   const average = os.loadavg()[0]!;

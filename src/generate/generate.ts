@@ -12,7 +12,7 @@
  *   4. the declaration goes into the schema, even when the migrations already hold the index
  *      (the plan only lists entries the schema does not declare yet).
  */
-import { UserError } from '../errors';
+import { UserError, type Diagnostic } from '../errors';
 import { tableNamed } from '../model/table-lookup';
 import type { Table } from '../model/types';
 import type { PlanEntry } from '../plan/types';
@@ -20,6 +20,7 @@ import { commentSqlQualified } from '../render/comment';
 import { renderMigrationFile } from '../render/sql';
 import { unsupportedIndex } from '../compat/prisma-version';
 import { loadSchema } from '../schema/load';
+import type { SchemaSource } from '../schema/source';
 import { stepEffects } from '../plan/steps';
 import { alreadyDone, applyEffects, replayMigrations, type Effect } from './migration-sql';
 import { folderName, slugify } from './naming';
@@ -283,8 +284,18 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     previewFeatures: previewFeaturesAdded,
     generatorSpan: input.model.generatorSpan,
   });
-  if (schemaEdits.length > 0) checkEditedSchema(input, schemaEdits, add, remove);
-  const projectValidatorNotes = schemaEdits.length > 0 ? checkWithProjectValidator(input, schemaEdits) : [];
+  let projectValidatorNotes: string[] = [];
+  if (schemaEdits.length > 0) {
+    const edited = input.sources.map((s) => ({
+      path: s.path,
+      content: schemaEdits.find((e) => e.path === s.path)?.after ?? s.content,
+    }));
+    // The project's validator first: where it runs on a thread of its own, it checks the edited
+    // files while this one checks them with Prisma 7.
+    const project = projectValidation(input, edited);
+    checkEditedSchema(input, edited, add, remove);
+    if (project) projectValidatorNotes = checkWithProjectValidator(input, project);
+  }
 
   return {
     folders,
@@ -306,22 +317,27 @@ export function planGeneration(input: GenerateInput): GenerateResult {
   };
 }
 
+/** The project's own Prisma validator, begun on `sources`: call the result for its diagnostics. */
+function projectValidation(input: GenerateInput, sources: SchemaSource[]): (() => Diagnostic[]) | undefined {
+  if (input.startProjectValidation) return input.startProjectValidation(sources);
+  const validate = input.validateForProject;
+  return validate && (() => validate(sources));
+}
+
 /**
- * The edited files, exactly as they will be written, through the project's own Prisma validator.
- * An error the unedited schema does not have is idxgen's (a bug: nothing is written); errors the
- * schema already had are the project's own and are returned as notes.
+ * The edited files, exactly as they will be written, through the project's own Prisma validator
+ * (`edited`, begun by projectValidation). An error the unedited schema does not have is idxgen's (a
+ * bug: nothing is written); errors the schema already had are the project's own and are returned
+ * as notes.
  */
-function checkWithProjectValidator(input: GenerateInput, edits: GenerateResult['schemaEdits']): string[] {
-  if (!input.validateForProject) return [];
-  const edited = input.sources.map((s) => ({
-    path: s.path,
-    content: edits.find((e) => e.path === s.path)?.after ?? s.content,
-  }));
-  const after = input.validateForProject(edited);
+function checkWithProjectValidator(input: GenerateInput, edited: () => Diagnostic[]): string[] {
+  const after = edited();
   if (after.length === 0) return [];
-  const before = new Set(
-    input.validateForProject(input.sources.map((s) => ({ path: s.path, content: s.content }))).map((d) => d.message),
+  const unedited = projectValidation(
+    input,
+    input.sources.map((s) => ({ path: s.path, content: s.content })),
   );
+  const before = new Set((unedited?.() ?? []).map((d) => d.message));
   const ours = after.filter((d) => !before.has(d.message));
   if (ours.length > 0) {
     throw new Error(
@@ -337,14 +353,10 @@ function checkWithProjectValidator(input: GenerateInput, edits: GenerateResult['
  */
 function checkEditedSchema(
   input: GenerateInput,
-  edits: GenerateResult['schemaEdits'],
+  sources: SchemaSource[],
   add: readonly (AddAttribute & { entry: PlanEntry })[],
   remove: readonly (RemoveAttribute & { entry: PlanEntry })[],
 ): void {
-  const sources = input.sources.map((s) => ({
-    path: s.path,
-    content: edits.find((e) => e.path === s.path)?.after ?? s.content,
-  }));
   let model;
   try {
     model = loadSchema(sources, input.cache).model;

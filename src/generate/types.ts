@@ -54,6 +54,12 @@ export interface GenerateInput {
    */
   validateForProject?: (sources: SchemaSource[]) => Diagnostic[];
   /**
+   * `validateForProject` begun early: starts the project's validator on the files and returns a
+   * function that waits for its diagnostics, so that generate checks the edited files with Prisma 7
+   * meanwhile (the CLI: on a worker thread). Used instead of `validateForProject` when given.
+   */
+  startProjectValidation?: (sources: SchemaSource[]) => () => Diagnostic[];
+  /**
    * Where Prisma 7's verdict on the edited files is looked up and kept (src/schema/validate.ts): a
    * `check` of the schema generate writes then need not validate it again.
    */

@@ -28,10 +28,55 @@ export type WorkerAnswer =
   | { valid: false; crash: boolean; message: string; lint?: string };
 
 /** The second message: the input of `validate`, and the memory to reserve before it. */
-interface Validation {
+export interface Validation {
   params: string;
   memory: number;
 }
+
+/**
+ * Worker source text shared by the validator threads (this one and validator-thread.ts): the
+ * answer to one `Validation` on the thread's instance of `workerData.module`, as `WorkerAnswer` (or
+ * `{ failed }` when the module did not load). A trap while reserving the memory broke the instance
+ * (prisma-wasm.ts): it validates on a fresh one.
+ */
+export const ANSWER_SOURCE = `
+const reserveWasmMemory = ${reserveWasmMemory.toString()};
+const isCrash = ${isCrash.toString()};
+let wasm;
+let failed;
+function loadModule() {
+  try {
+    wasm = require(workerData.module);
+  } catch (error) {
+    failed = String(error && error.stack ? error.stack : error);
+  }
+}
+function answerValidation({ params, memory }) {
+  if (failed !== undefined) return { failed };
+  try {
+    reserveWasmMemory(wasm.__wasm, memory);
+  } catch (error) {
+    if (!isCrash(error)) throw error;
+    delete require.cache[workerData.module];
+    wasm = require(workerData.module);
+  }
+  try {
+    wasm.validate(params);
+    return { valid: true };
+  } catch (error) {
+    const crash = isCrash(error);
+    const answer = { valid: false, crash, message: error instanceof Error ? error.message : String(error) };
+    if (!crash) {
+      try {
+        answer.lint = wasm.lint(JSON.stringify(JSON.parse(params).prismaSchema));
+      } catch {
+        // no columns then, as in process
+      }
+    }
+    return answer;
+  }
+}
+`;
 
 /**
  * The worker's code, run with `eval` so it needs no file of its own (the CLI may be bundled). Its
@@ -41,51 +86,16 @@ interface Validation {
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const reserveWasmMemory = ${reserveWasmMemory.toString()};
-const isCrash = ${isCrash.toString()};
+${ANSWER_SOURCE}
 Atomics.store(workerData.booted, 0, 1);
 Atomics.notify(workerData.booted, 0);
-let wasm;
-let failed;
 parentPort.once('message', () => {
-  try {
-    wasm = require(workerData.module);
-  } catch (error) {
-    failed = String(error && error.stack ? error.stack : error);
-  }
-  parentPort.once('message', answerSchema);
+  loadModule();
+  parentPort.once('message', (validation) => {
+    parentPort.postMessage(answerValidation(validation));
+    parentPort.close();
+  });
 });
-function answerSchema({ params, memory }) {
-  let answer;
-  if (failed !== undefined) {
-    answer = { failed };
-  } else {
-    try {
-      reserveWasmMemory(wasm.__wasm, memory);
-    } catch (error) {
-      // A trap (the memory could not grow) broke the instance (prisma-wasm.ts): validate on a fresh one.
-      if (!isCrash(error)) throw error;
-      delete require.cache[workerData.module];
-      wasm = require(workerData.module);
-    }
-    try {
-      wasm.validate(params);
-      answer = { valid: true };
-    } catch (error) {
-      const crash = isCrash(error);
-      answer = { valid: false, crash, message: error instanceof Error ? error.message : String(error) };
-      if (!crash) {
-        try {
-          answer.lint = wasm.lint(JSON.stringify(JSON.parse(params).prismaSchema));
-        } catch {
-          // no columns then, as in process
-        }
-      }
-    }
-  }
-  parentPort.postMessage(answer);
-  parentPort.close();
-}
 `;
 
 /** Thrown when the worker could not answer (no thread, no module): the caller validates in process. */

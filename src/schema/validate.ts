@@ -9,7 +9,8 @@ import {
   reserveWasmMemory,
   validatorMemoryFor,
 } from './prisma-wasm';
-import { discardValidatorWorker, validateOnWorker, WorkerUnavailable } from './prisma-wasm-worker';
+import { discardValidatorWorker, validateOnWorker, WorkerUnavailable, type WorkerAnswer } from './prisma-wasm-worker';
+import type { ValidatorThread } from './validator-thread';
 import { PREVIEW_FEATURES } from './preview-features';
 import { charOffsetOfByte, lineColumnAt, type SchemaSource } from './source';
 
@@ -164,10 +165,37 @@ export async function validateWithPrismaOnWorker(
     if (error instanceof WorkerUnavailable) return validateWithPrisma(sources, cache);
     throw error;
   }
-  if (answer.valid) {
-    if (key) cache.set(key, 'valid');
-    return [];
-  }
+  if (answer.valid && key) cache.set(key, 'valid');
+  return diagnosticsOf(answer, sources);
+}
+
+/**
+ * `validateWithPrismaMajor`, begun on `thread` (a validator-thread.ts thread holding that major's
+ * validator): the function returned waits for its answer, and validates in this thread when none
+ * comes. Without a thread, it validates in this thread when called.
+ */
+export function startValidationWithPrismaMajor(
+  sources: SchemaSource[],
+  major: 5 | 6 | 7,
+  thread: ValidatorThread | undefined,
+): () => Diagnostic[] {
+  if (!thread) return () => validateWithPrismaMajor(sources, major);
+  const files = sources.map((s) => [s.path, s.content] as const);
+  const answer = thread.validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+  return () => {
+    const reply = answer();
+    return reply ? diagnosticsOf(reply, sources) : validateWithPrismaMajor(sources, major);
+  };
+}
+
+/** The module of Prisma `major`'s validator (for a validator-thread.ts thread). */
+export function validatorModule(major: 5 | 6 | 7): string {
+  return VALIDATORS[major];
+}
+
+/** A worker's answer as diagnostics: what validating in this thread reports for the same input. */
+function diagnosticsOf(answer: WorkerAnswer, sources: SchemaSource[]): Diagnostic[] {
+  if (answer.valid) return [];
   if (answer.crash) return [crashDiagnostic(answer.message, sources)];
   const diagnostics = parseValidationError(answer.message);
   let lint: LintDiagnostic[];

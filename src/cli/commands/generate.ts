@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { sqlParser } from '../../workload/sql-parser';
-import { ExitCode, UserError } from '../../errors';
+import { ExitCode, UserError, type Diagnostic } from '../../errors';
 import { planGeneration } from '../../generate/generate';
 import {
   renderDriftWarning,
@@ -31,7 +31,10 @@ import {
   type PrismaCapabilities,
 } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
-import { validateWithPrismaMajor } from '../../schema/validate';
+import type { SchemaSource } from '../../schema/source';
+import { startValidationWithPrismaMajor, validateWithPrismaMajor, validatorModule } from '../../schema/validate';
+import { startValidatorThread } from '../../schema/validator-thread';
+import { secondCoreLikelyFree, WORKER_MIN_SCHEMA_BYTES } from '../prestart';
 import { planFor, type PlanInputOptions } from '../context';
 import type { CliIO, InterruptSignal } from '../io';
 
@@ -205,31 +208,38 @@ export async function generateCommand(
     ({ location, schema, plan } = await planFor(io, options));
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
-  const existing = readMigrations(migrations.dir, migrationsShown);
-  await sqlParser(); // the existing migrations are read with PostgreSQL's parser
-
-  const result = planGeneration({
-    plan,
-    model: schema.model,
-    sources: schema.sources,
-    ruleIds: allRules.map((r) => r.meta.id),
-    existing,
-    timestamp: options.timestamp ?? formatTimestamp(io.now()),
-    options: {
-      group: options.group,
-      only: options.only?.map(String),
-      includeInfo: options.includeInfo,
-      allowDrift: options.allowDrift,
-      previewFeatures: options.previewFeatures,
-    },
-    prisma,
-    // Prisma 7's check runs anyway (loadSchema); an older major's validator is loaded only here.
-    validateForProject:
-      prisma.validatorMajor === 5 || prisma.validatorMajor === 6
-        ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6)
-        : undefined,
-    cache: options.cache,
-  });
+  // Started now, it has loaded the project's validator by the time the edited schema is checked.
+  const projectThread = projectValidatorThread(prisma.validatorMajor, schema.sources, io.env);
+  let result: ReturnType<typeof planGeneration>;
+  try {
+    const existing = readMigrations(migrations.dir, migrationsShown);
+    await sqlParser(); // the existing migrations are read with PostgreSQL's parser
+    result = planGeneration({
+      plan,
+      model: schema.model,
+      sources: schema.sources,
+      ruleIds: allRules.map((r) => r.meta.id),
+      existing,
+      timestamp: options.timestamp ?? formatTimestamp(io.now()),
+      options: {
+        group: options.group,
+        only: options.only?.map(String),
+        includeInfo: options.includeInfo,
+        allowDrift: options.allowDrift,
+        previewFeatures: options.previewFeatures,
+      },
+      prisma,
+      // Prisma 7's check runs anyway (loadSchema); an older major's validator is loaded only here.
+      validateForProject:
+        prisma.validatorMajor === 5 || prisma.validatorMajor === 6
+          ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6)
+          : undefined,
+      startProjectValidation: projectThread?.start,
+      cache: options.cache,
+    });
+  } finally {
+    projectThread?.end();
+  }
 
   const ctx: ReportContext = {
     result,
@@ -265,6 +275,35 @@ export async function generateCommand(
   if (options.format === 'markdown') io.stdout(renderMarkdown(ctx));
   else io.stdout(options.dryRun ? renderDryRun(ctx) : renderSummary(ctx));
   return ExitCode.clean;
+}
+
+/**
+ * `startProjectValidation` on a thread holding the project's own Prisma 5/6 validator
+ * (src/schema/validator-thread.ts), when one pays: for a schema of WORKER_MIN_SCHEMA_BYTES or more
+ * on a machine with a core to spare, like the validator worker of every run
+ * (IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead). The thread validates the files as read at
+ * once: it loads its validator and pays a first validation's one-time costs while this thread
+ * plans, and has the answer for the unedited files should the edited ones fail.
+ */
+function projectValidatorThread(
+  major: 5 | 6 | 7 | null,
+  asRead: readonly SchemaSource[],
+  env: NodeJS.ProcessEnv,
+): { start: (sources: SchemaSource[]) => () => Diagnostic[]; end: () => void } | undefined {
+  if ((major !== 5 && major !== 6) || env.IDXGEN_VALIDATOR_WORKER === '0') return undefined;
+  const bytes = asRead.reduce((sum, s) => sum + s.content.length, 0);
+  if (env.IDXGEN_VALIDATOR_WORKER !== '1' && (bytes < WORKER_MIN_SCHEMA_BYTES || !secondCoreLikelyFree()))
+    return undefined;
+  const thread = startValidatorThread(validatorModule(major));
+  if (!thread) return undefined;
+  const unedited = startValidationWithPrismaMajor([...asRead], major, thread);
+  const same = (sources: SchemaSource[]) =>
+    sources.length === asRead.length &&
+    sources.every((s, i) => s.path === asRead[i]!.path && s.content === asRead[i]!.content);
+  return {
+    start: (sources) => (same(sources) ? unedited : startValidationWithPrismaMajor(sources, major, thread)),
+    end: () => thread.end(),
+  };
 }
 
 /**
