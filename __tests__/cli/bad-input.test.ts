@@ -1,17 +1,6 @@
-import { DATASOURCE, runCli, snapshotTree, tempProject } from '../support/cli';
+import { DATASOURCE, runCli, snapshotTree, tempProject, UNINDEXED_FK_SCHEMA } from '../support/cli';
 
-const VALID = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
+const VALID = UNINDEXED_FK_SCHEMA;
 
 describe('bad input: one clear message, exit 2, nothing written', () => {
   const cases: { name: string; files: Record<string, string | Buffer>; argv: string[]; stderr: RegExp }[] = [

@@ -2,20 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { schemaFromPrismaConfig } from '../../src/io/discover';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runBin, runCli, tempProject } from '../support/cli';
+import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runBin, runCli, tempProject, UNINDEXED_FK_SCHEMA } from '../support/cli';
 
-const UNINDEXED = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
+const UNINDEXED = UNINDEXED_FK_SCHEMA;
 const INDEXED = UNINDEXED.replace(
   '  author   User @relation(fields: [authorId], references: [id])\n',
   '  author   User @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n',

@@ -13,23 +13,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATASOURCE, EXAMPLE_SCHEMA, REPO, runCli, snapshotTree, tempProject, type RunResult } from '../support/cli';
+import {
+  EXAMPLE_SCHEMA,
+  REPO,
+  runCli,
+  snapshotTree,
+  tempProject,
+  type RunResult,
+  UNINDEXED_FK_SCHEMA,
+} from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const VERIFY_FIXTURES = path.join(REPO, '__tests__', 'fixtures', 'verify');
 
-const UNINDEXED = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
+const UNINDEXED = UNINDEXED_FK_SCHEMA;
 const INDEXED = UNINDEXED.replace(
   '  author   User @relation(fields: [authorId], references: [id])\n',
   '  author   User @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n',

@@ -11,24 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { MiB } from '../../src/io/read-input';
-import { DATASOURCE, REPO, snapshotTree, tempProject, type RunResult } from '../support/cli';
+import { REPO, snapshotTree, tempProject, type RunResult, UNINDEXED_FK_SCHEMA } from '../support/cli';
 
 const BIN = path.join(REPO, 'bin', 'idxgen.js');
 const AS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-const SCHEMA = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
+const SCHEMA = UNINDEXED_FK_SCHEMA;
 
 function bin(argv: string[], cwd: string, opts: { asNobody?: boolean } = {}): RunResult {
   const user = opts.asNobody && AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {};

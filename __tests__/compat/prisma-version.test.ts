@@ -159,6 +159,20 @@ const SCHEMA_6 = fs
   .readFileSync(EXAMPLE_SCHEMA, 'utf8')
   .replace(/^  provider = "postgresql"$/m, '  provider = "postgresql"\n  url      = env("DATABASE_URL")');
 
+/** planGeneration's input for the project in `dir`: every proposal, info included, one statement a folder. */
+function generateInput(dir: string) {
+  const { schema, plan } = loadAndPlan(dir, {});
+  return {
+    plan,
+    model: schema.model,
+    sources: schema.sources,
+    ruleIds: allRules.map((r) => r.meta.id),
+    existing: { folders: [], hasLockFile: false },
+    timestamp: '20260101000000',
+    options: { group: 'statement' as const, includeInfo: true, allowDrift: false, previewFeatures: true },
+  };
+}
+
 describe("the project's own validator", () => {
   test('Prisma 6.19.3 rejects where: and partialIndexes; Prisma 7 accepts them', () => {
     const edited = SCHEMA_6.replace(
@@ -182,16 +196,7 @@ describe("the project's own validator", () => {
   test('an edit the project validator rejects is an idxgen bug, before anything is written; errors the schema already had are notes', () => {
     const p = tempProject({ 'prisma/schema.prisma': SCHEMA_6 });
     try {
-      const { schema, plan } = loadAndPlan(p.dir, {});
-      const input = {
-        plan,
-        model: schema.model,
-        sources: schema.sources,
-        ruleIds: allRules.map((r) => r.meta.id),
-        existing: { folders: [], hasLockFile: false },
-        timestamp: '20260101000000',
-        options: { group: 'statement' as const, includeInfo: true, allowDrift: false, previewFeatures: true },
-      };
+      const input = generateInput(p.dir);
       // Prisma 7 project: partial indexes are written.
       const seven = planGeneration({ ...input, prisma: capabilitiesOf(read('7.10.1', 7, 10, 1)) });
       expect(seven.previewFeaturesAdded).toEqual(['partialIndexes']);
@@ -227,17 +232,7 @@ describe("the project's own validator", () => {
   test('begun early, the project validator runs before the Prisma 7 check of the edited files and decides the same', () => {
     const p = tempProject({ 'prisma/schema.prisma': SCHEMA_6 });
     try {
-      const { schema, plan } = loadAndPlan(p.dir, {});
-      const input = {
-        plan,
-        model: schema.model,
-        sources: schema.sources,
-        ruleIds: allRules.map((r) => r.meta.id),
-        existing: { folders: [], hasLockFile: false },
-        timestamp: '20260101000000',
-        options: { group: 'statement' as const, includeInfo: true, allowDrift: false, previewFeatures: true },
-        prisma: capabilitiesOf(read('6.19.3', 6, 19, 3)),
-      };
+      const input = { ...generateInput(p.dir), prisma: capabilitiesOf(read('6.19.3', 6, 19, 3)) };
       const sequential = planGeneration({ ...input, validateForProject: (s) => validateWithPrismaMajor(s, 6) });
       const order: string[] = [];
       // Prisma 7's check of the edited files asks the cache first.

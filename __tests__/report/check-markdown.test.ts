@@ -5,7 +5,7 @@
  */
 import { renderCheck } from '../../src/report';
 import { renderCheckMarkdown } from '../../src/report/check-markdown';
-import { DATASOURCE, runCli, tempProject } from '../support/cli';
+import { runCli, tempProject, UNINDEXED_FK_SCHEMA } from '../support/cli';
 import { checkInput } from '../support/report-fixtures';
 
 const md = renderCheck('markdown', checkInput(), { color: false });
@@ -40,18 +40,7 @@ test('over the budget: the worst rows stay, a note says how many were left out',
 });
 
 test('idxgen check --format markdown: the table, exit 1 on an error-level finding', async () => {
-  const schema = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
+  const schema = UNINDEXED_FK_SCHEMA;
   const project = tempProject({ 'prisma/schema.prisma': schema });
   try {
     const result = await runCli(['check', '--format', 'markdown'], project.dir);

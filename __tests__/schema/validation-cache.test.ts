@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { openValidationCache, rememberValidated, validatedBefore } from '../../src/io/validation-cache';
 import { loadSchema } from '../../src/schema/load';
 import { knownPreviewFeatures, validateWithPrisma, type ValidationCache } from '../../src/schema/validate';
-import { DATASOURCE, runCli, tempProject } from '../support/cli';
+import { DATASOURCE, runCli, tempProject, UNINDEXED_FK_SCHEMA } from '../support/cli';
 
 const VALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n}\n`;
 const INVALID = `${DATASOURCE}\nmodel User {\n  id Int @id\n  posts Post[]\n}\n`;
@@ -162,19 +162,7 @@ describe('the file store', () => {
   });
 
   test('the schema generate writes is remembered valid: the next check neither validates it nor starts a worker', async () => {
-    const schema = `${DATASOURCE}
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-`;
-    const project = tempProject({ 'node_modules/.keep': '', 'prisma/schema.prisma': schema });
+    const project = tempProject({ 'node_modules/.keep': '', 'prisma/schema.prisma': UNINDEXED_FK_SCHEMA });
     const file = path.join(project.dir, 'prisma', 'schema.prisma');
     const here = { cwd: project.dir };
     try {
@@ -197,7 +185,7 @@ model Post {
       loadSchema([{ path: 'prisma/schema.prisma', content: written }], probe);
       expect(hits).toBe(1);
       // --no-cache: nothing remembered for what it writes.
-      fs.writeFileSync(file, schema);
+      fs.writeFileSync(file, UNINDEXED_FK_SCHEMA);
       fs.rmSync(path.join(project.dir, 'prisma', 'migrations'), { recursive: true, force: true });
       fs.rmSync(path.join(project.dir, 'node_modules', '.cache'), { recursive: true, force: true });
       expect((await runCli(['generate', '--no-cache'], project.dir)).code).toBe(0);

@@ -83,3 +83,17 @@ export function snapshotTree(dir: string): Map<string, string> {
 }
 
 export const DATASOURCE = 'datasource db {\n  provider = "postgresql"\n}\n';
+
+/** Two models and a foreign key without an index: the smallest schema fk-index reports (and generate fixes). */
+export const UNINDEXED_FK_SCHEMA = `${DATASOURCE}
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+`;
