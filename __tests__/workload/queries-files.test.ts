@@ -143,3 +143,43 @@ test('a new index that makes a declared one redundant comes as a pair: create, t
   expect(create).toBeGreaterThan(-1);
   expect(drop).toBeGreaterThan(create);
 });
+
+describe("Prisma's validator while the workload is read", () => {
+  const SQL = 'SELECT * FROM "Ticket" WHERE "teamId" = 7 ORDER BY "createdAt" DESC LIMIT 20;\n';
+  const INVALID = SCHEMA.replace('  meta      Json\n', '  meta      Json\n  mood      Mood\n');
+
+  test('on a worker or in this thread, the same plan', async () => {
+    const runs = [];
+    for (const worker of ['0', '1']) {
+      project = tempProject({ 'prisma/schema.prisma': SCHEMA, 'q.sql': SQL });
+      runs.push(
+        await runCli(['plan', '--queries', 'q.sql', '--format', 'json', '--no-cache'], project.dir, {
+          IDXGEN_VALIDATOR_WORKER: worker,
+        }),
+      );
+      project.cleanup();
+      project = undefined;
+    }
+    expect(runs[0]!.code).toBe(0);
+    expect(JSON.parse(runs[0]!.stdout).entries.length).toBeGreaterThan(0);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
+  test("an invalid schema is Prisma's error (file:line:col, exit 2), not the database's, and the password never shows", async () => {
+    for (const worker of ['0', '1']) {
+      project = tempProject({ 'prisma/schema.prisma': INVALID });
+      // Nothing listens on port 1: without the schema error first, this would be a connection error.
+      const r = await runCli(
+        ['plan', '--database-url', 'postgresql://someone:s3cret-pw@127.0.0.1:1/app', '--no-cache'],
+        project.dir,
+        { IDXGEN_VALIDATOR_WORKER: worker },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/prisma\/schema\.prisma:\d+:\d+.*Mood/);
+      expect(r.stderr).not.toMatch(/ECONNREFUSED|connect/i);
+      expect(r.stdout + r.stderr).not.toContain('s3cret-pw');
+      project.cleanup();
+      project = undefined;
+    }
+  });
+});

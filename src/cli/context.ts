@@ -51,15 +51,28 @@ export function loadAndPlan(
   const config = readConfig(cwd, rules, options.config);
   const location = discoverSchema(cwd, options.schema);
   const schema = loadSchema(readSchemaFiles(location.files, cwd), options.cache);
+  return planLoaded(cwd, { location, schema, config }, options);
+}
+
+/** loadAndPlan's second half: the plan of a loaded schema, with the workload given. */
+export function planLoaded(
+  cwd: string,
+  { location, schema, config }: Pick<Planned, 'location' | 'schema' | 'config'>,
+  workload: {
+    queries?: readonly string[];
+    statements?: readonly ParsedStatement[];
+    tables?: readonly TableStats[];
+  },
+): Planned {
   const given =
-    (options.queries?.length ?? 0) > 0 || (options.statements?.length ?? 0) > 0 || options.tables !== undefined;
+    (workload.queries?.length ?? 0) > 0 || (workload.statements?.length ?? 0) > 0 || workload.tables !== undefined;
   const loaded = given
     ? (require('../io/read-queries') as typeof import('../io/read-queries')).readQueries(
         cwd,
-        options.queries ?? [],
+        workload.queries ?? [],
         schema.model,
-        options.statements,
-        options.tables,
+        workload.statements,
+        workload.tables,
       )
     : undefined;
   return {

@@ -24,12 +24,12 @@ export function prestartValidatorWorkerIfItPays(
     prestartValidatorWorker({ waitToLoad: options.waitToLoad === true });
 }
 
-/** plan, check and generate without a workload validate the schema first, from the words of argv. */
+/**
+ * plan, check and generate validate the schema first (with a workload, while it is read), from the
+ * words of argv.
+ */
 function validatesFirst(argv: readonly string[]): boolean {
-  return (
-    ['plan', 'check', 'generate'].includes(argv[0] ?? '') &&
-    !argv.some((a) => /^--(queries|database-url|help|version)(=|$)/.test(a))
-  );
+  return ['plan', 'check', 'generate'].includes(argv[0] ?? '') && !argv.some((a) => /^--(help|version)(=|$)/.test(a));
 }
 
 /**

@@ -25,7 +25,12 @@ import { rule as workloadIndexRule, type WorkloadIndexOptions } from '../rules/w
 
 const workloadIndexDefaults = workloadIndexRule.meta.defaultOptions;
 import type { Workload } from '../workload/workload';
-import { loadAndPlan, type Planned, type PlanInputOptions } from './context';
+import { discoverSchema } from '../io/discover';
+import { readConfig } from '../io/read-config';
+import { readSchemaFiles } from '../io/read-schema';
+import { rememberValidated } from '../io/validation-cache';
+import { loadSchemaThen } from '../schema/load';
+import { planLoaded, rules, type Planned, type PlanInputOptions } from './context';
 import type { CliIO } from './io';
 
 export interface WorkloadFlags {
@@ -150,21 +155,33 @@ export async function judgeWithDatabase(
 
 /**
  * loadAndPlan with the workload flags: gather (files, live database), plan, judge by the planner
- * when a database is given, close the session. Notes go to stderr.
+ * when a database is given, close the session. Notes go to stderr. Prisma's validator works on the
+ * worker the bin started (when it pays) while the workload is read; nothing is judged on the
+ * database (a scratch copy is written there) before it has found the schema valid.
  */
 export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Promise<Planned> {
-  const input = await gatherWorkload(io, options);
+  const config = readConfig(io.cwd, rules, options.config);
+  const location = discoverSchema(io.cwd, options.schema);
+  let input: WorkloadInput | undefined;
   try {
-    const planned = loadAndPlan(io.cwd, {
-      schema: options.schema,
-      config: options.config,
-      cache: options.cache,
-      queries: input.recorded,
-      statements: input.statements,
-      ...(input.live ? { tables: input.live.tables } : {}),
+    const planned = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, async (schema) => {
+      const gathered = await gatherWorkload(io, options);
+      input = gathered;
+      return planLoaded(
+        io.cwd,
+        { location, schema, config },
+        {
+          queries: gathered.recorded,
+          statements: gathered.statements,
+          ...(gathered.live ? { tables: gathered.live.tables } : {}),
+        },
+      );
     });
+    const workload = input!;
+    if (options.cache)
+      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
-    const session = input.live?.session;
+    const session = workload.live?.session;
     const partitioned = session
       ? planPartitions(
           planned.plan,
@@ -177,13 +194,13 @@ export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Pr
     const judged = await judgeWithDatabase(
       planned.plan,
       planned.workload,
-      input,
+      workload,
       options.scratchCopy ?? true,
       ruleOptions?.minSavedPercent,
       planned.schema.model,
     );
-    return { ...planned, notes: [...input.notes, ...planned.notes, ...partitioned, ...judged] };
+    return { ...planned, notes: [...workload.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {
-    await input.live?.session.close();
+    await input?.live?.session.close();
   }
 }
