@@ -162,22 +162,23 @@ export async function judgeWithDatabase(
 export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Promise<Planned> {
   const config = readConfig(io.cwd, rules, options.config);
   const location = discoverSchema(io.cwd, options.schema);
-  let input: WorkloadInput | undefined;
+  let gathered: WorkloadInput | undefined;
   try {
-    const planned = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, async (schema) => {
-      const gathered = await gatherWorkload(io, options);
-      input = gathered;
-      return planLoaded(
-        io.cwd,
-        { location, schema, config },
-        {
-          queries: gathered.recorded,
-          statements: gathered.statements,
-          ...(gathered.live ? { tables: gathered.live.tables } : {}),
-        },
-      );
+    const sources = readSchemaFiles(location.files, io.cwd);
+    const { planned, workload } = await loadSchemaThen(sources, options.cache, async (schema) => {
+      const workload = await gatherWorkload(io, options);
+      gathered = workload; // its session is closed below, whatever happens next
+      const { recorded: queries, statements } = workload;
+      const tables = workload.live?.tables;
+      return {
+        planned: planLoaded(
+          io.cwd,
+          { location, schema, config },
+          { queries, statements, ...(tables ? { tables } : {}) },
+        ),
+        workload,
+      };
     });
-    const workload = input!;
     if (options.cache)
       rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
@@ -201,6 +202,6 @@ export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Pr
     );
     return { ...planned, notes: [...workload.notes, ...planned.notes, ...partitioned, ...judged] };
   } finally {
-    await input?.live?.session.close();
+    await gathered?.live?.session.close();
   }
 }
