@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXAMPLE_SCHEMA, runCli, tempProject } from '../support/cli';
-import { startValidationWithPrismaMajor, validateWithPrismaMajor, validatorModule } from '../../src/schema/validate';
+import { UserError } from '../../src/errors';
+import { loadSchema } from '../../src/schema/load';
+import {
+  startValidationWithPrismaMajor,
+  validateWithPrisma,
+  validateWithPrismaMajor,
+  validatorModule,
+  type ValidationCache,
+} from '../../src/schema/validate';
 import { startValidatorThread, type ValidatorThread } from '../../src/schema/validator-thread';
 
 /** The example as a Prisma 5/6 project writes it (a datasource url), and two ways to break it. */
@@ -87,6 +95,71 @@ describe('no answer from a thread is a validation in this thread', () => {
   });
 });
 
+describe("loadSchema with Prisma 7's validation begun elsewhere", () => {
+  const thread = () => startValidatorThread(validatorModule(7))!;
+  const SCHEMA_7 = fs.readFileSync(EXAMPLE_SCHEMA, 'utf8');
+
+  test('builds the same model, and Prisma sees the sanitized files', () => {
+    const t = thread();
+    try {
+      const seen: string[] = [];
+      const begun = loadSchema(files(SCHEMA_6), undefined, (validated) => {
+        seen.push(...validated.map((s) => s.content));
+        return startValidationWithPrismaMajor(validated, 7, t);
+      });
+      const plain = loadSchema(files(SCHEMA_6));
+      expect(begun.model).toEqual(plain.model);
+      expect(begun.validated).toEqual(plain.validated);
+      // Prisma 7 rejects the datasource url: it gets the text loadSchema blanked.
+      expect(seen).toEqual(plain.validated.map((s) => s.content));
+      expect(seen[0]).not.toContain('url      = env');
+    } finally {
+      t.end();
+    }
+  });
+
+  test("an invalid schema is Prisma's error, as when it validates first", () => {
+    const t = thread();
+    try {
+      const broken = SCHEMA_7.replace(/^(model Comment \{\n)/m, '$1  mood Mood\n');
+      const inThisThread = () => loadSchema(files(broken));
+      const begun = () => loadSchema(files(broken), undefined, (v) => startValidationWithPrismaMajor(v, 7, t));
+      expect(inThisThread).toThrow(UserError);
+      expect(begun).toThrow(UserError);
+      const message = (f: () => unknown) => {
+        try {
+          f();
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return '';
+      };
+      expect(message(begun)).toEqual(message(inThisThread));
+    } finally {
+      t.end();
+    }
+  });
+
+  test('the cache answers before it is begun, and learns a clean verdict', () => {
+    const entries = new Map<string, string>();
+    const cache: ValidationCache = {
+      validator: 'test',
+      get: (k) => entries.get(k),
+      set: (k, v) => void entries.set(k, v),
+    };
+    let begun = 0;
+    const start = (v: { path: string; content: string }[]) => {
+      begun++;
+      return () => validateWithPrisma(v);
+    };
+    loadSchema(files(SCHEMA_7), cache, start);
+    expect(begun).toBe(1);
+    expect([...entries.values()]).toContain('valid');
+    loadSchema(files(SCHEMA_7), cache, start);
+    expect(begun).toBe(1);
+  });
+});
+
 describe('generate with the project validator on a thread', () => {
   /** Every file below `dir`, by relative path. */
   const tree = (dir: string): Record<string, string> =>
@@ -113,5 +186,23 @@ describe('generate with the project validator on a thread', () => {
     expect(inThisThread!.run.stderr).toContain("the edited schema validates with Prisma 6's validator");
     expect(Object.keys(inThisThread!.files).length).toBeGreaterThan(2);
     expect(onThread).toEqual(inThisThread);
+  });
+
+  test("writes the same with Prisma 7's check on a thread (a Prisma 7 project)", async () => {
+    const outcomes = [];
+    for (const worker of ['0', '1']) {
+      const p = tempProject({ 'prisma/schema.prisma': fs.readFileSync(EXAMPLE_SCHEMA, 'utf8') });
+      try {
+        const run = await runCli(['generate', '--no-cache', '--include-info'], p.dir, {
+          IDXGEN_VALIDATOR_WORKER: worker,
+        });
+        outcomes.push({ run, files: tree(path.join(p.dir, 'prisma')) });
+      } finally {
+        p.cleanup();
+      }
+    }
+    expect(outcomes[0]!.run.code).toBe(0);
+    expect(outcomes[0]!.files['schema.prisma']).not.toEqual(fs.readFileSync(EXAMPLE_SCHEMA, 'utf8'));
+    expect(outcomes[1]).toEqual(outcomes[0]);
   });
 });

@@ -359,7 +359,7 @@ function checkEditedSchema(
 ): void {
   let model;
   try {
-    model = loadSchema(sources, input.cache).model;
+    model = loadSchema(sources, input.cache, input.startValidation).model;
   } catch (error) {
     throw new Error(
       `idxgen bug: the edited schema does not validate: ${error instanceof Error ? error.message : String(error)}`,

@@ -60,6 +60,12 @@ export interface GenerateInput {
    */
   startProjectValidation?: (sources: SchemaSource[]) => () => Diagnostic[];
   /**
+   * Prisma 7's validation of the edited files (sanitized, as loadSchema hands them over) begun
+   * elsewhere, so that generate builds their model meanwhile (the CLI: on a worker thread, for a
+   * project without a validator of its own above). Undefined = validated in this thread first.
+   */
+  startValidation?: (validated: SchemaSource[]) => () => Diagnostic[];
+  /**
    * Where Prisma 7's verdict on the edited files is looked up and kept (src/schema/validate.ts): a
    * `check` of the schema generate writes then need not validate it again.
    */

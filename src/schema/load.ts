@@ -6,7 +6,13 @@ import { sanitizeLegacySyntax } from './legacy';
 import { findNesting, MAX_NESTING, nestingLimitMessage, SchemaLimitError } from './parse';
 import { PRISMA_IDENTIFIER_SOURCE } from './identifier';
 import { execAt, keywordLineStarts, lineColumnAt, type SchemaSource } from './source';
-import { knownPreviewFeatures, validateWithPrisma, validateWithPrismaOnWorker, type ValidationCache } from './validate';
+import {
+  knownPreviewFeatures,
+  validateWithPrisma,
+  validateWithPrismaBegun,
+  validateWithPrismaOnWorker,
+  type ValidationCache,
+} from './validate';
 
 export interface LoadedSchema {
   /** The files exactly as the user wrote them (edits are applied to these). */
@@ -16,14 +22,35 @@ export interface LoadedSchema {
   model: SchemaModel;
 }
 
-/** schema text → validated (by Prisma's own rules) → normalized model. Pure: no file system (a cache is passed in). */
-export function loadSchema(sources: SchemaSource[], cache?: ValidationCache): LoadedSchema {
+/**
+ * schema text → validated (by Prisma's own rules) → normalized model. Pure: no file system (a cache
+ * is passed in). With `startValidation` (Prisma 7's validator begun elsewhere, on a thread: see
+ * validateWithPrismaBegun), the model is built while it validates; Prisma's errors still win.
+ */
+export function loadSchema(
+  sources: SchemaSource[],
+  cache?: ValidationCache,
+  startValidation?: (validated: SchemaSource[]) => () => Diagnostic[],
+): LoadedSchema {
   const { sources: validated, warnings } = sanitizeLegacySyntax(sources, knownPreviewFeatures(cache));
   requirePostgres(validated);
   requireNestingWithinLimit(validated);
-  const errors = validateWithPrisma(validated, cache);
-  if (errors.length > 0) throw new UserError(errors);
-  const model = buildModelOrReport(validated);
+  let model: SchemaModel;
+  if (startValidation) {
+    const verdict = validateWithPrismaBegun(validated, cache, startValidation);
+    try {
+      model = buildModelOrReport(validated);
+    } catch (error) {
+      const errors = verdict();
+      throw errors.length > 0 ? new UserError(errors) : error;
+    }
+    const errors = verdict();
+    if (errors.length > 0) throw new UserError(errors);
+  } else {
+    const errors = validateWithPrisma(validated, cache);
+    if (errors.length > 0) throw new UserError(errors);
+    model = buildModelOrReport(validated);
+  }
   model.warnings.unshift(...warnings);
   return { sources, validated, model };
 }

@@ -170,6 +170,30 @@ export async function validateWithPrismaOnWorker(
 }
 
 /**
+ * `validateWithPrisma` begun by `start` (Prisma 7's validator on a thread): the function returned
+ * waits for its diagnostics. The cache answers first, and learns a clean verdict.
+ */
+export function validateWithPrismaBegun(
+  sources: SchemaSource[],
+  cache: ValidationCache | undefined,
+  start: (sources: SchemaSource[]) => () => Diagnostic[],
+): () => Diagnostic[] {
+  const key =
+    cache &&
+    validityKey(
+      cache,
+      sources.map((s) => [s.path, s.content] as const),
+    );
+  if (key && cache.get(key) === 'valid') return () => [];
+  const diagnostics = start(sources);
+  return () => {
+    const found = diagnostics();
+    if (found.length === 0 && key) cache.set(key, 'valid');
+    return found;
+  };
+}
+
+/**
  * `validateWithPrismaMajor`, begun on `thread` (a validator-thread.ts thread holding that major's
  * validator): the function returned waits for its answer, and validates in this thread when none
  * comes. Without a thread, it validates in this thread when called.

@@ -3,7 +3,8 @@
  * schema, works on, and then blocks (`Atomics.wait`) until the answer is there, which it reads with
  * `receiveMessageOnPort`. For generate, whose planning is synchronous: the project's own Prisma 5/6
  * validator checks the edited schema there while this thread checks it with Prisma 7 and builds
- * it again (generate.ts). Measured (BENCHMARKS.md, "eighth session"): `generate` on civitai 1,733 ->
+ * it again, or (any other project) Prisma 7's checks it there while this thread builds it again
+ * (generate.ts, load.ts). Measured (BENCHMARKS.md, "eighth session"): `generate` on civitai 1,733 ->
  * 1,567 ms; on 2,000 generated models written for Prisma 6, 9.4 -> 6.5 s.
  *
  * Started early (the CLI: once it knows the project's Prisma), the thread has booted and loaded its

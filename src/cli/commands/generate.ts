@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { sqlParser } from '../../workload/sql-parser';
-import { ExitCode, UserError, type Diagnostic } from '../../errors';
+import { ExitCode, UserError } from '../../errors';
 import { planGeneration } from '../../generate/generate';
 import {
   renderDriftWarning,
@@ -11,7 +11,7 @@ import {
 } from '../../generate/report';
 import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import { onDisk } from '../../generate/schema-edit';
-import type { GroupMode } from '../../generate/types';
+import type { GenerateInput, GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
 import { rememberValidated } from '../../io/validation-cache';
 import {
@@ -31,6 +31,7 @@ import {
   type PrismaCapabilities,
 } from '../../compat/prisma-version';
 import { allRules } from '../../rules/registry';
+import type { LoadedSchema } from '../../schema/load';
 import type { SchemaSource } from '../../schema/source';
 import { startValidationWithPrismaMajor, validateWithPrismaMajor, validatorModule } from '../../schema/validate';
 import { startValidatorThread } from '../../schema/validator-thread';
@@ -208,8 +209,8 @@ export async function generateCommand(
     ({ location, schema, plan } = await planFor(io, options));
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
-  // Started now, it has loaded the project's validator by the time the edited schema is checked.
-  const projectThread = projectValidatorThread(prisma.validatorMajor, schema.sources, io.env);
+  // Started now, it has loaded its validator by the time the edited schema is checked.
+  const editChecks = editCheckThread(prisma.validatorMajor, schema, io.env);
   let result: ReturnType<typeof planGeneration>;
   try {
     const existing = readMigrations(migrations.dir, migrationsShown);
@@ -234,11 +235,12 @@ export async function generateCommand(
         prisma.validatorMajor === 5 || prisma.validatorMajor === 6
           ? (sources) => validateWithPrismaMajor(sources, prisma.validatorMajor as 5 | 6)
           : undefined,
-      startProjectValidation: projectThread?.start,
+      startProjectValidation: editChecks?.startProjectValidation,
+      startValidation: editChecks?.startValidation,
       cache: options.cache,
     });
   } finally {
-    projectThread?.end();
+    editChecks?.end();
   }
 
   const ctx: ReportContext = {
@@ -278,30 +280,37 @@ export async function generateCommand(
 }
 
 /**
- * `startProjectValidation` on a thread holding the project's own Prisma 5/6 validator
- * (src/schema/validator-thread.ts), when one pays: for a schema of WORKER_MIN_SCHEMA_BYTES or more
- * on a machine with a core to spare, like the validator worker of every run
- * (IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead). The thread validates the files as read at
- * once: it loads its validator and pays a first validation's one-time costs while this thread
- * plans, and has the answer for the unedited files should the edited ones fail.
+ * A thread for generate's checks of the edited schema (src/schema/validator-thread.ts), when one
+ * pays: for a schema of WORKER_MIN_SCHEMA_BYTES or more on a machine with a core to spare, like the
+ * validator worker of every run (IDXGEN_VALIDATOR_WORKER=1 or 0 decides instead). It holds the
+ * project's own Prisma 5/6 validator (`startProjectValidation`: this thread checks the edit with
+ * Prisma 7 meanwhile), or for any other project Prisma 7's (`startValidation`: this thread rebuilds
+ * the model meanwhile). It validates the files as read at once: it loads its validator and pays a
+ * first validation's one-time costs while this thread plans, and has the answer for the unedited
+ * files should the edited ones fail.
  */
-function projectValidatorThread(
+function editCheckThread(
   major: 5 | 6 | 7 | null,
-  asRead: readonly SchemaSource[],
+  schema: LoadedSchema,
   env: NodeJS.ProcessEnv,
-): { start: (sources: SchemaSource[]) => () => Diagnostic[]; end: () => void } | undefined {
-  if ((major !== 5 && major !== 6) || env.IDXGEN_VALIDATOR_WORKER === '0') return undefined;
-  const bytes = asRead.reduce((sum, s) => sum + s.content.length, 0);
+): (Pick<GenerateInput, 'startProjectValidation' | 'startValidation'> & { end: () => void }) | undefined {
+  if (env.IDXGEN_VALIDATOR_WORKER === '0') return undefined;
+  const bytes = schema.sources.reduce((sum, s) => sum + s.content.length, 0);
   if (env.IDXGEN_VALIDATOR_WORKER !== '1' && (bytes < WORKER_MIN_SCHEMA_BYTES || !secondCoreLikelyFree()))
     return undefined;
-  const thread = startValidatorThread(validatorModule(major));
+  const validator = major === 5 || major === 6 ? major : 7;
+  const thread = startValidatorThread(validatorModule(validator));
   if (!thread) return undefined;
-  const unedited = startValidationWithPrismaMajor([...asRead], major, thread);
+  // Prisma 7 takes the files sanitized (a Prisma 5/6 datasource url blanked), as loadSchema hands them over.
+  const asRead = validator === 7 ? schema.validated : schema.sources;
+  const first = startValidationWithPrismaMajor([...asRead], validator, thread);
   const same = (sources: SchemaSource[]) =>
     sources.length === asRead.length &&
     sources.every((s, i) => s.path === asRead[i]!.path && s.content === asRead[i]!.content);
+  const start = (sources: SchemaSource[]) =>
+    same(sources) ? first : startValidationWithPrismaMajor(sources, validator, thread);
   return {
-    start: (sources) => (same(sources) ? unedited : startValidationWithPrismaMajor(sources, major, thread)),
+    ...(validator === 7 ? { startValidation: start } : { startProjectValidation: start }),
     end: () => thread.end(),
   };
 }
