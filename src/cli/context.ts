@@ -156,6 +156,15 @@ export async function settleWithMigrations(
   settleByMigrations(planned.plan, replayMigrations(folders));
 }
 
+/**
+ * After a run found its schema valid (or wrote one it had validated): the hint that lets the next
+ * run of the same flags skip the validator worker (src/io/validation-cache.ts, `validatedBefore`).
+ */
+export function rememberValidSchema(io: CliIO, options: PlanInputOptions, location: SchemaLocation): void {
+  if (options.cache)
+    rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
+}
+
 /** The flags of plan / check / generate that say what to plan: the schema, the config and the workload (`--queries`, `--database-url`). */
 export interface PlanInputOptions extends WorkloadFlags {
   schema?: string;
@@ -190,8 +199,7 @@ export async function planThen<P>(
     const prepared = await loadSchemaThen(readSchemaFiles(location.files, io.cwd), options.cache, (schema) =>
       prepare({ location, schema, config, plan: planModel(schema.model, config), notes: [] }),
     );
-    if (options.cache)
-      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
+    rememberValidSchema(io, options, location);
     return prepared;
   }
   return prepare(

@@ -28,9 +28,8 @@ import type { Workload } from '../workload/workload';
 import { discoverSchema } from '../io/discover';
 import { readConfig } from '../io/read-config';
 import { readSchemaFiles } from '../io/read-schema';
-import { rememberValidated } from '../io/validation-cache';
 import { loadSchemaThen } from '../schema/load';
-import { planLoaded, rules, type Planned, type PlanInputOptions } from './context';
+import { planLoaded, rememberValidSchema, rules, type Planned, type PlanInputOptions } from './context';
 import type { CliIO } from './io';
 
 export interface WorkloadFlags {
@@ -179,8 +178,7 @@ export async function planWithWorkload(io: CliIO, options: PlanInputOptions): Pr
         workload,
       };
     });
-    if (options.cache)
-      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
+    rememberValidSchema(io, options, location);
     // Before anything reads an entry's SQL: an index on a partitioned table gets the safe sequence.
     const session = workload.live?.session;
     const partitioned = session

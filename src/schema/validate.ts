@@ -46,6 +46,16 @@ function cacheKey(kind: string, cache: ValidationCache, parts: readonly string[]
   return `${kind}-${hash.digest('hex')}`;
 }
 
+/** What the validator reads: every file's path and text, in order. */
+function filesOf(sources: readonly SchemaSource[]): (readonly [string, string])[] {
+  return sources.map((s) => [s.path, s.content] as const);
+}
+
+/** The input of `validate` for those files. */
+function validateParams(files: readonly (readonly [string, string])[]): string {
+  return JSON.stringify({ prismaSchema: files, noColor: true });
+}
+
 /** The key of "this validate() input had no errors": every file's path and text, in order. */
 function validityKey(cache: ValidationCache, files: readonly (readonly [string, string])[]): string {
   return cacheKey('valid', cache, files.flat());
@@ -77,9 +87,9 @@ export function olderValidatorLoaded(major: 5 | 6): boolean {
  */
 export function validateWithPrismaMajor(sources: SchemaSource[], major: 5 | 6 | 7): Diagnostic[] {
   const module = VALIDATORS[major];
-  const files = sources.map((s) => [s.path, s.content] as const);
+  const files = filesOf(sources);
   try {
-    validateInProcess(JSON.stringify({ prismaSchema: files, noColor: true }), module);
+    validateInProcess(validateParams(files), module);
   } catch (error) {
     if (error instanceof PrismaWasmCrash) return [crashDiagnostic(error.message, sources)];
     return withColumns(parseValidationError(errorText(error)), sources, files, module);
@@ -114,10 +124,10 @@ export function knownPreviewFeatures(
 
 /** Every error Prisma finds, as `file:line:col` diagnostics; empty when the schema is valid. */
 export function validateWithPrisma(sources: SchemaSource[], cache?: ValidationCache): Diagnostic[] {
-  const files = sources.map((s) => [s.path, s.content] as const);
+  const files = filesOf(sources);
   const key = cache && validityKey(cache, files);
   if (key && cache.get(key) === 'valid') return [];
-  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  const params = validateParams(files);
   try {
     validateInProcess(params);
   } catch (error) {
@@ -151,13 +161,13 @@ export async function validateWithPrismaOnWorker(
   sources: SchemaSource[],
   cache?: ValidationCache,
 ): Promise<Diagnostic[]> {
-  const files = sources.map((s) => [s.path, s.content] as const);
+  const files = filesOf(sources);
   const key = cache && validityKey(cache, files);
   if (key && cache.get(key) === 'valid') {
     discardValidatorWorker();
     return [];
   }
-  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  const params = validateParams(files);
   let answer;
   try {
     answer = await validateOnWorker(params);
@@ -178,12 +188,7 @@ export function validateWithPrismaBegun(
   cache: ValidationCache | undefined,
   start: (sources: SchemaSource[]) => () => Diagnostic[],
 ): () => Diagnostic[] {
-  const key =
-    cache &&
-    validityKey(
-      cache,
-      sources.map((s) => [s.path, s.content] as const),
-    );
+  const key = cache && validityKey(cache, filesOf(sources));
   if (key && cache.get(key) === 'valid') return () => [];
   const diagnostics = start(sources);
   return () => {
@@ -204,8 +209,8 @@ export function startValidationWithPrismaMajor(
   thread: ValidatorThread | undefined,
 ): () => Diagnostic[] {
   if (!thread) return () => validateWithPrismaMajor(sources, major);
-  const files = sources.map((s) => [s.path, s.content] as const);
-  const answer = thread.validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+  const files = filesOf(sources);
+  const answer = thread.validate(validateParams(files));
   return () => {
     const reply = answer();
     return reply ? diagnosticsOf(reply, sources) : validateWithPrismaMajor(sources, major);

@@ -13,7 +13,6 @@ import { formatTimestamp, parseTimestamp } from '../../generate/timestamp';
 import { onDisk } from '../../generate/schema-edit';
 import type { GenerateInput, GroupMode } from '../../generate/types';
 import { readMigrations, resolveMigrationsDir } from '../../io/read-migrations';
-import { rememberValidated } from '../../io/validation-cache';
 import {
   recoverInterrupted,
   WriteRefused,
@@ -36,7 +35,7 @@ import type { SchemaSource } from '../../schema/source';
 import { startValidationWithPrismaMajor, validateWithPrismaMajor, validatorModule } from '../../schema/validate';
 import { startValidatorThread } from '../../schema/validator-thread';
 import { secondCoreLikelyFree, WORKER_MIN_SCHEMA_BYTES } from '../prestart';
-import { planFor, type PlanInputOptions } from '../context';
+import { planFor, rememberValidSchema, type PlanInputOptions } from '../context';
 import type { CliIO, InterruptSignal } from '../io';
 
 export interface GenerateCommandOptions extends PlanInputOptions {
@@ -267,8 +266,7 @@ export async function generateCommand(
     if (code !== undefined) return code;
     // The files on disk are now the edited ones, whose verdict the cache holds: the next check or
     // plan of them skips the validator worker too (see validatedBefore).
-    if (options.cache && result.schemaEdits.length > 0)
-      rememberValidated({ cwd: io.cwd, schema: options.schema, config: options.config }, io.env, location.files);
+    if (result.schemaEdits.length > 0) rememberValidSchema(io, options, location);
   }
   const warning = renderDriftWarning(ctx);
   if (warning) io.stderr(warning);
