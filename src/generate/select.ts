@@ -59,3 +59,15 @@ export function selectEntries(
   }
   return { selected, notSelected };
 }
+
+/**
+ * Whether generate may edit the schema with these options: some selected entry has a declaration
+ * to add or remove. False for a re-run with nothing left to declare, where the edited-schema checks
+ * never run (the CLI then starts no thread for them).
+ */
+export function mayEditSchema(
+  entries: readonly PlanEntry[],
+  options: { only?: readonly string[]; includeInfo: boolean },
+): boolean {
+  return selectEntries(entries, options).selected.some((entry) => entry.declaration.kind !== 'none');
+}

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { sqlParser } from '../../workload/sql-parser';
 import { ExitCode, UserError } from '../../errors';
 import { planGeneration } from '../../generate/generate';
+import { mayEditSchema } from '../../generate/select';
 import {
   renderDriftWarning,
   renderDryRun,
@@ -208,8 +209,12 @@ export async function generateCommand(
     ({ location, schema, plan } = await planFor(io, options));
     prisma = capabilitiesOf(projectPrisma(read, schema.model));
   }
-  // Started now, it has loaded its validator by the time the edited schema is checked.
-  const editChecks = editCheckThread(prisma.validatorMajor, schema, io.env);
+  // Started now, it has loaded its validator by the time the edited schema is checked; not started
+  // when no declaration can be written (a re-run with nothing new), where it would validate for nothing.
+  const selection = { only: options.only?.map(String), includeInfo: options.includeInfo };
+  const editChecks = mayEditSchema(plan.entries, selection)
+    ? editCheckThread(prisma.validatorMajor, schema, io.env)
+    : undefined;
   let result: ReturnType<typeof planGeneration>;
   try {
     const existing = readMigrations(migrations.dir, migrationsShown);
@@ -223,8 +228,7 @@ export async function generateCommand(
       timestamp: options.timestamp ?? formatTimestamp(io.now()),
       options: {
         group: options.group,
-        only: options.only?.map(String),
-        includeInfo: options.includeInfo,
+        ...selection,
         allowDrift: options.allowDrift,
         previewFeatures: options.previewFeatures,
       },
