@@ -32,6 +32,7 @@ import type { Plan } from '../plan/types';
 import { renderPredicateSql } from '../render/predicate';
 import { renderQuerySql, type ShapeValues } from '../render/query';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
+import { addDefaultPartitions, dropDefaultPartitions, type AddedPartition } from './default-partitions';
 import { messageOf, runOne } from './pg';
 import {
   arrayLiteral,
@@ -564,6 +565,22 @@ function withHistory(last: IndexEvidence, earlier: readonly IndexEvidence[]): In
 export const SCALE_UP = 4;
 
 export async function collectEvidence(client: Client, input: EvidenceInput): Promise<EvidenceOutcome> {
+  const homes = await addDefaultPartitions(client);
+  let outcome: EvidenceOutcome | undefined;
+  try {
+    outcome = await judgeIndexes(client, input, homes.added);
+  } finally {
+    const left = await dropDefaultPartitions(client, homes.added);
+    outcome?.problems.push(...homes.problems, ...left);
+  }
+  return outcome;
+}
+
+async function judgeIndexes(
+  client: Client,
+  input: EvidenceInput,
+  defaults: readonly AddedPartition[],
+): Promise<EvidenceOutcome> {
   const sizes = evidenceSizes(input.rowsPerTable);
   const details: EvidenceDetails = { rowsPerTable: sizes[0]!, sizes, tables: [], indexes: [] };
   const problems: string[] = [];
@@ -617,6 +634,8 @@ export async function collectEvidence(client: Client, input: EvidenceInput): Pro
     const loads = new Map<string, TableLoad>();
     for (const [key, ref] of tables) {
       const load: TableLoad = { table: ref.table, schema: ref.schema, requested: 0, rows: 0, ms: 0 };
+      const home = defaults.find((d) => d.schema === ref.schema && d.table === ref.table);
+      if (home) load.defaultPartition = home.name;
       loads.set(key, load);
       details.tables.push(load);
     }

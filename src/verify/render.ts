@@ -56,7 +56,7 @@ function stepLines(s: VerifyStep): string[] {
       return [
         ...s.details.tables.map(
           (t) =>
-            `${t.table}: ${t.rows} of ${t.requested} rows loaded in ${formatMs(t.ms)}${t.error ? ` (${t.error})` : ''}`,
+            `${t.table}: ${t.rows} of ${t.requested} rows loaded in ${formatMs(t.ms)}${t.error ? ` (${t.error})` : ''}${t.defaultPartition ? ` (rows outside its partitions' bounds went to ${t.defaultPartition}, a DEFAULT partition verify added and dropped afterwards)` : ''}`,
         ),
         ...s.details.indexes.map(
           (i) =>

@@ -34,6 +34,9 @@ export const VERIFY_SQL_TEMPLATES = [
   'explain',
   'index-partitions',
   'empty-partitioned',
+  'partitioned-without-default',
+  'create-default-partition',
+  'drop-default-partition',
 ] as const;
 
 export type VerifySqlTemplate = (typeof VERIFY_SQL_TEMPLATES)[number];

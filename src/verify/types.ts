@@ -160,6 +160,8 @@ export interface TableLoad {
   rows: number;
   ms: number;
   error?: string;
+  /** A DEFAULT partition verify added for the rows no partition of the table takes (dropped at the step's end). */
+  defaultPartition?: string;
 }
 
 export interface IndexEvidence {
