@@ -13,6 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { applyMigrationSql, type ApplyMode } from '../../src/db/apply';
+import { onlyIndexes } from '../../src/deploy/partition-coverage';
+import { folderShape, regclassOf } from '../../src/deploy/statements';
+import { sqlParser } from '../../src/workload/sql-parser';
 import { connect, connectionUrl, createScratchDatabase, type ScratchDatabase } from '../../src/db/client';
 import { testConnection, testDatabase } from '../support/pg';
 
@@ -278,6 +281,35 @@ test('the headers say what each step is, and squawk finds nothing in the generat
   const r = spawnSync(SQUAWK, ['--reporter', 'gcc', ...files], { encoding: 'utf8' });
   expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
   expect(r.status).toBe(0);
+});
+
+test("deploy's check before it runs anything reads every partition as covered in what generate wrote (sub-partitions and a hostile schema included)", async () => {
+  await sqlParser();
+  const shapes = folders.map((name) => ({
+    name,
+    shape: folderShape(read(name, 'migration.sql'), `${name}/migration.sql`),
+  }));
+  const onlys = onlyIndexes(shapes);
+  // The FK index and the partial workload index, each on Event and on the sub-partitioned Event_2024, and ArchivedEvent's.
+  expect(onlys.map((o) => `${o.table.name}.${o.index}`).sort()).toEqual(
+    [
+      'ArchivedEvent.ArchivedEvent_userId_idx',
+      'Event.Event_userId_idx',
+      'Event_2024.Event_2024_userId_idx',
+      'Event.Event_userId_createdAt_partial_idx',
+      'Event_2024.Event_2024_userId_createdAt_partial_idx',
+    ].sort(),
+  );
+  for (const only of onlys) {
+    const partitions = await live.client.query<{ name: string }>(
+      'SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1',
+      [regclassOf(only.table)],
+    );
+    expect([only.index, only.covered.map((t) => t.name).sort()]).toEqual([
+      only.index,
+      partitions.rows.map((r) => r.name).sort(),
+    ]);
+  }
 });
 
 describe.each<ApplyMode>(['per-statement', 'single-query'])('applied %s', (mode) => {

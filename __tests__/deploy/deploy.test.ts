@@ -416,13 +416,86 @@ test('an INVALID index already holding the name a folder builds is dropped first
   expect(await invalid(target)).toEqual([{ name: 'item_v_idx' }]);
   const events: DeployEvent[] = [];
   expect(await deploy(options(target, migrations, events))).toBe('applied');
-  expect(of(events, 'plan')[0]!.invalidIndexes).toEqual([{ index: 'public.item_v_idx', table: 'item' }]);
+  expect(of(events, 'plan')[0]!.invalidIndexes).toEqual([
+    { index: 'public.item_v_idx', table: 'item', partitioned: false },
+  ]);
   const kinds = events.map((e) => e.event);
   expect(kinds.indexOf('invalid-index-dropped')).toBeLessThan(kinds.indexOf('folder-start'));
   expect(await invalid(target)).toEqual([]);
   expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass")).toEqual([
     { indisvalid: true },
   ]);
+});
+
+describe('a partitioned table', () => {
+  // What generate --database-url writes for "ev" with one partition (__tests__/db/partitions.test.ts).
+  const FOLDERS = [
+    folder(
+      '20260107000000_idx_ev_x_on_only',
+      `SET lock_timeout = '5000ms';\nCREATE INDEX IF NOT EXISTS "ev_x_idx" ON ONLY "ev" USING btree ("x");\nRESET lock_timeout;\n`,
+    ),
+    folder(
+      '20260107000001_idx_ev_1_x',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ev_1_x_idx" ON "public"."ev_1" USING btree ("x");\n',
+    ),
+    folder(
+      '20260107000002_attach_ev_1_x',
+      `SET lock_timeout = '5000ms';\nALTER INDEX "public"."ev_x_idx" ATTACH PARTITION "public"."ev_1_x_idx";\nRESET lock_timeout;\n`,
+    ),
+  ];
+  const partitioned = async (target: DbTarget, partitions: number) => {
+    await query(target, 'CREATE TABLE "ev" ("x" integer NOT NULL) PARTITION BY RANGE ("x")');
+    for (let k = 1; k <= partitions; k++)
+      await query(
+        target,
+        `CREATE TABLE "ev_${k}" PARTITION OF "ev" FOR VALUES FROM (${k * 100}) TO (${k * 100 + 100})`,
+      );
+  };
+
+  test("the partitions generate read: applied, and the table's index is valid", async () => {
+    const migrations = writeMigrations(FOLDERS);
+    const target = await clone();
+    await partitioned(target, 1);
+    const events: DeployEvent[] = [];
+    expect(await deploy(options(target, migrations, events))).toBe('applied');
+    expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ev_x_idx'::regclass")).toEqual([
+      { indisvalid: true },
+    ]);
+  });
+
+  test("a partitioned table's INVALID index already there (a run stopped after its ON ONLY folder): reported as one, never dropped", async () => {
+    const migrations = writeMigrations([BUILD_V]);
+    const target = await clone();
+    await partitioned(target, 1);
+    await query(target, 'CREATE INDEX "ev_x_idx" ON ONLY "ev" ("x")');
+    const events: DeployEvent[] = [];
+    expect(await deploy(options(target, migrations, events))).toBe('applied');
+    expect(of(events, 'plan')[0]!.invalidIndexes).toEqual([
+      { index: 'public.ev_x_idx', table: 'ev', partitioned: true },
+    ]);
+    expect(of(events, 'invalid-index-left')).toEqual([
+      { event: 'invalid-index-left', index: 'public.ev_x_idx', table: 'ev', partitioned: true },
+    ]);
+    expect(of(events, 'invalid-index-dropped')).toEqual([]);
+  });
+
+  test('a partition created after generate read the database: failed before anything runs, naming it and the way out', async () => {
+    const migrations = writeMigrations(FOLDERS);
+    const target = await clone();
+    await partitioned(target, 2);
+    const events: DeployEvent[] = [];
+    expect(await deploy(options(target, migrations, events))).toBe('failed');
+    expect(events.map((e) => e.event)).toEqual(['summary']);
+    const summary = of(events, 'summary')[0]!;
+    expect(summary.state).toBe(
+      'ev has a partition the pending folders build no index on (public.ev_2), so ev_x_idx (20260107000000_idx_ev_x_on_only) would stay INVALID: created after idxgen generate read the database. Nothing was applied.',
+    );
+    expect(summary.next).toContain('idxgen generate --database-url');
+    expect(await diagnose(target, migrations)).toMatchObject({
+      unappliedMigrationNames: FOLDERS.map((f) => f.name),
+    });
+    expect(await query(target, "SELECT to_regclass('ev_x_idx') IS NULL AS none")).toEqual([{ none: true }]);
+  });
 });
 
 test('a failed folder of several statements is left failed (some of it may be applied), with the resolve command', async () => {

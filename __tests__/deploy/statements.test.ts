@@ -25,6 +25,7 @@ const build = (index: string | null, table: { schema: string | null; name: strin
   unique: false,
   index,
   table,
+  only: false,
   ...over,
 });
 
@@ -33,7 +34,7 @@ describe('statements are read from the parse tree', () => {
     ['CREATE INDEX CONCURRENTLY IF NOT EXISTS "a_b_idx" ON "a" USING btree ("b")', build('a_b_idx', rel('a'))],
     [
       'create unique index concurrently a_key on only public.a (x)',
-      build('a_key', rel('a', 'public'), { unique: true }),
+      build('a_key', rel('a', 'public'), { unique: true, only: true }),
     ],
     ['CREATE INDEX ON "s"."t" ((lower(x)))', build(null, rel('t', 's'), { concurrently: false })],
     ['/* c */ CREATE INDEX CONCURRENTLY "x" ON -- c\n "we""ird" (a)', build('x', rel('we"ird'))],
@@ -85,7 +86,15 @@ describe('statements are read from the parse tree', () => {
     ['RESET ALL', { kind: 'session-setting' }],
     ['ALTER TABLE "t" VALIDATE CONSTRAINT "c"', { kind: 'other' }],
     ['ALTER TABLE "t" ADD CONSTRAINT "c" CHECK (x > 0)', { kind: 'other' }],
-    ['ALTER INDEX "p_idx" ATTACH PARTITION "p1_idx"', { kind: 'other' }],
+    [
+      'CREATE INDEX IF NOT EXISTS "p_idx" ON ONLY "p" USING btree ("x")',
+      build('p_idx', rel('p'), { concurrently: false, only: true }),
+    ],
+    [
+      'ALTER INDEX "p_idx" ATTACH PARTITION "s"."p1_idx"',
+      { kind: 'attach-index', index: rel('p_idx'), partition: rel('p1_idx', 's') },
+    ],
+    ['ALTER INDEX "p_idx" RENAME TO "q_idx"', { kind: 'other' }],
     ['CREATE TABLE "index" (id int)', { kind: 'other' }],
     ["SELECT set_config('lock_timeout', '1s', false)", { kind: 'other' }],
   ])('%s', (sql, expected) => {
@@ -216,4 +225,14 @@ test('the plan says when PostgreSQL has no row estimate instead of printing 0 ro
   expect(text).toBe(
     '1 pending folder:\n  f\n    index i on t: table 52.0 MB, rows unknown (never analyzed), expected ~1 s at 50 MB/s',
   );
+});
+
+test("an INVALID index left: a failed build is dropped CONCURRENTLY; a partitioned table's index is finished by attaching, which CONCURRENTLY cannot drop", () => {
+  expect(eventText({ event: 'invalid-index-left', index: 'public.i', table: 't', partitioned: false })).toBe(
+    'INVALID index left in the database: public.i on t. Drop it: DROP INDEX CONCURRENTLY IF EXISTS public.i;',
+  );
+  const partitioned = eventText({ event: 'invalid-index-left', index: 'public.p_idx', table: 'p', partitioned: true });
+  expect(partitioned).toContain('valid once each partition has an index attached to it');
+  expect(partitioned).toContain('ALTER INDEX public.p_idx ATTACH PARTITION');
+  expect(partitioned).not.toContain('DROP INDEX CONCURRENTLY');
 });

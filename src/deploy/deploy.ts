@@ -28,6 +28,7 @@ import { deploySql } from '../render/deploy';
 import { displayIdent } from '../sql/quote';
 import { readBuilds, readOldTransactions, startPoller } from './monitor';
 import { UserError } from '../errors';
+import { onlyIndexes, type OnlyIndex } from './partition-coverage';
 import { displayRelation, folderShape, regclassOf, type FolderShape, type RelationName } from './statements';
 import type { DeployEvent, FailureKind, FolderResult, PlannedBuild, PlannedFolder } from './types';
 
@@ -87,8 +88,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function invalidIndexes(client: Client): Promise<{ index: string; table: string; is_unique: boolean }[]> {
-  return (await client.query<{ index: string; table: string; is_unique: boolean }>(deploySql('invalid-indexes'))).rows;
+interface InvalidIndex {
+  index: string;
+  table: string;
+  is_unique: boolean;
+  /** A partitioned table's index: INVALID until each partition has an index attached; not a failed build. */
+  partitioned: boolean;
+}
+
+async function invalidIndexes(client: Client): Promise<InvalidIndex[]> {
+  return (await client.query<InvalidIndex>(deploySql('invalid-indexes'))).rows;
 }
 
 interface IndexFacts {
@@ -102,6 +111,22 @@ interface IndexFacts {
 /** The index `name` (as the statement names it, unquoted) on `table`, in the table's schema. */
 async function indexFacts(client: Client, name: string, table: RelationName): Promise<IndexFacts | null> {
   return (await client.query<IndexFacts>(deploySql('index-facts'), [name, regclassOf(table)])).rows[0] ?? null;
+}
+
+/** The ON ONLY indexes of the pending folders whose table has partitions the folders attach no index of (partition-coverage.ts). */
+async function partitionsWithoutIndex(
+  client: Client,
+  folders: readonly { name: string; shape: FolderShape }[],
+): Promise<{ only: OnlyIndex; partitions: string[] }[]> {
+  const out: { only: OnlyIndex; partitions: string[] }[] = [];
+  for (const only of onlyIndexes(folders)) {
+    const rows = await client.query<{ partition: string }>(deploySql('partitions-without-index'), [
+      regclassOf(only.table),
+      only.covered.map(regclassOf),
+    ]);
+    if (rows.rows.length > 0) out.push({ only, partitions: rows.rows.map((r) => r.partition) });
+  }
+  return out;
 }
 
 /** Key values occurring more than once under the (INVALID) unique index `index`. */
@@ -158,7 +183,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
   const results: FolderResult[] = [];
   const finish = async (outcome: DeployOutcome, state: string | null, next: string | null): Promise<DeployOutcome> => {
     for (const inv of await invalidIndexes(monitor).catch(() => []))
-      emit({ event: 'invalid-index-left', index: inv.index, table: inv.table });
+      emit({ event: 'invalid-index-left', index: inv.index, table: inv.table, partitioned: inv.partitioned });
     emit({ event: 'summary', outcome, folders: results, state, next });
     return outcome;
   };
@@ -195,6 +220,21 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
     // A statement PostgreSQL would reject: bad input, before anything runs (Prisma would apply the folder half).
     const problems = [...shapes.values()].flatMap((s) => s.problems);
     if (problems.length > 0) throw new UserError(problems);
+    const uncovered = await partitionsWithoutIndex(
+      monitor,
+      pending.map((f) => ({ name: f.name, shape: shapes.get(f.name)! })),
+    );
+    if (uncovered.length > 0) {
+      const what = uncovered.map(
+        (u) =>
+          `${displayRelation(u.only.table)} has ${u.partitions.length === 1 ? 'a partition' : 'partitions'} the pending folders build no index on (${u.partitions.join(', ')}), so ${displayIdent(u.only.index)} (${u.only.folder}) would stay INVALID`,
+      );
+      return await finish(
+        'failed',
+        `${what.join('; ')}: created after idxgen generate read the database. Nothing was applied.`,
+        `delete the pending folders of ${uncovered.map((u) => displayIdent(u.only.index)).join(', ')}, run idxgen generate --database-url again (it writes an index for every partition), then idxgen deploy`,
+      );
+    }
     const planned: PlannedFolder[] = [];
     for (const f of pending) planned.push(await planFolder(monitor, f.name, shapes.get(f.name)!, opts.buildRateMBps));
     const invalidBefore = await invalidIndexes(monitor);
@@ -204,7 +244,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployOutcome> {
       oldTransactions: await readOldTransactions(monitor, opts.oldTransactionSeconds),
       oldTransactionSeconds: opts.oldTransactionSeconds,
       buildRateMBps: opts.buildRateMBps,
-      invalidIndexes: invalidBefore.map((i) => ({ index: i.index, table: i.table })),
+      invalidIndexes: invalidBefore.map((i) => ({ index: i.index, table: i.table, partitioned: i.partitioned })),
     });
     if (pending.length === 0) return await finish('nothing-pending', null, null);
 
@@ -345,7 +385,8 @@ async function applyFolder(
     const failure = signal.aborted ? 'cancelled' : failureKind(sqlstate);
     // The INVALID indexes this attempt left: count duplicates first (the index names the keys), then drop.
     let duplicates: number | null = null;
-    const leftovers = (await invalidIndexes(monitor)).filter((i) => !invalidBefore.has(i.index));
+    // A partitioned table's index is no failed build (and CONCURRENTLY cannot drop it): reported at the end.
+    const leftovers = (await invalidIndexes(monitor)).filter((i) => !invalidBefore.has(i.index) && !i.partitioned);
     for (const inv of leftovers) {
       if (failure === 'unique-violation' && inv.is_unique)
         duplicates = await duplicateKeys(monitor, inv.index).catch(() => null);

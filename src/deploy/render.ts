@@ -60,7 +60,10 @@ export function eventText(e: DeployEvent): string {
         lines.push(
           'INVALID indexes already in the database (left by a failed build; they slow writes and serve no query):',
         );
-        for (const i of e.invalidIndexes) lines.push(`  ${i.index} on ${i.table}`);
+        for (const i of e.invalidIndexes)
+          lines.push(
+            `  ${i.index} on ${i.table}${i.partitioned ? " (a partitioned table's index: valid once each partition has an index attached to it)" : ''}`,
+          );
       }
       return lines.join('\n');
     }
@@ -89,7 +92,9 @@ export function eventText(e: DeployEvent): string {
       return `${r.folder}: applied in ${r.seconds} s${idx ? ` (${idx})` : ''}${r.retries > 0 ? `, ${r.retries} ${r.retries === 1 ? 'retry' : 'retries'}` : ''}`;
     }
     case 'invalid-index-left':
-      return `INVALID index left in the database: ${e.index} on ${e.table}. Drop it: DROP INDEX CONCURRENTLY IF EXISTS ${e.index};`;
+      return e.partitioned
+        ? `INVALID index left in the database: ${e.index} on ${e.table}, a partitioned table's index, valid once each partition has an index attached to it. Pending folders that attach them finish it (idxgen deploy); for a partition they do not cover: CREATE INDEX CONCURRENTLY on it, then ALTER INDEX ${e.index} ATTACH PARTITION <that index>;`
+        : `INVALID index left in the database: ${e.index} on ${e.table}. Drop it: DROP INDEX CONCURRENTLY IF EXISTS ${e.index};`;
     case 'summary': {
       const lines: string[] = [];
       if (e.folders.length > 0) {

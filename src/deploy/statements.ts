@@ -31,7 +31,17 @@ export interface RelationName {
 export type StrongLockAction = 'add-constraint-not-valid' | 'attach-partition' | 'drop-constraint';
 
 export type StatementKind =
-  | { kind: 'build-index'; concurrently: boolean; unique: boolean; index: string | null; table: RelationName }
+  | {
+      kind: 'build-index';
+      concurrently: boolean;
+      unique: boolean;
+      index: string | null;
+      table: RelationName;
+      /** `ON ONLY`: the index of a partitioned table alone, INVALID until an index of every partition is attached. */
+      only: boolean;
+    }
+  /** `ALTER INDEX index ATTACH PARTITION partition`: a partition's index joins a partitioned table's. */
+  | { kind: 'attach-index'; index: RelationName; partition: RelationName }
   | { kind: 'strong-lock'; table: RelationName; actions: StrongLockAction[] }
   | { kind: 'session-setting' }
   | { kind: 'other' };
@@ -83,11 +93,13 @@ export function classifyNode(node: Node): StatementKind {
       unique: unique === true,
       index: idxname ?? null,
       table,
+      only: relation?.inh !== true,
     };
   }
   if ('AlterTableStmt' in node) {
     const { relation, cmds = [], objtype } = node.AlterTableStmt;
     const table = relationOf(relation);
+    if (objtype === 'OBJECT_INDEX') return attachIndexOf(table, cmds);
     if (objtype !== 'OBJECT_TABLE' || table === undefined) return { kind: 'other' };
     const actions = cmds.flatMap((cmd): StrongLockAction[] => {
       if (!('AlterTableCmd' in cmd)) return [];
@@ -101,6 +113,16 @@ export function classifyNode(node: Node): StatementKind {
     return actions.length > 0 ? { kind: 'strong-lock', table, actions } : { kind: 'other' };
   }
   return { kind: 'other' };
+}
+
+function attachIndexOf(index: RelationName | undefined, cmds: Node[]): StatementKind {
+  const [only] = cmds;
+  if (index === undefined || cmds.length !== 1 || only === undefined || !('AlterTableCmd' in only))
+    return { kind: 'other' };
+  const { subtype, def } = only.AlterTableCmd;
+  const partition =
+    subtype === 'AT_AttachPartition' && def && 'PartitionCmd' in def ? relationOf(def.PartitionCmd.name) : undefined;
+  return partition ? { kind: 'attach-index', index, partition } : { kind: 'other' };
 }
 
 const BROKEN =

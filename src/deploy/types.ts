@@ -67,7 +67,7 @@ export type DeployEvent =
       oldTransactions: SessionInfo[];
       oldTransactionSeconds: number;
       buildRateMBps: number;
-      invalidIndexes: { index: string; table: string }[];
+      invalidIndexes: { index: string; table: string; partitioned: boolean }[];
     }
   | { event: 'folder-start'; folder: string; attempt: number; lockTimeoutMs: number | null }
   | { event: 'progress'; folder: string | null; build: BuildProgress }
@@ -86,7 +86,8 @@ export type DeployEvent =
     }
   | { event: 'analyze'; folder: string; table: string; index: string }
   | { event: 'folder-done'; result: FolderResult }
-  | { event: 'invalid-index-left'; index: string; table: string }
+  /** `partitioned`: a partitioned table's index waiting for its partitions' indexes, not a failed build. */
+  | { event: 'invalid-index-left'; index: string; table: string; partitioned: boolean }
   | {
       event: 'summary';
       outcome: 'applied' | 'nothing-pending' | 'failed' | 'interrupted';

@@ -15,6 +15,7 @@ export const DEPLOY_TEMPLATE_NAMES = [
   'index-keys',
   'invalid-indexes',
   'old-transactions',
+  'partitions-without-index',
   'progress',
   'sessions',
   'table-stats',
