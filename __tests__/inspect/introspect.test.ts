@@ -161,6 +161,32 @@ test('a failed CIC leaves an INVALID index: reported as an error with SQL that r
   await db.client.query('DROP TABLE "Repair"');
 });
 
+test("a partitioned table's INVALID index (a partition without an attached index): the repair builds that one CONCURRENTLY and attaches it, and it runs", async () => {
+  await db.client.query('CREATE INDEX "Event_at_idx" ON ONLY "Event" (at DESC)');
+  try {
+    const f = find(await inspect(), 'invalid-index', 'Event_at_idx');
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toContain(
+      `it is a partitioned table's index, valid once every partition has an index attached to it, and "public"."Event_2026" has none`,
+    );
+    expect(f?.message).not.toContain('a CREATE INDEX CONCURRENTLY that failed');
+    expect(f?.sql).toEqual([
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "Event_2026_at_idx" ON "public"."Event_2026" USING btree ("at" DESC);',
+      "SET lock_timeout = '5000ms';",
+      'ALTER INDEX "public"."Event_at_idx" ATTACH PARTITION "public"."Event_2026_at_idx";',
+      'RESET lock_timeout;',
+    ]);
+    await runEach(db.client, f?.sql ?? []);
+    const [row] = (
+      await db.client.query(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = '"Event_at_idx"'::regclass`)
+    ).rows;
+    expect(row).toEqual({ valid: true });
+    expect(find(await inspect(), 'invalid-index', 'Event_at_idx')).toBeUndefined();
+  } finally {
+    await db.client.query('DROP INDEX IF EXISTS "Event_at_idx"');
+  }
+});
+
 test('an index never scanned is unused only when the statistics are old enough; unique and PK indexes never are', async () => {
   const old = await inspect(0);
   const unused = find(old, 'unused-index', 'Post_title_handmade');

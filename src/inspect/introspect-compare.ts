@@ -7,14 +7,15 @@ import { coversFk, indexServes, servingDeclared } from '../model/serves';
 import { queryShape } from '../model/query-shape';
 import type { PrismaDeclaration } from '../plan/types';
 import { renderDeclaration } from '../render/declaration';
-import { renderCreateIndexSql } from '../render/sql';
+import { partitionIndexName } from '../plan/partitions';
+import { renderAttachIndexSql, renderCreateIndexSql } from '../render/sql';
 import { renderTemplate } from '../render/templates';
 import { indexName } from '../schema/names';
 import { SEVERITY_RANK, type IndexSpec, type Level, type ProposedColumn } from '../rules/types';
 import { predicateKey, readPredicate } from '../sql/predicate';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { servingCatalog, type IndexInfo } from '../db/catalog';
-import type { BtreeBloatInput, DatabaseFacts, ExtensionFacts, TableFacts } from './introspect';
+import type { BtreeBloatInput, DatabaseFacts, ExtensionFacts, PartitionedIndex, TableFacts } from './introspect';
 
 export type InspectSeverity = Level;
 
@@ -122,11 +123,21 @@ function days(d: number): string {
 
 /** The index as an IndexSpec Prisma could declare, or why it cannot. */
 function declarableSpec(index: IndexInfo, table: Table): IndexSpec | string {
+  const spec = specOf(index, (name) => table.columns.find((c) => c.name === name));
+  if (typeof spec !== 'string' && table.schema !== undefined) spec.schema = table.schema;
+  return spec;
+}
+
+/** The index as an IndexSpec (`columnOf` gives each key column's field), or why it is none. */
+function specOf(
+  index: IndexInfo,
+  columnOf: (name: string) => { name: string; field: string } | undefined,
+): IndexSpec | string {
   if (!METHODS.has(index.method)) return `its access method ${index.method} has no Prisma \`type:\``;
   if (index.expressions.some(Boolean)) return 'it has an expression key, which Prisma cannot declare';
   const columns: ProposedColumn[] = [];
   for (let k = 0; k < index.columns.length; k++) {
-    const column = table.columns.find((c) => c.name === index.columns[k]);
+    const column = columnOf(index.columns[k]!);
     if (!column) return `its column ${index.columns[k]} is not in the model`;
     const col: ProposedColumn = { column: column.name, field: column.field };
     if (index.descending[k]) col.sort = 'desc';
@@ -142,7 +153,6 @@ function declarableSpec(index: IndexInfo, table: Table): IndexSpec | string {
     include: index.include,
     extensions: [],
   };
-  if (table.schema !== undefined) spec.schema = table.schema;
   if (index.predicate !== null) spec.where = readPredicate(index.predicate);
   return spec;
 }
@@ -152,6 +162,65 @@ function dropSql(index: IndexInfo): string {
     concurrently: true,
     qualifiedName: qualifiedName(index.name, index.schema),
   }).trim();
+}
+
+/** A partitioned index is dropped without CONCURRENTLY (PostgreSQL refuses it), under a lock_timeout. */
+function dropPartitionedSql(index: IndexInfo): string[] {
+  return statementOf(
+    renderTemplate('sql/drop-partitioned-index', {
+      qualifiedName: qualifiedName(index.name, index.schema),
+      lockTimeout: `${REPAIR_LOCK_TIMEOUT_MS}ms`,
+    }),
+  );
+}
+
+/** How long a repair's brief ACCESS EXCLUSIVE steps wait for a lock before they give up (as generate's). */
+const REPAIR_LOCK_TIMEOUT_MS = 5000;
+
+/**
+ * An INVALID index of a partitioned table: not a failed build but one waiting for an index of each
+ * partition, which CONCURRENTLY can neither drop nor build. The repair builds the missing ones on
+ * the partitions CONCURRENTLY and attaches them, as generate's sequence would have.
+ */
+function partitionedRepair(
+  index: IndexInfo,
+  partitioned: PartitionedIndex,
+  taken: Set<string>,
+): { message: string; sql: string[] } {
+  const head = `${quoteIdent(index.name)} on ${qualifiedName(index.table, index.schema)} is INVALID: it is a partitioned table's index, valid once every partition has an index attached to it`;
+  const missing = partitioned.unattached;
+  if (missing.length === 0)
+    return {
+      message: `${head}, and every partition has one: one of those is a partitioned table's index still INVALID itself (its own finding says which partitions it waits for). Every write maintains it; no read of the table uses it.`,
+      sql: [],
+    };
+  const names = missing.map((p) => qualifiedName(p.table, p.schema)).join(', ');
+  const cost = `${head}, and ${names} ${missing.length === 1 ? 'has' : 'have'} none (a partition created after the index, or an interrupted sequence): every write maintains it, no read of the table uses it, and neither DROP INDEX CONCURRENTLY nor CREATE INDEX CONCURRENTLY works on a partitioned table.`;
+  const foreign = missing.filter((p) => p.kind === 'f');
+  if (foreign.length > 0)
+    return {
+      message: `${cost} ${qualifiedName(foreign[0]!.table, foreign[0]!.schema)} is a foreign table: no index can be built there, so this one never becomes valid. Instead, drop it (ACCESS EXCLUSIVE on the table and its partitions for an instant, bounded by lock_timeout):`,
+      sql: dropPartitionedSql(index),
+    };
+  const spec = specOf(index, (name) => ({ name, field: name }));
+  const partitionedAgain = missing.filter((p) => p.kind === 'p');
+  if (typeof spec === 'string' || partitionedAgain.length > 0)
+    return {
+      message: `${cost} Instead, give each of them an index like this one (${typeof spec === 'string' ? spec.replace(', which Prisma cannot declare', '') : `${qualifiedName(partitionedAgain[0]!.table, partitionedAgain[0]!.schema)} is partitioned itself: ON ONLY it, CONCURRENTLY on its partitions, attached`}) and attach it with ALTER INDEX ${qualifiedName(index.name, index.schema)} ATTACH PARTITION, each statement on its own.`,
+      sql: [],
+    };
+  const parent = { name: index.name, schema: index.schema, index: { ...spec, schema: index.schema } };
+  const sql = missing.flatMap((p) => {
+    const name = partitionIndexName(index.name, index.table, { schema: p.schema, table: p.table }, taken);
+    return [
+      renderCreateIndexSql({ ...spec, table: p.table, schema: p.schema }, name),
+      ...statementOf(renderAttachIndexSql({ name, table: p.table, schema: p.schema }, parent, REPAIR_LOCK_TIMEOUT_MS)),
+    ];
+  });
+  return {
+    message: `${cost} Instead, build each one's index CONCURRENTLY and attach it, each statement on its own (the last attach makes it valid):`,
+    sql,
+  };
 }
 
 function statementOf(text: string): string[] {
@@ -191,12 +260,25 @@ export function inspectDatabase(
     for (const u of f.usage)
       scans.set(`${u.schema}.${u.table}.${u.name}`, (scans.get(`${u.schema}.${u.table}.${u.name}`) ?? 0) + u.scans);
   const usage = new Map(primary.usage.map((u) => [`${u.schema}.${u.table}.${u.name}`, u]));
+  const partitionedIndexes = new Map(primary.partitionedIndexes.map((p) => [`${p.schema}.${p.name}`, p]));
+  // Index names per schema, as partitionIndexName counts them (a repair's new name must be free).
+  const taken = new Set(primary.indexes.map((i) => `${i.schema}\u0000${i.name}`));
 
   for (const index of primary.indexes) {
     const table = modelTables.get(key(index.schema, index.table));
     const declared = table ? declaredNames(table).has(index.name) : false;
     const where = { schema: index.schema, table: index.table };
-    if (!index.valid) {
+    const partitioned = partitionedIndexes.get(`${index.schema}.${index.name}`);
+    if (!index.valid && partitioned) {
+      findings.push({
+        kind: 'invalid-index',
+        severity: 'error',
+        ...where,
+        index: index.name,
+        definition: index.definition,
+        ...partitionedRepair(index, partitioned, taken),
+      });
+    } else if (!index.valid) {
       const sql = statementOf(
         renderTemplate('sql/introspect/repair-invalid', {
           qualifiedName: qualifiedName(index.name, index.schema),
@@ -235,7 +317,7 @@ export function inspectDatabase(
         definition: index.definition,
         declaration,
         message: `${quoteIdent(index.name)} exists in the database but not in schema.prisma: the next \`prisma migrate dev\` drops it. Instead, to keep it ${keep}; or drop it:`,
-        sql: [dropSql(index)],
+        sql: partitioned ? dropPartitionedSql(index) : [dropSql(index)],
       });
     }
     const u = usage.get(`${index.schema}.${index.table}.${index.name}`);

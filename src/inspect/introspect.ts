@@ -73,6 +73,14 @@ export interface BtreeBloatInput {
 }
 
 /** Everything inspect reads from one database. */
+/** An index of a partitioned table, and the partitions of its table with no index attached to it. */
+export interface PartitionedIndex {
+  schema: string;
+  name: string;
+  /** `kind`: `r` a table, `p` partitioned again, `f` a foreign table. */
+  unattached: { schema: string; table: string; kind: string }[];
+}
+
 export interface DatabaseFacts {
   server: ServerFacts;
   indexes: IndexInfo[];
@@ -82,6 +90,7 @@ export interface DatabaseFacts {
   extensions: ExtensionFacts[];
   nullFractions: NullFraction[];
   bloat: BtreeBloatInput[];
+  partitionedIndexes: PartitionedIndex[];
 }
 
 export interface ReadOnlyOptions {
@@ -127,6 +136,7 @@ export async function readDatabaseFacts(client: Client): Promise<DatabaseFacts> 
       extensions: await rows<ExtensionFacts>(client, 'sql/introspect/extensions'),
       nullFractions: await rows<NullFraction>(client, 'sql/introspect/null-fractions'),
       bloat: await rows<BtreeBloatInput>(client, 'sql/introspect/btree-bloat'),
+      partitionedIndexes: await rows<PartitionedIndex>(client, 'sql/introspect/partitioned-indexes'),
     };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);

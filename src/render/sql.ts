@@ -107,6 +107,25 @@ function stepOf(entry: PlanEntry, stepIndex: number): Step {
   return step;
 }
 
+/**
+ * ALTER INDEX <parent> ATTACH PARTITION <partition's index>, inside SET lock_timeout ... RESET: the
+ * attach step's SQL, for a repair outside a plan (inspect). `parent` is the partitioned table's index.
+ */
+export function renderAttachIndexSql(
+  child: { name: string; table: string; schema: string },
+  parent: { name: string; schema: string; index: IndexSpec },
+  lockTimeoutMs: number,
+): string {
+  return stepSql({
+    kind: 'attach-index',
+    ...child,
+    attachTo: { name: parent.name, schema: parent.schema },
+    lockTimeoutMs,
+    last: false,
+    top: { name: parent.name, index: parent.index },
+  });
+}
+
 /** The CREATE INDEX statement of an index spec alone (what hypopg's hypothetical index is given). */
 export function renderCreateIndexSql(spec: IndexSpec, name: string): string {
   return stepSql({ kind: 'create-index', name, index: spec, concurrently: true });

@@ -40,6 +40,7 @@ export const TEMPLATE_NAMES = [
   'sql/introspect/reindex',
   'sql/introspect/pgstatindex',
   'sql/introspect/partitions',
+  'sql/introspect/partitioned-indexes',
   'sql/introspect/relation-names',
   'sql/scratch/columns',
   'sql/scratch/indexes',
