@@ -164,6 +164,21 @@ function dropSql(index: IndexInfo): string {
   }).trim();
 }
 
+/** An INVALID index left by a failed CREATE INDEX CONCURRENTLY: dropped and built again, both CONCURRENTLY. */
+function failedBuildRepair(index: IndexInfo): { message: string; sql: string[] } {
+  return {
+    message:
+      `${quoteIdent(index.name)} on ${qualifiedName(index.table, index.schema)} is INVALID (a CREATE INDEX CONCURRENTLY that failed): every write still maintains it, no read uses it, ` +
+      `and CREATE INDEX IF NOT EXISTS accepts it as done. Instead, drop it and build it again, each statement on its own:`,
+    sql: statementOf(
+      renderTemplate('sql/introspect/repair-invalid', {
+        qualifiedName: qualifiedName(index.name, index.schema),
+        createConcurrently: concurrently(index.definition),
+      }),
+    ),
+  };
+}
+
 /** A partitioned index is dropped without CONCURRENTLY (PostgreSQL refuses it), under a lock_timeout. */
 function dropPartitionedSql(index: IndexInfo): string[] {
   return statementOf(
@@ -269,34 +284,15 @@ export function inspectDatabase(
     const declared = table ? declaredNames(table).has(index.name) : false;
     const where = { schema: index.schema, table: index.table };
     const partitioned = partitionedIndexes.get(`${index.schema}.${index.name}`);
-    if (!index.valid && partitioned) {
+    if (!index.valid)
       findings.push({
         kind: 'invalid-index',
         severity: 'error',
         ...where,
         index: index.name,
         definition: index.definition,
-        ...partitionedRepair(index, partitioned, taken),
+        ...(partitioned ? partitionedRepair(index, partitioned, taken) : failedBuildRepair(index)),
       });
-    } else if (!index.valid) {
-      const sql = statementOf(
-        renderTemplate('sql/introspect/repair-invalid', {
-          qualifiedName: qualifiedName(index.name, index.schema),
-          createConcurrently: concurrently(index.definition),
-        }),
-      );
-      findings.push({
-        kind: 'invalid-index',
-        severity: 'error',
-        ...where,
-        index: index.name,
-        definition: index.definition,
-        message:
-          `${quoteIdent(index.name)} on ${qualifiedName(index.table, index.schema)} is INVALID (a CREATE INDEX CONCURRENTLY that failed): every write still maintains it, no read uses it, ` +
-          `and CREATE INDEX IF NOT EXISTS accepts it as done. Instead, drop it and build it again, each statement on its own:`,
-        sql,
-      });
-    }
     if (table && !declared && !index.primary) {
       const spec = declarableSpec(index, table);
       const declaration: PrismaDeclaration =
