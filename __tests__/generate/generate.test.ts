@@ -205,6 +205,39 @@ describe('selection', () => {
   });
 });
 
+describe('a table the migrations create PARTITION BY (no --database-url)', () => {
+  const SCHEMA = `datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id     String  @id\n  events Event[]\n}\n\nmodel Event {\n  id     String\n  at     DateTime\n  userId String\n  user   User     @relation(fields: [userId], references: [id])\n\n  @@id([id, at])\n}\n`;
+  const INIT = `CREATE TABLE "User" ("id" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+CREATE TABLE "Event" ("id" TEXT NOT NULL, "at" TIMESTAMP(3) NOT NULL, "userId" TEXT NOT NULL, CONSTRAINT "Event_pkey" PRIMARY KEY ("id", "at")) PARTITION BY RANGE ("at");
+ALTER TABLE "Event" ADD CONSTRAINT "Event_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+`;
+
+  test('is skipped with the reason: CONCURRENTLY fails on it, and --database-url writes the ON ONLY sequence', async () => {
+    const p = project({ 'prisma/schema.prisma': SCHEMA, 'prisma/migrations/20240101000000_init/migration.sql': INIT });
+    expect(await p.cli('--timestamp', TS)).toBe(0);
+    expect(p.migrations()).toEqual(['20240101000000_init']);
+    expect(p.read('prisma/schema.prisma')).toBe(SCHEMA);
+    expect(p.stdout()).toContain(
+      '"Event_userId_idx" on "Event": "Event" is partitioned (20240101000000_init/migration.sql creates it with PARTITION BY), and CREATE or DROP INDEX CONCURRENTLY fails on a partitioned table (0A000)',
+    );
+    expect(p.stdout()).toContain('Rerun with --database-url');
+  });
+
+  test('dropped and created again without PARTITION BY: generated as usual', async () => {
+    const p = project({
+      'prisma/schema.prisma': SCHEMA,
+      'prisma/migrations/20240101000000_init/migration.sql': INIT,
+      'prisma/migrations/20240102000000_plain/migration.sql': `DROP TABLE "Event";\n${INIT.split('\n')[1]!.replace(' PARTITION BY RANGE ("at")', '')}\n`,
+    });
+    expect(await p.cli('--timestamp', TS)).toBe(0);
+    expect(p.migrations()).toEqual([
+      '20240101000000_init',
+      '20240102000000_plain',
+      expect.stringMatching(/^20250601120000_idx_event_userid$/),
+    ]);
+  });
+});
+
 describe('bad input: exit 2, nothing written', () => {
   test.each([
     [['--timestamp', '2025-06-01'], /--timestamp "2025-06-01": expected YYYYMMDDHHMMSS/],

@@ -92,6 +92,22 @@ describe('reading what a migration.sql does', () => {
     ]);
   });
 
+  test('a table created PARTITION BY is remembered as partitioned until it is dropped; a partition or a plain table is not', () => {
+    const state = replayMigrations([
+      {
+        name: '1',
+        sql: `CREATE TABLE "s"."Ev" ("at" date NOT NULL) PARTITION BY RANGE ("at");
+              CREATE TABLE "Ev_1" PARTITION OF "s"."Ev" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+              CREATE TABLE "Plain" ("id" int); CREATE TABLE "Gone" ("at" date) PARTITION BY LIST ("at");`,
+      },
+      { name: '2', sql: 'DROP TABLE "Gone";' },
+    ]);
+    expect(state.get('partitioned-table:Ev')).toMatchObject({ present: true, table: 'Ev', folder: '1' });
+    expect(state.get('partitioned-table:Ev_1')).toBeUndefined();
+    expect(state.get('partitioned-table:Plain')).toBeUndefined();
+    expect(state.get('partitioned-table:Gone')).toMatchObject({ present: false, folder: '2' });
+  });
+
   test('UNIQUE USING INDEX renames the index to the constraint', () => {
     const state = replayMigrations([
       { name: '1', sql: 'CREATE UNIQUE INDEX CONCURRENTLY "tmp_idx" ON "T" ("k");' },

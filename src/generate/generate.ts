@@ -22,7 +22,14 @@ import { unsupportedIndex } from '../compat/prisma-version';
 import { loadSchema } from '../schema/load';
 import type { SchemaSource } from '../schema/source';
 import { stepEffects } from '../plan/steps';
-import { alreadyDone, applyEffects, replayMigrations, type Effect } from './migration-sql';
+import {
+  alreadyDone,
+  applyEffects,
+  objectKey,
+  replayMigrations,
+  type Effect,
+  type MigrationState,
+} from './migration-sql';
 import { folderName, slugify } from './naming';
 import { editSchema, hasGenerator, type AddAttribute, type RemoveAttribute } from './schema-edit';
 import { selectEntries, validateOnly } from './select';
@@ -155,6 +162,21 @@ function timestamps(input: GenerateInput, count: number): string[] {
   return Array.from({ length: count }, (_, i) => addSeconds(first, i));
 }
 
+/**
+ * Why an entry's plain CONCURRENTLY step cannot run: the project's own migrations create its table
+ * PARTITION BY, and CREATE (or DROP) INDEX CONCURRENTLY fails on a partitioned table (0A000). With
+ * --database-url the plan holds the ON ONLY sequence instead (src/plan/partitions.ts), and this is
+ * undefined.
+ */
+function partitionedByMigrations(entry: PlanEntry, state: MigrationState): string | undefined {
+  const plain = entry.steps.some(
+    (s) => (s.kind === 'create-index' && s.partitionOf === undefined) || s.kind === 'drop-index',
+  );
+  const created = state.get(objectKey('partitioned-table', entry.spec.table));
+  if (!plain || !created?.present) return undefined;
+  return `"${entry.spec.table}" is partitioned (${created.folder}/migration.sql creates it with PARTITION BY), and CREATE or DROP INDEX CONCURRENTLY fails on a partitioned table (0A000): the folder would fail at deploy. Rerun with --database-url: generate then reads its partitions and writes the index ON ONLY the table, one CONCURRENTLY build per partition and the attaches`;
+}
+
 export function planGeneration(input: GenerateInput): GenerateResult {
   const { options } = input;
   validateOnly(options.only, input.ruleIds, input.model);
@@ -245,6 +267,11 @@ export function planGeneration(input: GenerateInput): GenerateResult {
     }
     if (gate.kind === 'skip') {
       skipped.push({ entry, code: gate.code, reason: gate.reason });
+      continue;
+    }
+    const partitioned = partitionedByMigrations(entry, state);
+    if (partitioned) {
+      skipped.push({ entry, code: 'partitioned', reason: partitioned });
       continue;
     }
     if (gate.kind === 'drift') drift.push(entry);

@@ -13,7 +13,8 @@ import type { Constraint, Node, RangeVar } from 'libpg-query';
 import { UserError } from '../errors';
 import { parseScript, type ParsedScriptStatement } from '../workload/sql-parser';
 
-export type ObjectKind = 'index' | 'constraint' | 'extension';
+/** `partitioned-table`: a table created with PARTITION BY (CREATE INDEX CONCURRENTLY fails on it). */
+export type ObjectKind = 'index' | 'constraint' | 'extension' | 'partitioned-table';
 
 /** One statement's effect on one object. */
 export interface Effect {
@@ -97,9 +98,15 @@ function statementEffects(node: Node): Effect[] {
   if ('CreateStmt' in node) {
     const table = tableOf(node.CreateStmt.relation);
     if (table === undefined) return [];
-    return (node.CreateStmt.tableElts ?? []).flatMap((element) =>
-      'Constraint' in element ? constraintEffects(element.Constraint, table) : columnConstraints(element, table),
-    );
+    const partitioned: Effect[] = node.CreateStmt.partspec
+      ? [{ kind: 'partitioned-table', action: 'create', name: table, present: true, table }]
+      : [];
+    return [
+      ...partitioned,
+      ...(node.CreateStmt.tableElts ?? []).flatMap((element) =>
+        'Constraint' in element ? constraintEffects(element.Constraint, table) : columnConstraints(element, table),
+      ),
+    ];
   }
   if ('IndexStmt' in node) {
     const { idxname, relation } = node.IndexStmt;

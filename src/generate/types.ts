@@ -94,7 +94,7 @@ export interface PlannedFolder {
   files: [PlannedFile, PlannedFile];
 }
 
-export type SkipCode = 'needs-preview-feature' | 'drift' | 'not-declarable' | 'needs-newer-prisma';
+export type SkipCode = 'needs-preview-feature' | 'drift' | 'not-declarable' | 'needs-newer-prisma' | 'partitioned';
 
 export interface Skipped {
   entry: PlanEntry;
