@@ -659,53 +659,59 @@ describe('the real binary', () => {
     return { code, stdout, stderr };
   };
 
-  test('SIGINT mid-build: exit 130, no INVALID index, the folder rolled back and pending again', async () => {
-    const migrations = writeMigrations([BUILD_V]);
-    const target = await clone();
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'deploy',
-        '--database-url',
-        url(target),
-        '--migrations',
-        migrations.baseDir,
-        '--format',
-        'json',
-        '--interval',
-        '100',
-      ],
-      {
-        env: { ...process.env, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!sent && /"event":"progress"/.test(stdout)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(sent).toBe(true);
-    expect(code).toBe(130);
-    const events = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as DeployEvent);
-    expect(events.at(-1)).toMatchObject({ event: 'summary', outcome: 'interrupted' });
-    expect(await invalid(target)).toEqual([]);
-    expect(await diagnose(target, migrations)).toMatchObject({
-      failedMigrationNames: [],
-      unappliedMigrationNames: [BUILD_V.name],
-    });
-    expect(stdout + stderr).not.toContain(target.password);
-  });
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s mid-build: exit %d, no INVALID index, the folder rolled back and pending again',
+    async (signal, exit) => {
+      const migrations = writeMigrations([BUILD_V]);
+      const target = await clone();
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'deploy',
+          '--database-url',
+          url(target),
+          '--migrations',
+          migrations.baseDir,
+          '--format',
+          'json',
+          '--interval',
+          '100',
+        ],
+        {
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /"event":"progress"/.test(stdout)) {
+          sent = true;
+          child.kill(signal);
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(sent).toBe(true);
+      expect(code).toBe(exit);
+      const events = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as DeployEvent);
+      expect(events.at(-1)).toMatchObject({ event: 'summary', outcome: 'interrupted' });
+      expect(await invalid(target)).toEqual([]);
+      expect(await diagnose(target, migrations)).toMatchObject({
+        failedMigrationNames: [],
+        unappliedMigrationNames: [BUILD_V.name],
+      });
+      expect(stdout + stderr).not.toContain(target.password);
+    },
+  );
 
   test('non-TTY text: one line per reading, then the summary; the password never shows', async () => {
     const migrations = writeMigrations([BUILD_V]);
@@ -806,6 +812,37 @@ describe('the real binary', () => {
       expect(readings.length).toBeGreaterThanOrEqual(2);
       expect(readings.every((e) => e.build.pid === builderPid && e.build.table === 'item')).toBe(true);
       expect(events.at(-1)).toEqual({ event: 'build-gone', folder: null, pid: builderPid });
+    } finally {
+      await builder.end();
+    }
+  });
+
+  test('idxgen progress stopped by SIGTERM while it watches exits 143 (the build goes on)', async () => {
+    const target = await clone();
+    const builder = await connect(target);
+    try {
+      const build = builder.query('CREATE INDEX CONCURRENTLY "item_v_idx" ON "item" USING btree ("v", "id")');
+      const child = spawn(
+        process.execPath,
+        [bin, 'progress', '--database-url', url(target), '--format', 'json', '--interval', '100'],
+        { env: { ...process.env, NO_COLOR: '1' } },
+      );
+      let stdout = '';
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /"event":"progress"/.test(stdout)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      await build;
+      expect(sent).toBe(true);
+      expect(code).toBe(143);
+      expect(await query(target, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_v_idx'::regclass")).toEqual([
+        { indisvalid: true },
+      ]);
     } finally {
       await builder.end();
     }

@@ -20,6 +20,9 @@ export interface CliIO {
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
+/** Exit codes of a run stopped by a signal (128 + the signal number, as a shell reports them). */
+export const INTERRUPT_EXIT: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
 export function processIO(): CliIO {
   // `idxgen plan | head`: once the reader is gone, stop writing and finish with the command's own
   // exit code, instead of dying on an unhandled EPIPE with a stack trace.

@@ -1,8 +1,8 @@
 /**
  * `idxgen deploy`: exit 0 when every pending folder is applied (or none is pending), 1 when a
- * folder failed (the summary says the exact state and the next command), 130 after Ctrl-C /
- * SIGTERM (the running build cancelled and cleaned up), 2 on bad input (URL, migrations folder,
- * unreachable database).
+ * folder failed (the summary says the exact state and the next command), 130 after Ctrl-C and 143
+ * after SIGTERM (the running build cancelled and cleaned up), 2 on bad input (URL, migrations
+ * folder, unreachable database).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,10 +10,8 @@ import { ExitCode, UserError } from '../../errors';
 import { readMigrationsDirectory } from '../../db/schema-engine';
 import { deploy, DeployError } from '../../deploy/deploy';
 import { parseDatabaseUrl } from '../../db/url';
-import type { CliIO } from '../io';
+import { INTERRUPT_EXIT, type CliIO, type InterruptSignal } from '../io';
 import { eventView, scrubber } from './deploy-view';
-
-export const EXIT_INTERRUPTED = 130;
 
 export interface DeployCommandOptions {
   databaseUrl?: string;
@@ -39,17 +37,24 @@ export function databaseTarget(url: string | undefined, env: NodeJS.ProcessEnv) 
   return parseDatabaseUrl(raw, env);
 }
 
-/** SIGINT/SIGTERM abort the controller for as long as `run` runs (then the default handling returns). */
+/**
+ * SIGINT/SIGTERM abort the controller for as long as `run` runs (then the default handling
+ * returns); `interrupted` is the first signal that came.
+ */
 export async function withSignals<T>(
   run: (signal: AbortSignal) => Promise<T>,
-): Promise<{ value: T; interrupted: boolean }> {
+): Promise<{ value: T; interrupted: InterruptSignal | undefined }> {
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  let first: InterruptSignal | undefined;
+  const onSignal = (signal: InterruptSignal) => {
+    first ??= signal;
+    controller.abort();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const value = await run(controller.signal);
-    return { value, interrupted: controller.signal.aborted };
+    return { value, interrupted: controller.signal.aborted ? first : undefined };
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -65,7 +70,7 @@ export async function deployCommand(options: DeployCommandOptions, io: CliIO): P
   const migrations = await readMigrationsDirectory(dir);
   const view = eventView(io, options.format, scrub, io.isTTY ? process.stdout : undefined);
   try {
-    const { value: outcome } = await withSignals((signal) =>
+    const { value: outcome, interrupted } = await withSignals((signal) =>
       deploy({
         target,
         migrations,
@@ -81,7 +86,7 @@ export async function deployCommand(options: DeployCommandOptions, io: CliIO): P
       }),
     );
     view.close();
-    if (outcome === 'interrupted') return EXIT_INTERRUPTED;
+    if (outcome === 'interrupted') return INTERRUPT_EXIT[interrupted ?? 'SIGINT'];
     return outcome === 'failed' ? ExitCode.findings : ExitCode.clean;
   } catch (error) {
     view.close();

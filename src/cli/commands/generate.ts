@@ -37,7 +37,7 @@ import { startValidationWithPrismaMajor, validateWithPrismaMajor, validatorModul
 import { startValidatorThread } from '../../schema/validator-thread';
 import { secondCoreLikelyFree, WORKER_MIN_SCHEMA_BYTES } from '../prestart';
 import { planFor, rememberValidSchema, type PlanInputOptions } from '../context';
-import type { CliIO, InterruptSignal } from '../io';
+import { INTERRUPT_EXIT, type CliIO, type InterruptSignal } from '../io';
 
 export interface GenerateCommandOptions extends PlanInputOptions {
   migrations?: string;
@@ -84,9 +84,6 @@ function display(cwd: string, absolute: string): string {
   const rel = path.relative(cwd, absolute);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
 }
-
-/** Exit codes of a run stopped by a signal (128 + the signal number, as a shell reports them). */
-export const INTERRUPT_EXIT: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 class Interrupted extends Error {
   constructor(readonly signal: InterruptSignal) {

@@ -6,7 +6,8 @@
 import { UserError } from '../../errors';
 import { watchBuilds } from '../../deploy/deploy';
 import type { CliIO } from '../io';
-import { databaseTarget, EXIT_INTERRUPTED, isConnectionError, withSignals } from './deploy';
+import { INTERRUPT_EXIT } from '../io';
+import { databaseTarget, isConnectionError, withSignals } from './deploy';
 import { eventView, scrubber } from './deploy-view';
 
 export interface ProgressCommandOptions {
@@ -27,7 +28,7 @@ export async function progressCommand(options: ProgressCommandOptions, io: CliIO
     );
     view.close();
     if (options.format === 'text' && seen === 0) io.stdout('No index build in progress.\n');
-    return interrupted ? EXIT_INTERRUPTED : 0;
+    return interrupted ? INTERRUPT_EXIT[interrupted] : 0;
   } catch (error) {
     view.close();
     if (isConnectionError(error))
