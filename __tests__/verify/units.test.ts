@@ -8,6 +8,8 @@ import type { Proposal } from '../../src/rules/types';
 import { UserError } from '../../src/errors';
 import { stripDeclarations } from '../../src/verify/base';
 import { explainUncovered } from '../../src/verify/coverage';
+import { loadAndPlan } from '../../src/cli/context';
+import { DATASOURCE, tempProject } from '../support/cli';
 import { readPredicate } from '../../src/sql/predicate';
 import { withoutBacktrace } from '../../src/verify/drift';
 import { describeDiff } from '../../src/verify/rollback';
@@ -442,6 +444,36 @@ describe('why an FK was left without an index', () => {
       ],
     });
     expect(explainUncovered(fk, elsewhere, undefined).reason).toBeNull();
+  });
+
+  test('a guess skipped as the alternative of an entry the plan keeps explains nothing: the kept entry is what the migrations lack', () => {
+    // What the planner makes of "Post": fk-index (authorId) kept, fk-composite-index (authorId, createdAt DESC) its alternative.
+    const project = tempProject({
+      'prisma/schema.prisma': `${DATASOURCE}
+model User {
+  id    String @id
+  posts Post[]
+}
+
+model Post {
+  id        String   @id
+  authorId  String
+  createdAt DateTime @default(now())
+  author    User     @relation(fields: [authorId], references: [id])
+}
+`,
+    });
+    try {
+      const real = loadAndPlan(project.dir, {}).plan;
+      const alternative = real.skipped.find((s) => s.proposal.ruleId === 'fk-composite-index');
+      expect(alternative?.reason).toMatch(/^an alternative to the fk-index index/);
+      expect(explainUncovered(fk, real, undefined)).toEqual({
+        reason: null,
+        hint: 'fk-index proposes "Post_authorId_idx" (error), but no migration creates it: run idxgen generate',
+      });
+    } finally {
+      project.cleanup();
+    }
   });
 
   test('rule switched off', () => {

@@ -16,12 +16,16 @@ import type { Config } from '../config/config';
 import type { SchemaModel } from '../model/types';
 import type { Plan } from '../plan/types';
 import { SEVERITY_RANK, type IndexSpec } from '../rules/types';
+import { runOne } from './pg';
+import { verifySql } from './sql';
 import type { CoverageDetails, UncoveredForeignKey } from './types';
 
 interface FkRef {
   schema: string;
   table: string;
   columns: readonly string[];
+  /** Its table is partitioned (generate writes an index there only with --database-url). */
+  partitioned?: boolean;
 }
 
 /**
@@ -43,7 +47,12 @@ export function explainUncovered(
   if (fkIndex?.severity === 'off')
     return { reason: `rule fk-index is off${config?.source ? ` in ${config.source}` : ' in the config'}` };
   if (!plan) return { reason: null, hint: 'no plan was given to explain it' };
-  const skips = plan.skipped.filter((s) => s.proposal.spec.kind === 'index' && wouldCover(s.proposal.spec, fk));
+  // A guess skipped as the alternative of an entry the plan keeps explains nothing: the kept entry
+  // should have been built (it is found below).
+  const alternatives = new Set(plan.entries.flatMap((e) => e.alternatives));
+  const skips = plan.skipped.filter(
+    (s) => s.proposal.spec.kind === 'index' && !alternatives.has(s.proposal) && wouldCover(s.proposal.spec, fk),
+  );
   // "already covered by index X" means the schema declares X: if the database still has no index,
   // the migrations lack what the schema declares (step f shows it), which explains nothing here.
   const suppressed = skips.find((s) => !s.reason.startsWith('already covered'));
@@ -62,7 +71,7 @@ export function explainUncovered(
       };
     return {
       reason: null,
-      hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: run idxgen generate`,
+      hint: `${entry.ruleId} proposes "${entry.name}" (${entry.severity}), but no migration creates it: ${fk.partitioned ? `"${fk.table}" is partitioned, and generate writes the index of a partitioned table only when it can read the partitions: run idxgen generate --database-url` : 'run idxgen generate'}`,
     };
   }
   return { reason: null, hint: 'no rule proposed an index for it (rule options may exclude it)' };
@@ -108,9 +117,14 @@ export async function checkCoverage(
       .filter((fk) => fk.coveredBy === null)
       .map((fk) => ({ name: fk.name, schema: fk.schema, table: fk.table, columns: fk.columns }));
   }
+  const partitioned = new Set(
+    (await runOne<{ schema: string; table: string }>(client, verifySql('partitioned-tables'))).map(
+      (r) => `${r.schema}.${r.table}`,
+    ),
+  );
   const problems: string[] = [];
   const uncovered: UncoveredForeignKey[] = refs.map((fk) => {
-    const why = explainUncovered(fk, plan, config);
+    const why = explainUncovered({ ...fk, partitioned: partitioned.has(`${fk.schema}.${fk.table}`) }, plan, config);
     if (why.reason === null)
       problems.push(
         `foreign key ${fk.name} on ${fk.table} (${fk.columns.join(', ')}) has no index${why.hint ? `: ${why.hint}` : ''}`,

@@ -35,6 +35,7 @@ export const VERIFY_SQL_TEMPLATES = [
   'index-partitions',
   'empty-partitioned',
   'partitioned-without-default',
+  'partitioned-tables',
   'create-default-partition',
   'drop-default-partition',
 ] as const;
