@@ -11,7 +11,13 @@ import { partitionIndexName } from '../plan/partitions';
 import { renderAttachIndexSql, renderCreateIndexSql } from '../render/sql';
 import { renderTemplate } from '../render/templates';
 import { indexName } from '../schema/names';
-import { SEVERITY_RANK, type IndexSpec, type Level, type ProposedColumn } from '../rules/types';
+import {
+  DEFAULT_CHECK_LOCK_TIMEOUT_MS,
+  SEVERITY_RANK,
+  type IndexSpec,
+  type Level,
+  type ProposedColumn,
+} from '../rules/types';
 import { predicateKey, readPredicate } from '../sql/predicate';
 import { qualifiedName, quoteIdent } from '../sql/quote';
 import { servingCatalog, type IndexInfo } from '../db/catalog';
@@ -184,13 +190,10 @@ function dropPartitionedSql(index: IndexInfo): string[] {
   return statementOf(
     renderTemplate('sql/drop-partitioned-index', {
       qualifiedName: qualifiedName(index.name, index.schema),
-      lockTimeout: `${REPAIR_LOCK_TIMEOUT_MS}ms`,
+      lockTimeout: `${DEFAULT_CHECK_LOCK_TIMEOUT_MS}ms`,
     }),
   );
 }
-
-/** How long a repair's brief ACCESS EXCLUSIVE steps wait for a lock before they give up (as generate's). */
-const REPAIR_LOCK_TIMEOUT_MS = 5000;
 
 /**
  * An INVALID index of a partitioned table: not a failed build but one waiting for an index of each
@@ -218,10 +221,19 @@ function partitionedRepair(
       sql: dropPartitionedSql(index),
     };
   const spec = specOf(index, (name) => ({ name, field: name }));
-  const partitionedAgain = missing.filter((p) => p.kind === 'p');
-  if (typeof spec === 'string' || partitionedAgain.length > 0)
+  const partitionedAgain = missing.find((p) => p.kind === 'p');
+  // What keeps idxgen from writing the statements: then it says what to do by hand.
+  const byHand =
+    typeof spec === 'string'
+      ? index.expressions.some(Boolean)
+        ? 'it has an expression key'
+        : `its access method is ${index.method}`
+      : partitionedAgain
+        ? `${qualifiedName(partitionedAgain.table, partitionedAgain.schema)} is partitioned itself: ON ONLY it, CONCURRENTLY on its partitions, attached`
+        : undefined;
+  if (typeof spec === 'string' || byHand !== undefined)
     return {
-      message: `${cost} Instead, give each of them an index like this one (${typeof spec === 'string' ? spec.replace(', which Prisma cannot declare', '') : `${qualifiedName(partitionedAgain[0]!.table, partitionedAgain[0]!.schema)} is partitioned itself: ON ONLY it, CONCURRENTLY on its partitions, attached`}) and attach it with ALTER INDEX ${qualifiedName(index.name, index.schema)} ATTACH PARTITION, each statement on its own.`,
+      message: `${cost} Instead, give each of them an index like this one (${byHand}) and attach it with ALTER INDEX ${qualifiedName(index.name, index.schema)} ATTACH PARTITION, each statement on its own.`,
       sql: [],
     };
   const parent = { name: index.name, schema: index.schema, index: { ...spec, schema: index.schema } };
@@ -229,7 +241,9 @@ function partitionedRepair(
     const name = partitionIndexName(index.name, index.table, { schema: p.schema, table: p.table }, taken);
     return [
       renderCreateIndexSql({ ...spec, table: p.table, schema: p.schema }, name),
-      ...statementOf(renderAttachIndexSql({ name, table: p.table, schema: p.schema }, parent, REPAIR_LOCK_TIMEOUT_MS)),
+      ...statementOf(
+        renderAttachIndexSql({ name, table: p.table, schema: p.schema }, parent, DEFAULT_CHECK_LOCK_TIMEOUT_MS),
+      ),
     ];
   });
   return {
